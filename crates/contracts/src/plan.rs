@@ -1,0 +1,213 @@
+//! Plans: a request and the sequence of tool calls an agent intends to make (NEXUS-style).
+
+use serde::{Deserialize, Serialize};
+
+use crate::string_enum;
+
+/// A planned sequence of tool calls, checked before it runs.
+///
+/// ```
+/// let plan: vigil_contracts::Plan = vigil_contracts::from_json_str(
+///     r#"{"request": "email the report", "budget": 1.0,
+///         "steps": [{"tool": "send_email", "args": {"to": "boss@example.com"}}]}"#,
+/// ).unwrap();
+/// assert_eq!(plan.steps[0].tool, "send_email");
+/// assert_eq!(plan.steps[0].irreversible, None); // not annotated: the annotator decides
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// What the user asked for, when known; used to tell grounded steps from injected ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    /// Cost budget for the whole plan, in the unit of `estimated_cost`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "non_negative_opt"
+    )]
+    pub budget: Option<f64>,
+    /// Request-level policy (NEXUS `allow_sensitive`).
+    #[serde(default, skip_serializing_if = "PlanPolicy::is_default")]
+    pub policy: PlanPolicy,
+    /// The tool calls, in order.
+    pub steps: Vec<Step>,
+}
+
+/// Request-level policy switches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanPolicy {
+    /// The user explicitly allowed sensitive data access for this request.
+    #[serde(default)]
+    pub allow_sensitive: bool,
+}
+
+impl PlanPolicy {
+    fn is_default(&self) -> bool {
+        *self == PlanPolicy::default()
+    }
+}
+
+/// One planned tool call. The annotation fields are optional: when absent, vigil's tool annotator
+/// infers them from the tool name and arguments; when present, they always win.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Tool name as the agent emits it.
+    pub tool: String,
+    /// Tool arguments (NEXUS datasets call this `arguments`).
+    #[serde(default, alias = "arguments")]
+    pub args: serde_json::Map<String, serde_json::Value>,
+    /// What the tool returned, when the plan is checked after the fact or mid-way. Untrusted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observation: Option<String>,
+    /// NEXUS dataset `category` (e.g. `file`), informational.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// NEXUS dataset `side_effects`, informational.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side_effects: Option<Vec<String>>,
+    /// The step cannot be undone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub irreversible: Option<bool>,
+    /// The step touches sensitive data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive: Option<bool>,
+    /// The step makes an external network call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<bool>,
+    /// Permission scopes the step needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<String>>,
+    /// Estimated cost of the step.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "non_negative_opt"
+    )]
+    pub estimated_cost: Option<f64>,
+    /// Outbound endpoints the step contacts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Vec<String>>,
+}
+
+fn non_negative_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<f64>, D::Error> {
+    match Option::<f64>::deserialize(d)? {
+        Some(v) if !v.is_finite() || v < 0.0 => Err(serde::de::Error::custom(format!(
+            "{v} must be a finite number ≥ 0"
+        ))),
+        other => Ok(other),
+    }
+}
+
+string_enum! {
+    /// Severity of a rule or inspector violation (NEXUS CRIT/HIGH/MED/LOW).
+    pub enum Severity: "severity" {
+        /// Informational.
+        Low => "low",
+        /// Worth a revision.
+        Med => "med",
+        /// Needs a human confirmation.
+        High => "high",
+        /// Always blocks.
+        Crit => "crit",
+    }
+}
+
+impl PartialOrd for Severity {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Severity {
+    /// low < med < high < crit.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.index().cmp(&other.index())
+    }
+}
+
+string_enum! {
+    /// What the monitor decides about a plan (NEXUS Π).
+    pub enum Intervention: "intervention" {
+        /// Run it.
+        Allow => "allow",
+        /// Do not run it.
+        Block => "block",
+        /// Ask a human first.
+        Confirm => "confirm",
+        /// Ask the agent to revise the plan.
+        Revise => "revise",
+    }
+}
+
+/// One rule or inspector finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Violation {
+    /// Rule identifier, e.g. `network_egress` or `args.credential`.
+    pub rule: String,
+    /// How bad it is.
+    pub severity: Severity,
+    /// Index of the step that triggered it (0-based), `None` for plan-level findings.
+    #[serde(default)]
+    pub step: Option<usize>,
+    /// What was found, with the value that triggered it.
+    pub detail: String,
+}
+
+/// The monitor's decision on a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanDecision {
+    /// What to do.
+    pub intervention: Intervention,
+    /// Calibrated risk ρ in [0, 1].
+    #[serde(deserialize_with = "crate::trajectory::unit_interval")]
+    pub risk: f64,
+    /// The violations that drove the decision.
+    #[serde(default)]
+    pub violations: Vec<Violation>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_orders_low_to_crit() {
+        assert!(Severity::Low < Severity::Med);
+        assert!(Severity::Med < Severity::High);
+        assert!(Severity::High < Severity::Crit);
+        assert_eq!(
+            [Severity::High, Severity::Low, Severity::Crit]
+                .into_iter()
+                .max(),
+            Some(Severity::Crit)
+        );
+    }
+
+    #[test]
+    fn nexus_arguments_alias_is_accepted() {
+        let step: Step = crate::from_json_str(
+            r#"{"tool": "file_read", "arguments": {"path": "/data/x"}, "category": "file", "side_effects": []}"#,
+        )
+        .unwrap();
+        assert_eq!(step.args["path"], "/data/x");
+        assert_eq!(step.category.as_deref(), Some("file"));
+    }
+
+    #[test]
+    fn negative_budget_is_refused() {
+        let err = crate::from_json_str::<Plan>(r#"{"budget": -3, "steps": []}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("budget: -3 must be a finite number"),
+            "{err}"
+        );
+    }
+}
