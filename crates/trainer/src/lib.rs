@@ -1,24 +1,38 @@
 //! # vigil-trainer
 //!
 //! Seeded synthetic data, training algorithms, metrics, accuracy gates and reproducible artifacts
-//! for every vigil model. Heavy training code lives here so runtime crates stay small.
+//! for every vigil model. Heavy training code lives here so runtime crates stay small: a runtime
+//! crate holds a model struct and its inference; this crate builds that struct.
 //!
 //! ## The big picture
 //!
-//! Planned: per-model data generators, sparse multinomial logistic regression, boosted trees,
-//! Platt/temperature calibration, metrics (accuracy, F1, ECE, Brier, confusion matrices), gates and
-//! model cards.
+//! | module | what |
+//! |---|---|
+//! | [`metrics`] | accuracy, confusion matrices, precision/recall/F1, ECE, reliability bins, Brier, TPR at fixed FPR |
+//! | [`svg`] | reliability diagrams and confusion-matrix pictures for model cards |
+//! | [`card`] | Markdown model cards written by `cargo xtask train` |
+//! | [`gate`] | accuracy gates, training options and the per-model training report |
+//! | [`timing`] | p50/p99 per-call latency for `cargo xtask bench` |
+//!
+//! Per-model data generators and training pipelines live in their own modules as the models land.
 //!
 //! ```
-//! use vigil_contracts::{Artifact, FeatureSchema};
-//! let schema = FeatureSchema::new("demo", 1, vec!["x".into()]);
-//! let bytes = Artifact::new("demo", &schema, 42, vec![1.0_f64]).to_bytes().unwrap();
-//! let back = Artifact::<Vec<f64>>::from_bytes(&bytes, "demo", &schema).unwrap();
-//! assert_eq!(back.model, vec![1.0]);
+//! use vigil_trainer::gate::Gate;
+//! use vigil_trainer::metrics::{accuracy, expected_calibration_error};
+//!
+//! let acc = accuracy(&["focused", "moderate"], &["focused", "focused"]);
+//! let gate = Gate::at_least("complexity accuracy", acc, 0.90);
+//! assert!(!gate.passed());
+//! assert!(expected_calibration_error(&[0.9, 0.9], &[true, true], 10) < 0.11);
 //! ```
 //!
 //! ## What it does not do
 //!
-//! Nothing is implemented here yet beyond the shared contracts; see the crate map in the
-//! workspace README.
+//! Inference. Nothing in a runtime crate depends on this crate.
 #![deny(missing_docs)]
+
+pub mod card;
+pub mod gate;
+pub mod metrics;
+pub mod svg;
+pub mod timing;
