@@ -1,27 +1,38 @@
 //! # vigil-features
 //!
 //! Deterministic encoders shared by the vigil models: everything that turns text, tool calls,
-//! plans or agent events into numbers, each with a named, fingerprinted [`FeatureSchema`].
+//! plans or agent events into numbers, each with a named, fingerprinted
+//! [`FeatureSchema`](vigil_contracts::FeatureSchema), plus the small linear-model inference the
+//! runtime crates share.
 //!
 //! ## The big picture
 //!
-//! | module (planned) | what |
+//! | module | what |
 //! |---|---|
-//! | text n-grams | char_wb 1–4 and word 1–2 n-grams, stable-hashed into buckets, sublinear tf-idf, L2 |
-//! | intent normalizer | raw `{tool, args}` calls of a session → [`NormalizedIntent`](vigil_contracts::NormalizedIntent)s |
-//! | window encoders | axor's 300-D `axor-v1` encoding and vigil's position-invariant window features |
-//! | plan annotation | tool lexicon + catalog → step annotations → the 9 NEXUS plan features |
-//! | event features | harombe's 7 agent-event features with a stable event-type encoding |
+//! | [`sparse`] | sorted sparse vectors |
+//! | [`text`] | char_wb 1–4 + word 1–2 n-grams, stable-hashed into buckets, sublinear tf-idf, per-block L2 |
+//! | [`linear`] | softmax (multinomial logistic) inference over sparse features, with a calibration temperature |
+//!
+//! Every hash that reaches a feature is FNV-1a with a fixed seed, so a feature index means the
+//! same thing in every process and every artifact.
 //!
 //! ```
-//! use vigil_contracts::hash::fnv1a64;
-//! // Every hashed feature goes through a stable hash, so artifacts mean the same thing in every process.
-//! assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+//! use vigil_features::text::{TextFeaturizer, TextParams};
+//!
+//! let f = TextFeaturizer::fit(TextParams::default(), ["refactor the auth module"]).unwrap();
+//! let x = f.transform("refactor the auth module");
+//! assert!(x.nnz() > 40);
+//! assert_eq!(f.schema().name, "vigil-text-hash");
 //! ```
 //!
 //! ## What it does not do
 //!
-//! Nothing is implemented here yet beyond the shared contracts; see the crate map in the
-//! workspace README.
-//! [`FeatureSchema`]: vigil_contracts::FeatureSchema
+//! No training beyond idf counting (that is `vigil-trainer`), no I/O.
 #![deny(missing_docs)]
+
+mod error;
+pub mod linear;
+pub mod sparse;
+pub mod text;
+
+pub use error::{Error, Result};

@@ -12,6 +12,9 @@
 //! | [`svg`] | reliability diagrams and confusion-matrix pictures for model cards |
 //! | [`card`] | Markdown model cards written by `cargo xtask train` |
 //! | [`gate`] | accuracy gates, training options and the per-model training report |
+//! | [`optim`] | L-BFGS for smooth convex objectives |
+//! | [`logistic`] | sparse L2-regularized multinomial logistic regression (uniform or balanced weights) |
+//! | [`calibration`] | temperature scaling and Platt scaling on held-out data |
 //! | [`timing`] | p50/p99 per-call latency for `cargo xtask bench` |
 //!
 //! Per-model data generators and training pipelines live in their own modules as the models land.
@@ -31,8 +34,11 @@
 //! Inference. Nothing in a runtime crate depends on this crate.
 #![deny(missing_docs)]
 
+pub mod calibration;
 pub mod card;
 pub mod gate;
+pub mod logistic;
 pub mod metrics;
+pub mod optim;
 pub mod svg;
 pub mod timing;

@@ -1,0 +1,221 @@
+//! L-BFGS for smooth convex objectives (the logistic regressions here).
+//!
+//! Deterministic: no randomness, fixed iteration order. Backtracking line search with the Armijo
+//! condition; stops on a small gradient, a small relative decrease, or the iteration limit.
+
+/// Settings of [`minimize`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LbfgsParams {
+    /// Number of correction pairs kept.
+    pub memory: usize,
+    /// Maximum iterations.
+    pub max_iter: usize,
+    /// Stop when the largest gradient component falls below this.
+    pub gradient_tol: f64,
+    /// Stop when the objective improves by less than this, relatively.
+    pub relative_tol: f64,
+}
+
+impl Default for LbfgsParams {
+    fn default() -> Self {
+        LbfgsParams {
+            memory: 10,
+            max_iter: 500,
+            gradient_tol: 1e-6,
+            relative_tol: 1e-9,
+        }
+    }
+}
+
+/// Outcome of [`minimize`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Minimum {
+    /// The minimizer found.
+    pub x: Vec<f64>,
+    /// Objective value there.
+    pub value: f64,
+    /// Iterations used.
+    pub iterations: usize,
+    /// Whether a tolerance (rather than the iteration limit) stopped it.
+    pub converged: bool,
+}
+
+/// Minimizes `f` from `x0`. `f(x, grad)` returns the objective and writes the gradient.
+pub fn minimize(
+    mut f: impl FnMut(&[f64], &mut [f64]) -> f64,
+    x0: Vec<f64>,
+    params: LbfgsParams,
+) -> Minimum {
+    let n = x0.len();
+    let mut x = x0;
+    let mut g = vec![0.0; n];
+    let mut fx = f(&x, &mut g);
+    let mut s_hist: Vec<Vec<f64>> = Vec::new();
+    let mut y_hist: Vec<Vec<f64>> = Vec::new();
+    let mut rho: Vec<f64> = Vec::new();
+    let mut direction = vec![0.0; n];
+    let mut x_new = vec![0.0; n];
+    let mut g_new = vec![0.0; n];
+    let mut alpha = vec![0.0; params.memory.max(1)];
+
+    for iter in 0..params.max_iter {
+        if max_abs(&g) < params.gradient_tol {
+            return Minimum {
+                x,
+                value: fx,
+                iterations: iter,
+                converged: true,
+            };
+        }
+        // Two-loop recursion: direction = -H·g.
+        direction.copy_from_slice(&g);
+        let m = s_hist.len();
+        for i in (0..m).rev() {
+            alpha[i] = rho[i] * dot(&s_hist[i], &direction);
+            axpy(-alpha[i], &y_hist[i], &mut direction);
+        }
+        if m > 0 {
+            let gamma = dot(&s_hist[m - 1], &y_hist[m - 1]) / dot(&y_hist[m - 1], &y_hist[m - 1]);
+            direction.iter_mut().for_each(|d| *d *= gamma);
+        } else {
+            // First step: a unit-length move along the negative gradient.
+            let scale = 1.0 / norm(&g).max(1e-12);
+            direction.iter_mut().for_each(|d| *d *= scale);
+        }
+        for i in 0..m {
+            let beta = rho[i] * dot(&y_hist[i], &direction);
+            axpy(alpha[i] - beta, &s_hist[i], &mut direction);
+        }
+        direction.iter_mut().for_each(|d| *d = -*d);
+        let mut slope = dot(&g, &direction);
+        if slope >= 0.0 {
+            // Not a descent direction (numerical trouble): restart from steepest descent.
+            s_hist.clear();
+            y_hist.clear();
+            rho.clear();
+            let scale = 1.0 / norm(&g).max(1e-12);
+            for (d, gi) in direction.iter_mut().zip(&g) {
+                *d = -gi * scale;
+            }
+            slope = dot(&g, &direction);
+        }
+        // Backtracking line search (Armijo).
+        let mut step = 1.0;
+        let mut f_new;
+        loop {
+            for i in 0..n {
+                x_new[i] = x[i] + step * direction[i];
+            }
+            f_new = f(&x_new, &mut g_new);
+            if f_new <= fx + 1e-4 * step * slope || step < 1e-12 {
+                break;
+            }
+            step *= 0.5;
+        }
+        if !f_new.is_finite() || f_new > fx {
+            return Minimum {
+                x,
+                value: fx,
+                iterations: iter,
+                converged: false,
+            };
+        }
+        let s: Vec<f64> = x_new.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let y: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let sy = dot(&s, &y);
+        let decrease = (fx - f_new) / fx.abs().max(1e-12);
+        std::mem::swap(&mut x, &mut x_new);
+        std::mem::swap(&mut g, &mut g_new);
+        fx = f_new;
+        if sy > 1e-12 {
+            if s_hist.len() == params.memory {
+                s_hist.remove(0);
+                y_hist.remove(0);
+                rho.remove(0);
+            }
+            rho.push(1.0 / sy);
+            s_hist.push(s);
+            y_hist.push(y);
+        }
+        if decrease < params.relative_tol {
+            return Minimum {
+                x,
+                value: fx,
+                iterations: iter + 1,
+                converged: true,
+            };
+        }
+    }
+    Minimum {
+        x,
+        value: fx,
+        iterations: params.max_iter,
+        converged: false,
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn norm(a: &[f64]) -> f64 {
+    dot(a, a).sqrt()
+}
+
+fn max_abs(a: &[f64]) -> f64 {
+    a.iter().fold(0.0, |m, v| m.max(v.abs()))
+}
+
+fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += a * xi;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimizes_a_quadratic() {
+        // f = (x - 3)² + 10 (y + 1)²
+        let m = minimize(
+            |x, g| {
+                g[0] = 2.0 * (x[0] - 3.0);
+                g[1] = 20.0 * (x[1] + 1.0);
+                (x[0] - 3.0).powi(2) + 10.0 * (x[1] + 1.0).powi(2)
+            },
+            vec![0.0, 0.0],
+            LbfgsParams::default(),
+        );
+        assert!(m.converged);
+        assert!(
+            (m.x[0] - 3.0).abs() < 1e-5 && (m.x[1] + 1.0).abs() < 1e-5,
+            "{:?}",
+            m.x
+        );
+    }
+
+    #[test]
+    fn minimizes_rosenbrock() {
+        let m = minimize(
+            |x, g| {
+                let (a, b) = (x[0], x[1]);
+                g[0] = -2.0 * (1.0 - a) - 400.0 * a * (b - a * a);
+                g[1] = 200.0 * (b - a * a);
+                (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
+            },
+            vec![-1.2, 1.0],
+            LbfgsParams {
+                max_iter: 1000,
+                relative_tol: 1e-15,
+                ..LbfgsParams::default()
+            },
+        );
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-3 && (m.x[1] - 1.0).abs() < 1e-3,
+            "{:?}",
+            m.x
+        );
+    }
+}
