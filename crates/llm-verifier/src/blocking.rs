@@ -10,7 +10,8 @@ use crate::{Error, Result};
 /// Runs an async [`LlmVerifier`] to completion on its own current-thread runtime.
 ///
 /// Use it from synchronous code only; inside an async runtime call the verifier directly
-/// (`verify` then answers with a configuration error instead of blocking the executor).
+/// (`verify` then answers with a configuration error instead of blocking the executor). Like any
+/// tokio runtime it must also be dropped outside async code.
 pub struct BlockingVerifier {
     runtime: tokio::runtime::Runtime,
     inner: Box<dyn LlmVerifier>,
@@ -48,5 +49,70 @@ impl BlockingVerifier {
         }
         self.runtime
             .block_on(self.inner.verify(window, task_signal_hint, policy_name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use vigil_contracts::{AnomalyClass, NormalizedIntent, Operation, TargetKind};
+
+    use super::*;
+
+    /// Answers with the window length as a score in tenths.
+    struct CountingVerifier;
+
+    #[async_trait::async_trait]
+    impl LlmVerifier for CountingVerifier {
+        async fn verify(
+            &self,
+            window: &[CanonicalIntent],
+            _: Option<TaskSignalHint>,
+            _: Option<PolicyName>,
+        ) -> std::result::Result<AnomalyResult, VerifierError> {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            let score = window.len() as f64 / 10.0;
+            Ok(AnomalyResult {
+                score,
+                class: AnomalyClass::from_score(score),
+                reasons: vec![],
+            })
+        }
+    }
+
+    fn window(n: usize) -> Vec<CanonicalIntent> {
+        vec![
+            NormalizedIntent::new("read", Operation::FileRead, TargetKind::Workdir).canonicalize();
+            n
+        ]
+    }
+
+    #[test]
+    fn blocks_until_the_inner_verifier_answers() {
+        let blocking = BlockingVerifier::new(Box::new(CountingVerifier)).unwrap();
+        let verdict = blocking.verify(&window(8), None, None).unwrap();
+        assert_eq!(verdict.score, 0.8);
+        assert_eq!(verdict.class, AnomalyClass::Critical);
+        assert_eq!(
+            blocking.verify(&window(2), None, None).unwrap().class,
+            AnomalyClass::Normal
+        );
+    }
+
+    #[tokio::test]
+    async fn inside_an_async_runtime_it_refuses_instead_of_panicking() {
+        let blocking =
+            tokio::task::spawn_blocking(|| BlockingVerifier::new(Box::new(CountingVerifier)))
+                .await
+                .unwrap()
+                .unwrap();
+        let err = blocking.verify(&window(1), None, None).unwrap_err();
+        assert!(
+            matches!(err, VerifierError::Config(ref m) if m.contains("inside an async runtime")),
+            "{err}"
+        );
+        // Dropping a runtime inside another panics; hand it to a blocking thread.
+        tokio::task::spawn_blocking(move || drop(blocking))
+            .await
+            .unwrap();
     }
 }

@@ -69,7 +69,7 @@ impl Provider {
 /// Defaults: model per provider, `max_tokens` 256 (the reference's), timeout 10 s for the whole
 /// call including the retry, one retry on 429/5xx after 500 ms (doubling per further retry) or
 /// the server's `retry-after`, waiting at most 5 s for it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct VerifierOptions {
     /// Model name; `None` = [`Provider::default_model`].
     pub model: Option<String>,
@@ -88,6 +88,22 @@ pub struct VerifierOptions {
     pub retry_backoff: Duration,
     /// Longest `retry-after` honoured; a longer one fails the call at once instead of waiting.
     pub max_retry_wait: Duration,
+}
+
+/// The API key is shown as `<redacted>`, so options can be logged.
+impl std::fmt::Debug for VerifierOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifierOptions")
+            .field("model", &self.model)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("max_tokens", &self.max_tokens)
+            .field("max_retries", &self.max_retries)
+            .field("retry_backoff", &self.retry_backoff)
+            .field("max_retry_wait", &self.max_retry_wait)
+            .finish()
+    }
 }
 
 impl Default for VerifierOptions {
@@ -183,6 +199,17 @@ mod tests {
             err,
             "unknown provider \"gemini\" (expected one of: anthropic, ollama, openai)"
         );
+    }
+
+    #[test]
+    fn debug_output_hides_the_key() {
+        let o = VerifierOptions {
+            api_key: Some("sk-secret".into()),
+            ..Default::default()
+        };
+        let shown = format!("{o:?}");
+        assert!(shown.contains("api_key: Some(\"<redacted>\")"), "{shown}");
+        assert!(!shown.contains("sk-secret"));
     }
 
     #[test]

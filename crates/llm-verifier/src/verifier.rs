@@ -71,6 +71,11 @@ impl HttpVerifier {
             .connect_timeout(options.timeout.min(Duration::from_secs(5)))
             .build()
             .map_err(|e| Error::HttpClient(e.to_string()))?;
+        // The key lives on in the (sensitive) header only.
+        let options = VerifierOptions {
+            api_key: None,
+            ..options
+        };
         Ok(HttpVerifier {
             provider,
             client,
@@ -458,6 +463,8 @@ mod tests {
         };
         let v = HttpVerifier::with_env(Provider::Anthropic, opts, env).unwrap();
         assert_eq!(v.headers["x-api-key"], "opt-key");
+        let shown = format!("{v:?}");
+        assert!(!shown.contains("opt-key"), "{shown}");
 
         let none = |_: &str| None;
         let err = HttpVerifier::with_env(Provider::Anthropic, VerifierOptions::default(), none)
