@@ -122,6 +122,37 @@ impl Default for VerifierOptions {
 }
 
 impl VerifierOptions {
+    /// Sets the model.
+    pub fn with_model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
+    /// Sets the base URL (overrides the environment).
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Sets the API key (overrides the environment).
+    pub fn with_api_key(mut self, api_key: impl Into<String>) -> Self {
+        self.api_key = Some(api_key.into());
+        self
+    }
+
+    /// Sets the time limit for one call, retries included.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the retry count and the backoff before the first retry.
+    pub fn with_retries(mut self, max_retries: u32, backoff: Duration) -> Self {
+        self.max_retries = max_retries;
+        self.retry_backoff = backoff;
+        self
+    }
+
     /// Longest accepted timeout.
     pub const MAX_TIMEOUT: Duration = Duration::from_secs(600);
     /// Most retries accepted.
@@ -198,6 +229,24 @@ mod tests {
         assert_eq!(
             err,
             "unknown provider \"gemini\" (expected one of: anthropic, ollama, openai)"
+        );
+    }
+
+    #[test]
+    fn builder_methods_set_fields() {
+        let o = VerifierOptions::default()
+            .with_model("m")
+            .with_base_url("http://127.0.0.1:1")
+            .with_api_key("k")
+            .with_timeout(Duration::from_millis(1500))
+            .with_retries(0, Duration::from_millis(5));
+        assert_eq!(o.model.as_deref(), Some("m"));
+        assert_eq!(o.base_url.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(o.api_key.as_deref(), Some("k"));
+        assert_eq!(o.timeout, Duration::from_millis(1500));
+        assert_eq!(
+            (o.max_retries, o.retry_backoff),
+            (0, Duration::from_millis(5))
         );
     }
 
