@@ -25,12 +25,15 @@ struct Cli {
 enum Command {
     /// Parse each line as a contract type and echo it in canonical form, or say what is wrong.
     Check(commands::check::CheckArgs),
+    /// Ask an LLM (anthropic, ollama, openai) for a second opinion on windows of intents.
+    Verify(commands::verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::Verify(args) => commands::verify::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,0 +1,95 @@
+//! `vigil verify`: ask an LLM for a second opinion on windows of normalized intents.
+//!
+//! Each input line is `{"window": [NormalizedIntent, ...], "task_signal_hint"?: "FOCUSED/MUTATIVE/coding",
+//! "policy_name"?: "focused_mutative"}`; each output line is the verifier's
+//! `{"score", "class", "reasons"}`. Verifier failures (HTTP status, timeout, refused connection)
+//! become that line's error record. The window is canonicalized before anything is sent, so tool
+//! names and reputations never leave the machine.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use serde::{Deserialize, Deserializer};
+use vigil_contracts::{
+    CanonicalIntent, NormalizedIntent, PolicyName, TaskSignalHint, from_json_str,
+};
+use vigil_llm_verifier::{BlockingVerifier, Provider, VerifierOptions, build_verifier};
+
+use crate::io::Io;
+
+/// Arguments of `vigil verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Which API to call: anthropic (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL), ollama (OLLAMA_HOST)
+    /// or openai (OPENAI_API_KEY, OPENAI_BASE_URL).
+    #[arg(long, value_parser = parse_provider)]
+    provider: Provider,
+    /// Model name (default: claude-haiku-4-5-20251001, llama3.2, gpt-4o-mini).
+    #[arg(long, value_name = "MODEL")]
+    model: Option<String>,
+    /// Base URL of the API, overriding the environment.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Time limit per line, retry included, in milliseconds.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    timeout_ms: u64,
+    #[command(flatten)]
+    io: Io,
+}
+
+fn parse_provider(s: &str) -> Result<Provider, String> {
+    s.parse().map_err(|e: vigil_contracts::Error| e.to_string())
+}
+
+/// One input line.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyRecord {
+    window: Vec<NormalizedIntent>,
+    /// `""` and `null` mean "not known", as axor's default.
+    #[serde(default, deserialize_with = "blank_as_none")]
+    task_signal_hint: Option<TaskSignalHint>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    policy_name: Option<PolicyName>,
+}
+
+fn blank_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    match Option::<String>::deserialize(d)? {
+        Some(s) if !s.trim().is_empty() => {
+            s.trim().parse().map(Some).map_err(serde::de::Error::custom)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Runs `vigil verify`.
+pub fn run(args: VerifyArgs) -> anyhow::Result<bool> {
+    let options = VerifierOptions {
+        model: args.model,
+        base_url: args.base_url,
+        timeout: Duration::from_millis(args.timeout_ms),
+        ..VerifierOptions::default()
+    };
+    let verifier = build_verifier(args.provider, options)
+        .with_context(|| format!("cannot set up the {} verifier", args.provider))?;
+    let verifier = BlockingVerifier::new(verifier)?;
+    args.io.run(|_, line| {
+        let record: VerifyRecord = from_json_str(line)?;
+        let window: Vec<CanonicalIntent> = record
+            .window
+            .iter()
+            .map(NormalizedIntent::canonicalize)
+            .collect();
+        let verdict = verifier
+            .verify(&window, record.task_signal_hint, record.policy_name)
+            .map_err(|e| anyhow::anyhow!("verifier: {e}"))?;
+        Ok(serde_json::to_value(verdict)?)
+    })
+}
