@@ -3,7 +3,8 @@
 //! Every subcommand reads JSON Lines from standard input (or `--input FILE`) and writes exactly one
 //! JSON line per input line, in order. A bad line gets `{"error": {"line": N, "message": "..."}}`
 //! in its place and the batch goes on; the exit status is 1 if any line failed, 0 otherwise, and
-//! 2 when the command could not run at all (unreadable input file, bad option).
+//! 2 when the command could not run at all (unreadable input file, bad option). Diagnostics go to
+//! standard error; set `VIGIL_LOG` (e.g. `VIGIL_LOG=debug`) to see more of them.
 
 mod commands;
 mod io;
@@ -30,6 +31,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => commands::check::run(args),
@@ -43,4 +45,16 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Warnings (e.g. a verifier answer that could not be parsed) go to stderr; `VIGIL_LOG` sets the
+/// filter (`VIGIL_LOG=debug`), default `warn`. Standard output stays pure JSON Lines.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
 }
