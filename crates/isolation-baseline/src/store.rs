@@ -49,14 +49,14 @@ pub fn validate_agent_id(id: &str) -> Result<()> {
     if id.len() > MAX_AGENT_ID_LEN {
         return refuse("it is longer than 128 bytes");
     }
-    if id.starts_with('.') {
-        return refuse("it starts with '.'");
-    }
     if !id
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'@'))
     {
         return refuse("only ASCII letters, digits and _ - . @ are allowed in a file name");
+    }
+    if id.starts_with('.') {
+        return refuse("it starts with '.'");
     }
     Ok(())
 }
