@@ -25,12 +25,15 @@ struct Cli {
 enum Command {
     /// Parse each line as a contract type and echo it in canonical form, or say what is wrong.
     Check(commands::check::CheckArgs),
+    /// Score agent events against each agent's own behavioural baseline (harombe security.ml).
+    Baseline(commands::baseline::BaselineArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::Baseline(args) => commands::baseline::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -37,6 +37,12 @@ impl Clock for SystemClock {
 pub struct ManualClock(Arc<Mutex<DateTime<FixedOffset>>>);
 
 impl ManualClock {
+    /// A clock at the earliest representable time, for an event-time clock that only moves
+    /// forward with [`advance_to`](Self::advance_to).
+    pub fn earliest() -> Self {
+        Self::new(DateTime::<Utc>::MIN_UTC.fixed_offset())
+    }
+
     /// A clock showing `now`.
     pub fn new(now: DateTime<FixedOffset>) -> Self {
         ManualClock(Arc::new(Mutex::new(now)))
@@ -60,4 +66,10 @@ impl Clock for ManualClock {
     fn now(&self) -> DateTime<FixedOffset> {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Parses an RFC 3339 time (`2026-11-21T10:00:00+02:00`).
+pub fn parse_time(text: &str) -> crate::Result<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(text)
+        .map_err(|e| crate::Error::InvalidData(format!("time {text:?} is not RFC 3339: {e}")))
 }
