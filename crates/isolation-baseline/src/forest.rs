@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+/// Rows walked together in batch scoring.
+const LANES: usize = 8;
+
 /// Euler–Mascheroni constant, as in scikit-learn.
 const EULER_GAMMA: f64 = 0.577_215_664_9;
 
@@ -160,10 +163,7 @@ impl IsolationForest {
             let mut sample = rand::seq::index::sample(&mut rng, n, psi).into_vec();
             builder.build(&mut forest, &mut sample, &mut rng);
         }
-        let scores: Vec<f64> = rows
-            .chunks_exact(n_features)
-            .map(|r| forest.anomaly_score(r))
-            .collect();
+        let scores = forest.anomaly_scores(rows);
         let mut negated: Vec<f64> = scores.iter().map(|s| -s).collect();
         forest.offset = quantile(&mut negated, params.contamination);
         Ok((forest, scores))
@@ -215,6 +215,82 @@ impl IsolationForest {
             total += self.value[node];
         }
         total / self.roots.len().max(1) as f64
+    }
+
+    /// Path length of `row` in the tree rooted at `root`.
+    #[inline]
+    fn path_length(&self, root: u32, row: &[f64]) -> f64 {
+        let mut node = root as usize;
+        loop {
+            let left = self.left[node] as usize;
+            if left == 0 {
+                return self.value[node];
+            }
+            let x = row.get(self.feature[node] as usize).copied().unwrap_or(0.0);
+            // Branch-free step (the comparison is a coin flip for the predictor); NaN goes
+            // right, like any value above the threshold.
+            node = left + usize::from(!(x <= self.value[node]));
+        }
+    }
+
+    /// Path lengths of `LANES` consecutive rows walked in lock-step for `depth` steps (a leaf
+    /// stays put), so the independent walks overlap their memory latency.
+    #[inline]
+    fn path_lengths_lanes(&self, root: u32, block: &[f64], depth: usize) -> [f64; LANES] {
+        let f = self.n_features;
+        let mut nodes = [root as usize; LANES];
+        for _ in 0..depth {
+            for (k, node) in nodes.iter_mut().enumerate() {
+                let left = self.left[*node] as usize;
+                let x = block
+                    .get(k * f + self.feature[*node] as usize)
+                    .copied()
+                    .unwrap_or(0.0);
+                let next = left + usize::from(!(x <= self.value[*node]));
+                *node = if left == 0 { *node } else { next };
+            }
+        }
+        nodes.map(|n| self.value[n])
+    }
+
+    /// [`anomaly_score`](Self::anomaly_score) of every row of row-major `rows`, tree by tree so
+    /// each tree stays in cache (training scores 10,000 rows this way).
+    pub fn anomaly_scores(&self, rows: &[f64]) -> Vec<f64> {
+        let f = self.n_features.max(1);
+        let mut total = vec![0.0; rows.len() / f];
+        let depth = (self.psi.max(2) as f64).log2().ceil() as usize;
+        let lanes = total.len() / LANES * LANES;
+        for &root in &self.roots {
+            for (t, block) in total[..lanes]
+                .chunks_exact_mut(LANES)
+                .zip(rows.chunks_exact(f * LANES))
+            {
+                for (t, h) in t
+                    .iter_mut()
+                    .zip(self.path_lengths_lanes(root, block, depth))
+                {
+                    *t += h;
+                }
+            }
+            for (t, row) in total[lanes..]
+                .iter_mut()
+                .zip(rows[lanes * f..].chunks_exact(f))
+            {
+                *t += self.path_length(root, row);
+            }
+        }
+        let c = average_path_length(self.psi);
+        let trees = self.roots.len().max(1) as f64;
+        total
+            .into_iter()
+            .map(|t| {
+                if c == 0.0 {
+                    0.5
+                } else {
+                    (-(t / trees) / c).exp2()
+                }
+            })
+            .collect()
     }
 
     /// The anomaly score s(x) = 2^(−E[h(x)]/c(ψ)) in (0, 1]: about 0.5 for typical points,
@@ -355,19 +431,21 @@ fn push_node(forest: &mut IsolationForest) {
     forest.left.push(0);
 }
 
-/// The `q` quantile of `values` with linear interpolation (numpy's default); sorts in place.
+/// The `q` quantile of `values` with linear interpolation (numpy's default). Reorders `values`
+/// (selection, O(n), not a full sort).
 pub(crate) fn quantile(values: &mut [f64], q: f64) -> f64 {
     if values.is_empty() {
         return 0.0;
     }
-    values.sort_by(f64::total_cmp);
     let pos = q.clamp(0.0, 1.0) * (values.len() - 1) as f64;
     let i = pos.floor() as usize;
     let frac = pos - i as f64;
-    match values.get(i + 1) {
-        Some(next) => values[i] + frac * (next - values[i]),
-        None => values[i],
+    let (_, &mut at, above) = values.select_nth_unstable_by(i, f64::total_cmp);
+    if frac == 0.0 || above.is_empty() {
+        return at;
     }
+    let next = above.iter().copied().fold(f64::INFINITY, f64::min);
+    at + frac * (next - at)
 }
 
 #[cfg(test)]
@@ -384,6 +462,10 @@ mod tests {
         let rows = blob(500, 1);
         let forest = IsolationForest::fit(&rows, 2, &ForestParams::default()).unwrap();
         forest.validate().unwrap();
+        let batch = forest.anomaly_scores(&rows);
+        for (b, row) in batch.iter().zip(rows.chunks_exact(2)) {
+            assert!((b - forest.anomaly_score(row)).abs() < 1e-12);
+        }
         assert_eq!(forest.samples_per_tree(), 256);
         assert_eq!(forest.n_trees(), 100);
         let inlier = forest.anomaly_score(&[0.0, 0.0]);
