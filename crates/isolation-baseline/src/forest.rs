@@ -229,7 +229,7 @@ impl IsolationForest {
             let x = row.get(self.feature[node] as usize).copied().unwrap_or(0.0);
             // Branch-free step (the comparison is a coin flip for the predictor); NaN goes
             // right, like any value above the threshold.
-            node = left + usize::from(!(x <= self.value[node]));
+            node = left + goes_right(x, self.value[node]);
         }
     }
 
@@ -246,7 +246,7 @@ impl IsolationForest {
                     .get(k * f + self.feature[*node] as usize)
                     .copied()
                     .unwrap_or(0.0);
-                let next = left + usize::from(!(x <= self.value[*node]));
+                let next = left + goes_right(x, self.value[*node]);
                 *node = if left == 0 { *node } else { next };
             }
         }
@@ -423,6 +423,13 @@ impl TreeBuilder<'_> {
             .extend((0..f).filter(|&j| self.hi[j] > self.lo[j]));
         !self.candidates.is_empty()
     }
+}
+
+/// 1 when `x` goes to the right child: above the threshold, or NaN (which fails every `<=`).
+#[inline]
+#[allow(clippy::neg_cmp_op_on_partial_ord)] // the negation is what sends NaN right
+fn goes_right(x: f64, threshold: f64) -> usize {
+    usize::from(!(x <= threshold))
 }
 
 fn push_node(forest: &mut IsolationForest) {
