@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | `resource_count`, `duration_ms` | robust z of `sign(x)·ln(1+|x|)` against the median and 1.4826·MAD of the event's own type (its global values when the type has too few samples): `1 − exp(−(z − 3)/3)` above 3 | 1 |
 //! | `event_type` | never seen: `unseen_type`; seen but rare: grows as the frequency drops below 1% | `unseen_type` (0.75) |
-//! | `time` | hour × weekday frequency relative to uniform (add-one smoothed), from 1× down to 1/100× | `time_weight` (0.45) |
+//! | `time` | hour × weekday frequency relative to uniform (add-one smoothed), from 1× down to 1/100×; the weekday counts only once the history spans 14 days | `time_weight` (0.45) |
 //! | `failure` | a failure, weighted by how rare failures were in training | `failure_weight` (0.25) |
 //! | `forest` | s(x) above the 95th percentile of the training scores | `forest_weight` (0.5) |
 //!
@@ -145,6 +145,18 @@ impl ScoreComponents {
     }
 }
 
+/// History needed before the weekday is evidence, in days.
+const MIN_SPAN_FOR_WEEKDAYS: f64 = 14.0;
+
+fn span_days(events: &[AgentEvent]) -> f64 {
+    let first = events.iter().map(|e| e.timestamp).min();
+    let last = events.iter().map(|e| e.timestamp).max();
+    match (first, last) {
+        (Some(a), Some(b)) => (b - a).num_seconds() as f64 / 86_400.0,
+        _ => 0.0,
+    }
+}
+
 /// Median and robust scale of `sign(x)·ln(1+|x|)`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RobustStat {
@@ -208,6 +220,8 @@ pub struct BehaviourProfile {
     pub days: [u64; 7],
     /// Failed events.
     pub failures: u64,
+    /// Days between the first and the last training event.
+    pub span_days: f64,
     /// 95th percentile of the forest's s(x) on the training events.
     pub forest_q95: f64,
     /// Maximum of s(x) on the training events.
@@ -257,6 +271,7 @@ impl BehaviourProfile {
             hours,
             days,
             failures: events.iter().filter(|e| !e.success).count() as u64,
+            span_days: span_days(events),
             forest_q95: quantile(forest_scores, 0.95),
             forest_max: forest_scores.iter().copied().fold(0.0, f64::max),
         }
@@ -291,8 +306,14 @@ impl BehaviourProfile {
         let hour = event.timestamp.hour() as usize;
         let day = event.timestamp.weekday().num_days_from_monday() as usize;
         let p_hour = (self.hours[hour] as f64 + 1.0) / (n + 24.0);
-        let p_day = (self.days[day] as f64 + 1.0) / (n + 7.0);
-        let relative = 24.0 * p_hour * 7.0 * p_day;
+        // Weekdays only count once the history covers two weeks: an agent observed Monday to
+        // Wednesday has not shown that it never works on Thursday.
+        let day_ratio = if self.span_days >= MIN_SPAN_FOR_WEEKDAYS {
+            7.0 * (self.days[day] as f64 + 1.0) / (n + 7.0)
+        } else {
+            1.0
+        };
+        let relative = 24.0 * p_hour * day_ratio;
         let time = params.time_weight * (-relative.log10() / 2.0).clamp(0.0, 1.0);
 
         let failure = if event.success {
