@@ -44,13 +44,24 @@ pub fn encode_event_type(event_type: &str) -> f64 {
     (fnv1a64(event_type.as_bytes()) % 1000) as f64 / 1000.0
 }
 
+/// Magnitudes are clamped to ±1e15 so a single absurd value (a finite 1e300 ms) cannot overflow
+/// the scaler's variance; the combined score still sees the raw value.
+pub const MAX_MAGNITUDE: f64 = 1e15;
+
 /// The 7 features of `event`, in [`FEATURE_NAMES`] order. Hour and weekday are read in the
 /// event's own UTC offset (the agent's local time); weekday 0 is Monday.
 pub fn extract(event: &AgentEvent) -> [f64; N_FEATURES] {
     let weekday = event.timestamp.weekday().num_days_from_monday();
+    let bounded = |x: f64| {
+        if x.is_nan() {
+            0.0
+        } else {
+            x.clamp(-MAX_MAGNITUDE, MAX_MAGNITUDE)
+        }
+    };
     [
-        event.resource_count as f64,
-        event.duration_ms,
+        bounded(event.resource_count as f64),
+        bounded(event.duration_ms),
         f64::from(event.timestamp.hour()),
         f64::from(weekday),
         if weekday >= 5 { 1.0 } else { 0.0 },
@@ -76,6 +87,17 @@ mod tests {
         assert_eq!(&f[..5], &[3.0, 250.5, 3.0, 6.0, 1.0]);
         assert_eq!(f[5], encode_event_type("tool_call"));
         assert_eq!(f[6], 0.0);
+    }
+
+    #[test]
+    fn absurd_magnitudes_are_bounded() {
+        let mut e: AgentEvent = vigil_contracts::from_json_str(
+            r#"{"timestamp":"2026-11-22T03:15:00Z","duration_ms":1e300}"#,
+        )
+        .unwrap();
+        e.resource_count = i64::MIN;
+        let f = extract(&e);
+        assert_eq!((f[0], f[1]), (-MAX_MAGNITUDE, MAX_MAGNITUDE));
     }
 
     #[test]

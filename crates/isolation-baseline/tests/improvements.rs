@@ -346,3 +346,19 @@ fn a_snapshot_with_a_broken_forest_is_refused_on_import() {
         "{err}"
     );
 }
+
+#[test]
+fn absurd_but_finite_values_train_and_score_without_overflow() {
+    let mut g = Generator::new(25);
+    let mut events = g.events(100);
+    events[3].duration_ms = 1e300;
+    events[4].resource_count = i64::MAX;
+    let mut d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+    d.train("a", &events).unwrap();
+    let probe = AgentEvent {
+        duration_ms: -1e300,
+        ..g.event()
+    };
+    let r = d.detect("a", &probe);
+    assert!(r.anomaly_score.is_finite() && r.is_anomaly, "{r:?}");
+}

@@ -97,13 +97,14 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
             }
         }
         for (agent, events) in &groups {
-            match monitor.train(agent, events)? {
-                TrainOutcome::Trained { events } => {
+            match monitor.train(agent, events) {
+                Ok(TrainOutcome::Trained { events }) => {
                     eprintln!("vigil baseline: trained {agent} on {events} events");
                 }
-                TrainOutcome::InsufficientData { events, needed } => eprintln!(
+                Ok(TrainOutcome::InsufficientData { events, needed }) => eprintln!(
                     "vigil baseline: Insufficient training data for {agent}: {events} (need {needed})"
                 ),
+                Err(e) => eprintln!("vigil baseline: cannot train {agent}: {e}"),
             }
             if let Some(store) = &store {
                 if monitor.detector().has_model(agent) {
