@@ -43,10 +43,7 @@ fn intents_are_echoed_canonically_and_bad_lines_reported_in_place() {
     assert_eq!(out[0]["target_resource_reputation"], 0.0);
     assert_eq!(out[1]["error"]["line"], 2);
     let message = out[1]["error"]["message"].as_str().unwrap();
-    assert!(
-        message.starts_with("operation: unknown operation \"fly\""),
-        "{message}"
-    );
+    assert!(message.starts_with("operation: unknown operation \"fly\""), "{message}");
     assert_eq!(out[2]["error"]["line"], 3);
     assert_eq!(out[3]["target_kind"], "cloud_metadata");
 }
@@ -78,10 +75,7 @@ fn all_good_lines_exit_zero() {
 
     let (code, out, _) = vigil(&["check", "result"], br#"{"score":0.1,"cls":"normal"}"#);
     assert_eq!(code, 0);
-    assert_eq!(
-        out[0],
-        serde_json::json!({"score":0.1,"class":"normal","reasons":[]})
-    );
+    assert_eq!(out[0], serde_json::json!({"score":0.1,"class":"normal","reasons":[]}));
 }
 
 #[test]
@@ -91,10 +85,7 @@ fn input_file_option_and_missing_file() {
     std::fs::write(&path, b"{\"score\":2,\"class\":\"critical\"}\n").unwrap();
     let (code, out, _) = vigil(&["check", "result", "--input", path.to_str().unwrap()], b"");
     assert_eq!(code, 1);
-    assert_eq!(
-        out[0]["error"]["message"],
-        "score: score 2 is outside [0, 1] at column 10"
-    );
+    assert_eq!(out[0]["error"]["message"], "score: score 2 is outside [0, 1] at column 10");
     let missing = dir.path().join("missing.jsonl");
     let (code, out, err) = vigil(&["check", "plan", "-i", missing.to_str().unwrap()], b"");
     assert_eq!(code, 2);
