@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo run --release -p vigil-isolation-baseline --example fpr            # evaluation seeds 1–5
 //! cargo run --release -p vigil-isolation-baseline --example fpr -- tune    # tuning seeds 101–105
+//! cargo run --release -p vigil-isolation-baseline --example fpr -- tune --alert 0.4
 //! ```
 //!
 //! For each training size (100 / 1,000 / 10,000) and seed, one simulated agent
@@ -52,7 +53,17 @@ fn parse(text: &str) -> Vec<(String, AgentEvent)> {
 }
 
 fn main() {
-    let tune = std::env::args().any(|a| a == "tune");
+    let args: Vec<String> = std::env::args().collect();
+    let tune = args.iter().any(|a| a == "tune");
+    // `--alert X` evaluates another alert threshold of the combined score.
+    let mut params = DetectorParams::default();
+    if let Some(i) = args.iter().position(|a| a == "--alert") {
+        params.score.alert_threshold = args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .expect("--alert takes a number");
+        println!("alert threshold {}", params.score.alert_threshold);
+    }
     let seeds: Vec<u64> = if tune {
         (101..=105).collect()
     } else {
@@ -81,7 +92,7 @@ fn main() {
             let mut g = Generator::new(seed);
             let train = g.events(n);
             let fresh = g.events(FRESH);
-            let mut d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+            let mut d = AnomalyDetector::new(params).unwrap();
             let t0 = Instant::now();
             d.train("agent", &train).unwrap();
             train_ms.push(t0.elapsed().as_secs_f64() * 1000.0);
