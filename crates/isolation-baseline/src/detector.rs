@@ -533,6 +533,31 @@ impl AnomalyDetector {
         Ok(outcome)
     }
 
+    /// harombe's `save_model`: writes the agent's detector state (no learner window) to `store`
+    /// and returns the path; an agent without a model is `No model trained for {agent_id}`.
+    /// [`AgentMonitor::save`](crate::AgentMonitor::save) also stores the learner's window.
+    pub fn save_model(
+        &self,
+        agent_id: &str,
+        store: &crate::BaselineStore,
+    ) -> Result<std::path::PathBuf> {
+        match self.export(agent_id) {
+            Some(detector) if detector.model.is_some() => store.save(&crate::AgentSnapshot {
+                agent_id: agent_id.to_owned(),
+                detector,
+                history: Vec::new(),
+            }),
+            _ => Err(Error::NoModel(agent_id.to_owned())),
+        }
+    }
+
+    /// harombe's `load_model`: restores the agent's detector state from `store`; a missing file is
+    /// `No saved model found for {agent_id}`.
+    pub fn load_model(&mut self, agent_id: &str, store: &crate::BaselineStore) -> Result<()> {
+        let snapshot = store.load(agent_id)?;
+        self.import(agent_id, snapshot.detector)
+    }
+
     /// The agent's state for the store.
     pub fn export(&self, agent_id: &str) -> Option<DetectorSnapshot> {
         self.agents.get(agent_id).map(|a| DetectorSnapshot {

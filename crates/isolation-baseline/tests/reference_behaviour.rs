@@ -173,6 +173,28 @@ fn t07_save_then_load_scores_the_same() {
 }
 
 #[test]
+fn t07_detector_level_save_model_and_load_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = BaselineStore::new(dir.path());
+    let d = trained();
+    let path = d.save_model("agent-1", &store).unwrap();
+    assert_eq!(path, dir.path().join("agent-1_anomaly_model.vgl"));
+    let mut fresh = AnomalyDetector::new(DetectorParams::default()).unwrap();
+    fresh.load_model("agent-1", &store).unwrap();
+    let probe = &anomalous_events()[0];
+    assert_eq!(d.detect("agent-1", probe), fresh.detect("agent-1", probe));
+    assert_eq!(fresh.training_data("agent-1").len(), 100);
+    assert_eq!(
+        d.save_model("nobody", &store).unwrap_err().to_string(),
+        "No model trained for nobody"
+    );
+    assert_eq!(
+        fresh.load_model("nobody", &store).unwrap_err().to_string(),
+        "No saved model found for nobody"
+    );
+}
+
+#[test]
 fn t08_normal_feedback_grows_the_training_set() {
     let mut d = trained();
     let out = d
