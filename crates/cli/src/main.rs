@@ -28,6 +28,8 @@ enum Command {
     Check(commands::check::CheckArgs),
     /// Ask an LLM (anthropic, ollama, openai) for a second opinion on windows of intents.
     Verify(commands::verify::VerifyArgs),
+    /// Score agent events against each agent's own behavioural baseline (harombe security.ml).
+    Baseline(commands::baseline::BaselineArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Verify(args) => commands::verify::run(args),
+        Command::Baseline(args) => commands::baseline::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
+pub mod baseline;
 pub mod check;
 pub mod verify;
