@@ -138,33 +138,36 @@ impl<M: DeserializeOwned> Artifact<M> {
     /// Decodes and checks an artifact of `kind` reading features `schema`.
     pub fn from_bytes(bytes: &[u8], kind: &str, schema: &FeatureSchema) -> Result<Self> {
         let payload = unwrap_frame(bytes)?;
-        let artifact: Artifact<M> = rmp_serde::from_slice(payload)
-            .map_err(|e| Error::Artifact(format!("{kind} model payload does not decode: {e}")))?;
-        if artifact.format_version != FORMAT_VERSION {
+        // Check the envelope before the model, so a foreign or outdated artifact is named as
+        // such instead of failing somewhere inside the model's fields.
+        let header: Header = rmp_serde::from_slice(payload)
+            .map_err(|e| Error::Artifact(format!("envelope does not decode: {e}")))?;
+        if header.format_version != FORMAT_VERSION {
             return Err(Error::Artifact(format!(
                 "format version {} is not supported (this build reads version {FORMAT_VERSION})",
-                artifact.format_version
+                header.format_version
             )));
         }
-        if artifact.kind != kind {
+        if header.kind != kind {
             return Err(Error::Artifact(format!(
                 "expected model kind \"{kind}\", found \"{}\"",
-                artifact.kind
+                header.kind
             )));
         }
         let expected = schema.reference();
-        if artifact.feature_schema != expected {
+        if header.feature_schema != expected {
             return Err(Error::Artifact(format!(
                 "feature schema mismatch: artifact has {} v{} ({}), this build computes {} v{} ({})",
-                artifact.feature_schema.name,
-                artifact.feature_schema.version,
-                artifact.feature_schema.fingerprint,
+                header.feature_schema.name,
+                header.feature_schema.version,
+                header.feature_schema.fingerprint,
                 expected.name,
                 expected.version,
                 expected.fingerprint
             )));
         }
-        Ok(artifact)
+        rmp_serde::from_slice(payload)
+            .map_err(|e| Error::Artifact(format!("{kind} model payload does not decode: {e}")))
     }
 
     /// Reads and checks an artifact file.
@@ -178,6 +181,14 @@ impl<M: DeserializeOwned> Artifact<M> {
             other => other,
         })
     }
+}
+
+/// The envelope fields checked before the model is decoded.
+#[derive(Deserialize)]
+struct Header {
+    format_version: u32,
+    kind: String,
+    feature_schema: SchemaRef,
 }
 
 /// Checks magic, length and checksum and returns the payload.
@@ -314,6 +325,25 @@ mod tests {
         let other = FeatureSchema::new("toy", 2, vec!["a".into(), "b".into()]);
         let e = Artifact::<Toy>::from_bytes(&bytes, "toy", &other).unwrap_err();
         assert!(e.to_string().contains("feature schema mismatch"), "{e}");
+    }
+
+    #[test]
+    fn foreign_kind_is_named_even_when_the_model_differs() {
+        let other = Artifact::new("anomaly", &schema(), 1, vec!["not", "a", "toy"]);
+        let e =
+            Artifact::<Toy>::from_bytes(&other.to_bytes().unwrap(), "toy", &schema()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "model artifact: expected model kind \"toy\", found \"anomaly\""
+        );
+        let mut future = toy();
+        future.format_version = 2;
+        let e =
+            Artifact::<Toy>::from_bytes(&future.to_bytes().unwrap(), "toy", &schema()).unwrap_err();
+        assert!(
+            e.to_string().contains("format version 2 is not supported"),
+            "{e}"
+        );
     }
 
     #[test]

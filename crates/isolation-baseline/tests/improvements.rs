@@ -292,7 +292,9 @@ fn truncated_corrupt_and_foreign_artifacts_are_refused() {
         .unwrap();
     let err = m.load("d", &store).unwrap_err().to_string();
     assert!(
-        err.contains("d_anomaly_model.vgl: isolation-baseline-agent model payload does not decode"),
+        err.contains(&format!(
+            "d_anomaly_model.vgl: expected model kind \"{ARTIFACT_KIND}\", found \"task-signal\""
+        )),
         "{err}"
     );
 
