@@ -25,3 +25,6 @@
 //! workspace README.
 //! [`FeatureSchema`]: vigil_contracts::FeatureSchema
 #![deny(missing_docs)]
+
+pub mod intent;
+pub mod window;
