@@ -16,7 +16,8 @@
 //!    cloud metadata; the reference only matches the literal strings.
 //! 3. **Raw TCP is network.** `/dev/tcp/HOST/PORT`, `nc`/`ncat`/`socat` with a host and `ssh`/`scp`
 //!    count as network requests to that host (reverse shells, lateral movement); the reference
-//!    calls them `other` on the workdir.
+//!    calls them `other` on the workdir. One that hands over a shell (`bash -i`, `-e /bin/sh`,
+//!    `exec:`) has flow `external_to_shell`.
 //! 4. **Only external content taints.** `after_external_read` and `external_web` provenance are set
 //!    by requests to external hosts (and web search), not by `curl localhost` tests.
 //! 5. **Official documentation is recognised.** Fetches from a small list of documentation and
@@ -33,7 +34,9 @@
 //! 8. **Home directory is outside.** `~/…` and `$HOME/…` paths are `system_path` (persistence in
 //!    `~/.bashrc`), and writes there set `writes_outside_workdir`.
 //! 9. **Web search is a search.** `web_search` is operation `search` on an `external_url` target
-//!    (the reference files it under network tools but its own training data used `search`).
+//!    (the reference files it under network tools but its own training data used `search`). It
+//!    sets `after_external_read` but not `external_web` provenance: a result list is not a page
+//!    whose content the agent acts on; fetching a result is.
 //!
 //! ```
 //! use vigil_features::intent::{IntentNormalizer, RawCall};
@@ -232,6 +235,13 @@ impl IntentNormalizer {
 
         let operation = self.operation(&lower_tool, is_bash, &lower);
         let host = first_host(&lower, operation);
+        let host = match host {
+            None if lower_tool == "web_search" => Some(Host {
+                name: String::new(),
+                kind: TargetKind::ExternalUrl,
+            }),
+            h => h,
+        };
         let (target_kind, outside) = self.target(&lower, host.as_ref());
         let destination_kind = match &host {
             Some(h) if operation == Operation::NetworkRequest || lower_tool == "web_search" => {
@@ -251,11 +261,16 @@ impl IntentNormalizer {
                 target_kind,
                 TargetKind::ExternalUrl | TargetKind::Localhost | TargetKind::PrivateNetwork
             );
-        let external_read = destination_kind == DestinationKind::ExternalDomain
-            && matches!(operation, Operation::NetworkRequest | Operation::Search);
+        let web_search = lower_tool == "web_search";
+        let external_read = web_search
+            || (destination_kind == DestinationKind::ExternalDomain
+                && operation == Operation::NetworkRequest);
 
         // Reference state order: flags are updated before the intent is built.
-        if external_read {
+        if web_search {
+            // A result list, not a page: external, but not content the agent acts on.
+            self.after_external_read = true;
+        } else if external_read {
             self.after_external_read = true;
             let official = host.as_ref().is_some_and(|h| is_official_docs(&h.name));
             if !official {
@@ -268,7 +283,9 @@ impl IntentNormalizer {
             self.after_secret_access = true;
         }
         let untrusted = self.provenance == Provenance::ExternalWeb;
-        let piped_to_shell = is_bash && operation == Operation::NetworkRequest && pipes_to_shell(&lower);
+        let piped_to_shell = is_bash
+            && operation == Operation::NetworkRequest
+            && (pipes_to_shell(&lower) || spawns_shell(&lower));
         let executes_generated = operation == Operation::ExecuteGeneratedCode;
         let data_flow = if piped_to_shell {
             DataFlow::ExternalToShell
@@ -381,9 +398,17 @@ impl IntentNormalizer {
         if test {
             return Operation::Test;
         }
-        let runs = [" python ", " python3 ", " node ", " ruby ", " bash ", " sh ", " ./"]
-            .iter()
-            .any(|p| padded.contains(p))
+        let runs = [
+            " python ",
+            " python3 ",
+            " node ",
+            " ruby ",
+            " bash ",
+            " sh ",
+            " ./",
+        ]
+        .iter()
+        .any(|p| padded.contains(p))
             || cmd.starts_with("./");
         if runs {
             let generated = cmd
@@ -403,7 +428,9 @@ impl IntentNormalizer {
     /// working directory.
     fn target(&self, text: &str, host: Option<&Host>) -> (TargetKind, bool) {
         let outside = text
-            .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | '>' | '<' | ';' | '@'))
+            .split(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | '=' | '>' | '<' | ';' | '@')
+            })
             .any(|t| self.is_outside(t));
         if text.contains("docker.sock") {
             return (TargetKind::DockerSocket, outside);
@@ -439,10 +466,10 @@ impl IntentNormalizer {
             if inside {
                 return escapes(&t[self.workdir.len()..]);
             }
-            return SYSTEM_PREFIXES
-                .iter()
-                .any(|p| t == p.trim_end_matches('/') || t.starts_with(&format!("{}/", p.trim_end_matches('/'))))
-                || escapes(t);
+            return SYSTEM_PREFIXES.iter().any(|p| {
+                t == p.trim_end_matches('/')
+                    || t.starts_with(&format!("{}/", p.trim_end_matches('/')))
+            }) || escapes(t);
         }
         escapes(t)
     }
@@ -483,8 +510,18 @@ fn has_secret_name(text: &str) -> bool {
 fn shell_writes(cmd: &str) -> bool {
     cmd.contains('>')
         || [
-            "tee ", "cp ", "mv ", "chmod ", "chown ", "crontab", "systemctl enable", "ln -s",
-            "sed -i", "install ", "useradd", "mkdir ",
+            "tee ",
+            "cp ",
+            "mv ",
+            "chmod ",
+            "chown ",
+            "crontab",
+            "systemctl enable",
+            "ln -s",
+            "sed -i",
+            "install ",
+            "useradd",
+            "mkdir ",
         ]
         .iter()
         .any(|p| cmd.contains(p))
@@ -492,11 +529,36 @@ fn shell_writes(cmd: &str) -> bool {
 
 fn pipes_to_shell(cmd: &str) -> bool {
     let compact: String = cmd.split_whitespace().collect::<Vec<_>>().join(" ");
-    ["| sh", "| bash", "| python", "| node", "|sh", "|bash", "| sudo sh", "| sudo bash"]
-        .iter()
-        .any(|p| compact.contains(p))
+    [
+        "| sh",
+        "| bash",
+        "| python",
+        "| node",
+        "|sh",
+        "|bash",
+        "| sudo sh",
+        "| sudo bash",
+    ]
+    .iter()
+    .any(|p| compact.contains(p))
         || compact.contains("bash -c \"$(curl")
         || compact.contains("sh -c \"$(curl")
+}
+
+/// A network command that hands a shell to the other end (reverse shells).
+fn spawns_shell(cmd: &str) -> bool {
+    raw_tcp_host(cmd).is_some()
+        && [
+            "/bin/sh",
+            "/bin/bash",
+            "bash -i",
+            "sh -i",
+            "exec:",
+            " -e ",
+            "pty.spawn",
+        ]
+        .iter()
+        .any(|p| cmd.contains(p))
 }
 
 fn is_official_docs(host: &str) -> bool {
@@ -574,7 +636,10 @@ fn first_host(text: &str, op: Operation) -> Option<Host> {
                     .filter(|t| !t.starts_with('-'))
                     .map(host_part)
                     .find(|h| h.contains('.') || h == "localhost" || h.parse::<u64>().is_ok())
-                    .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))?
+                    .filter(|h| {
+                        h.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+                    })?
             } else {
                 return None;
             }
@@ -586,12 +651,21 @@ fn first_host(text: &str, op: Operation) -> Option<Host> {
 
 fn host_part(rest: &str) -> String {
     let end = rest
-        .find(|c: char| matches!(c, '/' | '?' | '#' | ' ' | '"' | '\'' | '\\' | '|' | ';' | ')'))
+        .find(|c: char| {
+            matches!(
+                c,
+                '/' | '?' | '#' | ' ' | '"' | '\'' | '\\' | '|' | ';' | ')'
+            )
+        })
         .unwrap_or(rest.len());
     let authority = &rest[..end];
     let host = authority.rsplit('@').next().unwrap_or(authority);
     if host.starts_with('[') {
-        host.split(']').next().unwrap_or("").trim_start_matches('[').to_owned()
+        host.split(']')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('[')
+            .to_owned()
     } else {
         host.split(':').next().unwrap_or("").to_owned()
     }
@@ -617,13 +691,10 @@ fn raw_tcp_host(cmd: &str) -> Option<String> {
                 .map(|a| (*a).to_owned());
         }
         if matches!(*t, "ssh" | "scp" | "rsync" | "sftp") {
-            return tokens[i + 1..]
-                .iter()
-                .find(|a| a.contains('@'))
-                .map(|a| {
-                    let h = a.split('@').nth(1).unwrap_or("");
-                    h.split(':').next().unwrap_or("").to_owned()
-                });
+            return tokens[i + 1..].iter().find(|a| a.contains('@')).map(|a| {
+                let h = a.split('@').nth(1).unwrap_or("");
+                h.split(':').next().unwrap_or("").to_owned()
+            });
         }
     }
     None
@@ -656,7 +727,10 @@ pub fn host_kind(host: &str) -> TargetKind {
             return TargetKind::PrivateNetwork;
         }
     }
-    if h.ends_with(".internal") || h.ends_with(".local") || h.ends_with(".lan") || h.ends_with(".corp")
+    if h.ends_with(".internal")
+        || h.ends_with(".local")
+        || h.ends_with(".lan")
+        || h.ends_with(".corp")
     {
         return TargetKind::PrivateNetwork;
     }
@@ -742,7 +816,10 @@ mod tests {
         assert_eq!(i.target_kind, TargetKind::CloudMetadata);
         assert_eq!(i.destination_kind, DestinationKind::CloudMetadata);
         assert!(!i.after_external_read);
-        let hex = &run(&[RawCall::new("web_fetch", &[("url", "http://0xa9fea9fe/latest/")])])[0];
+        let hex = &run(&[RawCall::new(
+            "web_fetch",
+            &[("url", "http://0xa9fea9fe/latest/")],
+        )])[0];
         assert_eq!(hex.target_kind, TargetKind::CloudMetadata);
     }
 
@@ -752,7 +829,10 @@ mod tests {
             bash("pip install -r requirements.txt"),
             bash("pytest -q tests/"),
             bash("python manage.py migrate"),
-            RawCall::new("write", &[("path", "scripts/gen.py"), ("content", "print(1)")]),
+            RawCall::new(
+                "write",
+                &[("path", "scripts/gen.py"), ("content", "print(1)")],
+            ),
             bash("python scripts/gen.py"),
             bash("ls -la"),
         ]);
@@ -828,7 +908,10 @@ mod tests {
     #[test]
     fn docs_then_install_then_test_is_official_and_local() {
         let v = run(&[
-            RawCall::new("web_fetch", &[("url", "https://docs.python.org/3/library/json.html")]),
+            RawCall::new(
+                "web_fetch",
+                &[("url", "https://docs.python.org/3/library/json.html")],
+            ),
             bash("pip install -r requirements.txt"),
             bash("pytest -q"),
             bash("ls"),
@@ -873,7 +956,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(err, "calls[1].args.path[0]: expected a string, got 1");
-        let err = n.normalize(&RawCall::new(" ", &[])).unwrap_err().to_string();
+        let err = n
+            .normalize(&RawCall::new(" ", &[]))
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "tool: tool name is empty");
     }
 }

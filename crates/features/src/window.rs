@@ -170,7 +170,11 @@ const PAIRS: [(&str, Event, Event); 12] = [
     ("external→exec", Event::ExternalRead, Event::Exec),
     ("external→shell", Event::ExternalRead, Event::ShellOther),
     ("external→package", Event::ExternalRead, Event::Package),
-    ("external→write_outside", Event::ExternalRead, Event::WriteOutside),
+    (
+        "external→write_outside",
+        Event::ExternalRead,
+        Event::WriteOutside,
+    ),
     ("write→exec", Event::Write, Event::Exec),
     ("metadata→egress", Event::Metadata, Event::Egress),
     ("secret→write_outside", Event::Secret, Event::WriteOutside),
@@ -204,8 +208,7 @@ impl Event {
             ),
             Event::AnyNetwork => i.operation == Operation::NetworkRequest,
             Event::ExternalRead => {
-                i.target_kind == TargetKind::ExternalUrl
-                    || i.provenance == Provenance::ExternalWeb
+                i.target_kind == TargetKind::ExternalUrl || i.provenance == Provenance::ExternalWeb
             }
             Event::Exec => {
                 i.executes_generated_code || i.operation == Operation::ExecuteGeneratedCode
@@ -290,7 +293,9 @@ impl WindowEncoder for VigilWindowV1 {
                 // The session flags carry "a secret was read earlier" across the window edge.
                 let carried = match a {
                     Event::Secret => i.after_secret_access,
-                    Event::ExternalRead => i.after_external_read && i.provenance == Provenance::ExternalWeb,
+                    Event::ExternalRead => {
+                        i.after_external_read && i.provenance == Provenance::ExternalWeb
+                    }
                     _ => false,
                 };
                 if a.holds(i) || carried {
@@ -333,8 +338,11 @@ mod tests {
     }
 
     fn exfil() -> Vec<NormalizedIntent> {
-        let mut fetch =
-            NormalizedIntent::new("web_fetch", Operation::NetworkRequest, TargetKind::ExternalUrl);
+        let mut fetch = NormalizedIntent::new(
+            "web_fetch",
+            Operation::NetworkRequest,
+            TargetKind::ExternalUrl,
+        );
         fetch.provenance = Provenance::ExternalWeb;
         fetch.after_external_read = true;
         fetch.data_flow = DataFlow::LocalToExternal;
@@ -379,7 +387,14 @@ mod tests {
         before.extend(chain.clone());
         let mut after = chain.clone();
         after.extend([read(), read(), read()]);
-        let mid = vec![chain[0].clone(), read(), chain[1].clone(), read(), read(), chain[2].clone()];
+        let mid = vec![
+            chain[0].clone(),
+            read(),
+            chain[1].clone(),
+            read(),
+            read(),
+            chain[2].clone(),
+        ];
         let e = VigilWindowV1;
         assert_eq!(e.encode(&before), e.encode(&after));
         let s = e.schema();

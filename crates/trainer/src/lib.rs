@@ -13,6 +13,7 @@
 //! | [`card`] | Markdown model cards written by `cargo xtask train` |
 //! | [`gate`] | accuracy gates, training options and the per-model training report |
 //! | [`timing`] | p50/p99 per-call latency for `cargo xtask bench` |
+//! | [`anomaly`] | session generator, histogram GBDT and training pipeline of the anomaly model |
 //!
 //! Per-model data generators and training pipelines live in their own modules as the models land.
 //!
@@ -31,6 +32,7 @@
 //! Inference. Nothing in a runtime crate depends on this crate.
 #![deny(missing_docs)]
 
+pub mod anomaly;
 pub mod card;
 pub mod gate;
 pub mod metrics;
