@@ -11,7 +11,7 @@
 //! rules explain.
 
 use vigil_contracts::{
-    AnomalyClass, DataFlow, NormalizedIntent, Operation, Provenance, TargetKind,
+    AnomalyClass, DataFlow, DestinationKind, NormalizedIntent, Operation, Provenance, TargetKind,
 };
 
 /// Every reason this crate can emit, in emission order.
@@ -81,7 +81,10 @@ pub fn evidence(window: &[NormalizedIntent]) -> Vec<&'static str> {
     );
     push(secret, "secret_access");
     push(
-        any(&|i| i.target_kind == TargetKind::PrivateNetwork),
+        any(&|i| {
+            i.target_kind == TargetKind::PrivateNetwork
+                || i.destination_kind == DestinationKind::PrivateNetwork
+        }),
         "private_network_access",
     );
     push(

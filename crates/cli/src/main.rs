@@ -25,12 +25,18 @@ struct Cli {
 enum Command {
     /// Parse each line as a contract type and echo it in canonical form, or say what is wrong.
     Check(commands::check::CheckArgs),
+    /// Normalize raw tool calls `{"calls": [{"tool", "args"}, ...]}` into intents.
+    Normalize(commands::normalize::NormalizeArgs),
+    /// Score a window `{"window": [...]}` or session `{"calls": [...]}` for trajectory anomalies.
+    Anomaly(commands::anomaly::AnomalyArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::Normalize(args) => commands::normalize::run(args),
+        Command::Anomaly(args) => commands::anomaly::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,3 +1,5 @@
 //! One module per subcommand.
 
+pub mod anomaly;
 pub mod check;
+pub mod normalize;
