@@ -9,7 +9,7 @@ use vigil_features::window::{AxorV1, VigilWindowV1, WindowEncoder};
 fn windows() -> Vec<Vec<NormalizedIntent>> {
     let bash = |c: &str| RawCall::new("bash", &[("command", c)]);
     let read = |p: &str| RawCall::new("read", &[("path", p)]);
-    let sessions = vec![
+    let sessions = [
         vec![
             read("src/a.py"),
             read("src/b.py"),

@@ -118,7 +118,7 @@ mod tests {
     fn normal_never_carries_alarm_reasons() {
         let sock = NormalizedIntent::new("bash", Operation::Other, TargetKind::DockerSocket);
         assert_eq!(
-            for_class(AnomalyClass::Normal, &[sock.clone()]),
+            for_class(AnomalyClass::Normal, std::slice::from_ref(&sock)),
             vec!["normal"]
         );
         assert_eq!(

@@ -126,6 +126,74 @@ impl TreeEnsemble {
     }
 }
 
+/// One node of a [`PackedTrees`]: 16 bytes, so a visit touches one cache line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PackedNode {
+    /// Split feature (inner nodes).
+    feature: u32,
+    /// Threshold for inner nodes; the leaf value for leaves.
+    threshold_or_value: f32,
+    /// Left child; 0 for leaves.
+    left: u32,
+    /// Right child.
+    right: u32,
+}
+
+/// A validated [`TreeEnsemble`] repacked into one node array for fast evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackedTrees {
+    n_classes: usize,
+    base: Vec<f32>,
+    roots: Vec<u32>,
+    nodes: Vec<PackedNode>,
+}
+
+impl PackedTrees {
+    /// Packs a validated ensemble (call [`TreeEnsemble::validate`] first).
+    pub fn new(t: &TreeEnsemble) -> Result<Self> {
+        t.validate()?;
+        let nodes = (0..t.feature.len())
+            .map(|i| PackedNode {
+                feature: t.feature[i],
+                threshold_or_value: if t.left[i] == 0 {
+                    t.value[i]
+                } else {
+                    t.threshold[i]
+                },
+                left: t.left[i],
+                right: t.right[i],
+            })
+            .collect();
+        Ok(PackedTrees {
+            n_classes: t.n_classes as usize,
+            base: t.base.clone(),
+            roots: t.roots.clone(),
+            nodes,
+        })
+    }
+
+    /// Softmax probabilities of `x` (at least `n_features` long) into `out`.
+    #[inline]
+    pub fn probabilities(&self, x: &[f32], out: &mut [f32]) {
+        let k = self.n_classes;
+        out[..k].copy_from_slice(&self.base);
+        let nodes = &self.nodes[..];
+        for (t, &root) in self.roots.iter().enumerate() {
+            let mut n = nodes[root as usize];
+            while n.left != 0 {
+                let next = if x[n.feature as usize] <= n.threshold_or_value {
+                    n.left
+                } else {
+                    n.right
+                };
+                n = nodes[next as usize];
+            }
+            out[t % k] += n.threshold_or_value;
+        }
+        softmax(&mut out[..k]);
+    }
+}
+
 /// In-place numerically stable softmax.
 pub fn softmax(v: &mut [f32]) {
     let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -169,6 +237,11 @@ mod tests {
         assert_eq!(out, [-1.0, 1.0]);
         t.probabilities(&[0.0], &mut out);
         assert!((out[0] - 0.880_797).abs() < 1e-5);
+        let mut packed = [0.0; 2];
+        PackedTrees::new(&t)
+            .unwrap()
+            .probabilities(&[0.0], &mut packed);
+        assert_eq!(packed, out);
         assert!((out[0] + out[1] - 1.0).abs() < 1e-6);
     }
 

@@ -13,7 +13,9 @@ use vigil_contracts::{
 use vigil_features::intent::{IntentNormalizer, RawCall};
 
 fn session(calls: &[RawCall]) -> Vec<NormalizedIntent> {
-    IntentNormalizer::default().normalize_session(calls).unwrap()
+    IntentNormalizer::default()
+        .normalize_session(calls)
+        .unwrap()
 }
 
 fn bash(c: &str) -> RawCall {
@@ -106,7 +108,11 @@ fn classes_match_the_reference_bands_and_reasons_never_contradict() {
             assert_eq!(r.reasons, vec!["normal"]);
         } else {
             assert!(!r.reasons.is_empty());
-            assert!(r.reasons.iter().all(|x| x != "normal" && x != "unusual_activity_pattern"));
+            assert!(
+                r.reasons
+                    .iter()
+                    .all(|x| x != "normal" && x != "unusual_activity_pattern")
+            );
         }
     }
     let r = d.score_window(&gray_window());
@@ -141,7 +147,10 @@ fn bad_params_are_refused_by_name() {
             ..DetectorParams::default()
         })
         .unwrap_err();
-    assert_eq!(e.to_string(), "invalid parameter window_size: 0 is outside 1..=10");
+    assert_eq!(
+        e.to_string(),
+        "invalid parameter window_size: 0 is outside 1..=10"
+    );
     let e = d
         .with_params(DetectorParams {
             suspicious_threshold: 0.8,
@@ -185,12 +194,20 @@ async fn gray_zone_asks_the_verifier_and_returns_its_answer() {
         reasons: vec!["expected_for_ops_task".into()],
     };
     let v = MockVerifier::new(Mode::Answer(answer.clone()));
-    let d = MLAnomalyDetector::embedded().unwrap().with_verifier(v.clone());
+    let d = MLAnomalyDetector::embedded()
+        .unwrap()
+        .with_verifier(v.clone());
     let r = d.score(&gray_window(), None, None).await.unwrap();
     assert_eq!(r, answer);
     assert_eq!(v.calls.load(Ordering::SeqCst), 1);
     let seen = v.seen.lock().unwrap().clone();
-    assert_eq!(seen, gray_window().iter().map(NormalizedIntent::canonicalize).collect::<Vec<_>>());
+    assert_eq!(
+        seen,
+        gray_window()
+            .iter()
+            .map(NormalizedIntent::canonicalize)
+            .collect::<Vec<_>>()
+    );
     // Normal and critical windows never reach the verifier.
     d.score(&normal_window(), None, None).await.unwrap();
     let c = d.score(&critical_window(), None, None).await.unwrap();
@@ -216,9 +233,13 @@ async fn gray_zone_threshold_is_configurable() {
 
 #[tokio::test]
 async fn verifier_error_falls_back_to_ml_or_fails_closed() {
-    let ml = MLAnomalyDetector::embedded().unwrap().score_window(&gray_window());
+    let ml = MLAnomalyDetector::embedded()
+        .unwrap()
+        .score_window(&gray_window());
     let v = MockVerifier::new(Mode::Fail);
-    let d = MLAnomalyDetector::embedded().unwrap().with_verifier(v.clone());
+    let d = MLAnomalyDetector::embedded()
+        .unwrap()
+        .with_verifier(v.clone());
     assert_eq!(d.score(&gray_window(), None, None).await.unwrap(), ml);
     let closed = d
         .with_params(DetectorParams {
@@ -235,7 +256,9 @@ async fn verifier_error_falls_back_to_ml_or_fails_closed() {
 
 #[tokio::test]
 async fn slow_verifier_times_out() {
-    let ml = MLAnomalyDetector::embedded().unwrap().score_window(&gray_window());
+    let ml = MLAnomalyDetector::embedded()
+        .unwrap()
+        .score_window(&gray_window());
     let v = MockVerifier::new(Mode::Slow);
     let params = DetectorParams {
         verifier_timeout: Duration::from_millis(50),
@@ -263,5 +286,8 @@ async fn out_of_range_reputation_is_refused_with_the_field() {
     let mut w = normal_window();
     w[1].target_resource_reputation = 1.5;
     let e = d.score(&w, None, None).await.unwrap_err().to_string();
-    assert_eq!(e, "window[1].target_resource_reputation: 1.5 is outside [0, 1]");
+    assert_eq!(
+        e,
+        "window[1].target_resource_reputation: 1.5 is outside [0, 1]"
+    );
 }

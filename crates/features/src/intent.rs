@@ -734,10 +734,8 @@ pub fn host_kind(host: &str) -> TargetKind {
         }
         return TargetKind::ExternalUrl;
     }
-    if h.starts_with("fc") || h.starts_with("fd") || h.starts_with("fe80:") {
-        if h.contains(':') {
-            return TargetKind::PrivateNetwork;
-        }
+    if (h.starts_with("fc") || h.starts_with("fd") || h.starts_with("fe80:")) && h.contains(':') {
+        return TargetKind::PrivateNetwork;
     }
     if h.ends_with(".internal")
         || h.ends_with(".local")
