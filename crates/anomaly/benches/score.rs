@@ -50,6 +50,14 @@ fn bench(c: &mut Criterion) {
     c.bench_function("score_window/exfil-10", |b| {
         b.iter(|| d.score_window(black_box(&ws[1])))
     });
+    let x = VigilWindowV1.encode(&ws[1]);
+    c.bench_function("trees/flat-arrays", |b| {
+        b.iter(|| {
+            let mut p = [0f32; 3];
+            d.model().trees.probabilities(black_box(&x), &mut p);
+            p
+        })
+    });
     let mut out = vec![0f32; VigilWindowV1::LEN];
     c.bench_function("encode/vigil-window-v1", |b| {
         b.iter(|| VigilWindowV1.encode_into(black_box(&ws[1]), &mut out))

@@ -12,7 +12,6 @@ use vigil_contracts::{
 use vigil_features::window::{VigilWindowV1, WindowEncoder};
 
 use crate::model::{AnomalyModel, ScoreCalibration};
-use crate::trees::PackedTrees;
 use crate::{Error, Result, reasons};
 
 /// The committed default model.
@@ -89,7 +88,6 @@ impl DetectorParams {
 #[derive(Clone)]
 pub struct MLAnomalyDetector {
     model: Arc<AnomalyModel>,
-    packed: Arc<PackedTrees>,
     params: DetectorParams,
     verifier: Option<Arc<dyn LlmVerifier>>,
 }
@@ -108,10 +106,8 @@ impl MLAnomalyDetector {
     /// A detector around a checked model.
     pub fn new(model: AnomalyModel) -> Result<Self> {
         model.validate()?;
-        let packed = PackedTrees::new(&model.trees)?;
         Ok(MLAnomalyDetector {
             model: Arc::new(model),
-            packed: Arc::new(packed),
             params: DetectorParams::default(),
             verifier: None,
         })
@@ -167,7 +163,7 @@ impl MLAnomalyDetector {
         let mut x = [0f32; VigilWindowV1::LEN];
         VigilWindowV1.encode_into(recent, &mut x);
         let mut p = [0f32; 3];
-        self.packed.probabilities(&x, &mut p);
+        self.model.trees.probabilities(&x, &mut p);
         p
     }
 
