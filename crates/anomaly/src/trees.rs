@@ -169,11 +169,6 @@ mod tests {
         assert_eq!(out, [-1.0, 1.0]);
         t.probabilities(&[0.0], &mut out);
         assert!((out[0] - 0.880_797).abs() < 1e-5);
-        let mut packed = [0.0; 2];
-        PackedTrees::new(&t)
-            .unwrap()
-            .probabilities(&[0.0], &mut packed);
-        assert_eq!(packed, out);
         assert!((out[0] + out[1] - 1.0).abs() < 1e-6);
     }
 
