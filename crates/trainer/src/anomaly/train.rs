@@ -99,7 +99,7 @@ fn dedupe(by: &BTreeMap<Vec<u32>, [usize; 3]>) -> (Vec<Vec<f32>>, Vec<usize>, Ve
     let mut w = Vec::new();
     let mut dropped = 0;
     for (k, counts) in by {
-        let best = (0..3).rev().max_by_key(|&c| counts[c]).unwrap_or(0);
+        let best = (0..3).max_by_key(|&c| (counts[c], c)).unwrap_or(0);
         let total: usize = counts.iter().sum();
         dropped += total - counts[best];
         x.push(k.iter().map(|b| f32::from_bits(*b)).collect());
@@ -606,4 +606,76 @@ pub fn bench() -> anyhow_free::Result<Vec<crate::timing::Timing>> {
     });
     n.reference_p50_ns = None;
     Ok(vec![t, n])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collisions_are_counted_and_resolved_by_majority() {
+        let rows = vec![
+            Row {
+                x: vec![1.0, 0.0],
+                y: 0,
+            },
+            Row {
+                x: vec![1.0, 0.0],
+                y: 0,
+            },
+            Row {
+                x: vec![1.0, 0.0],
+                y: 2,
+            },
+            Row {
+                x: vec![0.0, 1.0],
+                y: 1,
+            },
+            Row {
+                x: vec![0.0, 2.0],
+                y: 1,
+            },
+            Row {
+                x: vec![0.0, 2.0],
+                y: 2,
+            },
+        ];
+        let (vectors, involved, by) = collisions(&rows);
+        assert_eq!((vectors, involved), (2, 5));
+        let (x, y, w, relabelled) = dedupe(&by);
+        assert_eq!(x.len(), 3);
+        assert_eq!(relabelled, 2);
+        // BTreeMap order of the f32 bit patterns: [0,1], [0,2], [1,0].
+        assert_eq!(y, vec![1, 2, 0]);
+        assert_eq!(w, vec![1.0, 1.0, 2.0]);
+    }
+
+    #[test]
+    fn calibration_finds_the_separating_cut_offs() {
+        let sev = [0.05, 0.1, 0.45, 0.5, 0.9, 0.95];
+        let y = [0, 0, 1, 1, 2, 2];
+        let c = calibrate(&sev, &y);
+        for (&e, &t) in sev.iter().zip(&y) {
+            assert_eq!(band(e, c.normal_upper.into(), c.critical_lower.into()), t);
+        }
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn hand_written_fixtures_parse_and_are_labelled() {
+        let f = read_fixtures(&fixtures_path()).unwrap();
+        assert!(f.len() >= 60, "{}", f.len());
+        for class in [
+            AnomalyClass::Normal,
+            AnomalyClass::Suspicious,
+            AnomalyClass::Critical,
+        ] {
+            assert!(
+                f.iter().filter(|x| x.label == class).count() >= 10,
+                "{class}"
+            );
+        }
+        let names: std::collections::BTreeSet<&str> = f.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names.len(), f.len(), "fixture names are unique");
+    }
 }
