@@ -238,6 +238,18 @@ impl MLAnomalyDetector {
             };
         match answer {
             Ok(mut r) => {
+                // The verifier's class decides; its score is pulled into that class's band so
+                // score and class never disagree (axor returned e.g. 0.1 with `critical`).
+                let (s, c) = (
+                    self.params.suspicious_threshold,
+                    self.params.critical_threshold,
+                );
+                r.score = match r.class {
+                    AnomalyClass::Normal => r.score.min(s - 1e-6),
+                    AnomalyClass::Suspicious => r.score.clamp(s, c - 1e-6),
+                    AnomalyClass::Critical => r.score.max(c),
+                }
+                .clamp(0.0, 1.0);
                 if r.class != AnomalyClass::Normal && r.reasons.is_empty() {
                     r.reasons = reasons::for_class(r.class, recent);
                 }

@@ -216,6 +216,21 @@ async fn gray_zone_asks_the_verifier_and_returns_its_answer() {
 }
 
 #[tokio::test]
+async fn verifier_score_is_reconciled_with_its_class() {
+    let v = MockVerifier::new(Mode::Answer(AnomalyResult {
+        score: 0.1,
+        class: AnomalyClass::Critical,
+        reasons: vec![],
+    }));
+    let d = MLAnomalyDetector::embedded().unwrap().with_verifier(v);
+    let r = d.score(&gray_window(), None, None).await.unwrap();
+    assert_eq!(r.class, AnomalyClass::Critical);
+    assert_eq!(r.score, 0.75);
+    // No reasons from the verifier: the window's evidence fills in.
+    assert_eq!(r.reasons, vec!["private_network_access"]);
+}
+
+#[tokio::test]
 async fn gray_zone_threshold_is_configurable() {
     let v = MockVerifier::new(Mode::Fail);
     let d = MLAnomalyDetector::embedded()

@@ -106,6 +106,10 @@ fn anomaly_scores_calls_and_axor_windows() {
     );
     assert_eq!(out[5]["class"], "normal");
     assert_eq!(out[5]["reasons"], serde_json::json!(["normal"]));
+    let (code, out, _) = vigil(&["anomaly"], &[], r#"{"calls":[],"policy_name":"yolo"}"#);
+    assert_eq!(code, 1);
+    let msg = out[0]["error"]["message"].as_str().unwrap();
+    assert!(msg.starts_with("unknown policy_name \"yolo\""), "{msg}");
 }
 
 #[test]

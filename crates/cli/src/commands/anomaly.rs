@@ -40,13 +40,13 @@ struct Input {
     policy_name: Option<String>,
 }
 
+/// An optional vocabulary value; the parse errors already name the field.
 fn optional<T: std::str::FromStr<Err = vigil_contracts::Error>>(
-    field: &str,
     v: Option<&str>,
 ) -> anyhow::Result<Option<T>> {
     match v.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(s) => s.parse().map(Some).with_context(|| field.to_owned()),
+        Some(s) => Ok(Some(s.parse()?)),
     }
 }
 
@@ -58,9 +58,8 @@ pub fn score_line(
 ) -> anyhow::Result<Value> {
     let input: Input = from_json_str(line)?;
     // Parsed for validation: they only matter to a gray-zone verifier.
-    let _hint: Option<TaskSignalHint> =
-        optional("task_signal_hint", input.task_signal_hint.as_deref())?;
-    let _policy: Option<PolicyName> = optional("policy_name", input.policy_name.as_deref())?;
+    let _hint: Option<TaskSignalHint> = optional(input.task_signal_hint.as_deref())?;
+    let _policy: Option<PolicyName> = optional(input.policy_name.as_deref())?;
     let window = match (input.window, input.calls) {
         (Some(w), None) => w,
         (None, Some(calls)) => IntentNormalizer::new(workdir).normalize_session(&calls)?,
