@@ -187,7 +187,9 @@ impl IntentNormalizer {
 
     /// A normalizer for a fresh session rooted at `workdir`.
     pub fn new(workdir: &str) -> Self {
-        let trimmed = workdir.trim_end_matches('/');
+        // Argument text is compared lowercased, so the workdir is too.
+        let lowered = workdir.to_lowercase();
+        let trimmed = lowered.trim_end_matches('/');
         IntentNormalizer {
             workdir: if trimmed.is_empty() {
                 "/".into()
@@ -959,6 +961,35 @@ mod tests {
         assert_ne!(v[0].data_flow, DataFlow::ExternalToShell);
         assert!(!v[1].writes_outside_workdir);
         assert_eq!(v[1].target_kind, TargetKind::Secret);
+    }
+
+    #[test]
+    fn workdir_comparison_ignores_case() {
+        let mut n = IntentNormalizer::new("/Users/Dev/Project/");
+        let i = n
+            .normalize(&RawCall::new(
+                "read",
+                &[("path", "/Users/Dev/Project/src/a.py")],
+            ))
+            .unwrap();
+        assert_eq!(i.target_kind, TargetKind::Workdir);
+        assert_eq!(n.workdir(), "/users/dev/project");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_calls(
+            tool in "\\PC{0,12}",
+            key in proptest::sample::select(vec!["path", "command", "url", "query", "x"]),
+            value in "\\PC{0,80}",
+            workdir in "\\PC{0,20}",
+        ) {
+            let mut n = IntentNormalizer::new(&workdir);
+            let call = RawCall::new(&tool, &[(key, &value)]);
+            let _ = n.normalize(&call);
+            let _ = n.normalize(&RawCall::new("bash", &[("command", &value)]));
+            let _ = n.normalize(&RawCall::new("web_fetch", &[("url", &format!("http://{value}"))]));
+        }
     }
 
     #[test]

@@ -410,6 +410,7 @@ mod tests {
         assert_eq!(e.encode(&[early_out, read(), secret])[egress], 0.0);
         assert_eq!(s.name, "vigil-window-v1");
         assert_eq!(s.features.len(), VigilWindowV1::LEN);
+        assert_eq!(VigilWindowV1::LEN, 52);
         assert_ne!(s.fingerprint(), AxorV1.schema().fingerprint());
     }
 
