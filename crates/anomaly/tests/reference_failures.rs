@@ -118,3 +118,78 @@ fn ten_official_doc_fetches_are_normal() {
     let r = d.score_window(&session(&calls));
     assert_eq!(r.class, AnomalyClass::Normal, "{r:?}");
 }
+
+/// axor's own upstream tests, on hand-built intents as axor-core writes them.
+mod upstream {
+    use super::*;
+    use vigil_contracts::{DataFlow, DestinationKind, Operation, Provenance, TargetKind};
+
+    fn intent(
+        tool: &str,
+        op: Operation,
+        tk: TargetKind,
+        flow: DataFlow,
+        prov: Provenance,
+    ) -> NormalizedIntent {
+        let mut i = NormalizedIntent::new(tool, op, tk);
+        i.data_flow = flow;
+        i.provenance = prov;
+        i
+    }
+
+    #[test]
+    fn external_read_secret_read_curl_is_critical() {
+        let mut fetch = intent(
+            "web_fetch",
+            Operation::NetworkRequest,
+            TargetKind::ExternalUrl,
+            DataFlow::LocalToExternal,
+            Provenance::ExternalWeb,
+        );
+        fetch.destination_kind = DestinationKind::ExternalDomain;
+        fetch.after_external_read = true;
+        let mut secret = intent(
+            "read",
+            Operation::FileRead,
+            TargetKind::Secret,
+            DataFlow::None,
+            Provenance::ExternalWeb,
+        );
+        secret.reads_secret_like_data = true;
+        secret.after_external_read = true;
+        secret.after_secret_access = true;
+        let mut curl = fetch.clone();
+        curl.tool = "bash".into();
+        curl.after_secret_access = true;
+        let r = detector().score_window(&[fetch, secret, curl]);
+        assert_eq!(r.class, AnomalyClass::Critical, "{r:?}");
+    }
+
+    #[test]
+    fn five_intent_coding_window_is_normal() {
+        let read = intent(
+            "read",
+            Operation::FileRead,
+            TargetKind::Workdir,
+            DataFlow::LocalToLocal,
+            Provenance::Repo,
+        );
+        let write = intent(
+            "write",
+            Operation::FileWrite,
+            TargetKind::Workdir,
+            DataFlow::LocalToLocal,
+            Provenance::Repo,
+        );
+        let test = intent(
+            "bash",
+            Operation::Test,
+            TargetKind::Workdir,
+            DataFlow::LocalToLocal,
+            Provenance::Repo,
+        );
+        let r = detector().score_window(&[read.clone(), read, write.clone(), write, test]);
+        assert_eq!(r.class, AnomalyClass::Normal, "{r:?}");
+        assert_eq!(r.reasons, vec!["normal"]);
+    }
+}
