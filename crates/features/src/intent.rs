@@ -37,6 +37,13 @@
 //!    (the reference files it under network tools but its own training data used `search`). It
 //!    sets `after_external_read` but not `external_web` provenance: a result list is not a page
 //!    whose content the agent acts on; fetching a result is.
+//! 10. **Registry installs are external.** An install that names a package to fetch
+//!     (`pip install requests`, `npm install left-pad`, a package tool with a `package` argument)
+//!     targets `external_url` with destination `external_domain` and flow `none` (code comes in,
+//!     nothing goes out); installing what the repository pins (`pip install -r
+//!     requirements.txt`, `npm ci`, `npm install`, `pip install -e .`, `cargo build`) stays on the
+//!     workdir. The reference puts both on the workdir, so "read a blog, install the lockfile"
+//!     and "read a blog, install the package it recommends" look the same.
 //!
 //! ```
 //! use vigil_features::intent::{IntentNormalizer, RawCall};
@@ -237,8 +244,14 @@ impl IntentNormalizer {
 
         let operation = self.operation(&lower_tool, is_bash, &lower);
         let host = first_host(&lower, operation);
+        let registry_install = operation == Operation::PackageInstall
+            && (names_registry_package(&lower)
+                || (PACKAGE_TOOLS.contains(&lower_tool.as_str())
+                    && ["package", "packages", "name"]
+                        .iter()
+                        .any(|k| call.args.contains_key(*k))));
         let host = match host {
-            None if lower_tool == "web_search" => Some(Host {
+            None if lower_tool == "web_search" || registry_install => Some(Host {
                 name: String::new(),
                 kind: TargetKind::ExternalUrl,
             }),
@@ -246,7 +259,11 @@ impl IntentNormalizer {
         };
         let (target_kind, outside) = self.target(&lower, host.as_ref());
         let destination_kind = match &host {
-            Some(h) if operation == Operation::NetworkRequest || lower_tool == "web_search" => {
+            Some(h)
+                if operation == Operation::NetworkRequest
+                    || lower_tool == "web_search"
+                    || registry_install =>
+            {
                 match h.kind {
                     TargetKind::Localhost => DestinationKind::Localhost,
                     TargetKind::PrivateNetwork => DestinationKind::PrivateNetwork,
@@ -291,6 +308,9 @@ impl IntentNormalizer {
         let executes_generated = operation == Operation::ExecuteGeneratedCode;
         let data_flow = if piped_to_shell {
             DataFlow::ExternalToShell
+        } else if registry_install {
+            // Code comes in from a registry; no local data goes out.
+            DataFlow::None
         } else if operation == Operation::NetworkRequest
             && (target_kind == TargetKind::ExternalUrl
                 || destination_kind == DestinationKind::ExternalDomain)
@@ -531,6 +551,54 @@ fn shell_writes(cmd: &str) -> bool {
         ]
         .iter()
         .any(|p| cmd.contains(p))
+}
+
+/// Whether an install command names a package to fetch from a registry, rather than installing
+/// what the repository pins (`pip install -r requirements.txt`, `npm ci`, `npm install`,
+/// `pip install -e .`, `cargo build`).
+fn names_registry_package(cmd: &str) -> bool {
+    let tokens: Vec<&str> = cmd.split_whitespace().collect();
+    let mut i = 0;
+    while i + 1 < tokens.len() {
+        let (a, b) = (tokens[i], tokens[i + 1]);
+        let starts = matches!(
+            (a, b),
+            (
+                "pip" | "pip3" | "npm" | "gem" | "cargo" | "pnpm" | "brew" | "apt" | "apt-get",
+                "install"
+            ) | ("npm" | "pnpm", "i")
+                | ("yarn" | "poetry" | "cargo" | "uv", "add")
+        );
+        if starts {
+            let mut k = i + 2;
+            while k < tokens.len() {
+                let t = tokens[k].trim_matches(|c| c == '"' || c == '\'');
+                if matches!(t, "&&" | ";" | "|" | "||") {
+                    break;
+                }
+                if matches!(
+                    t,
+                    "-r" | "--requirement" | "-c" | "--constraint" | "-e" | "--editable"
+                ) {
+                    k += 2;
+                    continue;
+                }
+                let local = t.starts_with('-')
+                    || t == "."
+                    || t.starts_with("./")
+                    || t.starts_with('/')
+                    || t.ends_with(".txt")
+                    || t.ends_with(".whl")
+                    || t.ends_with(".tar.gz");
+                if !local && !t.is_empty() {
+                    return true;
+                }
+                k += 1;
+            }
+        }
+        i += 1;
+    }
+    false
 }
 
 fn pipes_to_shell(cmd: &str) -> bool {
@@ -961,6 +1029,29 @@ mod tests {
         assert_ne!(v[0].data_flow, DataFlow::ExternalToShell);
         assert!(!v[1].writes_outside_workdir);
         assert_eq!(v[1].target_kind, TargetKind::Secret);
+    }
+
+    #[test]
+    fn registry_installs_differ_from_lockfile_installs() {
+        let v = run(&[
+            bash("pip install -r requirements.txt"),
+            bash("npm ci"),
+            bash("pip install -e ."),
+            bash("npm install"),
+            bash("pip install ujsonn-fast"),
+            bash("cd web && npm install --save left-pad"),
+            RawCall::new("pip", &[("package", "requests")]),
+        ]);
+        for i in &v[..4] {
+            assert_eq!(i.target_kind, TargetKind::Workdir, "{i:?}");
+        }
+        for i in &v[4..] {
+            assert_eq!(i.operation, Operation::PackageInstall);
+            assert_eq!(i.target_kind, TargetKind::ExternalUrl, "{i:?}");
+            assert_eq!(i.destination_kind, DestinationKind::ExternalDomain);
+            assert_eq!(i.data_flow, DataFlow::None);
+            assert!(!i.after_external_read);
+        }
     }
 
     #[test]

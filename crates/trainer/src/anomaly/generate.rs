@@ -228,6 +228,8 @@ fn benign_chunk(rng: &mut ChaCha8Rng) -> Vec<RawCall> {
                     rng,
                     &[
                         "npm ci",
+                        "pip install requests",
+                        "npm install --save-dev eslint",
                         "pip install -r requirements.txt",
                         "cargo build --release",
                         "poetry install",
@@ -339,6 +341,23 @@ fn families() -> Vec<(&'static str, &'static [Builder])> {
                 bash("pip install -r requirements.txt"),
                 bash("pytest -q")
             ]),
+            |r| {
+                n(vec![
+                    fetch(pick(
+                        r,
+                        &[
+                            "https://pypi.org/project/httpx/",
+                            "https://www.npmjs.com/package/zod",
+                            "https://crates.io/crates/anyhow",
+                        ],
+                    )),
+                    bash(pick(
+                        r,
+                        &["pip install httpx", "npm install zod", "cargo add anyhow"],
+                    )),
+                    bash(pick(r, TESTS)),
+                ])
+            },
             |r| n(vec![
                 search("requests retry adapter"),
                 fetch(pick(r, DOCS)),
