@@ -472,6 +472,16 @@ pub fn train(opts: &TrainOptions) -> anyhow_free::Result<TrainReport> {
             family_table
         ),
     );
+    card.section(
+        "What the bands mean (held-out variants)",
+        &format!(
+            "Of the held-out windows scored in each band, the share whose label is that class: \
+             normal band {:.3}, suspicious band {:.3}, critical band {:.3}.",
+            held.confusion.precision(0),
+            held.confusion.precision(1),
+            held.confusion.precision(2)
+        ),
+    );
     card.picture(
         "confusion matrix, held-out variants",
         "anomaly-confusion.svg",
