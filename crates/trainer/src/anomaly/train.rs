@@ -392,7 +392,11 @@ pub fn train(opts: &TrainOptions) -> anyhow_free::Result<TrainReport> {
 
     // Hand-written fixtures: reported, never used for fitting or calibration.
     let fixture_path = fixtures_path();
-    let fixtures = read_fixtures(&fixture_path).unwrap_or_default();
+    let fixtures = if fixture_path.exists() {
+        read_fixtures(&fixture_path)?
+    } else {
+        Vec::new()
+    };
     let detector = MLAnomalyDetector::new(model.clone())
         .and_then(|d| d.with_params(DetectorParams::default()))
         .map_err(|e| e.to_string())?;
