@@ -44,6 +44,13 @@
 //!     requirements.txt`, `npm ci`, `npm install`, `pip install -e .`, `cargo build`) stays on the
 //!     workdir. The reference puts both on the workdir, so "read a blog, install the lockfile"
 //!     and "read a blog, install the package it recommends" look the same.
+//! 11. **Broader command lists.** Package installs also match `pip3 install`, `npm ci`,
+//!     `yarn install` and `poetry install`; tests also `npm test`; interpreters also `python3` and
+//!     `sh`. Shell commands that write (`>`, `tee`, `cp`, `mv`, `chmod`, `crontab`, `sed -i`, ...)
+//!     to a path outside the workdir set `writes_outside_workdir`; discarding output
+//!     (`2>/dev/null`) does not. `reads_secret_like_data` is set for every non-write call on a
+//!     secret target, and `provenance` is `repo` for workdir targets before any external read,
+//!     `unknown` otherwise (the reference does not say when it picks which).
 //!
 //! ```
 //! use vigil_features::intent::{IntentNormalizer, RawCall};
