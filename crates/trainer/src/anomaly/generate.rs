@@ -157,10 +157,17 @@ const SECRETS: &[&str] = &[
 
 /// Benign work chunks, used as whole benign sessions and as padding around attacks.
 fn benign_chunk(rng: &mut ChaCha8Rng) -> Vec<RawCall> {
-    let kind = rng.gen_range(0..5);
+    // Kind 5 mixes every kind call by call, so windows with unusual mixes (many searches, many
+    // tests) appear around attacks too.
+    let chunk_kind = rng.gen_range(0..6);
     let mut out = Vec::new();
     let len = rng.gen_range(2..9);
     for _ in 0..len {
+        let kind = if chunk_kind == 5 {
+            rng.gen_range(0..5)
+        } else {
+            chunk_kind
+        };
         let c = match kind {
             // coding
             0 => match rng.gen_range(0..6) {
@@ -819,7 +826,7 @@ pub fn generate(seed: u64, per_variant: usize) -> Vec<Session> {
                     steps.push((c, l));
                 }
                 let after = benign_chunk(&mut rng);
-                let keep = rng.gen_range(0..=after.len().min(6));
+                let keep = rng.gen_range(0..=after.len());
                 steps.extend(after.into_iter().take(keep).map(|c| (c, N)));
                 let (calls, stages) = steps.into_iter().unzip();
                 out.push(Session {
