@@ -23,7 +23,7 @@
 //! ```
 
 use vigil_contracts::{
-    DataFlow, FeatureSchema, NormalizedIntent, Operation, Provenance, TargetKind,
+    DataFlow, DestinationKind, FeatureSchema, NormalizedIntent, Operation, Provenance, TargetKind,
 };
 
 /// Turns a window into a fixed-length vector of `f32`.
@@ -224,37 +224,84 @@ impl Event {
     }
 }
 
+/// Operations counted by [`VigilWindowV1`] (the ones that carry risk on their own).
+const COUNTED_OPS: [Operation; 4] = [
+    Operation::NetworkRequest,
+    Operation::PackageInstall,
+    Operation::ExecuteGeneratedCode,
+    Operation::PowerStateChange,
+];
+/// Target kinds counted: every kind but the workdir.
+const COUNTED_TARGETS: [TargetKind; 7] = [
+    TargetKind::SystemPath,
+    TargetKind::Secret,
+    TargetKind::ExternalUrl,
+    TargetKind::Localhost,
+    TargetKind::PrivateNetwork,
+    TargetKind::CloudMetadata,
+    TargetKind::DockerSocket,
+];
+/// Data flows counted: the ones that cross the machine boundary.
+const COUNTED_FLOWS: [DataFlow; 2] = [DataFlow::LocalToExternal, DataFlow::ExternalToShell];
+/// Destinations counted: every one but `none`.
+const COUNTED_DESTS: [DestinationKind; 5] = [
+    DestinationKind::Localhost,
+    DestinationKind::SameOrigin,
+    DestinationKind::ExternalDomain,
+    DestinationKind::PrivateNetwork,
+    DestinationKind::CloudMetadata,
+];
+/// Provenances counted: the ones that say where instructions came from besides the repo.
+const COUNTED_PROVS: [Provenance; 3] = [
+    Provenance::ExternalWeb,
+    Provenance::OfficialDocs,
+    Provenance::User,
+];
+
 /// vigil's position-independent window encoding (schema `vigil-window-v1`).
 ///
-/// Features, in order: window length; count of each operation, target kind, data flow,
-/// destination kind and provenance; count of each boolean flag; the ordered pairs in `PAIRS`
-/// (0/1); and the maximum resource and container reputation. Every feature is a function of the
-/// window's multiset of intents plus their relative order, never of absolute slot positions.
+/// Features, in order: counts of the risk-bearing operations, target kinds, data flows,
+/// destinations and provenances (the `COUNTED_*` lists); counts of each boolean flag; the
+/// ordered pairs in `PAIRS` (0/1); and the maximum resource and container reputation.
+///
+/// Every feature is a function of the window's multiset of intents plus their relative order,
+/// never of absolute slot positions. Plain work (workdir reads, edits, tests, searches, local
+/// shell commands, `repo`/`unknown` provenance, local or no data flow) is deliberately *not*
+/// counted, and neither is the window length: a benign call that carries no risk signal leaves
+/// the vector unchanged, so padding an attack with ordinary work cannot dilute it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct VigilWindowV1;
 
 impl VigilWindowV1 {
     /// Offsets of the feature groups.
-    const OPS: usize = 1;
-    const TARGETS: usize = Self::OPS + Operation::ALL.len();
-    const FLOWS: usize = Self::TARGETS + TargetKind::ALL.len();
-    const DESTS: usize = Self::FLOWS + DataFlow::ALL.len();
-    const PROVS: usize = Self::DESTS + vigil_contracts::DestinationKind::ALL.len();
-    const FLAGS: usize = Self::PROVS + Provenance::ALL.len();
+    const OPS: usize = 0;
+    const TARGETS: usize = Self::OPS + COUNTED_OPS.len();
+    const FLOWS: usize = Self::TARGETS + COUNTED_TARGETS.len();
+    const DESTS: usize = Self::FLOWS + COUNTED_FLOWS.len();
+    const PROVS: usize = Self::DESTS + COUNTED_DESTS.len();
+    const FLAGS: usize = Self::PROVS + COUNTED_PROVS.len();
     const PAIRS_AT: usize = Self::FLAGS + 5;
     const REPUTATION: usize = Self::PAIRS_AT + PAIRS.len();
     /// Total features.
     pub const LEN: usize = Self::REPUTATION + 2;
 }
 
+fn bump<T: PartialEq + Copy>(list: &[T], v: T, offset: usize, out: &mut [f32]) {
+    if let Some(k) = list.iter().position(|x| *x == v) {
+        out[offset + k] += 1.0;
+    }
+}
+
 impl WindowEncoder for VigilWindowV1 {
     fn schema(&self) -> FeatureSchema {
-        let mut f = vec!["len".to_owned()];
-        f.extend(Operation::names().map(|n| format!("count.op={n}")));
-        f.extend(TargetKind::names().map(|n| format!("count.tk={n}")));
-        f.extend(DataFlow::names().map(|n| format!("count.flow={n}")));
-        f.extend(vigil_contracts::DestinationKind::names().map(|n| format!("count.dest={n}")));
-        f.extend(Provenance::names().map(|n| format!("count.prov={n}")));
+        let mut f: Vec<String> = COUNTED_OPS
+            .iter()
+            .map(|n| format!("count.op={n}"))
+            .collect();
+        f.extend(COUNTED_TARGETS.iter().map(|n| format!("count.tk={n}")));
+        f.extend(COUNTED_FLOWS.iter().map(|n| format!("count.flow={n}")));
+        f.extend(COUNTED_DESTS.iter().map(|n| format!("count.dest={n}")));
+        f.extend(COUNTED_PROVS.iter().map(|n| format!("count.prov={n}")));
         f.extend(AXOR_FLAGS.iter().map(|n| format!("count.{n}")));
         f.extend(PAIRS.iter().map(|(n, _, _)| format!("then.{n}")));
         f.push("max.target_resource_reputation".into());
@@ -270,15 +317,14 @@ impl WindowEncoder for VigilWindowV1 {
     fn encode_into(&self, window: &[NormalizedIntent], out: &mut [f32]) {
         out.fill(0.0);
         let recent = &window[window.len().saturating_sub(WINDOW)..];
-        out[0] = recent.len() as f32;
         let mut seen = [false; PAIRS.len()];
         let mut done = [false; PAIRS.len()];
         for i in recent {
-            out[Self::OPS + i.operation.index()] += 1.0;
-            out[Self::TARGETS + i.target_kind.index()] += 1.0;
-            out[Self::FLOWS + i.data_flow.index()] += 1.0;
-            out[Self::DESTS + i.destination_kind.index()] += 1.0;
-            out[Self::PROVS + i.provenance.index()] += 1.0;
+            bump(&COUNTED_OPS, i.operation, Self::OPS, out);
+            bump(&COUNTED_TARGETS, i.target_kind, Self::TARGETS, out);
+            bump(&COUNTED_FLOWS, i.data_flow, Self::FLOWS, out);
+            bump(&COUNTED_DESTS, i.destination_kind, Self::DESTS, out);
+            bump(&COUNTED_PROVS, i.provenance, Self::PROVS, out);
             let flags = [
                 i.reads_secret_like_data,
                 i.writes_outside_workdir,
@@ -410,7 +456,7 @@ mod tests {
         assert_eq!(e.encode(&[early_out, read(), secret])[egress], 0.0);
         assert_eq!(s.name, "vigil-window-v1");
         assert_eq!(s.features.len(), VigilWindowV1::LEN);
-        assert_eq!(VigilWindowV1::LEN, 52);
+        assert_eq!(VigilWindowV1::LEN, 40);
         assert_ne!(s.fingerprint(), AxorV1.schema().fingerprint());
     }
 
@@ -419,9 +465,15 @@ mod tests {
         let mut w = vec![exfil()[1].clone()];
         w.extend(std::iter::repeat_n(read(), 10));
         let v = VigilWindowV1.encode(&w);
-        assert_eq!(v[0], 10.0);
         let s = VigilWindowV1.schema();
         assert_eq!(v[feature_index(&s, "count.tk=secret").unwrap()], 0.0);
-        assert_eq!(v[feature_index(&s, "count.op=file_read").unwrap()], 10.0);
+        // Plain reads leave the vector at zero: nothing to dilute.
+        assert!(v.iter().all(|&x| x == 0.0));
+        let v = VigilWindowV1.encode(&w[..2]);
+        assert_eq!(v[feature_index(&s, "count.tk=secret").unwrap()], 1.0);
+        assert_eq!(
+            v[feature_index(&s, "count.reads_secret_like_data").unwrap()],
+            1.0
+        );
     }
 }

@@ -410,7 +410,7 @@ pub fn train(opts: &TrainOptions) -> anyhow_free::Result<TrainReport> {
     card.section(
         "What it is",
         "Boosted trees (multiclass softmax, histogram GBDT written in `vigil-trainer`) over the \
-         52 position-independent `vigil-window-v1` features of the last 10 normalized intents. \
+         40 position-independent `vigil-window-v1` features of the last 10 normalized intents. \
          The score is the expected severity `0.5·p_suspicious + p_critical`, mapped piecewise \
          linearly so that the reference bands (normal < 0.40 ≤ suspicious < 0.75 ≤ critical) are \
          the decision regions fitted on calibration sessions.",
