@@ -304,7 +304,22 @@ pub fn train(opts: &TrainOptions) -> anyhow_free::Result<TrainReport> {
     let cal_rows = rows(&cal);
     let test_rows = rows(&test);
     let all: Vec<&Session> = sessions.iter().collect();
-    let (all_coll_vectors, all_coll_rows, _) = collisions(&rows(&all));
+    let (all_coll_vectors, all_coll_rows, all_by) = collisions(&rows(&all));
+    // Which label pairs collide, in rows of the minority label (what majority voting drops).
+    let mut pair_rows = [0usize; 3]; // normal/suspicious, normal/critical, suspicious/critical
+    for c in all_by.values() {
+        let best = (0..3).max_by_key(|&k| (c[k], k)).unwrap_or(0);
+        for (k, &n) in c.iter().enumerate() {
+            if k != best && n > 0 {
+                let pair = match (best.min(k), best.max(k)) {
+                    (0, 1) => 0,
+                    (0, 2) => 1,
+                    _ => 2,
+                };
+                pair_rows[pair] += n;
+            }
+        }
+    }
     let (coll_vectors, coll_rows, by) = collisions(&fit_rows);
     let (x, y, w, relabelled) = dedupe(&by);
 
@@ -423,8 +438,9 @@ pub fn train(opts: &TrainOptions) -> anyhow_free::Result<TrainReport> {
              raw tool calls passed through the real `IntentNormalizer`; a window is labelled with \
              the most severe attack stage it contains. The last variant of every family is held \
              out (split by scenario, never by row).\n\n{}\nLabel collisions (identical vectors, \
-             different labels): {} vectors / {} rows over all windows; {} vectors / {} rows in the \
-             fitting set, resolved by majority label ({} rows relabelled). {} distinct training \
+             different labels): {} vectors / {} rows over all windows; minority-label rows by \
+             pair: normal/suspicious {}, normal/critical {}, suspicious/critical {}. In the fitting \
+             set {} vectors / {} rows, resolved by majority label ({} rows relabelled). {} distinct training \
              vectors after merging duplicates.\n\nGBDT: {} rounds × 3 classes, depth {}, ≤ {} \
              leaves, learning rate {}, λ {}. Calibration cut-offs on expected severity: {:.2} \
              (suspicious) and {:.2} (critical).",
@@ -449,6 +465,9 @@ pub fn train(opts: &TrainOptions) -> anyhow_free::Result<TrainReport> {
             ),
             all_coll_vectors,
             all_coll_rows,
+            pair_rows[0],
+            pair_rows[1],
+            pair_rows[2],
             coll_vectors,
             coll_rows,
             relabelled,
