@@ -4,7 +4,7 @@
 //! core placed anywhere inside it. Every call carries a *stage* severity: the attack's own steps
 //! carry the severity the session has reached with them (a secret read is normal on its own, the
 //! upload after it critical), everything else is normal. Sessions are passed through the real
-//! [`IntentNormalizer`]; a window (the last ≤ 10 intents ending at each call) is labelled with
+//! [`IntentNormalizer`](vigil_features::intent::IntentNormalizer); a window (the last ≤ 10 intents ending at each call) is labelled with
 //! the highest stage among its calls. Scenario families have several variants (different
 //! commands, tools, hosts); the last variant of each family is held out for evaluation, so the
 //! held-out numbers measure generalisation to unseen phrasings, not memorised rows.
