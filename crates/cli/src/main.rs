@@ -30,6 +30,10 @@ enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Score agent events against each agent's own behavioural baseline (harombe security.ml).
     Baseline(commands::baseline::BaselineArgs),
+    /// Normalize raw tool calls `{"calls": [{"tool", "args"}, ...]}` into intents.
+    Normalize(commands::normalize::NormalizeArgs),
+    /// Score a window `{"window": [...]}` or session `{"calls": [...]}` for trajectory anomalies.
+    Anomaly(commands::anomaly::AnomalyArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +43,8 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Baseline(args) => commands::baseline::run(args),
+        Command::Normalize(args) => commands::normalize::run(args),
+        Command::Anomaly(args) => commands::anomaly::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -12,6 +12,8 @@
 //! | [`sparse`] | sorted sparse vectors |
 //! | [`text`] | char_wb 1–4 + word 1–2 n-grams, stable-hashed into buckets, sublinear tf-idf, per-block L2 |
 //! | [`linear`] | softmax (multinomial logistic) inference over sparse features, with a calibration temperature |
+//! | [`intent`] | the intent normalizer: raw `{tool, args}` calls of a session → [`NormalizedIntent`](vigil_contracts::NormalizedIntent)s |
+//! | [`window`] | window encoders: axor's 300-D `axor-v1` layout and vigil's position-invariant `vigil-window-v1` |
 //!
 //! Every hash that reaches a feature is FNV-1a with a fixed seed, so a feature index means the
 //! same thing in every process and every artifact.
@@ -27,12 +29,14 @@
 //!
 //! ## What it does not do
 //!
-//! No training beyond idf counting (that is `vigil-trainer`), no I/O.
+//! No training beyond idf counting (that is `vigil-trainer`), no I/O, no scoring.
 #![deny(missing_docs)]
 
 mod error;
+pub mod intent;
 pub mod linear;
 pub mod sparse;
 pub mod text;
+pub mod window;
 
 pub use error::{Error, Result};

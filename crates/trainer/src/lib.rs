@@ -16,6 +16,7 @@
 //! | [`logistic`] | sparse L2-regularized multinomial logistic regression (uniform or balanced weights) |
 //! | [`calibration`] | temperature scaling and Platt scaling on held-out data |
 //! | [`timing`] | p50/p99 per-call latency for `cargo xtask bench` |
+//! | [`anomaly`] | session generator, histogram GBDT and training pipeline of the anomaly model |
 //!
 //! Per-model data generators and training pipelines live in their own modules as the models land.
 //!
@@ -34,6 +35,7 @@
 //! Inference. Nothing in a runtime crate depends on this crate.
 #![deny(missing_docs)]
 
+pub mod anomaly;
 pub mod calibration;
 pub mod card;
 pub mod gate;

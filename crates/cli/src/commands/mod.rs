@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod anomaly;
 pub mod baseline;
 pub mod check;
+pub mod normalize;
 pub mod verify;

@@ -1,0 +1,286 @@
+//! [`MLAnomalyDetector`]: window → features → trees → calibrated score, class, reasons, and the
+//! gray-zone escalation to an [`LlmVerifier`].
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use vigil_contracts::{
+    AnomalyClass, AnomalyDetector, AnomalyResult, CanonicalIntent, LlmVerifier, NormalizedIntent,
+    PolicyName, TaskSignalHint, VerifierError,
+};
+use vigil_features::window::{VigilWindowV1, WindowEncoder};
+
+use crate::model::{AnomalyModel, ScoreCalibration};
+use crate::{Error, Result, reasons};
+
+/// The committed default model.
+pub static EMBEDDED_MODEL: &[u8] = include_bytes!("../models/anomaly.vgl");
+
+/// Environment variable naming a model file to use instead of the embedded one.
+pub const MODEL_ENV: &str = "VIGIL_ANOMALY_MODEL";
+
+/// Detector settings, with axor's defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectorParams {
+    /// Intents scored (the most recent ones). axor: 10.
+    pub window_size: usize,
+    /// Lower bound of the suspicious band. axor: 0.40.
+    pub suspicious_threshold: f64,
+    /// Lower bound of the critical band. axor: 0.75.
+    pub critical_threshold: f64,
+    /// Suspicious results at or above this score go to the verifier. axor: 0.50.
+    pub gray_zone_threshold: f64,
+    /// On verifier error, answer critical (`verifier_error_fail_closed`) instead of the ML result.
+    pub fail_closed_on_verifier_error: bool,
+    /// Time limit on one verifier call (axor has none).
+    pub verifier_timeout: Duration,
+}
+
+impl Default for DetectorParams {
+    fn default() -> Self {
+        DetectorParams {
+            window_size: 10,
+            suspicious_threshold: AnomalyClass::SUSPICIOUS_THRESHOLD,
+            critical_threshold: AnomalyClass::CRITICAL_THRESHOLD,
+            gray_zone_threshold: 0.50,
+            fail_closed_on_verifier_error: false,
+            verifier_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl DetectorParams {
+    /// Checks ranges: window 1..=10 (the encoder's window), `0 < suspicious < critical ≤ 1`,
+    /// gray zone in [0, 1], a non-zero timeout.
+    pub fn check(self) -> Result<Self> {
+        let p = |name, message: String| Err(Error::Params { name, message });
+        if !(1..=vigil_features::window::WINDOW).contains(&self.window_size) {
+            return p(
+                "window_size",
+                format!("{} is outside 1..=10", self.window_size),
+            );
+        }
+        let (s, c) = (self.suspicious_threshold, self.critical_threshold);
+        if !(s.is_finite() && c.is_finite() && 0.0 < s && s < c && c <= 1.0) {
+            return p(
+                "suspicious_threshold/critical_threshold",
+                format!("{s} / {c} must satisfy 0 < suspicious < critical <= 1"),
+            );
+        }
+        if !(0.0..=1.0).contains(&self.gray_zone_threshold) {
+            return p(
+                "gray_zone_threshold",
+                format!("{} is outside [0, 1]", self.gray_zone_threshold),
+            );
+        }
+        if self.verifier_timeout.is_zero() {
+            return p(
+                "verifier_timeout",
+                "0 ms would never let the verifier answer".into(),
+            );
+        }
+        Ok(self)
+    }
+}
+
+/// axor's `MLAnomalyDetector`, position-invariant and calibrated. See the crate docs.
+#[derive(Clone)]
+pub struct MLAnomalyDetector {
+    model: Arc<AnomalyModel>,
+    params: DetectorParams,
+    verifier: Option<Arc<dyn LlmVerifier>>,
+}
+
+impl std::fmt::Debug for MLAnomalyDetector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MLAnomalyDetector")
+            .field("trees", &self.model.trees.trees())
+            .field("params", &self.params)
+            .field("verifier", &self.verifier.is_some())
+            .finish()
+    }
+}
+
+impl MLAnomalyDetector {
+    /// A detector around a checked model.
+    pub fn new(model: AnomalyModel) -> Result<Self> {
+        model.validate()?;
+        Ok(MLAnomalyDetector {
+            model: Arc::new(model),
+            params: DetectorParams::default(),
+            verifier: None,
+        })
+    }
+
+    /// The committed default model.
+    pub fn embedded() -> Result<Self> {
+        Self::new(AnomalyModel::from_bytes(EMBEDDED_MODEL)?.model)
+    }
+
+    /// A model file.
+    pub fn from_path(path: &Path) -> Result<Self> {
+        Self::new(AnomalyModel::read(path)?.model)
+    }
+
+    /// Precedence: explicit `path`, then `$VIGIL_ANOMALY_MODEL` (if set and non-empty), then the
+    /// embedded model.
+    pub fn load(path: Option<&Path>) -> Result<Self> {
+        if let Some(p) = path {
+            return Self::from_path(p);
+        }
+        match std::env::var_os(MODEL_ENV) {
+            Some(v) if !v.is_empty() => Self::from_path(Path::new(&v)),
+            _ => Self::embedded(),
+        }
+    }
+
+    /// Replaces the settings (checked).
+    pub fn with_params(mut self, params: DetectorParams) -> Result<Self> {
+        self.params = params.check()?;
+        Ok(self)
+    }
+
+    /// Attaches a gray-zone verifier.
+    pub fn with_verifier(mut self, verifier: Arc<dyn LlmVerifier>) -> Self {
+        self.verifier = Some(verifier);
+        self
+    }
+
+    /// The settings.
+    pub fn params(&self) -> &DetectorParams {
+        &self.params
+    }
+
+    /// The model.
+    pub fn model(&self) -> &AnomalyModel {
+        &self.model
+    }
+
+    /// Class probabilities `[normal, suspicious, critical]` of the last `window_size` intents.
+    pub fn probabilities(&self, window: &[NormalizedIntent]) -> [f32; 3] {
+        let recent = &window[window.len().saturating_sub(self.params.window_size)..];
+        let mut x = [0f32; VigilWindowV1::LEN];
+        VigilWindowV1.encode_into(recent, &mut x);
+        let mut p = [0f32; 3];
+        self.model.trees.probabilities(&x, &mut p);
+        p
+    }
+
+    /// The ML verdict on the last `window_size` intents, without the verifier: the fast path.
+    pub fn score_window(&self, window: &[NormalizedIntent]) -> AnomalyResult {
+        let recent = &window[window.len().saturating_sub(self.params.window_size)..];
+        if recent.is_empty() {
+            return AnomalyResult::empty();
+        }
+        let p = self.probabilities(recent);
+        let score = self.model.calibration.score(ScoreCalibration::severity(&p));
+        let class = AnomalyClass::from_score_with(
+            score,
+            self.params.suspicious_threshold,
+            self.params.critical_threshold,
+        );
+        AnomalyResult {
+            score,
+            class,
+            reasons: reasons::for_class(class, recent),
+        }
+    }
+
+    /// Checks the numeric fields serde cannot: reputations must be finite and in [0, 1].
+    pub fn validate_window(window: &[NormalizedIntent]) -> Result<()> {
+        for (k, i) in window.iter().enumerate() {
+            for (name, v) in [
+                ("target_resource_reputation", i.target_resource_reputation),
+                ("target_container_reputation", i.target_container_reputation),
+            ] {
+                if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                    return Err(vigil_contracts::Error::invalid(
+                        format!("window[{k}].{name}"),
+                        format!("{v} is outside [0, 1]"),
+                    )
+                    .into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The full verdict: ML, then the verifier in the gray zone.
+    pub async fn score_with_verifier(
+        &self,
+        window: &[NormalizedIntent],
+        hint: Option<TaskSignalHint>,
+        policy: Option<PolicyName>,
+    ) -> Result<AnomalyResult> {
+        Self::validate_window(window)?;
+        let ml = self.score_window(window);
+        let Some(verifier) = &self.verifier else {
+            return Ok(ml);
+        };
+        if ml.class != AnomalyClass::Suspicious || ml.score < self.params.gray_zone_threshold {
+            return Ok(ml);
+        }
+        let recent = &window[window.len().saturating_sub(self.params.window_size)..];
+        let canonical: Vec<CanonicalIntent> = recent.iter().map(|i| i.canonicalize()).collect();
+        let limit = self.params.verifier_timeout;
+        let answer =
+            match tokio::time::timeout(limit, verifier.verify(&canonical, hint, policy)).await {
+                Ok(Ok(r)) if r.score.is_finite() && (0.0..=1.0).contains(&r.score) => Ok(r),
+                Ok(Ok(r)) => Err(VerifierError::Transport(format!(
+                    "verifier score {} is outside [0, 1]",
+                    r.score
+                ))),
+                Ok(Err(e)) => Err(e),
+                Err(_) => Err(VerifierError::Timeout {
+                    after_ms: limit.as_millis() as u64,
+                }),
+            };
+        match answer {
+            Ok(mut r) => {
+                // The verifier's class decides; its score is pulled into that class's band so
+                // score and class never disagree (axor returned e.g. 0.1 with `critical`).
+                let (s, c) = (
+                    self.params.suspicious_threshold,
+                    self.params.critical_threshold,
+                );
+                r.score = match r.class {
+                    AnomalyClass::Normal => r.score.min(s - 1e-6),
+                    AnomalyClass::Suspicious => r.score.clamp(s, c - 1e-6),
+                    AnomalyClass::Critical => r.score.max(c),
+                }
+                .clamp(0.0, 1.0);
+                if r.class != AnomalyClass::Normal && r.reasons.is_empty() {
+                    r.reasons = reasons::for_class(r.class, recent);
+                }
+                Ok(r)
+            }
+            Err(e) => {
+                tracing::warn!("LLM verifier failed: {e}");
+                if self.params.fail_closed_on_verifier_error {
+                    Ok(AnomalyResult {
+                        score: ml.score.max(self.params.critical_threshold).min(1.0),
+                        class: AnomalyClass::Critical,
+                        reasons: vec!["verifier_error_fail_closed".to_owned()],
+                    })
+                } else {
+                    Ok(ml)
+                }
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl AnomalyDetector for MLAnomalyDetector {
+    async fn score(
+        &self,
+        window: &[NormalizedIntent],
+        task_signal_hint: Option<TaskSignalHint>,
+        policy_name: Option<PolicyName>,
+    ) -> vigil_contracts::Result<AnomalyResult> {
+        self.score_with_verifier(window, task_signal_hint, policy_name)
+            .await
+            .map_err(Into::into)
+    }
+}
