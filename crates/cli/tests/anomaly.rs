@@ -137,3 +137,51 @@ fn model_path_precedence_explicit_then_env_then_embedded() {
     assert_eq!(code, 0);
     assert_eq!(out[0]["class"], "critical");
 }
+
+/// Three secret reads: suspicious at 0.62, inside the gray zone (≥ 0.50).
+const GRAY: &str = r#"{"calls":[{"tool":"read","args":{"path":".env"}},{"tool":"read","args":{"path":"config/credentials.yml"}},{"tool":"read","args":{"path":"secrets/token.txt"}}]}"#;
+
+#[test]
+fn verifier_failure_falls_back_or_fails_closed() {
+    // Nothing listens on the discard port: every verifier call is refused at once.
+    let unreachable = [
+        "anomaly",
+        "--verifier",
+        "ollama",
+        "--verifier-base-url",
+        "http://127.0.0.1:9",
+        "--verifier-timeout-ms",
+        "2000",
+    ];
+    let input = format!("{GRAY}\n{METADATA}\n");
+    let (code, plain, _) = vigil(&["anomaly"], &[], &input);
+    assert_eq!(code, 0);
+    assert_eq!(plain[0]["class"], "suspicious");
+
+    // Fall back: the ML answer, unchanged.
+    let (code, out, _) = vigil(&unreachable, &[], &input);
+    assert_eq!(code, 0);
+    assert_eq!(out[0], plain[0]);
+    assert_eq!(out[1], plain[1]);
+
+    // Fail closed: the gray-zone window becomes critical; the critical one never asks.
+    let mut closed = unreachable.to_vec();
+    closed.push("--fail-closed");
+    let (code, out, _) = vigil(&closed, &[], &input);
+    assert_eq!(code, 0);
+    assert_eq!(out[0]["class"], "critical");
+    assert_eq!(
+        out[0]["reasons"],
+        serde_json::json!(["verifier_error_fail_closed"])
+    );
+    assert!(out[0]["score"].as_f64().unwrap() >= 0.75);
+    assert_eq!(out[1], plain[1]);
+}
+
+#[test]
+fn verifier_options_need_a_verifier() {
+    let (code, out, err) = vigil(&["anomaly", "--fail-closed"], &[], GRAY);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("--verifier"), "{err}");
+}

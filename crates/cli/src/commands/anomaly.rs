@@ -1,14 +1,23 @@
 //! `vigil anomaly`: score a window of normalized intents, or a session of raw calls.
+//!
+//! With `--verifier PROVIDER`, gray-zone windows (suspicious, score ≥ the gray-zone threshold) are
+//! sent, canonicalized, to an LLM for a second opinion; a verifier failure falls back to the ML
+//! result, or fails closed with `--fail-closed`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
 use serde::Deserialize;
 use serde_json::Value;
-use vigil_anomaly::MLAnomalyDetector;
-use vigil_contracts::{NormalizedIntent, PolicyName, TaskSignalHint, from_json_str};
+use vigil_anomaly::{DetectorParams, MLAnomalyDetector};
+use vigil_contracts::{
+    AnomalyDetector, NormalizedIntent, PolicyName, TaskSignalHint, from_json_str,
+};
 use vigil_features::intent::{IntentNormalizer, RawCall};
+use vigil_llm_verifier::{Provider, VerifierOptions, build_verifier};
 
 use crate::io::Io;
 
@@ -21,6 +30,26 @@ pub struct AnomalyArgs {
     /// Working directory used when a line gives raw `calls`.
     #[arg(long, default_value = IntentNormalizer::DEFAULT_WORKDIR)]
     workdir: PathBuf,
+    /// Ask this LLM (anthropic, ollama, openai) about gray-zone windows.
+    #[arg(long, value_name = "PROVIDER", value_parser = super::verify::parse_provider)]
+    verifier: Option<Provider>,
+    /// Verifier model name (default per provider).
+    #[arg(long, value_name = "MODEL", requires = "verifier")]
+    verifier_model: Option<String>,
+    /// Verifier base URL, overriding the environment.
+    #[arg(long, value_name = "URL", requires = "verifier")]
+    verifier_base_url: Option<String>,
+    /// Time limit of one verifier call, in milliseconds.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 10_000,
+        requires = "verifier"
+    )]
+    verifier_timeout_ms: u64,
+    /// On verifier failure answer critical (`verifier_error_fail_closed`) instead of the ML result.
+    #[arg(long, requires = "verifier")]
+    fail_closed: bool,
     #[command(flatten)]
     io: Io,
 }
@@ -50,16 +79,17 @@ fn optional<T: std::str::FromStr<Err = vigil_contracts::Error>>(
     }
 }
 
-/// Scores one line.
-pub fn score_line(
-    detector: &MLAnomalyDetector,
-    workdir: &str,
-    line: &str,
-) -> anyhow::Result<Value> {
+/// A parsed line: the window to score and what the task is meant to be.
+struct Request {
+    window: Vec<NormalizedIntent>,
+    hint: Option<TaskSignalHint>,
+    policy: Option<PolicyName>,
+}
+
+fn parse_line(workdir: &str, line: &str) -> anyhow::Result<Request> {
     let input: Input = from_json_str(line)?;
-    // Parsed for validation: they only matter to a gray-zone verifier.
-    let _hint: Option<TaskSignalHint> = optional(input.task_signal_hint.as_deref())?;
-    let _policy: Option<PolicyName> = optional(input.policy_name.as_deref())?;
+    let hint: Option<TaskSignalHint> = optional(input.task_signal_hint.as_deref())?;
+    let policy: Option<PolicyName> = optional(input.policy_name.as_deref())?;
     let window = match (input.window, input.calls) {
         (Some(w), None) => w,
         (None, Some(calls)) => IntentNormalizer::new(workdir).normalize_session(&calls)?,
@@ -67,7 +97,23 @@ pub fn score_line(
         (None, None) => bail!("missing field \"window\" (or \"calls\")"),
     };
     MLAnomalyDetector::validate_window(&window)?;
-    Ok(serde_json::to_value(detector.score_window(&window))?)
+    Ok(Request {
+        window,
+        hint,
+        policy,
+    })
+}
+
+/// Scores one line with the ML model alone.
+pub fn score_line(
+    detector: &MLAnomalyDetector,
+    workdir: &str,
+    line: &str,
+) -> anyhow::Result<Value> {
+    let request = parse_line(workdir, line)?;
+    Ok(serde_json::to_value(
+        detector.score_window(&request.window),
+    )?)
 }
 
 /// Runs `vigil anomaly`.
@@ -75,5 +121,30 @@ pub fn run(args: AnomalyArgs) -> anyhow::Result<bool> {
     let detector =
         MLAnomalyDetector::load(args.model.as_deref()).context("cannot load the anomaly model")?;
     let workdir = args.workdir.to_string_lossy().into_owned();
-    args.io.run(|_, line| score_line(&detector, &workdir, line))
+    let Some(provider) = args.verifier else {
+        return args.io.run(|_, line| score_line(&detector, &workdir, line));
+    };
+    let timeout = Duration::from_millis(args.verifier_timeout_ms);
+    let mut options = VerifierOptions::default().with_timeout(timeout);
+    options.model = args.verifier_model;
+    options.base_url = args.verifier_base_url;
+    let verifier = build_verifier(provider, options).context("cannot set up the verifier")?;
+    let params = DetectorParams {
+        fail_closed_on_verifier_error: args.fail_closed,
+        // The detector's own limit sits just above the verifier's, which already covers its retry.
+        verifier_timeout: timeout + Duration::from_millis(250),
+        ..*detector.params()
+    };
+    let detector = detector
+        .with_params(params)?
+        .with_verifier(Arc::from(verifier));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime for the verifier")?;
+    args.io.run(|_, line| {
+        let r = parse_line(&workdir, line)?;
+        let result = runtime.block_on(detector.score(&r.window, r.hint, r.policy))?;
+        Ok(serde_json::to_value(result)?)
+    })
 }

@@ -39,7 +39,7 @@ pub struct VerifyArgs {
     io: Io,
 }
 
-fn parse_provider(s: &str) -> Result<Provider, String> {
+pub(crate) fn parse_provider(s: &str) -> Result<Provider, String> {
     s.parse().map_err(|e: vigil_contracts::Error| e.to_string())
 }
 
