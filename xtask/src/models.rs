@@ -64,7 +64,14 @@ pub struct Model {
 }
 
 /// Every model `cargo xtask` can work on, in training order.
-pub const MODELS: &[Model] = &[];
+pub const MODELS: &[Model] = &[Model {
+    name: "task-signal",
+    artifact: "crates/task-signal/models/task-signal.vgl",
+    data: |seed, out| Ok(vigil_trainer::task_signal::data(seed, out)?),
+    train: |opts| Ok(vigil_trainer::task_signal::train(opts)?),
+    eval: |data, json| Ok(vigil_trainer::task_signal::eval(data, json)?),
+    bench: || Ok(vigil_trainer::task_signal::bench()?),
+}];
 
 fn find(name: &str) -> anyhow::Result<&'static Model> {
     MODELS.iter().find(|m| m.name == name).with_context(|| {
