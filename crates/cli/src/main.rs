@@ -25,12 +25,15 @@ struct Cli {
 enum Command {
     /// Parse each line as a contract type and echo it in canonical form, or say what is wrong.
     Check(commands::check::CheckArgs),
+    /// Classify prompts ({"text": ...} per line, or --text) as complexity / nature / domain.
+    TaskSignal(commands::task_signal::TaskSignalArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::TaskSignal(args) => commands::task_signal::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

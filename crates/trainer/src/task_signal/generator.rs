@@ -415,7 +415,10 @@ pub fn generate(seed: u64, p: &GeneratorParams) -> Dataset {
                             let (fi, fr) = ru_frames[rng.gen_range(0..ru_frames.len())];
                             let (oi, ob) = ru_objects[rng.gen_range(0..ru_objects.len())];
                             (
-                                format!("ru-{n}:{fi}|ru-{c}:{oi}"),
+                                format!(
+                                    "ru-{n}:{fi}|ru-{c}/{}:{oi}",
+                                    if generative { "new" } else { "existing" }
+                                ),
                                 fill(fr, ob, d, n, &mut rng),
                             )
                         } else {
@@ -428,7 +431,13 @@ pub fn generate(seed: u64, p: &GeneratorParams) -> Dataset {
                             };
                             let (object_id, object) = if rng.gen_bool(0.5) {
                                 let (oi, ob) = objects[rng.gen_range(0..objects.len())];
-                                (format!("{d}/{c}:{oi}"), ob)
+                                (
+                                    format!(
+                                        "{d}/{c}/{}:{oi}",
+                                        if generative { "new" } else { "existing" }
+                                    ),
+                                    ob,
+                                )
                             } else {
                                 let (oi, ob) = structures[rng.gen_range(0..structures.len())];
                                 (
