@@ -111,7 +111,10 @@ pub struct LabelledPrompt {
 
 /// The hand-written evaluation set shipped with the repository.
 pub fn fixtures_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/task-signal/handwritten.jsonl")
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // crates/trainer → workspace root.
+    let root = manifest.parent().and_then(Path::parent).unwrap_or(manifest);
+    root.join("fixtures/task-signal/handwritten.jsonl")
 }
 
 /// Reads labelled prompts, naming the line of any malformed record.
@@ -289,8 +292,12 @@ pub fn data(seed: u64, out: &Path) -> Result<usize> {
             text.push('\n');
         }
     }
+    for t in &ds.noise {
+        text.push_str(&serde_json::json!({"text": t, "split": "noise"}).to_string());
+        text.push('\n');
+    }
     vigil_contracts::artifact::write_atomic(out, text.as_bytes())?;
-    Ok(ds.train.len() + ds.calibration.len() + ds.validation.len())
+    Ok(ds.train.len() + ds.calibration.len() + ds.validation.len() + ds.noise.len())
 }
 
 /// `cargo xtask bench`: p50/p99 per call of the hot paths, and model load time.
@@ -619,4 +626,83 @@ pub fn train_with(opts: &TrainOptions, params: &TrainParams) -> Result<TrainRepo
         artifact_bytes,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handwritten_fixtures_are_complete_and_labelled() {
+        let rows = read_labelled(&fixtures_path()).unwrap();
+        assert!(rows.len() >= 150, "{} prompts", rows.len());
+        for c in TaskComplexity::ALL {
+            assert!(
+                rows.iter().filter(|r| r.complexity == *c).count() >= 30,
+                "{c}"
+            );
+        }
+        for n in TaskNature::ALL {
+            assert!(rows.iter().filter(|r| r.nature == *n).count() >= 30, "{n}");
+        }
+        for d in Domain::ALL {
+            assert!(rows.iter().filter(|r| r.domain == *d).count() >= 20, "{d}");
+        }
+        // Not produced by the generator: no hand-written prompt appears in the generated data.
+        let ds = generate(42, &GeneratorParams::default());
+        let generated: std::collections::BTreeSet<String> = ds
+            .train
+            .iter()
+            .chain(&ds.calibration)
+            .chain(&ds.validation)
+            .map(|r| r.text.trim().to_lowercase())
+            .collect();
+        assert!(
+            rows.iter()
+                .all(|r| !generated.contains(&r.text.trim().to_lowercase()))
+        );
+    }
+
+    #[test]
+    fn malformed_labelled_lines_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.jsonl");
+        std::fs::write(
+            &path,
+            "{\"text\":\"fix it\",\"complexity\":\"focused\",\"nature\":\"mutative\",\"domain\":\"coding\"}\n\n{\"text\":\"x\",\"complexity\":\"huge\",\"nature\":\"mutative\",\"domain\":\"coding\"}\n",
+        )
+        .unwrap();
+        let err = read_labelled(&path).unwrap_err().to_string();
+        assert!(err.ends_with(":3: complexity: unknown complexity \"huge\" (expected one of: focused, moderate, expansive) at column 31"), "{err}");
+    }
+
+    #[test]
+    fn accuracy_counts_heads_joint_and_policy() {
+        let data = vec![
+            LabelledPrompt {
+                text: "a".into(),
+                complexity: TaskComplexity::Focused,
+                nature: TaskNature::Mutative,
+                domain: Domain::Coding,
+            },
+            LabelledPrompt {
+                text: "b".into(),
+                complexity: TaskComplexity::Moderate,
+                nature: TaskNature::Readonly,
+                domain: Domain::General,
+            },
+        ];
+        let a = accuracy_of(&data, |_| {
+            (
+                TaskComplexity::Focused,
+                TaskNature::Mutative,
+                Domain::General,
+            )
+        });
+        assert_eq!(a.complexity, 0.5);
+        assert_eq!(a.nature, 0.5);
+        assert_eq!(a.domain, 0.5);
+        assert_eq!(a.policy, 0.5);
+        assert_eq!(a.joint, 0.0);
+    }
 }
