@@ -64,16 +64,26 @@ pub struct Model {
 }
 
 /// Every model `cargo xtask` can work on, in training order.
-pub const MODELS: &[Model] = &[Model {
-    name: "anomaly",
-    artifact: "crates/anomaly/models/anomaly.vgl",
-    data: |seed, out| vigil_trainer::anomaly::write_data(seed, out).map_err(anyhow::Error::msg),
-    train: |opts| vigil_trainer::anomaly::train(opts).map_err(anyhow::Error::msg),
-    eval: |data, json| {
-        vigil_trainer::anomaly::train::eval_command(data, json).map_err(anyhow::Error::msg)
+pub const MODELS: &[Model] = &[
+    Model {
+        name: "task-signal",
+        artifact: "crates/task-signal/models/task-signal.vgl",
+        data: |seed, out| Ok(vigil_trainer::task_signal::data(seed, out)?),
+        train: |opts| Ok(vigil_trainer::task_signal::train(opts)?),
+        eval: |data, json| Ok(vigil_trainer::task_signal::eval(data, json)?),
+        bench: || Ok(vigil_trainer::task_signal::bench()?),
     },
-    bench: || vigil_trainer::anomaly::train::bench().map_err(anyhow::Error::msg),
-}];
+    Model {
+        name: "anomaly",
+        artifact: "crates/anomaly/models/anomaly.vgl",
+        data: |seed, out| vigil_trainer::anomaly::write_data(seed, out).map_err(anyhow::Error::msg),
+        train: |opts| vigil_trainer::anomaly::train(opts).map_err(anyhow::Error::msg),
+        eval: |data, json| {
+            vigil_trainer::anomaly::train::eval_command(data, json).map_err(anyhow::Error::msg)
+        },
+        bench: || vigil_trainer::anomaly::train::bench().map_err(anyhow::Error::msg),
+    },
+];
 
 fn find(name: &str) -> anyhow::Result<&'static Model> {
     MODELS.iter().find(|m| m.name == name).with_context(|| {

@@ -34,6 +34,8 @@ enum Command {
     Normalize(commands::normalize::NormalizeArgs),
     /// Score a window `{"window": [...]}` or session `{"calls": [...]}` for trajectory anomalies.
     Anomaly(commands::anomaly::AnomalyArgs),
+    /// Classify prompts ({"text": ...} per line, or --text) as complexity / nature / domain.
+    TaskSignal(commands::task_signal::TaskSignalArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Baseline(args) => commands::baseline::run(args),
         Command::Normalize(args) => commands::normalize::run(args),
         Command::Anomaly(args) => commands::anomaly::run(args),
+        Command::TaskSignal(args) => commands::task_signal::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

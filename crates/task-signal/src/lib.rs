@@ -1,23 +1,101 @@
 //! # vigil-task-signal
 //!
 //! Is this prompt focused, moderate or expansive; readonly, generative or mutative; which domain?
-//! A re-implementation of axor's `HeuristicClassifier` and `TaskSignalClassifier` with an escalation
-//! cascade, answering in microseconds with an embedded model.
+//! A re-implementation of axor's `HeuristicClassifier` and `TaskSignalClassifier` with the
+//! TaskAnalyzer's escalation cascade, answering in microseconds with an embedded model.
 //!
 //! ## The big picture
 //!
-//! Planned: the reference heuristic (regex weight table and confidence rules), a three-head sparse
-//! multinomial logistic regression with calibrated probabilities, the heuristic → ML cascade, and
-//! `TaskSignalClassifier::embedded()`.
+//! | type | what |
+//! |---|---|
+//! | [`HeuristicClassifier`] | the reference regex/weight table and confidence rules, keyword domain |
+//! | [`TaskSignalClassifier`] | hashed char_wb 1–4 + word 1–2 tf-idf → three temperature-calibrated softmax heads |
+//! | [`Cascade`] | heuristic first, ML when the heuristic is unsure (< 0.75), adopted only if more confident |
+//! | [`language::detect_language`] | `ru`/`zh`/`ar`/`hi`/`ko`/`he` by Unicode block, else `en` |
+//!
+//! Each implements [`vigil_contracts::SignalClassifier`]; the sync `classify_text` methods are the
+//! fast path the async trait wraps. Scores are keyed `complexity.focused`, `nature.mutative`,
+//! `domain.coding`, …, and each head sums to 1. The model comes from an explicit path, then
+//! `VIGIL_TASK_SIGNAL_MODEL`, then the embedded default ([`TaskSignalClassifier::load`]).
 //!
 //! ```
 //! use vigil_contracts::{PolicyName, TaskComplexity, TaskNature};
-//! let policy = PolicyName::for_signal(TaskComplexity::Focused, TaskNature::Mutative);
-//! assert_eq!(policy.as_str(), "focused_mutative");
+//! use vigil_task_signal::{Cascade, CascadeParams, TaskSignalClassifier};
+//!
+//! let ml = TaskSignalClassifier::embedded().unwrap();
+//! let c = ml.classify_text("fix the bug in parser.py");
+//! assert_eq!(c.signal.complexity, TaskComplexity::Focused);
+//! assert_eq!(c.signal.nature, TaskNature::Mutative);
+//! assert_eq!(c.signal.policy_name(), PolicyName::FocusedMutative);
+//!
+//! let cascade = Cascade::new(Some(ml), CascadeParams::default()).unwrap();
+//! let d = cascade.classify_text("rewrite the whole billing service in Go");
+//! assert_eq!(d.classification.signal.complexity, TaskComplexity::Expansive);
 //! ```
 //!
 //! ## What it does not do
 //!
-//! Nothing is implemented here yet beyond the shared contracts; see the crate map in the
-//! workspace README.
+//! It does not train (see `vigil-trainer`, `cargo xtask train task-signal`), does not decide
+//! capabilities (the policy name is advice; classification is not a security boundary), and
+//! reads at most the first [`MAX_INPUT_BYTES`] bytes of a prompt. Blank input is not an error: it
+//! gets focused / readonly / general with confidence 0, the most restrictive answer.
 #![deny(missing_docs)]
+
+pub mod cascade;
+mod error;
+pub mod heuristic;
+pub mod language;
+pub mod ml;
+pub mod model;
+
+use std::collections::BTreeMap;
+
+use vigil_contracts::{Classification, Domain, TaskComplexity, TaskNature, TaskSignal};
+
+pub use cascade::{Cascade, CascadeParams, Decider, Decision};
+pub use error::{Error, Result};
+pub use heuristic::HeuristicClassifier;
+pub use ml::{MODEL_ENV, ModelSource, TaskSignalClassifier};
+pub use model::TaskSignalModel;
+
+/// Only this many leading bytes of a prompt are read (cut at a character boundary): the task is
+/// stated at the start, and it bounds the cost of a pathological 1 MB prompt.
+pub const MAX_INPUT_BYTES: usize = 8 * 1024;
+
+/// The leading part of `text` that is classified (at most [`MAX_INPUT_BYTES`]).
+pub fn bounded(text: &str) -> &str {
+    if text.len() <= MAX_INPUT_BYTES {
+        return text;
+    }
+    let mut end = MAX_INPUT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The defined answer for blank input: focused / readonly / general (the most restrictive
+/// policy, `focused_readonly`), confidence 0, uniform scores, language `unknown`.
+pub fn empty_input_classification(raw: &str) -> Classification {
+    let mut scores = BTreeMap::new();
+    for c in TaskComplexity::ALL {
+        scores.insert(format!("complexity.{c}"), 1.0 / 3.0);
+    }
+    for n in TaskNature::ALL {
+        scores.insert(format!("nature.{n}"), 1.0 / 3.0);
+    }
+    for d in Domain::ALL {
+        scores.insert(format!("domain.{d}"), 1.0 / 5.0);
+    }
+    Classification {
+        signal: TaskSignal::new(
+            raw,
+            TaskComplexity::Focused,
+            TaskNature::Readonly,
+            Domain::General,
+            "unknown",
+        ),
+        confidence: 0.0,
+        scores,
+    }
+}

@@ -43,4 +43,5 @@ pub mod logistic;
 pub mod metrics;
 pub mod optim;
 pub mod svg;
+pub mod task_signal;
 pub mod timing;

@@ -4,4 +4,5 @@ pub mod anomaly;
 pub mod baseline;
 pub mod check;
 pub mod normalize;
+pub mod task_signal;
 pub mod verify;

@@ -1,0 +1,101 @@
+//! `vigil task-signal`: classify prompts as complexity / nature / domain with the heuristic → ML
+//! cascade (or either classifier alone).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use vigil_contracts::from_json_str;
+use vigil_task_signal::{
+    Cascade, CascadeParams, Decider, Decision, HeuristicClassifier, TaskSignalClassifier,
+};
+
+use crate::io::Io;
+
+/// Arguments of `vigil task-signal`.
+#[derive(Debug, Args)]
+pub struct TaskSignalArgs {
+    /// Classify this text and print one result instead of reading JSON Lines.
+    #[arg(long)]
+    text: Option<String>,
+    /// Model artifact to use (default: $VIGIL_TASK_SIGNAL_MODEL, then the embedded model).
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// Which classifier answers.
+    #[arg(long, value_enum, default_value_t = Mode::Cascade)]
+    classifier: Mode,
+    /// Cascade: escalate to the model when the heuristic's confidence is below this.
+    #[arg(long, default_value_t = 0.75)]
+    escalate_below: f64,
+    #[command(flatten)]
+    io: Io,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Mode {
+    /// Heuristic first, the model when the heuristic is unsure.
+    Cascade,
+    /// The regex heuristic alone.
+    Heuristic,
+    /// The model alone.
+    Ml,
+}
+
+/// One input line.
+#[derive(Debug, Deserialize)]
+struct Input {
+    text: String,
+}
+
+fn record(d: &Decision) -> Value {
+    let c = &d.classification;
+    json!({
+        "complexity": c.signal.complexity,
+        "nature": c.signal.nature,
+        "domain": c.signal.domain,
+        "confidence": c.confidence,
+        "classifier": d.classifier.as_str(),
+        "policy": c.signal.policy_name(),
+        "language": c.signal.language,
+        "scores": c.scores,
+    })
+}
+
+/// Runs `vigil task-signal`.
+pub fn run(args: TaskSignalArgs) -> anyhow::Result<bool> {
+    let params = CascadeParams {
+        escalate_below: args.escalate_below,
+    };
+    let classify: Box<dyn Fn(&str) -> Decision> = match args.classifier {
+        Mode::Heuristic => {
+            let h = HeuristicClassifier::new();
+            Box::new(move |t| Decision {
+                classification: h.classify_text(t),
+                classifier: Decider::Heuristic,
+            })
+        }
+        Mode::Ml | Mode::Cascade => {
+            let (ml, _) = TaskSignalClassifier::load(args.model.as_deref())
+                .context("cannot load the task-signal model")?;
+            if args.classifier == Mode::Ml {
+                Box::new(move |t| Decision {
+                    classification: ml.classify_text(t),
+                    classifier: Decider::Ml,
+                })
+            } else {
+                let cascade = Cascade::new(Some(ml), params)?;
+                Box::new(move |t| cascade.classify_text(t))
+            }
+        }
+    };
+    if let Some(text) = &args.text {
+        println!("{}", record(&classify(text)));
+        return Ok(true);
+    }
+    args.io.run(|_, line| {
+        let input: Input = from_json_str(line)?;
+        Ok(record(&classify(&input.text)))
+    })
+}

@@ -1,0 +1,439 @@
+//! axor-core's `HeuristicClassifier`: a weighted regex table and its confidence rules, plus the
+//! TaskAnalyzer's keyword domain rule.
+//!
+//! The table, weights and rules are the reference's exactly (see `reference/axor.md` §2–3);
+//! the regexes are compiled once per process.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use vigil_contracts::{
+    Classification, Domain, SignalClassifier, TaskComplexity, TaskNature, TaskSignal,
+};
+
+use crate::language::detect_language;
+use crate::{bounded, empty_input_classification};
+
+/// One pattern group: regex and weight, case-insensitive.
+struct Group(Vec<(Regex, f64)>);
+
+impl Group {
+    fn new(table: &[(f64, &str)]) -> Self {
+        Group(
+            table
+                .iter()
+                .map(|&(w, re)| {
+                    // The patterns are constants; a failure here is a programming error caught
+                    // by the unit tests, never by user input.
+                    let re =
+                        Regex::new(&format!("(?i){re}")).unwrap_or_else(|e| panic!("{re}: {e}"));
+                    (re, w)
+                })
+                .collect(),
+        )
+    }
+
+    /// Sum of the weights of the matching patterns.
+    fn score(&self, text: &str) -> f64 {
+        self.0
+            .iter()
+            .filter(|(re, _)| re.is_match(text))
+            .map(|(_, w)| w)
+            .sum()
+    }
+}
+
+struct Table {
+    expansive: Group,
+    moderate: Group,
+    readonly: Group,
+    mutative: Group,
+    generative: Group,
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| Table {
+    expansive: Group::new(&[
+        (1.0, r"\brewrite\s+(entire|whole|full|the)\b"),
+        (1.0, r"\bmigrate\s+(entire|whole|full|the|all)\b"),
+        (1.0, r"\bport\s+(entire|whole|full|the|all)\b"),
+        (0.8, r"\brewrite\s+\w+\s+(to|in|into)\s+\w+"),
+        (0.8, r"\bmigrate\s+\w+\s+(to|from)\b"),
+        (0.9, r"\brefactor\s+(entire|whole|all|the\s+entire)\b"),
+        (1.0, r"\barchitecture\s+(overhaul|redesign|rework)\b"),
+        (0.9, r"\bconvert\s+(the\s+)?(entire|whole|full)\b"),
+    ]),
+    moderate: Group::new(&[
+        (0.8, r"\badd\s+(a\s+)?feature\b"),
+        (0.6, r"\bimplement\s+\w+"),
+        (0.7, r"\brefactor\s+\w+"),
+        (0.5, r"\bupdate\s+\w+"),
+        (0.6, r"\bextend\s+\w+"),
+        (0.7, r"\bintegrate\s+\w+"),
+        (0.7, r"\breplace\s+\w+\s+with\b"),
+    ]),
+    readonly: Group::new(&[
+        (0.9, r"\bexplain\b"),
+        (0.8, r"\banalyze\b"),
+        (0.7, r"\bwhat\s+(is|are|does)\b"),
+        (0.7, r"\bhow\s+does\b"),
+        (0.7, r"\bwhy\s+(is|does|did)\b"),
+        (0.9, r"\bsummarize\b"),
+        (0.6, r"\breview\b"),
+        (0.6, r"\bcheck\s+(if|whether|that)\b"),
+        (0.5, r"\bfind\s+(all|the|where|any)\b"),
+    ]),
+    mutative: Group::new(&[
+        (0.7, r"\bfix\b"),
+        (0.8, r"\bwrite\s+(a\s+)?(test|spec|function|class|module)\b"),
+        (0.6, r"\bcreate\b"),
+        (0.8, r"\bmodify\b"),
+        (0.8, r"\bdelete\b"),
+        (0.7, r"\bremove\b"),
+        (0.8, r"\brename\b"),
+        (0.5, r"\bmove\b"),
+        (0.7, r"\brefactor\b"),
+        (0.9, r"\brewrite\b"),
+    ]),
+    generative: Group::new(&[
+        (0.9, r"\bwrite\s+(a\s+)?(test|spec|mock|stub)\b"),
+        (0.8, r"\bgenerate\b"),
+        (
+            0.8,
+            r"\bcreate\s+(a\s+)?(new\s+)?(file|module|class|function)\b",
+        ),
+        (0.9, r"\bscaffold\b"),
+        (0.9, r"\bboilerplate\b"),
+        (0.6, r"\btemplate\b"),
+    ]),
+});
+
+/// The TaskAnalyzer's domain keywords, in tie-breaking order (research, support, analysis, coding).
+const DOMAIN_KEYWORDS: &[(Domain, &[&str])] = &[
+    (
+        Domain::Research,
+        &[
+            "research",
+            "literature",
+            "papers",
+            "survey",
+            "summarize",
+            "findings",
+            "compare studies",
+            "review",
+            "bibliography",
+            "citations",
+            "academic",
+            "analyze data",
+            "dataset",
+            "hypothesis",
+            "evidence",
+            "sources",
+        ],
+    ),
+    (
+        Domain::Support,
+        &[
+            "help me",
+            "how do i",
+            "why is",
+            "what is",
+            "explain",
+            "i'm getting",
+            "error:",
+            "traceback",
+            "doesn't work",
+            "broken",
+            "fix my",
+            "issue with",
+            "question",
+            "confused",
+            "understand",
+            "guide me",
+        ],
+    ),
+    (
+        Domain::Analysis,
+        &[
+            "analyze",
+            "metrics",
+            "performance",
+            "benchmark",
+            "profil",
+            "measure",
+            "report",
+            "dashboard",
+            "visuali",
+            "statistics",
+            "trend",
+            "pattern",
+            "compare",
+            "evaluate",
+            "assess",
+            "audit",
+            "review the code",
+        ],
+    ),
+    (
+        Domain::Coding,
+        &[
+            "write",
+            "implement",
+            "refactor",
+            "add",
+            "create",
+            "build",
+            "test",
+            "fix",
+            "debug",
+            "migrate",
+            "update",
+            "edit",
+            "change",
+            "modify",
+        ],
+    ),
+];
+
+/// Raw group scores of one text (exposed for tests and diagnostics).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct HeuristicScores {
+    /// complexity.expansive group sum.
+    pub expansive: f64,
+    /// complexity.moderate group sum.
+    pub moderate: f64,
+    /// nature.readonly group sum.
+    pub readonly: f64,
+    /// nature.mutative group sum.
+    pub mutative: f64,
+    /// nature.generative group sum.
+    pub generative: f64,
+}
+
+/// axor's regex heuristic. Cheap to construct (the table is shared and compiled once).
+///
+/// ```
+/// use vigil_task_signal::HeuristicClassifier;
+/// let c = HeuristicClassifier::new().classify_text("rewrite the entire backend in Rust");
+/// assert_eq!(c.signal.complexity.as_str(), "expansive");
+/// assert_eq!(c.signal.nature.as_str(), "mutative");
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HeuristicClassifier;
+
+impl HeuristicClassifier {
+    /// A heuristic classifier.
+    pub fn new() -> Self {
+        HeuristicClassifier
+    }
+
+    /// The group sums for `text`.
+    pub fn group_scores(&self, text: &str) -> HeuristicScores {
+        let t = &*TABLE;
+        HeuristicScores {
+            expansive: t.expansive.score(text),
+            moderate: t.moderate.score(text),
+            readonly: t.readonly.score(text),
+            mutative: t.mutative.score(text),
+            generative: t.generative.score(text),
+        }
+    }
+
+    /// Classifies `raw` (the sync fast path).
+    pub fn classify_text(&self, raw: &str) -> Classification {
+        if raw.trim().is_empty() {
+            return empty_input_classification(raw);
+        }
+        let text = bounded(raw);
+        let s = self.group_scores(text);
+
+        let (complexity, c_conf) = if s.expansive >= 0.8 {
+            (TaskComplexity::Expansive, s.expansive.min(1.0))
+        } else if s.moderate >= 0.7 {
+            (TaskComplexity::Moderate, (s.moderate / 0.8).min(1.0))
+        } else if s.expansive == 0.0 && s.moderate == 0.0 {
+            (TaskComplexity::Focused, 0.6)
+        } else {
+            (TaskComplexity::Focused, 0.5)
+        };
+
+        // argmax over (mutative, generative, readonly), ties to the first.
+        let mut nature = TaskNature::Mutative;
+        let mut best = s.mutative;
+        for (n, v) in [
+            (TaskNature::Generative, s.generative),
+            (TaskNature::Readonly, s.readonly),
+        ] {
+            if v > best {
+                nature = n;
+                best = v;
+            }
+        }
+        let n_conf = if best == 0.0 {
+            nature = TaskNature::Generative;
+            0.5
+        } else {
+            (best / 1.5).min(1.0)
+        };
+
+        let mut confidence = c_conf.min(n_conf);
+        if s.expansive > 0.0 && s.readonly > 0.0 {
+            confidence -= 0.2;
+        }
+        if s.mutative > 0.0 && s.readonly > 0.0 {
+            confidence -= 0.2;
+        }
+        let confidence = confidence.clamp(0.0, 1.0);
+
+        let lower = text.to_lowercase();
+        let (domain, domain_scores) = keyword_domain(&lower);
+
+        let mut scores = BTreeMap::new();
+        let focused = (1.0 - s.expansive - s.moderate).max(0.0);
+        let c_sum = focused + s.expansive + s.moderate;
+        for (c, v) in [
+            (TaskComplexity::Focused, focused),
+            (TaskComplexity::Moderate, s.moderate),
+            (TaskComplexity::Expansive, s.expansive),
+        ] {
+            scores.insert(format!("complexity.{c}"), v / c_sum);
+        }
+        let n_sum = s.readonly + s.generative + s.mutative;
+        for (n, v) in [
+            (TaskNature::Readonly, s.readonly),
+            (TaskNature::Generative, s.generative),
+            (TaskNature::Mutative, s.mutative),
+        ] {
+            let p = if n_sum > 0.0 { v / n_sum } else { 1.0 / 3.0 };
+            scores.insert(format!("nature.{n}"), p);
+        }
+        for (d, p) in domain_scores {
+            scores.insert(format!("domain.{d}"), p);
+        }
+
+        Classification {
+            signal: TaskSignal::new(raw, complexity, nature, domain, detect_language(text)),
+            confidence,
+            scores,
+        }
+    }
+}
+
+/// The TaskAnalyzer's keyword domain: most keyword hits wins, ties in the order research,
+/// support, analysis, coding; no hit at all → coding. Also returns hit shares per domain (all
+/// five domains, summing to 1).
+fn keyword_domain(lower: &str) -> (Domain, [(Domain, f64); 5]) {
+    let hits: Vec<(Domain, usize)> = DOMAIN_KEYWORDS
+        .iter()
+        .map(|(d, words)| (*d, words.iter().filter(|w| lower.contains(*w)).count()))
+        .collect();
+    let mut best = (Domain::Coding, 0usize);
+    for &(d, n) in &hits {
+        if n > best.1 {
+            best = (d, n);
+        }
+    }
+    let total: usize = hits.iter().map(|(_, n)| n).sum();
+    let mut shares = [
+        (Domain::Coding, 0.0),
+        (Domain::Research, 0.0),
+        (Domain::Support, 0.0),
+        (Domain::Analysis, 0.0),
+        (Domain::General, 0.0),
+    ];
+    for (d, p) in shares.iter_mut() {
+        *p = if total == 0 {
+            if *d == Domain::Coding { 1.0 } else { 0.0 }
+        } else {
+            hits.iter()
+                .find(|(h, _)| h == d)
+                .map_or(0.0, |(_, n)| *n as f64 / total as f64)
+        };
+    }
+    (best.0, shares)
+}
+
+#[async_trait::async_trait]
+impl SignalClassifier for HeuristicClassifier {
+    async fn classify_with_scores(&self, raw: &str) -> vigil_contracts::Result<Classification> {
+        Ok(self.classify_text(raw))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn refactor_the_auth_module() {
+        let c = HeuristicClassifier::new().classify_text("refactor the auth module");
+        // moderate: "refactor \w+" 0.7 → conf 0.875; mutative: "refactor" 0.7 → conf 0.4667.
+        assert_eq!(c.signal.complexity, TaskComplexity::Moderate);
+        assert_eq!(c.signal.nature, TaskNature::Mutative);
+        assert_eq!(c.signal.domain, Domain::Coding);
+        assert!(close(c.confidence, 0.7 / 1.5), "{}", c.confidence);
+        assert!(close(c.scores["complexity.moderate"], 0.7));
+        assert!(close(c.scores["complexity.focused"], 0.3));
+        assert!(close(c.scores["nature.mutative"], 1.0));
+    }
+
+    #[test]
+    fn penalties_and_clamping() {
+        // expansive 1.0 ("rewrite the"), readonly 0.9 (explain), mutative 0.9 (rewrite):
+        // min(1.0, 0.6) − 0.2 − 0.2 = 0.2; nature mutative (0.9 ties readonly 0.9, mutative first).
+        let c = HeuristicClassifier::new().classify_text("explain then rewrite the parser");
+        assert_eq!(c.signal.complexity, TaskComplexity::Expansive);
+        assert_eq!(c.signal.nature, TaskNature::Mutative);
+        assert!(close(c.confidence, 0.2), "{}", c.confidence);
+        assert_eq!(c.signal.domain, Domain::Support); // "explain" is a support keyword
+    }
+
+    #[test]
+    fn nothing_matches_gives_the_reference_defaults() {
+        let c = HeuristicClassifier::new().classify_text("zzz zzz zzz");
+        assert_eq!(c.signal.complexity, TaskComplexity::Focused);
+        assert_eq!(c.signal.nature, TaskNature::Generative);
+        assert!(close(c.confidence, 0.5));
+        assert!(close(c.scores["nature.readonly"], 1.0 / 3.0));
+        assert!(close(c.scores["complexity.focused"], 1.0));
+        assert!(close(c.scores["domain.coding"], 1.0));
+        assert_eq!(c.signal.language, "en");
+    }
+
+    #[test]
+    fn matching_is_case_insensitive_and_summed() {
+        let h = HeuristicClassifier::new();
+        let s = h.group_scores("SUMMARIZE and Explain what is going on");
+        assert!(close(s.readonly, 0.9 + 0.9 + 0.7));
+        let c = h.classify_text("Summarize the findings of these papers");
+        assert_eq!(c.signal.nature, TaskNature::Readonly);
+        assert_eq!(c.signal.domain, Domain::Research);
+        assert!(close(c.confidence, 0.6)); // complexity focused 0.6, nature 0.9/1.5 = 0.6
+    }
+
+    #[test]
+    fn blank_input_is_defined() {
+        let c = HeuristicClassifier::new().classify_text(" \n\t");
+        assert_eq!(c.confidence, 0.0);
+        assert_eq!(c.signal.language, "unknown");
+    }
+
+    #[test]
+    fn every_head_sums_to_one() {
+        let c = HeuristicClassifier::new().classify_text("add a feature to review the report");
+        for head in ["complexity", "nature", "domain"] {
+            let sum: f64 = c
+                .scores
+                .iter()
+                .filter(|(k, _)| k.starts_with(head))
+                .map(|(_, v)| v)
+                .sum();
+            assert!(close(sum, 1.0), "{head}: {sum}");
+        }
+        assert_eq!(c.scores.len(), 11);
+    }
+}
