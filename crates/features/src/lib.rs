@@ -11,6 +11,7 @@
 //! |---|---|
 //! | [`sparse`] | sorted sparse vectors |
 //! | [`text`] | char_wb 1–4 + word 1–2 n-grams, stable-hashed into buckets, sublinear tf-idf, per-block L2 |
+//! | [`plan`] | tool annotator (lexicon + catalog) and the 9 NEXUS plan features |
 //! | [`linear`] | softmax (multinomial logistic) inference over sparse features, with a calibration temperature |
 //!
 //! Every hash that reaches a feature is FNV-1a with a fixed seed, so a feature index means the
@@ -32,6 +33,7 @@
 
 mod error;
 pub mod linear;
+pub mod plan;
 pub mod sparse;
 pub mod text;
 
