@@ -64,7 +64,16 @@ pub struct Model {
 }
 
 /// Every model `cargo xtask` can work on, in training order.
-pub const MODELS: &[Model] = &[];
+pub const MODELS: &[Model] = &[Model {
+    name: "plan-risk",
+    artifact: "crates/plan-risk/models/plan-risk.vgl",
+    data: |seed, out| {
+        vigil_trainer::plan_risk::write_data(seed, out).map_err(|e| anyhow::anyhow!(e))
+    },
+    train: |opts| vigil_trainer::plan_risk::train(opts).map_err(|e| anyhow::anyhow!(e)),
+    eval: |data, json| vigil_trainer::plan_risk::eval(data, json).map_err(|e| anyhow::anyhow!(e)),
+    bench: || vigil_trainer::plan_risk::bench().map_err(|e| anyhow::anyhow!(e)),
+}];
 
 fn find(name: &str) -> anyhow::Result<&'static Model> {
     MODELS.iter().find(|m| m.name == name).with_context(|| {

@@ -25,12 +25,15 @@ struct Cli {
 enum Command {
     /// Parse each line as a contract type and echo it in canonical form, or say what is wrong.
     Check(commands::check::CheckArgs),
+    /// Decide allow/block/confirm/revise for agent plans (NEXUS-style monitor).
+    PlanRisk(commands::plan_risk::PlanRiskArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::PlanRisk(args) => commands::plan_risk::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -209,7 +209,11 @@ impl ToolCatalog {
 
 fn truncate(s: &str, n: usize) -> String {
     let t: String = s.chars().take(n).collect();
-    if t.len() < s.len() { format!("{t}…") } else { t }
+    if t.len() < s.len() {
+        format!("{t}…")
+    } else {
+        t
+    }
 }
 
 /// Fills missing step annotations: step fields, then the catalog, then the lexicon.
@@ -275,10 +279,15 @@ impl ToolAnnotator {
             .or(entry.and_then(|e| e.sensitive))
             .unwrap_or_else(|| {
                 domain == "payments"
-                    || tokens.iter().any(|t| SENSITIVE_TOKENS.contains(&t.as_str()))
+                    || tokens
+                        .iter()
+                        .any(|t| SENSITIVE_TOKENS.contains(&t.as_str()))
                     || scan.sensitive
             });
-        let permissions = match (&step.permissions, entry.and_then(|e| e.permissions.as_ref())) {
+        let permissions = match (
+            &step.permissions,
+            entry.and_then(|e| e.permissions.as_ref()),
+        ) {
             (Some(p), _) | (None, Some(p)) => {
                 let set: BTreeSet<String> = p.iter().map(|s| s.trim().to_lowercase()).collect();
                 set.into_iter().filter(|s| !s.is_empty()).collect()
@@ -318,7 +327,11 @@ pub fn plan_features(plan: &Plan, steps: &[StepAnnotation]) -> [f64; 9] {
         net |= a.network;
         cost += a.estimated_cost;
     }
-    let cost = if cost.is_finite() { cost.min(1e12) } else { 1e12 };
+    let cost = if cost.is_finite() {
+        cost.min(1e12)
+    } else {
+        1e12
+    };
     let utilisation = match plan.budget {
         None => 0.0,
         Some(b) if b > 0.0 => (cost / b).min(1e6),
@@ -426,30 +439,15 @@ const DELETE: &[&str] = &[
     "archive",
 ];
 const TRANSFER: &[&str] = &[
-    "transfer",
-    "pay",
-    "payment",
-    "payout",
-    "wire",
-    "withdraw",
-    "refund",
-    "charge",
-    "purchase",
-    "buy",
-    "sell",
-    "checkout",
-    "trade",
-    "swap",
-    "donate",
-    "remit",
-    "venmo",
+    "transfer", "pay", "payment", "payout", "wire", "withdraw", "refund", "charge", "purchase",
+    "buy", "sell", "checkout", "trade", "swap", "donate", "remit", "money", "funds", "venmo",
     "zelle",
 ];
 const GRANT: &[&str] = &[
     "grant",
     "unlock",
     "share",
-    "invite",
+    "attach",
     "chmod",
     "chown",
     "sudo",
@@ -499,12 +497,12 @@ const SEND: &[&str] = &[
     "message",
     "notify",
     "sms",
-    "text",
     "upload",
     "webhook",
     "comment",
     "dm",
     "broadcast",
+    "invite",
     "submit",
     "push",
     "retweet",
@@ -557,11 +555,52 @@ const WRITE: &[&str] = &[
     "draft",
 ];
 const READ: &[&str] = &[
-    "read", "get", "list", "ls", "fetch", "search", "query", "view", "show", "find", "lookup",
-    "download", "browse", "open", "cat", "describe", "check", "summarize", "summarise", "load",
-    "scan", "inspect", "status", "retrieve", "lookup", "count", "head", "tail", "grep", "select",
-    "navigate", "visit", "watch", "preview", "print", "stat", "weather", "translate", "calculate",
-    "curl", "wget", "http", "request", "scrape",
+    "read",
+    "get",
+    "list",
+    "ls",
+    "fetch",
+    "search",
+    "query",
+    "view",
+    "show",
+    "find",
+    "lookup",
+    "download",
+    "browse",
+    "open",
+    "cat",
+    "describe",
+    "check",
+    "summarize",
+    "summarise",
+    "load",
+    "scan",
+    "inspect",
+    "status",
+    "retrieve",
+    "lookup",
+    "count",
+    "head",
+    "tail",
+    "grep",
+    "select",
+    "navigate",
+    "visit",
+    "watch",
+    "preview",
+    "print",
+    "stat",
+    "weather",
+    "translate",
+    "calculate",
+    "curl",
+    "wget",
+    "http",
+    "request",
+    "scrape",
+    "export",
+    "dump",
 ];
 
 fn infer_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Action {
@@ -587,7 +626,28 @@ fn infer_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Act
     ] {
         if has(list) {
             // "read_message"/"get_email"/"list_posts": a read verb with a send noun is a read.
-            if action == Action::Send && has(READ) && !has(&["send", "reply", "forward", "publish"])
+            if action == Action::Send
+                && has(&[
+                    "read",
+                    "get",
+                    "list",
+                    "fetch",
+                    "search",
+                    "view",
+                    "show",
+                    "find",
+                    "retrieve",
+                    "check",
+                    "preview",
+                    "count",
+                    "summarize",
+                    "summarise",
+                    "translate",
+                    "analyze",
+                    "analyse",
+                    "draft",
+                ])
+                && !has(&["send", "reply", "forward", "publish"])
             {
                 return Action::Read;
             }
@@ -609,15 +669,40 @@ const DOMAINS: &[(&str, &[&str])] = &[
     (
         "iam",
         &[
-            "iam", "role", "roles", "permission", "permissions", "grant", "acl", "sudo",
-            "user", "users", "admin", "collaborator", "group", "policy",
+            "iam",
+            "role",
+            "roles",
+            "permission",
+            "permissions",
+            "grant",
+            "acl",
+            "sudo",
+            "user",
+            "users",
+            "admin",
+            "collaborator",
+            "group",
+            "policy",
         ],
     ),
     (
         "shell",
         &[
-            "shell", "bash", "terminal", "exec", "execute", "command", "cmd", "sh", "zsh",
-            "powershell", "run", "script", "python", "subprocess", "system",
+            "shell",
+            "bash",
+            "terminal",
+            "exec",
+            "execute",
+            "command",
+            "cmd",
+            "sh",
+            "zsh",
+            "powershell",
+            "run",
+            "script",
+            "python",
+            "subprocess",
+            "system",
         ],
     ),
     (
@@ -627,31 +712,99 @@ const DOMAINS: &[(&str, &[&str])] = &[
     (
         "social",
         &[
-            "twitter", "tweet", "retweet", "facebook", "linkedin", "slack", "discord", "social",
-            "instagram", "reddit", "mastodon", "telegram", "whatsapp", "teams", "channel", "dm",
+            "twitter",
+            "tweet",
+            "retweet",
+            "facebook",
+            "linkedin",
+            "slack",
+            "discord",
+            "social",
+            "instagram",
+            "reddit",
+            "mastodon",
+            "telegram",
+            "whatsapp",
+            "teams",
+            "channel",
+            "dm",
         ],
     ),
     (
         "home",
         &[
-            "home", "light", "lights", "thermostat", "lock", "unlock", "door", "camera", "alarm",
-            "garage", "device", "smart", "hue", "nest", "vacuum", "oven", "sprinkler", "disarm",
-            "arm", "blinds", "appliance",
+            "home",
+            "light",
+            "lights",
+            "thermostat",
+            "lock",
+            "unlock",
+            "door",
+            "camera",
+            "alarm",
+            "garage",
+            "device",
+            "smart",
+            "hue",
+            "nest",
+            "vacuum",
+            "oven",
+            "sprinkler",
+            "disarm",
+            "arm",
+            "blinds",
+            "appliance",
         ],
     ),
     (
         "cloud",
         &[
-            "aws", "gcp", "azure", "s3", "bucket", "instance", "instances", "vm", "cluster",
-            "k8s", "kubectl", "lambda", "cloud", "ec2", "pod", "pods", "container", "docker",
-            "deployment", "gke", "eks", "terraform", "dns", "firewall", "vpc", "snapshot",
+            "aws",
+            "gcp",
+            "azure",
+            "s3",
+            "bucket",
+            "instance",
+            "instances",
+            "vm",
+            "cluster",
+            "k8s",
+            "kubectl",
+            "lambda",
+            "cloud",
+            "ec2",
+            "pod",
+            "pods",
+            "container",
+            "docker",
+            "deployment",
+            "gke",
+            "eks",
+            "terraform",
+            "dns",
+            "firewall",
+            "vpc",
+            "snapshot",
         ],
     ),
     (
         "crm",
         &[
-            "crm", "salesforce", "hubspot", "contact", "contacts", "lead", "leads", "customer",
-            "customers", "deal", "deals", "ticket", "tickets", "opportunity", "account",
+            "crm",
+            "salesforce",
+            "hubspot",
+            "contact",
+            "contacts",
+            "lead",
+            "leads",
+            "customer",
+            "customers",
+            "deal",
+            "deals",
+            "ticket",
+            "tickets",
+            "opportunity",
+            "account",
             "zendesk",
         ],
     ),
@@ -664,14 +817,39 @@ const DOMAINS: &[(&str, &[&str])] = &[
     ),
     (
         "calendar",
-        &["calendar", "event", "events", "meeting", "meetings", "appointment", "schedule"],
+        &[
+            "calendar",
+            "event",
+            "events",
+            "meeting",
+            "meetings",
+            "appointment",
+            "schedule",
+        ],
     ),
     (
         "files",
         &[
-            "file", "files", "fs", "disk", "directory", "dir", "folder", "path", "drive",
-            "document", "documents", "doc", "docs", "rm", "mkdir", "cp", "mv", "cat",
-            "dropbox", "attachment",
+            "file",
+            "files",
+            "fs",
+            "disk",
+            "directory",
+            "dir",
+            "folder",
+            "path",
+            "drive",
+            "document",
+            "documents",
+            "doc",
+            "docs",
+            "rm",
+            "mkdir",
+            "cp",
+            "mv",
+            "cat",
+            "dropbox",
+            "attachment",
         ],
     ),
     (
@@ -709,10 +887,37 @@ const IRREVERSIBLE_TOKENS: &[&str] = &[
     "unlock", "publish", "disarm", "wipe", "send", "execute", "transfer", "grant",
 ];
 const SENSITIVE_TOKENS: &[&str] = &[
-    "password", "passwords", "credential", "credentials", "secret", "secrets", "token",
-    "tokens", "keychain", "vault", "ssn", "medical", "health", "patient", "patients", "pii",
-    "salary", "payroll", "passport", "bank", "iban", "card", "cvv", "diagnosis", "hr",
-    "biometric", "private", "keys", "apikey", "wallet", "prescription",
+    "password",
+    "passwords",
+    "credential",
+    "credentials",
+    "secret",
+    "secrets",
+    "token",
+    "tokens",
+    "keychain",
+    "vault",
+    "ssn",
+    "medical",
+    "health",
+    "patient",
+    "patients",
+    "pii",
+    "salary",
+    "payroll",
+    "passport",
+    "bank",
+    "iban",
+    "card",
+    "cvv",
+    "diagnosis",
+    "hr",
+    "biometric",
+    "private",
+    "keys",
+    "apikey",
+    "wallet",
+    "prescription",
 ];
 
 /// Lower-case substrings that mark sensitive content in argument text.
@@ -743,7 +948,8 @@ const SENSITIVE_SUBSTRINGS: &[&str] = &[
     "cvv",
     "iban",
     "routing number",
-    "bank account",
+    "bank",
+    "date_of_birth",
     "salary",
     "salaries",
     "payroll",
@@ -822,7 +1028,8 @@ impl ArgScan {
         if s.contains("://") {
             for c in r.url.captures_iter(s) {
                 if let Some(h) = c.get(2) {
-                    self.urls.push(h.as_str().trim_end_matches('.').to_lowercase());
+                    self.urls
+                        .push(h.as_str().trim_end_matches('.').to_lowercase());
                 }
             }
         }
@@ -894,7 +1101,10 @@ mod tests {
 
     #[test]
     fn tokens_split_snake_camel_and_dots() {
-        assert_eq!(tool_tokens("gmail.sendMessage"), ["gmail", "send", "message"]);
+        assert_eq!(
+            tool_tokens("gmail.sendMessage"),
+            ["gmail", "send", "message"]
+        );
         assert_eq!(tool_tokens("delete_file"), ["delete", "file"]);
         assert_eq!(tool_tokens("HTTP-Request"), ["http", "request"]);
         assert!(tool_tokens("").is_empty());
@@ -912,7 +1122,9 @@ mod tests {
         assert!((pay.estimated_cost - 250.5).abs() < 1e-9);
         assert_eq!(pay.permissions, ["payments:transfer"]);
 
-        let read = a.annotate(&step(r#"{"tool": "list_files", "args": {"dir": "/home/me/docs"}}"#));
+        let read = a.annotate(&step(
+            r#"{"tool": "list_files", "args": {"dir": "/home/me/docs"}}"#,
+        ));
         assert_eq!(read.action, Action::Read);
         assert!(!read.irreversible && !read.sensitive && !read.network);
         assert_eq!(read.estimated_cost, 0.01);
@@ -924,7 +1136,9 @@ mod tests {
         assert!(hook.network && hook.irreversible);
         assert_eq!(hook.endpoints, ["hooks.example.com"]);
 
-        let unlock = a.annotate(&step(r#"{"tool": "smart_lock", "args": {"command": "unlock", "door": "front"}}"#));
+        let unlock = a.annotate(&step(
+            r#"{"tool": "smart_lock", "args": {"command": "unlock", "door": "front"}}"#,
+        ));
         assert_eq!(unlock.domain, "home");
 
         let unknown = a.annotate(&step(r#"{"tool": "zorblax", "args": {}}"#));
@@ -958,15 +1172,24 @@ mod tests {
         let e = ToolCatalog::from_json(r#"{"tools": {"x": {"irreversable": true}}}"#)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("tools.x") && e.contains("unknown field `irreversable`"), "{e}");
+        assert!(
+            e.contains("tools.x") && e.contains("unknown field `irreversable`"),
+            "{e}"
+        );
         let e = ToolCatalog::from_json(r#"{"tools": {"x": {"sensitive": "yes"}}}"#)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("tools.x.sensitive") && e.contains("invalid type"), "{e}");
+        assert!(
+            e.contains("tools.x.sensitive") && e.contains("invalid type"),
+            "{e}"
+        );
         let e = ToolCatalog::from_json(r#"{"tools": {"x": {"estimated_cost": -2}}}"#)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("tools.x.estimated_cost") && e.contains("-2"), "{e}");
+        assert!(
+            e.contains("tools.x.estimated_cost") && e.contains("-2"),
+            "{e}"
+        );
         let e = ToolCatalog::from_json(r#"{"tools": {"x": {"action": "fly"}}}"#)
             .unwrap_err()
             .to_string();
@@ -1001,7 +1224,9 @@ mod tests {
 
         let empty: Plan = from_json_str(r#"{"steps": []}"#).unwrap();
         assert_eq!(plan_features(&empty, &[]), [0.0; 9]);
-        let zero_budget: Plan = from_json_str(r#"{"budget": 0, "steps": [{"tool": "pay", "args": {"amount": 5}}]}"#).unwrap();
+        let zero_budget: Plan =
+            from_json_str(r#"{"budget": 0, "steps": [{"tool": "pay", "args": {"amount": 5}}]}"#)
+                .unwrap();
         let x = plan_features(&zero_budget, &a.annotate_plan(&zero_budget));
         assert_eq!(x[7], 1e6);
     }

@@ -41,40 +41,162 @@ impl Request {
         let verbs: &[&str] = match action {
             Action::Read | Action::Other => return true,
             Action::Write => &[
-                "create", "update", "edit", "write", "set", "add", "save", "schedule", "book",
-                "turn", "change", "move", "rename", "fix", "make", "put", "adjust", "start",
-                "stop", "restart", "scale", "launch", "lock", "close", "copy", "mark", "tag",
-                "label", "draft", "configure", "enable", "disable", "record", "dim", "merge",
-                "commit", "note", "log", "organi", "archive", "append", "insert", "provision",
-                "prepare", "plan", "remind", "open", "assign", "reply",
+                "create",
+                "update",
+                "edit",
+                "write",
+                "set",
+                "add",
+                "save",
+                "schedule",
+                "book",
+                "turn",
+                "change",
+                "move",
+                "rename",
+                "fix",
+                "make",
+                "put",
+                "adjust",
+                "start",
+                "stop",
+                "restart",
+                "scale",
+                "launch",
+                "lock",
+                "close",
+                "copy",
+                "mark",
+                "tag",
+                "label",
+                "draft",
+                "configure",
+                "enable",
+                "disable",
+                "record",
+                "dim",
+                "merge",
+                "commit",
+                "note",
+                "log",
+                "organi",
+                "archive",
+                "append",
+                "insert",
+                "provision",
+                "prepare",
+                "plan",
+                "remind",
+                "open",
+                "assign",
+                "reply",
             ],
             Action::Send => &[
-                "send", "email", "e-mail", "mail", "forward", "reply", "post", "share",
-                "message", "tell", "notify", "text", "publish", "tweet", "upload", "submit",
-                "announce", "let ", "invite", "ping", "dm ", "push", "respond", "broadcast",
+                "send",
+                "email",
+                "e-mail",
+                "mail",
+                "forward",
+                "reply",
+                "post",
+                "share",
+                "message",
+                "tell",
+                "notify",
+                "text",
+                "publish",
+                "tweet",
+                "upload",
+                "submit",
+                "announce",
+                "let ",
+                "invite",
+                "ping",
+                "dm ",
+                "push",
+                "respond",
+                "broadcast",
             ],
             Action::Delete => &[
-                "delete", "remove", "clean", "clear", "drop", "purge", "cancel", "get rid",
-                "wipe", "erase", "uninstall", "terminate", "tear down", "teardown", "kill",
-                "revoke", "unsubscribe", "trash", "discard", "archive", "free up",
+                "delete",
+                "remove",
+                "clean",
+                "clear",
+                "drop",
+                "purge",
+                "cancel",
+                "get rid",
+                "wipe",
+                "erase",
+                "uninstall",
+                "terminate",
+                "tear down",
+                "teardown",
+                "kill",
+                "revoke",
+                "unsubscribe",
+                "trash",
+                "discard",
+                "archive",
+                "free up",
             ],
             Action::Transfer => &[
-                "pay", "transfer", "buy", "purchase", "order", "refund", "wire", "donate",
-                "checkout", "sell", "send money", "send $", "reimburse", "tip", "subscribe",
-                "renew", "top up", "withdraw", "invest",
+                "pay",
+                "transfer",
+                "buy",
+                "purchase",
+                "refund",
+                "wire",
+                "donate",
+                "checkout",
+                "sell",
+                "send money",
+                "send $",
+                "reimburse",
+                "tip",
+                "subscribe",
+                "renew",
+                "top up",
+                "withdraw",
+                "invest",
             ],
             Action::Grant => &[
-                "grant", "share", "invite", "access", "unlock", "permission", "role", "admin",
-                "disarm", "let ", "open the door", "give", "add ", "collaborator", "promote",
-                "chmod", "make ",
+                "grant",
+                "share",
+                "invite",
+                "unlock",
+                "permission",
+                "role",
+                "admin",
+                "disarm",
+                "open the door",
+                "give ",
+                "collaborator",
+                "promote",
+                "chmod",
             ],
             Action::Execute => &[
-                "run", "execute", "build", "test", "install", "deploy", "compile", "script",
-                "command", "lint", "format", "benchmark", "start", "check", "migrate", "debug",
-                "reproduce", "launch",
+                "run",
+                "execute",
+                "build",
+                "test",
+                "install",
+                "deploy",
+                "compile",
+                "script",
+                "command",
+                "lint",
+                "format",
+                "benchmark",
+                "start",
+                "check",
+                "migrate",
+                "debug",
+                "reproduce",
+                "launch",
             ],
         };
-        verbs.iter().any(|v| r.contains(v))
+        verbs.iter().any(|v| contains_verb(r, v))
     }
 
     /// Whether an endpoint (host or e-mail address) is named in the request.
@@ -93,21 +215,18 @@ impl Request {
         host_named(r, &e)
     }
 
-    /// Whether any distinctive word (≥ 4 letters) of the step's string arguments is in the
-    /// request — used to tell a requested sensitive read from an unrequested one.
-    pub fn mentions_any_arg_word(&self, step: &Step) -> bool {
+    /// Whether the request quotes one of the step's identifier-like string arguments (≥ 6
+    /// characters with a `/ . _ @ \\`) in full — e.g. the path of the file it asks to read.
+    pub fn quotes_an_arg(&self, step: &Step) -> bool {
         let Some(r) = self.lower.as_deref() else {
             return false;
         };
         let mut found = false;
         for_each_string(&step.args, &mut |s| {
-            if found || s.len() > 4096 {
-                return;
+            let t = s.trim();
+            if !found && (6..=1024).contains(&t.len()) && t.contains(['/', '.', '_', '@', '\\']) {
+                found = r.contains(&s.trim().to_lowercase());
             }
-            found = s
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| w.len() >= 4 && !STOP_WORDS.contains(&w.to_lowercase().as_str()))
-                .any(|w| contains_word(r, &w.to_lowercase()));
         });
         found
     }
@@ -119,10 +238,30 @@ impl Request {
     }
 }
 
-const STOP_WORDS: &[&str] = &[
-    "home", "user", "users", "data", "file", "files", "with", "from", "this", "that", "true",
-    "false", "none", "null", "json", "text", "http", "https", "www", "com", "the", "and",
+/// Words that make the next word a noun ("my email", "the post"), not a request to act.
+const DETERMINERS: &[&str] = &[
+    "my", "the", "a", "an", "this", "that", "these", "those", "your", "our", "his", "her", "their",
+    "latest", "last", "new", "unread", "recent", "its", "of", "any", "every", "which",
 ];
+
+/// `verb` at a word start, not right after a determiner.
+fn contains_verb(haystack: &str, verb: &str) -> bool {
+    haystack.match_indices(verb).any(|(i, _)| {
+        let before = &haystack[..i];
+        if before
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+        {
+            return false;
+        }
+        let prev = before
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .next_back();
+        !prev.is_some_and(|w| DETERMINERS.contains(&w))
+    })
+}
 
 fn host_named(request: &str, host: &str) -> bool {
     let labels: Vec<&str> = host.split('.').collect();
@@ -142,7 +281,10 @@ fn contains_word(haystack: &str, word: &str) -> bool {
 }
 
 /// Calls `f` on every string (values and object keys) inside a step's arguments.
-pub fn for_each_string(args: &serde_json::Map<String, serde_json::Value>, f: &mut impl FnMut(&str)) {
+pub fn for_each_string(
+    args: &serde_json::Map<String, serde_json::Value>,
+    f: &mut impl FnMut(&str),
+) {
     fn visit(v: &serde_json::Value, f: &mut impl FnMut(&str)) {
         match v {
             serde_json::Value::String(s) => f(s),
@@ -180,6 +322,12 @@ mod tests {
         let r = Request::new(Some("please pay the electricity bill"));
         assert!(r.asks_for(Action::Transfer));
         assert!(!r.asks_for(Action::Delete));
+        assert!(!Request::new(Some("read my latest email")).asks_for(Action::Send));
+        assert!(Request::new(Some("email the report to dana")).asks_for(Action::Send));
+        assert!(
+            !Request::new(Some("reset my profile picture")).asks_for(Action::Write)
+                || Request::new(Some("reset")).asks_for(Action::Write)
+        );
         assert!(r.asks_for(Action::Read));
         assert!(!Request::new(None).asks_for(Action::Send));
         assert!(!Request::new(Some("   ")).is_present());

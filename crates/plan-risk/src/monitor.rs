@@ -6,12 +6,12 @@ use serde::Serialize;
 use vigil_contracts::{Intervention, Plan, PlanDecision, Severity, Violation};
 use vigil_features::plan::{PLAN_FEATURES, StepAnnotation, ToolAnnotator, plan_features};
 
+use crate::Result;
 use crate::grounding::Request;
 use crate::inspector::inspect_step;
 use crate::policy::decide;
 use crate::rules::{Prior, StepFacts, plan_rules};
 use crate::scorer::RiskModel;
-use crate::Result;
 
 /// Everything the model-independent part of the monitor finds in a plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,20 +33,41 @@ pub fn inspect(annotator: &ToolAnnotator, plan: &Plan, prior: &Prior) -> Inspect
     let features = plan_features(plan, &annotations);
     let request = Request::new(plan.request.as_deref());
     let mut violations = Vec::new();
-    let facts = plan_rules(plan, &annotations, &request, &features, prior, &mut violations);
+    let facts = plan_rules(
+        plan,
+        &annotations,
+        &request,
+        &features,
+        prior,
+        &mut violations,
+    );
     for (i, (step, ann)) in plan.steps.iter().zip(&annotations).enumerate() {
-        inspect_step(i, step, ann, &request, plan.policy.allow_sensitive, &mut violations);
+        inspect_step(
+            i,
+            step,
+            ann,
+            &request,
+            plan.policy.allow_sensitive,
+            &mut violations,
+        );
     }
     sort_violations(&mut violations);
-    Inspection { features, annotations, violations, facts }
+    Inspection {
+        features,
+        annotations,
+        violations,
+        facts,
+    }
 }
 
 /// Worst first, then by step (plan-level last); stable otherwise.
 pub fn sort_violations(v: &mut [Violation]) {
     v.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(a.step.unwrap_or(usize::MAX).cmp(&b.step.unwrap_or(usize::MAX)))
+        b.severity.cmp(&a.severity).then(
+            a.step
+                .unwrap_or(usize::MAX)
+                .cmp(&b.step.unwrap_or(usize::MAX)),
+        )
     });
 }
 
@@ -118,8 +139,12 @@ impl PlanMonitor {
     /// note (low) is appended after the policy ran, so every decision says what drove it.
     pub fn finish(&self, inspection: Inspection) -> Assessment {
         let risk = self.model.risk(&inspection.features);
-        let intervention =
-            decide(risk, &inspection.violations, self.model.tau_block, self.model.tau_confirm);
+        let intervention = decide(
+            risk,
+            &inspection.violations,
+            self.model.tau_block,
+            self.model.tau_confirm,
+        );
         let mut violations = inspection.violations;
         let worst = violations.iter().map(|v| v.severity).max();
         let rho_drove = match intervention {
@@ -134,13 +159,25 @@ impl PlanMonitor {
                 step: None,
                 detail: format!(
                     "ρ = {risk:.3} ≥ {} = {:.2}",
-                    if intervention == Intervention::Block { "τ_b" } else { "τ_c" },
-                    if intervention == Intervention::Block { self.model.tau_block } else { self.model.tau_confirm }
+                    if intervention == Intervention::Block {
+                        "τ_b"
+                    } else {
+                        "τ_c"
+                    },
+                    if intervention == Intervention::Block {
+                        self.model.tau_block
+                    } else {
+                        self.model.tau_confirm
+                    }
                 ),
             });
         }
         Assessment {
-            decision: PlanDecision { intervention, risk, violations },
+            decision: PlanDecision {
+                intervention,
+                risk,
+                violations,
+            },
             features: inspection.features,
         }
     }

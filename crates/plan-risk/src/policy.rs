@@ -15,7 +15,12 @@
 use vigil_contracts::{Intervention, Severity, Violation};
 
 /// Applies Π.
-pub fn decide(risk: f64, violations: &[Violation], tau_block: f64, tau_confirm: f64) -> Intervention {
+pub fn decide(
+    risk: f64,
+    violations: &[Violation],
+    tau_block: f64,
+    tau_confirm: f64,
+) -> Intervention {
     let worst = violations.iter().map(|v| v.severity).max();
     if worst == Some(Severity::Crit) {
         Intervention::Block
@@ -35,20 +40,50 @@ mod tests {
     use super::*;
 
     fn viol(s: Severity) -> Violation {
-        Violation { rule: "r".into(), severity: s, step: None, detail: String::new() }
+        Violation {
+            rule: "r".into(),
+            severity: s,
+            step: None,
+            detail: String::new(),
+        }
     }
 
     #[test]
     fn policy_follows_the_published_table() {
         let (tb, tc) = (0.75, 0.70);
-        assert_eq!(decide(0.0, &[viol(Severity::Crit)], tb, tc), Intervention::Block);
-        assert_eq!(decide(0.8, &[viol(Severity::Low)], tb, tc), Intervention::Block);
-        assert_eq!(decide(0.8, &[], tb, tc), Intervention::Confirm, "ρ alone reaches at most confirm");
-        assert_eq!(decide(0.72, &[viol(Severity::Low)], tb, tc), Intervention::Confirm);
-        assert_eq!(decide(0.1, &[viol(Severity::High)], tb, tc), Intervention::Confirm);
-        assert_eq!(decide(0.76, &[viol(Severity::High)], tb, tc), Intervention::Block);
-        assert_eq!(decide(0.1, &[viol(Severity::Med), viol(Severity::Low)], tb, tc), Intervention::Revise);
-        assert_eq!(decide(0.1, &[viol(Severity::Low)], tb, tc), Intervention::Allow);
+        assert_eq!(
+            decide(0.0, &[viol(Severity::Crit)], tb, tc),
+            Intervention::Block
+        );
+        assert_eq!(
+            decide(0.8, &[viol(Severity::Low)], tb, tc),
+            Intervention::Block
+        );
+        assert_eq!(
+            decide(0.8, &[], tb, tc),
+            Intervention::Confirm,
+            "ρ alone reaches at most confirm"
+        );
+        assert_eq!(
+            decide(0.72, &[viol(Severity::Low)], tb, tc),
+            Intervention::Confirm
+        );
+        assert_eq!(
+            decide(0.1, &[viol(Severity::High)], tb, tc),
+            Intervention::Confirm
+        );
+        assert_eq!(
+            decide(0.76, &[viol(Severity::High)], tb, tc),
+            Intervention::Block
+        );
+        assert_eq!(
+            decide(0.1, &[viol(Severity::Med), viol(Severity::Low)], tb, tc),
+            Intervention::Revise
+        );
+        assert_eq!(
+            decide(0.1, &[viol(Severity::Low)], tb, tc),
+            Intervention::Allow
+        );
         assert_eq!(decide(0.69, &[], tb, tc), Intervention::Allow);
     }
 }

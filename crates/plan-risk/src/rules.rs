@@ -43,47 +43,208 @@ pub struct StepFacts {
 }
 
 const SENSITIVE_TOPICS: &[&str] = &[
-    "password", "credential", "secret", "key", "token", "salary", "payroll", "medical", "health",
-    "patient", "bank", "card", "ssn", "social security", "tax", "passport", "diagnos", "hr ",
-    "personal", "private", "account", "payment", "invoice", "bill", "pay", "transfer", "wallet",
-    "insurance", "prescription", "record",
+    "password",
+    "credential",
+    "secret",
+    "key",
+    "token",
+    "salary",
+    "payroll",
+    "medical",
+    "health",
+    "patient",
+    "bank",
+    "card",
+    "ssn",
+    "social security",
+    "tax",
+    "passport",
+    "diagnos",
+    "hr ",
+    "personal",
+    "private",
+    "account",
+    "payment",
+    "invoice",
+    "bill",
+    "pay",
+    "transfer",
+    "wallet",
+    "insurance",
+    "prescription",
+    "record",
 ];
 const VAGUE: &[&str] = &[
-    "", "?", "??", "...", "etc", "etc.", "whatever", "stuff", "things", "something", "somewhere",
-    "someone", "somebody", "tbd", "todo", "xxx", "<target>", "<recipient>", "the usual", "n/a",
-    "unknown", "any", "anything",
+    "",
+    "?",
+    "??",
+    "...",
+    "etc",
+    "etc.",
+    "whatever",
+    "stuff",
+    "things",
+    "something",
+    "somewhere",
+    "someone",
+    "somebody",
+    "tbd",
+    "todo",
+    "xxx",
+    "<target>",
+    "<recipient>",
+    "the usual",
+    "n/a",
+    "unknown",
+    "any",
+    "anything",
 ];
-const MASS: &[&str] = &["*", "/*", "all", "everything", "everyone", "all_users", "all users", "*@*", "%"];
+const MASS: &[&str] = &[
+    "*",
+    "/*",
+    "all",
+    "everything",
+    "everyone",
+    "all_users",
+    "all users",
+    "*@*",
+    "%",
+];
 const MASS_TOOL_TOKENS: &[&str] = &["all", "bulk", "mass", "batch", "everyone", "purge", "wipe"];
 const TAMPER_TOKENS: &[&str] = &[
-    "audit", "auditing", "logging", "logs", "log", "cloudtrail", "guardduty", "monitoring",
-    "monitor", "mfa", "2fa", "firewall", "antivirus", "defender", "alarm", "history", "trail",
-    "backup", "backups", "security", "alerts", "alerting", "camera", "cameras", "siem",
+    "audit",
+    "auditing",
+    "logging",
+    "logs",
+    "log",
+    "cloudtrail",
+    "guardduty",
+    "monitoring",
+    "monitor",
+    "mfa",
+    "2fa",
+    "firewall",
+    "antivirus",
+    "defender",
+    "alarm",
+    "history",
+    "trail",
+    "backup",
+    "backups",
+    "security",
+    "alerts",
+    "alerting",
+    "camera",
+    "cameras",
+    "siem",
 ];
 const TAMPER_VERBS: &[&str] = &[
-    "disable", "stop", "off", "deactivate", "clear", "delete", "remove", "purge", "wipe",
-    "disarm", "mute", "suspend", "turn_off", "erase", "truncate", "-c",
+    "disable",
+    "stop",
+    "off",
+    "deactivate",
+    "clear",
+    "delete",
+    "remove",
+    "purge",
+    "wipe",
+    "disarm",
+    "mute",
+    "suspend",
+    "turn_off",
+    "erase",
+    "truncate",
+    "-c",
 ];
 const TARGET_KEYS: &[&str] = &[
-    "to", "recipient", "recipients", "path", "file", "target", "id", "account", "table", "user",
-    "email", "address", "destination", "dest", "url", "resource", "name", "payee", "device",
+    "to",
+    "recipient",
+    "recipients",
+    "path",
+    "file",
+    "target",
+    "id",
+    "account",
+    "table",
+    "user",
+    "email",
+    "address",
+    "destination",
+    "dest",
+    "url",
+    "resource",
+    "name",
+    "payee",
+    "device",
+    "ids",
+    "items",
+    "query",
+    "folder",
+    "scope",
+    "filter",
+    "where",
+    "selector",
+    "pattern",
+    "glob",
+    "bucket",
+    "prefix",
+    "objects",
+    "messages",
+    "users",
+    "files",
+    "zone",
+    "with",
+    "username",
+];
+const MASS_REQUEST: &[&str] = &[
+    "all ",
+    "every",
+    "entire",
+    "whole",
+    "clean up",
+    "clear out",
+    "inactive",
+    "bulk",
+    "in bulk",
 ];
 
 fn is_privileged_scope(p: &str) -> bool {
     let p = p.to_ascii_lowercase();
-    ["admin", "root", "owner", "sudo", "superuser", "full_access", "iam:", ":*", "*:"]
-        .iter()
-        .any(|w| p.contains(w))
+    [
+        "admin",
+        "root",
+        "owner",
+        "sudo",
+        "superuser",
+        "full_access",
+        "iam:",
+        ":*",
+        "*:",
+    ]
+    .iter()
+    .any(|w| p.contains(w))
         || p == "*"
 }
 
 /// Whether a step needs a privileged scope or grants access.
 pub fn is_privileged(ann: &StepAnnotation) -> bool {
-    ann.action == Action::Grant || ann.permissions.iter().any(|p| is_privileged_scope(p))
+    ann.action == Action::Grant
+        || (ann.action != Action::Read && ann.permissions.iter().any(|p| is_privileged_scope(p)))
 }
 
-fn v(out: &mut Vec<Violation>, rule: &str, severity: Severity, step: Option<usize>, detail: String) {
-    out.push(Violation { rule: rule.into(), severity, step, detail });
+fn v(
+    out: &mut Vec<Violation>,
+    rule: &str,
+    severity: Severity,
+    step: Option<usize>,
+    detail: String,
+) {
+    out.push(Violation {
+        rule: rule.into(),
+        severity,
+        step,
+        detail,
+    });
 }
 
 fn lower_strings(step: &Step) -> Vec<String> {
@@ -123,26 +284,52 @@ pub fn plan_rules(
         // 1. permissions
         if is_privileged(ann) {
             let admin_level = ann.permissions.iter().any(|p| is_privileged_scope(p))
-                || strings.iter().any(|s| matches!(s.as_str(), "admin" | "owner" | "root" | "administrator" | "superuser"));
+                || strings.iter().any(|s| {
+                    matches!(
+                        s.as_str(),
+                        "admin" | "owner" | "root" | "administrator" | "superuser"
+                    )
+                });
             let sev = match (grounded, admin_level) {
                 (false, _) => Severity::High,
                 (true, true) => Severity::Med,
                 (true, false) => Severity::Low,
             };
-            v(out, "permissions", sev, Some(i), format!("{} needs {}", step.tool, ann.permissions.join(", ")));
+            v(
+                out,
+                "permissions",
+                sev,
+                Some(i),
+                format!("{} needs {}", step.tool, ann.permissions.join(", ")),
+            );
         }
 
         // 2. irreversible
         if ann.irreversible && !request.asks_for(ann.action) {
-            let sev = if request.is_present() { Severity::Med } else { Severity::Low };
-            v(out, "irreversible", sev, Some(i), format!("{} ({}) cannot be undone and was not asked for", step.tool, ann.action.as_str()));
+            let sev = if request.is_present() {
+                Severity::Med
+            } else {
+                Severity::Low
+            };
+            v(
+                out,
+                "irreversible",
+                sev,
+                Some(i),
+                format!(
+                    "{} ({}) cannot be undone and was not asked for",
+                    step.tool,
+                    ann.action.as_str()
+                ),
+            );
         }
 
         // 3. sensitive access
         if ann.sensitive && !allow_sensitive {
-            let asked = request.mentions_any_arg_word(step)
-                || (ann.action != Action::Read && request.asks_for(ann.action) && asks_sensitive)
-                || (ann.action == Action::Read && asks_sensitive);
+            let asked = match ann.action {
+                Action::Read | Action::Other => asks_sensitive || request.quotes_an_arg(step),
+                other => request.asks_for(other),
+            };
             let sev = if asked {
                 Severity::Low
             } else if request.is_present() {
@@ -150,27 +337,91 @@ pub fn plan_rules(
             } else {
                 Severity::Med
             };
-            v(out, "sensitive_access", sev, Some(i), format!("{} touches sensitive data without allow_sensitive", step.tool));
+            v(
+                out,
+                "sensitive_access",
+                sev,
+                Some(i),
+                format!(
+                    "{} touches sensitive data without allow_sensitive",
+                    step.tool
+                ),
+            );
         }
 
         // 4. network egress
         let sends = ann.network && ann.action != Action::Read;
         if sends {
-            let unnamed: Vec<&str> = ann.endpoints.iter().filter(|e| !request.names_endpoint(e)).map(String::as_str).collect();
-            let destination_unknown = !unnamed.is_empty() || (ann.endpoints.is_empty() && !grounded);
-            let mentions_exposed = prior.exposed_entities.iter().any(|e| strings.iter().any(|s| s.contains(e.as_str())));
-            if let Some(src) = sensitive_seen.as_ref().filter(|_| destination_unknown || mentions_exposed && !grounded) {
-                let rule = if sensitive_from_session { "session.cross_step_exfiltration" } else { "network_egress" };
-                v(out, rule, Severity::Crit, Some(i), format!("sensitive data ({src}) may leave through {} to {}", step.tool, display_endpoints(&unnamed)));
+            let unnamed: Vec<&str> = ann
+                .endpoints
+                .iter()
+                .filter(|e| !request.names_endpoint(e))
+                .map(String::as_str)
+                .collect();
+            let destination_unknown =
+                !unnamed.is_empty() || (ann.endpoints.is_empty() && !grounded);
+            let mentions_exposed = prior
+                .exposed_entities
+                .iter()
+                .any(|e| strings.iter().any(|s| s.contains(e.as_str())));
+            if let Some(src) = sensitive_seen
+                .as_ref()
+                .filter(|_| destination_unknown || mentions_exposed && !grounded)
+            {
+                let rule = if sensitive_from_session {
+                    "session.cross_step_exfiltration"
+                } else {
+                    "network_egress"
+                };
+                v(
+                    out,
+                    rule,
+                    Severity::Crit,
+                    Some(i),
+                    format!(
+                        "sensitive data ({src}) may leave through {} to {}",
+                        step.tool,
+                        display_endpoints(&unnamed)
+                    ),
+                );
             } else if let Some(src) = sensitive_seen.as_ref().filter(|_| !allow_sensitive) {
-                v(out, "network_egress", Severity::High, Some(i), format!("sensitive data ({src}) sent through {} without allow_sensitive", step.tool));
+                v(
+                    out,
+                    "network_egress",
+                    Severity::High,
+                    Some(i),
+                    format!(
+                        "sensitive data ({src}) sent through {} without allow_sensitive",
+                        step.tool
+                    ),
+                );
             } else if !unnamed.is_empty() {
-                let sev = if request.is_present() { Severity::Med } else { Severity::Low };
-                v(out, "network_egress", sev, Some(i), format!("{} contacts {} not named in the request", step.tool, display_endpoints(&unnamed)));
+                let sev = if request.is_present() {
+                    Severity::Med
+                } else {
+                    Severity::Low
+                };
+                v(
+                    out,
+                    "network_egress",
+                    sev,
+                    Some(i),
+                    format!(
+                        "{} contacts {} not named in the request",
+                        step.tool,
+                        display_endpoints(&unnamed)
+                    ),
+                );
             }
             // 6b. encode-then-send
             if encoded_seen && !grounded {
-                v(out, "suspicious_pattern", Severity::High, Some(i), format!("{} sends data encoded by an earlier step", step.tool));
+                v(
+                    out,
+                    "suspicious_pattern",
+                    Severity::High,
+                    Some(i),
+                    format!("{} sends data encoded by an earlier step", step.tool),
+                );
             }
         }
 
@@ -178,23 +429,59 @@ pub fn plan_rules(
 
         // 6. suspicious patterns: tampering with security controls, loops.
         let tamper_target = tokens.iter().any(|t| TAMPER_TOKENS.contains(&t.as_str()))
-            || strings.iter().any(|s| TAMPER_TOKENS.iter().any(|w| s.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w)));
+            || strings.iter().any(|s| {
+                TAMPER_TOKENS
+                    .iter()
+                    .any(|w| s.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w))
+            });
         let tamper_verb = ann.action == Action::Delete
             || tokens.iter().any(|t| TAMPER_VERBS.contains(&t.as_str()))
-            || strings.iter().any(|s| TAMPER_VERBS.iter().any(|w| s.split(|c: char| !c.is_alphanumeric() && c != '-').any(|x| x == *w)));
+            || strings.iter().any(|s| {
+                TAMPER_VERBS.iter().any(|w| {
+                    s.split(|c: char| !c.is_alphanumeric() && c != '-')
+                        .any(|x| x == *w)
+                })
+            });
         if tamper_target && tamper_verb && ann.action != Action::Read {
-            let sev = if grounded { Severity::Low } else { Severity::High };
-            v(out, "suspicious_pattern", sev, Some(i), format!("{} weakens a security or audit control", step.tool));
+            // Grounded only when the request names the control being weakened.
+            let named = TAMPER_TOKENS.iter().any(|w| {
+                request.mentions(w)
+                    && (tokens.iter().any(|t| t == w) || strings.iter().any(|s| s.contains(w)))
+            });
+            let sev = if grounded && named {
+                Severity::Low
+            } else {
+                Severity::High
+            };
+            v(
+                out,
+                "suspicious_pattern",
+                sev,
+                Some(i),
+                format!("{} weakens a security or audit control", step.tool),
+            );
         }
-        if tokens.iter().any(|t| matches!(t.as_str(), "encode" | "base64" | "encrypt" | "compress" | "zip" | "obfuscate" | "tar"))
-            || strings.iter().any(|s| s.contains("base64") || s.starts_with("tar ") || s.starts_with("zip "))
+        if tokens.iter().any(|t| {
+            matches!(
+                t.as_str(),
+                "encode" | "base64" | "encrypt" | "compress" | "zip" | "obfuscate" | "tar"
+            )
+        }) || strings
+            .iter()
+            .any(|s| s.contains("base64") || s.starts_with("tar ") || s.starts_with("zip "))
         {
             encoded_seen = true;
         }
         if i > 0 && plan.steps[i - 1].tool == step.tool {
             run_len += 1;
             if run_len + 1 == 10 {
-                v(out, "suspicious_pattern", Severity::Med, Some(i), format!("{} called 10 times in a row", step.tool));
+                v(
+                    out,
+                    "suspicious_pattern",
+                    Severity::Med,
+                    Some(i),
+                    format!("{} called 10 times in a row", step.tool),
+                );
             }
         } else {
             run_len = 0;
@@ -202,17 +489,50 @@ pub fn plan_rules(
 
         // 7/8. scope ambiguity and broad scope.
         let mass_value = target_values(step).any(|s| MASS.contains(&s.as_str()))
-            || step.args.get("recursive").is_some_and(|r| r == &Value::Bool(true)) && target_values(step).any(|s| matches!(s.as_str(), "/" | "~" | "~/" | "/home" | "c:\\" | "." ))
-            || step.args.values().any(|x| matches!(x, Value::Array(a) if a.len() >= 20))
-            || tokens.iter().any(|t| MASS_TOOL_TOKENS.contains(&t.as_str()));
+            || step
+                .args
+                .get("recursive")
+                .is_some_and(|r| r == &Value::Bool(true))
+                && target_values(step)
+                    .any(|s| matches!(s.as_str(), "/" | "~" | "~/" | "/home" | "c:\\" | "."))
+            || step
+                .args
+                .values()
+                .any(|x| matches!(x, Value::Array(a) if a.len() >= 20))
+            || tokens
+                .iter()
+                .any(|t| MASS_TOOL_TOKENS.contains(&t.as_str()));
         if ann.irreversible && mass_value {
-            let sev = if grounded { Severity::High } else { Severity::Crit };
-            v(out, "broad_scope", sev, Some(i), format!("{} acts on everything matching its target", step.tool));
+            let asked =
+                request.asks_for(ann.action) && MASS_REQUEST.iter().any(|w| request.mentions(w));
+            let sev = if asked {
+                Severity::High
+            } else {
+                Severity::Crit
+            };
+            v(
+                out,
+                "broad_scope",
+                sev,
+                Some(i),
+                format!("{} acts on everything matching its target", step.tool),
+            );
         } else if consequential {
-            let vague = target_values(step).any(|s| VAGUE.contains(&s.as_str()))
-                || (step.args.is_empty() && matches!(ann.action, Action::Send | Action::Delete | Action::Transfer | Action::Grant));
+            let vague = target_values(step)
+                .any(|s| VAGUE.contains(&s.as_str()) || s.chars().all(|c| c == '?'))
+                || (step.args.is_empty()
+                    && matches!(
+                        ann.action,
+                        Action::Send | Action::Delete | Action::Transfer | Action::Grant
+                    ));
             if vague {
-                v(out, "scope_ambiguity", Severity::Med, Some(i), format!("{} has a vague or missing target", step.tool));
+                v(
+                    out,
+                    "scope_ambiguity",
+                    Severity::Med,
+                    Some(i),
+                    format!("{} has a vague or missing target", step.tool),
+                );
             }
         }
 
@@ -220,7 +540,16 @@ pub fn plan_rules(
         if let Some(src) = injected_seen.as_ref().filter(|_| !grounded) {
             let risky = ann.irreversible || ann.network || ann.sensitive || is_privileged(ann);
             let sev = if risky { Severity::Crit } else { Severity::Med };
-            v(out, "untrusted_input", sev, Some(i), format!("{} follows instructions in {src} and is not grounded in the request", step.tool));
+            v(
+                out,
+                "untrusted_input",
+                sev,
+                Some(i),
+                format!(
+                    "{} follows instructions in {src} and is not grounded in the request",
+                    step.tool
+                ),
+            );
         }
 
         // Update flows with this step's own effects (they drive later steps).
@@ -228,30 +557,63 @@ pub fn plan_rules(
             sensitive_seen = Some(format!("step {i} {}", step.tool));
             sensitive_from_session = false;
         }
-        let cues = step.observation.as_deref().map(injection_cues).unwrap_or_default();
+        let cues = step
+            .observation
+            .as_deref()
+            .map(injection_cues)
+            .unwrap_or_default();
         if !cues.is_empty() {
             injected_seen = Some(format!("step {i} observation ({})", cues.join(", ")));
         }
-        facts.push(StepFacts { grounded, injection_cues: cues });
+        facts.push(StepFacts {
+            grounded,
+            injection_cues: cues,
+        });
     }
 
     // 1b. many scopes, 5. budget.
     if features[5] >= 6.0 {
-        v(out, "permissions", Severity::Low, None, format!("plan needs {} distinct permission scopes", features[5]));
+        v(
+            out,
+            "permissions",
+            Severity::Low,
+            None,
+            format!("plan needs {} distinct permission scopes", features[5]),
+        );
     }
     if features[7] > 1.0 {
-        let sev = if features[7] > 3.0 { Severity::High } else { Severity::Med };
-        v(out, "budget", sev, None, format!("estimated cost {:.2} is {:.0}% of the budget", features[6], features[7] * 100.0));
+        let sev = if features[7] > 3.0 {
+            Severity::High
+        } else {
+            Severity::Med
+        };
+        v(
+            out,
+            "budget",
+            sev,
+            None,
+            format!(
+                "estimated cost {:.2} is {:.0}% of the budget",
+                features[6],
+                features[7] * 100.0
+            ),
+        );
     }
     facts
 }
 
 fn target_values(step: &Step) -> impl Iterator<Item = String> + '_ {
-    step.args.iter().filter(|(k, _)| TARGET_KEYS.contains(&k.to_ascii_lowercase().as_str())).flat_map(|(_, v)| match v {
-        Value::String(s) => vec![s.trim().to_lowercase()],
-        Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(|s| s.trim().to_lowercase())).collect(),
-        _ => vec![],
-    })
+    step.args
+        .iter()
+        .filter(|(k, _)| TARGET_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+        .flat_map(|(_, v)| match v {
+            Value::String(s) => vec![s.trim().to_lowercase()],
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(|s| s.trim().to_lowercase()))
+                .collect(),
+            _ => vec![],
+        })
 }
 
 fn display_endpoints(e: &[&str]) -> String {

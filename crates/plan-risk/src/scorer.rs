@@ -38,9 +38,16 @@ pub struct RiskModel {
 impl RiskModel {
     /// Checks dimensions and values (finite numbers, σ > 0, thresholds in [0, 1]).
     pub fn validate(&self) -> Result<()> {
-        for (name, v) in [("mean", &self.mean), ("scale", &self.scale), ("weights", &self.weights)] {
+        for (name, v) in [
+            ("mean", &self.mean),
+            ("scale", &self.scale),
+            ("weights", &self.weights),
+        ] {
             if v.len() != 9 {
-                return Err(Error::Model(format!("{name} has {} values, expected 9", v.len())));
+                return Err(Error::Model(format!(
+                    "{name} has {} values, expected 9",
+                    v.len()
+                )));
             }
             if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !x.is_finite()) {
                 return Err(Error::Model(format!("{name}[{i}] = {x} is not finite")));
@@ -49,12 +56,19 @@ impl RiskModel {
         if let Some((i, s)) = self.scale.iter().enumerate().find(|(_, s)| **s <= 0.0) {
             return Err(Error::Model(format!("scale[{i}] = {s} must be > 0")));
         }
-        for (name, x) in [("intercept", self.intercept), ("platt_a", self.platt_a), ("platt_b", self.platt_b)] {
+        for (name, x) in [
+            ("intercept", self.intercept),
+            ("platt_a", self.platt_a),
+            ("platt_b", self.platt_b),
+        ] {
             if !x.is_finite() {
                 return Err(Error::Model(format!("{name} = {x} is not finite")));
             }
         }
-        for (name, t) in [("tau_block", self.tau_block), ("tau_confirm", self.tau_confirm)] {
+        for (name, t) in [
+            ("tau_block", self.tau_block),
+            ("tau_confirm", self.tau_confirm),
+        ] {
             if !(0.0..=1.0).contains(&t) {
                 return Err(Error::Model(format!("{name} = {t} must be in [0, 1]")));
             }
@@ -98,7 +112,9 @@ impl RiskModel {
     /// Reads and validates an artifact file.
     pub fn read(path: &Path) -> Result<Self> {
         let a = Artifact::<RiskModel>::read(path, KIND, &plan_schema())?;
-        a.model.validate().map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
+        a.model
+            .validate()
+            .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
         Ok(a.model)
     }
 
@@ -113,8 +129,9 @@ impl RiskModel {
             return Self::read(p);
         }
         match std::env::var_os(MODEL_ENV) {
-            Some(p) if !p.is_empty() => Self::read(Path::new(&p))
-                .map_err(|e| Error::Model(format!("{MODEL_ENV}: {e}"))),
+            Some(p) if !p.is_empty() => {
+                Self::read(Path::new(&p)).map_err(|e| Error::Model(format!("{MODEL_ENV}: {e}")))
+            }
             _ => Self::embedded(),
         }
     }

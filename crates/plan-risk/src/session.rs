@@ -51,7 +51,10 @@ pub struct SessionMonitor<'m> {
 impl<'m> SessionMonitor<'m> {
     /// A fresh session.
     pub fn new(monitor: &'m PlanMonitor) -> Self {
-        SessionMonitor { monitor, state: SessionState::default() }
+        SessionMonitor {
+            monitor,
+            state: SessionState::default(),
+        }
     }
 
     /// The state so far.
@@ -74,7 +77,10 @@ impl<'m> SessionMonitor<'m> {
                 rule: "session.cumulative_permissions".into(),
                 severity: Severity::Low,
                 step: None,
-                detail: format!("the session now needs {} distinct permission scopes", st.permissions.len()),
+                detail: format!(
+                    "the session now needs {} distinct permission scopes",
+                    st.permissions.len()
+                ),
             });
         }
         st.cumulative_cost += ins.features[6];
@@ -82,44 +88,79 @@ impl<'m> SessionMonitor<'m> {
             st.budget = plan.budget;
         }
         if let Some(b) = st.budget {
-            let used = if b > 0.0 { st.cumulative_cost / b } else if st.cumulative_cost > 0.0 { f64::INFINITY } else { 0.0 };
+            let used = if b > 0.0 {
+                st.cumulative_cost / b
+            } else if st.cumulative_cost > 0.0 {
+                f64::INFINITY
+            } else {
+                0.0
+            };
             if used > 1.0 && ins.features[7] <= 1.0 {
                 ins.violations.push(Violation {
                     rule: "session.cumulative_budget".into(),
-                    severity: if used > 3.0 { Severity::High } else { Severity::Med },
+                    severity: if used > 3.0 {
+                        Severity::High
+                    } else {
+                        Severity::Med
+                    },
                     step: None,
-                    detail: format!("session cost {:.2} exceeds the budget {b:.2}", st.cumulative_cost),
+                    detail: format!(
+                        "session cost {:.2} exceeds the budget {b:.2}",
+                        st.cumulative_cost
+                    ),
                 });
             }
         }
         if st.unsafe_attempts >= 2 && ins.violations.iter().any(|v| v.severity >= Severity::Med) {
             ins.violations.push(Violation {
                 rule: "session.repeated_unsafe_attempts".into(),
-                severity: if st.unsafe_attempts >= 4 { Severity::Crit } else { Severity::High },
+                severity: if st.unsafe_attempts >= 4 {
+                    Severity::Crit
+                } else {
+                    Severity::High
+                },
                 step: None,
-                detail: format!("{} earlier turns were blocked or sent for confirmation", st.unsafe_attempts),
+                detail: format!(
+                    "{} earlier turns were blocked or sent for confirmation",
+                    st.unsafe_attempts
+                ),
             });
         }
         sort_violations(&mut ins.violations);
 
         // Carry exposure and injection forward.
-        for (i, ((step, ann), facts)) in plan.steps.iter().zip(&ins.annotations).zip(&ins.facts).enumerate() {
+        for (i, ((step, ann), facts)) in plan
+            .steps
+            .iter()
+            .zip(&ins.annotations)
+            .zip(&ins.facts)
+            .enumerate()
+        {
             let sends = ann.network && ann.action != Action::Read;
             if ann.sensitive && !sends {
                 st.prior.sensitive_exposure = Some(format!("turn {turn} step {i} {}", step.tool));
                 for_each_string(&step.args, &mut |s| {
                     let s = s.trim().to_lowercase();
-                    if (4..=256).contains(&s.len()) && !s.contains(' ') && st.prior.exposed_entities.len() < 1024 {
+                    if (4..=256).contains(&s.len())
+                        && !s.contains(' ')
+                        && st.prior.exposed_entities.len() < 1024
+                    {
                         st.prior.exposed_entities.insert(s);
                     }
                 });
             }
             if !facts.injection_cues.is_empty() {
-                st.prior.injected = Some(format!("turn {turn} step {i} observation ({})", facts.injection_cues.join(", ")));
+                st.prior.injected = Some(format!(
+                    "turn {turn} step {i} observation ({})",
+                    facts.injection_cues.join(", ")
+                ));
             }
         }
         let out = self.monitor.finish(ins);
-        if matches!(out.decision.intervention, Intervention::Block | Intervention::Confirm) {
+        if matches!(
+            out.decision.intervention,
+            Intervention::Block | Intervention::Confirm
+        ) {
             self.state.unsafe_attempts += 1;
         }
         self.state.turn += 1;
