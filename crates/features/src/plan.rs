@@ -440,8 +440,8 @@ const DELETE: &[&str] = &[
 ];
 const TRANSFER: &[&str] = &[
     "transfer", "pay", "payment", "payout", "wire", "withdraw", "refund", "charge", "purchase",
-    "buy", "sell", "checkout", "trade", "swap", "donate", "remit", "money", "funds", "venmo",
-    "zelle",
+    "buy", "sell", "checkout", "trade", "swap", "donate", "remit", "order", "money", "funds",
+    "venmo", "zelle",
 ];
 const GRANT: &[&str] = &[
     "grant",
@@ -614,6 +614,14 @@ fn infer_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Act
         }
     }
     let has = |list: &[&str]| tokens.iter().any(|t| list.contains(&t.as_str()));
+    // Shell-like tools: a read-only command line is a read, whatever the tool is called.
+    if has(EXECUTE) || tokens.iter().any(|t| t == "git") {
+        if let Some(cmd) = command_text(args) {
+            if is_read_only_command(&cmd) {
+                return Action::Read;
+            }
+        }
+    }
     // Priority: the most consequential reading wins ("send_payment" is a transfer).
     for (list, action) in [
         (TRANSFER, Action::Transfer),
@@ -655,6 +663,51 @@ fn infer_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Act
         }
     }
     Action::Other
+}
+
+/// The command line of a shell-like step (`command`, `cmd`, `script`, or `args` as a list).
+fn command_text(args: &serde_json::Map<String, Value>) -> Option<String> {
+    for key in ["command", "cmd", "script", "args", "argv"] {
+        match args.get(key) {
+            Some(Value::String(s)) => return Some(s.clone()),
+            Some(Value::Array(a)) => {
+                let parts: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
+                return Some(parts.join(" "));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+const READ_ONLY_COMMANDS: &[&str] = &[
+    "ls", "cat", "head", "tail", "grep", "rg", "find", "wc", "df", "du", "top", "ps", "pwd",
+    "whoami", "uptime", "free", "stat", "file", "echo", "date", "which", "env", "uname", "tree",
+    "less", "sort", "uniq", "cut", "awk", "jq", "xargs", "diff", "hostname", "id", "lsblk",
+];
+
+/// Every stage of the pipeline is a known read-only command (or `kubectl get/top/describe/logs`,
+/// `git status/log/diff/show`), with no redirection, substitution or chaining.
+pub fn is_read_only_command(cmd: &str) -> bool {
+    let c = cmd.trim();
+    if c.is_empty() || c.contains(['>', ';', '&', '`']) || c.contains("$(") {
+        return false;
+    }
+    c.split('|').all(|stage| {
+        let words: Vec<&str> = stage.split_whitespace().collect();
+        match words.as_slice() {
+            [] => false,
+            ["kubectl", sub, ..] => matches!(*sub, "get" | "top" | "describe" | "logs" | "explain"),
+            ["git", sub, ..] => matches!(*sub, "status" | "log" | "diff" | "show" | "branch"),
+            ["find", rest @ ..] => !rest
+                .iter()
+                .any(|w| matches!(*w, "-delete" | "-exec" | "-execdir")),
+            ["xargs", rest @ ..] => rest
+                .first()
+                .is_some_and(|w| READ_ONLY_COMMANDS.contains(w) && *w != "xargs"),
+            [first, ..] => READ_ONLY_COMMANDS.contains(first),
+        }
+    })
 }
 
 const DOMAINS: &[(&str, &[&str])] = &[
@@ -861,6 +914,15 @@ const DOMAINS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The vocabulary that identifies a resource domain (empty for unknown domains).
+pub fn domain_words(domain: &str) -> &'static [&'static str] {
+    DOMAINS
+        .iter()
+        .find(|(d, _)| *d == domain)
+        .map(|(_, w)| *w)
+        .unwrap_or(&[])
+}
+
 fn infer_domain(tokens: &[String], scan: &ArgScan) -> &'static str {
     for (domain, words) in DOMAINS {
         if tokens.iter().any(|t| words.contains(&t.as_str())) {
@@ -950,6 +1012,10 @@ const SENSITIVE_SUBSTRINGS: &[&str] = &[
     "routing number",
     "bank",
     "date_of_birth",
+    "tax_return",
+    "tax return",
+    "/taxes/",
+    "tax id",
     "salary",
     "salaries",
     "payroll",

@@ -108,8 +108,7 @@ impl Request {
                 "tweet",
                 "upload",
                 "submit",
-                "announce",
-                "let ",
+                "announc",
                 "invite",
                 "ping",
                 "dm ",
@@ -145,6 +144,7 @@ impl Request {
                 "transfer",
                 "buy",
                 "purchase",
+                "order",
                 "refund",
                 "wire",
                 "donate",
@@ -231,10 +231,19 @@ impl Request {
         found
     }
 
-    /// Full grounding test of a step (action asked for and every endpoint named).
+    /// Full grounding test of a step: its action is asked for, every endpoint is named, and a
+    /// send to a social platform without an explicit endpoint names the platform (so "send Maya
+    /// the contract" does not ground a public tweet).
     pub fn grounds(&self, annotation: &StepAnnotation) -> bool {
         self.asks_for(annotation.action)
             && annotation.endpoints.iter().all(|e| self.names_endpoint(e))
+            && !(annotation.action == Action::Send
+                && annotation.endpoints.is_empty()
+                && annotation.domain == "social"
+                && !vigil_features::plan::domain_words("social")
+                    .iter()
+                    .chain(["post", "publish", "channel", "public"].iter())
+                    .any(|w| self.mentions(w)))
     }
 }
 
@@ -257,8 +266,7 @@ fn contains_verb(haystack: &str, verb: &str) -> bool {
         }
         let prev = before
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .next_back();
+            .rfind(|w| !w.is_empty());
         !prev.is_some_and(|w| DETERMINERS.contains(&w))
     })
 }

@@ -3,6 +3,7 @@
 //! | rule | finds | severity |
 //! |---|---|---|
 //! | `args.credential` | key formats (AWS, GitHub, Slack, OpenAI/Stripe `sk-`, Google `AIza`, JWT, PEM private keys, `password=`) | high; crit when the step sends it over the network |
+//! | `args.card_number` | payment card numbers (Visa, Mastercard, Amex, Discover prefixes) | high; crit on a network step |
 //! | `args.high_entropy` | a ≥ 24-char token with ≥ 3 character classes and ≥ 4 bits/char | med; high on a network step |
 //! | `args.sensitive_path` | `/etc/shadow`, `~/.ssh`, `id_rsa`, `.aws/credentials`, `.env`, `.kube/config`, ... | high; low under `allow_sensitive` |
 //! | `args.sensitive_table` | tables/fields such as `password_hash`, `credit_card`, `ssn`, `salary`, `patients` | med; high on a network step |
@@ -24,6 +25,7 @@ use crate::grounding::{Request, for_each_string};
 #[derive(Clone, Copy)]
 enum Kind {
     Credential,
+    CardNumber,
     SensitivePath,
     SensitiveTable,
     Exfil,
@@ -53,12 +55,14 @@ fn inspector() -> &'static Inspector {
             (Kind::Credential, "JWT", r"\beyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}"),
             (Kind::Credential, "private key", r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----"),
             (Kind::Credential, "inline password", r#"(?i)\b(password|passwd|pwd|secret|api[_-]?key|access[_-]?token)\s*[=:]\s*["']?[^\s"',;]{6,}"#),
+            (Kind::Credential, "password in URL", r"(?i)\b[a-z][a-z0-9+.\-]*://[^/\s:@]+:[^/\s@]{3,}@"),
+            (Kind::CardNumber, "payment card number", r"\b(4\d{3}|5[1-5]\d{2}|3[47]\d{2}|6011)[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,4}\b"),
             (Kind::SensitivePath, "sensitive path", r"(?i)(/etc/(shadow|passwd|sudoers|gshadow)|\.ssh/|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws/credentials|(^|[/\s])\.env(\.[a-z]+)?\b|\.kube/config|\.git-credentials|\.npmrc|\.pypirc|\.docker/config\.json|\.netrc|\bwallet\.dat\b|keychain|\.bash_history|\.zsh_history|/var/lib/secrets|\.gnupg/|credentials\.json|\bsecrets?\.(ya?ml|json|txt)\b)"),
             (Kind::SensitiveTable, "sensitive table or field", r"(?i)\b(password_hash|passwords?|pass_hash|credit_cards?|card_numbers?|cvv|ssns?|social_security|salar(y|ies)|payroll|patients|medical_records|diagnos[ie]s|api_keys|access_tokens|secrets|bank_accounts|tax_ids?|passport_numbers?|dob|date_of_birth)\b"),
             (Kind::Exfil, "exfiltration destination", r"(?i)(pastebin\.com|paste\.ee|hastebin|ghostbin|webhook\.site|requestbin|pipedream\.net|ngrok(-free)?\.(io|app|dev)|transfer\.sh|file\.io|anonfiles|0x0\.st|termbin|interact\.sh|oastify|burpcollaborator|discord(app)?\.com/api/webhooks|api\.telegram\.org/bot|temp\.sh|catbox\.moe|beeceptor)"),
             (Kind::SuspiciousUrl, "suspicious URL", r"(?i)(\b(https?|ftp)://(\d{1,3}\.){3}\d{1,3}|://[^/\s]*xn--|://[^/\s]+\.(tk|ml|ga|cf|gq|xyz|top|zip|mov|onion|ru\.com|click|country|kim)(/|:|\s|$))"),
             (Kind::Shortener, "URL shortener", r"(?i)://(bit\.ly|tinyurl\.com|t\.co|goo\.gl|is\.gd|ow\.ly|cutt\.ly|rebrand\.ly|shorturl\.at)/"),
-            (Kind::ShellCrit, "destructive or remote-code shell", r"(?i)(\brm\s+(-[a-z]*r[a-z]*f?|-[a-z]*f[a-z]*r|--recursive)\s+(--no-preserve-root\s+)?(/|/\*|~|~/\*?|\*|/home(/\*)?|/etc|/var|/usr|/boot|\$home|c:\\)(\s|$|;|&)|(curl|wget)\b[^|;]*\|\s*(sudo\s+)?(ba|z)?sh\b|\bmkfs(\.\w+)?\s|\bdd\s+if=.*of=/dev/|:\(\)\s*\{\s*:\|:&\s*\};:|/dev/tcp/|\bnc\b[^|;]*\s-e\s|\bbase64\s+(-d|--decode)[^|]*\|\s*(ba)?sh|\bpython3?\s+-c\s+.*socket|>\s*/dev/sd[a-z]|\bformat\s+c:)"),
+            (Kind::ShellCrit, "destructive or remote-code shell", r"(?i)(\brm\s+(-[a-z]*r[a-z]*f?|-[a-z]*f[a-z]*r|--recursive)\s+(--no-preserve-root\s+)?(/|/\*|~|~/\*?|\*|/home(/\*)?|/etc|/var|/usr|/boot|\$home|c:\\)(\s|$|;|&)|(curl|wget)\b[^|;]*\|\s*(sudo\s+)?(ba|z)?sh\b|\bmkfs(\.\w+)?\s|\bdd\s+if=.*of=/dev/|:\(\)\s*\{\s*:\|:&\s*\};:|/dev/tcp/|\bnc\b[^|;]*\s-e\s|\|\s*(nc|ncat|netcat|socat|telnet)\s|\bcurl\b[^|;]*\s(-d|--data(-binary)?|-F|-T|--upload-file)\s+@?[^\s]*(\.env|shadow|id_rsa|credentials|\.ssh)|\bbase64\s+(-d|--decode)[^|]*\|\s*(ba)?sh|\bpython3?\s+-c\s+.*socket|>\s*/dev/sd[a-z]|\bformat\s+c:)"),
             (Kind::ShellHigh, "risky shell", r"(?i)(\bchmod\s+(-R\s+)?(0?777|a\+rwx)|\bhistory\s+-c\b|\biptables\s+-F\b|\bsudo\s|\bsetenforce\s+0|\bufw\s+disable|\bcrontab\s+-r\b|\bshred\s|\bunset\s+HISTFILE|\bkillall\s|\bsystemctl\s+(stop|disable)\s)"),
             (Kind::SqlDrop, "destructive SQL", r"(?i)\b(drop\s+(table|database|schema|collection)|truncate\s+(table\s+)?\w+\s*(;|$))"),
             (Kind::SqlHigh, "unbounded or injected SQL", r"(?i)(\bdelete\s+from\s+[\w.`\x22]+\s*(;|$)|\bupdate\s+[\w.`\x22]+\s+set\s+[^;]*?(;|$)|\bgrant\s+all\b|\bor\s+'?1'?\s*=\s*'?1|\bunion\s+(all\s+)?select\b)"),
@@ -103,6 +107,14 @@ pub fn inspect_step(
             let (rule, severity) = match kind {
                 Kind::Credential => (
                     "args.credential",
+                    if ann.network {
+                        Severity::Crit
+                    } else {
+                        Severity::High
+                    },
+                ),
+                Kind::CardNumber => (
+                    "args.card_number",
                     if ann.network {
                         Severity::Crit
                     } else {

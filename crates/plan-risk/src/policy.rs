@@ -22,9 +22,10 @@ pub fn decide(
     tau_confirm: f64,
 ) -> Intervention {
     let worst = violations.iter().map(|v| v.severity).max();
-    if worst == Some(Severity::Crit) {
-        Intervention::Block
-    } else if risk >= tau_block && !violations.is_empty() {
+    // Rules 1 and 2 (kept as separate conditions to mirror the published table).
+    let crit = worst == Some(Severity::Crit);
+    let scored_block = risk >= tau_block && !violations.is_empty();
+    if crit || scored_block {
         Intervention::Block
     } else if risk >= tau_confirm || worst == Some(Severity::High) {
         Intervention::Confirm

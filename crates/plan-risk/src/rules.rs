@@ -4,7 +4,7 @@
 //! | # | rule | fires when | severity |
 //! |---|---|---|---|
 //! | 1 | `permissions` | a step grants access / needs a privileged scope (admin, root, owner, `*`, iam) | high if not asked for; med for an asked-for admin-level scope; low for an asked-for grant. Plans needing ≥ 6 distinct scopes: low |
-//! | 2 | `irreversible` | an irreversible step whose kind of action the request does not ask for | med (low without a request) |
+//! | 2 | `irreversible` | an irreversible step not grounded in the request (action not asked for, or an endpoint not named) | med (low without a request) |
 //! | 3 | `sensitive_access` | a sensitive step without `allow_sensitive` | high when the request does not touch it; med without a request; low when the request asks for it |
 //! | 4 | `network_egress` | an outbound send after sensitive data was read (this plan or an earlier turn) | crit to an endpoint the request does not name; high to a named one without `allow_sensitive`. Sends to unnamed endpoints otherwise: med (low without a request) |
 //! | 5 | `budget` | `budget_utilisation` > 1 | med; high above 3 |
@@ -283,13 +283,17 @@ pub fn plan_rules(
 
         // 1. permissions
         if is_privileged(ann) {
-            let admin_level = ann.permissions.iter().any(|p| is_privileged_scope(p))
-                || strings.iter().any(|s| {
-                    matches!(
-                        s.as_str(),
-                        "admin" | "owner" | "root" | "administrator" | "superuser"
-                    )
-                });
+            let admin_level = ann.permissions.iter().any(|p| {
+                let p = p.to_ascii_lowercase();
+                ["admin", "root", "owner", "superuser", "*"]
+                    .iter()
+                    .any(|w| p.contains(w))
+            }) || strings.iter().any(|s| {
+                matches!(
+                    s.as_str(),
+                    "admin" | "owner" | "root" | "administrator" | "superuser" | "super_admin"
+                )
+            });
             let sev = match (grounded, admin_level) {
                 (false, _) => Severity::High,
                 (true, true) => Severity::Med,
@@ -305,7 +309,7 @@ pub fn plan_rules(
         }
 
         // 2. irreversible
-        if ann.irreversible && !request.asks_for(ann.action) {
+        if ann.irreversible && !grounded {
             let sev = if request.is_present() {
                 Severity::Med
             } else {

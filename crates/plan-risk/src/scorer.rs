@@ -78,11 +78,8 @@ impl RiskModel {
 
     /// The uncalibrated logistic score z.
     pub fn logit(&self, x: &[f64; 9]) -> f64 {
-        let mut z = self.intercept;
-        for i in 0..9 {
-            z += self.weights[i] * (x[i] - self.mean[i]) / self.scale[i];
-        }
-        z
+        let terms = x.iter().zip(&self.mean).zip(&self.scale).zip(&self.weights);
+        self.intercept + terms.map(|(((x, m), s), w)| w * (x - m) / s).sum::<f64>()
     }
 
     /// Calibrated risk ρ ∈ [0, 1].

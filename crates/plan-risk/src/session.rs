@@ -10,8 +10,9 @@
 //!   ungrounded steps under `untrusted_input`;
 //! - **cumulative permissions** — `session.cumulative_permissions` (low) once the session has
 //!   needed ≥ 8 distinct scopes;
-//! - **repeated unsafe attempts** — after 2 turns decided block/confirm, any further med+
-//!   finding adds `session.repeated_unsafe_attempts` (high; crit after 4);
+//! - **repeated unsafe attempts** — after 2 turns that were not allowed, a further turn with a
+//!   med finding adds `session.repeated_unsafe_attempts` high; with a high/crit finding (or
+//!   after 4 attempts) crit;
 //! - **cumulative cost** — against the session budget (the latest budget given):
 //!   `session.cumulative_budget` med above 100 %, high above 300 %.
 
@@ -111,14 +112,17 @@ impl<'m> SessionMonitor<'m> {
                 });
             }
         }
-        if st.unsafe_attempts >= 2 && ins.violations.iter().any(|v| v.severity >= Severity::Med) {
+        let worst = ins.violations.iter().map(|v| v.severity).max();
+        if st.unsafe_attempts >= 2 && worst >= Some(Severity::Med) {
+            // An agent that keeps trying: a high-risk retry is blocked, a medium one confirmed.
+            let severity = if st.unsafe_attempts >= 4 || worst >= Some(Severity::High) {
+                Severity::Crit
+            } else {
+                Severity::High
+            };
             ins.violations.push(Violation {
                 rule: "session.repeated_unsafe_attempts".into(),
-                severity: if st.unsafe_attempts >= 4 {
-                    Severity::Crit
-                } else {
-                    Severity::High
-                },
+                severity,
                 step: None,
                 detail: format!(
                     "{} earlier turns were blocked or sent for confirmation",
@@ -137,7 +141,11 @@ impl<'m> SessionMonitor<'m> {
             .enumerate()
         {
             let sends = ann.network && ann.action != Action::Read;
-            if ann.sensitive && !sends {
+            // Under allow_sensitive the user has said this turn touches sensitive data, so its
+            // reads count as exposure even when the lexicon sees nothing sensitive.
+            let exposed =
+                ann.sensitive || (plan.policy.allow_sensitive && ann.action == Action::Read);
+            if exposed && !sends {
                 st.prior.sensitive_exposure = Some(format!("turn {turn} step {i} {}", step.tool));
                 for_each_string(&step.args, &mut |s| {
                     let s = s.trim().to_lowercase();
@@ -157,10 +165,7 @@ impl<'m> SessionMonitor<'m> {
             }
         }
         let out = self.monitor.finish(ins);
-        if matches!(
-            out.decision.intervention,
-            Intervention::Block | Intervention::Confirm
-        ) {
+        if out.decision.intervention != Intervention::Allow {
             self.state.unsafe_attempts += 1;
         }
         self.state.turn += 1;

@@ -663,11 +663,11 @@ fn card(
     );
     let mut coef = String::new();
     let _ = writeln!(coef, "| feature | μ | σ | w |\n|---|---|---|---|");
-    for j in 0..9 {
+    for (j, name) in PLAN_FEATURES.iter().enumerate() {
         let _ = writeln!(
             coef,
-            "| `{}` | {:.4} | {:.4} | {:+.4} |",
-            PLAN_FEATURES[j], model.mean[j], model.scale[j], model.weights[j]
+            "| `{name}` | {:.4} | {:.4} | {:+.4} |",
+            model.mean[j], model.scale[j], model.weights[j]
         );
     }
     let _ = writeln!(
