@@ -135,6 +135,9 @@ pub struct StepAnnotation {
     pub estimated_cost: f64,
     /// External endpoints (hosts, e-mail addresses), unique, sorted.
     pub endpoints: Vec<String>,
+    /// The tool name's lower-case tokens ([`tool_tokens`]), kept for the rules.
+    #[serde(skip)]
+    pub tokens: Vec<String>,
 }
 
 /// One catalogued tool: any field given overrides the lexicon for that tool.
@@ -308,6 +311,7 @@ impl ToolAnnotator {
             permissions,
             estimated_cost,
             endpoints,
+            tokens,
         }
     }
 }
@@ -394,6 +398,9 @@ fn number_arg(args: &serde_json::Map<String, Value>, keys: &[&str]) -> Option<f6
 
 /// Splits a tool name into lower-case tokens on `_ - . / : space` and camelCase boundaries.
 pub fn tool_tokens(tool: &str) -> Vec<String> {
+    if tool.is_ascii() {
+        return ascii_tool_tokens(tool.as_bytes());
+    }
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
@@ -413,6 +420,44 @@ pub fn tool_tokens(tool: &str) -> Vec<String> {
     }
     if !cur.is_empty() {
         out.push(cur);
+    }
+    out
+}
+
+/// Byte-level fast path of [`tool_tokens`] for ASCII names (the usual case).
+fn ascii_tool_tokens(b: &[u8]) -> Vec<String> {
+    let mut out = Vec::with_capacity(4);
+    let mut start = None;
+    let mut prev_lower = false;
+    let push = |from: usize, to: usize, out: &mut Vec<String>| {
+        let mut t = String::with_capacity(to - from);
+        t.extend(
+            b[from..to]
+                .iter()
+                .map(|c| char::from(c.to_ascii_lowercase())),
+        );
+        out.push(t);
+    };
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            match start {
+                Some(s) if c.is_ascii_uppercase() && prev_lower => {
+                    push(s, i, &mut out);
+                    start = Some(i);
+                }
+                None => start = Some(i),
+                _ => {}
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else {
+            if let Some(s) = start.take() {
+                push(s, i, &mut out);
+            }
+            prev_lower = false;
+        }
+    }
+    if let Some(s) = start {
+        push(s, b.len(), &mut out);
     }
     out
 }
@@ -1048,17 +1093,36 @@ struct ArgScan {
 struct ScanRegexes {
     url: Regex,
     email: Regex,
-    sql: Regex,
+    /// `[sql, sensitive]` in one pass per string.
+    content: regex::RegexSet,
+    sensitive: Regex,
+}
+
+const SQL_PATTERN: &str = r"(?i)(?-u:\b)(select\s[^;]*\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|drop\s+(table|database)|truncate\s+table|grant\s+\w+)";
+
+/// One case-insensitive literal alternation of [`SENSITIVE_SUBSTRINGS`].
+fn sensitive_pattern() -> String {
+    let alt: Vec<String> = SENSITIVE_SUBSTRINGS
+        .iter()
+        .map(|s| regex::escape(s))
+        .collect();
+    format!("(?i-u){}", alt.join("|"))
 }
 
 fn scan_regexes() -> &'static ScanRegexes {
     static R: OnceLock<ScanRegexes> = OnceLock::new();
     R.get_or_init(|| ScanRegexes {
-        url: Regex::new(r#"(?i)\b(?:https?|ftp|wss?|sftp)://([^\s/:?#"'<>@]+@)?([a-z0-9.\-\[\]:_]+)"#)
-            .expect("url regex"),
-        email: Regex::new(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+\b").expect("email regex"),
-        sql: Regex::new(r"(?i)\b(select\s.+\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|drop\s+(table|database)|truncate\s+table|grant\s+\w+)")
-            .expect("sql regex"),
+        url: Regex::new(
+            r#"(?i)\b(?:https?|ftp|wss?|sftp)://([^\s/:?#"'<>@]+@)?([a-z0-9.\-\[\]:_]+)"#,
+        )
+        .expect("url regex"),
+        email: Regex::new(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+\b")
+            .expect("email regex"),
+        // One pass per string for SQL and sensitive terms; word boundaries ASCII-only so the
+        // lazy DFA handles them.
+        content: regex::RegexSet::new([SQL_PATTERN.to_owned(), sensitive_pattern()])
+            .expect("content regexes"),
+        sensitive: Regex::new(&sensitive_pattern()).expect("sensitive regex"),
     })
 }
 
@@ -1066,8 +1130,7 @@ impl ArgScan {
     fn of(args: &serde_json::Map<String, Value>) -> Self {
         let mut scan = ArgScan::default();
         for (k, v) in args {
-            let kl = k.to_ascii_lowercase();
-            if SENSITIVE_SUBSTRINGS.iter().any(|s| kl.contains(s)) {
+            if scan_regexes().sensitive.is_match(k) {
                 scan.sensitive = true;
             }
             scan.visit(v);
@@ -1111,12 +1174,10 @@ impl ArgScan {
         if s.starts_with('/') || s.starts_with("~/") || s.contains(":\\") || s.contains("/etc/") {
             self.has_path = true;
         }
-        let lower = s.to_lowercase();
-        if !self.sensitive && SENSITIVE_SUBSTRINGS.iter().any(|w| lower.contains(w)) {
-            self.sensitive = true;
-        }
-        if !self.has_sql && r.sql.is_match(s) {
-            self.has_sql = true;
+        if !(self.sensitive && self.has_sql) {
+            let m = r.content.matches(s);
+            self.has_sql |= m.matched(0);
+            self.sensitive |= m.matched(1);
         }
     }
 

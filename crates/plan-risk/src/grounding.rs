@@ -12,6 +12,8 @@ use vigil_features::plan::{Action, StepAnnotation};
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     lower: Option<String>,
+    /// Memo of [`Request::asks_for`] per action: 0 unknown, 1 no, 2 yes.
+    asks: std::cell::Cell<[u8; 8]>,
 }
 
 impl Request {
@@ -19,6 +21,7 @@ impl Request {
     pub fn new(text: Option<&str>) -> Self {
         Request {
             lower: text.map(str::to_lowercase).filter(|t| !t.trim().is_empty()),
+            asks: std::cell::Cell::new([0; 8]),
         }
     }
 
@@ -29,12 +32,31 @@ impl Request {
 
     /// Case-insensitive substring test (false without a request).
     pub fn mentions(&self, needle: &str) -> bool {
-        let n = needle.trim().to_lowercase();
-        !n.is_empty() && self.lower.as_deref().is_some_and(|r| r.contains(&n))
+        let Some(r) = self.lower.as_deref() else {
+            return false;
+        };
+        let n = needle.trim();
+        if n.is_empty() {
+            false
+        } else if n.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+            r.contains(&n.to_lowercase())
+        } else {
+            r.contains(n)
+        }
     }
 
     /// Whether the request asks for this kind of action.
     pub fn asks_for(&self, action: Action) -> bool {
+        let slot = action as usize;
+        let mut memo = self.asks.get();
+        if memo[slot] == 0 {
+            memo[slot] = 1 + u8::from(self.asks_for_uncached(action));
+            self.asks.set(memo);
+        }
+        memo[slot] == 2
+    }
+
+    fn asks_for_uncached(&self, action: Action) -> bool {
         let Some(r) = self.lower.as_deref() else {
             return false;
         };

@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 use vigil_contracts::{Plan, Severity, Step, Violation};
-use vigil_features::plan::{Action, StepAnnotation, tool_tokens};
+use vigil_features::plan::{Action, StepAnnotation};
 
 use crate::grounding::{Request, for_each_string};
 use crate::injection::injection_cues;
@@ -276,9 +276,11 @@ pub fn plan_rules(
     let asks_sensitive = SENSITIVE_TOPICS.iter().any(|w| request.mentions(w));
 
     for (i, (step, ann)) in plan.steps.iter().zip(anns).enumerate() {
-        let tokens = tool_tokens(&step.tool);
+        let tokens = &ann.tokens;
         let grounded = request.grounds(ann);
-        let strings = lower_strings(step);
+        // Lower-cased argument strings, built only for the rarer checks that need them.
+        let strings_cell = std::cell::OnceCell::new();
+        let strings = || strings_cell.get_or_init(|| lower_strings(step));
         let consequential = ann.irreversible || ann.action == Action::Write;
 
         // 1. permissions
@@ -288,7 +290,7 @@ pub fn plan_rules(
                 ["admin", "root", "owner", "superuser", "*"]
                     .iter()
                     .any(|w| p.contains(w))
-            }) || strings.iter().any(|s| {
+            }) || strings().iter().any(|s| {
                 matches!(
                     s.as_str(),
                     "admin" | "owner" | "root" | "administrator" | "superuser" | "super_admin"
@@ -364,10 +366,11 @@ pub fn plan_rules(
                 .collect();
             let destination_unknown =
                 !unnamed.is_empty() || (ann.endpoints.is_empty() && !grounded);
-            let mentions_exposed = prior
-                .exposed_entities
-                .iter()
-                .any(|e| strings.iter().any(|s| s.contains(e.as_str())));
+            let mentions_exposed = !prior.exposed_entities.is_empty()
+                && prior
+                    .exposed_entities
+                    .iter()
+                    .any(|e| strings().iter().any(|s| s.contains(e.as_str())));
             if let Some(src) = sensitive_seen
                 .as_ref()
                 .filter(|_| destination_unknown || mentions_exposed && !grounded)
@@ -432,25 +435,26 @@ pub fn plan_rules(
         // 5. budget is plan-level (below).
 
         // 6. suspicious patterns: tampering with security controls, loops.
-        let tamper_target = tokens.iter().any(|t| TAMPER_TOKENS.contains(&t.as_str()))
-            || strings.iter().any(|s| {
-                TAMPER_TOKENS
-                    .iter()
-                    .any(|w| s.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w))
-            });
+        // One pass over the argument strings for the three word lists.
+        let mut lexical = [false; 3];
+        for_each_string(&step.args, &mut |s| {
+            if s.len() <= 4096 && !lexical.iter().all(|b| *b) {
+                for m in lexicon().set.matches(s).iter() {
+                    lexical[m] = true;
+                }
+            }
+        });
+        let [tamper_target_word, tamper_verb_word, encode_word] = lexical;
+        let tamper_target =
+            tokens.iter().any(|t| TAMPER_TOKENS.contains(&t.as_str())) || tamper_target_word;
         let tamper_verb = ann.action == Action::Delete
             || tokens.iter().any(|t| TAMPER_VERBS.contains(&t.as_str()))
-            || strings.iter().any(|s| {
-                TAMPER_VERBS.iter().any(|w| {
-                    s.split(|c: char| !c.is_alphanumeric() && c != '-')
-                        .any(|x| x == *w)
-                })
-            });
+            || tamper_verb_word;
         if tamper_target && tamper_verb && ann.action != Action::Read {
             // Grounded only when the request names the control being weakened.
             let named = TAMPER_TOKENS.iter().any(|w| {
                 request.mentions(w)
-                    && (tokens.iter().any(|t| t == w) || strings.iter().any(|s| s.contains(w)))
+                    && (tokens.iter().any(|t| t == w) || strings().iter().any(|s| s.contains(w)))
             });
             let sev = if grounded && named {
                 Severity::Low
@@ -470,9 +474,7 @@ pub fn plan_rules(
                 t.as_str(),
                 "encode" | "base64" | "encrypt" | "compress" | "zip" | "obfuscate" | "tar"
             )
-        }) || strings
-            .iter()
-            .any(|s| s.contains("base64") || s.starts_with("tar ") || s.starts_with("zip "))
+        }) || encode_word
         {
             encoded_seen = true;
         }
@@ -492,13 +494,13 @@ pub fn plan_rules(
         }
 
         // 7/8. scope ambiguity and broad scope.
-        let mass_value = target_values(step).any(|s| MASS.contains(&s.as_str()))
+        let mass_value = target_values(step).any(|s| is_one_of(s, MASS))
             || step
                 .args
                 .get("recursive")
                 .is_some_and(|r| r == &Value::Bool(true))
                 && target_values(step)
-                    .any(|s| matches!(s.as_str(), "/" | "~" | "~/" | "/home" | "c:\\" | "."))
+                    .any(|s| is_one_of(s, &["/", "~", "~/", "/home", "c:\\", "."]))
             || step
                 .args
                 .values()
@@ -523,7 +525,7 @@ pub fn plan_rules(
             );
         } else if consequential {
             let vague = target_values(step)
-                .any(|s| VAGUE.contains(&s.as_str()) || s.chars().all(|c| c == '?'))
+                .any(|s| is_one_of(s, VAGUE) || s.chars().all(|c| c == '?'))
                 || (step.args.is_empty()
                     && matches!(
                         ann.action,
@@ -606,18 +608,47 @@ pub fn plan_rules(
     facts
 }
 
-fn target_values(step: &Step) -> impl Iterator<Item = String> + '_ {
+fn target_values(step: &Step) -> impl Iterator<Item = &str> + '_ {
     step.args
         .iter()
-        .filter(|(k, _)| TARGET_KEYS.contains(&k.to_ascii_lowercase().as_str()))
-        .flat_map(|(_, v)| match v {
-            Value::String(s) => vec![s.trim().to_lowercase()],
-            Value::Array(a) => a
-                .iter()
-                .filter_map(|x| x.as_str().map(|s| s.trim().to_lowercase()))
-                .collect(),
-            _ => vec![],
+        .filter(|(k, _)| is_one_of(k, TARGET_KEYS))
+        .flat_map(|(_, v)| {
+            let items: Box<dyn Iterator<Item = &str>> = match v {
+                Value::String(s) => Box::new(std::iter::once(s.trim())),
+                Value::Array(a) => Box::new(a.iter().filter_map(|x| x.as_str().map(str::trim))),
+                _ => Box::new(std::iter::empty()),
+            };
+            items
         })
+}
+
+/// ASCII case-insensitive membership.
+fn is_one_of(s: &str, list: &[&str]) -> bool {
+    list.iter().any(|w| w.eq_ignore_ascii_case(s))
+}
+
+struct Lexicon {
+    /// `[tamper target, tamper verb, encoding]`.
+    set: regex::RegexSet,
+}
+
+/// Word lists compiled once into case-insensitive alternations (separators: anything but
+/// letters and digits, so `stop_logging` has the words `stop` and `logging`).
+fn lexicon() -> &'static Lexicon {
+    static L: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+    L.get_or_init(|| {
+        let words = |list: &[&str]| {
+            let alt: Vec<String> = list.iter().map(|w| regex::escape(w)).collect();
+            format!("(?i)(?:^|[^a-z0-9])(?:{})(?:$|[^a-z0-9])", alt.join("|"))
+        };
+        let set = regex::RegexSet::new([
+            words(TAMPER_TOKENS),
+            words(TAMPER_VERBS),
+            r"(?i)base64|^\s*(tar|zip)\s".to_owned(),
+        ])
+        .expect("word lists compile");
+        Lexicon { set }
+    })
 }
 
 fn display_endpoints(e: &[&str]) -> String {
