@@ -44,6 +44,9 @@ pub const LAMBDA_C: f64 = 0.05;
 
 /// The hand-written fixtures, relative to the workspace root.
 pub const FIXTURES: &str = "fixtures/plan-risk/plans.jsonl";
+/// A second batch of hand-written plans, written after the rules were final and never used to
+/// change them.
+pub const HOLDOUT: &str = "fixtures/plan-risk/holdout.jsonl";
 
 fn rank(i: Intervention) -> usize {
     match i {
@@ -314,9 +317,13 @@ pub fn run_fixtures(
 }
 
 fn fixtures_path() -> PathBuf {
+    workspace_file(FIXTURES)
+}
+
+fn workspace_file(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
-        .join(FIXTURES)
+        .join(rel)
 }
 
 /// Trains plan-risk, checks gates, writes the artifact and card.
@@ -407,17 +414,20 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport, BoxError> {
 
     // Hand-written fixtures (never used for fitting or thresholds).
     let monitor = PlanMonitor::new(model.clone(), ToolAnnotator::default())?;
-    let fixtures = read_fixtures(&fixtures_path())
-        .ok()
-        .filter(|f| !f.is_empty());
-    let fixture_metrics = fixtures.as_ref().map(|f| {
-        let r = run_fixtures(&monitor, f);
-        DecisionMetrics::new(
-            &r.iter()
-                .map(|(d, e, h, _)| (*d, *e, *h))
-                .collect::<Vec<_>>(),
-        )
-    });
+    let mut fixture_metrics = Vec::new();
+    for (name, rel) in [
+        ("hand-written plans (development set)", FIXTURES),
+        ("hand-written plans (untouched hold-out)", HOLDOUT),
+    ] {
+        if let Some(f) = read_fixtures(&workspace_file(rel))
+            .ok()
+            .filter(|f| !f.is_empty())
+        {
+            let r = run_fixtures(&monitor, &f);
+            let pairs: Vec<_> = r.iter().map(|(d, e, h, _)| (*d, *e, *h)).collect();
+            fixture_metrics.push((name, rel, DecisionMetrics::new(&pairs)));
+        }
+    }
 
     let mut metrics = BTreeMap::new();
     metrics.insert("f1".to_string(), held.f1());
@@ -430,12 +440,17 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport, BoxError> {
     metrics.insert("ece".to_string(), ece_cal);
     metrics.insert("brier_raw".to_string(), brier_raw);
     metrics.insert("brier".to_string(), brier_cal);
-    if let Some(m) = &fixture_metrics {
-        metrics.insert("fixtures_f1".to_string(), m.f1());
-        metrics.insert(
-            "fixtures_intervention_accuracy".to_string(),
-            m.intervention_accuracy(),
-        );
+    // Fixture scores go to the report and the card, not the artifact (editing a fixture must
+    // not change the model file).
+    let mut report_metrics = metrics.clone();
+    for (_, rel, m) in &fixture_metrics {
+        let key = if *rel == FIXTURES {
+            "fixtures"
+        } else {
+            "holdout"
+        };
+        report_metrics.insert(format!("{key}_f1"), m.f1());
+        report_metrics.insert(format!("{key}_accuracy"), m.intervention_accuracy());
     }
     let gates = vec![
         Gate::at_least("binary F1 (template-held-out)", held.f1(), 0.90),
@@ -468,7 +483,7 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport, BoxError> {
         &held,
         &learned,
         &rules,
-        fixture_metrics.as_ref(),
+        &fixture_metrics,
         [ece_raw, ece_cal, brier_raw, brier_cal],
         &test_raw,
         &test_rho,
@@ -482,7 +497,7 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport, BoxError> {
         model: "plan-risk".into(),
         train_rows: train.len(),
         validation_rows: cal.len() + test.len(),
-        metrics,
+        metrics: report_metrics,
         gates,
         artifact: path,
         artifact_bytes: bytes,
@@ -545,7 +560,7 @@ fn card(
     held: &DecisionMetrics,
     learned: &DecisionMetrics,
     rules: &DecisionMetrics,
-    fixtures: Option<&DecisionMetrics>,
+    fixtures: &[(&str, &str, DecisionMetrics)],
     cal: [f64; 4],
     raw: &[f64],
     rho: &[f64],
@@ -604,9 +619,9 @@ fn card(
             f3(learned.overblock_rate()),
         ],
     ];
-    if let Some(f) = fixtures {
+    for (name, rel, f) in fixtures {
         rows.push(vec![
-            "vigil Π, hand-written fixtures".into(),
+            format!("vigil Π, {name} `{rel}`"),
             f.n.to_string(),
             f3(f.f1()),
             f3(f.intervention_accuracy()),
@@ -626,6 +641,28 @@ fn card(
             "Binary F1 counts a plan as flagged when the decision is not `allow`; overblock rate = benign plans flagged.\n\n{}",
             Card::table(&["monitor / data", "n", "binary F1", "4-class accuracy", "overblock rate"], &rows)
         ),
+    );
+    c.section(
+        "Reading the numbers",
+        "The synthetic templates and the rules were designed together, so template-held-out \
+         scores mostly measure that the rules generalise across tool vocabularies and argument \
+         values, not that they anticipate unseen attack ideas. The hand-written development set \
+         (`plans.jsonl`, 94 plans incl. 6 multi-turn sessions) was written before the rules were \
+         final and some rule gaps it exposed were fixed (first run: F1 0.949, 4-class 0.830, \
+         overblock 0.087); the hold-out set (`holdout.jsonl`) was written afterwards and never used \
+         to change anything — its row is the most honest estimate. ρ alone is weak (as NEXUS's \
+         learned-only row: F1 0.549): 9 coarse plan features do not separate harmful from benign \
+         plans that use the same tools.",
+    );
+    c.section(
+        "Policy Π and design choices",
+        "Π is applied exactly as published (CRIT → block; ρ ≥ τ_b with any violation → block; \
+         ρ ≥ τ_c or HIGH → confirm; MED → revise; else allow). vigil reads the project page's \
+         \"ρ gates the block/confirm split when exactly one critical rule fires\" as referring to \
+         HIGH-severity rules: a lone HIGH finding is confirm unless ρ ≥ τ_b (rule 2). The nine rule \
+         families, their severities, the argument inspector's patterns, the annotator lexicon and \
+         cost model, grounding against the request and the session memory are vigil's own design, \
+         documented in the `vigil-plan-risk` and `vigil-features::plan` crate docs.",
     );
     c.section(
         "Confusion (template-held-out, rows = label)",
