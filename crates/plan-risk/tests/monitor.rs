@@ -221,6 +221,42 @@ fn session_tracks_injections_attempts_and_cost() {
 }
 
 #[test]
+fn cumulative_permissions_are_noted_once() {
+    let m = monitor();
+    let mut s = SessionMonitor::new(&m);
+    let tools = [
+        "read_file",
+        "write_file",
+        "send_email",
+        "delete_file",
+        "calendar.create_event",
+        "crm.update_contact",
+        "slack.post_message",
+        "aws.s3_list_buckets",
+        "bank.get_balance",
+    ];
+    let mut noted = Vec::new();
+    for t in tools {
+        let p = plan(&format!(
+            r#"{{"steps": [{{"tool": "{t}", "args": {{"id": "x1"}}}}]}}"#
+        ));
+        let d = s.assess_turn(&p).decision;
+        noted.push(
+            d.violations
+                .iter()
+                .any(|v| v.rule == "session.cumulative_permissions"),
+        );
+    }
+    assert_eq!(noted.iter().filter(|n| **n).count(), 1);
+    assert_eq!(
+        noted.iter().position(|n| *n),
+        Some(7),
+        "the 8th distinct scope"
+    );
+    assert_eq!(s.state().permissions.len(), 9);
+}
+
+#[test]
 fn repeated_unsafe_attempts_escalate() {
     let m = monitor();
     let mut s = SessionMonitor::new(&m);

@@ -830,6 +830,63 @@ mod tests {
     }
 
     #[test]
+    fn training_is_byte_identical_across_runs_and_passes_its_gates() {
+        let run = || {
+            let dir = tempfile::tempdir().unwrap();
+            let opts = TrainOptions {
+                artifact_dir: dir.path().to_path_buf(),
+                card_dir: dir.path().join("cards"),
+                seed: 42,
+                min_accuracy: None,
+            };
+            let report = train(&opts).unwrap();
+            assert!(
+                report.failed_gates().is_empty(),
+                "{:?}",
+                report.failed_gates()
+            );
+            let bytes = std::fs::read(&report.artifact).unwrap();
+            let card = std::fs::read_to_string(dir.path().join("cards/plan-risk.md")).unwrap();
+            (bytes, card)
+        };
+        let (a, card_a) = run();
+        let (b, card_b) = run();
+        assert_eq!(a, b);
+        assert_eq!(card_a, card_b);
+        assert!(a.len() < 2048, "artifact is {} bytes", a.len());
+        let model = RiskModel::from_bytes(&a).unwrap();
+        assert!(model.platt_a < 0.0, "ρ grows with the logistic score");
+        assert!(card_a.contains("(τ_b, τ_c) = **("));
+    }
+
+    #[test]
+    fn threshold_choice_prefers_rules_when_rho_is_uninformative() {
+        // ρ is constant 0.5: any τ_c ≤ 0.5 confirms every plan, so the grid must pick τ_c > 0.5.
+        let rows: Vec<Row> = [(true, Some(Severity::Crit)), (false, None), (false, None)]
+            .into_iter()
+            .map(|(harmful, worst)| Row {
+                x: [0.0; 9],
+                harmful,
+                label: if harmful {
+                    Intervention::Block
+                } else {
+                    Intervention::Allow
+                },
+                violations: usize::from(worst.is_some()),
+                worst,
+                split: Split::Train,
+            })
+            .collect();
+        let side: Vec<(f64, &Row)> = rows.iter().map(|r| (0.5, r)).collect();
+        let choice = choose_thresholds(&side);
+        assert!(
+            choice.tau_confirm > 0.5 && choice.tau_block > 0.5,
+            "{choice:?}"
+        );
+        assert_eq!(choice.optimal_at, 25);
+    }
+
+    #[test]
     fn friction_orders_interventions() {
         assert!(friction(Intervention::Allow) < friction(Intervention::Revise));
         assert!(friction(Intervention::Confirm) < friction(Intervention::Block));
