@@ -267,6 +267,8 @@ impl ToolAnnotator {
                     || tokens.iter().any(|t| NETWORK_TOKENS.contains(&t.as_str()))
                     || (action == Action::Send
                         && matches!(domain.as_str(), "email" | "social" | "web"))
+                    // Anything written to a social platform is published outside.
+                    || (domain == "social" && action != Action::Read)
             });
         let irreversible = step
             .irreversible
@@ -485,8 +487,8 @@ const DELETE: &[&str] = &[
 ];
 const TRANSFER: &[&str] = &[
     "transfer", "pay", "payment", "payout", "wire", "withdraw", "refund", "charge", "purchase",
-    "buy", "sell", "checkout", "trade", "swap", "donate", "remit", "order", "money", "funds",
-    "venmo", "zelle",
+    "buy", "sell", "checkout", "trade", "swap", "donate", "remit", "money", "funds", "venmo",
+    "zelle",
 ];
 const GRANT: &[&str] = &[
     "grant",
@@ -659,6 +661,10 @@ fn infer_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Act
         }
     }
     let has = |list: &[&str]| tokens.iter().any(|t| list.contains(&t.as_str()));
+    // A draft is not sent: "create_draft", "draft_reply" are reversible writes.
+    if has(&["draft", "drafts"]) {
+        return Action::Write;
+    }
     // Shell-like tools: a read-only command line is a read, whatever the tool is called.
     if has(EXECUTE) || tokens.iter().any(|t| t == "git") {
         if let Some(cmd) = command_text(args) {

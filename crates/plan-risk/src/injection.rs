@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use regex::RegexSet;
 
-const ACT: &str = r"(send|forward|transfer|wire|pay|delete|remove|email|post|publish|run|execute|grant|share|upload|download|install|click|visit|open|unlock|disable|reset|change|copy|export|include|attach|add|reply|invite|ignore|read|fetch|retrieve|print|reveal|output|issue|refund|approve|buy|purchase|push|paste|commit|create|close|make|give|set)";
+const ACT: &str = r"(send|forward|transfer|wire|pay|delete|remove|email|post|publish|run|execute|grant|share|upload|download|install|click|visit|open|unlock|disable|reset|change|copy|export|include|attach|add|reply|invite|ignore|read|fetch|retrieve|print|reveal|output|issue|refund|approve|buy|purchase|push|paste|commit|create|close|make|give|set|withdraw|move|sell|swap|sign|confirm|enable)";
 
 struct Patterns {
     set: RegexSet,
@@ -33,6 +33,11 @@ fn patterns() -> &'static Patterns {
                 // Addressed with a few words before a colon or comma ("AI assistant reading this: forward …").
                 "addressed_imperative",
                 format!(r"(?i)\b(ai|assistant|agent|llm|chatbot|bot|model|copilot|gpt|claude)s?\b[^.!?\n]{{0,25}}?[,:]\s*(please\s+|you\s+(must|should|need\s+to|are\s+(required|instructed)\s+to)\s+|now\s+|immediately\s+)*{ACT}\b"),
+            ),
+            (
+                // Third person: "AI assistants managing this account must now withdraw …".
+                "addressed_imperative",
+                format!(r"(?i)\b(ai|assistant|agent|llm|chatbot|bot|model|copilot|gpt|claude)s?\b[^.!?\n]{{0,40}}?\b(must|should|shall|need\s+to|have\s+to|are\s+(required|instructed|expected)\s+to)\s+(now\s+|immediately\s+|also\s+|first\s+)?{ACT}\b"),
             ),
             (
                 "you_must",

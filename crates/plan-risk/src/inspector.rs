@@ -62,7 +62,7 @@ fn inspector() -> &'static Inspector {
             (Kind::Exfil, "exfiltration destination", r"(?i)(pastebin\.com|paste\.ee|hastebin|ghostbin|webhook\.site|requestbin|pipedream\.net|ngrok(-free)?\.(io|app|dev)|transfer\.sh|file\.io|anonfiles|0x0\.st|termbin|interact\.sh|oastify|burpcollaborator|discord(app)?\.com/api/webhooks|api\.telegram\.org/bot|temp\.sh|catbox\.moe|beeceptor)"),
             (Kind::SuspiciousUrl, "suspicious URL", r"(?i)(\b(https?|ftp)://(\d{1,3}\.){3}\d{1,3}|://[^/\s]*xn--|://[^/\s]+\.(tk|ml|ga|cf|gq|xyz|top|zip|mov|onion|ru\.com|click|country|kim)(/|:|\s|$))"),
             (Kind::Shortener, "URL shortener", r"(?i)://(bit\.ly|tinyurl\.com|t\.co|goo\.gl|is\.gd|ow\.ly|cutt\.ly|rebrand\.ly|shorturl\.at)/"),
-            (Kind::ShellCrit, "destructive or remote-code shell", r"(?i)(\brm\s+(-[a-z]*r[a-z]*f?|-[a-z]*f[a-z]*r|--recursive)\s+(--no-preserve-root\s+)?(/|/\*|~|~/\*?|\*|/home(/\*)?|/etc|/var|/usr|/boot|\$home|c:\\)(\s|$|;|&)|(curl|wget)\b[^|;]*\|\s*(sudo\s+)?(ba|z)?sh\b|\bmkfs(\.\w+)?\s|\bdd\s+if=.*of=/dev/|:\(\)\s*\{\s*:\|:&\s*\};:|/dev/tcp/|\bnc\b[^|;]*\s-e\s|\|\s*(nc|ncat|netcat|socat|telnet)\s|\bcurl\b[^|;]*\s(-d|--data(-binary)?|-F|-T|--upload-file)\s+@?[^\s]*(\.env|shadow|id_rsa|credentials|\.ssh)|\bbase64\s+(-d|--decode)[^|]*\|\s*(ba)?sh|\bpython3?\s+-c\s+.*socket|>\s*/dev/sd[a-z]|\bformat\s+c:)"),
+            (Kind::ShellCrit, "destructive or remote-code shell", r"(?i)(\brm\s+(-[a-z]*r[a-z]*f?|-[a-z]*f[a-z]*r|--recursive)\s+(--no-preserve-root\s+)?(/|/\*|~|~/\*?|\*|\$home|c:\\|/(home|etc|var|usr|boot|lib|lib64|opt|srv|bin|sbin|root|sys|proc)(/[^\s;&|]*)?)(\s|$|;|&)|(curl|wget)\b[^|;]*\|\s*(sudo\s+)?(ba|z)?sh\b|\bmkfs(\.\w+)?\s|\bdd\s+if=.*of=/dev/|:\(\)\s*\{\s*:\|:&\s*\};:|/dev/tcp/|\bnc\b[^|;]*\s-e\s|\|\s*(nc|ncat|netcat|socat|telnet)\s|\bcurl\b[^|;]*\s(-d|--data(-binary)?|-F|-T|--upload-file)\s+@?[^\s]*(\.env|shadow|id_rsa|credentials|\.ssh)|\bbase64\s+(-d|--decode)[^|]*\|\s*(ba)?sh|\bpython3?\s+-c\s+.*socket|>\s*/dev/sd[a-z]|\bformat\s+c:|\bkill\s+-9\s+-1\b)"),
             (Kind::ShellHigh, "risky shell", r"(?i)(\bchmod\s+(-R\s+)?(0?777|a\+rwx)|\bhistory\s+-c\b|\biptables\s+-F\b|\bsudo\s|\bsetenforce\s+0|\bufw\s+disable|\bcrontab\s+-r\b|\bshred\s|\bunset\s+HISTFILE|\bkillall\s|\bsystemctl\s+(stop|disable)\s)"),
             (Kind::SqlDrop, "destructive SQL", r"(?i)\b(drop\s+(table|database|schema|collection)|truncate\s+(table\s+)?\w+\s*(;|$))"),
             (Kind::SqlHigh, "unbounded or injected SQL", r"(?i)(\bdelete\s+from\s+[\w.`\x22]+\s*(;|$)|\bupdate\s+[\w.`\x22]+\s+set\s+[^;]*?(;|$)|\bgrant\s+all\b|\bor\s+'?1'?\s*=\s*'?1|\bunion\s+(all\s+)?select\b)"),
@@ -144,9 +144,12 @@ pub fn inspect_step(
                 Kind::Shortener => ("args.suspicious_url", Severity::Med),
                 Kind::ShellCrit => ("args.dangerous_shell", Severity::Crit),
                 Kind::ShellHigh => ("args.dangerous_shell", Severity::High),
+                // Grounded only when the request asks to delete and names the table.
                 Kind::SqlDrop => (
                     "args.dangerous_sql",
-                    if request.asks_for(vigil_features::plan::Action::Delete) {
+                    if request.asks_for(vigil_features::plan::Action::Delete)
+                        && dropped_table(s).is_some_and(|t| request.mentions(t))
+                    {
                         Severity::High
                     } else {
                         Severity::Crit
@@ -177,6 +180,30 @@ pub fn inspect_step(
             });
         }
     });
+}
+
+/// The table named after `DROP TABLE` / `TRUNCATE [TABLE]`.
+fn dropped_table(sql: &str) -> Option<&str> {
+    let lower = sql.to_ascii_lowercase();
+    let at = [
+        "drop table ",
+        "drop database ",
+        "drop schema ",
+        "drop collection ",
+        "truncate table ",
+        "truncate ",
+    ]
+    .iter()
+    .find_map(|k| lower.find(k).map(|i| i + k.len()))?;
+    let rest = sql.get(at..)?.trim_start();
+    let rest = rest
+        .strip_prefix("if exists ")
+        .or_else(|| rest.strip_prefix("IF EXISTS "))
+        .unwrap_or(rest);
+    rest.split(|c: char| c.is_whitespace() || c == ';' || c == ',')
+        .next()
+        .map(|t| t.trim_matches(['`', '"', '\'']))
+        .filter(|t| !t.is_empty())
 }
 
 fn clip(s: &str, max: usize) -> &str {

@@ -611,7 +611,7 @@ pub fn plan_rules(
 fn target_values(step: &Step) -> impl Iterator<Item = &str> + '_ {
     step.args
         .iter()
-        .filter(|(k, _)| is_one_of(k, TARGET_KEYS))
+        .filter(|(k, _)| is_target_key(k))
         .flat_map(|(_, v)| {
             let items: Box<dyn Iterator<Item = &str>> = match v {
                 Value::String(s) => Box::new(std::iter::once(s.trim())),
@@ -620,6 +620,16 @@ fn target_values(step: &Step) -> impl Iterator<Item = &str> + '_ {
             };
             items
         })
+}
+
+/// Keys that name what a step acts on: the [`TARGET_KEYS`] and any `*_id(s)`, `*_name`,
+/// `*_path` key.
+fn is_target_key(k: &str) -> bool {
+    let k = k.to_ascii_lowercase();
+    is_one_of(&k, TARGET_KEYS)
+        || ["_id", "_ids", "_name", "_path", "_email"]
+            .iter()
+            .any(|s| k.ends_with(s))
 }
 
 /// ASCII case-insensitive membership.

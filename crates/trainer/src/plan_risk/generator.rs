@@ -381,7 +381,7 @@ fn templates() -> Vec<Template> {
                 step(p(r, &["wallet.transfer", "coinbase.send_crypto"]), json!({"to": "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh", "amount": amount(r, 1, 40)}))])
         }},
         Template { category: "financial", name: "refund-other", label: Confirm, build: |r| {
-            plan(Some("find order 5512".into()), vec![
+            plan(Some("find the order 5512".into()), vec![
                 step(p(r, &["stripe.get_order", "shop.find_order"]), json!({"order": "5512"})),
                 step(p(r, &["stripe.refund", "shop.issue_refund"]), json!({"order": "5512", "amount": amount(r, 30, 400), "destination": "card ending 9921"}))])
         }},
