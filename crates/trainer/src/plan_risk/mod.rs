@@ -44,8 +44,8 @@ pub const LAMBDA_C: f64 = 0.05;
 
 /// The hand-written fixtures, relative to the workspace root.
 pub const FIXTURES: &str = "fixtures/plan-risk/plans.jsonl";
-/// A second batch of hand-written plans, written after the rules were final and never used to
-/// change them.
+/// Hand-written hold-out plans (batch 3), written after the last rule change and never used to
+/// change the rules.
 pub const HOLDOUT: &str = "fixtures/plan-risk/holdout.jsonl";
 
 fn rank(i: Intervention) -> usize {
@@ -417,7 +417,7 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport, BoxError> {
     let mut fixture_metrics = Vec::new();
     for (name, rel) in [
         ("hand-written plans (development set)", FIXTURES),
-        ("hand-written plans (untouched hold-out)", HOLDOUT),
+        ("hand-written plans (hold-out, batch 3)", HOLDOUT),
     ] {
         if let Some(f) = read_fixtures(&workspace_file(rel))
             .ok()
@@ -647,12 +647,13 @@ fn card(
         "The synthetic templates and the rules were designed together, so template-held-out \
          scores mostly measure that the rules generalise across tool vocabularies and argument \
          values, not that they anticipate unseen attack ideas. The hand-written development set \
-         (`plans.jsonl`, 94 plans incl. 6 multi-turn sessions) was written before the rules were \
-         final and some rule gaps it exposed were fixed (first run: F1 0.949, 4-class 0.830, \
-         overblock 0.087); the hold-out set (`holdout.jsonl`) was written afterwards and never used \
-         to change anything — its row is the most honest estimate. ρ alone is weak (as NEXUS's \
-         learned-only row: F1 0.549): 9 coarse plan features do not separate harmful from benign \
-         plans that use the same tools.",
+         (`plans.jsonl`, 129 plans incl. 8 multi-turn sessions) was written in two batches, and \
+         rule gaps each batch exposed were fixed afterwards; on first contact batch 1 (94) scored \
+         F1 0.949 / 4-class 0.830 / overblock 0.087 and batch 2 (35) F1 0.895 / 0.686 / 0.125. The \
+         hold-out set (`holdout.jsonl`, batch 3) was written after the last rule change and never \
+         used to change anything — its row is the most honest estimate. ρ alone is weak (as \
+         NEXUS's learned-only row: F1 0.549): 9 coarse plan features do not separate harmful from \
+         benign plans that use the same tools.",
     );
     c.section(
         "Policy Π and design choices",
