@@ -50,6 +50,16 @@
 //! assert_eq!(d1.violations[0].rule, "session.cross_step_exfiltration");
 //! ```
 //!
+//! ## Input shapes
+//!
+//! Plans follow the [`Plan`](vigil_contracts::Plan) contract. A plan with no steps gets a
+//! decision (its features are all 0); 1,000-step plans and 1 MB observations are fine (regexes
+//! are compiled once and linear-time; argument strings are inspected on their first 64 KiB).
+//! `args` must be a JSON object: a string or an array is refused at parse time with
+//! `steps[i].args: invalid type: ...` rather than guessed at, because a free-form command string
+//! has no argument names to inspect. Unknown tools are annotated as `other` actions (not
+//! irreversible, not networked) unless their arguments say otherwise or a catalog describes them.
+//!
 //! ## What it does not do
 //!
 //! It does not execute, rewrite or sandbox plans; "revise" and "confirm" are advice to the caller.
