@@ -83,6 +83,18 @@ pub const MODELS: &[Model] = &[
         },
         bench: || vigil_trainer::anomaly::train::bench().map_err(anyhow::Error::msg),
     },
+    Model {
+        name: "plan-risk",
+        artifact: "crates/plan-risk/models/plan-risk.vgl",
+        data: |seed, out| {
+            vigil_trainer::plan_risk::write_data(seed, out).map_err(|e| anyhow::anyhow!(e))
+        },
+        train: |opts| vigil_trainer::plan_risk::train(opts).map_err(|e| anyhow::anyhow!(e)),
+        eval: |data, json| {
+            vigil_trainer::plan_risk::eval(data, json).map_err(|e| anyhow::anyhow!(e))
+        },
+        bench: || vigil_trainer::plan_risk::bench().map_err(|e| anyhow::anyhow!(e)),
+    },
 ];
 
 fn find(name: &str) -> anyhow::Result<&'static Model> {

@@ -36,6 +36,8 @@ enum Command {
     Anomaly(commands::anomaly::AnomalyArgs),
     /// Classify prompts ({"text": ...} per line, or --text) as complexity / nature / domain.
     TaskSignal(commands::task_signal::TaskSignalArgs),
+    /// Decide allow/block/confirm/revise for agent plans (NEXUS-style monitor).
+    PlanRisk(commands::plan_risk::PlanRiskArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Normalize(args) => commands::normalize::run(args),
         Command::Anomaly(args) => commands::anomaly::run(args),
         Command::TaskSignal(args) => commands::task_signal::run(args),
+        Command::PlanRisk(args) => commands::plan_risk::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -11,6 +11,7 @@
 //! |---|---|
 //! | [`sparse`] | sorted sparse vectors |
 //! | [`text`] | char_wb 1–4 + word 1–2 n-grams, stable-hashed into buckets, sublinear tf-idf, per-block L2 |
+//! | [`plan`] | tool annotator (lexicon + catalog) and the 9 NEXUS plan features |
 //! | [`linear`] | softmax (multinomial logistic) inference over sparse features, with a calibration temperature |
 //! | [`intent`] | the intent normalizer: raw `{tool, args}` calls of a session → [`NormalizedIntent`](vigil_contracts::NormalizedIntent)s |
 //! | [`window`] | window encoders: axor's 300-D `axor-v1` layout and vigil's position-invariant `vigil-window-v1` |
@@ -35,6 +36,7 @@
 mod error;
 pub mod intent;
 pub mod linear;
+pub mod plan;
 pub mod sparse;
 pub mod text;
 pub mod window;

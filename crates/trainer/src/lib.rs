@@ -15,6 +15,7 @@
 //! | [`optim`] | L-BFGS for smooth convex objectives |
 //! | [`logistic`] | sparse L2-regularized multinomial logistic regression (uniform or balanced weights) |
 //! | [`calibration`] | temperature scaling and Platt scaling on held-out data |
+//! | [`plan_risk`] | plan-risk: seeded plan generator, scorer training, threshold grid, card, fixture eval |
 //! | [`timing`] | p50/p99 per-call latency for `cargo xtask bench` |
 //! | [`anomaly`] | session generator, histogram GBDT and training pipeline of the anomaly model |
 //!
@@ -42,6 +43,7 @@ pub mod gate;
 pub mod logistic;
 pub mod metrics;
 pub mod optim;
+pub mod plan_risk;
 pub mod svg;
 pub mod task_signal;
 pub mod timing;

@@ -1,0 +1,65 @@
+//! `vigil plan-risk`: one plan per line → `{"intervention", "risk", "violations", "features"}`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use serde_json::{Value, json};
+use vigil_contracts::{Plan, from_json_str};
+use vigil_features::plan::{ToolAnnotator, ToolCatalog};
+use vigil_plan_risk::{Assessment, PlanMonitor, SessionMonitor};
+
+use crate::io::Io;
+
+/// Arguments of `vigil plan-risk`.
+#[derive(Debug, Args)]
+pub struct PlanRiskArgs {
+    /// Treat the lines as consecutive turns of one agent session (memory across lines).
+    #[arg(long)]
+    session: bool,
+    /// Tool catalog (JSON `{"tools": {"name": {...}}}`) overriding the default lexicon.
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<PathBuf>,
+    /// Model artifact (default: $VIGIL_PLAN_RISK_MODEL, then the embedded model).
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    #[command(flatten)]
+    io: Io,
+}
+
+fn render(a: &Assessment) -> anyhow::Result<Value> {
+    Ok(json!({
+        "intervention": a.decision.intervention.as_str(),
+        "risk": a.decision.risk,
+        "violations": serde_json::to_value(&a.decision.violations)?,
+        "features": Value::Object(a.features_json()),
+    }))
+}
+
+/// Runs `vigil plan-risk`.
+pub fn run(args: PlanRiskArgs) -> anyhow::Result<bool> {
+    let annotator = match &args.catalog {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read tool catalog {}", path.display()))?;
+            let catalog = ToolCatalog::from_json(&text)
+                .with_context(|| format!("invalid tool catalog {}", path.display()))?;
+            ToolAnnotator::with_catalog(catalog)
+        }
+        None => ToolAnnotator::default(),
+    };
+    let monitor = PlanMonitor::load(args.model.as_deref(), annotator)
+        .context("cannot load the plan-risk model")?;
+    if args.session {
+        let mut session = SessionMonitor::new(&monitor);
+        args.io.run(|_, line| {
+            let plan: Plan = from_json_str(line)?;
+            render(&session.assess_turn(&plan))
+        })
+    } else {
+        args.io.run(|_, line| {
+            let plan: Plan = from_json_str(line)?;
+            render(&monitor.assess(&plan))
+        })
+    }
+}

@@ -1,0 +1,184 @@
+//! The stateless monitor: annotate → features → V_R ∪ V_A → ρ → Π.
+
+use std::path::Path;
+
+use serde::Serialize;
+use vigil_contracts::{Intervention, Plan, PlanDecision, Severity, Violation};
+use vigil_features::plan::{PLAN_FEATURES, StepAnnotation, ToolAnnotator, plan_features};
+
+use crate::Result;
+use crate::grounding::Request;
+use crate::inspector::inspect_step;
+use crate::policy::decide;
+use crate::rules::{Prior, StepFacts, plan_rules};
+use crate::scorer::RiskModel;
+
+/// Everything the model-independent part of the monitor finds in a plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inspection {
+    /// The 9 NEXUS features, in order.
+    pub features: [f64; 9],
+    /// Every step with its annotations filled in.
+    pub annotations: Vec<StepAnnotation>,
+    /// V_R ∪ V_A, worst first (then by step).
+    pub violations: Vec<Violation>,
+    /// Per-step grounding and injection facts.
+    #[serde(skip)]
+    pub facts: Vec<StepFacts>,
+}
+
+/// Runs the annotator, the rules and the inspector (no model needed).
+pub fn inspect(annotator: &ToolAnnotator, plan: &Plan, prior: &Prior) -> Inspection {
+    let annotations = annotator.annotate_plan(plan);
+    let features = plan_features(plan, &annotations);
+    let request = Request::new(plan.request.as_deref());
+    let mut violations = Vec::new();
+    let facts = plan_rules(
+        plan,
+        &annotations,
+        &request,
+        &features,
+        prior,
+        &mut violations,
+    );
+    for (i, (step, ann)) in plan.steps.iter().zip(&annotations).enumerate() {
+        inspect_step(
+            i,
+            step,
+            ann,
+            &request,
+            plan.policy.allow_sensitive,
+            &mut violations,
+        );
+    }
+    sort_violations(&mut violations);
+    Inspection {
+        features,
+        annotations,
+        violations,
+        facts,
+    }
+}
+
+/// Worst first, then by step (plan-level last); stable otherwise.
+pub fn sort_violations(v: &mut [Violation]) {
+    v.sort_by(|a, b| {
+        b.severity.cmp(&a.severity).then(
+            a.step
+                .unwrap_or(usize::MAX)
+                .cmp(&b.step.unwrap_or(usize::MAX)),
+        )
+    });
+}
+
+/// A decision with the features that fed ρ.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    /// Intervention, ρ and the violations that drove it.
+    pub decision: PlanDecision,
+    /// The 9 NEXUS features.
+    pub features: [f64; 9],
+}
+
+impl Assessment {
+    /// The features as a name → value JSON object, in NEXUS order.
+    pub fn features_json(&self) -> serde_json::Map<String, serde_json::Value> {
+        PLAN_FEATURES
+            .iter()
+            .zip(self.features)
+            .map(|(n, x)| ((*n).to_owned(), serde_json::json!(x)))
+            .collect()
+    }
+}
+
+/// The NEXUS-style plan monitor.
+#[derive(Debug, Clone)]
+pub struct PlanMonitor {
+    model: RiskModel,
+    annotator: ToolAnnotator,
+}
+
+impl PlanMonitor {
+    /// A monitor from a (validated) model and an annotator.
+    pub fn new(model: RiskModel, annotator: ToolAnnotator) -> Result<Self> {
+        model.validate()?;
+        Ok(PlanMonitor { model, annotator })
+    }
+
+    /// The embedded model with the default lexicon.
+    pub fn embedded() -> Result<Self> {
+        Self::new(RiskModel::embedded()?, ToolAnnotator::default())
+    }
+
+    /// Model by precedence (explicit path, `VIGIL_PLAN_RISK_MODEL`, embedded) with `annotator`.
+    pub fn load(explicit: Option<&Path>, annotator: ToolAnnotator) -> Result<Self> {
+        Self::new(RiskModel::load(explicit)?, annotator)
+    }
+
+    /// The risk model.
+    pub fn model(&self) -> &RiskModel {
+        &self.model
+    }
+
+    /// The annotator.
+    pub fn annotator(&self) -> &ToolAnnotator {
+        &self.annotator
+    }
+
+    /// Decides on one plan.
+    pub fn decide(&self, plan: &Plan) -> PlanDecision {
+        self.assess(plan).decision
+    }
+
+    /// Decides on one plan and returns its features too.
+    pub fn assess(&self, plan: &Plan) -> Assessment {
+        self.finish(inspect(&self.annotator, plan, &Prior::default()))
+    }
+
+    /// Scores an inspection and applies Π. When ρ alone lifted the decision, a `risk_score`
+    /// note (low) is appended after the policy ran, so every decision says what drove it.
+    pub fn finish(&self, inspection: Inspection) -> Assessment {
+        let risk = self.model.risk(&inspection.features);
+        let intervention = decide(
+            risk,
+            &inspection.violations,
+            self.model.tau_block,
+            self.model.tau_confirm,
+        );
+        let mut violations = inspection.violations;
+        let worst = violations.iter().map(|v| v.severity).max();
+        let rho_drove = match intervention {
+            Intervention::Block => worst != Some(Severity::Crit),
+            Intervention::Confirm => worst != Some(Severity::High),
+            _ => false,
+        };
+        if rho_drove {
+            violations.push(Violation {
+                rule: "risk_score".into(),
+                severity: Severity::Low,
+                step: None,
+                detail: format!(
+                    "ρ = {risk:.3} ≥ {} = {:.2}",
+                    if intervention == Intervention::Block {
+                        "τ_b"
+                    } else {
+                        "τ_c"
+                    },
+                    if intervention == Intervention::Block {
+                        self.model.tau_block
+                    } else {
+                        self.model.tau_confirm
+                    }
+                ),
+            });
+        }
+        Assessment {
+            decision: PlanDecision {
+                intervention,
+                risk,
+                violations,
+            },
+            features: inspection.features,
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Multi-turn session memory: a harmful step split across turns is caught on the turn it
+//! completes.
+//!
+//! State kept between turns:
+//! - **exposed entities** — where sensitive data was read (turn, step, tool) and the argument
+//!   values that named it (paths, tables), so a later outbound send to an endpoint the request
+//!   does not name is `session.cross_step_exfiltration` (crit), even with `allow_sensitive` on the
+//!   turn that read it;
+//! - **injected observations** — instructions seen in an earlier turn's tool output keep later
+//!   ungrounded steps under `untrusted_input`;
+//! - **cumulative permissions** — `session.cumulative_permissions` (low) once the session has
+//!   needed ≥ 8 distinct scopes;
+//! - **repeated unsafe attempts** — after 2 turns that were not allowed, a further turn with a
+//!   med finding adds `session.repeated_unsafe_attempts` high; with a high/crit finding (or
+//!   after 4 attempts) crit;
+//! - **cumulative cost** — against the session budget (the latest budget given):
+//!   `session.cumulative_budget` med above 100 %, high above 300 %.
+
+use std::collections::BTreeSet;
+
+use vigil_contracts::{Intervention, Plan, Severity, Violation};
+use vigil_features::plan::Action;
+
+use crate::grounding::for_each_string;
+use crate::monitor::{Assessment, PlanMonitor, inspect, sort_violations};
+use crate::rules::Prior;
+
+/// What the session remembers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionState {
+    /// Turns seen so far.
+    pub turn: usize,
+    /// Exposure and injection facts carried into the next turn.
+    pub prior: Prior,
+    /// Every permission scope needed so far.
+    pub permissions: BTreeSet<String>,
+    /// Turns decided block or confirm.
+    pub unsafe_attempts: u32,
+    /// Sum of `est_total_cost` over the turns.
+    pub cumulative_cost: f64,
+    /// Latest budget given.
+    pub budget: Option<f64>,
+}
+
+/// A monitor with memory across the turns of one agent session.
+#[derive(Debug, Clone)]
+pub struct SessionMonitor<'m> {
+    monitor: &'m PlanMonitor,
+    state: SessionState,
+}
+
+impl<'m> SessionMonitor<'m> {
+    /// A fresh session.
+    pub fn new(monitor: &'m PlanMonitor) -> Self {
+        SessionMonitor {
+            monitor,
+            state: SessionState::default(),
+        }
+    }
+
+    /// The state so far.
+    pub fn state(&self) -> &SessionState {
+        &self.state
+    }
+
+    /// Decides on the next turn's plan and updates the memory.
+    pub fn assess_turn(&mut self, plan: &Plan) -> Assessment {
+        let turn = self.state.turn;
+        let mut ins = inspect(self.monitor.annotator(), plan, &self.state.prior);
+        let st = &mut self.state;
+
+        let had = st.permissions.len();
+        for a in &ins.annotations {
+            st.permissions.extend(a.permissions.iter().cloned());
+        }
+        if had < 8 && st.permissions.len() >= 8 {
+            ins.violations.push(Violation {
+                rule: "session.cumulative_permissions".into(),
+                severity: Severity::Low,
+                step: None,
+                detail: format!(
+                    "the session now needs {} distinct permission scopes",
+                    st.permissions.len()
+                ),
+            });
+        }
+        st.cumulative_cost += ins.features[6];
+        if plan.budget.is_some() {
+            st.budget = plan.budget;
+        }
+        if let Some(b) = st.budget {
+            let used = if b > 0.0 {
+                st.cumulative_cost / b
+            } else if st.cumulative_cost > 0.0 {
+                f64::INFINITY
+            } else {
+                0.0
+            };
+            if used > 1.0 && ins.features[7] <= 1.0 {
+                ins.violations.push(Violation {
+                    rule: "session.cumulative_budget".into(),
+                    severity: if used > 3.0 {
+                        Severity::High
+                    } else {
+                        Severity::Med
+                    },
+                    step: None,
+                    detail: format!(
+                        "session cost {:.2} exceeds the budget {b:.2}",
+                        st.cumulative_cost
+                    ),
+                });
+            }
+        }
+        let worst = ins.violations.iter().map(|v| v.severity).max();
+        if st.unsafe_attempts >= 2 && worst >= Some(Severity::Med) {
+            // An agent that keeps trying: a high-risk retry is blocked, a medium one confirmed.
+            let severity = if st.unsafe_attempts >= 4 || worst >= Some(Severity::High) {
+                Severity::Crit
+            } else {
+                Severity::High
+            };
+            ins.violations.push(Violation {
+                rule: "session.repeated_unsafe_attempts".into(),
+                severity,
+                step: None,
+                detail: format!(
+                    "{} earlier turns were blocked or sent for confirmation",
+                    st.unsafe_attempts
+                ),
+            });
+        }
+        sort_violations(&mut ins.violations);
+
+        // Carry exposure and injection forward.
+        for (i, ((step, ann), facts)) in plan
+            .steps
+            .iter()
+            .zip(&ins.annotations)
+            .zip(&ins.facts)
+            .enumerate()
+        {
+            let sends = ann.network && ann.action != Action::Read;
+            // Under allow_sensitive the user has said this turn touches sensitive data, so its
+            // reads count as exposure even when the lexicon sees nothing sensitive.
+            let exposed =
+                ann.sensitive || (plan.policy.allow_sensitive && ann.action == Action::Read);
+            if exposed && !sends {
+                st.prior.sensitive_exposure = Some(format!("turn {turn} step {i} {}", step.tool));
+                for_each_string(&step.args, &mut |s| {
+                    let s = s.trim().to_lowercase();
+                    if (4..=256).contains(&s.len())
+                        && !s.contains(' ')
+                        && st.prior.exposed_entities.len() < 1024
+                    {
+                        st.prior.exposed_entities.insert(s);
+                    }
+                });
+            }
+            if !facts.injection_cues.is_empty() {
+                st.prior.injected = Some(format!(
+                    "turn {turn} step {i} observation ({})",
+                    facts.injection_cues.join(", ")
+                ));
+            }
+        }
+        let out = self.monitor.finish(ins);
+        if out.decision.intervention != Intervention::Allow {
+            self.state.unsafe_attempts += 1;
+        }
+        self.state.turn += 1;
+        out
+    }
+}
