@@ -8,6 +8,7 @@
 
 mod ci;
 mod models;
+mod progress;
 
 use std::path::PathBuf;
 

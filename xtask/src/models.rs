@@ -12,7 +12,7 @@ use clap::Args;
 use vigil_trainer::gate::{TrainOptions, TrainReport};
 use vigil_trainer::timing::Timing;
 
-use crate::workspace_root;
+use crate::{progress, workspace_root};
 
 /// Arguments of `cargo xtask train`.
 #[derive(Debug, Args)]
@@ -127,106 +127,159 @@ pub fn data(model: &str, out: &Path, seed: u64) -> anyhow::Result<()> {
 }
 
 /// `cargo xtask train` (and `--check`).
+///
+/// Every model trains into a scratch directory first. Only when every gate passes are the
+/// artifacts and cards copied to their destination, so a failed gate never overwrites a committed
+/// model. With `--check` nothing is copied: the fresh files are compared byte for byte with the
+/// committed ones instead.
 pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
     let models = selected(args.model.as_deref())?;
-    if models.is_empty() {
-        eprintln!("no trainable models are registered yet");
-        return Ok(());
-    }
     let root = workspace_root();
     let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
     let started = Instant::now();
-    let mut reports = Vec::new();
+    let mut runs = Vec::new();
     for m in &models {
-        let default_dir = root
-            .join(m.artifact)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| root.clone());
-        let (artifact_dir, card_dir) = match (&args.out, args.check) {
-            (_, true) => (
-                scratch.path().join(m.name),
-                scratch.path().join(m.name).join("cards"),
-            ),
-            (Some(out), false) => (out.clone(), out.join("cards")),
-            (None, false) => (default_dir, root.join("docs/models")),
-        };
         let opts = TrainOptions {
-            artifact_dir,
-            card_dir,
+            artifact_dir: scratch.path().join(m.name),
+            card_dir: scratch.path().join(m.name).join("cards"),
             seed: args.seed,
             min_accuracy: args.min_accuracy,
         };
-        eprintln!("==> training {}", m.name);
-        let report = (m.train)(&opts).with_context(|| format!("training {} failed", m.name))?;
-        reports.push(report);
+        let spinner = progress::Spinner::start(format!("training {}", m.name));
+        let report = (m.train)(&opts).with_context(|| format!("training {} failed", m.name));
+        spinner.finish();
+        runs.push((m, opts, report?));
     }
-    print_summary(&reports);
+    print_summary(runs.iter().map(|(_, _, r)| r));
     eprintln!(
         "total training time: {:.1} s",
         started.elapsed().as_secs_f64()
     );
 
-    let mut problems = Vec::new();
-    for r in &reports {
-        for g in r.failed_gates() {
-            problems.push(format!("{}: gate failed: {g}", r.model));
-        }
+    let failed: Vec<String> = runs
+        .iter()
+        .flat_map(|(_, _, r)| {
+            r.failed_gates()
+                .into_iter()
+                .map(move |g| format!("{}: gate failed: {g}", r.model))
+        })
+        .collect();
+    if !failed.is_empty() {
+        bail!(
+            "{}\nnothing was written outside the scratch directory",
+            failed.join("\n")
+        );
     }
-    if args.check {
-        for (m, r) in models.iter().zip(&reports) {
-            let committed_path = root.join(m.artifact);
-            let committed = std::fs::read(&committed_path).with_context(|| {
-                format!(
-                    "cannot read committed artifact {}",
-                    committed_path.display()
-                )
-            })?;
-            let fresh = std::fs::read(&r.artifact).with_context(|| {
-                format!("cannot read retrained artifact {}", r.artifact.display())
-            })?;
-            if committed != fresh {
-                problems.push(format!(
-                    "{}: retrained artifact differs from committed {} ({} vs {} bytes); run `cargo xtask train {}` and commit",
-                    m.name,
-                    m.artifact,
-                    fresh.len(),
-                    committed.len(),
-                    m.name
-                ));
+
+    let mut problems = Vec::new();
+    for (m, opts, report) in &runs {
+        let committed_artifact = root.join(m.artifact);
+        let (artifact_dest, card_dest) = match &args.out {
+            Some(out) => (out.join(file_name(&committed_artifact)?), out.join("cards")),
+            None => (committed_artifact.clone(), root.join("docs/models")),
+        };
+        let mut pairs = vec![(report.artifact.clone(), artifact_dest)];
+        for card_file in list_files(&opts.card_dir)? {
+            pairs.push((opts.card_dir.join(&card_file), card_dest.join(&card_file)));
+        }
+        for (fresh, dest) in pairs {
+            if args.check {
+                if let Some(problem) = differs(&fresh, &dest, &root)? {
+                    problems.push(format!(
+                        "{}: {problem}; run `cargo xtask train {}` and commit",
+                        m.name, m.name
+                    ));
+                }
+            } else {
+                copy(&fresh, &dest)?;
             }
         }
     }
     if !problems.is_empty() {
         bail!("{}", problems.join("\n"));
     }
+    if args.check {
+        eprintln!("==> every retrained artifact and card is byte-identical to the committed one");
+    }
     Ok(())
 }
 
-fn print_summary(reports: &[TrainReport]) {
+fn file_name(path: &Path) -> anyhow::Result<&std::ffi::OsStr> {
+    path.file_name()
+        .with_context(|| format!("{} has no file name", path.display()))
+}
+
+fn list_files(dir: &Path) -> anyhow::Result<Vec<std::ffi::OsString>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            names.push(entry.file_name());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// `None` when `committed` holds exactly the bytes of `fresh`, else what differs.
+fn differs(fresh: &Path, committed: &Path, root: &Path) -> anyhow::Result<Option<String>> {
+    let shown = committed
+        .strip_prefix(root)
+        .unwrap_or(committed)
+        .display()
+        .to_string();
+    let new = std::fs::read(fresh).with_context(|| format!("cannot read {}", fresh.display()))?;
+    Ok(match std::fs::read(committed) {
+        Err(_) => Some(format!("{shown} is not committed")),
+        Ok(old) if old != new => {
+            let at = old
+                .iter()
+                .zip(&new)
+                .position(|(a, b)| a != b)
+                .unwrap_or(old.len().min(new.len()));
+            Some(format!(
+                "retrained {shown} differs from the committed file ({} vs {} bytes, first difference at byte {at})",
+                new.len(),
+                old.len()
+            ))
+        }
+        Ok(_) => None,
+    })
+}
+
+fn copy(from: &Path, to: &Path) -> anyhow::Result<()> {
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::copy(from, to)
+        .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
+    Ok(())
+}
+
+fn print_summary<'a>(reports: impl Iterator<Item = &'a TrainReport>) {
     println!(
-        "{:<14} {:>8} {:>8} {:<48} {:>6} {:>10} {:>8}",
-        "model", "train", "held-out", "metrics", "gates", "artifact", "time"
+        "{:<14} {:>10} {:>10} {:>7} {:>10} {:>8}",
+        "model", "train rows", "held-out", "gates", "artifact", "time"
     );
     for r in reports {
-        let metrics: Vec<String> = r
-            .metrics
-            .iter()
-            .map(|(k, v)| format!("{k}={v:.3}"))
-            .collect();
         let passed = r.gates.iter().filter(|g| g.passed()).count();
         println!(
-            "{:<14} {:>8} {:>8} {:<48} {:>6} {:>9}K {:>7.1}s",
+            "{:<14} {:>10} {:>10} {:>7} {:>9}K {:>7.1}s",
             r.model,
             r.train_rows,
             r.validation_rows,
-            metrics.join(" "),
             format!("{passed}/{}", r.gates.len()),
-            r.artifact_bytes / 1024,
+            r.artifact_bytes.div_ceil(1024),
             r.seconds
         );
         for g in &r.gates {
-            println!("    {g}");
+            println!("    gate   {g}");
+        }
+        for (k, v) in &r.metrics {
+            println!("    metric {k} = {v:.4}");
         }
     }
 }
