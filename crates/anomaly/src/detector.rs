@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use vigil_contracts::trajectory::VERIFIER_PARSE_ERROR;
 use vigil_contracts::{
     AnomalyClass, AnomalyDetector, AnomalyResult, CanonicalIntent, LlmVerifier, NormalizedIntent,
     PolicyName, TaskSignalHint, VerifierError,
@@ -32,6 +33,8 @@ pub struct DetectorParams {
     /// Suspicious results at or above this score go to the verifier. axor: 0.50.
     pub gray_zone_threshold: f64,
     /// On verifier error, answer critical (`verifier_error_fail_closed`) instead of the ML result.
+    /// An unparseable answer (the `verifier_parse_error` fallback verdict), an out-of-range score
+    /// and a timeout count as errors; axor instead returned the 0.5/suspicious placeholder.
     pub fail_closed_on_verifier_error: bool,
     /// Time limit on one verifier call (axor has none).
     pub verifier_timeout: Duration,
@@ -226,8 +229,13 @@ impl MLAnomalyDetector {
         let limit = self.params.verifier_timeout;
         let answer =
             match tokio::time::timeout(limit, verifier.verify(&canonical, hint, policy)).await {
+                // A parse-error fallback verdict is a failure too, so fail-closed still holds
+                // when the model answers garbage (otherwise 0.5/suspicious would slip through).
+                Ok(Ok(r)) if r.reasons.iter().any(|x| x == VERIFIER_PARSE_ERROR) => Err(
+                    VerifierError::Unusable("the model's answer could not be parsed".into()),
+                ),
                 Ok(Ok(r)) if r.score.is_finite() && (0.0..=1.0).contains(&r.score) => Ok(r),
-                Ok(Ok(r)) => Err(VerifierError::Transport(format!(
+                Ok(Ok(r)) => Err(VerifierError::Unusable(format!(
                     "verifier score {} is outside [0, 1]",
                     r.score
                 ))),

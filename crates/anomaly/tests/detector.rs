@@ -270,6 +270,33 @@ async fn verifier_error_falls_back_to_ml_or_fails_closed() {
 }
 
 #[tokio::test]
+async fn unparseable_verifier_answer_is_a_failure_not_a_verdict() {
+    let ml = MLAnomalyDetector::embedded()
+        .unwrap()
+        .score_window(&gray_window());
+    // What vigil-llm-verifier (and axor) return when the model's reply is garbage.
+    let garbage = AnomalyResult {
+        score: 0.5,
+        class: AnomalyClass::Suspicious,
+        reasons: vec!["verifier_parse_error".into()],
+    };
+    let d = MLAnomalyDetector::embedded()
+        .unwrap()
+        .with_verifier(MockVerifier::new(Mode::Answer(garbage)));
+    // Fall back: the ML result, not the placeholder 0.5.
+    assert_eq!(d.score(&gray_window(), None, None).await.unwrap(), ml);
+    let closed = d
+        .with_params(DetectorParams {
+            fail_closed_on_verifier_error: true,
+            ..DetectorParams::default()
+        })
+        .unwrap();
+    let r = closed.score(&gray_window(), None, None).await.unwrap();
+    assert_eq!(r.class, AnomalyClass::Critical);
+    assert_eq!(r.reasons, vec!["verifier_error_fail_closed"]);
+}
+
+#[tokio::test]
 async fn slow_verifier_times_out() {
     let ml = MLAnomalyDetector::embedded()
         .unwrap()

@@ -342,6 +342,10 @@ pub(crate) fn unit_interval<'de, D: serde::Deserializer<'de>>(
     }
 }
 
+/// The reason a verifier gives when the model's answer could not be parsed (axor's fallback
+/// verdict: 0.5, suspicious, this reason). Detectors treat such a verdict as a verifier failure.
+pub const VERIFIER_PARSE_ERROR: &str = "verifier_parse_error";
+
 /// Why a verifier could not answer. The detector falls back (or fails closed) on any of these.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -366,6 +370,9 @@ pub enum VerifierError {
     /// Missing key, bad URL, unusable settings.
     #[error("configuration: {0}")]
     Config(String),
+    /// The verifier answered, but not with a usable verdict.
+    #[error("unusable answer: {0}")]
+    Unusable(String),
 }
 
 /// Scores a window of recent intents (axor's `AnomalyDetector` protocol).

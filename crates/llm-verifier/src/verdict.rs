@@ -19,7 +19,7 @@ use vigil_contracts::{AnomalyClass, AnomalyResult};
 use crate::{Error, Result};
 
 /// The reason carried by [`fallback`].
-pub const PARSE_ERROR_REASON: &str = "verifier_parse_error";
+pub const PARSE_ERROR_REASON: &str = vigil_contracts::trajectory::VERIFIER_PARSE_ERROR;
 /// The reason added when score and class had to be reconciled.
 pub const MISMATCH_REASON: &str = "score_class_mismatch";
 /// Longest reason kept, in characters.
