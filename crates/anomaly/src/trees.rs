@@ -7,6 +7,7 @@
 //! `x[feature] <= threshold`.
 
 use serde::{Deserialize, Serialize};
+use vigil_features::linear::softmax_in_place;
 
 use crate::{Error, Result};
 
@@ -117,25 +118,12 @@ impl TreeEnsemble {
     #[inline]
     pub fn probabilities(&self, x: &[f32], out: &mut [f32]) {
         self.raw_scores(x, out);
-        softmax(&mut out[..self.n_classes as usize]);
+        softmax_in_place(&mut out[..self.n_classes as usize], 1.0);
     }
 
     /// Number of trees.
     pub fn trees(&self) -> usize {
         self.roots.len()
-    }
-}
-
-/// In-place numerically stable softmax.
-pub fn softmax(v: &mut [f32]) {
-    let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for x in v.iter_mut() {
-        *x = (*x - max).exp();
-        sum += *x;
-    }
-    for x in v.iter_mut() {
-        *x /= sum;
     }
 }
 

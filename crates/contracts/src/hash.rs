@@ -73,6 +73,6 @@ mod tests {
     #[test]
     fn seeds_give_different_families() {
         assert_ne!(fnv1a64_seeded(1, b"x"), fnv1a64_seeded(2, b"x"));
-        assert_eq!(fnv1a64_seeded(7, b"x"), fnv1a64_seeded(7, b"x"));
+        assert_eq!(fnv1a64_seeded(7, b"x"), 0xaf679d4c860b30a8);
     }
 }

@@ -47,8 +47,10 @@ pub struct Generator {
 impl Generator {
     /// A generator starting on Monday 2026-01-05 00:00 UTC.
     pub fn new(seed: u64) -> Self {
-        let start = DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z")
-            .unwrap_or_else(|_| chrono::Utc::now().fixed_offset());
+        // 2026-01-05T00:00:00Z; never the wall clock, so a seed fixes every timestamp.
+        let start = DateTime::from_timestamp(1_767_571_200, 0)
+            .unwrap_or_default()
+            .fixed_offset();
         Self::starting_at(seed, start)
     }
 

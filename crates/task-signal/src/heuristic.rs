@@ -39,8 +39,8 @@ impl Group {
         self.0
             .iter()
             .filter(|(re, _)| re.is_match(text))
-            .map(|(_, w)| w)
-            .sum()
+            // Folding from +0.0: an empty `sum()` of f64 is -0.0, which would print as "-0.0".
+            .fold(0.0, |acc, (_, w)| acc + w)
     }
 }
 

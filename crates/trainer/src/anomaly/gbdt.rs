@@ -8,7 +8,8 @@
 //! a fixed order and ties keep the first candidate, so the same data and parameters give the
 //! same trees bit for bit.
 
-use vigil_anomaly::trees::{TreeEnsemble, softmax};
+use vigil_anomaly::trees::TreeEnsemble;
+use vigil_features::linear::softmax_in_place;
 
 /// Most bins per feature.
 pub const MAX_BINS: usize = 256;
@@ -168,7 +169,7 @@ pub fn train(
     for _round in 0..p.rounds {
         prob.copy_from_slice(&raw);
         for row in prob.chunks_mut(n_classes) {
-            softmax(row);
+            softmax_in_place(row, 1.0);
         }
         for k in 0..n_classes {
             for i in 0..n {
