@@ -64,7 +64,17 @@ pub struct Model {
 }
 
 /// Every model `cargo xtask` can work on, in training order.
-pub const MODELS: &[Model] = &[];
+pub const MODELS: &[Model] = &[Model {
+    name: "preflight",
+    artifact: "crates/preflight/models/preflight.vgl",
+    data: |seed, out| Ok(vigil_trainer::preflight::write_data(seed, out)?),
+    train: |opts| Ok(vigil_trainer::preflight::train(opts)?),
+    eval: |data, json| {
+        println!("{}", vigil_trainer::preflight::eval(data, json)?);
+        Ok(())
+    },
+    bench: || Ok(vigil_trainer::preflight::bench()?),
+}];
 
 fn find(name: &str) -> anyhow::Result<&'static Model> {
     MODELS.iter().find(|m| m.name == name).with_context(|| {

@@ -81,7 +81,9 @@ impl Default for AggregatorConfig {
 impl AggregatorConfig {
     /// Checks the threshold.
     pub fn check(&self) -> Result<()> {
-        if !(self.certainty_threshold.is_finite() && (0.0..=1.0).contains(&self.certainty_threshold)) {
+        if !(self.certainty_threshold.is_finite()
+            && (0.0..=1.0).contains(&self.certainty_threshold))
+        {
             return Err(Error::Config(format!(
                 "aggregator.certaintyThreshold must be a finite number between 0 and 1 inclusive, got {}",
                 self.certainty_threshold
@@ -123,7 +125,12 @@ pub struct Status {
 impl Status {
     /// A successful output.
     pub fn ok(source: OutputSource) -> Self {
-        Status { ok: true, source, reason: None, error: None }
+        Status {
+            ok: true,
+            source,
+            reason: None,
+            error: None,
+        }
     }
 
     /// A failure with its message.
@@ -196,17 +203,33 @@ pub struct ClassifierOutput {
 impl ClassifierOutput {
     /// Builds an output, truncating the reason to 120 characters (v0.1.2 behaviour: slice,
     /// then trim the end).
-    pub fn new(reason: &str, certainty: Certainty, signal: Signal, status: Status, version: &str) -> Self {
+    pub fn new(
+        reason: &str,
+        certainty: Certainty,
+        signal: Signal,
+        status: Status,
+        version: &str,
+    ) -> Self {
         let reason = match reason.char_indices().nth(120) {
             Some((cut, _)) => reason[..cut].trim_end().to_owned(),
             None => reason.to_owned(),
         };
-        ClassifierOutput { reason, certainty, signal, status, version: version.to_owned() }
+        ClassifierOutput {
+            reason,
+            certainty,
+            signal,
+            status,
+            version: version.to_owned(),
+        }
     }
 
     /// The certainty score; a failed classifier scores 0.
     pub fn score(&self) -> f64 {
-        if self.status.ok { self.certainty.score() } else { 0.0 }
+        if self.status.ok {
+            self.certainty.score()
+        } else {
+            0.0
+        }
     }
 }
 
@@ -471,47 +494,80 @@ impl PipelineResult {
 }
 
 /// Builds the envelope (open-classify's `composeEnvelope`).
-pub fn compose_envelope(signals: &Signals, catalog: &Catalog, config: &AggregatorConfig) -> Envelope {
+pub fn compose_envelope(
+    signals: &Signals,
+    catalog: &Catalog,
+    config: &AggregatorConfig,
+) -> Envelope {
     let threshold = config.certainty_threshold;
     let confident = |o: &ClassifierOutput| o.score() >= threshold;
-    let (final_reply, ack_reply) = match (&signals.preflight.signal, confident(&signals.preflight)) {
-        (Signal::Preflight { final_reply, ack_reply }, true) => (final_reply.clone(), ack_reply.clone()),
+    let (final_reply, ack_reply) = match (&signals.preflight.signal, confident(&signals.preflight))
+    {
+        (
+            Signal::Preflight {
+                final_reply,
+                ack_reply,
+            },
+            true,
+        ) => (final_reply.clone(), ack_reply.clone()),
         _ => (None, None),
     };
     let tier_emitted = signals.routing.as_ref().and_then(|o| match o.signal {
         Signal::Routing { model_tier } => model_tier.map(|t| (t, confident(o))),
         _ => None,
     });
-    let spec_emitted = signals.model_specialization.as_ref().and_then(|o| match o.signal {
-        Signal::Specialization { specialization } => specialization.map(|s| (s, confident(o))),
-        _ => None,
-    });
+    let spec_emitted = signals
+        .model_specialization
+        .as_ref()
+        .and_then(|o| match o.signal {
+            Signal::Specialization { specialization } => specialization.map(|s| (s, confident(o))),
+            _ => None,
+        });
     let tier = tier_emitted.filter(|(_, c)| *c).map(|(t, _)| t);
     let specialization = spec_emitted.filter(|(_, c)| *c).map(|(s, _)| s);
     let mut dropped = Vec::new();
     if matches!(spec_emitted, Some((_, false))) {
-        dropped.push(DroppedConstraint { axis: Axis::Specialization, reason: DropReason::LowConfidence });
+        dropped.push(DroppedConstraint {
+            axis: Axis::Specialization,
+            reason: DropReason::LowConfidence,
+        });
     }
     if matches!(tier_emitted, Some((_, false))) {
-        dropped.push(DroppedConstraint { axis: Axis::Tier, reason: DropReason::LowConfidence });
+        dropped.push(DroppedConstraint {
+            axis: Axis::Tier,
+            reason: DropReason::LowConfidence,
+        });
     }
     let routing_confidence = [&signals.routing, &signals.model_specialization]
         .into_iter()
         .flatten()
         .map(ClassifierOutput::score)
         .reduce(f64::max);
-    let routing = (tier.is_some() || specialization.is_some())
-        .then_some(RoutingSignal { model_tier: tier, specialization });
+    let routing = (tier.is_some() || specialization.is_some()).then_some(RoutingSignal {
+        model_tier: tier,
+        specialization,
+    });
     let tools = match (&signals.tools.signal, confident(&signals.tools)) {
-        (Signal::Tools { tools }, true) => Some(ToolsSignal { tools: tools.clone() }),
+        (Signal::Tools { tools }, true) => Some(ToolsSignal {
+            tools: tools.clone(),
+        }),
         _ => None,
     };
-    let prompt_injection = match (&signals.prompt_injection.signal, confident(&signals.prompt_injection)) {
-        (Signal::PromptInjection { risk_level, score }, true) => Some(InjectionSignal { risk_level: *risk_level, score: *score }),
+    let prompt_injection = match (
+        &signals.prompt_injection.signal,
+        confident(&signals.prompt_injection),
+    ) {
+        (Signal::PromptInjection { risk_level, score }, true) => Some(InjectionSignal {
+            risk_level: *risk_level,
+            score: *score,
+        }),
         _ => None,
     };
     let model_recommendation = catalog.resolve(
-        Constraints { specialization, tier },
+        Constraints {
+            specialization,
+            tier,
+        },
         dropped,
         routing_confidence,
         config.unpriced,
@@ -548,7 +604,10 @@ pub fn certainty_gate(signals: &Signals, config: &AggregatorConfig) -> Option<Lo
         mode,
         threshold,
         score,
-        classifier_scores: entries.iter().map(|(n, o)| ((*n).to_owned(), o.score())).collect(),
+        classifier_scores: entries
+            .iter()
+            .map(|(n, o)| ((*n).to_owned(), o.score()))
+            .collect(),
         low_classifiers: entries
             .iter()
             .filter(|(_, o)| o.score() < threshold)
@@ -566,11 +625,21 @@ pub fn aggregate(
 ) -> PipelineResult {
     let envelope = compose_envelope(signals, catalog, config);
     let meta = Meta {
-        classifiers: signals.entries().into_iter().map(|(n, o)| (n, o.clone())).collect(),
+        classifiers: signals
+            .entries()
+            .into_iter()
+            .map(|(n, o)| (n, o.clone()))
+            .collect(),
     };
     let hash = input.target_message_hash.clone();
     let audit = |fired_by, final_reply, certainty_gate, envelope| {
-        Box::new(Audit { fired_by, final_reply, certainty_gate, envelope, meta: meta.clone() })
+        Box::new(Audit {
+            fired_by,
+            final_reply,
+            certainty_gate,
+            envelope,
+            meta: meta.clone(),
+        })
     };
     let block = |fired_by: FiredBy, reason: BlockReason, audit: Box<Audit>| PipelineResult::Block {
         message_id: hash.clone(),
@@ -590,7 +659,10 @@ pub fn aggregate(
         {
             return block(
                 FiredBy::PromptInjection,
-                BlockReason::PromptInjection { risk_level, certainty: injection.certainty },
+                BlockReason::PromptInjection {
+                    risk_level,
+                    certainty: injection.certainty,
+                },
                 audit(Some(FiredBy::PromptInjection), None, None, envelope),
             );
         }
@@ -605,7 +677,9 @@ pub fn aggregate(
     if !failed.is_empty() {
         return block(
             FiredBy::ClassificationError,
-            BlockReason::ClassificationError { failed_classifiers: failed },
+            BlockReason::ClassificationError {
+                failed_classifiers: failed,
+            },
             audit(Some(FiredBy::ClassificationError), None, None, envelope),
         );
     }
@@ -614,7 +688,9 @@ pub fn aggregate(
         return PipelineResult::Reply {
             message_id: hash.clone(),
             target_message_hash: hash.clone(),
-            reply: ReplyText { text: reply.reply.clone() },
+            reply: ReplyText {
+                text: reply.reply.clone(),
+            },
             reason: "preflight_reply",
             classifier_outputs: Map::new(),
             audit: audit(Some(FiredBy::Preflight), Some(reply), None, envelope),
@@ -635,8 +711,15 @@ pub fn aggregate(
         target_message_hash: hash.clone(),
         downstream: Downstream {
             model_id: envelope.model_recommendation.id.clone(),
-            target_message: TargetMessage { role: "user", text: target.text.clone(), hash: hash.clone() },
-            tools: envelope.tools.clone().unwrap_or(ToolsSignal { tools: Vec::new() }),
+            target_message: TargetMessage {
+                role: "user",
+                text: target.text.clone(),
+                hash: hash.clone(),
+            },
+            tools: envelope
+                .tools
+                .clone()
+                .unwrap_or(ToolsSignal { tools: Vec::new() }),
         },
         classifier_outputs: Map::new(),
         audit: audit(None, None, None, envelope),

@@ -212,11 +212,17 @@ fn parse_entry(i: usize, entry: &Value) -> Result<CatalogModel> {
         let name = s
             .as_str()
             .ok_or_else(|| at(&format!("specializations[{j}]"), "must be a string"))?;
-        let spec: Specialization = name
-            .parse()
-            .map_err(|e: vigil_contracts::Error| at(&format!("specializations[{j}]"), &format!("is invalid: {e}")))?;
+        let spec: Specialization = name.parse().map_err(|e: vigil_contracts::Error| {
+            at(
+                &format!("specializations[{j}]"),
+                &format!("is invalid: {e}"),
+            )
+        })?;
         if specializations.contains(&spec) {
-            return Err(at("specializations", &format!("has a duplicate \"{spec}\"")));
+            return Err(at(
+                "specializations",
+                &format!("has a duplicate \"{spec}\""),
+            ));
         }
         specializations.push(spec);
     }
@@ -230,7 +236,12 @@ fn parse_entry(i: usize, entry: &Value) -> Result<CatalogModel> {
         None | Some(Value::Null) => None,
         Some(v) => match v.as_f64() {
             Some(p) if p > 0.0 && p.is_finite() => Some(p),
-            _ => return Err(at("params_in_billions", &format!("must be > 0 or null, got {v}"))),
+            _ => {
+                return Err(at(
+                    "params_in_billions",
+                    &format!("must be > 0 or null, got {v}"),
+                ));
+            }
         },
     };
     let pos_int = |key: &str| -> Result<Option<u64>> {
@@ -386,7 +397,10 @@ impl Catalog {
         confidence: Option<f64>,
         unpriced: UnpricedRank,
     ) -> ModelRecommendation {
-        let Constraints { specialization, tier } = requested;
+        let Constraints {
+            specialization,
+            tier,
+        } = requested;
         // Tier is relaxed before specialization; passes that would only repeat an earlier
         // one (an axis that was never requested) are not tried.
         let mut passes: Vec<(Option<Specialization>, Option<ModelTier>)> = Vec::with_capacity(4);
@@ -404,7 +418,13 @@ impl Catalog {
         let mut chosen: Option<(&CatalogModel, Constraints)> = None;
         for (spec, t) in passes {
             if let Some(best) = self.best(spec, t, unpriced) {
-                chosen = Some((best, Constraints { specialization: spec, tier: t }));
+                chosen = Some((
+                    best,
+                    Constraints {
+                        specialization: spec,
+                        tier: t,
+                    },
+                ));
                 break;
             }
         }
@@ -418,7 +438,11 @@ impl Catalog {
             ),
         };
         for (axis, asked, kept) in [
-            (Axis::Specialization, specialization.is_some(), used.specialization.is_some()),
+            (
+                Axis::Specialization,
+                specialization.is_some(),
+                used.specialization.is_some(),
+            ),
             (Axis::Tier, tier.is_some(), used.tier.is_some()),
         ] {
             if asked && !kept {
@@ -442,7 +466,9 @@ impl Catalog {
             resolution: Resolution {
                 constraints_used: used,
                 constraints_dropped,
-                confidences: Confidences { routing: confidence },
+                confidences: Confidences {
+                    routing: confidence,
+                },
                 fell_back_to_default,
             },
         }
@@ -457,7 +483,9 @@ impl Catalog {
     ) -> Option<&CatalogModel> {
         let mut best: Option<&CatalogModel> = None;
         for m in &self.models {
-            if spec.is_some_and(|s| !m.specializations.contains(&s)) || tier.is_some_and(|t| m.tier != t) {
+            if spec.is_some_and(|s| !m.specializations.contains(&s))
+                || tier.is_some_and(|t| m.tier != t)
+            {
                 continue;
             }
             best = match best {

@@ -64,7 +64,11 @@ impl PreflightConfig {
                                         "aggregator.{k} must be a finite number between 0 and 1 inclusive, got {v}"
                                     ))
                                 })?;
-                                if k == "certaintyThreshold" { threshold = Some(t) } else { alias = Some(t) }
+                                if k == "certaintyThreshold" {
+                                    threshold = Some(t)
+                                } else {
+                                    alias = Some(t)
+                                }
                             }
                             "certaintyGate" => {
                                 config.aggregator.certainty_gate = match v.as_str() {
@@ -78,7 +82,9 @@ impl PreflightConfig {
                                     }
                                 }
                             }
-                            other => return bad(format!("aggregator has unsupported field \"{other}\"")),
+                            other => {
+                                return bad(format!("aggregator has unsupported field \"{other}\""));
+                            }
                         }
                     }
                     if let Some(t) = threshold.or(alias) {
@@ -91,10 +97,20 @@ impl PreflightConfig {
                     };
                     for (k, v) in res {
                         match (k.as_str(), v.as_str()) {
-                            ("unpriced", Some("last")) => config.aggregator.unpriced = UnpricedRank::Last,
-                            ("unpriced", Some("free")) => config.aggregator.unpriced = UnpricedRank::Free,
-                            ("unpriced", _) => return bad(format!("resolver.unpriced must be \"last\" or \"free\", got {v}")),
-                            (other, _) => return bad(format!("resolver has unsupported field \"{other}\"")),
+                            ("unpriced", Some("last")) => {
+                                config.aggregator.unpriced = UnpricedRank::Last
+                            }
+                            ("unpriced", Some("free")) => {
+                                config.aggregator.unpriced = UnpricedRank::Free
+                            }
+                            ("unpriced", _) => {
+                                return bad(format!(
+                                    "resolver.unpriced must be \"last\" or \"free\", got {v}"
+                                ));
+                            }
+                            (other, _) => {
+                                return bad(format!("resolver has unsupported field \"{other}\""));
+                            }
                         }
                     }
                 }
@@ -122,10 +138,16 @@ mod tests {
         assert_eq!(c.aggregator.certainty_gate, GateMode::AvgScore);
         assert_eq!(c.aggregator.unpriced, UnpricedRank::Free);
         // certaintyThreshold wins over the deprecated alias.
-        let c = PreflightConfig::from_value(&json!({"aggregator": {"confidenceThreshold": 0.8, "certaintyThreshold": 0.5}})).unwrap();
+        let c = PreflightConfig::from_value(
+            &json!({"aggregator": {"confidenceThreshold": 0.8, "certaintyThreshold": 0.5}}),
+        )
+        .unwrap();
         assert_eq!(c.aggregator.certainty_threshold, 0.5);
         let err = |v: Value| PreflightConfig::from_value(&v).unwrap_err().to_string();
-        assert_eq!(err(json!({"runner": {}})), "config: config has unsupported field \"runner\"");
+        assert_eq!(
+            err(json!({"runner": {}})),
+            "config: config has unsupported field \"runner\""
+        );
         assert_eq!(
             err(json!({"aggregator": {"certaintyThreshold": 1.5}})),
             "config: aggregator.certaintyThreshold must be a finite number between 0 and 1 inclusive, got 1.5"

@@ -86,14 +86,27 @@ pub struct Preflight {
 
 impl Preflight {
     /// Builds a preflight layer.
-    pub fn new(injection: InjectionClassifier, catalog: Catalog, config: AggregatorConfig) -> Result<Self> {
+    pub fn new(
+        injection: InjectionClassifier,
+        catalog: Catalog,
+        config: AggregatorConfig,
+    ) -> Result<Self> {
         config.check()?;
-        Ok(Preflight { injection, rules: Rules::new(), catalog, config })
+        Ok(Preflight {
+            injection,
+            rules: Rules::new(),
+            catalog,
+            config,
+        })
     }
 
     /// The embedded injection model, the shipped catalog and the default settings.
     pub fn embedded() -> Result<Self> {
-        Self::new(InjectionClassifier::embedded()?, Catalog::shipped(), AggregatorConfig::default())
+        Self::new(
+            InjectionClassifier::embedded()?,
+            Catalog::shipped(),
+            AggregatorConfig::default(),
+        )
     }
 
     /// The injection classifier.
@@ -120,7 +133,10 @@ impl Preflight {
         let preflight = ClassifierOutput::new(
             pre.reason,
             pre.certainty,
-            Signal::Preflight { final_reply: pre.final_reply, ack_reply: pre.ack_reply },
+            Signal::Preflight {
+                final_reply: pre.final_reply,
+                ack_reply: pre.ack_reply,
+            },
             Status::ok(OutputSource::Rules),
             RULES_VERSION,
         );
@@ -135,14 +151,18 @@ impl Preflight {
                     Some(ClassifierOutput::new(
                         &reason,
                         certainty,
-                        Signal::Routing { model_tier: Some(signals::tier_for(signal)) },
+                        Signal::Routing {
+                            model_tier: Some(signals::tier_for(signal)),
+                        },
                         Status::ok(OutputSource::Model),
                         TASK_VERSION,
                     )),
                     Some(ClassifierOutput::new(
                         &reason,
                         certainty,
-                        Signal::Specialization { specialization: Some(signals::specialization_for(signal)) },
+                        Signal::Specialization {
+                            specialization: Some(signals::specialization_for(signal)),
+                        },
                         Status::ok(OutputSource::Model),
                         TASK_VERSION,
                     )),
@@ -152,7 +172,11 @@ impl Preflight {
         };
         let tool_ids = self.rules.tools(text);
         let tools = ClassifierOutput::new(
-            if tool_ids.is_empty() { "No tool keywords." } else { "Tool keywords present." },
+            if tool_ids.is_empty() {
+                "No tool keywords."
+            } else {
+                "Tool keywords present."
+            },
             Certainty::Strong,
             Signal::Tools { tools: tool_ids },
             Status::ok(OutputSource::Rules),
@@ -167,15 +191,28 @@ impl Preflight {
         let prompt_injection = ClassifierOutput::new(
             reason,
             v.certainty,
-            Signal::PromptInjection { risk_level: v.risk_level, score: Some(v.score) },
+            Signal::PromptInjection {
+                risk_level: v.risk_level,
+                score: Some(v.score),
+            },
             Status::ok(OutputSource::Model),
             MODEL_VERSION,
         );
-        Signals { preflight, routing, model_specialization, tools, prompt_injection }
+        Signals {
+            preflight,
+            routing,
+            model_specialization,
+            tools,
+            prompt_injection,
+        }
     }
 
     /// Decides route / reply / block for a normalized input.
-    pub fn decide(&self, input: &NormalizedInput, task: Option<(&TaskSignal, f64)>) -> PipelineResult {
+    pub fn decide(
+        &self,
+        input: &NormalizedInput,
+        task: Option<(&TaskSignal, f64)>,
+    ) -> PipelineResult {
         let signals = self.signals(input, task);
         aggregate::aggregate(&signals, input, &self.catalog, &self.config)
     }

@@ -273,7 +273,12 @@ mod tests {
         assert_eq!(n.messages[19].text, "m29");
         assert!(n.messages.iter().all(|m| m.text != "m28"));
 
-        let msgs = vec![user(&"a".repeat(3000)), user(&"b".repeat(1500)), user(&"c".repeat(600)), user("now")];
+        let msgs = vec![
+            user(&"a".repeat(3000)),
+            user(&"b".repeat(1500)),
+            user(&"c".repeat(600)),
+            user("now"),
+        ];
         let n = normalize(&msgs).unwrap();
         // 3 + 600 + 1500 = 2103; adding 3000 would exceed 5000, so packing stops there.
         assert_eq!(n.messages.len(), 3);

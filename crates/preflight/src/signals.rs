@@ -94,7 +94,9 @@ impl Rules {
             task_verb: compile(
                 r"(?i)^(please\s+|can you\s+|could you\s+|i need you to\s+|help me\s+)?(draft|write|review|refactor|implement|analy[sz]e|summari[sz]e|research|compare|plan|design|build|create|fix|debug|translate|investigate|migrate|rewrite|generate|prepare|compose|outline|audit|evaluate|optimi[sz]e|set up|port|document|test)\b",
             ),
-            check_verb: compile(r"(?i)\b(review|analy[sz]e|investigate|debug|research|audit|evaluate|compare|look into)\b"),
+            check_verb: compile(
+                r"(?i)\b(review|analy[sz]e|investigate|debug|research|audit|evaluate|compare|look into)\b",
+            ),
             tools: RegexSet::new(TOOL_PATTERNS).unwrap_or_else(|e| panic!("tool patterns: {e}")),
         }
     }
@@ -110,23 +112,41 @@ impl Rules {
     /// | a task verb and ≥ 5 words, or ≥ 40 words | `ack_reply` "Let me check." / "On it." | strong |
     /// | anything else | none | strong |
     pub fn preflight(&self, text: &str) -> PreflightDecision {
-        let decided = |final_reply: Option<String>, ack: Option<&str>, certainty, reason| PreflightDecision {
-            final_reply: final_reply.map(|reply| ReplySignal { reply }),
-            ack_reply: ack.map(|a| ReplySignal { reply: a.to_owned() }),
-            certainty,
-            reason,
-        };
+        let decided =
+            |final_reply: Option<String>, ack: Option<&str>, certainty, reason| PreflightDecision {
+                final_reply: final_reply.map(|reply| ReplySignal { reply }),
+                ack_reply: ack.map(|a| ReplySignal {
+                    reply: a.to_owned(),
+                }),
+                certainty,
+                reason,
+            };
         let short = text.len() <= 200;
         if short && self.greeting.is_match(text) {
-            return decided(Some("Hi! How can I help?".into()), None, Certainty::NearCertain, "Greeting.");
+            return decided(
+                Some("Hi! How can I help?".into()),
+                None,
+                Certainty::NearCertain,
+                "Greeting.",
+            );
         }
         if short && self.thanks.is_match(text) {
-            return decided(Some("Anytime.".into()), None, Certainty::NearCertain, "Closing acknowledgement.");
+            return decided(
+                Some("Anytime.".into()),
+                None,
+                Certainty::NearCertain,
+                "Closing acknowledgement.",
+            );
         }
         if short {
             if let Some(expr) = self.arithmetic.captures(text).and_then(|c| c.name("expr")) {
                 if let Some(answer) = evaluate(expr.as_str()) {
-                    return decided(Some(answer), None, Certainty::VeryStrong, "Trivial arithmetic.");
+                    return decided(
+                        Some(answer),
+                        None,
+                        Certainty::VeryStrong,
+                        "Trivial arithmetic.",
+                    );
                 }
             }
             if let Some(word) = self.spelling.captures(text).and_then(|c| c.name("word")) {
@@ -140,15 +160,33 @@ impl Rules {
         }
         let words = text.split_whitespace().count();
         if (self.task_verb.is_match(text) && words >= 5) || words >= 40 {
-            let ack = if self.check_verb.is_match(text) { "Let me check." } else { "On it." };
-            return decided(None, Some(ack), Certainty::Strong, "Substantial task; acknowledge and route.");
+            let ack = if self.check_verb.is_match(text) {
+                "Let me check."
+            } else {
+                "On it."
+            };
+            return decided(
+                None,
+                Some(ack),
+                Certainty::Strong,
+                "Substantial task; acknowledge and route.",
+            );
         }
-        decided(None, None, Certainty::Strong, "No terminal reply; needs downstream model.")
+        decided(
+            None,
+            None,
+            Certainty::Strong,
+            "No terminal reply; needs downstream model.",
+        )
     }
 
     /// The tools hint: allow-list ids whose keywords occur in the text, in allow-list order.
     pub fn tools(&self, text: &str) -> Vec<String> {
-        self.tools.matches(text).iter().map(|i| TOOL_IDS[i].to_owned()).collect()
+        self.tools
+            .matches(text)
+            .iter()
+            .map(|i| TOOL_IDS[i].to_owned())
+            .collect()
     }
 }
 
@@ -288,8 +326,14 @@ mod tests {
         assert_eq!(reply("calculate 10 / 4"), Some("2.5".into()));
         assert_eq!(reply("how much is 7 times 8?"), Some("56".into()));
         assert_eq!(reply("what is 1 / 0"), None);
-        assert_eq!(reply("how do you spell necessary?"), Some("necessary".into()));
-        assert_eq!(r.preflight("how do you spell necessary?").certainty, Certainty::Strong);
+        assert_eq!(
+            reply("how do you spell necessary?"),
+            Some("necessary".into())
+        );
+        assert_eq!(
+            r.preflight("how do you spell necessary?").certainty,
+            Certainty::Strong
+        );
         assert_eq!(r.preflight("hi").certainty, Certainty::NearCertain);
         assert_eq!(reply("hi, can you review my essay?"), None);
     }
@@ -310,21 +354,55 @@ mod tests {
     #[test]
     fn tools_hint_uses_the_allow_list() {
         let r = Rules::new();
-        assert_eq!(r.tools("open a pull request on github and email the team"), ["communications", "developer_platforms"]);
-        assert_eq!(r.tools("search the web for the latest rust release"), ["web"]);
+        assert_eq!(
+            r.tools("open a pull request on github and email the team"),
+            ["communications", "developer_platforms"]
+        );
+        assert_eq!(
+            r.tools("search the web for the latest rust release"),
+            ["web"]
+        );
         assert!(r.tools("write a haiku about autumn").is_empty());
     }
 
     #[test]
     fn tier_and_specialization_follow_the_task_signal() {
         let s = |d, c, n| TaskSignal::new("x", c, n, d, "en");
-        let fix = s(Domain::Coding, TaskComplexity::Focused, TaskNature::Mutative);
-        assert_eq!((tier_for(&fix), specialization_for(&fix)), (ModelTier::LocalCoding, Specialization::Coding));
-        let study = s(Domain::Research, TaskComplexity::Expansive, TaskNature::Readonly);
-        assert_eq!((tier_for(&study), specialization_for(&study)), (ModelTier::FrontierStrong, Specialization::Reasoning));
-        let letter = s(Domain::General, TaskComplexity::Focused, TaskNature::Generative);
-        assert_eq!((tier_for(&letter), specialization_for(&letter)), (ModelTier::LocalSmall, Specialization::Writing));
-        let big = s(Domain::Support, TaskComplexity::Expansive, TaskNature::Mutative);
-        assert_eq!((tier_for(&big), specialization_for(&big)), (ModelTier::FrontierStrong, Specialization::Planning));
+        let fix = s(
+            Domain::Coding,
+            TaskComplexity::Focused,
+            TaskNature::Mutative,
+        );
+        assert_eq!(
+            (tier_for(&fix), specialization_for(&fix)),
+            (ModelTier::LocalCoding, Specialization::Coding)
+        );
+        let study = s(
+            Domain::Research,
+            TaskComplexity::Expansive,
+            TaskNature::Readonly,
+        );
+        assert_eq!(
+            (tier_for(&study), specialization_for(&study)),
+            (ModelTier::FrontierStrong, Specialization::Reasoning)
+        );
+        let letter = s(
+            Domain::General,
+            TaskComplexity::Focused,
+            TaskNature::Generative,
+        );
+        assert_eq!(
+            (tier_for(&letter), specialization_for(&letter)),
+            (ModelTier::LocalSmall, Specialization::Writing)
+        );
+        let big = s(
+            Domain::Support,
+            TaskComplexity::Expansive,
+            TaskNature::Mutative,
+        );
+        assert_eq!(
+            (tier_for(&big), specialization_for(&big)),
+            (ModelTier::FrontierStrong, Specialization::Planning)
+        );
     }
 }

@@ -40,5 +40,6 @@ pub mod gate;
 pub mod logistic;
 pub mod metrics;
 pub mod optim;
+pub mod preflight;
 pub mod svg;
 pub mod timing;
