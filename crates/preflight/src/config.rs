@@ -83,7 +83,9 @@ impl PreflightConfig {
                                 }
                             }
                             other => {
-                                return bad(format!("aggregator has unsupported field \"{other}\""));
+                                return bad(format!(
+                                    "aggregator has unsupported field \"{other}\""
+                                ));
                             }
                         }
                     }
