@@ -25,12 +25,18 @@ struct Cli {
 enum Command {
     /// Parse each line as a contract type and echo it in canonical form, or say what is wrong.
     Check(commands::check::CheckArgs),
+    /// Prompt-injection risk of each {"text", "source"?} line: {"risk_level", "certainty", "score"}.
+    Injection(commands::injection::InjectionArgs),
+    /// Route / reply / block each {"messages": [...]} line (open-classify's PipelineResult).
+    Preflight(commands::preflight::PreflightArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::Injection(args) => commands::injection::run(args),
+        Command::Preflight(args) => commands::preflight::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

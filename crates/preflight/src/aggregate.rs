@@ -380,9 +380,6 @@ pub struct Audit {
     /// The step that decided a reply or block.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fired_by: Option<FiredBy>,
-    /// The final reply (reply results).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub final_reply: Option<ReplySignal>,
     /// The gate's details, on gate blocks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certainty_gate: Option<LowCertainty>,
@@ -632,10 +629,9 @@ pub fn aggregate(
             .collect(),
     };
     let hash = input.target_message_hash.clone();
-    let audit = |fired_by, final_reply, certainty_gate, envelope| {
+    let audit = |fired_by, certainty_gate, envelope| {
         Box::new(Audit {
             fired_by,
-            final_reply,
             certainty_gate,
             envelope,
             meta: meta.clone(),
@@ -663,7 +659,7 @@ pub fn aggregate(
                     risk_level,
                     certainty: injection.certainty,
                 },
-                audit(Some(FiredBy::PromptInjection), None, None, envelope),
+                audit(Some(FiredBy::PromptInjection), None, envelope),
             );
         }
     }
@@ -680,7 +676,7 @@ pub fn aggregate(
             BlockReason::ClassificationError {
                 failed_classifiers: failed,
             },
-            audit(Some(FiredBy::ClassificationError), None, None, envelope),
+            audit(Some(FiredBy::ClassificationError), None, envelope),
         );
     }
     // 3. Reply.
@@ -693,7 +689,7 @@ pub fn aggregate(
             },
             reason: "preflight_reply",
             classifier_outputs: Map::new(),
-            audit: audit(Some(FiredBy::Preflight), Some(reply), None, envelope),
+            audit: audit(Some(FiredBy::Preflight), None, envelope),
         };
     }
     // 4. Certainty gate.
@@ -701,7 +697,7 @@ pub fn aggregate(
         return block(
             FiredBy::CertaintyGate,
             BlockReason::LowCertainty(low.clone()),
-            audit(Some(FiredBy::CertaintyGate), None, Some(low), envelope),
+            audit(Some(FiredBy::CertaintyGate), Some(low), envelope),
         );
     }
     // 5. Route.
@@ -722,6 +718,6 @@ pub fn aggregate(
                 .unwrap_or(ToolsSignal { tools: Vec::new() }),
         },
         classifier_outputs: Map::new(),
-        audit: audit(None, None, None, envelope),
+        audit: audit(None, None, envelope),
     }
 }

@@ -1181,7 +1181,7 @@ fn perturb(r: &mut ChaCha8Rng, text: String) -> String {
 
 /// Deals the families of each (label, source) group into folds by a seeded shuffle.
 fn family_folds(seed: u64, folds: u8) -> Vec<(&'static str, u8)> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7e57_0f_fa_11);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x007e_570f_fa11);
     let mut out = Vec::new();
     for families in [INJECTION_FAMILIES, BENIGN_FAMILIES] {
         for source in [Source::User, Source::Tool] {
