@@ -391,6 +391,7 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
 
     let card = build_card(
         opts.seed,
+        params.thresholds.high_risk,
         &rows,
         &val,
         &fx,
@@ -456,6 +457,7 @@ fn metrics_table(m: &BTreeMap<&'static str, SourceMetrics>) -> String {
 #[allow(clippy::too_many_arguments)]
 fn build_card(
     seed: u64,
+    high_risk: f64,
     rows: &[Row],
     val: &BTreeMap<&'static str, SourceMetrics>,
     fx: &BTreeMap<&'static str, SourceMetrics>,
@@ -481,24 +483,31 @@ fn build_card(
          score does not exceed max(p, 1 − p). The local model never answers `unknown`; that comes only \
          from a failed (fallback) classifier, which the aggregator blocks.",
     );
-    let mut fam: BTreeMap<(&str, bool, &str, u8), usize> = BTreeMap::new();
-    for r in rows {
+    // Per family: rows, mean out-of-fold score and share flagged high_risk.
+    let mut fam: BTreeMap<(&str, bool, &str, u8), (usize, f64, usize)> = BTreeMap::new();
+    for (r, &score) in rows.iter().zip(val_scores) {
         let src = match r.source {
             Source::User => "user",
             Source::Tool => "tool",
         };
-        *fam.entry((r.template.as_str(), r.injection, src, r.fold))
-            .or_default() += 1;
+        let e = fam
+            .entry((r.template.as_str(), r.injection, src, r.fold))
+            .or_default();
+        e.0 += 1;
+        e.1 += score;
+        e.2 += usize::from(score >= high_risk);
     }
     let fam_rows: Vec<Vec<String>> = fam
         .iter()
-        .map(|((t, inj, src, v), n)| {
+        .map(|((t, inj, src, v), (n, sum, flagged))| {
             vec![
                 (*t).to_owned(),
                 if *inj { "injection" } else { "benign" }.to_owned(),
                 (*src).to_owned(),
                 v.to_string(),
                 n.to_string(),
+                format!("{:.3}", sum / *n as f64),
+                format!("{:.3}", *flagged as f64 / *n as f64),
             ]
         })
         .collect();
@@ -514,7 +523,15 @@ fn build_card(
         fam.len()
     );
     data.push_str(&Card::table(
-        &["family", "label", "source", "fold", "rows"],
+        &[
+            "family",
+            "label",
+            "source",
+            "fold",
+            "rows",
+            "mean out-of-fold score",
+            "flagged high_risk",
+        ],
         &fam_rows,
     ));
     card.section("Training data", &data);
