@@ -454,6 +454,11 @@ fn metrics_table(m: &BTreeMap<&'static str, SourceMetrics>) -> String {
     )
 }
 
+/// (family, injection, source, fold).
+type FamilyKey<'a> = (&'a str, bool, &'static str, u8);
+/// (rows, sum of out-of-fold scores, rows flagged high_risk).
+type FamilyTally = (usize, f64, usize);
+
 #[allow(clippy::too_many_arguments)]
 fn build_card(
     seed: u64,
@@ -484,7 +489,7 @@ fn build_card(
          from a failed (fallback) classifier, which the aggregator blocks.",
     );
     // Per family: rows, mean out-of-fold score and share flagged high_risk.
-    let mut fam: BTreeMap<(&str, bool, &str, u8), (usize, f64, usize)> = BTreeMap::new();
+    let mut fam: BTreeMap<FamilyKey<'_>, FamilyTally> = BTreeMap::new();
     for (r, &score) in rows.iter().zip(val_scores) {
         let src = match r.source {
             Source::User => "user",
