@@ -25,6 +25,10 @@ pub const CUE_NAMES: &[&str] = &[
     "discusses_injection",
     "spaced_letters",
     "quoted_attack",
+    "sensitive_target",
+    "conceal_from_user",
+    "claims_authorization",
+    "tool_invocation",
 ];
 
 const PATTERNS: &[&str] = &[
@@ -56,6 +60,14 @@ const PATTERNS: &[&str] = &[
     r"(?i)\b([a-z][ ._\-*]){5,}[a-z]\b",
     // quoted_attack
     r#"(?is)["“'`>].{0,40}\b(ignore|disregard|forget)\b.{0,60}\b(instructions?|prompt|rules)\b.{0,40}["”'`]"#,
+    // sensitive_target
+    r"(?i)\b(passwords?|api[ _-]?keys?|credentials|access tokens?|\.env\b|ssh keys?|id_rsa|private keys?|credit card|card numbers?|session cookies?|recovery codes?|verification codes?|iban|bank details|payout account|admin (rights|access|privileges))",
+    // conceal_from_user
+    r"(?i)(\b(do not|don't|never|without) (tell|telling|inform|informing|mention|mentioning|notify|notifying|alert|alerting|ask|asking)( the)? (user|anyone|them|for confirmation)\b|\bsilently\b|\bkeep this (secret|hidden|between us)\b|\bas if this (note|message) (does not|doesn't) exist\b)",
+    // claims_authorization
+    r"(?i)(\b(this is|you are|you're|has been|have been|is) (now )?(authori[sz]ed|approved|permitted|allowed) (to|by)\b|\balready approved\b|\boverride code\b|\b(maintenance|sandbox|developer|debug|god) mode\b|\bone-time exception\b)",
+    // tool_invocation
+    r"(?i)(\b(run|execute|call|invoke|use)\b.{0,30}\b(the )?(shell|bash|terminal|tool|command|script)\b|rm -rf|\bcurl\b[^\n|]{0,80}\|\s*(ba)?sh\b|\bdelete_all|\bdrop table\b)",
 ];
 
 /// The compiled cue detector.

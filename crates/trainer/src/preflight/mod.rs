@@ -475,18 +475,19 @@ fn build_card(
     let mut card = Card::new("preflight: prompt-injection classifier and pre-routing envelope");
     card.section(
         "What it is",
-        "`vigil-preflight` decides open-classify's route / reply / block envelope locally. Its one trained \
-         part is the prompt-injection classifier: a two-class sparse logistic regression over hashed \
-         character (char_wb 1–4) and word (1–2) n-grams with tf-idf (`vigil_features::text`, 2^15 + 2^14 \
-         buckets) plus 14 structural cues (instruction override, role/system markers, new-instruction \
-         claims, secret-reveal requests, text addressed to the assistant, persona switches, hidden markup, \
-         encoded payloads, exfiltration actions, claimed user authority, second-person commands, \
-         discussion of injection, spaced-out letters, quoted attacks), one cue block per source (user \
-         message / tool output) so the same cue can weigh differently in untrusted content. The injection \
-         probability is temperature-calibrated on the held-out split and mapped to `risk_level`: \
-         ≥ 0.50 `high_risk`, ≥ 0.25 `suspicious`, else `normal`; the certainty tag is the highest tag whose \
-         score does not exceed max(p, 1 − p). The local model never answers `unknown`; that comes only \
-         from a failed (fallback) classifier, which the aggregator blocks.",
+        &format!(
+            "`vigil-preflight` decides open-classify's route / reply / block envelope locally. Its one trained \
+             part is the prompt-injection classifier: a two-class sparse logistic regression over hashed \
+             character (char_wb 1–4) and word (1–2) n-grams with tf-idf (`vigil_features::text`, 2^15 + 2^14 \
+             buckets) plus {} structural cues ({}), one cue block per source (user message / tool output) so \
+             the same cue can weigh differently in untrusted content. The injection probability is \
+             temperature-calibrated and mapped to `risk_level`: ≥ 0.50 `high_risk`, ≥ 0.25 `suspicious`, \
+             else `normal`; the certainty tag is the highest tag whose score does not exceed max(p, 1 − p). \
+             The local model never answers `unknown`; that comes only from a failed (fallback) classifier, \
+             which the aggregator blocks.",
+            vigil_preflight::cues::CUE_NAMES.len(),
+            vigil_preflight::cues::CUE_NAMES.join(", ")
+        ),
     );
     // Per family: rows, mean out-of-fold score and share flagged high_risk.
     let mut fam: BTreeMap<FamilyKey<'_>, FamilyTally> = BTreeMap::new();
