@@ -45,7 +45,63 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches, parts_group);
+criterion_main!(benches, cycled_group, parts_group);
+
+/// The hand-written evaluation texts, cycled: realistic lengths and cache behaviour.
+fn fixture_texts() -> Vec<(String, Source)> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/preflight/injection-eval.jsonl"
+    );
+    std::fs::read_to_string(path)
+        .expect("fixture file")
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("fixture line");
+            let source = if v["source"] == "tool" {
+                Source::Tool
+            } else {
+                Source::User
+            };
+            (v["text"].as_str().unwrap_or_default().to_owned(), source)
+        })
+        .collect()
+}
+
+fn cycled(c: &mut Criterion) {
+    let preflight = Preflight::embedded().expect("embedded model");
+    let injection = preflight.injection().clone();
+    let texts = fixture_texts();
+    for (name, want) in [
+        ("injection/fixtures_user", Source::User),
+        ("injection/fixtures_tool", Source::Tool),
+    ] {
+        let batch: Vec<&(String, Source)> = texts.iter().filter(|(_, s)| *s == want).collect();
+        let mut scratch = InjectionScratch::default();
+        let mut i = 0;
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                i = (i + 1) % batch.len();
+                injection.classify_with(black_box(&batch[i].0), want, &mut scratch)
+            })
+        });
+    }
+    let inputs: Vec<_> = texts
+        .iter()
+        .filter(|(_, s)| *s == Source::User)
+        .map(|(t, _)| {
+            normalize_value(&json!({"messages": [{"role": "user", "text": t}]})).expect("valid")
+        })
+        .collect();
+    let mut i = 0;
+    c.bench_function("preflight/decide_fixtures_user", |b| {
+        b.iter(|| {
+            i = (i + 1) % inputs.len();
+            preflight.decide(black_box(&inputs[i]), None)
+        })
+    });
+}
+criterion_group!(cycled_group, cycled);
 
 fn parts(c: &mut Criterion) {
     let preflight = Preflight::embedded().expect("embedded model");
@@ -58,6 +114,21 @@ fn parts(c: &mut Criterion) {
     let mut out = vigil_features::sparse::SparseVec::new();
     c.bench_function("parts/text_tool", |b| {
         b.iter(|| text.transform_into(black_box(TOOL), &mut s, &mut out))
+    });
+    let texts = fixture_texts();
+    let mut i = 0;
+    c.bench_function("parts/cues_fixtures", |b| {
+        b.iter(|| {
+            i = (i + 1) % texts.len();
+            cues.hits(black_box(&texts[i].0)).len()
+        })
+    });
+    let mut i = 0;
+    c.bench_function("parts/text_fixtures", |b| {
+        b.iter(|| {
+            i = (i + 1) % texts.len();
+            text.transform_into(black_box(&texts[i].0), &mut s, &mut out)
+        })
     });
 }
 criterion_group!(parts_group, parts);

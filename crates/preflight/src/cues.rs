@@ -3,11 +3,14 @@
 //! text addressed to the assistant — plus cues of *talking about* injection (questions,
 //! analysis), which point the other way.
 //!
-//! All patterns run in one pass through a [`RegexSet`]; each cue is a 0/1 feature appended after
-//! the text n-grams, once per source (user message or tool output), so the model can weigh an
+//! Each pattern is a byte-level regex with Unicode classes switched off (ASCII word boundaries;
+//! the few non-ASCII markers — curly quotes, zero-width and tag characters — are spelled as UTF-8
+//! bytes) and runs on its own: one combined set, or Unicode classes, make the lazy DFA so large
+//! that every new text costs tens of microseconds of determinization. Each cue is a 0/1 feature appended after the text
+//! n-grams, once per source (user message or tool output), so the model can weigh an
 //! imperative in a tool result differently from one in a user request.
 
-use regex::RegexSet;
+use regex::bytes::Regex;
 
 /// Cue names, in feature order (part of the feature schema).
 pub const CUE_NAMES: &[&str] = &[
@@ -33,47 +36,47 @@ pub const CUE_NAMES: &[&str] = &[
 
 const PATTERNS: &[&str] = &[
     // override_instructions
-    r"(?is)\b(ignore|disregard|forget|override|bypass|skip|drop|abandon)\b.{0,40}\b(previous|prior|above|earlier|preceding|all|any|your|the|system|original|initial|existing|developer)\b.{0,30}\b(instructions?|prompts?|rules|guidelines|directives?|polic(y|ies)|constraints|guardrails|messages?|context|programming|safeguards)\b",
+    r"(?-u)(?is)\b(ignore|disregard|forget|override|bypass|skip|drop|abandon)\b.{0,40}\b(previous|prior|above|earlier|preceding|all|any|your|the|system|original|initial|existing|developer)\b.{0,30}\b(instructions?|prompts?|rules|guidelines|directives?|polic(y|ies)|constraints|guardrails|messages?|context|programming|safeguards)\b",
     // role_marker
-    r"(?im)(^\s*(system|developer|assistant|sys|admin)\s*(message|prompt|note)?\s*[:>\]]|<\|?(im_start|im_end|system|endoftext|assistant)\|?>|\[/?(inst|sys|system)\]|<</?sys>>|begin (system|admin|developer)|###\s*(system|instructions?|new instructions?)\b|\{\s*.role.\s*:\s*.system)",
+    r"(?-u)(?im)(^\s*(system|developer|assistant|sys|admin)\s*(message|prompt|note)?\s*[:>\]]|<\|?(im_start|im_end|system|endoftext|assistant)\|?>|\[/?(inst|sys|system)\]|<</?sys>>|begin (system|admin|developer)|###\s*(system|instructions?|new instructions?)\b|\{\s*.role.\s*:\s*.system)",
     // new_instructions
-    r"(?i)\b(new|updated|real|actual|true|hidden|secret|revised|additional|override)\s+(instructions?|task|directive|objective|orders|rules|system prompt)\b",
+    r"(?-u)(?i)\b(new|updated|real|actual|true|hidden|secret|revised|additional|override)\s+(instructions?|task|directive|objective|orders|rules|system prompt)\b",
     // reveal_secrets
-    r"(?is)\b(reveal|print|show|output|repeat|leak|disclose|display|dump|share|return|echo)\b.{0,40}\b(system prompt|hidden prompt|initial prompt|original prompt|your instructions|your prompt|developer message|api[ _-]?keys?|passwords?|secrets?|credentials|tokens?|env(ironment)? variables)\b",
+    r"(?-u)(?is)\b(reveal|print|show|output|repeat|leak|disclose|display|dump|share|return|echo)\b.{0,40}\b(system prompt|hidden prompt|initial prompt|original prompt|your instructions|your prompt|developer message|api[ _-]?keys?|passwords?|secrets?|credentials|tokens?|env(ironment)? variables)\b",
     // addressed_to_assistant
-    r"(?i)(\b(ai|assistant|language model|llm|chatbot|agent|gpt|claude|copilot|bot)s?\b[,:]?\s+(you (must|should|will|are now|have to)|please|must|should)\b|\b(attention|note to|message (for|to)|instructions? (for|to)|dear)\s+(the\s+|any\s+|all\s+)?(ai|assistant|llm|model|agent|bot|language model)s?\b|\bif you are an? (ai|assistant|llm|language model|agent)\b)",
+    r"(?-u)(?i)(\b(ai|assistant|language model|llm|chatbot|agent|gpt|claude|copilot|bot)s?\b[,:]?\s+(you (must|should|will|are now|have to)|please|must|should)\b|\b(attention|note to|message (for|to)|instructions? (for|to)|dear)\s+(the\s+|any\s+|all\s+)?(ai|assistant|llm|model|agent|bot|language model)s?\b|\bif you are an? (ai|assistant|llm|language model|agent)\b)",
     // persona_switch
-    r"(?i)(\byou are now\b|\bfrom now on\b|\bact as (an? )?(unrestricted|unfiltered|evil|different)|\bpretend (to be|you are|you're)\b|\bdeveloper mode\b|\bjailbr(ea|o)k|\bdo anything now\b|\bno (longer )?(bound|restricted|limited) by\b|\bwithout (any )?(restrictions|filters|limitations)\b)",
+    r"(?-u)(?i)(\byou are now\b|\bfrom now on\b|\bact as (an? )?(unrestricted|unfiltered|evil|different)|\bpretend (to be|you are|you're)\b|\bdeveloper mode\b|\bjailbr(ea|o)k|\bdo anything now\b|\bno (longer )?(bound|restricted|limited) by\b|\bwithout (any )?(restrictions|filters|limitations)\b)",
     // hidden_markup
-    r"(?i)(<!--|display\s*:\s*none|font-size\s*:\s*0|visibility\s*:\s*hidden|color\s*:\s*(white|#fff)|\[//\]\s*:\s*#|[\x{200b}-\x{200f}\x{2060}-\x{2064}\x{e0000}-\x{e007f}])",
+    r"(?-u)(?i)(<!--|display\s*:\s*none|font-size\s*:\s*0|visibility\s*:\s*hidden|color\s*:\s*(white|#fff)|\[//\]\s*:\s*#|\xE2\x80[\x8B-\x8F]|\xE2\x81[\xA0-\xA4]|\xF3\xA0[\x80\x81][\x80-\xBF])",
     // encoded_payload
-    r"(?i)([a-z0-9+/]{32,}={0,2}|(\\x[0-9a-f]{2}){4,}|(%[0-9a-f]{2}){4,}|\b(base64|rot13|rot-13|hex)[- ]?(encoded|decode|string|below|payload)|\bdecode (this|the following|and (follow|execute|run|obey)))",
+    r"(?-u)(?i)([a-z0-9+/]{32,}={0,2}|(\\x[0-9a-f]{2}){4,}|(%[0-9a-f]{2}){4,}|\b(base64|rot13|rot-13|hex)[- ]?(encoded|decode|string|below|payload)|\bdecode (this|the following|and (follow|execute|run|obey)))",
     // exfiltration_action
-    r"(?is)\b(send|forward|email|post|upload|exfiltrate|transfer|copy|paste|submit)\b.{0,60}\b(to|at|into)\b.{0,40}(https?://|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]|webhook|attacker|external)",
+    r"(?-u)(?is)\b(send|forward|email|post|upload|exfiltrate|transfer|copy|paste|submit)\b.{0,60}\b(to|at|into)\b.{0,40}(https?://|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]|webhook|attacker|external)",
     // claims_user_authority
-    r"(?i)(important (message|note|instructions?|update)s? from the (user|owner|admin|developer)|the user (has )?(asked|wants|instructed|authori[sz]ed|requires) (you|that you)|on behalf of the (user|admin)|the (user|admin)'s (real|actual|true) (request|instructions?)|authori[sz]ed by the (user|admin|developer|system))",
+    r"(?-u)(?i)(important (message|note|instructions?|update)s? from the (user|owner|admin|developer)|the user (has )?(asked|wants|instructed|authori[sz]ed|requires) (you|that you)|on behalf of the (user|admin)|the (user|admin)'s (real|actual|true) (request|instructions?)|authori[sz]ed by the (user|admin|developer|system))",
     // second_person_command
-    r"(?i)\b(you must|you have to|you will now|you should now|do not tell|don't tell|do not mention|don't mention|do not inform|never reveal|instead,? you|your (new|real|only) (task|goal|job|purpose))\b",
+    r"(?-u)(?i)\b(you must|you have to|you will now|you should now|do not tell|don't tell|do not mention|don't mention|do not inform|never reveal|instead,? you|your (new|real|only) (task|goal|job|purpose))\b",
     // discusses_injection
-    r"(?is)(\b(what is|what's|explain|how (do|does|can|would|should)|why (do|does|is)|is this|is it|example of|examples of|detect|detecting|defend|defending|mitigate|classify|research|paper|article|talk|lecture|quiz|define|definition)\b.{0,60}\b(prompt injections?|jailbreaks?|injection attacks?|indirect injection)|\b(prompt injections?|jailbreaks?)\b.{0,60}\b(work|mean|means|defen[cs]e|attack surface|risk|example|detect|mitigat)\w*)",
+    r"(?-u)(?is)(\b(what is|what's|explain|how (do|does|can|would|should)|why (do|does|is)|is this|is it|example of|examples of|detect|detecting|defend|defending|mitigate|classify|research|paper|article|talk|lecture|quiz|define|definition)\b.{0,60}\b(prompt injections?|jailbreaks?|injection attacks?|indirect injection)|\b(prompt injections?|jailbreaks?)\b.{0,60}\b(work|mean|means|defen[cs]e|attack surface|risk|example|detect|mitigat)\w*)",
     // spaced_letters
-    r"(?i)\b([a-z][ ._\-*]){5,}[a-z]\b",
+    r"(?-u)(?i)\b([a-z][ ._\-*]){5,}[a-z]\b",
     // quoted_attack
-    r#"(?is)["“'`>].{0,40}\b(ignore|disregard|forget)\b.{0,60}\b(instructions?|prompt|rules)\b.{0,40}["”'`]"#,
+    r#"(?-u)(?is)(["'`>]|\xE2\x80\x9C).{0,40}\b(ignore|disregard|forget)\b.{0,60}\b(instructions?|prompt|rules)\b.{0,40}(["'`]|\xE2\x80\x9D)"#,
     // sensitive_target
-    r"(?i)\b(passwords?|api[ _-]?keys?|credentials|access tokens?|\.env\b|ssh keys?|id_rsa|private keys?|credit card|card numbers?|session cookies?|recovery codes?|verification codes?|iban|bank details|payout account|admin (rights|access|privileges))",
+    r"(?-u)(?i)\b(passwords?|api[ _-]?keys?|credentials|access tokens?|\.env\b|ssh keys?|id_rsa|private keys?|credit card|card numbers?|session cookies?|recovery codes?|verification codes?|iban|bank details|payout account|admin (rights|access|privileges))",
     // conceal_from_user
-    r"(?i)(\b(do not|don't|never|without) (tell|telling|inform|informing|mention|mentioning|notify|notifying|alert|alerting|ask|asking)( the)? (user|anyone|them|for confirmation)\b|\bsilently\b|\bkeep this (secret|hidden|between us)\b|\bas if this (note|message) (does not|doesn't) exist\b)",
+    r"(?-u)(?i)(\b(do not|don't|never|without) (tell|telling|inform|informing|mention|mentioning|notify|notifying|alert|alerting|ask|asking)( the)? (user|anyone|them|for confirmation)\b|\bsilently\b|\bkeep this (secret|hidden|between us)\b|\bas if this (note|message) (does not|doesn't) exist\b)",
     // claims_authorization
-    r"(?i)(\b(this is|you are|you're|has been|have been|is) (now )?(authori[sz]ed|approved|permitted|allowed) (to|by)\b|\balready approved\b|\boverride code\b|\b(maintenance|sandbox|developer|debug|god) mode\b|\bone-time exception\b)",
+    r"(?-u)(?i)(\b(this is|you are|you're|has been|have been|is) (now )?(authori[sz]ed|approved|permitted|allowed) (to|by)\b|\balready approved\b|\boverride code\b|\b(maintenance|sandbox|developer|debug|god) mode\b|\bone-time exception\b)",
     // tool_invocation
-    r"(?i)(\b(run|execute|call|invoke|use)\b.{0,30}\b(the )?(shell|bash|terminal|tool|command|script)\b|rm -rf|\bcurl\b[^\n|]{0,80}\|\s*(ba)?sh\b|\bdelete_all|\bdrop table\b)",
+    r"(?-u)(?i)(\b(run|execute|call|invoke|use)\b.{0,30}\b(the )?(shell|bash|terminal|tool|command|script)\b|rm -rf|\bcurl\b[^\n|]{0,80}\|\s*(ba)?sh\b|\bdelete_all|\bdrop table\b)",
 ];
 
 /// The compiled cue detector.
 #[derive(Debug, Clone)]
 pub struct Cues {
-    set: RegexSet,
+    patterns: Vec<Regex>,
 }
 
 impl Cues {
@@ -81,8 +84,11 @@ impl Cues {
     pub fn new() -> Self {
         debug_assert_eq!(PATTERNS.len(), CUE_NAMES.len());
         // The patterns are constants covered by tests; failing to compile them is a build defect.
-        let set = RegexSet::new(PATTERNS).unwrap_or_else(|e| panic!("cue patterns: {e}"));
-        Cues { set }
+        let patterns = PATTERNS
+            .iter()
+            .map(|p| Regex::new(p).unwrap_or_else(|e| panic!("cue pattern {p}: {e}")))
+            .collect();
+        Cues { patterns }
     }
 
     /// Number of cues.
@@ -95,20 +101,21 @@ impl Cues {
         false
     }
 
-    /// Calls `hit(i)` for every cue `i` present in `text`.
+    /// Calls `hit(i)` for every cue `i` present in `text`, in cue order.
     pub fn for_each_hit(&self, text: &str, mut hit: impl FnMut(usize)) {
-        for i in self.set.matches(text).iter() {
-            hit(i);
+        let bytes = text.as_bytes();
+        for (i, re) in self.patterns.iter().enumerate() {
+            if re.is_match(bytes) {
+                hit(i);
+            }
         }
     }
 
     /// Names of the cues present in `text` (for explanations and tests).
     pub fn hits(&self, text: &str) -> Vec<&'static str> {
-        self.set
-            .matches(text)
-            .iter()
-            .map(|i| CUE_NAMES[i])
-            .collect()
+        let mut out = Vec::new();
+        self.for_each_hit(text, |i| out.push(CUE_NAMES[i]));
+        out
     }
 }
 

@@ -5,7 +5,8 @@
 //! Certainty tags of rule-based signals are fixed per rule (documented below); the tier and
 //! specialization take the task-signal classifier's calibrated confidence.
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
+use regex::bytes::RegexSet;
 use serde::{Deserialize, Serialize};
 use vigil_contracts::{
     Certainty, Domain, ModelTier, Specialization, TaskComplexity, TaskNature, TaskSignal,
@@ -43,13 +44,13 @@ pub const TOOL_IDS: &[&str] = &[
 ];
 
 const TOOL_PATTERNS: &[&str] = &[
-    r"(?i)\b(calendar|meeting|schedule a|my drive|google drive|onedrive|dropbox|shared folder|workspace)\b",
-    r"(?i)(\b(search|browse|google|look up|lookup)\b.{0,30}\b(web|internet|online|news|site)|\b(latest|current|today'?s|this week'?s)\b.{0,30}\b(news|price|weather|score|version|release)s?\b|https?://|\bwebsite\b|\bweb ?page\b)",
-    r"(?i)\b(e-?mails?|inbox|slack|teams message|send (a |an )?message|text message|dm)\b",
-    r"(?i)\b(documents?|docx?|pdfs?|google docs|word file|notion page|contract|memo)\b",
-    r"(?i)\b(spreadsheets?|excel|csv|xlsx|google sheets?|pivot tables?)\b",
-    r"(?i)\b(jira|asana|trello|linear ticket|tickets?|backlog|sprint|milestone|kanban)\b",
-    r"(?i)\b(github|gitlab|bitbucket|pull requests?|merge requests?|\bpr\b|ci/cd|ci pipeline|deploy(ment)?|npm|pypi|crates\.io|docker hub|aws|gcp|azure|vercel|heroku)\b",
+    r"(?-u)(?i)\b(calendar|meeting|schedule a|my drive|google drive|onedrive|dropbox|shared folder|workspace)\b",
+    r"(?-u)(?i)(\b(search|browse|google|look up|lookup)\b.{0,30}\b(web|internet|online|news|site)|\b(latest|current|today'?s|this week'?s)\b.{0,30}\b(news|price|weather|score|version|release)s?\b|https?://|\bwebsite\b|\bweb ?page\b)",
+    r"(?-u)(?i)\b(e-?mails?|inbox|slack|teams message|send (a |an )?message|text message|dm)\b",
+    r"(?-u)(?i)\b(documents?|docx?|pdfs?|google docs|word file|notion page|contract|memo)\b",
+    r"(?-u)(?i)\b(spreadsheets?|excel|csv|xlsx|google sheets?|pivot tables?)\b",
+    r"(?-u)(?i)\b(jira|asana|trello|linear ticket|tickets?|backlog|sprint|milestone|kanban)\b",
+    r"(?-u)(?i)\b(github|gitlab|bitbucket|pull requests?|merge requests?|\bpr\b|ci/cd|ci pipeline|deploy(ment)?|npm|pypi|crates\.io|docker hub|aws|gcp|azure|vercel|heroku)\b",
 ];
 
 /// Compiled rules.
@@ -183,7 +184,7 @@ impl Rules {
     /// The tools hint: allow-list ids whose keywords occur in the text, in allow-list order.
     pub fn tools(&self, text: &str) -> Vec<String> {
         self.tools
-            .matches(text)
+            .matches(text.as_bytes())
             .iter()
             .map(|i| TOOL_IDS[i].to_owned())
             .collect()
