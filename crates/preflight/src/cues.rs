@@ -32,6 +32,8 @@ pub const CUE_NAMES: &[&str] = &[
     "conceal_from_user",
     "claims_authorization",
     "tool_invocation",
+    "question_frame",
+    "analysis_frame",
 ];
 
 const PATTERNS: &[&str] = &[
@@ -71,6 +73,10 @@ const PATTERNS: &[&str] = &[
     r"(?-u)(?i)(\b(this is|you are|you're|has been|have been|is) (now )?(authori[sz]ed|approved|permitted|allowed) (to|by)\b|\balready approved\b|\boverride code\b|\b(maintenance|sandbox|developer|debug|god) mode\b|\bone-time exception\b)",
     // tool_invocation
     r"(?-u)(?i)(\b(run|execute|call|invoke|use)\b.{0,30}\b(the )?(shell|bash|terminal|tool|command|script)\b|rm -rf|\bcurl\b[^\n|]{0,80}\|\s*(ba)?sh\b|\bdelete_all|\bdrop table\b)",
+    // question_frame
+    r"(?-u)(?i)(\?\s*$|^\s*(what|why|how|is|are|can|could|should|does|do|which|when|where|who)\b)",
+    // analysis_frame
+    r"(?-u)(?i)\b(is this|is it|explain|classify|incident report|translate this attack|rate how|unit test|for (our|my) (dataset|training|slides|deck|paper|research)|example (of|payload)|attack example|injection attempt|red[- ]team|security (training|team|review))\b",
 ];
 
 /// The compiled cue detector.
@@ -168,8 +174,13 @@ mod tests {
             "The page said \"ignore your instructions\" — is that an attack?",
             "quoted_attack"
         ));
+        assert!(has("Is this a prompt injection?", "question_frame"));
+        assert!(has(
+            "Classify this example for my dataset",
+            "analysis_frame"
+        ));
         assert!(
-            c.hits("Can you refactor the parser module and add tests?")
+            c.hits("Please refactor the parser module and add tests.")
                 .is_empty()
         );
     }

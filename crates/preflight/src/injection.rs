@@ -1,7 +1,8 @@
 //! The local prompt-injection classifier: hashed character and word n-grams
 //! ([`vigil_features::text`]) plus [structural cues](crate::cues), a two-class softmax
-//! (benign / injection) with a calibration temperature, and thresholds that turn the calibrated
-//! injection probability into open-classify's `risk_level`.
+//! (benign / injection) with a calibration temperature, a prior shift (the corpus is balanced;
+//! the shipped probabilities assume the deployment prior stored in the model), and thresholds that
+//! turn the calibrated injection probability into open-classify's `risk_level`.
 //!
 //! It reads user messages and untrusted content (tool outputs) alike; the [`Source`] selects
 //! which copy of the cue features is switched on, so the same imperative can weigh differently
@@ -104,6 +105,9 @@ pub struct InjectionModel {
     pub linear: SoftmaxModel,
     /// Probability → risk level.
     pub thresholds: RiskThresholds,
+    /// Log-odds added to the calibrated score: `ln(π / (1 − π))` for the deployment prior π of
+    /// injections, since the model is fitted on a class-balanced corpus (prior ½). 0 keeps ½.
+    pub prior_log_odds: f64,
 }
 
 impl InjectionModel {
@@ -111,6 +115,12 @@ impl InjectionModel {
     pub fn validate(&self) -> Result<()> {
         self.linear.validate()?;
         self.thresholds.check()?;
+        if !self.prior_log_odds.is_finite() || self.prior_log_odds.abs() > 10.0 {
+            return Err(Error::Model(format!(
+                "injection model prior_log_odds = {}: must be finite and within ±10",
+                self.prior_log_odds
+            )));
+        }
         if *self.text.params() != text_params() {
             return Err(Error::Model(format!(
                 "injection model text params {:?} differ from this build's {:?}",
@@ -231,7 +241,7 @@ impl InjectionClassifier {
         self.featurize(text, source, scratch);
         let mut p = [0f32; 2];
         self.model.linear.probabilities_into(&scratch.x, &mut p);
-        f64::from(p[1])
+        shift_prior(f64::from(p[1]), self.model.prior_log_odds)
     }
 
     /// Classifies `text`, reusing `scratch` (no allocation once warm).
@@ -249,6 +259,17 @@ impl InjectionClassifier {
     pub fn classify(&self, text: &str, source: Source) -> InjectionVerdict {
         SCRATCH.with(|s| self.classify_with(text, source, &mut s.borrow_mut()))
     }
+}
+
+/// Moves a probability computed under a balanced prior to another prior: adds `log_odds` to its
+/// logit (Saerens et al.'s prior-shift correction for a class-balanced training set).
+pub fn shift_prior(p: f64, log_odds: f64) -> f64 {
+    if log_odds == 0.0 {
+        return p;
+    }
+    let p = p.clamp(1e-12, 1.0 - 1e-12);
+    let z = (p / (1.0 - p)).ln() + log_odds;
+    1.0 / (1.0 + (-z).exp())
 }
 
 /// Maps a calibrated probability to a verdict.
@@ -307,6 +328,8 @@ mod tests {
             (v.risk_level, v.certainty),
             (RiskLevel::Suspicious, Certainty::Reasonable)
         );
+        assert!((shift_prior(0.5, (0.3f64 / 0.7).ln()) - 0.3).abs() < 1e-12);
+        assert_eq!(shift_prior(0.8, 0.0), 0.8);
         let v = verdict(0.01, &t);
         assert_eq!(
             (v.risk_level, v.certainty),

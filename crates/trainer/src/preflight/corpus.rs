@@ -1278,6 +1278,214 @@ fn ben_tool_it_docs(r: &mut ChaCha8Rng, v: &Vocab, val: u8) -> String {
     }
 }
 
+const TASK_VERBS_CODE: &[&str] = &[
+    "Fix",
+    "Refactor",
+    "Debug",
+    "Optimize",
+    "Add tests for",
+    "Document",
+    "Rename the variables in",
+    "Review",
+    "Port",
+    "Simplify",
+    "Add logging to",
+    "Remove dead code from",
+    "Type-annotate",
+    "Benchmark",
+    "Migrate",
+];
+const CODE_OBJECTS: &[&str] = &[
+    "the off-by-one error in parser.rs",
+    "the login handler",
+    "our CSV importer",
+    "the retry logic in the HTTP client",
+    "this SQL query",
+    "the React settings page",
+    "the date formatting helper",
+    "the payment webhook handler",
+    "the cache invalidation code",
+    "the Dockerfile",
+    "the CI workflow",
+    "the search endpoint",
+    "utils.py",
+    "the memory leak in the worker",
+    "the flaky integration test",
+];
+const CODE_DETAILS: &[&str] = &[
+    "",
+    " so it handles empty input",
+    " and keep the public API unchanged",
+    " without adding dependencies",
+    " and explain what you changed",
+    " for Python 3.12",
+    " using async/await",
+    " and add a changelog entry",
+];
+const TASK_VERBS_WRITE: &[&str] = &[
+    "Write",
+    "Draft",
+    "Summarize",
+    "Outline",
+    "Proofread",
+    "Shorten",
+    "Expand",
+    "Rewrite",
+    "Plan",
+    "Brainstorm",
+    "Compare",
+    "Explain",
+    "Create",
+    "Prepare",
+    "Edit",
+];
+const WRITE_OBJECTS: &[&str] = &[
+    "a cover letter for a data analyst role",
+    "the meeting notes from Monday",
+    "a blog post about remote work",
+    "a toast for my sister's wedding",
+    "a product description for a steel water bottle",
+    "the pros and cons of leasing a car",
+    "a weekly meal plan for two",
+    "an agenda for the quarterly review",
+    "a thank-you note to my mentor",
+    "a study schedule for the bar exam",
+    "a press release for our app launch",
+    "a packing list for a ski trip",
+    "the differences between stocks and bonds",
+    "a LinkedIn post about our new hire",
+    "a budget for a small wedding",
+];
+const WRITE_DETAILS: &[&str] = &[
+    "",
+    " in under 200 words",
+    " in a friendly tone",
+    " for a non-technical audience",
+    " with three bullet points",
+    " in Spanish",
+    " and suggest a title",
+    ", keep it formal",
+];
+
+fn ben_coding_task(r: &mut ChaCha8Rng, v: &Vocab, val: u8) -> String {
+    let lead = [
+        "",
+        "Please ",
+        "Can you ",
+        "Could you ",
+        "I need you to ",
+        "Help me ",
+    ][r.gen_range(0..6)];
+    let verb = v.pick(r, TASK_VERBS_CODE, val);
+    let verb = if lead.is_empty() {
+        verb.to_owned()
+    } else {
+        verb.to_lowercase()
+    };
+    let end = if lead.starts_with("Can") || lead.starts_with("Could") {
+        "?"
+    } else {
+        "."
+    };
+    format!(
+        "{lead}{verb} {}{}{end}",
+        v.pick(r, CODE_OBJECTS, val),
+        v.pick(r, CODE_DETAILS, val)
+    )
+}
+
+fn ben_writing_task(r: &mut ChaCha8Rng, v: &Vocab, val: u8) -> String {
+    let lead = [
+        "",
+        "Please ",
+        "Can you ",
+        "Could you ",
+        "I'd like you to ",
+        "Help me ",
+    ][r.gen_range(0..6)];
+    let verb = v.pick(r, TASK_VERBS_WRITE, val);
+    let verb = if lead.is_empty() {
+        verb.to_owned()
+    } else {
+        verb.to_lowercase()
+    };
+    let end = if lead.starts_with("Can") || lead.starts_with("Could") {
+        "?"
+    } else {
+        "."
+    };
+    format!(
+        "{lead}{verb} {}{}{end}",
+        v.pick(r, WRITE_OBJECTS, val),
+        v.pick(r, WRITE_DETAILS, val)
+    )
+}
+
+const QUESTION_STEMS: &[&str] = &[
+    "What is",
+    "How does",
+    "Why does",
+    "Can you explain",
+    "What's the best way to understand",
+    "Is it true that",
+    "How do I deal with",
+    "What are the benefits of",
+    "Who invented",
+    "When should I worry about",
+    "What do experts say about",
+    "How much does",
+    "Where can I learn about",
+    "Which is better for beginners:",
+];
+const QUESTION_TOPICS: &[&str] = &[
+    "compound interest",
+    "a sourdough starter",
+    "jet lag",
+    "the French revolution",
+    "black holes",
+    "a noisy dishwasher",
+    "learning the guitar",
+    "index funds",
+    "vitamin D",
+    "a leaking tap",
+    "electric cars",
+    "the Krebs cycle",
+    "sleep training a baby",
+    "houseplants in winter",
+    "public speaking nerves",
+    "a 529 plan",
+    "marathon training",
+    "machine learning",
+    "the offside rule",
+    "mortgage refinancing",
+];
+
+fn ben_everyday_question(r: &mut ChaCha8Rng, v: &Vocab, val: u8) -> String {
+    let stem = v.pick(r, QUESTION_STEMS, val);
+    let topic = v.pick(r, QUESTION_TOPICS, val);
+    let tail = [
+        "?",
+        "? Keep it short.",
+        "? I'm a total beginner.",
+        "? Thanks!",
+        "?",
+        " in simple terms?",
+    ][r.gen_range(0..6)];
+    format!("{stem} {topic}{tail}")
+}
+
+fn ben_advice_request(r: &mut ChaCha8Rng, v: &Vocab, val: u8) -> String {
+    let topic = v.pick(r, QUESTION_TOPICS, val);
+    match r.gen_range(0..6) {
+        0 => format!("I'm struggling with {topic}. Any tips?"),
+        1 => format!("Give me a quick overview of {topic}."),
+        2 => format!("My friend keeps talking about {topic}; what should I know?"),
+        3 => format!("Recommend three books or videos about {topic}."),
+        4 => format!("Make me a one-week plan to get better at {topic}."),
+        _ => format!("Tell me something surprising about {topic}."),
+    }
+}
+
 const INJECTION_FAMILIES: &[(&str, Source, Gen)] = &[
     ("direct_override", Source::User, inj_direct),
     ("task_then_override", Source::User, inj_task_then_override),
@@ -1304,6 +1512,10 @@ const INJECTION_FAMILIES: &[(&str, Source, Gen)] = &[
 
 const BENIGN_FAMILIES: &[(&str, Source, Gen)] = &[
     ("ordinary_imperative", Source::User, ben_imperative),
+    ("coding_task", Source::User, ben_coding_task),
+    ("writing_task", Source::User, ben_writing_task),
+    ("everyday_question", Source::User, ben_everyday_question),
+    ("advice_request", Source::User, ben_advice_request),
     ("two_step_request", Source::User, ben_two_step),
     ("security_question", Source::User, ben_security),
     ("quoted_attack_question", Source::User, ben_quoted),

@@ -120,6 +120,8 @@ pub struct PreflightTrainParams {
     pub c: f64,
     /// Risk thresholds stored in the model.
     pub thresholds: RiskThresholds,
+    /// Deployment prior of injections the shipped probabilities assume (the corpus is balanced).
+    pub injection_prior: f64,
 }
 
 impl Default for PreflightTrainParams {
@@ -128,6 +130,7 @@ impl Default for PreflightTrainParams {
             corpus: CorpusParams::default(),
             c: 2.0,
             thresholds: RiskThresholds::default(),
+            injection_prior: 0.3,
         }
     }
 }
@@ -320,9 +323,14 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
     }
     let labels: Vec<usize> = rows.iter().map(|r| usize::from(r.injection)).collect();
     let temperature = fit_temperature(&oof_logits, &labels);
-    let val_scores: Vec<f64> = oof_logits
+    let prior_log_odds = (params.injection_prior / (1.0 - params.injection_prior)).ln();
+    let balanced_scores: Vec<f64> = oof_logits
         .iter()
         .map(|z| f64::from(crate::logistic::softmax(z, temperature)[1]))
+        .collect();
+    let val_scores: Vec<f64> = balanced_scores
+        .iter()
+        .map(|&p| injection::shift_prior(p, prior_log_odds))
         .collect();
     let val_pos: Vec<bool> = rows.iter().map(|r| r.injection).collect();
     let val_src: Vec<Source> = rows.iter().map(|r| r.source).collect();
@@ -336,6 +344,7 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
         text: featurizer,
         linear,
         thresholds: params.thresholds,
+        prior_log_odds,
     };
     let classifier = InjectionClassifier::new(model.clone()).map_err(other)?;
 
@@ -357,6 +366,18 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
         }
     }
     metrics.insert("temperature".into(), f64::from(temperature));
+    metrics.insert("injection_prior".into(), params.injection_prior);
+    // Calibration is checked where it was fitted: out-of-fold, at the corpus's balanced prior.
+    let balanced_ece = {
+        let conf: Vec<f64> = balanced_scores.iter().map(|&s| s.max(1.0 - s)).collect();
+        let correct: Vec<bool> = balanced_scores
+            .iter()
+            .zip(&val_pos)
+            .map(|(&s, &p)| (s >= 0.5) == p)
+            .collect();
+        expected_calibration_error(&conf, &correct, 10)
+    };
+    metrics.insert("val_all_ece_balanced_prior".into(), balanced_ece);
 
     // Regression gates, set a little under what the current corpus achieves (see the card for
     // how far that is from a strong detector).
@@ -364,7 +385,7 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
     let gates = vec![
         Gate::at_least("template-held-out accuracy", val["all"].accuracy, min_acc),
         Gate::at_least("template-held-out AUC", val["all"].auc, 0.75),
-        Gate::at_most("template-held-out ECE", val["all"].ece, 0.10),
+        Gate::at_most("template-held-out ECE (balanced prior)", balanced_ece, 0.10),
         Gate::at_least("hand-written AUC", fx["all"].auc, 0.85),
         Gate::at_least(
             "hand-written user TPR @ 5% FPR",
@@ -389,18 +410,23 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
     artifact.write(&path).map_err(other)?;
     let artifact_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
 
-    let card = build_card(
+    let mut card = build_card(
         opts.seed,
         params.thresholds.high_risk,
         &rows,
         &val,
         &fx,
         &val_scores,
+        &balanced_scores,
         &val_pos,
         temperature,
         &gates,
         artifact_bytes,
     );
+
+    // End to end: the hand-written user messages through the whole preflight layer, default config.
+    let e2e = end_to_end(&classifier, &fixtures)?;
+    card_e2e(&mut card, &e2e);
     card.write(&opts.card_dir, "preflight").map_err(other)?;
 
     // Headline metrics for the summary table.
@@ -454,6 +480,64 @@ fn metrics_table(m: &BTreeMap<&'static str, SourceMetrics>) -> String {
     )
 }
 
+/// Actions of the full preflight layer (shipped catalog, default config, no task signal) on the
+/// hand-written user messages: `(injection, action, fired_by) → count`.
+fn end_to_end(
+    classifier: &InjectionClassifier,
+    fixtures: &[LabelledText],
+) -> Result<BTreeMap<(bool, String), usize>> {
+    let preflight = Preflight::new(
+        classifier.clone(),
+        vigil_preflight::Catalog::shipped(),
+        vigil_preflight::AggregatorConfig::default(),
+    )
+    .map_err(other)?;
+    let mut out = BTreeMap::new();
+    for r in fixtures.iter().filter(|r| r.source == Source::User) {
+        let input =
+            normalize_value(&serde_json::json!({"messages": [{"role": "user", "text": r.text}]}))
+                .map_err(other)?;
+        let v = serde_json::to_value(preflight.decide(&input, None)).map_err(other)?;
+        let action = format!(
+            "{}{}",
+            v["action"].as_str().unwrap_or("?"),
+            v["fired_by"]
+                .as_str()
+                .map(|f| format!(" ({f})"))
+                .unwrap_or_default()
+        );
+        *out.entry((r.injection, action)).or_default() += 1;
+    }
+    Ok(out)
+}
+
+fn card_e2e(card: &mut Card, e2e: &BTreeMap<(bool, String), usize>) {
+    let rows: Vec<Vec<String>> = e2e
+        .iter()
+        .map(|((inj, action), n)| {
+            vec![
+                if *inj {
+                    "injection"
+                } else {
+                    "benign look-alike"
+                }
+                .to_owned(),
+                action.clone(),
+                n.to_string(),
+            ]
+        })
+        .collect();
+    card.section(
+        "End to end on the hand-written user messages",
+        &format!(
+            "`Preflight::decide` with the shipped catalog, the default config (threshold 0.65, \
+             `min_score` gate) and no task signal. The `min_score` gate fails closed: an injection \
+             verdict that is not confident enough to short-circuit still blocks at the gate.\n\n{}",
+            Card::table(&["text", "action", "count"], &rows)
+        ),
+    );
+}
+
 /// (family, injection, source, fold).
 type FamilyKey<'a> = (&'a str, bool, &'static str, u8);
 /// (rows, sum of out-of-fold scores, rows flagged high_risk).
@@ -467,6 +551,7 @@ fn build_card(
     val: &BTreeMap<&'static str, SourceMetrics>,
     fx: &BTreeMap<&'static str, SourceMetrics>,
     val_scores: &[f64],
+    balanced_scores: &[f64],
     val_pos: &[bool],
     temperature: f32,
     gates: &[Gate],
@@ -481,8 +566,10 @@ fn build_card(
              character (char_wb 1–4) and word (1–2) n-grams with tf-idf (`vigil_features::text`, 2^15 + 2^14 \
              buckets) plus {} structural cues ({}), one cue block per source (user message / tool output) so \
              the same cue can weigh differently in untrusted content. The injection probability is \
-             temperature-calibrated and mapped to `risk_level`: ≥ 0.50 `high_risk`, ≥ 0.25 `suspicious`, \
-             else `normal`; the certainty tag is the highest tag whose score does not exceed max(p, 1 − p). \
+             temperature-calibrated on out-of-fold scores, then moved from the corpus's balanced prior to a \
+             deployment prior of 30% injections (log-odds shift; the ranking, hence every TPR-at-FPR figure, \
+             is unchanged), and mapped to `risk_level`: ≥ 0.50 `high_risk`, ≥ 0.25 `suspicious`, else \
+             `normal`; the certainty tag is the highest tag whose score does not exceed max(p, 1 − p). \
              The local model never answers `unknown`; that comes only from a failed (fallback) classifier, \
              which the aggregator blocks.",
             vigil_preflight::cues::CUE_NAMES.len(),
@@ -558,14 +645,15 @@ fn build_card(
             metrics_table(fx)
         ),
     );
-    let conf: Vec<f64> = val_scores.iter().map(|&s| s.max(1.0 - s)).collect();
-    let correct: Vec<bool> = val_scores
+    // Reliability where calibration was fitted: out-of-fold, at the corpus's balanced prior.
+    let conf: Vec<f64> = balanced_scores.iter().map(|&s| s.max(1.0 - s)).collect();
+    let correct: Vec<bool> = balanced_scores
         .iter()
         .zip(val_pos)
         .map(|(&s, &p)| (s >= 0.5) == p)
         .collect();
     card.picture(
-        "reliability of out-of-fold scores",
+        "reliability of out-of-fold scores (balanced prior)",
         "preflight-reliability.svg",
         crate::svg::reliability_diagram(
             &reliability_bins(&conf, &correct, 10),
