@@ -18,6 +18,10 @@
 //! The action priority is **injection block → classification error → reply → certainty gate →
 //! route** (see [`aggregate`] for why each step sits where it does).
 //!
+//! Tier and specialization come from a task signal: pass one to [`Preflight::decide`], or let
+//! [`Preflight::decide_with`] ask any [`vigil_contracts::SignalClassifier`] (a failure of that
+//! classifier blocks with `classification_error`).
+//!
 //! ```
 //! use vigil_contracts::{Action, Domain, TaskComplexity, TaskNature, TaskSignal};
 //! use vigil_preflight::{Preflight, normalize::normalize_value};
@@ -60,7 +64,7 @@ pub mod injection;
 pub mod normalize;
 pub mod signals;
 
-use vigil_contracts::{Certainty, RiskLevel, TaskSignal};
+use vigil_contracts::{Certainty, RiskLevel, SignalClassifier, TaskSignal};
 
 pub use aggregate::{AggregatorConfig, GateMode, PipelineResult};
 pub use catalog::Catalog;
@@ -215,5 +219,41 @@ impl Preflight {
     ) -> PipelineResult {
         let signals = self.signals(input, task);
         aggregate::aggregate(&signals, input, &self.catalog, &self.config)
+    }
+
+    /// Classifies the target message with `classifier` (e.g. vigil-task-signal's) and decides.
+    /// If the classifier fails, the routing and model_specialization classifiers are recorded
+    /// as failed (fallback, `no_signal`) and the message is blocked with `classification_error`.
+    pub async fn decide_with(
+        &self,
+        input: &NormalizedInput,
+        classifier: &dyn SignalClassifier,
+    ) -> PipelineResult {
+        match classifier.classify(&input.target().text).await {
+            Ok((signal, confidence)) => self.decide(input, Some((&signal, confidence))),
+            Err(e) => {
+                let mut signals = self.signals(input, None);
+                let failed = |reason: &str, signal| {
+                    ClassifierOutput::new(
+                        reason,
+                        Certainty::NoSignal,
+                        signal,
+                        Status::failed("error", e.to_string()),
+                        TASK_VERSION,
+                    )
+                };
+                signals.routing = Some(failed(
+                    "Classifier failed; no routing signal.",
+                    Signal::Routing { model_tier: None },
+                ));
+                signals.model_specialization = Some(failed(
+                    "Classifier failed; no specialization signal.",
+                    Signal::Specialization {
+                        specialization: None,
+                    },
+                ));
+                aggregate::aggregate(&signals, input, &self.catalog, &self.config)
+            }
+        }
     }
 }

@@ -635,3 +635,70 @@ fn embedded_preflight_end_to_end() {
     );
     assert_eq!(p.decide(&input(text), None).action(), Action::Route);
 }
+
+/// A task classifier with a fixed answer (or a fixed failure).
+struct FixedClassifier(Option<(TaskSignal, f64)>);
+
+#[async_trait::async_trait]
+impl vigil_contracts::SignalClassifier for FixedClassifier {
+    async fn classify_with_scores(
+        &self,
+        _raw: &str,
+    ) -> vigil_contracts::Result<vigil_contracts::Classification> {
+        match &self.0 {
+            Some((signal, confidence)) => Ok(vigil_contracts::Classification {
+                signal: signal.clone(),
+                confidence: *confidence,
+                scores: Default::default(),
+            }),
+            None => Err(vigil_contracts::Error::Model(
+                "task model unavailable".into(),
+            )),
+        }
+    }
+}
+
+/// Polls a future that never waits (the local classifiers answer immediately).
+fn ready<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => panic!("the classifier future was not ready"),
+    }
+}
+
+#[test]
+fn an_injected_signal_classifier_drives_routing_and_its_failure_fails_closed() {
+    let p = Preflight::embedded().unwrap();
+    let text = "Write a short story about a lighthouse keeper and her cat";
+    let signal = TaskSignal::new(
+        text,
+        TaskComplexity::Focused,
+        TaskNature::Generative,
+        Domain::General,
+        "en",
+    );
+    let v = serde_json::to_value(ready(
+        p.decide_with(&input(text), &FixedClassifier(Some((signal, 0.91)))),
+    ))
+    .unwrap();
+    assert_eq!(v["action"], "route", "{v}");
+    assert_eq!(
+        v["audit"]["routing"],
+        json!({"model_tier": "local_small", "specialization": "writing"})
+    );
+    assert_eq!(v["downstream"]["model_id"], "gemma3:4b");
+
+    let v =
+        serde_json::to_value(ready(p.decide_with(&input(text), &FixedClassifier(None)))).unwrap();
+    assert_eq!(v["fired_by"], "classification_error");
+    assert_eq!(
+        v["reason"]["failed_classifiers"],
+        json!(["routing", "model_specialization"])
+    );
+    assert_eq!(
+        v["audit"]["meta"]["classifiers"]["routing"]["status"]["error"],
+        "task model unavailable"
+    );
+}
