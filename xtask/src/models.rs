@@ -95,6 +95,17 @@ pub const MODELS: &[Model] = &[
         },
         bench: || vigil_trainer::plan_risk::bench().map_err(|e| anyhow::anyhow!(e)),
     },
+    Model {
+        name: "preflight",
+        artifact: "crates/preflight/models/preflight.vgl",
+        data: |seed, out| Ok(vigil_trainer::preflight::write_data(seed, out)?),
+        train: |opts| Ok(vigil_trainer::preflight::train(opts)?),
+        eval: |data, json| {
+            println!("{}", vigil_trainer::preflight::eval(data, json)?);
+            Ok(())
+        },
+        bench: || Ok(vigil_trainer::preflight::bench()?),
+    },
 ];
 
 fn find(name: &str) -> anyhow::Result<&'static Model> {

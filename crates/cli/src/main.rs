@@ -38,6 +38,10 @@ enum Command {
     TaskSignal(commands::task_signal::TaskSignalArgs),
     /// Decide allow/block/confirm/revise for agent plans (NEXUS-style monitor).
     PlanRisk(commands::plan_risk::PlanRiskArgs),
+    /// Prompt-injection risk of each {"text", "source"?} line: {"risk_level", "certainty", "score"}.
+    Injection(commands::injection::InjectionArgs),
+    /// Route / reply / block each {"messages": [...]} line (open-classify's PipelineResult).
+    Preflight(commands::preflight::PreflightArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +55,8 @@ fn main() -> ExitCode {
         Command::Anomaly(args) => commands::anomaly::run(args),
         Command::TaskSignal(args) => commands::task_signal::run(args),
         Command::PlanRisk(args) => commands::plan_risk::run(args),
+        Command::Injection(args) => commands::injection::run(args),
+        Command::Preflight(args) => commands::preflight::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

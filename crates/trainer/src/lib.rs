@@ -44,6 +44,7 @@ pub mod logistic;
 pub mod metrics;
 pub mod optim;
 pub mod plan_risk;
+pub mod preflight;
 pub mod svg;
 pub mod task_signal;
 pub mod timing;

@@ -3,7 +3,9 @@
 pub mod anomaly;
 pub mod baseline;
 pub mod check;
+pub mod injection;
 pub mod normalize;
 pub mod plan_risk;
+pub mod preflight;
 pub mod task_signal;
 pub mod verify;

@@ -1,0 +1,54 @@
+//! `vigil preflight`: route / reply / block for a conversation, open-classify's PipelineResult.
+//!
+//! In: `{"messages": [{"role": "user" | "assistant", "text": "..."}, ...]}`. Out: the result with
+//! `action` `route`, `reply` or `block`. A conversation that cannot be normalized gets an error
+//! record naming the problem (`final message must be 5000 characters or fewer`).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use serde_json::Value;
+use vigil_preflight::config::PreflightConfig;
+use vigil_preflight::normalize::normalize_value;
+use vigil_preflight::{Catalog, InjectionClassifier, Preflight};
+
+use crate::io::Io;
+
+/// Arguments of `vigil preflight`.
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    /// downstream-models.json to resolve models from (default: the config's catalog, else the
+    /// shipped example catalog).
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<PathBuf>,
+    /// Config file with `aggregator` (certaintyThreshold, certaintyGate), `catalog` and
+    /// `resolver` (unpriced: last | free).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Injection model artifact to use instead of $VIGIL_PREFLIGHT_MODEL or the embedded model.
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    #[command(flatten)]
+    io: Io,
+}
+
+/// Runs `vigil preflight`.
+pub fn run(args: PreflightArgs) -> anyhow::Result<bool> {
+    let config = match &args.config {
+        Some(path) => PreflightConfig::read(path)?,
+        None => PreflightConfig::default(),
+    };
+    let catalog = match args.catalog.as_ref().or(config.catalog.as_ref()) {
+        Some(path) => Catalog::read(path)?,
+        None => Catalog::shipped(),
+    };
+    let injection = InjectionClassifier::load(args.model.as_deref())
+        .context("cannot load the preflight model")?;
+    let preflight = Preflight::new(injection, catalog, config.aggregator)?;
+    args.io.run(|_, line| {
+        let value: Value = serde_json::from_str(line)?;
+        let input = normalize_value(&value)?;
+        Ok(serde_json::to_value(preflight.decide(&input, None))?)
+    })
+}
