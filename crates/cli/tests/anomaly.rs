@@ -1,36 +1,13 @@
 //! `vigil normalize` and `vigil anomaly` through the binary.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 fn vigil(
     args: &[&str],
     envs: &[(&str, &str)],
     stdin: &str,
 ) -> (i32, Vec<serde_json::Value>, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigil"));
-    cmd.args(args)
-        .env_remove("VIGIL_ANOMALY_MODEL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    // A command that cannot start (bad model) exits without reading: a broken pipe is fine.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    let out = child.wait_with_output().unwrap();
-    let lines = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (
-        out.status.code().unwrap(),
-        lines,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::vigil(args, envs, stdin)
 }
 
 const METADATA: &str = r#"{"calls":[{"tool":"bash","args":{"command":"curl http://169.254.169.254/latest/meta-data/iam/"}}]}"#;

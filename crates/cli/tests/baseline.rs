@@ -1,31 +1,11 @@
 //! `vigil baseline`: training from a file, the store, and the JSON Lines contract.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 use vigil_isolation_baseline::synthetic::Generator;
 
 fn vigil(args: &[&str], stdin: &[u8]) -> (i32, Vec<serde_json::Value>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A command that stops early (status 2) may close stdin first; that is not a test failure.
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    let out = child.wait_with_output().unwrap();
-    let lines = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (
-        out.status.code().unwrap(),
-        lines,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::vigil(args, &[], stdin)
 }
 
 /// 300 events of agent `ops` and 400 of the default agent, with two bad lines.

@@ -1,36 +1,13 @@
 //! `vigil plan-risk`: JSON Lines in, decisions out, through the binary.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 fn vigil(
     args: &[&str],
     env: &[(&str, &str)],
     stdin: &str,
 ) -> (i32, Vec<serde_json::Value>, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigil"));
-    cmd.args(args)
-        .env_remove("VIGIL_PLAN_RISK_MODEL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    // The command may exit before reading stdin (bad option or model): ignore a broken pipe.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    let out = child.wait_with_output().unwrap();
-    let lines = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (
-        out.status.code().unwrap(),
-        lines,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::vigil(args, env, stdin)
 }
 
 const BENIGN: &str = r#"{"request": "what's the weather in Oslo", "steps": [{"tool": "weather.current", "args": {"city": "Oslo"}}, {"tool": "calendar.list_events", "args": {"day": "today"}}]}"#;

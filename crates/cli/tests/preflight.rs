@@ -1,30 +1,9 @@
 //! `vigil injection` and `vigil preflight` through the binary.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 fn vigil(args: &[&str], stdin: &[u8]) -> (i32, Vec<serde_json::Value>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-        .args(args)
-        .env_remove("VIGIL_PREFLIGHT_MODEL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The process may exit before reading (a bad option); a closed pipe is fine then.
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    let out = child.wait_with_output().unwrap();
-    let lines = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (
-        out.status.code().unwrap(),
-        lines,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::vigil(args, &[], stdin)
 }
 
 #[test]
@@ -133,4 +112,28 @@ fn preflight_config_and_catalog_are_validated_and_used() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("too short to be a vigil artifact"), "{err}");
+}
+
+#[test]
+fn task_signal_sets_tier_and_specialization_unless_turned_off() {
+    let line = br#"{"messages":[{"role":"user","text":"fix the failing test in parser.rs"}]}"#;
+    let (code, out, _) = vigil(&["preflight"], line);
+    assert_eq!(code, 0);
+    assert_eq!(out[0]["action"], "route");
+    assert_eq!(
+        out[0]["audit"]["routing"],
+        serde_json::json!({"model_tier": "local_coding", "specialization": "coding"})
+    );
+    assert_eq!(
+        out[0]["downstream"]["model_id"],
+        "qwen2.5-coder:14b-instruct-q4_K_M"
+    );
+    let (code, out, _) = vigil(&["preflight", "--no-task-signal"], line);
+    assert_eq!(code, 0);
+    assert_eq!(out[0]["action"], "route");
+    assert!(
+        out[0]["audit"]["meta"]["classifiers"]
+            .get("routing")
+            .is_none()
+    );
 }

@@ -1,36 +1,9 @@
 //! `vigil task-signal`: classification through the binary, bad input, model overrides.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
-struct Run {
-    code: i32,
-    lines: Vec<serde_json::Value>,
-    stderr: String,
-}
-
-fn vigil(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigil"));
-    cmd.args(args)
-        .env_remove("VIGIL_TASK_SIGNAL_MODEL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap(),
-        lines: String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn vigil(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> common::Run {
+    common::run(args, env, stdin)
 }
 
 fn embedded_model_path() -> std::path::PathBuf {

@@ -1,8 +1,9 @@
 //! `vigil verify` end to end through the binary, against a tiny HTTP server on loopback.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -14,34 +15,7 @@ fn vigil(args: &[&str], stdin: &[u8]) -> (i32, Vec<Value>, String) {
 }
 
 fn vigil_with_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> (i32, Vec<Value>, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_vigil"));
-    command
-        .args(args)
-        .env_remove("ANTHROPIC_API_KEY")
-        .env_remove("ANTHROPIC_BASE_URL")
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("OLLAMA_HOST")
-        .envs(env.iter().copied());
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A command that stops early (status 2) may close stdin first; that is not a test failure.
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    let out = child.wait_with_output().unwrap();
-    let lines = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (
-        out.status.code().unwrap(),
-        lines,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::vigil(args, env, stdin)
 }
 
 /// Reads one HTTP/1.1 request and returns its body.

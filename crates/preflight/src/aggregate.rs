@@ -66,6 +66,13 @@ pub struct AggregatorConfig {
     pub certainty_gate: GateMode,
     /// Where unpriced catalog models rank (vigil: last; reference: as free).
     pub unpriced: UnpricedRank,
+    /// Whether the routing classifiers (`routing`, `model_specialization`) count toward the
+    /// certainty gate. The reference counts them, so an unsure model-tier guess blocks the
+    /// message (it blocked about half of vigil's hand-written benign prompts). vigil's default
+    /// is `false`: an unsure routing axis is dropped as a constraint (`low_confidence`), as the
+    /// envelope already does, and the gate judges only the classifiers that bear on safety and
+    /// replies. Config key `aggregator.gateRouting`.
+    pub gate_routing: bool,
 }
 
 impl Default for AggregatorConfig {
@@ -74,6 +81,7 @@ impl Default for AggregatorConfig {
             certainty_threshold: DEFAULT_CERTAINTY_THRESHOLD,
             certainty_gate: GateMode::MinScore,
             unpriced: UnpricedRank::Last,
+            gate_routing: false,
         }
     }
 }
@@ -587,7 +595,13 @@ pub fn certainty_gate(signals: &Signals, config: &AggregatorConfig) -> Option<Lo
         return None;
     }
     let threshold = config.certainty_threshold;
-    let entries = signals.entries();
+    let mut entries = signals.entries();
+    if !config.gate_routing {
+        entries.retain(|(name, _)| !matches!(*name, "routing" | "model_specialization"));
+    }
+    if entries.is_empty() {
+        return None;
+    }
     let scores: Vec<f64> = entries.iter().map(|(_, o)| o.score()).collect();
     let score = match mode {
         GateMode::MinScore => scores.iter().copied().fold(f64::INFINITY, f64::min),

@@ -1,7 +1,8 @@
 //! The preflight config file: `{"catalog"?: path, "aggregator"?: {...}, "resolver"?: {...}}`.
 //!
 //! `aggregator` takes open-classify's keys — `certaintyThreshold` (0..1), its deprecated alias
-//! `confidenceThreshold`, `certaintyGate` (`min_score` | `avg_score` | `off`). `resolver.unpriced`
+//! `confidenceThreshold`, `certaintyGate` (`min_score` | `avg_score` | `off`), `gateRouting`
+//! (whether the routing classifiers count toward the gate; reference `true`, vigil `false`). `resolver.unpriced`
 //! (`last` | `free`) chooses how unpriced catalog models rank. Unknown keys are refused.
 
 use std::path::{Path, PathBuf};
@@ -82,6 +83,13 @@ impl PreflightConfig {
                                     }
                                 }
                             }
+                            "gateRouting" => {
+                                config.aggregator.gate_routing = v.as_bool().ok_or_else(|| {
+                                    Error::Config(format!(
+                                        "aggregator.gateRouting must be true or false, got {v}"
+                                    ))
+                                })?;
+                            }
                             other => {
                                 return bad(format!(
                                     "aggregator has unsupported field \"{other}\""
@@ -132,12 +140,13 @@ mod tests {
     #[test]
     fn keys_are_validated_with_named_errors() {
         let c = PreflightConfig::from_value(&json!({
-            "aggregator": {"confidenceThreshold": 0.8, "certaintyGate": "avg_score"},
+            "aggregator": {"confidenceThreshold": 0.8, "certaintyGate": "avg_score", "gateRouting": true},
             "resolver": {"unpriced": "free"}
         }))
         .unwrap();
         assert_eq!(c.aggregator.certainty_threshold, 0.8);
         assert_eq!(c.aggregator.certainty_gate, GateMode::AvgScore);
+        assert!(c.aggregator.gate_routing);
         assert_eq!(c.aggregator.unpriced, UnpricedRank::Free);
         // certaintyThreshold wins over the deprecated alias.
         let c = PreflightConfig::from_value(

@@ -64,7 +64,7 @@ pub mod injection;
 pub mod normalize;
 pub mod signals;
 
-use vigil_contracts::{Certainty, RiskLevel, SignalClassifier, TaskSignal};
+use vigil_contracts::{Certainty, Classification, RiskLevel, SignalClassifier, TaskSignal};
 
 pub use aggregate::{AggregatorConfig, GateMode, PipelineResult};
 pub use catalog::Catalog;
@@ -132,6 +132,15 @@ impl Preflight {
     /// confidence (e.g. from `vigil-task-signal`); without it the routing and specialization
     /// classifiers do not run and the resolver gets no constraints.
     pub fn signals(&self, input: &NormalizedInput, task: Option<(&TaskSignal, f64)>) -> Signals {
+        self.signals_with(input, task.map(|(s, c)| (s, c, c)))
+    }
+
+    /// Like [`Self::signals`], with separate tier and specialization certainties.
+    fn signals_with(
+        &self,
+        input: &NormalizedInput,
+        task: Option<(&TaskSignal, f64, f64)>,
+    ) -> Signals {
         let text = input.target().text.as_str();
         let pre = self.rules.preflight(text);
         let preflight = ClassifierOutput::new(
@@ -145,16 +154,14 @@ impl Preflight {
             RULES_VERSION,
         );
         let (routing, model_specialization) = match task {
-            Some((signal, confidence)) => {
-                let certainty = Certainty::from_probability(confidence);
-                let reason = format!(
-                    "Task signal {} (confidence {confidence:.2}).",
-                    signal.hint()
-                );
+            Some((signal, tier_certainty, specialization_certainty)) => {
+                let reason = |what: &str, p: f64| {
+                    format!("Task signal {}; {what} probability {p:.2}.", signal.hint())
+                };
                 (
                     Some(ClassifierOutput::new(
-                        &reason,
-                        certainty,
+                        &reason("tier", tier_certainty),
+                        Certainty::from_probability(tier_certainty),
                         Signal::Routing {
                             model_tier: Some(signals::tier_for(signal)),
                         },
@@ -162,8 +169,8 @@ impl Preflight {
                         TASK_VERSION,
                     )),
                     Some(ClassifierOutput::new(
-                        &reason,
-                        certainty,
+                        &reason("specialization", specialization_certainty),
+                        Certainty::from_probability(specialization_certainty),
                         Signal::Specialization {
                             specialization: Some(signals::specialization_for(signal)),
                         },
@@ -221,6 +228,20 @@ impl Preflight {
         aggregate::aggregate(&signals, input, &self.catalog, &self.config)
     }
 
+    /// Decides with a full task-signal classification (e.g. from vigil-task-signal's cascade):
+    /// tier and specialization each get the probability of their own outcome as certainty
+    /// ([`signals::routing_certainties`]) rather than the task's overall confidence, so a
+    /// prompt whose nature is uncertain but whose routing is clear is not blocked by the gate.
+    pub fn decide_classified(
+        &self,
+        input: &NormalizedInput,
+        task: &Classification,
+    ) -> PipelineResult {
+        let (tier, specialization) = signals::routing_certainties(task);
+        let signals = self.signals_with(input, Some((&task.signal, tier, specialization)));
+        aggregate::aggregate(&signals, input, &self.catalog, &self.config)
+    }
+
     /// Classifies the target message with `classifier` (e.g. vigil-task-signal's) and decides.
     /// If the classifier fails, the routing and model_specialization classifiers are recorded
     /// as failed (fallback, `no_signal`) and the message is blocked with `classification_error`.
@@ -229,8 +250,8 @@ impl Preflight {
         input: &NormalizedInput,
         classifier: &dyn SignalClassifier,
     ) -> PipelineResult {
-        match classifier.classify(&input.target().text).await {
-            Ok((signal, confidence)) => self.decide(input, Some((&signal, confidence))),
+        match classifier.classify_with_scores(&input.target().text).await {
+            Ok(task) => self.decide_classified(input, &task),
             Err(e) => {
                 let mut signals = self.signals(input, None);
                 let failed = |reason: &str, signal| {

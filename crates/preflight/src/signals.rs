@@ -9,7 +9,8 @@ use regex::Regex;
 use regex::bytes::RegexSet;
 use serde::{Deserialize, Serialize};
 use vigil_contracts::{
-    Certainty, Domain, ModelTier, Specialization, TaskComplexity, TaskNature, TaskSignal,
+    Certainty, Classification, Domain, ModelTier, Specialization, TaskComplexity, TaskNature,
+    TaskSignal,
 };
 
 /// A reply text (`{reply}` in open-classify 0.1.2).
@@ -284,8 +285,12 @@ pub fn evaluate(expr: &str) -> Option<String> {
 /// | research, analysis | frontier_fast | frontier_fast | frontier_strong |
 /// | support, general | local_small | frontier_fast | frontier_strong |
 pub fn tier_for(signal: &TaskSignal) -> ModelTier {
+    tier_of(signal.domain, signal.complexity)
+}
+
+fn tier_of(domain: Domain, complexity: TaskComplexity) -> ModelTier {
     use TaskComplexity as C;
-    match (signal.domain, signal.complexity) {
+    match (domain, complexity) {
         (Domain::Coding, C::Focused) => ModelTier::LocalCoding,
         (Domain::Coding, _) => ModelTier::FrontierCoding,
         (Domain::Research | Domain::Analysis, C::Expansive) => ModelTier::FrontierStrong,
@@ -299,10 +304,18 @@ pub fn tier_for(signal: &TaskSignal) -> ModelTier {
 /// Specialization from a task signal: coding → coding; research and analysis → reasoning;
 /// otherwise expansive → planning, generative → writing, readonly and mutative → chat.
 pub fn specialization_for(signal: &TaskSignal) -> Specialization {
-    match signal.domain {
+    specialization_of(signal.domain, signal.complexity, signal.nature)
+}
+
+fn specialization_of(
+    domain: Domain,
+    complexity: TaskComplexity,
+    nature: TaskNature,
+) -> Specialization {
+    match domain {
         Domain::Coding => Specialization::Coding,
         Domain::Research | Domain::Analysis => Specialization::Reasoning,
-        Domain::Support | Domain::General => match (signal.complexity, signal.nature) {
+        Domain::Support | Domain::General => match (complexity, nature) {
             (TaskComplexity::Expansive, _) => Specialization::Planning,
             (_, TaskNature::Generative) => Specialization::Writing,
             _ => Specialization::Chat,
@@ -310,9 +323,82 @@ pub fn specialization_for(signal: &TaskSignal) -> Specialization {
     }
 }
 
+/// How sure a classification is of the tier and the specialization it implies.
+///
+/// Several label combinations lead to the same tier (coding × moderate and coding × expansive
+/// are both `frontier_coding`), so the certainty of a routing decision is the probability of
+/// its *outcome*, summed over every (domain, complexity, nature) combination that yields it,
+/// with the heads' calibrated distributions taken as independent. Falls back to the
+/// classification's own confidence when it carries no per-class scores.
+pub fn routing_certainties(c: &Classification) -> (f64, f64) {
+    let head = |name: &str, label: &str| c.scores.get(&format!("{name}.{label}")).copied();
+    let tier = tier_for(&c.signal);
+    let specialization = specialization_for(&c.signal);
+    let (mut p_tier, mut p_spec) = (0.0, 0.0);
+    for &d in Domain::ALL {
+        for &k in TaskComplexity::ALL {
+            for &n in TaskNature::ALL {
+                let (Some(pd), Some(pk), Some(pn)) = (
+                    head("domain", d.as_str()),
+                    head("complexity", k.as_str()),
+                    head("nature", n.as_str()),
+                ) else {
+                    return (c.confidence, c.confidence);
+                };
+                let p = pd * pk * pn;
+                if tier_of(d, k) == tier {
+                    p_tier += p;
+                }
+                if specialization_of(d, k, n) == specialization {
+                    p_spec += p;
+                }
+            }
+        }
+    }
+    (p_tier.clamp(0.0, 1.0), p_spec.clamp(0.0, 1.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn classification(scores: &[(&str, f64)]) -> Classification {
+        Classification {
+            signal: TaskSignal::new(
+                "x",
+                TaskComplexity::Moderate,
+                TaskNature::Mutative,
+                Domain::Coding,
+                "en",
+            ),
+            confidence: 0.55,
+            scores: scores.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+        }
+    }
+
+    #[test]
+    fn routing_certainty_sums_every_combination_with_the_same_outcome() {
+        let c = classification(&[
+            ("complexity.focused", 0.1),
+            ("complexity.moderate", 0.5),
+            ("complexity.expansive", 0.4),
+            ("nature.readonly", 0.2),
+            ("nature.generative", 0.25),
+            ("nature.mutative", 0.55),
+            ("domain.coding", 0.9),
+            ("domain.research", 0.05),
+            ("domain.support", 0.05),
+            ("domain.analysis", 0.0),
+            ("domain.general", 0.0),
+        ]);
+        let (tier, spec) = routing_certainties(&c);
+        // frontier_coding = coding × (moderate or expansive) = 0.9 × 0.9.
+        assert!((tier - 0.81).abs() < 1e-12, "{tier}");
+        // coding specialization = P(domain coding) whatever the other heads say.
+        assert!((spec - 0.9).abs() < 1e-12, "{spec}");
+        // Without scores the classification's own confidence is used.
+        assert_eq!(routing_certainties(&classification(&[])), (0.55, 0.55));
+    }
 
     #[test]
     fn terminal_replies_match_the_reference_examples() {

@@ -6,6 +6,7 @@ use vigil_contracts::{
     Action, Certainty, Domain, ModelTier, RiskLevel, Specialization, TaskComplexity, TaskNature,
     TaskSignal,
 };
+use vigil_preflight::InjectionClassifier;
 use vigil_preflight::aggregate::{
     AggregatorConfig, ClassifierOutput, GateMode, OutputSource, Signal, Signals, Status, aggregate,
 };
@@ -473,9 +474,11 @@ fn avg_score_gate_uses_the_mean() {
             tools: vec!["web".into()],
         },
     );
+    // The reference counts the routing classifiers toward the gate.
     let cfg = |t| AggregatorConfig {
         certainty_threshold: t,
         certainty_gate: GateMode::AvgScore,
+        gate_routing: true,
         ..AggregatorConfig::default()
     };
     let v = decide(&s, &Catalog::shipped(), &cfg(0.8));
@@ -626,8 +629,29 @@ fn embedded_preflight_end_to_end() {
         v["audit"]["routing"],
         json!({"model_tier": "frontier_coding", "specialization": "coding"})
     );
-    // A low-confidence task signal is dropped; the min_score gate then blocks.
+    // A low-confidence task signal is dropped as a routing constraint and the message routes
+    // (vigil's default); with the reference's gate over the routing classifiers it blocks.
     let v = run(text, Some((&signal, 0.5)));
+    assert_eq!(v["action"], "route", "{v}");
+    let dropped: Vec<&str> =
+        v["audit"]["model_recommendation"]["resolution"]["constraints_dropped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["reason"].as_str().unwrap())
+            .collect();
+    assert_eq!(dropped, ["low_confidence", "low_confidence"]);
+    let reference_gate = Preflight::new(
+        InjectionClassifier::embedded().unwrap(),
+        Catalog::shipped(),
+        AggregatorConfig {
+            gate_routing: true,
+            ..AggregatorConfig::default()
+        },
+    )
+    .unwrap();
+    let v =
+        serde_json::to_value(reference_gate.decide(&input(text), Some((&signal, 0.5)))).unwrap();
     assert_eq!(v["fired_by"], "certainty_gate");
     assert_eq!(
         v["reason"]["low_classifiers"],

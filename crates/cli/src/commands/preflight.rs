@@ -12,6 +12,7 @@ use serde_json::Value;
 use vigil_preflight::config::PreflightConfig;
 use vigil_preflight::normalize::normalize_value;
 use vigil_preflight::{Catalog, InjectionClassifier, Preflight};
+use vigil_task_signal::{Cascade, CascadeParams, TaskSignalClassifier};
 
 use crate::io::Io;
 
@@ -29,6 +30,13 @@ pub struct PreflightArgs {
     /// Injection model artifact to use instead of $VIGIL_PREFLIGHT_MODEL or the embedded model.
     #[arg(long, value_name = "FILE")]
     model: Option<PathBuf>,
+    /// Task-signal model that derives model tier and specialization (default:
+    /// $VIGIL_TASK_SIGNAL_MODEL, then the embedded model).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_task_signal")]
+    task_signal_model: Option<PathBuf>,
+    /// Route without a task signal (tier and specialization constraints are then dropped).
+    #[arg(long)]
+    no_task_signal: bool,
     #[command(flatten)]
     io: Io,
 }
@@ -46,9 +54,24 @@ pub fn run(args: PreflightArgs) -> anyhow::Result<bool> {
     let injection = InjectionClassifier::load(args.model.as_deref())
         .context("cannot load the preflight model")?;
     let preflight = Preflight::new(injection, catalog, config.aggregator)?;
+    // The same heuristic → ML cascade as `vigil task-signal`.
+    let tasks = if args.no_task_signal {
+        None
+    } else {
+        let (ml, _source) = TaskSignalClassifier::load(args.task_signal_model.as_deref())
+            .context("cannot load the task-signal model")?;
+        Some(Cascade::new(Some(ml), CascadeParams::default())?)
+    };
     args.io.run(|_, line| {
         let value: Value = serde_json::from_str(line)?;
         let input = normalize_value(&value)?;
-        Ok(serde_json::to_value(preflight.decide(&input, None))?)
+        let result = match &tasks {
+            Some(cascade) => {
+                let task = cascade.classify_text(&input.target().text).classification;
+                preflight.decide_classified(&input, &task)
+            }
+            None => preflight.decide(&input, None),
+        };
+        Ok(serde_json::to_value(result)?)
     })
 }
