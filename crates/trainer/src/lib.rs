@@ -48,3 +48,8 @@ pub mod preflight;
 pub mod svg;
 pub mod task_signal;
 pub mod timing;
+
+/// The workspace README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
