@@ -88,3 +88,88 @@ fn secret_read_then_local_or_official_docs_traffic_stays_normal() {
         assert_eq!(class(json), AnomalyClass::Normal, "{json}");
     }
 }
+
+mod nesting {
+    use proptest::prelude::*;
+    use serde_json::{Map, Value, json};
+    use vigil_contracts::TargetKind;
+    use vigil_features::intent::{IntentNormalizer, MAX_ARG_DEPTH, RawCall};
+
+    /// One level of wrapping: an object under a key, or an array at a position among filler.
+    #[derive(Debug, Clone)]
+    enum Wrap {
+        Object(String),
+        Array(usize),
+    }
+
+    fn wrap(inner: Value, how: &Wrap) -> Value {
+        match how {
+            Wrap::Object(k) => json!({ k.clone(): inner, "timeout": 30, "verbose": true }),
+            Wrap::Array(at) => {
+                let mut items = vec![Value::Null; *at];
+                items.push(inner);
+                items.push(json!(7));
+                Value::Array(items)
+            }
+        }
+    }
+
+    fn arb_wrap() -> impl Strategy<Value = Wrap> {
+        prop_oneof![
+            "[a-z]{1,8}".prop_map(Wrap::Object),
+            (0usize..3).prop_map(Wrap::Array)
+        ]
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            ".{0,30}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(40, 200, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z]{1,6}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn a_metadata_url_is_found_at_any_allowed_depth(
+            wraps in prop::collection::vec(arb_wrap(), 0..MAX_ARG_DEPTH),
+            key in prop_oneof![Just("url"), Just("request"), Just("opts")],
+        ) {
+            let mut v = Value::String("http://[::ffff:a9fe:a9fe]/latest/".into());
+            for w in &wraps {
+                v = wrap(v, w);
+            }
+            let mut args = Map::new();
+            args.insert(key.to_owned(), v);
+            let call = RawCall { tool: "http_request".into(), args };
+            match IntentNormalizer::default().normalize(&call) {
+                Ok(i) => prop_assert_eq!(i.target_kind, TargetKind::CloudMetadata),
+                // Under a known key a number or boolean directly in a list is refused.
+                Err(e) => prop_assert!(
+                    key == "url" && e.to_string().contains("expected a string"),
+                    "{e}"
+                ),
+            }
+        }
+
+        #[test]
+        fn arbitrary_argument_trees_never_panic(args in arb_json(), tool in "[a-z_]{1,12}") {
+            let mut map = Map::new();
+            map.insert("url".into(), args.clone());
+            map.insert("extra".into(), args);
+            let call = RawCall { tool, args: map };
+            if let Err(e) = IntentNormalizer::default().normalize(&call) {
+                let msg = e.to_string();
+                prop_assert!(msg.starts_with("args."), "{msg}");
+            }
+        }
+    }
+}
