@@ -881,9 +881,9 @@ fn card(
              this test split (ρ there spans {:.3}–{:.3}). Scores cluster by template, and even a Platt \
              map fitted on the test split itself (not deployed) reaches only ECE {:.3}. The old recipe \
              (Platt on one 15-template calibration split, C = 1, raw features) scored better on this \
-             test split but was over-confident on unseen templates in general (its uncalibrated \
-             cross-fitted Brier on the 45 fitting templates was 0.280, worse than a constant 0.5, when \
-             this was measured) and pinned ρ to 1.0 for large amounts.",
+             test split but is over-confident on unseen templates in general: its regression, \
+             cross-fitted the same way, gives confidently wrong scores to whole templates (a benign \
+             bill payment, a large newsletter) and pinned ρ to 1.0 for large amounts.",
             oof.c,
             C_GRID,
             sweep.join(", "),
