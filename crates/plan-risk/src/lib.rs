@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! Plan ─▶ ToolAnnotator (vigil-features: lexicon + catalog; given annotations win)
-//!      ─▶ 9 NEXUS features ─▶ RiskModel: standardize → LR → Platt ─▶ ρ ∈ [0,1]
+//!      ─▶ 9 NEXUS features ─▶ RiskModel: log1p/clip → standardize → LR → Platt ─▶ ρ ∈ [0,1]
 //!      ─▶ V_R (rules, 9 families) ∪ V_A (argument inspector) ─▶ violations
 //!      ─▶ Π(ρ, violations; τ_b, τ_c) ─▶ allow | block | confirm | revise
 //! ```
@@ -19,7 +19,7 @@
 //! | [`inspector`] | V_A: credentials, high-entropy tokens, sensitive paths/tables, exfiltration destinations, suspicious URLs, dangerous shell/SQL |
 //! | [`injection`] | instructions hidden in tool observations |
 //! | [`grounding`] | is a step asked for by the user's request? |
-//! | [`scorer`] | the 31-float calibrated scorer and thresholds; embedded / env / path loading |
+//! | [`scorer`] | the versioned input transform, the 31-float calibrated scorer and thresholds; embedded / env / path loading |
 //! | [`policy`] | Π exactly as published, and vigil's reading of its one inconsistency |
 //! | [`monitor`] | the stateless [`PlanMonitor`] |
 //! | [`session`] | [`SessionMonitor`]: exposure, injections, permissions, repeated attempts, cost across turns |

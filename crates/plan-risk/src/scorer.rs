@@ -1,11 +1,20 @@
-//! The risk scorer ρ(P): standardized 9-D features → logistic regression → Platt calibration,
-//! in closed form (31 floats), plus the policy thresholds (τ_b, τ_c) chosen at training time.
+//! The risk scorer ρ(P): the 9 NEXUS plan features → a fixed, versioned input transform
+//! ([`scorer_inputs`]) → standardize → logistic regression → Platt calibration, in closed form
+//! (31 floats), plus the policy thresholds (τ_b, τ_c) chosen at training time.
+//!
+//! **Why a transform.** The features keep NEXUS's published names, order and meaning; the scorer
+//! reads counts and amounts through `log1p` and clips budget utilisation at
+//! [`UTILISATION_CAP`] first. On a linear logit a raw count or amount extrapolates without bound:
+//! a $12,500 transfer or a 1,000-step plan outweighed every other feature and pinned ρ to 1.0,
+//! so ρ alone blocked plans a careful operator would only confirm. After `log1p` a value 1,000×
+//! larger moves the logit by a bounded, roughly constant step. The transform is part of the
+//! artifact's schema ([`scorer_schema`], version [`SCORER_VERSION`]), so an artifact trained on
+//! untransformed features is refused at load time instead of being silently misread.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use vigil_contracts::Artifact;
-use vigil_features::plan::plan_schema;
+use vigil_contracts::{Artifact, FeatureSchema};
 
 use crate::{Error, Result};
 
@@ -14,12 +23,69 @@ pub const KIND: &str = "plan-risk";
 /// Environment variable naming a model file that replaces the embedded default.
 pub const MODEL_ENV: &str = "VIGIL_PLAN_RISK_MODEL";
 
-/// ρ(P) = 1 / (1 + exp(A·z + B)), z = b + Σ wᵢ (xᵢ − μᵢ)/σᵢ; and the policy thresholds.
+/// Version of the scorer's input transform (1: raw features; 2: `log1p` counts and amounts,
+/// clipped utilisation). Bump it whenever [`scorer_inputs`] changes.
+pub const SCORER_VERSION: u32 = 2;
+
+/// Budget utilisation above this (100× over budget) is read as this: past that point "how far
+/// over" carries no more risk.
+pub const UTILISATION_CAP: f64 = 100.0;
+
+/// Largest value any feature is read as before the transform (non-finite values too).
+const FEATURE_CAP: f64 = 1e12;
+
+/// What the scorer reads, in the NEXUS feature order (the names are the schema's features).
+pub const SCORER_INPUTS: [&str; 9] = [
+    "log1p(num_steps)",
+    "has_irreversible",
+    "has_sensitive",
+    "has_network",
+    "log1p(num_distinct_tools)",
+    "log1p(permissions_required)",
+    "log1p(est_total_cost)",
+    "log1p(min(budget_utilisation, 100))",
+    "log1p(external_endpoint_count)",
+];
+
+/// The fingerprinted schema of the scorer's inputs, stored in (and checked against) artifacts.
+pub fn scorer_schema() -> FeatureSchema {
+    FeatureSchema::new(
+        "nexus-plan-scorer",
+        SCORER_VERSION,
+        SCORER_INPUTS.iter().map(|s| (*s).to_owned()).collect(),
+    )
+}
+
+/// The scorer's inputs from the 9 NEXUS features: `log1p` of every count and amount,
+/// utilisation clipped at [`UTILISATION_CAP`], the three booleans unchanged. Negative or NaN
+/// values (which `plan_features` never produces) read as 0, infinite ones as 1e12.
+pub fn scorer_inputs(x: &[f64; 9]) -> [f64; 9] {
+    let clean = |v: f64| {
+        if v.is_nan() {
+            0.0
+        } else {
+            v.clamp(0.0, FEATURE_CAP)
+        }
+    };
+    let mut out = [0.0; 9];
+    for (j, (o, &v)) in out.iter_mut().zip(x).enumerate() {
+        let v = clean(v);
+        *o = match j {
+            1..=3 => v,
+            7 => v.min(UTILISATION_CAP).ln_1p(),
+            _ => v.ln_1p(),
+        };
+    }
+    out
+}
+
+/// ρ(P) = 1 / (1 + exp(A·z + B)), z = b + Σ wᵢ (uᵢ − μᵢ)/σᵢ with u = [`scorer_inputs`]`(x)`;
+/// and the policy thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskModel {
-    /// Feature means μ (9).
+    /// Means μ of the scorer inputs (9).
     pub mean: Vec<f64>,
-    /// Feature scales σ (population std, 1 for zero variance) (9).
+    /// Scales σ of the scorer inputs (population std, 1 for zero variance) (9).
     pub scale: Vec<f64>,
     /// Logistic weights w on standardized features (9).
     pub weights: Vec<f64>,
@@ -76,13 +142,14 @@ impl RiskModel {
         Ok(())
     }
 
-    /// The uncalibrated logistic score z.
+    /// The uncalibrated logistic score z of the 9 NEXUS features `x`.
     pub fn logit(&self, x: &[f64; 9]) -> f64 {
-        let terms = x.iter().zip(&self.mean).zip(&self.scale).zip(&self.weights);
+        let u = scorer_inputs(x);
+        let terms = u.iter().zip(&self.mean).zip(&self.scale).zip(&self.weights);
         self.intercept + terms.map(|(((x, m), s), w)| w * (x - m) / s).sum::<f64>()
     }
 
-    /// Calibrated risk ρ ∈ [0, 1].
+    /// Calibrated risk ρ ∈ [0, 1] of the 9 NEXUS features `x`.
     pub fn risk(&self, x: &[f64; 9]) -> f64 {
         let t = self.platt_a * self.logit(x) + self.platt_b;
         let p = if t >= 0.0 {
@@ -96,19 +163,19 @@ impl RiskModel {
 
     /// Wraps the model in an artifact envelope.
     pub fn to_artifact(&self, seed: u64) -> Artifact<RiskModel> {
-        Artifact::new(KIND, &plan_schema(), seed, self.clone())
+        Artifact::new(KIND, &scorer_schema(), seed, self.clone())
     }
 
     /// Decodes and validates an artifact.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let a = Artifact::<RiskModel>::from_bytes(bytes, KIND, &plan_schema())?;
+        let a = Artifact::<RiskModel>::from_bytes(bytes, KIND, &scorer_schema())?;
         a.model.validate()?;
         Ok(a.model)
     }
 
     /// Reads and validates an artifact file.
     pub fn read(path: &Path) -> Result<Self> {
-        let a = Artifact::<RiskModel>::read(path, KIND, &plan_schema())?;
+        let a = Artifact::<RiskModel>::read(path, KIND, &scorer_schema())?;
         a.model
             .validate()
             .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
@@ -136,3 +203,34 @@ impl RiskModel {
 
 /// The committed default artifact.
 pub static EMBEDDED: &[u8] = include_bytes!("../models/plan-risk.vgl");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_are_log_scaled_and_clipped() {
+        let x = [3.0, 1.0, 0.0, 1.0, 2.0, 2.0, 12_500.0, 1e6, 30.0];
+        let u = scorer_inputs(&x);
+        assert_eq!(u[0], 4f64.ln());
+        assert_eq!(&u[1..4], &[1.0, 0.0, 1.0]);
+        assert_eq!(u[6], 12_501f64.ln());
+        assert_eq!(u[7], 101f64.ln(), "utilisation is clipped at 100");
+        assert_eq!(u[8], 31f64.ln());
+        let odd = scorer_inputs(&[f64::NAN, -1.0, 0.0, 0.0, 0.0, 0.0, f64::INFINITY, 0.0, 0.0]);
+        assert_eq!(odd[0], 0.0);
+        assert_eq!(odd[1], 0.0);
+        assert_eq!(odd[6], 1e12f64.ln_1p());
+    }
+
+    #[test]
+    fn schema_names_the_transform_and_its_version() {
+        let s = scorer_schema();
+        assert_eq!(s.version, SCORER_VERSION);
+        assert_eq!(s.features[6], "log1p(est_total_cost)");
+        assert_ne!(
+            s.fingerprint(),
+            vigil_features::plan::plan_schema().fingerprint()
+        );
+    }
+}

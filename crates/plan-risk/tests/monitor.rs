@@ -290,6 +290,22 @@ fn models_load_by_path_and_bad_files_are_refused() {
     model.to_artifact(1).write(&good).unwrap();
     assert_eq!(RiskModel::load(Some(&good)).unwrap(), model);
 
+    // A v1 artifact (scorer read the raw features) is refused, not silently misread.
+    let v1 = dir.join("v1.vgl");
+    vigil_contracts::Artifact::new(
+        vigil_plan_risk::scorer::KIND,
+        &vigil_features::plan::plan_schema(),
+        1,
+        model.clone(),
+    )
+    .write(&v1)
+    .unwrap();
+    let e = RiskModel::load(Some(&v1)).unwrap_err().to_string();
+    assert!(
+        e.contains("feature schema mismatch") && e.contains("nexus-plan-scorer v2"),
+        "{e}"
+    );
+
     let corrupt = dir.join("bad.vgl");
     std::fs::write(&corrupt, b"VIGILART garbage").unwrap();
     let e = RiskModel::load(Some(&corrupt)).unwrap_err().to_string();
@@ -324,10 +340,11 @@ fn risk_is_the_documented_closed_form() {
         tau_block: 0.75,
         tau_confirm: 0.7,
     };
-    let x = [5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
-    // z = 0.25 + 0.5·(5−1)/2 = 1.25; ρ = 1/(1+exp(−2·1.25+0.5)) = 1/(1+e^−2)
-    assert!((m.logit(&x) - 1.25).abs() < 1e-12);
-    assert!((m.risk(&x) - 1.0 / (1.0 + (-2.0f64).exp())).abs() < 1e-12);
+    // num_steps = e³ − 1 is read as log1p(e³ − 1) = 3.
+    let x = [3f64.exp() - 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    // z = 0.25 + 0.5·(3−1)/2 = 0.75; ρ = 1/(1+exp(−2·0.75+0.5)) = 1/(1+e^−1)
+    assert!((m.logit(&x) - 0.75).abs() < 1e-12);
+    assert!((m.risk(&x) - 1.0 / (1.0 + (-1.0f64).exp())).abs() < 1e-12);
 }
 
 fn tempdir() -> std::path::PathBuf {
