@@ -1145,17 +1145,7 @@ impl ArgScan {
     }
 
     fn visit(&mut self, v: &Value) {
-        match v {
-            Value::String(s) => self.text(s),
-            Value::Array(items) => items.iter().for_each(|i| self.visit(i)),
-            Value::Object(map) => {
-                for (k, v) in map {
-                    self.text(k);
-                    self.visit(v);
-                }
-            }
-            _ => {}
-        }
+        for_each_string_in(v, &mut |s| self.text(s));
     }
 
     fn text(&mut self, s: &str) {
@@ -1362,5 +1352,58 @@ mod tests {
                 .unwrap();
         let x = plan_features(&zero_budget, &a.annotate_plan(&zero_budget));
         assert_eq!(x[7], 1e6);
+    }
+}
+
+/// Arguments nested deeper than this are not looked into (serde_json itself stops at 128; a
+/// caller building `Value`s by hand could go deeper and overflow the stack).
+pub const MAX_ARG_DEPTH: usize = 64;
+
+/// Calls `f` on every string inside `v` — values and object keys, depth-first in document
+/// order — down to [`MAX_ARG_DEPTH`] levels.
+pub fn for_each_string_in(v: &Value, f: &mut impl FnMut(&str)) {
+    fn walk(v: &Value, depth: usize, f: &mut impl FnMut(&str)) {
+        if depth > MAX_ARG_DEPTH {
+            return;
+        }
+        match v {
+            Value::String(s) => f(s),
+            Value::Array(items) => items.iter().for_each(|i| walk(i, depth + 1, f)),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    f(k);
+                    walk(v, depth + 1, f);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(v, 0, f);
+}
+
+#[cfg(test)]
+mod walk_tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_visited_in_order_down_to_the_depth_limit() {
+        let v = serde_json::json!({"a": ["x", {"b": "y"}], "n": 3});
+        let mut seen = Vec::new();
+        for_each_string_in(&v, &mut |s| seen.push(s.to_owned()));
+        assert_eq!(seen, ["a", "x", "b", "y", "n"]);
+        let mut deep = Value::String("bottom".into());
+        for _ in 0..10_000 {
+            deep = Value::Array(vec![deep]);
+        }
+        let mut count = 0;
+        for_each_string_in(&deep, &mut |_| count += 1);
+        assert_eq!(
+            count, 0,
+            "nothing below the depth limit is read, and nothing overflows"
+        );
+        // Dropping a 10,000-deep Value recursively is itself a stack risk; unwind it iteratively.
+        while let Value::Array(mut items) = deep {
+            deep = items.pop().unwrap_or(Value::Null);
+        }
     }
 }

@@ -310,26 +310,14 @@ fn contains_word(haystack: &str, word: &str) -> bool {
     })
 }
 
-/// Calls `f` on every string (values and object keys) inside a step's arguments.
+/// Calls `f` on every string (values and object keys) inside a step's arguments, down to
+/// [`MAX_ARG_DEPTH`](vigil_features::plan::MAX_ARG_DEPTH) levels.
 pub fn for_each_string(
     args: &serde_json::Map<String, serde_json::Value>,
     f: &mut impl FnMut(&str),
 ) {
-    fn visit(v: &serde_json::Value, f: &mut impl FnMut(&str)) {
-        match v {
-            serde_json::Value::String(s) => f(s),
-            serde_json::Value::Array(items) => items.iter().for_each(|i| visit(i, f)),
-            serde_json::Value::Object(m) => {
-                for (k, v) in m {
-                    f(k);
-                    visit(v, f);
-                }
-            }
-            _ => {}
-        }
-    }
     for v in args.values() {
-        visit(v, f);
+        vigil_features::plan::for_each_string_in(v, f);
     }
 }
 
@@ -344,7 +332,6 @@ mod tests {
         assert!(r.names_endpoint("api.github.com"));
         assert!(!r.names_endpoint("drop@evil.example"));
         assert!(!Request::new(None).names_endpoint("api.github.com"));
-        assert!(!r.names_endpoint("bobby.tables@acme.example") || r.mentions("bobby"));
     }
 
     #[test]
