@@ -51,8 +51,9 @@ pub struct EvalArgs {
 pub struct Model {
     /// Name used on the command line (`task-signal`, `anomaly`, ...).
     pub name: &'static str,
-    /// The committed, embedded artifact, relative to the workspace root.
-    pub artifact: &'static str,
+    /// The committed, embedded artifact, relative to the workspace root; `None` for a smoke fit
+    /// whose artifact is not shipped (only its card is committed and checked).
+    pub artifact: Option<&'static str>,
     /// Writes the synthetic data set as JSON Lines (the records training uses).
     pub data: fn(seed: u64, out: &Path) -> anyhow::Result<usize>,
     /// Generates data, trains, checks gates, writes the artifact and card.
@@ -67,7 +68,7 @@ pub struct Model {
 pub const MODELS: &[Model] = &[
     Model {
         name: "task-signal",
-        artifact: "crates/task-signal/models/task-signal.vgl",
+        artifact: Some("crates/task-signal/models/task-signal.vgl"),
         data: |seed, out| Ok(vigil_trainer::task_signal::data(seed, out)?),
         train: |opts| Ok(vigil_trainer::task_signal::train(opts)?),
         eval: |data, json| Ok(vigil_trainer::task_signal::eval(data, json)?),
@@ -75,7 +76,7 @@ pub const MODELS: &[Model] = &[
     },
     Model {
         name: "anomaly",
-        artifact: "crates/anomaly/models/anomaly.vgl",
+        artifact: Some("crates/anomaly/models/anomaly.vgl"),
         data: |seed, out| vigil_trainer::anomaly::write_data(seed, out).map_err(anyhow::Error::msg),
         train: |opts| vigil_trainer::anomaly::train(opts).map_err(anyhow::Error::msg),
         eval: |data, json| {
@@ -85,7 +86,7 @@ pub const MODELS: &[Model] = &[
     },
     Model {
         name: "plan-risk",
-        artifact: "crates/plan-risk/models/plan-risk.vgl",
+        artifact: Some("crates/plan-risk/models/plan-risk.vgl"),
         data: |seed, out| {
             vigil_trainer::plan_risk::write_data(seed, out).map_err(|e| anyhow::anyhow!(e))
         },
@@ -96,8 +97,22 @@ pub const MODELS: &[Model] = &[
         bench: || vigil_trainer::plan_risk::bench().map_err(|e| anyhow::anyhow!(e)),
     },
     Model {
+        name: "isolation-baseline",
+        artifact: None,
+        data: |seed, out| {
+            vigil_trainer::isolation_baseline::write_data(seed, out).map_err(|e| anyhow::anyhow!(e))
+        },
+        train: |opts| {
+            vigil_trainer::isolation_baseline::train(opts).map_err(|e| anyhow::anyhow!(e))
+        },
+        eval: |data, json| {
+            vigil_trainer::isolation_baseline::eval(data, json).map_err(|e| anyhow::anyhow!(e))
+        },
+        bench: || vigil_trainer::isolation_baseline::bench().map_err(|e| anyhow::anyhow!(e)),
+    },
+    Model {
         name: "preflight",
-        artifact: "crates/preflight/models/preflight.vgl",
+        artifact: Some("crates/preflight/models/preflight.vgl"),
         data: |seed, out| Ok(vigil_trainer::preflight::write_data(seed, out)?),
         train: |opts| Ok(vigil_trainer::preflight::train(opts)?),
         eval: |data, json| {
@@ -184,12 +199,19 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
 
     let mut problems = Vec::new();
     for (m, opts, report) in &runs {
-        let committed_artifact = root.join(m.artifact);
-        let (artifact_dest, card_dest) = match &args.out {
-            Some(out) => (out.join(file_name(&committed_artifact)?), out.join("cards")),
-            None => (committed_artifact.clone(), root.join("docs/models")),
+        let card_dest = match &args.out {
+            Some(out) => out.join("cards"),
+            None => root.join("docs/models"),
         };
-        let mut pairs = vec![(report.artifact.clone(), artifact_dest)];
+        let mut pairs = Vec::new();
+        if let Some(shipped) = m.artifact {
+            let committed_artifact = root.join(shipped);
+            let artifact_dest = match &args.out {
+                Some(out) => out.join(file_name(&committed_artifact)?),
+                None => committed_artifact,
+            };
+            pairs.push((report.artifact.clone(), artifact_dest));
+        }
         for card_file in list_files(&opts.card_dir)? {
             pairs.push((opts.card_dir.join(&card_file), card_dest.join(&card_file)));
         }
@@ -272,13 +294,13 @@ fn copy(from: &Path, to: &Path) -> anyhow::Result<()> {
 
 fn print_summary<'a>(reports: impl Iterator<Item = &'a TrainReport>) {
     println!(
-        "{:<14} {:>10} {:>10} {:>7} {:>10} {:>8}",
+        "{:<20} {:>10} {:>10} {:>7} {:>10} {:>8}",
         "model", "train rows", "held-out", "gates", "artifact", "time"
     );
     for r in reports {
         let passed = r.gates.iter().filter(|g| g.passed()).count();
         println!(
-            "{:<14} {:>10} {:>10} {:>7} {:>9}K {:>7.1}s",
+            "{:<20} {:>10} {:>10} {:>7} {:>9}K {:>7.1}s",
             r.model,
             r.train_rows,
             r.validation_rows,
@@ -308,13 +330,13 @@ pub fn bench() -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "{:<40} {:>10} {:>10} {:>12} {:>14} {:>10}",
+        "{:<48} {:>10} {:>10} {:>12} {:>14} {:>10}",
         "hot path", "p50", "p99", "calls/s", "reference p50", "speed-up"
     );
     for m in MODELS {
         for t in (m.bench)()? {
             println!(
-                "{:<40} {:>10} {:>10} {:>12.0} {:>14} {:>10}",
+                "{:<48} {:>10} {:>10} {:>12.0} {:>14} {:>10}",
                 t.name,
                 human(t.p50_ns),
                 human(t.p99_ns),

@@ -16,6 +16,7 @@
 //! | [`logistic`] | sparse L2-regularized multinomial logistic regression (uniform or balanced weights) |
 //! | [`calibration`] | temperature scaling and Platt scaling on held-out data |
 //! | [`plan_risk`] | plan-risk: seeded plan generator, scorer training, threshold grid, card, fixture eval |
+//! | [`isolation_baseline`] | the isolation-baseline smoke fit (reference configuration, gated FPR and detection) |
 //! | [`timing`] | p50/p99 per-call latency for `cargo xtask bench` |
 //! | [`anomaly`] | session generator, histogram GBDT and training pipeline of the anomaly model |
 //!
@@ -40,6 +41,7 @@ pub mod anomaly;
 pub mod calibration;
 pub mod card;
 pub mod gate;
+pub mod isolation_baseline;
 pub mod logistic;
 pub mod metrics;
 pub mod optim;

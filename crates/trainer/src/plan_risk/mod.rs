@@ -1032,6 +1032,22 @@ pub fn bench() -> Result<Vec<Timing>, BoxError> {
         monitor.decide(&plan)
     });
     decide_t.reference_p50_ns = Some(REFERENCE_P50_NS);
+    // The same plan over and over keeps the regex engines' lazy DFA caches warm; cycling
+    // through the hand-written plans shows the cost on text the matchers have not seen.
+    let varied: Vec<Plan> = read_fixtures(&workspace_file(FIXTURES))?
+        .into_iter()
+        .filter_map(|f| f.plan)
+        .collect();
+    if varied.is_empty() {
+        return Err(format!("{FIXTURES} holds no single-plan fixtures to time").into());
+    }
+    let mut varied_t = time_calls(
+        "plan-risk decide (hand-written plans, cycled)",
+        varied.len(),
+        20_000,
+        |i| monitor.decide(&varied[i % varied.len()]),
+    );
+    varied_t.reference_p50_ns = Some(REFERENCE_P50_NS);
     let x = monitor.assess(&plan).features;
     let score_t = time_calls(
         "plan-risk scorer (31-float closed form)",
@@ -1039,7 +1055,7 @@ pub fn bench() -> Result<Vec<Timing>, BoxError> {
         50_000,
         |_| monitor.model().risk(&x),
     );
-    Ok(vec![decide_t, score_t])
+    Ok(vec![decide_t, varied_t, score_t])
 }
 
 #[cfg(test)]
