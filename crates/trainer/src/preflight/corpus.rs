@@ -1368,42 +1368,52 @@ const WRITE_DETAILS: &[&str] = &[
 ];
 
 fn ben_coding_task(r: &mut ChaCha8Rng, v: &Vocab, val: u8) -> String {
-    let lead = [
+    let leads = [
         "",
         "Please ",
         "Can you ",
         "Could you ",
         "I need you to ",
         "Help me ",
-    ][r.gen_range(0..6)];
-    let verb = v.pick(r, TASK_VERBS_CODE, val);
-    let verb = if lead.is_empty() {
-        verb.to_owned()
-    } else {
-        verb.to_lowercase()
-    };
-    let end = if lead.starts_with("Can") || lead.starts_with("Could") {
-        "?"
-    } else {
-        "."
-    };
-    format!(
-        "{lead}{verb} {}{}{end}",
-        v.pick(r, CODE_OBJECTS, val),
-        v.pick(r, CODE_DETAILS, val)
+    ];
+    polite_task(
+        r,
+        v,
+        val,
+        &leads,
+        [TASK_VERBS_CODE, CODE_OBJECTS, CODE_DETAILS],
     )
 }
 
 fn ben_writing_task(r: &mut ChaCha8Rng, v: &Vocab, val: u8) -> String {
-    let lead = [
+    let leads = [
         "",
         "Please ",
         "Can you ",
         "Could you ",
         "I'd like you to ",
         "Help me ",
-    ][r.gen_range(0..6)];
-    let verb = v.pick(r, TASK_VERBS_WRITE, val);
+    ];
+    polite_task(
+        r,
+        v,
+        val,
+        &leads,
+        [TASK_VERBS_WRITE, WRITE_OBJECTS, WRITE_DETAILS],
+    )
+}
+
+/// "{lead}{verb} {object}{detail}{. or ?}": a request with an optional polite lead; the verb is
+/// capitalized only when it opens the sentence, and a question lead ends with "?".
+fn polite_task(
+    r: &mut ChaCha8Rng,
+    v: &Vocab,
+    val: u8,
+    leads: &[&str; 6],
+    [verbs, objects, details]: [&[&str]; 3],
+) -> String {
+    let lead = leads[r.gen_range(0..6)];
+    let verb = v.pick(r, verbs, val);
     let verb = if lead.is_empty() {
         verb.to_owned()
     } else {
@@ -1416,8 +1426,8 @@ fn ben_writing_task(r: &mut ChaCha8Rng, v: &Vocab, val: u8) -> String {
     };
     format!(
         "{lead}{verb} {}{}{end}",
-        v.pick(r, WRITE_OBJECTS, val),
-        v.pick(r, WRITE_DETAILS, val)
+        v.pick(r, objects, val),
+        v.pick(r, details, val)
     )
 }
 
