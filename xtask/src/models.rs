@@ -334,7 +334,8 @@ pub fn bench() -> anyhow::Result<()> {
         "hot path", "p50", "p99", "calls/s", "reference p50", "speed-up"
     );
     for m in MODELS {
-        for t in (m.bench)()? {
+        let timings = (m.bench)()?;
+        for t in timings {
             println!(
                 "{:<48} {:>10} {:>10} {:>12.0} {:>14} {:>10}",
                 t.name,
@@ -347,8 +348,22 @@ pub fn bench() -> anyhow::Result<()> {
                     .unwrap_or_else(|| "-".into())
             );
         }
+        if let Some(kib) = peak_rss_kib() {
+            println!(
+                "{:<48} peak RSS of the bench process so far: {:.1} MiB",
+                format!("  ({})", m.name),
+                kib as f64 / 1024.0
+            );
+        }
     }
     Ok(())
+}
+
+/// The process's peak resident set size (Linux `VmHWM`), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn human(ns: f64) -> String {

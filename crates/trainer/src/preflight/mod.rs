@@ -28,7 +28,9 @@ use crate::calibration::fit_temperature;
 use crate::card::Card;
 use crate::gate::{Gate, TrainOptions, TrainReport};
 use crate::logistic::{ClassWeight, LogisticParams, fit_softmax, logits_all};
-use crate::metrics::{BinaryCounts, expected_calibration_error, reliability_bins, tpr_at_fpr};
+use crate::metrics::{
+    BinaryCounts, ConfusionMatrix, expected_calibration_error, reliability_bins, tpr_at_fpr,
+};
 use crate::timing::{Timing, time_calls};
 
 use corpus::{CorpusParams, Row};
@@ -659,6 +661,26 @@ fn build_card(
             &reliability_bins(&conf, &correct, 10),
             "preflight injection: held-out reliability",
         ),
+    );
+    // Decisions as shipped: an injection is "caught" when it reaches `high_risk`.
+    let truth: Vec<usize> = val_pos.iter().map(|&p| usize::from(p)).collect();
+    let flagged: Vec<usize> = val_scores
+        .iter()
+        .map(|&s| usize::from(s >= high_risk))
+        .collect();
+    let confusion = ConfusionMatrix::new(&["benign", "injection"], &truth, &flagged);
+    card.section(
+        "Confusion (template-held-out, out-of-fold)",
+        &format!(
+            "Prediction \"injection\" = `high_risk` (score ≥ {:.3}); `suspicious` counts as benign here.\n\n{}",
+            high_risk,
+            confusion.to_markdown()
+        ),
+    );
+    card.picture(
+        "confusion matrix at the high_risk threshold",
+        "preflight-confusion.svg",
+        confusion.to_svg("preflight injection: held-out, high_risk threshold"),
     );
     let mut g = String::new();
     for gate in gates {
