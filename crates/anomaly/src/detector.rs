@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use vigil_contracts::artifact::ModelSource;
 use vigil_contracts::trajectory::VERIFIER_PARSE_ERROR;
 use vigil_contracts::{
     AnomalyClass, AnomalyDetector, AnomalyResult, CanonicalIntent, LlmVerifier, NormalizedIntent,
@@ -129,12 +130,9 @@ impl MLAnomalyDetector {
     /// Precedence: explicit `path`, then `$VIGIL_ANOMALY_MODEL` (if set and non-empty), then the
     /// embedded model.
     pub fn load(path: Option<&Path>) -> Result<Self> {
-        if let Some(p) = path {
-            return Self::from_path(p);
-        }
-        match std::env::var_os(MODEL_ENV) {
-            Some(v) if !v.is_empty() => Self::from_path(Path::new(&v)),
-            _ => Self::embedded(),
+        match ModelSource::resolve(path, MODEL_ENV).path() {
+            Some(p) => Self::from_path(p),
+            None => Self::embedded(),
         }
     }
 

@@ -191,6 +191,66 @@ struct Header {
     feature_schema: SchemaRef,
 }
 
+/// Where a model is loaded from, by the precedence every vigil model follows: an explicit path,
+/// then the model's environment variable (when set and non-empty), then the embedded default.
+/// A named file that is missing or bad is an error for the caller, never a silent fall-back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelSource {
+    /// A path the caller gave.
+    Path(std::path::PathBuf),
+    /// The path in the environment variable named here.
+    Env {
+        /// The variable, e.g. `VIGIL_ANOMALY_MODEL`.
+        var: &'static str,
+        /// Its value.
+        path: std::path::PathBuf,
+    },
+    /// The model compiled into the crate.
+    Embedded,
+}
+
+impl ModelSource {
+    /// Applies the precedence: `explicit`, then `$env_var`, then embedded.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use vigil_contracts::artifact::ModelSource;
+    /// let s = ModelSource::resolve(Some(Path::new("m.vgl")), "VIGIL_NO_SUCH_VARIABLE");
+    /// assert_eq!(s.path(), Some(Path::new("m.vgl")));
+    /// assert_eq!(ModelSource::resolve(None, "VIGIL_NO_SUCH_VARIABLE"), ModelSource::Embedded);
+    /// ```
+    pub fn resolve(explicit: Option<&Path>, env_var: &'static str) -> Self {
+        if let Some(p) = explicit {
+            return ModelSource::Path(p.to_path_buf());
+        }
+        match std::env::var_os(env_var) {
+            Some(v) if !v.is_empty() => ModelSource::Env {
+                var: env_var,
+                path: v.into(),
+            },
+            _ => ModelSource::Embedded,
+        }
+    }
+
+    /// The file to read, or `None` for the embedded model.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            ModelSource::Path(p) | ModelSource::Env { path: p, .. } => Some(p),
+            ModelSource::Embedded => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ModelSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelSource::Path(p) => write!(f, "{}", p.display()),
+            ModelSource::Env { var, path } => write!(f, "{} (from {var})", path.display()),
+            ModelSource::Embedded => f.write_str("embedded model"),
+        }
+    }
+}
+
 /// Checks magic, length and checksum and returns the payload.
 fn unwrap_frame(bytes: &[u8]) -> Result<&[u8]> {
     if bytes.len() < MAGIC.len() + 16 {

@@ -14,6 +14,7 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use vigil_contracts::artifact::ModelSource;
 use vigil_contracts::{Artifact, FeatureSchema};
 
 use crate::{Error, Result};
@@ -189,14 +190,13 @@ impl RiskModel {
 
     /// Loads by precedence: explicit path, then `VIGIL_PLAN_RISK_MODEL`, then the embedded model.
     pub fn load(explicit: Option<&Path>) -> Result<Self> {
-        if let Some(p) = explicit {
-            return Self::read(p);
-        }
-        match std::env::var_os(MODEL_ENV) {
-            Some(p) if !p.is_empty() => {
-                Self::read(Path::new(&p)).map_err(|e| Error::Model(format!("{MODEL_ENV}: {e}")))
+        match ModelSource::resolve(explicit, MODEL_ENV) {
+            ModelSource::Embedded => Self::embedded(),
+            // Name the variable: a stale environment is a common way to load the wrong file.
+            ModelSource::Env { var, path } => {
+                Self::read(&path).map_err(|e| Error::Model(format!("{var}: {e}")))
             }
-            _ => Self::embedded(),
+            ModelSource::Path(path) => Self::read(&path),
         }
     }
 }

@@ -210,12 +210,9 @@ impl InjectionClassifier {
 
     /// An explicit path, else `$VIGIL_PREFLIGHT_MODEL`, else the embedded model.
     pub fn load(path: Option<&Path>) -> Result<Self> {
-        match path {
+        match vigil_contracts::artifact::ModelSource::resolve(path, MODEL_ENV).path() {
             Some(p) => Self::from_path(p),
-            None => match std::env::var_os(MODEL_ENV) {
-                Some(p) if !p.is_empty() => Self::from_path(Path::new(&p)),
-                _ => Self::embedded(),
-            },
+            None => Self::embedded(),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use vigil_contracts::{
     Classification, Domain, SignalClassifier, TaskComplexity, TaskNature, TaskSignal,
@@ -26,26 +26,7 @@ thread_local! {
     static SCRATCH: RefCell<(TextScratch, SparseVec)> = RefCell::new((TextScratch::default(), SparseVec::new()));
 }
 
-/// Where a loaded model came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ModelSource {
-    /// An explicit path given by the caller.
-    Path(PathBuf),
-    /// The path in [`MODEL_ENV`].
-    Env(PathBuf),
-    /// The model compiled into this crate.
-    Embedded,
-}
-
-impl std::fmt::Display for ModelSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ModelSource::Path(p) => write!(f, "{}", p.display()),
-            ModelSource::Env(p) => write!(f, "{} (from {MODEL_ENV})", p.display()),
-            ModelSource::Embedded => f.write_str("embedded model"),
-        }
-    }
-}
+pub use vigil_contracts::artifact::ModelSource;
 
 /// Per-class probabilities of the three heads, in enum declaration order.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -98,16 +79,12 @@ impl TaskSignalClassifier {
     /// non-empty), then the embedded model. A named file that is missing or bad is an error,
     /// never a silent fall-back.
     pub fn load(explicit: Option<&Path>) -> Result<(Self, ModelSource)> {
-        if let Some(p) = explicit {
-            return Ok((Self::from_path(p)?, ModelSource::Path(p.to_path_buf())));
-        }
-        match std::env::var_os(MODEL_ENV) {
-            Some(p) if !p.is_empty() => {
-                let p = PathBuf::from(p);
-                Ok((Self::from_path(&p)?, ModelSource::Env(p)))
-            }
-            _ => Ok((Self::embedded()?, ModelSource::Embedded)),
-        }
+        let source = ModelSource::resolve(explicit, MODEL_ENV);
+        let model = match source.path() {
+            Some(p) => Self::from_path(p)?,
+            None => Self::embedded()?,
+        };
+        Ok((model, source))
     }
 
     /// Wraps a model built in memory (the trainer uses this), validating it.
