@@ -16,6 +16,7 @@
 //! | [`routing`] | [`Certainty`], [`RiskLevel`], [`Action`], [`ModelTier`], [`Specialization`] | open-classify |
 //! | [`artifact`] | the versioned, checksummed model envelope and [`FeatureSchema`] fingerprints | vigil |
 //! | [`hash`] | FNV-1a, the only hash allowed to reach a feature | vigil |
+//! | [`text`] | cutting untrusted text to size on character boundaries | vigil |
 //!
 //! Every closed vocabulary refuses strings outside it with an error naming the field and the
 //! value, and [`from_json_str`] reports where in a record the problem is:
@@ -59,6 +60,7 @@ mod json;
 pub mod plan;
 pub mod routing;
 pub mod task;
+pub mod text;
 pub mod trajectory;
 
 pub use artifact::{Artifact, FeatureSchema, SchemaRef};

@@ -185,7 +185,7 @@ impl ToolCatalog {
         let catalog: ToolCatalog =
             vigil_contracts::from_json_str(text).map_err(|e| Error::InvalidParam {
                 param: "catalog".into(),
-                value: truncate(text, 60),
+                value: vigil_contracts::text::ellipsize(text, 60),
                 reason: e.to_string(),
             })?;
         for (name, entry) in &catalog.tools {
@@ -207,15 +207,6 @@ impl ToolCatalog {
             }
         }
         Ok(catalog)
-    }
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    let t: String = s.chars().take(n).collect();
-    if t.len() < s.len() {
-        format!("{t}…")
-    } else {
-        t
     }
 }
 

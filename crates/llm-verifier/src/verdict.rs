@@ -56,7 +56,7 @@ pub fn verdict_or_fallback(provider: &str, answer: &str) -> AnomalyResult {
 /// Parses a model answer into a verdict, or says what is wrong with it.
 pub fn parse_verdict(answer: &str) -> Result<AnomalyResult> {
     let text = answer
-        .get(..floor_char_boundary(answer, MAX_ANSWER_BYTES))
+        .get(..vigil_contracts::text::prefix_within(answer, MAX_ANSWER_BYTES).len())
         .unwrap_or(answer);
     let text = text.trim();
     if text.is_empty() {
@@ -191,22 +191,7 @@ fn json_kind(v: &Value) -> &'static str {
 }
 
 /// At most `max` characters of `s`, with `…` when cut.
-pub(crate) fn shorten(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        None => s.to_owned(),
-        Some((cut, _)) => format!("{}…", &s[..cut]),
-    }
-}
-
-fn floor_char_boundary(s: &str, max: usize) -> usize {
-    if s.len() <= max {
-        return s.len();
-    }
-    (0..=max)
-        .rev()
-        .find(|&i| s.is_char_boundary(i))
-        .unwrap_or(0)
-}
+pub(crate) use vigil_contracts::text::ellipsize as shorten;
 
 #[cfg(test)]
 mod tests {

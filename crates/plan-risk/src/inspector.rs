@@ -89,7 +89,7 @@ pub fn inspect_step(
     let mut seen: u32 = 0;
     for_each_string(&step.args, &mut |s| {
         // Strings beyond 64 KiB are inspected on their first 64 KiB (char boundary kept).
-        let s = clip(s, 65_536);
+        let s = vigil_contracts::text::prefix_within(s, 65_536);
         for i in ins.set.matches(s).iter() {
             let (kind, name) = ins.kinds[i];
             if seen & (1 << i) != 0 {
@@ -204,17 +204,6 @@ fn dropped_table(sql: &str) -> Option<&str> {
         .next()
         .map(|t| t.trim_matches(['`', '"', '\'']))
         .filter(|t| !t.is_empty())
-}
-
-fn clip(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// At most 60 characters of a value, for violation details (secrets are masked after 6 chars).

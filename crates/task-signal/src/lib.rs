@@ -64,14 +64,7 @@ pub const MAX_INPUT_BYTES: usize = 8 * 1024;
 
 /// The leading part of `text` that is classified (at most [`MAX_INPUT_BYTES`]).
 pub fn bounded(text: &str) -> &str {
-    if text.len() <= MAX_INPUT_BYTES {
-        return text;
-    }
-    let mut end = MAX_INPUT_BYTES;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
+    vigil_contracts::text::prefix_within(text, MAX_INPUT_BYTES)
 }
 
 /// The defined answer for blank input: focused / readonly / general (the most restrictive
