@@ -1,11 +1,14 @@
 //! The aggregator: classifier outputs in, one `route` / `reply` / `block` decision out.
 //!
 //! Semantics follow open-classify v0.1.2 (certainty threshold 0.65 passed with `>=`, gate
-//! `min_score` / `avg_score` / `off` over every classifier that ran, `composeEnvelope`, the
+//! `min_score` / `avg_score` / `off` over the classifiers that ran — routing and specialization
+//! only with `gate_routing` — `composeEnvelope`, the
 //! PipelineResult shapes) with the **action priority of 1.4.0** (reference §4.1):
 //!
-//! 1. **prompt-injection block** — a confident `high_risk` or `unknown` risk level. A `final_reply`
-//!    can no longer short-circuit past an injection (the v0.1.2 ordering hole).
+//! 1. **prompt-injection block** — a `high_risk` or `unknown` risk level, whatever its certainty
+//!    (1.4.0; in v0.1.2 it also needed certainty ≥ threshold, so a weak `high_risk` routed when
+//!    the gate was `off`). A `final_reply` can no longer short-circuit past an injection (the
+//!    v0.1.2 ordering hole).
 //! 2. **classification error** — any classifier that failed (fell back) blocks with
 //!    `kind: "classification_error"`, *whatever the gate mode*. In v0.1.2 a failed
 //!    prompt-injection classifier only tripped the gate, so with the gate `off` it routed
@@ -642,7 +645,7 @@ pub fn aggregate(
             .map(|(n, o)| (n, o.clone()))
             .collect(),
     };
-    let hash = input.target_message_hash.clone();
+    let hash = input.target_message_hash().to_owned();
     let audit = |fired_by, certainty_gate, envelope| {
         Box::new(Audit {
             fired_by,
@@ -663,10 +666,9 @@ pub fn aggregate(
     // 1. Prompt-injection block.
     let injection = &signals.prompt_injection;
     if let Signal::PromptInjection { risk_level, .. } = injection.signal {
-        if injection.status.ok
-            && matches!(risk_level, RiskLevel::HighRisk | RiskLevel::Unknown)
-            && injection.score() >= config.certainty_threshold
-        {
+        // Whatever the certainty (1.4.0): a `high_risk` verdict below the certainty threshold
+        // used to fall through to the gate, which routes it with the gate `off` or `avg_score`.
+        if injection.status.ok && matches!(risk_level, RiskLevel::HighRisk | RiskLevel::Unknown) {
             return block(
                 FiredBy::PromptInjection,
                 BlockReason::PromptInjection {

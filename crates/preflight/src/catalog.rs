@@ -71,19 +71,26 @@ impl CatalogModel {
     }
 }
 
-/// A validated catalog.
+/// A validated catalog: at least one model, unique ids, a default that exists.
+///
+/// The fields are private and deserialization goes through [`Catalog::from_value`], so no
+/// catalog that breaks these rules can be built.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Value")]
 pub struct Catalog {
-    /// The models, in catalog order.
-    pub models: Vec<CatalogModel>,
-    /// Id used when no pass matches.
-    pub default: String,
-    /// E.g. `USD per 1M tokens`.
+    models: Vec<CatalogModel>,
+    default: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pricing_unit: Option<String>,
-    /// Free text.
+    pricing_unit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
+    notes: Option<String>,
+}
+
+impl TryFrom<Value> for Catalog {
+    type Error = Error;
+    fn try_from(value: Value) -> Result<Self> {
+        Catalog::from_value(&value)
+    }
 }
 
 const ROOT_KEYS: &[&str] = &["models", "default", "pricing_unit", "notes"];
@@ -103,6 +110,26 @@ const ENTRY_KEYS: &[&str] = &[
 ];
 
 impl Catalog {
+    /// The models, in catalog order.
+    pub fn models(&self) -> &[CatalogModel] {
+        &self.models
+    }
+
+    /// Id used when no pass matches.
+    pub fn default_id(&self) -> &str {
+        &self.default
+    }
+
+    /// E.g. `USD per 1M tokens`.
+    pub fn pricing_unit(&self) -> Option<&str> {
+        self.pricing_unit.as_deref()
+    }
+
+    /// Free text.
+    pub fn notes(&self) -> Option<&str> {
+        self.notes.as_deref()
+    }
+
     /// The shipped example catalog.
     pub fn shipped() -> Self {
         // The shipped file is validated by a test; a failure here is a build defect.

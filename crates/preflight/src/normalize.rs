@@ -48,19 +48,32 @@ pub struct Message {
 }
 
 /// A validated conversation window: the newest messages, oldest first, ending with the target.
+///
+/// Only [`normalize_value`] builds one, so the window is never empty, every text is sanitized
+/// and the hash matches the target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NormalizedInput {
-    /// The window, oldest first; the last entry is the target user message.
-    pub messages: Vec<Message>,
-    /// First 8 hex digits of the sha256 of the target's canonical JSON.
-    pub target_message_hash: String,
+    messages: Vec<Message>,
+    target_message_hash: String,
+    /// Kept separately so `target` needs no index that could be out of range.
+    #[serde(skip)]
+    target: Message,
 }
 
 impl NormalizedInput {
     /// The target (final) user message.
     pub fn target(&self) -> &Message {
-        // `normalize` never builds an empty window.
-        &self.messages[self.messages.len() - 1]
+        &self.target
+    }
+
+    /// The window, oldest first; the last entry is the target user message.
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    /// First 8 hex digits of the sha256 of the target's canonical JSON.
+    pub fn target_message_hash(&self) -> &str {
+        &self.target_message_hash
     }
 }
 
@@ -80,10 +93,25 @@ pub fn sanitize(text: &str) -> String {
     }
 }
 
-/// JavaScript's `String.prototype.trim` whitespace set (WhiteSpace + LineTerminator), which
-/// includes the BOM that Rust's `trim` leaves alone.
+/// JavaScript's `String.prototype.trim`: WhiteSpace (TAB, VT, FF, SP, NBSP, ZWNBSP/BOM, Zs) and
+/// LineTerminator (LF, CR, LS, PS). Rust's `is_whitespace` differs: it includes U+0085 (NEL),
+/// which JavaScript keeps, and leaves out the BOM.
 fn trim_js(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+    s.trim_matches(is_js_whitespace)
+}
+
+fn is_js_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
 }
 
 /// Length in UTF-16 code units (JavaScript's `String.length`).
@@ -179,7 +207,8 @@ pub fn normalize(messages: &[Message]) -> Result<NormalizedInput> {
         role: Role::User,
         text: target_text,
     };
-    let mut window = vec![target];
+    let target_message_hash = message_hash(&target);
+    let mut window = vec![target.clone()];
     let mut total = target_len;
     for m in context.iter().rev() {
         if window.len() >= MAX_WINDOW_MESSAGES {
@@ -197,10 +226,10 @@ pub fn normalize(messages: &[Message]) -> Result<NormalizedInput> {
         window.push(Message { role: m.role, text });
     }
     window.reverse();
-    let target_message_hash = message_hash(&window[window.len() - 1]);
     Ok(NormalizedInput {
         messages: window,
         target_message_hash,
+        target,
     })
 }
 
@@ -208,6 +237,14 @@ pub fn normalize(messages: &[Message]) -> Result<NormalizedInput> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn trimming_follows_javascript_not_rust() {
+        // NEL (U+0085) is whitespace to Rust but not to JavaScript's trim.
+        assert_eq!(sanitize("hello\u{85}"), "hello\u{85}");
+        assert_eq!(sanitize("\u{feff}\u{feff} hi\u{3000}"), "hi");
+        assert_eq!(sanitize("\u{2028}x\u{a0}"), "x");
+    }
 
     fn user(text: &str) -> Message {
         Message {
@@ -268,9 +305,9 @@ mod tests {
         let mut msgs: Vec<Message> = (0..30).map(|i| user(&format!("m{i}"))).collect();
         msgs[28].text = "   ".into(); // skipped, does not count
         let n = normalize(&msgs).unwrap();
-        assert_eq!(n.messages.len(), 20);
-        assert_eq!(n.messages[0].text, "m9");
-        assert_eq!(n.messages[19].text, "m29");
+        assert_eq!(n.messages().len(), 20);
+        assert_eq!(n.messages()[0].text, "m9");
+        assert_eq!(n.messages()[19].text, "m29");
         assert!(n.messages.iter().all(|m| m.text != "m28"));
 
         let msgs = vec![
@@ -281,8 +318,8 @@ mod tests {
         ];
         let n = normalize(&msgs).unwrap();
         // 3 + 600 + 1500 = 2103; adding 3000 would exceed 5000, so packing stops there.
-        assert_eq!(n.messages.len(), 3);
-        assert_eq!(n.messages[0].text.len(), 1500);
+        assert_eq!(n.messages().len(), 3);
+        assert_eq!(n.messages()[0].text.len(), 1500);
     }
 
     #[test]

@@ -273,9 +273,15 @@ fn ties_break_by_params_then_context_then_position() {
 #[test]
 fn catalog_validation_is_strict() {
     let shipped = Catalog::shipped();
-    assert_eq!(shipped.models.len(), 6);
-    assert_eq!(shipped.default, "gpt-5.4-mini");
-    assert_eq!(shipped.pricing_unit.as_deref(), Some("USD per 1M tokens"));
+    assert_eq!(shipped.models().len(), 6);
+    assert_eq!(shipped.default_id(), "gpt-5.4-mini");
+    assert_eq!(shipped.pricing_unit(), Some("USD per 1M tokens"));
+    // Deserializing validates too: an empty catalog cannot be built behind `from_value`'s back.
+    let err = serde_json::from_str::<Catalog>(r#"{"models": [], "default": "x"}"#).unwrap_err();
+    assert!(
+        err.to_string().contains("catalog.models must not be empty"),
+        "{err}"
+    );
     let fixture = Catalog::read(std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../fixtures/preflight/downstream-models.json"
@@ -725,4 +731,39 @@ fn an_injected_signal_classifier_drives_routing_and_its_failure_fails_closed() {
         v["audit"]["meta"]["classifiers"]["routing"]["status"]["error"],
         "task model unavailable"
     );
+}
+
+#[test]
+fn a_weak_high_risk_verdict_blocks_whatever_the_gate() {
+    // p just over the high_risk threshold: certainty `tentative`, below the 0.65 threshold.
+    let mut s = confident();
+    s.prompt_injection = out(
+        Certainty::Tentative,
+        Signal::PromptInjection {
+            risk_level: RiskLevel::HighRisk,
+            score: Some(0.55),
+        },
+    );
+    for config in [
+        off(),
+        AggregatorConfig {
+            certainty_gate: GateMode::AvgScore,
+            ..AggregatorConfig::default()
+        },
+        AggregatorConfig::default(),
+    ] {
+        let v = decide(&s, &Catalog::shipped(), &config);
+        assert_eq!(v["action"], "block", "{config:?}");
+        assert_eq!(v["fired_by"], "prompt_injection", "{config:?}");
+        assert_eq!(v["reason"]["risk_level"], "high_risk");
+    }
+    // A weak `suspicious` verdict is still advisory: with the gate off it routes.
+    s.prompt_injection = out(
+        Certainty::Weak,
+        Signal::PromptInjection {
+            risk_level: RiskLevel::Suspicious,
+            score: Some(0.3),
+        },
+    );
+    assert_eq!(decide(&s, &Catalog::shipped(), &off())["action"], "route");
 }

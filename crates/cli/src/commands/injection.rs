@@ -9,6 +9,7 @@ use clap::Args;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use vigil_preflight::injection::InjectionScratch;
+use vigil_preflight::normalize::sanitize;
 use vigil_preflight::{InjectionClassifier, Source};
 
 use crate::io::Io;
@@ -38,10 +39,13 @@ pub fn run(args: InjectionArgs) -> anyhow::Result<bool> {
     let mut scratch = InjectionScratch::default();
     args.io.run(|_, line| {
         let request: Request = vigil_contracts::from_json_str(line)?;
-        if request.text.trim().is_empty() {
+        // The same cleaning `vigil preflight` applies (BOM, NFC, control characters, trim), so
+        // a text scores the same through either command.
+        let text = sanitize(&request.text);
+        if text.is_empty() {
             bail!("text: must not be empty");
         }
-        let v = classifier.classify_with(&request.text, request.source, &mut scratch);
+        let v = classifier.classify_with(&text, request.source, &mut scratch);
         Ok::<Value, anyhow::Error>(json!({
             "risk_level": v.risk_level,
             "certainty": v.certainty,
