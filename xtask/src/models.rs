@@ -77,38 +77,26 @@ pub const MODELS: &[Model] = &[
     Model {
         name: "anomaly",
         artifact: Some("crates/anomaly/models/anomaly.vgl"),
-        data: |seed, out| vigil_trainer::anomaly::write_data(seed, out).map_err(anyhow::Error::msg),
-        train: |opts| vigil_trainer::anomaly::train(opts).map_err(anyhow::Error::msg),
-        eval: |data, json| {
-            vigil_trainer::anomaly::train::eval_command(data, json).map_err(anyhow::Error::msg)
-        },
-        bench: || vigil_trainer::anomaly::train::bench().map_err(anyhow::Error::msg),
+        data: |seed, out| Ok(vigil_trainer::anomaly::write_data(seed, out)?),
+        train: |opts| Ok(vigil_trainer::anomaly::train(opts)?),
+        eval: |data, json| Ok(vigil_trainer::anomaly::train::eval_command(data, json)?),
+        bench: || Ok(vigil_trainer::anomaly::train::bench()?),
     },
     Model {
         name: "plan-risk",
         artifact: Some("crates/plan-risk/models/plan-risk.vgl"),
-        data: |seed, out| {
-            vigil_trainer::plan_risk::write_data(seed, out).map_err(|e| anyhow::anyhow!(e))
-        },
-        train: |opts| vigil_trainer::plan_risk::train(opts).map_err(|e| anyhow::anyhow!(e)),
-        eval: |data, json| {
-            vigil_trainer::plan_risk::eval(data, json).map_err(|e| anyhow::anyhow!(e))
-        },
-        bench: || vigil_trainer::plan_risk::bench().map_err(|e| anyhow::anyhow!(e)),
+        data: |seed, out| Ok(vigil_trainer::plan_risk::write_data(seed, out)?),
+        train: |opts| Ok(vigil_trainer::plan_risk::train(opts)?),
+        eval: |data, json| Ok(vigil_trainer::plan_risk::eval(data, json)?),
+        bench: || Ok(vigil_trainer::plan_risk::bench()?),
     },
     Model {
         name: "isolation-baseline",
         artifact: None,
-        data: |seed, out| {
-            vigil_trainer::isolation_baseline::write_data(seed, out).map_err(|e| anyhow::anyhow!(e))
-        },
-        train: |opts| {
-            vigil_trainer::isolation_baseline::train(opts).map_err(|e| anyhow::anyhow!(e))
-        },
-        eval: |data, json| {
-            vigil_trainer::isolation_baseline::eval(data, json).map_err(|e| anyhow::anyhow!(e))
-        },
-        bench: || vigil_trainer::isolation_baseline::bench().map_err(|e| anyhow::anyhow!(e)),
+        data: |seed, out| Ok(vigil_trainer::isolation_baseline::write_data(seed, out)?),
+        train: |opts| Ok(vigil_trainer::isolation_baseline::train(opts)?),
+        eval: |data, json| Ok(vigil_trainer::isolation_baseline::eval(data, json)?),
+        bench: || Ok(vigil_trainer::isolation_baseline::bench()?),
     },
     Model {
         name: "preflight",

@@ -55,7 +55,7 @@ impl Card {
     }
 
     /// Writes `{dir}/{stem}.md` and its pictures; returns the card's path.
-    pub fn write(&self, dir: &Path, stem: &str) -> vigil_contracts::Result<PathBuf> {
+    pub fn write(&self, dir: &Path, stem: &str) -> crate::Result<PathBuf> {
         let path = dir.join(format!("{stem}.md"));
         write_atomic(&path, self.text.as_bytes())?;
         for (name, svg) in &self.pictures {

@@ -20,6 +20,7 @@ use vigil_isolation_baseline::{
 use crate::card::Card;
 use crate::gate::{Gate, TrainOptions, TrainReport};
 use crate::timing::{Timing, time_calls};
+use crate::{Error, Result};
 
 /// Training events of the smoke agent.
 pub const TRAIN_EVENTS: usize = 1_000;
@@ -34,23 +35,20 @@ pub const AGENT: &str = "smoke";
 
 const ANOMALIES: &str = include_str!("../../../fixtures/isolation-baseline/anomalies.jsonl");
 
-/// Errors of the smoke fit, as text (the crates' own errors already name what was wrong).
-pub type Error = Box<dyn std::error::Error + Send + Sync>;
-
-fn anomalies() -> Result<Vec<AgentEvent>, Error> {
+fn anomalies() -> Result<Vec<AgentEvent>> {
     ANOMALIES
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
             vigil_contracts::from_json_str(l)
-                .map_err(|e| format!("anomalies.jsonl:{}: {e}", i + 1).into())
+                .map_err(|e| Error::Invalid(format!("anomalies.jsonl:{}: {e}", i + 1)))
         })
         .collect()
 }
 
 /// Writes the smoke agent's training events as JSON Lines.
-pub fn write_data(seed: u64, out: &Path) -> Result<usize, Error> {
+pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
     let events = Generator::new(seed).events(TRAIN_EVENTS);
     let mut text = String::new();
     for e in &events {
@@ -62,7 +60,7 @@ pub fn write_data(seed: u64, out: &Path) -> Result<usize, Error> {
 }
 
 /// Fits, evaluates, gates and writes the smoke agent and its card.
-pub fn train(opts: &TrainOptions) -> Result<TrainReport, Error> {
+pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
     let started = Instant::now();
     let mut generator = Generator::new(opts.seed);
     let history = generator.events(TRAIN_EVENTS);
@@ -173,14 +171,19 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport, Error> {
         validation_rows: fresh.len() + anomalies.len(),
         metrics,
         gates,
-        artifact_bytes: std::fs::metadata(&artifact)?.len(),
+        artifact_bytes: std::fs::metadata(&artifact)
+            .map_err(Error::io(format!(
+                "cannot read the size of {}",
+                artifact.display()
+            )))?
+            .len(),
         artifact,
         seconds,
     })
 }
 
 /// Detection on the hand-written fixtures (or a file of `AgentEvent`s with a `category` field).
-pub fn eval(data: Option<&Path>, json: bool) -> Result<(), Error> {
+pub fn eval(data: Option<&Path>, json: bool) -> Result<()> {
     let mut generator = Generator::new(42);
     let history = generator.events(TRAIN_EVENTS);
     let mut monitor = AgentMonitor::new(
@@ -191,15 +194,16 @@ pub fn eval(data: Option<&Path>, json: bool) -> Result<(), Error> {
     monitor.train(AGENT, &history)?;
     let events: Vec<AgentEvent> = match data {
         None => anomalies()?,
-        Some(path) => std::fs::read_to_string(path)?
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(Error::io(format!("cannot read {}", path.display())))?
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
                 vigil_contracts::from_json_str(l)
-                    .map_err(|e| Error::from(format!("{}:{}: {e}", path.display(), i + 1)))
+                    .map_err(|e| Error::Invalid(format!("{}:{}: {e}", path.display(), i + 1)))
             })
-            .collect::<Result<_, _>>()?,
+            .collect::<Result<_>>()?,
     };
     let rows: Vec<serde_json::Value> = events
         .iter()
@@ -238,7 +242,7 @@ pub fn eval(data: Option<&Path>, json: bool) -> Result<(), Error> {
 }
 
 /// `cargo xtask bench`: detect, training on 10,000 events, recording 5,000 events.
-pub fn bench() -> Result<Vec<Timing>, Error> {
+pub fn bench() -> Result<Vec<Timing>> {
     let mut generator = Generator::new(7);
     let history = generator.events(10_000);
     let probes = generator.events(1_000);

@@ -21,6 +21,8 @@
 //! | [`anomaly`] | session generator, histogram GBDT and training pipeline of the anomaly model |
 //!
 //! Per-model data generators and training pipelines live in their own modules as the models land.
+//! Fallible functions return [`Result`] with the crate's one [`Error`] (the optimizer-level
+//! [`logistic::FitError`] converts into it).
 //!
 //! ```
 //! use vigil_trainer::gate::Gate;
@@ -40,6 +42,7 @@
 pub mod anomaly;
 pub mod calibration;
 pub mod card;
+mod error;
 pub mod gate;
 pub mod isolation_baseline;
 pub mod logistic;
@@ -50,6 +53,8 @@ pub mod preflight;
 pub mod svg;
 pub mod task_signal;
 pub mod timing;
+
+pub use error::{Error, Result};
 
 /// The workspace README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -53,28 +53,29 @@ pub struct ValidGbdtParams(GbdtParams);
 
 impl GbdtParams {
     /// Checks every field's range.
-    pub fn check(self) -> Result<ValidGbdtParams, String> {
+    pub fn check(self) -> crate::Result<ValidGbdtParams> {
         let p = &self;
+        let invalid = |message: String| Err(crate::Error::Invalid(message));
         if !(1..=5000).contains(&p.rounds) {
-            return Err(format!("rounds {} is outside 1..=5000", p.rounds));
+            return invalid(format!("rounds {} is outside 1..=5000", p.rounds));
         }
         if !(1..=16).contains(&p.max_depth) {
-            return Err(format!("max_depth {} is outside 1..=16", p.max_depth));
+            return invalid(format!("max_depth {} is outside 1..=16", p.max_depth));
         }
         if p.max_leaves < 2 {
-            return Err(format!("max_leaves {} is below 2", p.max_leaves));
+            return invalid(format!("max_leaves {} is below 2", p.max_leaves));
         }
         if !(p.learning_rate > 0.0 && p.learning_rate <= 1.0) {
-            return Err(format!(
+            return invalid(format!(
                 "learning_rate {} is outside (0, 1]",
                 p.learning_rate
             ));
         }
         if !(p.lambda >= 0.0 && p.lambda.is_finite()) {
-            return Err(format!("lambda {} must be finite and ≥ 0", p.lambda));
+            return invalid(format!("lambda {} must be finite and ≥ 0", p.lambda));
         }
         if !(p.min_child_weight >= 0.0 && p.min_gain >= 0.0) {
-            return Err("min_child_weight and min_gain must be ≥ 0".into());
+            return invalid("min_child_weight and min_gain must be ≥ 0".into());
         }
         Ok(ValidGbdtParams(self))
     }
@@ -378,14 +379,16 @@ mod tests {
             ..GbdtParams::default()
         }
         .check()
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("learning_rate 0"), "{e}");
         let e = GbdtParams {
             max_depth: 0,
             ..GbdtParams::default()
         }
         .check()
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("max_depth 0"), "{e}");
     }
 }

@@ -18,9 +18,11 @@ use vigil_features::window::{VigilWindowV1, WINDOW, WindowEncoder};
 use super::gbdt::{self, GbdtParams};
 use super::generate::{self, LABELS, Session};
 use crate::card::Card;
+use crate::error::Context;
 use crate::gate::{Gate, TrainOptions, TrainReport};
 use crate::metrics::{ConfusionMatrix, expected_calibration_error, reliability_bins};
 use crate::svg;
+use crate::{Error, Result};
 
 /// Sessions generated per scenario variant.
 pub const SESSIONS_PER_VARIANT: usize = 60;
@@ -206,9 +208,9 @@ pub struct Fixture {
 }
 
 /// Reads labelled sessions (one JSON object per line, `#` comments and blank lines skipped).
-pub fn read_fixtures(path: &Path) -> anyhow_free::Result<Vec<Fixture>> {
+pub fn read_fixtures(path: &Path) -> Result<Vec<Fixture>> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        .map_err(Error::io(format!("cannot read {}", path.display())))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
@@ -216,23 +218,14 @@ pub fn read_fixtures(path: &Path) -> anyhow_free::Result<Vec<Fixture>> {
             continue;
         }
         let f: Fixture = vigil_contracts::from_json_str(t)
-            .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+            .map_err(|e| Error::Invalid(format!("{}:{}: {e}", path.display(), i + 1)))?;
         out.push(f);
     }
     Ok(out)
 }
 
-/// String errors for the small amount of file handling here (the crate has no anyhow).
-pub mod anyhow_free {
-    /// `Result` with a message.
-    pub type Result<T> = std::result::Result<T, String>;
-}
-
 /// Scores every fixture's final window with `detector`.
-pub fn evaluate_fixtures(
-    detector: &MLAnomalyDetector,
-    fixtures: &[Fixture],
-) -> anyhow_free::Result<EvalReport> {
+pub fn evaluate_fixtures(detector: &MLAnomalyDetector, fixtures: &[Fixture]) -> Result<EvalReport> {
     let mut truth = Vec::new();
     let mut pred = Vec::new();
     let mut misses = Vec::new();
@@ -244,7 +237,7 @@ pub fn evaluate_fixtures(
         );
         let intents = n
             .normalize_session(&f.calls)
-            .map_err(|e| format!("fixture {}: {e}", f.name))?;
+            .context(|| format!("fixture {}", f.name))?;
         let r = detector.score_window(&intents);
         let t = f.label.index();
         let p = r.class.index();
@@ -262,7 +255,7 @@ pub fn evaluate_fixtures(
 
 /// Writes the generated sessions as JSON Lines (`{"family", "variant", "held_out", "calls",
 /// "stages"}`); returns the number of sessions.
-pub fn write_data(seed: u64, out: &Path) -> anyhow_free::Result<usize> {
+pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
     let sessions = generate::generate(seed, SESSIONS_PER_VARIANT);
     let mut text = String::new();
     for s in &sessions {
@@ -275,12 +268,12 @@ pub fn write_data(seed: u64, out: &Path) -> anyhow_free::Result<usize> {
         });
         let _ = writeln!(text, "{rec}");
     }
-    write_atomic(out, text.as_bytes()).map_err(|e| e.to_string())?;
+    write_atomic(out, text.as_bytes())?;
     Ok(sessions.len())
 }
 
 /// Trains, gates and writes the anomaly model.
-pub fn train(opts: &TrainOptions) -> anyhow_free::Result<TrainReport> {
+pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
     let started = Instant::now();
     let sessions = generate::generate(opts.seed, SESSIONS_PER_VARIANT);
     // Held-out variants → test; of the rest, every fifth session calibrates the score.
@@ -325,14 +318,14 @@ pub fn train(opts: &TrainOptions) -> anyhow_free::Result<TrainReport> {
 
     let params = anomaly_params()
         .check()
-        .map_err(|e| format!("GBDT parameters: {e}"))?;
+        .context(|| "GBDT parameters".into())?;
     let trees = gbdt::train(&x, &y, &w, 3, &params);
 
     let cal_sev: Vec<f64> = cal_rows.iter().map(|r| severity(&trees, &r.x).0).collect();
     let cal_y: Vec<usize> = cal_rows.iter().map(|r| r.y).collect();
     let calibration = calibrate(&cal_sev, &cal_y);
     let model = AnomalyModel { trees, calibration };
-    model.validate().map_err(|e| e.to_string())?;
+    model.validate()?;
 
     // Held-out evaluation through the calibrated score, exactly as the detector decides.
     let mut truth = Vec::new();
@@ -402,7 +395,7 @@ pub fn train(opts: &TrainOptions) -> anyhow_free::Result<TrainReport> {
     let mut artifact = Artifact::new(KIND, &AnomalyModel::schema(), opts.seed, model.clone());
     artifact.metrics = metrics.clone();
     let path = opts.artifact_dir.join("anomaly.vgl");
-    artifact.write(&path).map_err(|e| e.to_string())?;
+    artifact.write(&path)?;
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
 
     // Hand-written fixtures: reported, never used for fitting or calibration.
@@ -413,8 +406,7 @@ pub fn train(opts: &TrainOptions) -> anyhow_free::Result<TrainReport> {
         Vec::new()
     };
     let detector = MLAnomalyDetector::new(model.clone())
-        .and_then(|d| d.with_params(DetectorParams::default()))
-        .map_err(|e| e.to_string())?;
+        .and_then(|d| d.with_params(DetectorParams::default()))?;
     let fixture_eval = if fixtures.is_empty() {
         None
     } else {
@@ -550,8 +542,7 @@ pub fn train(opts: &TrainOptions) -> anyhow_free::Result<TrainReport> {
          from scenario stages, so `suspicious` is a judgement call at the edges. Reputation fields \
          are accepted but were always 0 in training, so they never move the score.",
     );
-    card.write(&opts.card_dir, "anomaly")
-        .map_err(|e| e.to_string())?;
+    card.write(&opts.card_dir, "anomaly")?;
 
     Ok(TrainReport {
         model: "anomaly".into(),
@@ -587,16 +578,13 @@ pub fn fixtures_path() -> PathBuf {
 
 /// `cargo xtask eval anomaly`: scores the hand-written fixtures (or `data`) with the embedded
 /// model (or `$VIGIL_ANOMALY_MODEL`) and prints a table or JSON.
-pub fn eval_command(data: Option<&Path>, json: bool) -> anyhow_free::Result<()> {
+pub fn eval_command(data: Option<&Path>, json: bool) -> Result<()> {
     let path = data.map(Path::to_path_buf).unwrap_or_else(fixtures_path);
     let fixtures = read_fixtures(&path)?;
-    let detector = MLAnomalyDetector::load(None).map_err(|e| e.to_string())?;
+    let detector = MLAnomalyDetector::load(None)?;
     let r = evaluate_fixtures(&detector, &fixtures)?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
-        );
+        println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
         println!("anomaly on {} ({} sessions)", path.display(), r.rows);
         println!("accuracy {:.4}", r.accuracy);
@@ -612,8 +600,8 @@ pub fn eval_command(data: Option<&Path>, json: bool) -> anyhow_free::Result<()> 
 }
 
 /// `cargo xtask bench` for anomaly: `score_window` p50/p99 on a few realistic windows.
-pub fn bench() -> anyhow_free::Result<Vec<crate::timing::Timing>> {
-    let detector = MLAnomalyDetector::embedded().map_err(|e| e.to_string())?;
+pub fn bench() -> Result<Vec<crate::timing::Timing>> {
+    let detector = MLAnomalyDetector::embedded()?;
     let sessions = generate::generate(1, 1);
     let windows: Vec<Vec<NormalizedIntent>> = sessions
         .iter()
@@ -644,6 +632,46 @@ pub fn bench() -> anyhow_free::Result<Vec<crate::timing::Timing>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_malformed_fixture_line_is_named_by_path_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sessions.jsonl");
+        std::fs::write(
+            &path,
+            "# comment\n\n{\"name\": \"x\", \"label\": \"alarming\", \"calls\": []}\n",
+        )
+        .unwrap();
+        let e = read_fixtures(&path).unwrap_err();
+        assert!(matches!(e, Error::Invalid(_)), "{e:?}");
+        let text = e.to_string();
+        let prefix = format!("{}:3: ", path.display());
+        assert!(
+            text.starts_with(&prefix) && text.contains("\"alarming\""),
+            "{text}"
+        );
+        let missing = dir.path().join("missing.jsonl");
+        let e = read_fixtures(&missing).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("cannot read {}: ", missing.display())),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_gbdt_parameters_are_named_with_their_step() {
+        let e = GbdtParams {
+            rounds: 0,
+            ..anomaly_params()
+        }
+        .check()
+        .context(|| "GBDT parameters".into())
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "GBDT parameters: rounds 0 is outside 1..=5000"
+        );
+    }
 
     #[test]
     fn collisions_are_counted_and_resolved_by_majority() {

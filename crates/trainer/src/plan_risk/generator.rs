@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use vigil_contracts::{Intervention, Plan};
 use vigil_features::plan::ToolAnnotator;
 
+use crate::error::Context;
+
 type R = ChaCha8Rng;
 
 /// Which part of the data a template belongs to.
@@ -536,7 +538,7 @@ fn vary(r: &mut R, mut v: Value, annotator: &ToolAnnotator) -> Value {
 }
 
 /// Generates `per_template` plans per template, deterministically from `seed`.
-pub fn generate(seed: u64, per_template: usize) -> Result<Vec<Example>, String> {
+pub fn generate(seed: u64, per_template: usize) -> crate::Result<Vec<Example>> {
     use rand::SeedableRng;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let annotator = ToolAnnotator::default();
@@ -561,15 +563,8 @@ pub fn generate(seed: u64, per_template: usize) -> Result<Vec<Example>, String> 
         for _ in 0..n {
             let built = (t.build)(&mut rng);
             let raw = vary(&mut rng, built, &annotator);
-            let plan: Plan = match vigil_contracts::from_json_value(raw) {
-                Ok(p) => p,
-                Err(e) => {
-                    return Err(format!(
-                        "template {}/{} builds an invalid plan: {e}",
-                        t.category, t.name
-                    ));
-                }
-            };
+            let plan: Plan = vigil_contracts::from_json_value(raw)
+                .context(|| format!("template {}/{} builds an invalid plan", t.category, t.name))?;
             out.push(Example {
                 template: format!("{}/{}", t.category, t.name),
                 category: t.category.to_owned(),

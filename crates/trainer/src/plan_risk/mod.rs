@@ -34,10 +34,8 @@ use crate::metrics::{
     BinaryCounts, ConfusionMatrix, brier, expected_calibration_error, reliability_bins,
 };
 use crate::timing::{Timing, time_calls};
+use crate::{Error, Result};
 use generator::{Example, Split, generate};
-
-/// Boxed error for the xtask entry points.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Plans generated per template.
 pub const PER_TEMPLATE: usize = 40;
@@ -77,7 +75,7 @@ pub fn friction(i: Intervention) -> f64 {
 }
 
 /// Writes the synthetic data set as JSON Lines.
-pub fn write_data(seed: u64, out: &Path) -> Result<usize, BoxError> {
+pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
     let examples = generate(seed, PER_TEMPLATE)?;
     let mut text = String::new();
     for e in &examples {
@@ -283,9 +281,9 @@ pub struct Fixture {
 }
 
 /// Reads fixtures (one JSON object per line; blank lines and `#` comments skipped).
-pub fn read_fixtures(path: &Path) -> Result<Vec<Fixture>, BoxError> {
+pub fn read_fixtures(path: &Path) -> Result<Vec<Fixture>> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        .map_err(Error::io(format!("cannot read {}", path.display())))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -293,14 +291,13 @@ pub fn read_fixtures(path: &Path) -> Result<Vec<Fixture>, BoxError> {
             continue;
         }
         let f: Fixture = vigil_contracts::from_json_str(line)
-            .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+            .map_err(|e| Error::Invalid(format!("{}:{}: {e}", path.display(), i + 1)))?;
         if f.plan.is_some() == f.turns.is_some() {
-            return Err(format!(
+            return Err(Error::Invalid(format!(
                 "{}:{}: give exactly one of plan or turns",
                 path.display(),
                 i + 1
-            )
-            .into());
+            )));
         }
         out.push(f);
     }
@@ -343,7 +340,7 @@ fn workspace_file(rel: &str) -> PathBuf {
 }
 
 /// Trains plan-risk, checks gates, writes the artifact and card.
-pub fn train(opts: &TrainOptions) -> Result<TrainReport, BoxError> {
+pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
     let started = Instant::now();
     let examples = generate(opts.seed, PER_TEMPLATE)?;
     let data = rows(&examples);
@@ -370,7 +367,7 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport, BoxError> {
             Some(b) if b.log_loss <= f.log_loss => Some(b),
             _ => Some(f),
         })
-        .ok_or("empty C grid")?;
+        .ok_or_else(|| Error::Invalid("empty C grid".into()))?;
     // 2. The deployed regression on all non-test templates, with that C.
     let mut model = fit_scorer(&side, best.c)?;
     // 3. Platt on the cross-fitted scores (no plan scored by a regression that saw its template).
@@ -419,9 +416,12 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport, BoxError> {
             .iter()
             .find(|(_, i)| std::ptr::eq(i, ins))
             .map(|(r, _)| r)
-            .ok_or("row lookup")?;
+            .ok_or_else(|| Error::Invalid("row lookup".into()))?;
         if slow != decide_fast(rho, row, model.tau_block, model.tau_confirm) {
-            return Err(format!("policy mismatch on {}", ex.template).into());
+            return Err(Error::Invalid(format!(
+                "policy mismatch on {}",
+                ex.template
+            )));
         }
     }
     let held = DecisionMetrics::new(&decisions);
@@ -548,7 +548,12 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport, BoxError> {
     artifact.metrics = metrics.clone();
     let path = opts.artifact_dir.join("plan-risk.vgl");
     artifact.write(&path)?;
-    let bytes = std::fs::metadata(&path)?.len();
+    let bytes = std::fs::metadata(&path)
+        .map_err(Error::io(format!(
+            "cannot read the size of {}",
+            path.display()
+        )))?
+        .len();
 
     let card = card(
         &model,
@@ -617,7 +622,7 @@ fn template_folds(rows: &[&Row]) -> Vec<usize> {
         .collect()
 }
 
-fn cross_fit(rows: &[&Row], folds: &[usize], c: f64) -> Result<CrossFit, BoxError> {
+fn cross_fit(rows: &[&Row], folds: &[usize], c: f64) -> Result<CrossFit> {
     let mut logits = vec![0.0; rows.len()];
     for k in 0..FOLDS {
         let fit_rows: Vec<&Row> = rows
@@ -679,7 +684,7 @@ pub fn roc_auc(scores: &[f64], positive: &[bool]) -> f64 {
 
 /// Standardizer + balanced logistic regression (2-class softmax; z = logit₁ − logit₀) on the
 /// scorer inputs of `rows`, with inverse regularization strength `c`.
-fn fit_scorer(rows: &[&Row], c: f64) -> Result<RiskModel, BoxError> {
+fn fit_scorer(rows: &[&Row], c: f64) -> Result<RiskModel> {
     let xs: Vec<[f64; 9]> = rows.iter().map(|r| scorer_inputs(&r.x)).collect();
     let (mean, scale) = standardizer(&xs);
     let dense = |x: &[f64; 9]| -> SparseVec {
@@ -958,7 +963,7 @@ fn card(
 }
 
 /// `cargo xtask eval plan-risk`: decisions on the hand-written fixtures (or `data`).
-pub fn eval(data: Option<&Path>, json: bool) -> Result<(), BoxError> {
+pub fn eval(data: Option<&Path>, json: bool) -> Result<()> {
     let path = data.map(Path::to_path_buf).unwrap_or_else(fixtures_path);
     let fixtures = read_fixtures(&path)?;
     let monitor = PlanMonitor::embedded()?;
@@ -1025,7 +1030,7 @@ pub fn bench_plan() -> Plan {
 }
 
 /// `cargo xtask bench` timings: a full 5-step decision and the closed-form scorer alone.
-pub fn bench() -> Result<Vec<Timing>, BoxError> {
+pub fn bench() -> Result<Vec<Timing>> {
     let monitor = PlanMonitor::embedded()?;
     let plan = bench_plan();
     let mut decide_t = time_calls("plan-risk decide (5-step plan)", 2_000, 20_000, |_| {
@@ -1039,7 +1044,9 @@ pub fn bench() -> Result<Vec<Timing>, BoxError> {
         .filter_map(|f| f.plan)
         .collect();
     if varied.is_empty() {
-        return Err(format!("{FIXTURES} holds no single-plan fixtures to time").into());
+        return Err(Error::Invalid(format!(
+            "{FIXTURES} holds no single-plan fixtures to time"
+        )));
     }
     let mut varied_t = time_calls(
         "plan-risk decide (hand-written plans, cycled)",
@@ -1061,6 +1068,32 @@ pub fn bench() -> Result<Vec<Timing>, BoxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixture_lines_with_both_or_neither_plan_and_turns_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plans.jsonl");
+        std::fs::write(
+            &path,
+            "# header\n{\"id\": \"n1\", \"harmful\": false, \"expected\": \"allow\"}\n",
+        )
+        .unwrap();
+        let e = read_fixtures(&path).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("{}:2: give exactly one of plan or turns", path.display())
+        );
+        std::fs::write(
+            &path,
+            "{\"id\": \"n1\", \"harmful\": false, \"expected\": \"maybe\"}\n",
+        )
+        .unwrap();
+        let e = read_fixtures(&path).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("{}:1: ", path.display())) && e.contains("\"maybe\""),
+            "{e}"
+        );
+    }
 
     #[test]
     fn standardizer_uses_population_std_and_unit_scale_for_constants() {

@@ -32,40 +32,9 @@ use crate::metrics::{
     BinaryCounts, ConfusionMatrix, expected_calibration_error, reliability_bins, tpr_at_fpr,
 };
 use crate::timing::{Timing, time_calls};
+use crate::{Error, Result};
 
 use corpus::{CorpusParams, Row};
-
-/// What can go wrong while training or evaluating the preflight model.
-#[derive(Debug, thiserror::Error)]
-pub enum PreflightTrainError {
-    /// Reading or writing a file.
-    #[error("{context}: {source}")]
-    Io {
-        /// What was being done.
-        context: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// A line of a labelled file that does not parse.
-    #[error("{path} line {line}: {message}")]
-    Data {
-        /// File.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
-    /// Anything else (fitting, model validation, artifact writing).
-    #[error("{0}")]
-    Other(String),
-}
-
-type Result<T> = std::result::Result<T, PreflightTrainError>;
-
-fn other(e: impl std::fmt::Display) -> PreflightTrainError {
-    PreflightTrainError::Other(e.to_string())
-}
 
 /// File name of the artifact.
 pub const ARTIFACT_FILE: &str = "preflight.vgl";
@@ -93,21 +62,15 @@ pub struct LabelledText {
 
 /// Reads a labelled JSON Lines file.
 pub fn read_labelled(path: &Path) -> Result<Vec<LabelledText>> {
-    let text = std::fs::read_to_string(path).map_err(|source| PreflightTrainError::Io {
-        context: format!("cannot read {}", path.display()),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(Error::io(format!("cannot read {}", path.display())))?;
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let row: LabelledText =
-            vigil_contracts::from_json_str(line).map_err(|e| PreflightTrainError::Data {
-                path: path.display().to_string(),
-                line: i + 1,
-                message: e.to_string(),
-            })?;
+        let row: LabelledText = vigil_contracts::from_json_str(line)
+            .map_err(|e| Error::Invalid(format!("{} line {}: {e}", path.display(), i + 1)))?;
         rows.push(row);
     }
     Ok(rows)
@@ -269,10 +232,10 @@ pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
     let rows = corpus::generate(seed, &CorpusParams::default());
     let mut text = String::new();
     for r in &rows {
-        text.push_str(&serde_json::to_string(r).map_err(other)?);
+        text.push_str(&serde_json::to_string(r)?);
         text.push('\n');
     }
-    vigil_contracts::artifact::write_atomic(out, text.as_bytes()).map_err(other)?;
+    vigil_contracts::artifact::write_atomic(out, text.as_bytes())?;
     Ok(rows.len())
 }
 
@@ -295,8 +258,7 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
         let featurizer = TextFeaturizer::fit(
             injection::text_params(),
             train.iter().map(|r| r.text.as_str()),
-        )
-        .map_err(other)?;
+        )?;
         let x = featurize_rows(&featurizer, &as_pairs(train));
         let y: Vec<usize> = train.iter().map(|r| usize::from(r.injection)).collect();
         let linear = fit_softmax(
@@ -305,8 +267,7 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
             &["benign", "injection"],
             injection::n_features(),
             &logistic,
-        )
-        .map_err(other)?;
+        )?;
         Ok((featurizer, linear))
     };
 
@@ -341,14 +302,14 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
     // The shipped model: every fold, calibrated with the cross-validated temperature.
     let all: Vec<&Row> = rows.iter().collect();
     let (featurizer, linear) = fit(&all)?;
-    let linear = linear.with_temperature(temperature).map_err(other)?;
+    let linear = linear.with_temperature(temperature)?;
     let model = InjectionModel {
         text: featurizer,
         linear,
         thresholds: params.thresholds,
         prior_log_odds,
     };
-    let classifier = InjectionClassifier::new(model.clone()).map_err(other)?;
+    let classifier = InjectionClassifier::new(model.clone())?;
 
     // Hand-written set.
     let fixtures = read_labelled(&fixture_path())?;
@@ -409,7 +370,7 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
     );
     artifact.metrics = metrics.clone();
     let path = opts.artifact_dir.join(ARTIFACT_FILE);
-    artifact.write(&path).map_err(other)?;
+    artifact.write(&path)?;
     let artifact_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
 
     let mut card = build_card(
@@ -429,7 +390,7 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
     // End to end: the hand-written user messages through the whole preflight layer, default config.
     let e2e = end_to_end(&classifier, &fixtures)?;
     card_e2e(&mut card, &e2e);
-    card.write(&opts.card_dir, "preflight").map_err(other)?;
+    card.write(&opts.card_dir, "preflight")?;
 
     // Headline metrics for the summary table.
     let mut headline = BTreeMap::new();
@@ -492,14 +453,12 @@ fn end_to_end(
         classifier.clone(),
         vigil_preflight::Catalog::shipped(),
         vigil_preflight::AggregatorConfig::default(),
-    )
-    .map_err(other)?;
+    )?;
     let mut out = BTreeMap::new();
     for r in fixtures.iter().filter(|r| r.source == Source::User) {
         let input =
-            normalize_value(&serde_json::json!({"messages": [{"role": "user", "text": r.text}]}))
-                .map_err(other)?;
-        let v = serde_json::to_value(preflight.decide(&input, None)).map_err(other)?;
+            normalize_value(&serde_json::json!({"messages": [{"role": "user", "text": r.text}]}))?;
+        let v = serde_json::to_value(preflight.decide(&input, None))?;
         let action = format!(
             "{}{}",
             v["action"].as_str().unwrap_or("?"),
@@ -723,13 +682,13 @@ fn build_card(
 pub fn eval(data: Option<&Path>, json: bool) -> Result<String> {
     let path = data.map(Path::to_path_buf).unwrap_or_else(fixture_path);
     let rows = read_labelled(&path)?;
-    let classifier = InjectionClassifier::load(None).map_err(other)?;
+    let classifier = InjectionClassifier::load(None)?;
     let scores = score_labelled(&classifier, &rows);
     let pos: Vec<bool> = rows.iter().map(|r| r.injection).collect();
     let src: Vec<Source> = rows.iter().map(|r| r.source).collect();
     let m = evaluate_scores(&scores, &pos, &src, classifier.model().thresholds.high_risk);
     if json {
-        return serde_json::to_string_pretty(&m).map_err(other);
+        return Ok(serde_json::to_string_pretty(&m)?);
     }
     let mut out = format!(
         "{} ({} rows)\n\n{}",
@@ -762,7 +721,7 @@ pub fn eval(data: Option<&Path>, json: bool) -> Result<String> {
 /// `cargo xtask bench`: p50/p99 of the injection classifier and of a full preflight decision.
 pub fn bench() -> Result<Vec<Timing>> {
     let rows = read_labelled(&fixture_path())?;
-    let preflight = Preflight::embedded().map_err(other)?;
+    let preflight = Preflight::embedded()?;
     let c = preflight.injection().clone();
     let users: Vec<&LabelledText> = rows.iter().filter(|r| r.source == Source::User).collect();
     let tools: Vec<&LabelledText> = rows.iter().filter(|r| r.source == Source::Tool).collect();
@@ -786,4 +745,27 @@ pub fn bench() -> Result<Vec<Timing>> {
         preflight.decide(&inputs[i % inputs.len()], None)
     });
     Ok(vec![t_user, t_tool, t_decide])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_labelled_line_is_named_by_path_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.jsonl");
+        std::fs::write(
+            &path,
+            "{\"text\": \"hi\", \"injection\": false}\n\n{\"text\": \"x\", \"injection\": \"yes\"}\n",
+        )
+        .unwrap();
+        let e = read_labelled(&path).unwrap_err();
+        assert!(matches!(e, Error::Invalid(_)), "{e:?}");
+        let text = e.to_string();
+        assert!(
+            text.starts_with(&format!("{} line 3: ", path.display())),
+            "{text}"
+        );
+    }
 }

@@ -29,11 +29,13 @@ use vigil_task_signal::{
 
 use crate::calibration::fit_temperature;
 use crate::card::Card;
+use crate::error::Context;
 use crate::gate::{Gate, TrainOptions, TrainReport};
-use crate::logistic::{FitError, LogisticParams, argmax, fit_softmax, logits_all, predict_all};
+use crate::logistic::{LogisticParams, argmax, fit_softmax, logits_all, predict_all};
 use crate::metrics::{ConfusionMatrix, expected_calibration_error, reliability_bins};
 use crate::svg::reliability_diagram;
 use crate::timing::{Timing, time_calls};
+use crate::{Error, Result};
 use generator::{Dataset, GeneratorParams, Row, generate};
 
 /// File name of the artifact.
@@ -42,49 +44,6 @@ pub const ARTIFACT_FILE: &str = "task-signal.vgl";
 pub const DEFAULT_MIN_ACCURACY: f64 = 0.90;
 /// Maximum validation ECE per head.
 pub const MAX_ECE: f64 = 0.05;
-
-/// What can go wrong while training or evaluating the task-signal model.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// Featurizer parameters were refused.
-    #[error("featurizer: {0}")]
-    Features(#[from] vigil_features::Error),
-    /// A head could not be fitted.
-    #[error("fitting the {head} head: {source}")]
-    Fit {
-        /// Which head.
-        head: &'static str,
-        /// Why.
-        source: FitError,
-    },
-    /// The model was refused by the runtime crate.
-    #[error(transparent)]
-    Model(#[from] vigil_task_signal::Error),
-    /// Writing the artifact or card failed.
-    #[error(transparent)]
-    Contracts(#[from] vigil_contracts::Error),
-    /// A labelled evaluation file is malformed.
-    #[error("{path}:{line}: {message}")]
-    Fixture {
-        /// File.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
-    /// Reading or writing a file failed.
-    #[error("{context}: {source}")]
-    Io {
-        /// What was being done.
-        context: String,
-        /// Underlying error.
-        source: std::io::Error,
-    },
-}
-
-/// `Result` with [`Error`].
-pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Training hyperparameters.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -119,21 +78,15 @@ pub fn fixtures_path() -> PathBuf {
 
 /// Reads labelled prompts, naming the line of any malformed record.
 pub fn read_labelled(path: &Path) -> Result<Vec<LabelledPrompt>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        context: format!("cannot read {}", path.display()),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(Error::io(format!("cannot read {}", path.display())))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let p: LabelledPrompt =
-            vigil_contracts::from_json_str(line).map_err(|e| Error::Fixture {
-                path: path.display().to_string(),
-                line: i + 1,
-                message: e.to_string(),
-            })?;
+        let p: LabelledPrompt = vigil_contracts::from_json_str(line)
+            .map_err(|e| Error::Invalid(format!("{}:{}: {e}", path.display(), i + 1)))?;
         out.push(p);
     }
     Ok(out)
@@ -270,10 +223,7 @@ pub fn eval(data: Option<&Path>, json: bool) -> Result<()> {
             100.0 * report.cascade_ml_share
         )
     };
-    written.map_err(|source| Error::Io {
-        context: "cannot write to stdout".into(),
-        source,
-    })
+    written.map_err(Error::io("cannot write to stdout"))
 }
 
 /// `cargo xtask data task-signal`: every generated row as JSON Lines with its split.
@@ -377,12 +327,12 @@ fn fit_head(
         }
     }
     let model = fit_softmax(&rows, &labels, &classes, dim, params)
-        .map_err(|source| Error::Fit { head: name, source })?;
+        .context(|| format!("fitting the {name} head"))?;
     let t = fit_temperature(
         &logits_all(&model, x_cal),
         &labels_of(&ds.calibration, head),
     );
-    let model = model.with_temperature(t)?;
+    let model = model.with_temperature(t).context(|| "featurizer".into())?;
     Ok(HeadFit {
         name,
         model,
@@ -405,7 +355,8 @@ pub fn train_with(opts: &TrainOptions, params: &TrainParams) -> Result<TrainRepo
             .iter()
             .map(|r| r.text.as_str())
             .chain(ds.noise.iter().map(String::as_str)),
-    )?;
+    )
+    .context(|| "featurizer".into())?;
     let dim = featurizer.dim();
     let featurize = |rows: &[Row]| -> Vec<SparseVec> {
         rows.iter().map(|r| featurizer.transform(&r.text)).collect()
