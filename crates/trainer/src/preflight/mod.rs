@@ -652,9 +652,13 @@ fn build_card(
            route, as open-classify 1.4.0. A confident `final_reply` can no longer skip the injection check.\n\
          - **Failed classifiers fail closed** (§4.5): any fallback blocks with `classification_error`, \
            even with the gate `off`.\n\
-         - **Gate** (§4.4): v0.1.2's `min_score` / `avg_score` / `off` with threshold 0.65 over every \
-           classifier that ran. Routing and specialization only run when a task signal is supplied, so a \
-           caller without one is not blocked for lacking it.\n\
+         - **Injection block** (§4.1, 1.4.0): a `high_risk` or `unknown` verdict blocks whatever its \
+           certainty; the certainty is reported in the reason.\n\
+         - **Gate** (§4.4): v0.1.2's `min_score` / `avg_score` / `off` with threshold 0.65 over the \
+           classifiers that ran, except routing and specialization: with `aggregator.gateRouting: false` \
+           (vigil's default) an unsure tier or specialization is dropped as a constraint \
+           (`low_confidence`) instead of blocking the message; `true` restores the reference. Each \
+           axis's certainty is the probability of its own outcome under the task-signal heads.\n\
          - **Unpriced models** (§4.2) rank after every priced model by default (`resolver.unpriced: \
            \"last\"`); models priced at 0 still rank as free. `\"free\"` restores the reference ranking.\n\
          - **Default model** (§4.3): kept and validated; it is used only when every resolver pass is empty.\n\
