@@ -17,7 +17,7 @@ use vigil_features::linear::SoftmaxModel;
 use vigil_features::sparse::SparseVec;
 use vigil_features::text::{TextFeaturizer, TextParams, TextScratch};
 
-use crate::cues::{CUE_NAMES, Cues};
+use crate::cues::{CUE_NAMES, Cues, DetectionText};
 use crate::{Error, Result};
 
 /// Artifact kind of the injection model.
@@ -166,6 +166,7 @@ pub struct InjectionVerdict {
 #[derive(Debug, Default, Clone)]
 pub struct InjectionScratch {
     text: TextScratch,
+    detection: DetectionText,
     x: SparseVec,
 }
 
@@ -223,10 +224,12 @@ impl InjectionClassifier {
 
     /// Writes the features of `text` into `out` (used by training and evaluation too).
     pub fn featurize(&self, text: &str, source: Source, scratch: &mut InjectionScratch) {
-        featurize_into(
+        scratch.detection.prepare(text);
+        featurize_prepared(
             &self.model.text,
             &self.cues,
             text,
+            scratch.detection.as_str(),
             source,
             &mut scratch.text,
             &mut scratch.x,
@@ -285,8 +288,14 @@ pub fn verdict(score: f64, thresholds: &RiskThresholds) -> InjectionVerdict {
     }
 }
 
-/// The feature recipe shared by inference and training: text n-grams, then the cue block of the
-/// text's source, then the tool flag.
+thread_local! {
+    static DETECTION: RefCell<DetectionText> = RefCell::new(DetectionText::default());
+}
+
+/// The feature recipe shared by inference and training: text n-grams of the detection text
+/// ([`DetectionText`]: homoglyphs, invisible characters, fullwidth forms, `_`/`-` joiners and
+/// leetspeak undone), then the cue block of the text's source, then the tool flag. Builds the
+/// detection text in a per-thread buffer.
 pub fn featurize_into(
     text_featurizer: &TextFeaturizer,
     cues: &Cues,
@@ -295,10 +304,35 @@ pub fn featurize_into(
     scratch: &mut TextScratch,
     out: &mut SparseVec,
 ) {
-    text_featurizer.transform_into(text, scratch, out);
+    DETECTION.with(|d| {
+        let mut d = d.borrow_mut();
+        d.prepare(text);
+        featurize_prepared(
+            text_featurizer,
+            cues,
+            text,
+            d.as_str(),
+            source,
+            scratch,
+            out,
+        );
+    });
+}
+
+/// [`featurize_into`] with the detection text of `raw` already built.
+fn featurize_prepared(
+    text_featurizer: &TextFeaturizer,
+    cues: &Cues,
+    raw: &str,
+    detection: &str,
+    source: Source,
+    scratch: &mut TextScratch,
+    out: &mut SparseVec,
+) {
+    text_featurizer.transform_into(detection, scratch, out);
     let base = text_featurizer.dim() as u32;
     let block = base + (source.index() * CUE_NAMES.len()) as u32;
-    cues.for_each_hit(text, |i| {
+    cues.for_each_hit_prepared(raw, detection, |i| {
         out.indices.push(block + i as u32);
         out.values.push(CUE_VALUE);
     });
