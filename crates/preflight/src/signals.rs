@@ -88,10 +88,12 @@ impl Rules {
                 r"(?i)^((ok|okay|great|perfect|awesome|cool|nice|got it|that works|that helped|brilliant)[\s,!.]+)?(thanks|thank you|thx|ty|cheers|many thanks|much appreciated|thanks a lot|thank you so much|thanks so much|tysm)( so much| a lot| again| very much| for (the|your) help)?[\s!.,]*(:\)|🙏|🙂|😊)?[\s!.]*$",
             ),
             arithmetic: compile(
-                r"(?i)^(what'?s|what is|how much is|calculate|compute|evaluate|quick,? what'?s)?\s*(?P<expr>-?\d+(\.\d+)?(\s*([-+*/x×÷]|plus|minus|times|multiplied by|divided by|over)\s*-?\d+(\.\d+)?){1,5})\s*(=\s*)?\??\s*$",
+                // Binary operators need spaces around `-`, `/` and `x` (so dates, phone numbers
+                // and "24/7" or "9/11" are not sums); `+ * × ÷` and word operators are unambiguous.
+                r"(?i)^(what'?s|what is|how much is|calculate|compute|evaluate|quick,? what'?s)?\s*(?P<expr>-?\d+(\.\d+)?((\s*[+*×÷]\s*|\s+[-/x]\s+|\s+(plus|minus|times|multiplied by|divided by|over)\s+)-?\d+(\.\d+)?){1,5})\s*(=\s*)?\??\s*$",
             ),
             spelling: compile(
-                r#"(?i)^(how (do|would|should) (you|i|we|one) spell|how is|how's|what'?s the (correct )?spelling of|spell|spelling of|can you spell)\s+(the word\s+)?["'“]?(?P<word>[a-z][a-z'\-]{1,44})["'”]?(\s+spelled|\s+spelt)?\s*\??$"#,
+                r#"(?i)^(how (do|would|should) (you|i|we|one) spell|what'?s the (correct )?spelling of|what is the (correct )?spelling of|spell|spelling of|can you spell)\s+(the word\s+)?["'“]?(?P<word>[a-z][a-z'\-]{1,44})["'”]?(\s+spelled|\s+spelt)?\s*\??$"#,
             ),
             task_verb: compile(
                 r"(?i)^(please\s+|can you\s+|could you\s+|i need you to\s+|help me\s+)?(draft|write|review|refactor|implement|analy[sz]e|summari[sz]e|research|compare|plan|design|build|create|fix|debug|translate|investigate|migrate|rewrite|generate|prepare|compose|outline|audit|evaluate|optimi[sz]e|set up|port|document|test)\b",
@@ -192,8 +194,15 @@ impl Rules {
     }
 }
 
-/// Evaluates a tiny arithmetic expression (+ − × ÷ with the usual precedence). `None` for a
-/// division by zero, a result that is not finite, or numbers beyond 10¹².
+/// Largest magnitude of an operand (and of the exact result): beyond this a "tiny" sum is not.
+const OPERAND_LIMIT: i128 = 1_000_000_000_000;
+/// Most decimal digits a non-integer reply may carry.
+const MAX_DECIMALS: u32 = 6;
+
+/// Evaluates a tiny arithmetic expression (+ − × ÷ with the usual precedence) exactly, over
+/// rationals with `i128` parts. `None` for a division by zero, an overflow, an operand beyond
+/// 10¹², or a result that is not an integer or a decimal with at most six digits after the
+/// point (1/3 has no exact short answer, so no terminal reply is given).
 pub fn evaluate(expr: &str) -> Option<String> {
     let normalized = expr
         .to_lowercase()
@@ -206,7 +215,7 @@ pub fn evaluate(expr: &str) -> Option<String> {
         .replace(['x', '×'], "*")
         .replace('÷', "/");
     // Tokenize into numbers and operators; a '-' right after an operator (or first) is a sign.
-    let mut numbers: Vec<f64> = Vec::new();
+    let mut numbers: Vec<Ratio> = Vec::new();
     let mut ops: Vec<char> = Vec::new();
     let mut chars = normalized.chars().filter(|c| !c.is_whitespace()).peekable();
     let mut expect_number = true;
@@ -225,11 +234,7 @@ pub fn evaluate(expr: &str) -> Option<String> {
                     break;
                 }
             }
-            let n: f64 = lit.parse().ok()?;
-            if n.abs() > 1e12 {
-                return None;
-            }
-            numbers.push(n);
+            numbers.push(Ratio::parse_decimal(&lit)?);
             expect_number = false;
         } else {
             if !matches!(c, '+' | '-' | '*' | '/') {
@@ -248,12 +253,13 @@ pub fn evaluate(expr: &str) -> Option<String> {
     let mut signs: Vec<char> = Vec::new();
     for (op, &n) in ops.iter().zip(&numbers[1..]) {
         match op {
-            '*' => *terms.last_mut()? *= n,
+            '*' => {
+                let last = terms.last_mut()?;
+                *last = last.mul(n)?;
+            }
             '/' => {
-                if n == 0.0 {
-                    return None;
-                }
-                *terms.last_mut()? /= n;
+                let last = terms.last_mut()?;
+                *last = last.div(n)?;
             }
             _ => {
                 signs.push(*op);
@@ -262,19 +268,122 @@ pub fn evaluate(expr: &str) -> Option<String> {
         }
     }
     let mut total = terms[0];
-    for (op, t) in signs.iter().zip(&terms[1..]) {
-        total = if *op == '+' { total + t } else { total - t };
+    for (op, &t) in signs.iter().zip(&terms[1..]) {
+        total = if *op == '+' {
+            total.add(t)?
+        } else {
+            total.add(t.neg()?)?
+        };
     }
-    if !total.is_finite() {
-        return None;
+    total.to_short_decimal()
+}
+
+/// An exact rational `num / den` in lowest terms, `den > 0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ratio {
+    num: i128,
+    den: i128,
+}
+
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    a = a.abs();
+    b = b.abs();
+    while b != 0 {
+        (a, b) = (b, a % b);
     }
-    let rounded = (total * 1e6).round() / 1e6;
-    Some(if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
-        format!("{}", rounded as i64)
-    } else {
-        let s = format!("{rounded:.6}");
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    })
+    a
+}
+
+impl Ratio {
+    fn new(num: i128, den: i128) -> Option<Ratio> {
+        if den == 0 {
+            return None;
+        }
+        let g = gcd(num, den).max(1);
+        let (mut num, mut den) = (num / g, den / g);
+        if den < 0 {
+            num = num.checked_neg()?;
+            den = den.checked_neg()?;
+        }
+        Some(Ratio { num, den })
+    }
+
+    /// `-?digits(.digits)?`, at most 12 digits after the point and |value| ≤ 10¹².
+    fn parse_decimal(lit: &str) -> Option<Ratio> {
+        let (negative, body) = match lit.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, lit),
+        };
+        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        if int.is_empty()
+            || frac.len() > 12
+            || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+            || (body.contains('.') && frac.is_empty())
+        {
+            return None;
+        }
+        let mut num: i128 = 0;
+        for b in int.bytes().chain(frac.bytes()) {
+            num = num.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+        }
+        let den = 10i128.checked_pow(frac.len() as u32)?;
+        let r = Ratio::new(if negative { -num } else { num }, den)?;
+        (r.num.abs() <= OPERAND_LIMIT.checked_mul(r.den)?).then_some(r)
+    }
+
+    fn neg(self) -> Option<Ratio> {
+        Some(Ratio {
+            num: self.num.checked_neg()?,
+            den: self.den,
+        })
+    }
+
+    fn add(self, o: Ratio) -> Option<Ratio> {
+        let num = self
+            .num
+            .checked_mul(o.den)?
+            .checked_add(o.num.checked_mul(self.den)?)?;
+        Ratio::new(num, self.den.checked_mul(o.den)?)
+    }
+
+    fn mul(self, o: Ratio) -> Option<Ratio> {
+        Ratio::new(self.num.checked_mul(o.num)?, self.den.checked_mul(o.den)?)
+    }
+
+    fn div(self, o: Ratio) -> Option<Ratio> {
+        if o.num == 0 {
+            return None;
+        }
+        Ratio::new(self.num.checked_mul(o.den)?, self.den.checked_mul(o.num)?)
+    }
+
+    /// The exact decimal, if it has at most [`MAX_DECIMALS`] digits after the point: the
+    /// denominator must be 2^a·5^b with max(a, b) ≤ 6.
+    fn to_short_decimal(self) -> Option<String> {
+        let mut rest = self.den;
+        let (mut twos, mut fives) = (0u32, 0u32);
+        while rest % 2 == 0 {
+            rest /= 2;
+            twos += 1;
+        }
+        while rest % 5 == 0 {
+            rest /= 5;
+            fives += 1;
+        }
+        let places = twos.max(fives);
+        if rest != 1 || places > MAX_DECIMALS {
+            return None;
+        }
+        let scaled = self.num.checked_mul(10i128.pow(places) / self.den)?;
+        if places == 0 {
+            return Some(scaled.to_string());
+        }
+        let scale = 10i128.pow(places);
+        let sign = if scaled < 0 { "-" } else { "" };
+        let (int, frac) = (scaled.abs() / scale, scaled.abs() % scale);
+        let frac = format!("{frac:0width$}", width = places as usize);
+        Some(format!("{sign}{int}.{}", frac.trim_end_matches('0')))
+    }
 }
 
 /// Model tier from a task signal.
@@ -413,6 +522,47 @@ mod tests {
         assert_eq!(reply("calculate 10 / 4"), Some("2.5".into()));
         assert_eq!(reply("how much is 7 times 8?"), Some("56".into()));
         assert_eq!(reply("what is 1 / 0"), None);
+        assert_eq!(reply("what's 2+2"), Some("4".into()));
+        assert_eq!(reply("what is 0.1 + 0.2"), Some("0.3".into()));
+        assert_eq!(reply("what is 1 / 8"), Some("0.125".into()));
+        assert_eq!(reply("what is -3 - 4"), Some("-7".into()));
+        assert_eq!(
+            reply("what is 6 × 999999999999"),
+            Some("5999999999994".into())
+        );
+        assert_eq!(reply("6×999999999999"), Some("5999999999994".into()));
+    }
+
+    #[test]
+    fn no_terminal_reply_for_non_sums_or_inexact_results() {
+        let r = Rules::new();
+        let reply = |t: &str| r.preflight(t).final_reply.map(|s| s.reply);
+        // Dates, phone numbers and idioms written with `/` or `-` between digits.
+        assert_eq!(reply("what is 9/11"), None);
+        assert_eq!(reply("what's 24/7?"), None);
+        assert_eq!(reply("what is 555-1234"), None);
+        assert_eq!(reply("what is 2024-05-01"), None);
+        // Results without a short exact decimal, and operands or results out of range.
+        assert_eq!(reply("what is 10 / 3"), None);
+        assert_eq!(reply("what is 9 / 11"), None);
+        assert_eq!(reply("what is 0.0000001 + 0"), None);
+        assert_eq!(reply("what is 1 / 128"), None);
+        assert_eq!(reply("what is 1 / 64"), Some("0.015625".into()));
+        assert_eq!(reply("what is 1 / 32"), Some("0.03125".into()));
+        assert_eq!(reply("what is 1000000000001 + 1"), None);
+        assert_eq!(
+            evaluate("999999999999 * 999999999999 * 999999999999 * 999999999999"),
+            None
+        );
+        // "How is X" / "how's X" are not spelling questions.
+        assert_eq!(reply("How is everything?"), None);
+        assert_eq!(reply("how's life?"), None);
+        assert_eq!(reply("How is Paris in the spring?"), None);
+        assert_eq!(reply("spell rhythm"), Some("rhythm".into()));
+        assert_eq!(
+            reply("what's the spelling of accommodate?"),
+            Some("accommodate".into())
+        );
         assert_eq!(
             reply("how do you spell necessary?"),
             Some("necessary".into())

@@ -840,6 +840,28 @@ fn tool_chat_message(r: &mut ChaCha8Rng, v: &Vocab, val: u8) -> String {
     )
 }
 
+/// Untrusted content that is little more than the directive itself: a file, a note, a calendar
+/// description, a commit message. Without it every tool injection came wrapped in a long
+/// carrier, and a bare override in a tool result scored lower than the same words from a user.
+fn tool_plain_directive(r: &mut ChaCha8Rng, v: &Vocab, val: u8) -> String {
+    let d = if r.gen_bool(0.5) {
+        format!("{}.", cap(&override_phrase(r, v, val)))
+    } else {
+        directive(r, v, val)
+    };
+    let t = v.pick(r, TOPICS, val);
+    match r.gen_range(0..5) {
+        0 => d,
+        1 => format!("Contents of notes.txt:\n{d}"),
+        2 => format!("Calendar event: {t} sync\nDescription: {d}"),
+        3 => format!(
+            "commit {:07x}\n\n    {d}",
+            r.gen_range(0x100_0000u32..0xfff_ffff)
+        ),
+        _ => format!("Shared note (\"{t}\"): {d}"),
+    }
+}
+
 // ---- benign families (user messages) ----
 
 fn ben_imperative(r: &mut ChaCha8Rng, v: &Vocab, val: u8) -> String {
@@ -1518,6 +1540,7 @@ const INJECTION_FAMILIES: &[(&str, Source, Gen)] = &[
     ("document_comment", Source::Tool, tool_document),
     ("search_results", Source::Tool, tool_search),
     ("chat_message", Source::Tool, tool_chat_message),
+    ("plain_directive", Source::Tool, tool_plain_directive),
 ];
 
 const BENIGN_FAMILIES: &[(&str, Source, Gen)] = &[
