@@ -26,18 +26,18 @@ struct Cli {
 enum Command {
     /// Parse each line as a contract type and echo it in canonical form, or say what is wrong.
     Check(commands::check::CheckArgs),
-    /// Ask an LLM (anthropic, ollama, openai) for a second opinion on windows of intents.
-    Verify(commands::verify::VerifyArgs),
-    /// Score agent events against each agent's own behavioural baseline (harombe security.ml).
-    Baseline(commands::baseline::BaselineArgs),
     /// Normalize raw tool calls `{"calls": [{"tool", "args"}, ...]}` into intents.
     Normalize(commands::normalize::NormalizeArgs),
-    /// Score a window `{"window": [...]}` or session `{"calls": [...]}` for trajectory anomalies.
-    Anomaly(commands::anomaly::AnomalyArgs),
     /// Classify prompts ({"text": ...} per line, or --text) as complexity / nature / domain.
     TaskSignal(commands::task_signal::TaskSignalArgs),
+    /// Score a window `{"window": [...]}` or session `{"calls": [...]}` for trajectory anomalies.
+    Anomaly(commands::anomaly::AnomalyArgs),
+    /// Ask an LLM (anthropic, ollama, openai) for a second opinion on windows of intents.
+    Verify(commands::verify::VerifyArgs),
     /// Decide allow/block/confirm/revise for agent plans (NEXUS-style monitor).
     PlanRisk(commands::plan_risk::PlanRiskArgs),
+    /// Score agent events against each agent's own behavioural baseline (harombe security.ml).
+    Baseline(commands::baseline::BaselineArgs),
     /// Prompt-injection risk of each {"text", "source"?} line: {"risk_level", "certainty", "score"}.
     Injection(commands::injection::InjectionArgs),
     /// Route / reply / block each {"messages": [...]} line (open-classify's PipelineResult).
@@ -49,12 +49,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => commands::check::run(args),
-        Command::Verify(args) => commands::verify::run(args),
-        Command::Baseline(args) => commands::baseline::run(args),
         Command::Normalize(args) => commands::normalize::run(args),
-        Command::Anomaly(args) => commands::anomaly::run(args),
         Command::TaskSignal(args) => commands::task_signal::run(args),
+        Command::Anomaly(args) => commands::anomaly::run(args),
+        Command::Verify(args) => commands::verify::run(args),
         Command::PlanRisk(args) => commands::plan_risk::run(args),
+        Command::Baseline(args) => commands::baseline::run(args),
         Command::Injection(args) => commands::injection::run(args),
         Command::Preflight(args) => commands::preflight::run(args),
     };
