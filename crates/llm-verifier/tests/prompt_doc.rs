@@ -2,6 +2,8 @@
 //! this test fails when it is stale. Regenerate with
 //! `VIGIL_UPDATE_DOCS=1 cargo test -p vigil-llm-verifier --test prompt_doc`.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -14,33 +16,15 @@ use vigil_llm_verifier::{HttpVerifier, Prompt, Provider, VerifierOptions};
 /// A readonly research task that drifts into exfiltration: what the detector would escalate.
 fn example_window() -> Vec<NormalizedIntent> {
     let read = NormalizedIntent::new("read", Operation::FileRead, TargetKind::Workdir);
-    let mut fetch = NormalizedIntent::new(
-        "web_fetch",
-        Operation::NetworkRequest,
-        TargetKind::ExternalUrl,
-    );
-    fetch.destination_kind = DestinationKind::ExternalDomain;
-    fetch.provenance = Provenance::ExternalWeb;
-    fetch.data_flow = DataFlow::LocalToExternal;
-    fetch.after_external_read = true;
-    let mut env = NormalizedIntent::new("read", Operation::FileRead, TargetKind::Secret);
-    env.provenance = Provenance::ExternalWeb;
-    env.reads_secret_like_data = true;
-    env.after_external_read = true;
-    env.after_secret_access = true;
+    let fetch = common::external_fetch("web_fetch");
+    let env = common::secret_read_after_fetch("read");
     let mut local = NormalizedIntent::new("bash", Operation::NetworkRequest, TargetKind::Localhost);
     local.destination_kind = DestinationKind::Localhost;
     local.provenance = Provenance::ExternalWeb;
     local.data_flow = DataFlow::LocalToLocal;
     local.after_external_read = true;
     local.after_secret_access = true;
-    let mut send =
-        NormalizedIntent::new("bash", Operation::NetworkRequest, TargetKind::ExternalUrl);
-    send.destination_kind = DestinationKind::ExternalDomain;
-    send.provenance = Provenance::ExternalWeb;
-    send.data_flow = DataFlow::LocalToExternal;
-    send.after_external_read = true;
-    send.after_secret_access = true;
+    let mut send = common::send_after_secret("bash");
     send.target_container_reputation = 0.2;
     vec![read, fetch, env, local, send]
 }

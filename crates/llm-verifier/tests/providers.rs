@@ -2,13 +2,14 @@
 //! fenced, prose-wrapped and malformed answers, 500, 429 with retry-after, 400, a slow server past
 //! the time limit and a refused connection. No test needs the internet or a key.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use vigil_contracts::{
-    AnomalyClass, AnomalyResult, CanonicalIntent, DataFlow, DestinationKind, Domain, LlmVerifier,
-    NormalizedIntent, Operation, PolicyName, Provenance, TargetKind, TaskComplexity, TaskNature,
-    TaskSignalHint, VerifierError,
+    AnomalyClass, AnomalyResult, CanonicalIntent, Domain, LlmVerifier, NormalizedIntent,
+    PolicyName, TaskComplexity, TaskNature, TaskSignalHint, VerifierError,
 };
 use vigil_llm_verifier::{HttpVerifier, Prompt, Provider, SYSTEM_PROMPT, VerifierOptions};
 use wiremock::matchers::{body_partial_json, header, method, path};
@@ -66,27 +67,14 @@ fn ok(provider: Provider, answer: &str) -> ResponseTemplate {
 
 /// Ordinary read → read-secret → exfiltrate window, canonical.
 fn exfil_window() -> Vec<CanonicalIntent> {
-    let mut fetch = NormalizedIntent::new(
-        "web_fetch",
-        Operation::NetworkRequest,
-        TargetKind::ExternalUrl,
-    );
-    fetch.destination_kind = DestinationKind::ExternalDomain;
-    fetch.provenance = Provenance::ExternalWeb;
-    fetch.data_flow = DataFlow::LocalToExternal;
-    fetch.after_external_read = true;
-    let mut secret = NormalizedIntent::new("read", Operation::FileRead, TargetKind::Secret);
-    secret.provenance = Provenance::ExternalWeb;
-    secret.reads_secret_like_data = true;
-    secret.after_external_read = true;
-    secret.after_secret_access = true;
-    let mut send = fetch.clone();
-    send.tool = "curl".into();
-    send.after_secret_access = true;
-    [fetch, secret, send]
-        .iter()
-        .map(NormalizedIntent::canonicalize)
-        .collect()
+    [
+        common::external_fetch("web_fetch"),
+        common::secret_read_after_fetch("read"),
+        common::send_after_secret("curl"),
+    ]
+    .iter()
+    .map(NormalizedIntent::canonicalize)
+    .collect()
 }
 
 fn hint() -> TaskSignalHint {

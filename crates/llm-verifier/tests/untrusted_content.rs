@@ -1,11 +1,10 @@
 //! A window built from tool calls whose arguments and output carry a prompt injection produces a
 //! prompt — and an HTTP request — with none of that text.
 
+mod common;
+
 use serde_json::{Value, json};
-use vigil_contracts::{
-    CanonicalIntent, DataFlow, DestinationKind, LlmVerifier, NormalizedIntent, Operation,
-    Provenance, TargetKind,
-};
+use vigil_contracts::{CanonicalIntent, LlmVerifier, NormalizedIntent};
 use vigil_llm_verifier::{HttpVerifier, Prompt, Provider, VerifierOptions};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -47,30 +46,9 @@ fn hostile_session() -> Vec<RawToolCall> {
 /// exactly as `vigil-features`' normalizer does; the tool name survives in `tool`).
 fn normalize(calls: &[RawToolCall]) -> Vec<NormalizedIntent> {
     assert_eq!(calls.len(), 3);
-    let mut fetch = NormalizedIntent::new(
-        calls[0].tool,
-        Operation::NetworkRequest,
-        TargetKind::ExternalUrl,
-    );
-    fetch.destination_kind = DestinationKind::ExternalDomain;
-    fetch.provenance = Provenance::ExternalWeb;
-    fetch.data_flow = DataFlow::LocalToExternal;
-    fetch.after_external_read = true;
-    let mut read = NormalizedIntent::new(calls[1].tool, Operation::FileRead, TargetKind::Secret);
-    read.provenance = Provenance::ExternalWeb;
-    read.reads_secret_like_data = true;
-    read.after_external_read = true;
-    read.after_secret_access = true;
-    let mut send = NormalizedIntent::new(
-        calls[2].tool,
-        Operation::NetworkRequest,
-        TargetKind::ExternalUrl,
-    );
-    send.destination_kind = DestinationKind::ExternalDomain;
-    send.provenance = Provenance::ExternalWeb;
-    send.data_flow = DataFlow::LocalToExternal;
-    send.after_external_read = true;
-    send.after_secret_access = true;
+    let fetch = common::external_fetch(calls[0].tool);
+    let read = common::secret_read_after_fetch(calls[1].tool);
+    let mut send = common::send_after_secret(calls[2].tool);
     send.target_resource_reputation = 0.9;
     vec![fetch, read, send]
 }

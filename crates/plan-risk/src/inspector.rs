@@ -95,12 +95,7 @@ pub fn inspect_step(
             if seen & (1 << i) != 0 {
                 continue;
             }
-            // UPDATE with a WHERE clause is bounded: not a finding.
-            if matches!(kind, Kind::SqlHigh)
-                && s.to_ascii_lowercase().contains("update")
-                && ins.where_clause.is_match(s)
-                && !s.to_ascii_lowercase().contains("delete from")
-            {
+            if matches!(kind, Kind::SqlHigh) && is_bounded_update(s, &ins.where_clause) {
                 continue;
             }
             seen |= 1 << i;
@@ -180,6 +175,12 @@ pub fn inspect_step(
             });
         }
     });
+}
+
+/// An UPDATE with a WHERE clause (and no unbounded DELETE beside it) is bounded: not a finding.
+fn is_bounded_update(sql: &str, where_clause: &Regex) -> bool {
+    let lower = sql.to_ascii_lowercase();
+    lower.contains("update") && where_clause.is_match(sql) && !lower.contains("delete from")
 }
 
 /// The table named after `DROP TABLE` / `TRUNCATE [TABLE]`.
