@@ -85,6 +85,10 @@ use vigil_contracts::{
     DataFlow, DestinationKind, Error, NormalizedIntent, Operation, Provenance, Result, TargetKind,
 };
 
+/// How deep the target rules follow nested argument objects and arrays before refusing the call:
+/// the one argument-depth limit of every encoder ([`json_walk`](crate::json_walk)).
+pub use crate::json_walk::MAX_ARG_DEPTH;
+
 /// One raw tool call as an agent runtime sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -661,9 +665,6 @@ fn spawns_shell(cmd: &str) -> bool {
 fn is_official_docs(host: &str) -> bool {
     OFFICIAL_DOCS_HOSTS.contains(&host) || OFFICIAL_DOCS_SUFFIXES.iter().any(|s| host.ends_with(s))
 }
-
-/// How deep [`target_text`] follows nested argument objects and arrays before refusing the call.
-pub const MAX_ARG_DEPTH: usize = 32;
 
 /// The argument text the target rules look at: the known keys in order, then every other key in
 /// the order the call gives them. Nested objects and arrays are walked depth-first in document
@@ -1326,7 +1327,7 @@ mod tests {
         let expected_path = format!("args.url{}", ".k".repeat(MAX_ARG_DEPTH));
         assert_eq!(
             err,
-            format!("{expected_path}: arguments nested deeper than 32 levels")
+            format!("{expected_path}: arguments nested deeper than {MAX_ARG_DEPTH} levels")
         );
         // Exactly at the limit is fine.
         let mut ok = String::from("\"http://169.254.169.254/\"");

@@ -11,9 +11,10 @@
 //! |---|---|
 //! | [`sparse`] | sorted sparse vectors |
 //! | [`text`] | char_wb 1–4 + word 1–2 n-grams, stable-hashed into buckets, sublinear tf-idf, per-block L2 |
-//! | [`plan`] | tool annotator (lexicon + catalog) and the 9 NEXUS plan features |
+//! | [`plan`] | plan annotation: tool annotator (catalog + lexicon), argument scan, endpoints, and the 9 NEXUS plan features |
 //! | [`linear`] | softmax (multinomial logistic) inference over sparse features, with a calibration temperature |
 //! | [`intent`] | the intent normalizer: raw `{tool, args}` calls of a session → [`NormalizedIntent`](vigil_contracts::NormalizedIntent)s |
+//! | [`json_walk`] | the strings inside JSON tool arguments, and the one nesting limit ([`MAX_ARG_DEPTH`](json_walk::MAX_ARG_DEPTH)) every encoder shares |
 //! | [`window`] | window encoders: axor's 300-D `axor-v1` layout and vigil's position-invariant `vigil-window-v1` |
 //!
 //! Every hash that reaches a feature is FNV-1a with a fixed seed, so a feature index means the
@@ -35,6 +36,7 @@
 
 mod error;
 pub mod intent;
+pub mod json_walk;
 pub mod linear;
 pub mod plan;
 pub mod sparse;

@@ -311,13 +311,13 @@ fn contains_word(haystack: &str, word: &str) -> bool {
 }
 
 /// Calls `f` on every string (values and object keys) inside a step's arguments, down to
-/// [`MAX_ARG_DEPTH`](vigil_features::plan::MAX_ARG_DEPTH) levels.
+/// [`MAX_ARG_DEPTH`](vigil_features::json_walk::MAX_ARG_DEPTH) levels.
 pub fn for_each_string(
     args: &serde_json::Map<String, serde_json::Value>,
     f: &mut impl FnMut(&str),
 ) {
     for v in args.values() {
-        vigil_features::plan::for_each_string_in(v, f);
+        vigil_features::json_walk::for_each_string_in(v, f);
     }
 }
 

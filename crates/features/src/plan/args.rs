@@ -1,0 +1,145 @@
+//! The argument scan: one pass over a step's argument strings for URLs, e-mail addresses,
+//! paths, SQL and sensitive terms, and the command line of shell-like steps.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::lexicon::{READ_ONLY_COMMANDS, SENSITIVE_SUBSTRINGS};
+use crate::json_walk::for_each_string_in;
+
+/// What a pass over a step's argument values found (URLs, e-mails, paths, SQL, sensitive terms).
+#[derive(Debug, Default)]
+pub(super) struct ArgScan {
+    pub(super) urls: Vec<String>,
+    pub(super) emails: Vec<String>,
+    pub(super) has_path: bool,
+    pub(super) has_sql: bool,
+    pub(super) sensitive: bool,
+}
+
+struct ScanRegexes {
+    url: Regex,
+    email: Regex,
+    /// `[sql, sensitive]` in one pass per string.
+    content: regex::RegexSet,
+    sensitive: Regex,
+}
+
+const SQL_PATTERN: &str = r"(?i)(?-u:\b)(select\s[^;]*\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|drop\s+(table|database)|truncate\s+table|grant\s+\w+)";
+
+/// One case-insensitive literal alternation of [`SENSITIVE_SUBSTRINGS`].
+fn sensitive_pattern() -> String {
+    let alt: Vec<String> = SENSITIVE_SUBSTRINGS
+        .iter()
+        .map(|s| regex::escape(s))
+        .collect();
+    format!("(?i-u){}", alt.join("|"))
+}
+
+fn scan_regexes() -> &'static ScanRegexes {
+    static R: OnceLock<ScanRegexes> = OnceLock::new();
+    R.get_or_init(|| ScanRegexes {
+        url: Regex::new(
+            r#"(?i)\b(?:https?|ftp|wss?|sftp)://([^\s/:?#"'<>@]+@)?([a-z0-9.\-\[\]:_]+)"#,
+        )
+        .expect("url regex"),
+        email: Regex::new(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+\b")
+            .expect("email regex"),
+        // One pass per string for SQL and sensitive terms; word boundaries ASCII-only so the
+        // lazy DFA handles them.
+        content: regex::RegexSet::new([SQL_PATTERN.to_owned(), sensitive_pattern()])
+            .expect("content regexes"),
+        sensitive: Regex::new(&sensitive_pattern()).expect("sensitive regex"),
+    })
+}
+
+impl ArgScan {
+    pub(super) fn of(args: &serde_json::Map<String, Value>) -> Self {
+        let mut scan = ArgScan::default();
+        for (k, v) in args {
+            if scan_regexes().sensitive.is_match(k) {
+                scan.sensitive = true;
+            }
+            scan.visit(v);
+        }
+        scan
+    }
+
+    fn visit(&mut self, v: &Value) {
+        for_each_string_in(v, &mut |s| self.text(s));
+    }
+
+    pub(super) fn text(&mut self, s: &str) {
+        let r = scan_regexes();
+        if s.contains("://") {
+            for c in r.url.captures_iter(s) {
+                if let Some(h) = c.get(2) {
+                    self.urls
+                        .push(h.as_str().trim_end_matches('.').to_lowercase());
+                }
+            }
+        }
+        if s.contains('@') {
+            for m in r.email.find_iter(s) {
+                // Skip the user@ part of URLs, caught as hosts above.
+                let before = &s[..m.start()];
+                if !before.ends_with("//") {
+                    self.emails.push(m.as_str().to_lowercase());
+                }
+            }
+        }
+        if s.starts_with('/') || s.starts_with("~/") || s.contains(":\\") || s.contains("/etc/") {
+            self.has_path = true;
+        }
+        if !(self.sensitive && self.has_sql) {
+            let m = r.content.matches(s);
+            self.has_sql |= m.matched(0);
+            self.sensitive |= m.matched(1);
+        }
+    }
+
+    pub(super) fn endpoints(&self) -> impl Iterator<Item = String> + '_ {
+        self.urls.iter().chain(&self.emails).cloned()
+    }
+}
+
+/// The command line of a shell-like step (`command`, `cmd`, `script`, or `args` as a list).
+pub(super) fn command_text(args: &serde_json::Map<String, Value>) -> Option<String> {
+    for key in ["command", "cmd", "script", "args", "argv"] {
+        match args.get(key) {
+            Some(Value::String(s)) => return Some(s.clone()),
+            Some(Value::Array(a)) => {
+                let parts: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
+                return Some(parts.join(" "));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Every stage of the pipeline is a known read-only command (or `kubectl get/top/describe/logs`,
+/// `git status/log/diff/show`), with no redirection, substitution or chaining.
+pub fn is_read_only_command(cmd: &str) -> bool {
+    let c = cmd.trim();
+    if c.is_empty() || c.contains(['>', ';', '&', '`']) || c.contains("$(") {
+        return false;
+    }
+    c.split('|').all(|stage| {
+        let words: Vec<&str> = stage.split_whitespace().collect();
+        match words.as_slice() {
+            [] => false,
+            ["kubectl", sub, ..] => matches!(*sub, "get" | "top" | "describe" | "logs" | "explain"),
+            ["git", sub, ..] => matches!(*sub, "status" | "log" | "diff" | "show" | "branch"),
+            ["find", rest @ ..] => !rest
+                .iter()
+                .any(|w| matches!(*w, "-delete" | "-exec" | "-execdir")),
+            ["xargs", rest @ ..] => rest
+                .first()
+                .is_some_and(|w| READ_ONLY_COMMANDS.contains(w) && *w != "xargs"),
+            [first, ..] => READ_ONLY_COMMANDS.contains(first),
+        }
+    })
+}

