@@ -14,9 +14,10 @@ use serde_json::Value;
 pub const MAX_ARG_DEPTH: usize = 64;
 
 /// Calls `f` on every string inside `v` — values and object keys, depth-first in document
-/// order — down to [`MAX_ARG_DEPTH`] levels.
-pub fn for_each_string_in(v: &Value, f: &mut impl FnMut(&str)) {
-    fn walk(v: &Value, depth: usize, f: &mut impl FnMut(&str)) {
+/// order — down to [`MAX_ARG_DEPTH`] levels. The strings are borrowed from `v`, so `f` may keep
+/// them.
+pub fn for_each_string_in<'v>(v: &'v Value, f: &mut impl FnMut(&'v str)) {
+    fn walk<'v>(v: &'v Value, depth: usize, f: &mut impl FnMut(&'v str)) {
         if depth > MAX_ARG_DEPTH {
             return;
         }

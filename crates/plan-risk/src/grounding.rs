@@ -5,7 +5,6 @@
 //! request (the full address, the host's organisation label, or an e-mail address's local part).
 //! Reads are always grounded in action. Without a request nothing consequential is grounded.
 
-use vigil_contracts::Step;
 use vigil_features::plan::{Action, StepAnnotation};
 
 /// The user's request, lower-cased once per plan.
@@ -237,20 +236,19 @@ impl Request {
         host_named(r, &e)
     }
 
-    /// Whether the request quotes one of the step's identifier-like string arguments (≥ 6
-    /// characters with a `/ . _ @ \\`) in full — e.g. the path of the file it asks to read.
-    pub fn quotes_an_arg(&self, step: &Step) -> bool {
+    /// Whether the request quotes one of a step's identifier-like argument strings
+    /// ([`StepContext::arg_strings`](crate::context::StepContext::arg_strings): ≥ 6 characters
+    /// with a `/ . _ @ \\`) in full — e.g. the path of the file it asks to read.
+    pub fn quotes_an_arg(&self, arg_strings: &[&str]) -> bool {
         let Some(r) = self.lower.as_deref() else {
             return false;
         };
-        let mut found = false;
-        for_each_string(&step.args, &mut |s| {
+        arg_strings.iter().any(|s| {
             let t = s.trim();
-            if !found && (6..=1024).contains(&t.len()) && t.contains(['/', '.', '_', '@', '\\']) {
-                found = r.contains(&s.trim().to_lowercase());
-            }
-        });
-        found
+            (6..=1024).contains(&t.len())
+                && t.contains(['/', '.', '_', '@', '\\'])
+                && r.contains(&t.to_lowercase())
+        })
     }
 
     /// Full grounding test of a step: its action is asked for, every endpoint is named, and a
@@ -308,17 +306,6 @@ fn contains_word(haystack: &str, word: &str) -> bool {
         let after = haystack[i + word.len()..].chars().next();
         !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
     })
-}
-
-/// Calls `f` on every string (values and object keys) inside a step's arguments, down to
-/// [`MAX_ARG_DEPTH`](vigil_features::json_walk::MAX_ARG_DEPTH) levels.
-pub fn for_each_string(
-    args: &serde_json::Map<String, serde_json::Value>,
-    f: &mut impl FnMut(&str),
-) {
-    for v in args.values() {
-        vigil_features::json_walk::for_each_string_in(v, f);
-    }
 }
 
 #[cfg(test)]

@@ -17,10 +17,10 @@
 use std::sync::OnceLock;
 
 use regex::{Regex, RegexSet};
-use vigil_contracts::{Severity, Step, Violation};
-use vigil_features::plan::StepAnnotation;
+use vigil_contracts::{Severity, Violation};
+use vigil_features::plan::Action;
 
-use crate::grounding::{Request, for_each_string};
+use crate::context::{PlanContext, StepContext};
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -76,18 +76,13 @@ fn inspector() -> &'static Inspector {
     })
 }
 
-/// Inspects one step's arguments; appends violations.
-pub fn inspect_step(
-    index: usize,
-    step: &Step,
-    ann: &StepAnnotation,
-    request: &Request,
-    allow_sensitive: bool,
-    out: &mut Vec<Violation>,
-) {
+/// Inspects one step's argument strings; appends violations.
+pub fn inspect_step(ctx: &PlanContext<'_>, step: StepContext<'_>, out: &mut Vec<Violation>) {
     let ins = inspector();
+    let (index, ann, request) = (step.index, step.annotation, ctx.request());
+    let allow_sensitive = ctx.allow_sensitive();
     let mut seen: u32 = 0;
-    for_each_string(&step.args, &mut |s| {
+    for &s in step.arg_strings() {
         // Strings beyond 64 KiB are inspected on their first 64 KiB (char boundary kept).
         let s = vigil_contracts::text::prefix_within(s, 65_536);
         for i in ins.set.matches(s).iter() {
@@ -142,7 +137,7 @@ pub fn inspect_step(
                 // Grounded only when the request asks to delete and names the table.
                 Kind::SqlDrop => (
                     "args.dangerous_sql",
-                    if request.asks_for(vigil_features::plan::Action::Delete)
+                    if request.asks_for(Action::Delete)
                         && dropped_table(s).is_some_and(|t| request.mentions(t))
                     {
                         Severity::High
@@ -174,7 +169,7 @@ pub fn inspect_step(
                 detail: format!("secret-like token {}", preview(tok)),
             });
         }
-    });
+    }
 }
 
 /// An UPDATE with a WHERE clause (and no unbounded DELETE beside it) is bounded: not a finding.
@@ -261,13 +256,21 @@ fn shannon_bits(t: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vigil_contracts::{Plan, PlanPolicy};
     use vigil_features::plan::ToolAnnotator;
 
     fn run(step_json: &str, request: Option<&str>, allow: bool) -> Vec<(String, Severity)> {
-        let step: Step = vigil_contracts::from_json_str(step_json).unwrap();
-        let ann = ToolAnnotator::default().annotate(&step);
+        let plan = Plan {
+            request: request.map(str::to_owned),
+            policy: PlanPolicy {
+                allow_sensitive: allow,
+            },
+            steps: vec![vigil_contracts::from_json_str(step_json).unwrap()],
+            ..Plan::default()
+        };
+        let ctx = PlanContext::new(&ToolAnnotator::default(), &plan);
         let mut out = Vec::new();
-        inspect_step(0, &step, &ann, &Request::new(request), allow, &mut out);
+        inspect_step(&ctx, ctx.step(0), &mut out);
         out.into_iter().map(|v| (v.rule, v.severity)).collect()
     }
 

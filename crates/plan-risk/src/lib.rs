@@ -7,21 +7,22 @@
 //! ## The big picture
 //!
 //! ```text
-//! Plan ─▶ ToolAnnotator (vigil-features: lexicon + catalog; given annotations win)
-//!      ─▶ 9 NEXUS features ─▶ RiskModel: log1p/clip → standardize → LR → Platt ─▶ ρ ∈ [0,1]
+//! Plan ─▶ PlanContext, built once: ToolAnnotator (vigil-features: lexicon + catalog; given
+//!         annotations win), 9 NEXUS features, the request, each step's argument strings, grounding
 //!      ─▶ V_R (rules, 9 families) ∪ V_A (argument inspector) ─▶ violations
+//!      ─▶ RiskModel: log1p/clip → standardize → LR → Platt ─▶ ρ ∈ [0,1]
 //!      ─▶ Π(ρ, violations; τ_b, τ_c) ─▶ allow | block | confirm | revise
 //! ```
 //!
 //! | module | what |
 //! |---|---|
-//! | [`rules`] | V_R: permissions, irreversible, sensitive access, network egress, budget, suspicious patterns, scope ambiguity, broad scope, untrusted input |
+//! | [`decide`] | what it answers: the stateless [`PlanMonitor`] (`decide`, `assess`) and [`inspect`] (no model) |
+//! | [`model`] | the artifact type [`RiskModel`]: the versioned input transform, the 31-float calibrated scorer and thresholds; [`EMBEDDED`], [`MODEL_ENV`], path loading |
+//! | [`context`] | [`PlanContext`](context::PlanContext): what every stage reads, built once per plan |
+//! | [`rules`] | V_R, one function per family: permissions, irreversible, sensitive access, network egress, budget, suspicious patterns, scope ambiguity, broad scope, untrusted input ([`rules::injection`]: instructions hidden in tool observations) |
 //! | [`inspector`] | V_A: credentials, high-entropy tokens, sensitive paths/tables, exfiltration destinations, suspicious URLs, dangerous shell/SQL |
-//! | [`injection`] | instructions hidden in tool observations |
 //! | [`grounding`] | is a step asked for by the user's request? |
-//! | [`scorer`] | the versioned input transform, the 31-float calibrated scorer and thresholds; embedded / env / path loading |
 //! | [`policy`] | Π exactly as published, and vigil's reading of its one inconsistency |
-//! | [`monitor`] | the stateless [`PlanMonitor`] |
 //! | [`session`] | [`SessionMonitor`]: exposure, injections, permissions, repeated attempts, cost across turns |
 //!
 //! ```
@@ -68,18 +69,21 @@
 //! only. Training lives in `vigil-trainer` (`cargo xtask train plan-risk`).
 #![deny(missing_docs)]
 
+pub mod context;
+pub mod decide;
 mod error;
 pub mod grounding;
-pub mod injection;
 pub mod inspector;
-pub mod monitor;
+pub mod model;
 pub mod policy;
 pub mod rules;
-pub mod scorer;
 pub mod session;
 
+pub use decide::{Assessment, Inspection, PlanMonitor, inspect};
 pub use error::{Error, Result};
-pub use monitor::{Assessment, Inspection, PlanMonitor, inspect};
+pub use model::{
+    EMBEDDED, KIND, MODEL_ENV, RiskModel, SCORER_INPUTS, SCORER_VERSION, UTILISATION_CAP,
+    scorer_inputs, scorer_schema,
+};
 pub use rules::Prior;
-pub use scorer::RiskModel;
 pub use session::{SessionMonitor, SessionState};

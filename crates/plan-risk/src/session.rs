@@ -21,8 +21,8 @@ use std::collections::BTreeSet;
 use vigil_contracts::{Intervention, Plan, Severity, Violation};
 use vigil_features::plan::Action;
 
-use crate::grounding::for_each_string;
-use crate::monitor::{Assessment, PlanMonitor, inspect, sort_violations};
+use crate::context::PlanContext;
+use crate::decide::{Assessment, Inspection, PlanMonitor, find_violations, sort_violations};
 use crate::rules::Prior;
 
 /// What the session remembers.
@@ -66,15 +66,17 @@ impl<'m> SessionMonitor<'m> {
     /// Decides on the next turn's plan and updates the memory.
     pub fn assess_turn(&mut self, plan: &Plan) -> Assessment {
         let turn = self.state.turn;
-        let mut ins = inspect(self.monitor.annotator(), plan, &self.state.prior);
+        let context = PlanContext::new(self.monitor.annotator(), plan);
+        let (mut violations, facts) = find_violations(&context, &self.state.prior);
+        let features = context.features();
         let st = &mut self.state;
 
         let had = st.permissions.len();
-        for a in &ins.annotations {
+        for a in context.annotations() {
             st.permissions.extend(a.permissions.iter().cloned());
         }
         if had < 8 && st.permissions.len() >= 8 {
-            ins.violations.push(Violation {
+            violations.push(Violation {
                 rule: "session.cumulative_permissions".into(),
                 severity: Severity::Low,
                 step: None,
@@ -84,7 +86,7 @@ impl<'m> SessionMonitor<'m> {
                 ),
             });
         }
-        st.cumulative_cost += ins.features[6];
+        st.cumulative_cost += features[6];
         if plan.budget.is_some() {
             st.budget = plan.budget;
         }
@@ -96,8 +98,8 @@ impl<'m> SessionMonitor<'m> {
             } else {
                 0.0
             };
-            if used > 1.0 && ins.features[7] <= 1.0 {
-                ins.violations.push(Violation {
+            if used > 1.0 && features[7] <= 1.0 {
+                violations.push(Violation {
                     rule: "session.cumulative_budget".into(),
                     severity: if used > 3.0 {
                         Severity::High
@@ -112,7 +114,7 @@ impl<'m> SessionMonitor<'m> {
                 });
             }
         }
-        let worst = ins.violations.iter().map(|v| v.severity).max();
+        let worst = violations.iter().map(|v| v.severity).max();
         if st.unsafe_attempts >= 2 && worst >= Some(Severity::Med) {
             // An agent that keeps trying: a high-risk retry is blocked, a medium one confirmed.
             let severity = if st.unsafe_attempts >= 4 || worst >= Some(Severity::High) {
@@ -120,7 +122,7 @@ impl<'m> SessionMonitor<'m> {
             } else {
                 Severity::High
             };
-            ins.violations.push(Violation {
+            violations.push(Violation {
                 rule: "session.repeated_unsafe_attempts".into(),
                 severity,
                 step: None,
@@ -130,32 +132,26 @@ impl<'m> SessionMonitor<'m> {
                 ),
             });
         }
-        sort_violations(&mut ins.violations);
+        sort_violations(&mut violations);
 
         // Carry exposure and injection forward.
-        for (i, ((step, ann), facts)) in plan
-            .steps
-            .iter()
-            .zip(&ins.annotations)
-            .zip(&ins.facts)
-            .enumerate()
-        {
-            let sends = ann.network && ann.action != Action::Read;
+        for (s, facts) in context.steps().zip(&facts) {
+            let (i, ann) = (s.index, s.annotation);
             // Under allow_sensitive the user has said this turn touches sensitive data, so its
             // reads count as exposure even when the lexicon sees nothing sensitive.
             let exposed =
                 ann.sensitive || (plan.policy.allow_sensitive && ann.action == Action::Read);
-            if exposed && !sends {
-                st.prior.sensitive_exposure = Some(format!("turn {turn} step {i} {}", step.tool));
-                for_each_string(&step.args, &mut |s| {
-                    let s = s.trim().to_lowercase();
-                    if (4..=256).contains(&s.len())
-                        && !s.contains(' ')
+            if exposed && !s.sends() {
+                st.prior.sensitive_exposure = Some(format!("turn {turn} step {i} {}", s.step.tool));
+                for value in s.arg_strings() {
+                    let value = value.trim().to_lowercase();
+                    if (4..=256).contains(&value.len())
+                        && !value.contains(' ')
                         && st.prior.exposed_entities.len() < 1024
                     {
-                        st.prior.exposed_entities.insert(s);
+                        st.prior.exposed_entities.insert(value);
                     }
-                });
+                }
             }
             if !facts.injection_cues.is_empty() {
                 st.prior.injected = Some(format!(
@@ -164,7 +160,9 @@ impl<'m> SessionMonitor<'m> {
                 ));
             }
         }
-        let out = self.monitor.finish(ins);
+        let out = self
+            .monitor
+            .finish(Inspection::of(context, violations, facts));
         if out.decision.intervention != Intervention::Allow {
             self.state.unsafe_attempts += 1;
         }

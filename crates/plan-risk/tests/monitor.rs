@@ -293,7 +293,7 @@ fn models_load_by_path_and_bad_files_are_refused() {
     // A v1 artifact (scorer read the raw features) is refused, not silently misread.
     let v1 = dir.join("v1.vgl");
     vigil_contracts::Artifact::new(
-        vigil_plan_risk::scorer::KIND,
+        vigil_plan_risk::KIND,
         &vigil_features::plan::plan_schema(),
         1,
         model.clone(),

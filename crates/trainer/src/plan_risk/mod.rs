@@ -23,8 +23,8 @@ use vigil_contracts::{Intervention, Plan, Severity};
 use vigil_features::plan::{PLAN_FEATURES, ToolAnnotator};
 use vigil_features::sparse::SparseVec;
 use vigil_plan_risk::policy::decide;
-use vigil_plan_risk::scorer::{SCORER_INPUTS, scorer_inputs};
 use vigil_plan_risk::{Inspection, PlanMonitor, Prior, RiskModel, SessionMonitor, inspect};
+use vigil_plan_risk::{SCORER_INPUTS, scorer_inputs};
 
 use crate::calibration::{Platt, fit_platt};
 use crate::card::Card;

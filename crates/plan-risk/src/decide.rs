@@ -1,17 +1,19 @@
-//! The stateless monitor: annotate → features → V_R ∪ V_A → ρ → Π.
+//! What the crate answers: should this plan run? [`PlanMonitor::decide`] walks a plan once —
+//! [`PlanContext`] (annotations, features, request, argument strings) → V_R ([`plan_rules`]) ∪
+//! V_A ([`inspect_step`]) → ρ ([`RiskModel::risk`]) → Π ([`policy::decide`](crate::policy::decide)).
 
 use std::path::Path;
 
 use serde::Serialize;
 use vigil_contracts::{Intervention, Plan, PlanDecision, Severity, Violation};
-use vigil_features::plan::{PLAN_FEATURES, StepAnnotation, ToolAnnotator, plan_features};
+use vigil_features::plan::{PLAN_FEATURES, StepAnnotation, ToolAnnotator};
 
 use crate::Result;
-use crate::grounding::Request;
+use crate::context::PlanContext;
 use crate::inspector::inspect_step;
+use crate::model::RiskModel;
 use crate::policy::decide;
 use crate::rules::{Prior, StepFacts, plan_rules};
-use crate::scorer::RiskModel;
 
 /// Everything the model-independent part of the monitor finds in a plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -29,34 +31,39 @@ pub struct Inspection {
 
 /// Runs the annotator, the rules and the inspector (no model needed).
 pub fn inspect(annotator: &ToolAnnotator, plan: &Plan, prior: &Prior) -> Inspection {
-    let annotations = annotator.annotate_plan(plan);
-    let features = plan_features(plan, &annotations);
-    let request = Request::new(plan.request.as_deref());
+    let context = PlanContext::new(annotator, plan);
+    let (violations, facts) = find_violations(&context, prior);
+    Inspection::of(context, violations, facts)
+}
+
+/// V_R ∪ V_A of a plan, worst first (then by step), and the rules' per-step facts.
+pub(crate) fn find_violations(
+    context: &PlanContext<'_>,
+    prior: &Prior,
+) -> (Vec<Violation>, Vec<StepFacts>) {
     let mut violations = Vec::new();
-    let facts = plan_rules(
-        plan,
-        &annotations,
-        &request,
-        &features,
-        prior,
-        &mut violations,
-    );
-    for (i, (step, ann)) in plan.steps.iter().zip(&annotations).enumerate() {
-        inspect_step(
-            i,
-            step,
-            ann,
-            &request,
-            plan.policy.allow_sensitive,
-            &mut violations,
-        );
+    let facts = plan_rules(context, prior, &mut violations);
+    for step in context.steps() {
+        inspect_step(context, step, &mut violations);
     }
     sort_violations(&mut violations);
-    Inspection {
-        features,
-        annotations,
-        violations,
-        facts,
+    (violations, facts)
+}
+
+impl Inspection {
+    /// The inspection of a walked plan: its context's features and annotations, and what the
+    /// stages found.
+    pub(crate) fn of(
+        context: PlanContext<'_>,
+        violations: Vec<Violation>,
+        facts: Vec<StepFacts>,
+    ) -> Self {
+        Inspection {
+            features: *context.features(),
+            annotations: context.into_annotations(),
+            violations,
+            facts,
+        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! Does an observation (untrusted tool output) carry instructions aimed at the agent?
+//! Does an observation (untrusted tool output) carry instructions aimed at the agent? The cues
+//! behind rule family 9, `untrusted_input`.
 //!
 //! Patterns (compiled once, one [`RegexSet`] pass per observation): "ignore previous
 //! instructions"-style overrides, imperatives addressed to the assistant/agent/AI, "new

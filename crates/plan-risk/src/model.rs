@@ -1,6 +1,10 @@
-//! The risk scorer ρ(P): the 9 NEXUS plan features → a fixed, versioned input transform
-//! ([`scorer_inputs`]) → standardize → logistic regression → Platt calibration, in closed form
-//! (31 floats), plus the policy thresholds (τ_b, τ_c) chosen at training time.
+//! The plan-risk model: the artifact type [`RiskModel`] (ρ and the policy thresholds), the
+//! embedded default ([`EMBEDDED`]) and loading by precedence (explicit path, [`MODEL_ENV`],
+//! embedded).
+//!
+//! ρ(P): the 9 NEXUS plan features → a fixed, versioned input transform ([`scorer_inputs`]) →
+//! standardize → logistic regression → Platt calibration, in closed form (31 floats), plus the
+//! policy thresholds (τ_b, τ_c) chosen at training time.
 //!
 //! **Why a transform.** The features keep NEXUS's published names, order and meaning; the scorer
 //! reads counts and amounts through `log1p` and clips budget utilisation at
@@ -23,6 +27,8 @@ use crate::{Error, Result};
 pub const KIND: &str = "plan-risk";
 /// Environment variable naming a model file that replaces the embedded default.
 pub const MODEL_ENV: &str = "VIGIL_PLAN_RISK_MODEL";
+/// The committed default artifact (trained by `cargo xtask train plan-risk`).
+pub const EMBEDDED: &[u8] = include_bytes!("../models/plan-risk.vgl");
 
 /// Version of the scorer's input transform (1: raw features; 2: `log1p` counts and amounts,
 /// clipped utilisation). Bump it whenever [`scorer_inputs`] changes.
@@ -200,9 +206,6 @@ impl RiskModel {
         }
     }
 }
-
-/// The committed default artifact.
-pub static EMBEDDED: &[u8] = include_bytes!("../models/plan-risk.vgl");
 
 #[cfg(test)]
 mod tests {

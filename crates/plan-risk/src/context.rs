@@ -1,0 +1,180 @@
+//! What every stage of a plan's walk reads, built once per plan.
+//!
+//! The rules (V_R), the argument inspector (V_A) and the session memory all look at the same
+//! things: the user's request, each step's annotations, the 9 features, every string inside each
+//! step's arguments, and whether each step is grounded in the request. [`PlanContext::new`]
+//! computes them once; the stages borrow them through [`PlanContext::steps`].
+
+use std::cell::OnceCell;
+
+use vigil_contracts::{Plan, Step};
+use vigil_features::json_walk::for_each_string_in;
+use vigil_features::plan::{Action, StepAnnotation, ToolAnnotator, plan_features};
+
+use crate::grounding::Request;
+
+/// Strings longer than this (in bytes) are left out of [`StepContext::lower_arg_strings`].
+const MAX_LOWERED_LEN: usize = 4096;
+
+/// A plan with everything its stages share, computed once.
+#[derive(Debug)]
+pub struct PlanContext<'p> {
+    plan: &'p Plan,
+    request: Request,
+    annotations: Vec<StepAnnotation>,
+    features: [f64; 9],
+    args: Vec<ArgStrings<'p>>,
+    grounded: Vec<bool>,
+}
+
+impl<'p> PlanContext<'p> {
+    /// Annotates the plan, computes its features, reads its request and flattens each step's
+    /// argument strings.
+    pub fn new(annotator: &ToolAnnotator, plan: &'p Plan) -> Self {
+        let annotations = annotator.annotate_plan(plan);
+        let features = plan_features(plan, &annotations);
+        let request = Request::new(plan.request.as_deref());
+        let args = plan.steps.iter().map(ArgStrings::of).collect();
+        let grounded = annotations.iter().map(|a| request.grounds(a)).collect();
+        PlanContext {
+            plan,
+            request,
+            annotations,
+            features,
+            args,
+            grounded,
+        }
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &'p Plan {
+        self.plan
+    }
+
+    /// The user's request.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
+    /// Every step with its annotations filled in.
+    pub fn annotations(&self) -> &[StepAnnotation] {
+        &self.annotations
+    }
+
+    /// The 9 NEXUS features, in order.
+    pub fn features(&self) -> &[f64; 9] {
+        &self.features
+    }
+
+    /// The plan's `allow_sensitive` policy.
+    pub fn allow_sensitive(&self) -> bool {
+        self.plan.policy.allow_sensitive
+    }
+
+    /// Step `index` with what the stages read about it (panics if out of range).
+    pub fn step(&self, index: usize) -> StepContext<'_> {
+        StepContext {
+            index,
+            step: &self.plan.steps[index],
+            annotation: &self.annotations[index],
+            grounded: self.grounded[index],
+            args: &self.args[index],
+        }
+    }
+
+    /// Every step, in plan order.
+    pub fn steps(&self) -> impl ExactSizeIterator<Item = StepContext<'_>> + '_ {
+        (0..self.plan.steps.len()).map(|i| self.step(i))
+    }
+
+    /// Hands the annotations over (the context is done with).
+    pub fn into_annotations(self) -> Vec<StepAnnotation> {
+        self.annotations
+    }
+}
+
+/// One step of a [`PlanContext`].
+#[derive(Debug, Clone, Copy)]
+pub struct StepContext<'c> {
+    /// Position in the plan.
+    pub index: usize,
+    /// The step as given.
+    pub step: &'c Step,
+    /// Its annotations.
+    pub annotation: &'c StepAnnotation,
+    /// Whether the request asks for it ([`Request::grounds`]).
+    pub grounded: bool,
+    args: &'c ArgStrings<'c>,
+}
+
+impl<'c> StepContext<'c> {
+    /// Every string inside the step's argument values (nested object keys too, top-level keys
+    /// not), depth-first in document order, down to
+    /// [`MAX_ARG_DEPTH`](vigil_features::json_walk::MAX_ARG_DEPTH) levels.
+    pub fn arg_strings(&self) -> &'c [&'c str] {
+        &self.args.all
+    }
+
+    /// [`arg_strings`](Self::arg_strings) of at most 4 KiB, trimmed and lower-cased; built on
+    /// first use.
+    pub fn lower_arg_strings(&self) -> &'c [String] {
+        self.args.lower.get_or_init(|| {
+            self.args
+                .all
+                .iter()
+                .filter(|s| s.len() <= MAX_LOWERED_LEN)
+                .map(|s| s.trim().to_lowercase())
+                .collect()
+        })
+    }
+
+    /// The step sends something out: it is networked and not a read.
+    pub fn sends(&self) -> bool {
+        self.annotation.network && self.annotation.action != Action::Read
+    }
+}
+
+/// The strings inside one step's arguments, and their lower-cased form once asked for.
+#[derive(Debug)]
+struct ArgStrings<'p> {
+    all: Vec<&'p str>,
+    lower: OnceCell<Vec<String>>,
+}
+
+impl<'p> ArgStrings<'p> {
+    fn of(step: &'p Step) -> Self {
+        let mut all = Vec::new();
+        for v in step.args.values() {
+            for_each_string_in(v, &mut |s| all.push(s));
+        }
+        ArgStrings {
+            all,
+            lower: OnceCell::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_carry_their_strings_annotations_and_grounding() {
+        let plan: Plan = vigil_contracts::from_json_str(
+            r#"{"request": "email the Q3 report to dana@acme.example", "steps": [
+              {"tool": "read_file", "args": {"path": "  /Reports/Q3.xlsx ", "opts": {"mode": ["r"]}}},
+              {"tool": "send_email", "args": {"to": "dana@acme.example", "body": "attached"}}]}"#,
+        )
+        .unwrap();
+        let ctx = PlanContext::new(&ToolAnnotator::default(), &plan);
+        assert_eq!(ctx.steps().len(), 2);
+        let read = ctx.step(0);
+        assert_eq!(read.arg_strings(), ["  /Reports/Q3.xlsx ", "mode", "r"]);
+        assert_eq!(read.lower_arg_strings(), ["/reports/q3.xlsx", "mode", "r"]);
+        assert!(!read.sends());
+        let send = ctx.step(1);
+        assert!(send.sends() && send.grounded);
+        assert_eq!(send.annotation.endpoints, ["dana@acme.example"]);
+        assert_eq!(ctx.features()[0], 2.0);
+    }
+}

@@ -1,0 +1,106 @@
+//! V_R, the nine plan-level rule families, with vigil's own trigger conditions and severities
+//! (NEXUS publishes the family names only).
+//!
+//! | # | rule | file | fires when | severity |
+//! |---|---|---|---|---|
+//! | 1 | `permissions` | `permissions.rs` | a step grants access / needs a privileged scope (admin, root, owner, `*`, iam) | high if not asked for; med for an asked-for admin-level scope; low for an asked-for grant. Plans needing ≥ 6 distinct scopes: low |
+//! | 2 | `irreversible` | `irreversible.rs` | an irreversible step not grounded in the request (action not asked for, or an endpoint not named) | med (low without a request) |
+//! | 3 | `sensitive_access` | `sensitive_access.rs` | a sensitive step without `allow_sensitive` | high when the request does not touch it; med without a request; low when the request asks for it |
+//! | 4 | `network_egress` | `network_egress.rs` | an outbound send after sensitive data was read (this plan or an earlier turn) | crit to an endpoint the request does not name; high to a named one without `allow_sensitive`. Sends to unnamed endpoints otherwise: med (low without a request) |
+//! | 5 | `budget` | `budget.rs` | `budget_utilisation` > 1 | med; high above 3 |
+//! | 6 | `suspicious_pattern` | `suspicious_pattern.rs` | tampering with audit logs, history, MFA, firewalls, alarms; encode-then-send; ≥ 10 identical consecutive calls | high (low when asked for); loop med |
+//! | 7 | `scope_ambiguity` | `scope.rs` | a consequential step with a vague or missing target (`""`, `?`, `etc`, `whatever`, no arguments) | med |
+//! | 8 | `broad_scope` | `scope.rs` | an irreversible mass operation (`*`, `all`, `everyone`, recursive on `/` or `~`, bulk tools, ≥ 20 recipients) | high when asked for, crit otherwise |
+//! | 9 | `untrusted_input` | `untrusted_input.rs` | a step after an observation carrying instructions ([`injection`]), not grounded in the request | crit when it is irreversible, networked, sensitive or privileged; med otherwise |
+//!
+//! [`plan_rules`] walks the steps once and calls the families on each step in this order (4 before
+//! 6, 8 before 7), then the plan-level checks (1, then 5), so violations always come out in the
+//! same order. Families that remember earlier steps (4, 6, 9) are small structs carried across
+//! the walk.
+
+use std::collections::BTreeSet;
+
+use vigil_contracts::{Severity, Violation};
+
+use crate::context::PlanContext;
+
+mod budget;
+pub mod injection;
+mod irreversible;
+mod network_egress;
+mod permissions;
+mod scope;
+mod sensitive_access;
+mod suspicious_pattern;
+mod untrusted_input;
+
+pub use permissions::is_privileged;
+
+/// What earlier turns of a session contribute to this plan's rules.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Prior {
+    /// Where sensitive data was read in an earlier turn (`turn 0 step 1: read_file ...`).
+    pub sensitive_exposure: Option<String>,
+    /// Where instructions were seen in an earlier turn's observation.
+    pub injected: Option<String>,
+    /// Entities (paths, tables, addresses) exposed by earlier sensitive reads.
+    pub exposed_entities: BTreeSet<String>,
+}
+
+/// Per-step facts the rules computed, reused by the session monitor.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepFacts {
+    /// The step is grounded in the request.
+    pub grounded: bool,
+    /// Injection cues found in the step's own observation.
+    pub injection_cues: Vec<&'static str>,
+}
+
+/// Runs the nine rule families; appends violations, returns per-step facts.
+pub fn plan_rules(
+    ctx: &PlanContext<'_>,
+    prior: &Prior,
+    out: &mut Vec<Violation>,
+) -> Vec<StepFacts> {
+    let sensitive_access = sensitive_access::SensitiveAccess::for_request(ctx.request());
+    let mut network_egress = network_egress::NetworkEgress::after(prior);
+    let mut suspicious_pattern = suspicious_pattern::SuspiciousPattern::default();
+    let mut untrusted_input = untrusted_input::UntrustedInput::after(prior);
+    let mut facts = Vec::with_capacity(ctx.plan().steps.len());
+
+    for step in ctx.steps() {
+        permissions::step_permissions(step, out);
+        irreversible::irreversible(ctx, step, out);
+        sensitive_access.check(ctx, step, out);
+        network_egress.check(ctx, step, prior, out);
+        suspicious_pattern.check(ctx, step, out);
+        if !scope::broad_scope(ctx, step, out) {
+            scope::scope_ambiguity(step, out);
+        }
+        let injection_cues = untrusted_input.check(step, out);
+        facts.push(StepFacts {
+            grounded: step.grounded,
+            injection_cues,
+        });
+    }
+
+    permissions::plan_permissions(ctx, out);
+    budget::budget(ctx, out);
+    facts
+}
+
+/// Appends one violation.
+fn report(
+    out: &mut Vec<Violation>,
+    rule: &str,
+    severity: Severity,
+    step: Option<usize>,
+    detail: String,
+) {
+    out.push(Violation {
+        rule: rule.into(),
+        severity,
+        step,
+        detail,
+    });
+}

@@ -1,0 +1,125 @@
+//! Rule family 4, `network_egress`: an outbound send after sensitive data was read (in this
+//! plan or an earlier turn), and sends to endpoints the request does not name.
+
+use vigil_contracts::{Severity, Violation};
+
+use super::{Prior, report};
+use crate::context::{PlanContext, StepContext};
+
+/// The family, with where sensitive data was last read so far.
+pub(super) struct NetworkEgress {
+    /// Where sensitive data was last read (`step 2 read_file`, or an earlier turn's).
+    sensitive_seen: Option<String>,
+    /// That read happened in an earlier turn of the session.
+    sensitive_from_session: bool,
+}
+
+impl NetworkEgress {
+    /// Starts from what earlier turns exposed.
+    pub(super) fn after(prior: &Prior) -> Self {
+        NetworkEgress {
+            sensitive_seen: prior.sensitive_exposure.clone(),
+            sensitive_from_session: prior.sensitive_exposure.is_some(),
+        }
+    }
+
+    /// A send after a sensitive read: crit to an endpoint the request does not name (or, after
+    /// an earlier turn's read, when the send names what that turn exposed) —
+    /// `session.cross_step_exfiltration` when the read was in an earlier turn; high to a named
+    /// one without `allow_sensitive`. Other sends to unnamed endpoints: med (low without a
+    /// request). Then remembers this step if it reads sensitive data.
+    pub(super) fn check(
+        &mut self,
+        ctx: &PlanContext<'_>,
+        s: StepContext<'_>,
+        prior: &Prior,
+        out: &mut Vec<Violation>,
+    ) {
+        let ann = s.annotation;
+        let sends = s.sends();
+        if sends {
+            let request = ctx.request();
+            let unnamed: Vec<&str> = ann
+                .endpoints
+                .iter()
+                .filter(|e| !request.names_endpoint(e))
+                .map(String::as_str)
+                .collect();
+            let destination_unknown =
+                !unnamed.is_empty() || (ann.endpoints.is_empty() && !s.grounded);
+            let mentions_exposed = !prior.exposed_entities.is_empty()
+                && prior.exposed_entities.iter().any(|e| {
+                    s.lower_arg_strings()
+                        .iter()
+                        .any(|value| value.contains(e.as_str()))
+                });
+            if let Some(src) = self
+                .sensitive_seen
+                .as_ref()
+                .filter(|_| destination_unknown || mentions_exposed && !s.grounded)
+            {
+                let rule = if self.sensitive_from_session {
+                    "session.cross_step_exfiltration"
+                } else {
+                    "network_egress"
+                };
+                report(
+                    out,
+                    rule,
+                    Severity::Crit,
+                    Some(s.index),
+                    format!(
+                        "sensitive data ({src}) may leave through {} to {}",
+                        s.step.tool,
+                        display_endpoints(&unnamed)
+                    ),
+                );
+            } else if let Some(src) = self
+                .sensitive_seen
+                .as_ref()
+                .filter(|_| !ctx.allow_sensitive())
+            {
+                report(
+                    out,
+                    "network_egress",
+                    Severity::High,
+                    Some(s.index),
+                    format!(
+                        "sensitive data ({src}) sent through {} without allow_sensitive",
+                        s.step.tool
+                    ),
+                );
+            } else if !unnamed.is_empty() {
+                let sev = if request.is_present() {
+                    Severity::Med
+                } else {
+                    Severity::Low
+                };
+                report(
+                    out,
+                    "network_egress",
+                    sev,
+                    Some(s.index),
+                    format!(
+                        "{} contacts {} not named in the request",
+                        s.step.tool,
+                        display_endpoints(&unnamed)
+                    ),
+                );
+            }
+        }
+        // This step's own read drives the sends after it.
+        if ann.sensitive && !sends {
+            self.sensitive_seen = Some(format!("step {} {}", s.index, s.step.tool));
+            self.sensitive_from_session = false;
+        }
+    }
+}
+
+fn display_endpoints(e: &[&str]) -> String {
+    if e.is_empty() {
+        "an endpoint not named in the request".into()
+    } else {
+        e.join(", ")
+    }
+}

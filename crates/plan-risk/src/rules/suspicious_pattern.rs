@@ -1,0 +1,175 @@
+//! Rule family 6, `suspicious_pattern`: sending what an earlier step encoded, weakening a
+//! security or audit control, and the same tool called 10 times in a row.
+
+use std::sync::OnceLock;
+
+use regex::RegexSet;
+use vigil_contracts::{Severity, Violation};
+use vigil_features::plan::Action;
+
+use super::report;
+use crate::context::{PlanContext, StepContext};
+
+/// Tool-name tokens and argument words naming a security or audit control.
+const TAMPER_TOKENS: &[&str] = &[
+    "audit",
+    "auditing",
+    "logging",
+    "logs",
+    "log",
+    "cloudtrail",
+    "guardduty",
+    "monitoring",
+    "monitor",
+    "mfa",
+    "2fa",
+    "firewall",
+    "antivirus",
+    "defender",
+    "alarm",
+    "history",
+    "trail",
+    "backup",
+    "backups",
+    "security",
+    "alerts",
+    "alerting",
+    "camera",
+    "cameras",
+    "siem",
+];
+/// Tool-name tokens and argument words that switch a control off or erase it.
+const TAMPER_VERBS: &[&str] = &[
+    "disable",
+    "stop",
+    "off",
+    "deactivate",
+    "clear",
+    "delete",
+    "remove",
+    "purge",
+    "wipe",
+    "disarm",
+    "mute",
+    "suspend",
+    "turn_off",
+    "erase",
+    "truncate",
+    "-c",
+];
+
+/// Calls of one tool in a row that make a loop.
+const LOOP_LENGTH: usize = 10;
+
+/// The family, with what earlier steps did.
+#[derive(Debug, Default)]
+pub(super) struct SuspiciousPattern {
+    /// An earlier step encoded, compressed or encrypted something.
+    encoded_seen: bool,
+    /// How many steps in a row before this one called the same tool as their predecessor.
+    run_len: usize,
+}
+
+impl SuspiciousPattern {
+    /// Encode-then-send (high, unless grounded); tampering with a control (high; low when the
+    /// step is grounded and the request names the control); a loop (med, once, on the 10th
+    /// call).
+    pub(super) fn check(
+        &mut self,
+        ctx: &PlanContext<'_>,
+        s: StepContext<'_>,
+        out: &mut Vec<Violation>,
+    ) {
+        let (i, step, ann) = (s.index, s.step, s.annotation);
+        let tokens = &ann.tokens;
+        if s.sends() && self.encoded_seen && !s.grounded {
+            report(
+                out,
+                "suspicious_pattern",
+                Severity::High,
+                Some(i),
+                format!("{} sends data encoded by an earlier step", step.tool),
+            );
+        }
+
+        // One pass over the argument strings for the three word lists.
+        let mut lexical = [false; 3];
+        for value in s.arg_strings() {
+            if value.len() <= 4096 && !lexical.iter().all(|b| *b) {
+                for m in lexicon().matches(value).iter() {
+                    lexical[m] = true;
+                }
+            }
+        }
+        let [tamper_target_word, tamper_verb_word, encode_word] = lexical;
+        let tamper_target =
+            tokens.iter().any(|t| TAMPER_TOKENS.contains(&t.as_str())) || tamper_target_word;
+        let tamper_verb = ann.action == Action::Delete
+            || tokens.iter().any(|t| TAMPER_VERBS.contains(&t.as_str()))
+            || tamper_verb_word;
+        if tamper_target && tamper_verb && ann.action != Action::Read {
+            // Grounded only when the request names the control being weakened.
+            let request = ctx.request();
+            let named = TAMPER_TOKENS.iter().any(|w| {
+                request.mentions(w)
+                    && (tokens.iter().any(|t| t == w)
+                        || s.lower_arg_strings().iter().any(|value| value.contains(w)))
+            });
+            let sev = if s.grounded && named {
+                Severity::Low
+            } else {
+                Severity::High
+            };
+            report(
+                out,
+                "suspicious_pattern",
+                sev,
+                Some(i),
+                format!("{} weakens a security or audit control", step.tool),
+            );
+        }
+        if tokens.iter().any(|t| {
+            matches!(
+                t.as_str(),
+                "encode" | "base64" | "encrypt" | "compress" | "zip" | "obfuscate" | "tar"
+            )
+        }) || encode_word
+        {
+            self.encoded_seen = true;
+        }
+
+        if i > 0 && ctx.plan().steps[i - 1].tool == step.tool {
+            self.run_len += 1;
+            if self.run_len + 1 == LOOP_LENGTH {
+                report(
+                    out,
+                    "suspicious_pattern",
+                    Severity::Med,
+                    Some(i),
+                    format!("{} called {LOOP_LENGTH} times in a row", step.tool),
+                );
+            }
+        } else {
+            self.run_len = 0;
+        }
+    }
+}
+
+/// `[tamper target, tamper verb, encoding]` word lists compiled once into case-insensitive
+/// alternations (separators: anything but letters and digits, so `stop_logging` has the words
+/// `stop` and `logging`).
+fn lexicon() -> &'static RegexSet {
+    static L: OnceLock<RegexSet> = OnceLock::new();
+    L.get_or_init(|| {
+        let words = |list: &[&str]| {
+            let alt: Vec<String> = list.iter().map(|w| regex::escape(w)).collect();
+            format!("(?i)(?:^|[^a-z0-9])(?:{})(?:$|[^a-z0-9])", alt.join("|"))
+        };
+        RegexSet::new([
+            words(TAMPER_TOKENS),
+            words(TAMPER_VERBS),
+            r"(?i)base64|^\s*(tar|zip)\s".to_owned(),
+        ])
+        .expect("word lists compile")
+    })
+}
