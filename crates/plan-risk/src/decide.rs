@@ -1,6 +1,7 @@
-//! What the crate answers: should this plan run? [`PlanMonitor::decide`] walks a plan once —
-//! [`PlanContext`] (annotations, features, request, argument strings) → V_R ([`plan_rules`]) ∪
-//! V_A ([`inspect_step`]) → ρ ([`RiskModel::risk`]) → Π ([`policy::decide`](crate::policy::decide)).
+//! What the crate answers: should this plan run? [`PlanMonitor::decide`] walks a plan once:
+//! [`PlanContext`] (annotations, features, request, argument strings) → V_R ([`plan_rules`])
+//! ∪ V_A ([`inspect_step`]) → ρ ([`RiskModel::risk`]) → Π
+//! ([`policy::decide`](crate::policy::decide)).
 
 use std::path::Path;
 

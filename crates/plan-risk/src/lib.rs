@@ -8,7 +8,8 @@
 //!
 //! ```text
 //! Plan ─▶ PlanContext, built once: ToolAnnotator (vigil-features: lexicon + catalog; given
-//!         annotations win), 9 NEXUS features, the request, each step's argument strings, grounding
+//!         annotations win), 9 NEXUS features, the request, each step's argument strings,
+//!         each step's grounding
 //!      ─▶ V_R (rules, 9 families) ∪ V_A (argument inspector) ─▶ violations
 //!      ─▶ RiskModel: log1p/clip → standardize → LR → Platt ─▶ ρ ∈ [0,1]
 //!      ─▶ Π(ρ, violations; τ_b, τ_c) ─▶ allow | block | confirm | revise

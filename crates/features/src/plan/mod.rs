@@ -4,8 +4,8 @@
 //! [`ToolAnnotator`] fills every missing annotation of a [`Step`](vigil_contracts::Step) —
 //! irreversible, sensitive, network, permissions, estimated cost, endpoints — from the tool name
 //! and arguments with a default lexicon, overridden per tool by a user-supplied [`ToolCatalog`].
-//! Annotations given on the step always win. [`plan_features`] then computes the 9-D vector in the NEXUS order
-//! ([`PLAN_FEATURES`], schema [`plan_schema`]).
+//! Annotations given on the step always win. [`plan_features`] then computes the 9-D vector in
+//! the NEXUS order ([`PLAN_FEATURES`], schema [`plan_schema`]).
 //!
 //! ```
 //! use vigil_contracts::{from_json_str, Plan};
