@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod event;
 pub mod intent;
 pub mod linear;
 pub mod plan;
