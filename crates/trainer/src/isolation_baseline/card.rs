@@ -8,7 +8,7 @@ use crate::Result;
 use crate::card::Card;
 use crate::gate::Gate;
 
-/// The numbers the card reports, measured by [`super::train`].
+/// The numbers the card reports, measured by [`train`](super::train()).
 #[derive(Debug, Clone)]
 pub struct CardNumbers<'a> {
     /// Generator seed of the smoke agent.

@@ -10,11 +10,11 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | [`data`] | the seeded [`Generator`] of normal activity, the hand-written anomalies, `cargo xtask data` |
-//! | [`train`] | the smoke fit, its gates and the agent's artifact |
-//! | [`card`] | `docs/models/isolation-baseline.md` |
-//! | [`eval`] | `cargo xtask eval isolation-baseline` |
-//! | [`bench`] | its part of `cargo xtask bench`: detect, train, record |
+//! | [`data`](mod@data) | the seeded [`Generator`] of normal activity, the hand-written anomalies, `cargo xtask data` |
+//! | [`train`](mod@train) | the smoke fit, its gates and the agent's artifact |
+//! | [`card`](mod@card) | `docs/models/isolation-baseline.md` |
+//! | [`eval`](mod@eval) | `cargo xtask eval isolation-baseline` |
+//! | [`bench`](mod@bench) | its part of `cargo xtask bench`: detect, train, record |
 
 pub mod bench;
 pub mod card;
