@@ -143,15 +143,12 @@ impl InjectionModel {
             .map_err(|e| Error::Model(format!("embedded preflight model: {e}")))
     }
 
-    /// Loads with the reference precedence: explicit `path`, then [`MODEL_ENV`] (if set and
-    /// non-empty), then [`EMBEDDED`]; says which one it used. A named file that is missing or bad
+    /// `path`, else the file in `$VIGIL_PREFLIGHT_MODEL` (if set and non-empty), else [`EMBEDDED`]
+    /// ([`ModelSource::resolve`]), with the source it used; a named file that is missing or bad
     /// is an error, never a silent fall-back.
     pub fn load(path: Option<&Path>) -> Result<(Artifact<InjectionModel>, ModelSource)> {
         let source = ModelSource::resolve(path, MODEL_ENV);
-        let artifact = match source.path() {
-            Some(p) => Self::read(p)?,
-            None => Self::embedded()?,
-        };
+        let artifact = source.path().map_or_else(Self::embedded, Self::read)?;
         Ok((artifact, source))
     }
 }

@@ -122,15 +122,12 @@ impl TaskSignalModel {
         Self::from_bytes(EMBEDDED)
     }
 
-    /// Loads with the reference precedence: `explicit` path, then [`MODEL_ENV`] (if set and
-    /// non-empty), then [`EMBEDDED`]; says which one it used. A named file that is missing or bad
+    /// `explicit`, else the file in `$VIGIL_TASK_SIGNAL_MODEL` (if set and non-empty), else [`EMBEDDED`]
+    /// ([`ModelSource::resolve`]), with the source it used; a named file that is missing or bad
     /// is an error, never a silent fall-back.
     pub fn load(explicit: Option<&Path>) -> Result<(Artifact<TaskSignalModel>, ModelSource)> {
         let source = ModelSource::resolve(explicit, MODEL_ENV);
-        let artifact = match source.path() {
-            Some(p) => Self::read(p)?,
-            None => Self::embedded()?,
-        };
+        let artifact = source.path().map_or_else(Self::embedded, Self::read)?;
         Ok((artifact, source))
     }
 }
