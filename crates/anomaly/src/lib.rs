@@ -14,11 +14,15 @@
 //!   ──(suspicious, score ≥ 0.50, verifier attached)──▶ LlmVerifier, with a time limit and fallback
 //! ```
 //!
-//! - [`trees`]: flat-array tree inference (node arrays, no pointers, no allocation).
-//! - [`model`]: the artifact's model and its [`ScoreCalibration`](model::ScoreCalibration).
-//! - [`reasons`]: axor's reason vocabulary, computed from evidence, never contradicting the class.
-//! - [`MLAnomalyDetector`]: `score_window` (sync fast path) and the async
-//!   [`AnomalyDetector`](vigil_contracts::AnomalyDetector) impl with the gray-zone verifier.
+//! | module | what |
+//! |---|---|
+//! | [`score`] | **what it answers**: [`MLAnomalyDetector`] — `score_window` (the sync fast path) and the async [`AnomalyDetector`](vigil_contracts::AnomalyDetector) impl with the gray-zone verifier; [`DetectorParams`] |
+//! | [`model`] | the artifact: [`AnomalyModel`] (trees + [`ScoreCalibration`]), [`EMBEDDED`], [`MODEL_ENV`], loading ([`AnomalyModel::load`]) |
+//! | [`trees`] | flat-array boosted-tree inference (node arrays, no pointers, no allocation) |
+//! | [`reasons`] | axor's reason vocabulary, computed from evidence, never contradicting the class |
+//!
+//! The encoder is [`vigil_features::window::VigilWindowV1`]; training, data and the model card
+//! are `vigil-trainer`'s (`cargo xtask train anomaly`).
 //!
 //! ```
 //! use vigil_anomaly::MLAnomalyDetector;
@@ -52,11 +56,13 @@
 //! intent level will score normal.
 #![deny(missing_docs)]
 
-mod detector;
 mod error;
 pub mod model;
 pub mod reasons;
+pub mod score;
 pub mod trees;
 
-pub use detector::{DetectorParams, EMBEDDED_MODEL, MLAnomalyDetector, MODEL_ENV};
 pub use error::{Error, Result};
+pub use model::{AnomalyModel, EMBEDDED, MODEL_ENV, ScoreCalibration};
+pub use score::{DetectorParams, MLAnomalyDetector};
+pub use trees::TreeEnsemble;

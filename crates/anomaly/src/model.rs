@@ -1,9 +1,11 @@
-//! The trained model an artifact holds: a tree ensemble over `vigil-window-v1` features and the
-//! score calibration that maps its probabilities onto the reference bands.
+//! The trained model an artifact holds — a tree ensemble over `vigil-window-v1` features and the
+//! score calibration that maps its probabilities onto the reference bands — with the committed
+//! default ([`EMBEDDED`]) and loading: explicit path, then [`MODEL_ENV`], then the embedded model.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use vigil_contracts::artifact::ModelSource;
 use vigil_contracts::{AnomalyClass, Artifact, FeatureSchema};
 use vigil_features::window::{VigilWindowV1, WindowEncoder};
 
@@ -12,6 +14,12 @@ use crate::{Error, Result};
 
 /// Artifact kind of anomaly models.
 pub const KIND: &str = "anomaly";
+
+/// The committed default model, trained by `cargo xtask train anomaly`.
+pub const EMBEDDED: &[u8] = include_bytes!("../models/anomaly.vgl");
+
+/// Environment variable naming a model file to use instead of the embedded one.
+pub const MODEL_ENV: &str = "VIGIL_ANOMALY_MODEL";
 
 /// Class order of the ensemble's outputs.
 pub const CLASSES: [AnomalyClass; 3] = [
@@ -136,6 +144,20 @@ impl AnomalyModel {
             .validate()
             .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
         Ok(a)
+    }
+
+    /// Decodes and checks the committed default model, [`EMBEDDED`].
+    pub fn embedded() -> Result<Artifact<AnomalyModel>> {
+        Self::from_bytes(EMBEDDED)
+    }
+
+    /// `path`, else the file in `$VIGIL_ANOMALY_MODEL` (if set and non-empty), else [`EMBEDDED`]
+    /// ([`ModelSource::resolve`]), with the source it used; a named file that is missing or bad
+    /// is an error, never a silent fall-back.
+    pub fn load(path: Option<&Path>) -> Result<(Artifact<AnomalyModel>, ModelSource)> {
+        let source = ModelSource::resolve(path, MODEL_ENV);
+        let artifact = source.path().map_or_else(Self::embedded, Self::read)?;
+        Ok((artifact, source))
     }
 }
 

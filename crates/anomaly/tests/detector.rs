@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use vigil_anomaly::{DetectorParams, EMBEDDED_MODEL, MLAnomalyDetector};
+use vigil_anomaly::{DetectorParams, EMBEDDED, MLAnomalyDetector};
 use vigil_contracts::{
     AnomalyClass, AnomalyDetector, AnomalyResult, CanonicalIntent, LlmVerifier, NormalizedIntent,
     PolicyName, TaskSignalHint, VerifierError,
@@ -165,9 +165,9 @@ fn bad_params_are_refused_by_name() {
 fn model_loading_precedence_and_corruption() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.vgl");
-    std::fs::write(&good, EMBEDDED_MODEL).unwrap();
+    std::fs::write(&good, EMBEDDED).unwrap();
     let bad = dir.path().join("bad.vgl");
-    let mut bytes = EMBEDDED_MODEL.to_vec();
+    let mut bytes = EMBEDDED.to_vec();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x55;
     std::fs::write(&bad, &bytes).unwrap();

@@ -2,7 +2,7 @@
 
 mod common;
 
-use vigil_isolation_baseline::synthetic::Generator;
+use vigil_trainer::isolation_baseline::Generator;
 
 fn vigil(args: &[&str], stdin: &[u8]) -> (i32, Vec<serde_json::Value>, String) {
     common::vigil(args, &[], stdin)

@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod event;
 pub mod intent;
 pub mod json_walk;
 pub mod linear;

@@ -103,8 +103,18 @@ pub struct Deviation {
 /// let clock = ManualClock::new(now);
 /// let params = LearnerParams { window_days: 7, min_samples: 10 };
 /// let mut learner = BaselineLearner::with_clock(params, clock).unwrap();
-/// let mut g = vigil_isolation_baseline::synthetic::Generator::starting_at(1, now - chrono::Duration::days(3));
-/// for e in g.events(200) { learner.record_event("a1", e); }
+/// // 200 events, one every 20 minutes over the last three days.
+/// for i in 0..200 {
+///     learner.record_event("a1", vigil_contracts::AgentEvent {
+///         agent_id: None,
+///         timestamp: now - chrono::Duration::minutes(20 * (200 - i)),
+///         event_type: if i % 3 == 0 { "api_call" } else { "tool_call" }.into(),
+///         resource_count: 2 + i % 3,
+///         duration_ms: 300.0,
+///         success: true,
+///         extra: Default::default(),
+///     });
+/// }
 /// assert!(learner.compute_baseline("a1").is_some());
 /// ```
 #[derive(Debug, Clone)]

@@ -7,8 +7,9 @@ use vigil_contracts::{AgentEvent, EventAnomalyResult};
 
 use crate::baseline::{BaselineLearner, Deviation, LearnerParams};
 use crate::clock::Clock;
-use crate::detector::{AnomalyDetector, DetectorParams, FeedbackOutcome, Scores, TrainOutcome};
-use crate::store::{AgentSnapshot, BaselineStore};
+use crate::detect::{EventDetector, EventDetectorParams, FeedbackOutcome, Scores, TrainOutcome};
+use crate::model::AgentSnapshot;
+use crate::store::BaselineStore;
 use crate::stored::StoredEvent;
 use crate::{Error, Result};
 
@@ -24,28 +25,28 @@ pub struct Verdict {
     pub scores: Option<Scores>,
 }
 
-/// An [`AnomalyDetector`] and a [`BaselineLearner`] fed the same events.
+/// An [`EventDetector`] and a [`BaselineLearner`] fed the same events.
 #[derive(Debug, Clone)]
 pub struct AgentMonitor {
-    detector: AnomalyDetector,
+    detector: EventDetector,
     learner: BaselineLearner,
 }
 
 impl AgentMonitor {
     /// A monitor with validated parameters on `clock`.
     pub fn new(
-        detector: DetectorParams,
+        detector: EventDetectorParams,
         learner: LearnerParams,
         clock: impl Clock + 'static,
     ) -> Result<Self> {
         Ok(AgentMonitor {
-            detector: AnomalyDetector::new(detector)?,
+            detector: EventDetector::new(detector)?,
             learner: BaselineLearner::with_clock(learner, clock)?,
         })
     }
 
     /// The detector.
-    pub fn detector(&self) -> &AnomalyDetector {
+    pub fn detector(&self) -> &EventDetector {
         &self.detector
     }
 
@@ -72,7 +73,7 @@ impl AgentMonitor {
         }
     }
 
-    /// Feeds analyst feedback to both (see [`AnomalyDetector::update_from_feedback`]).
+    /// Feeds analyst feedback to both (see [`EventDetector::update_from_feedback`]).
     pub fn feedback(
         &mut self,
         agent_id: &str,

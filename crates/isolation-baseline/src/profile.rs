@@ -25,8 +25,9 @@ use vigil_contracts::AgentEvent;
 use crate::forest::quantile;
 use crate::{Error, Result};
 
-/// Weights and cut-offs of the combined score. The defaults were chosen on normal data from this
-/// crate's own generator ([`crate::synthetic`], seeds distinct from the evaluation seeds) so that
+/// Weights and cut-offs of the combined score. The defaults were chosen on normal data from the
+/// seeded generator (`vigil_trainer::isolation_baseline::Generator`, seeds distinct from the
+/// evaluation seeds) so that
 /// fewer than 5% of fresh normal events reach `alert_threshold` at 100, 1,000 and 10,000 training
 /// events.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -2,31 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use vigil_contracts::Artifact;
+use vigil_features::event;
 
-use crate::detector::DetectorSnapshot;
-use crate::features;
-use crate::stored::StoredEvent;
+use crate::model::{AgentSnapshot, KIND};
 use crate::{Error, Result};
 
-/// Artifact kind of a stored agent.
-pub const ARTIFACT_KIND: &str = "isolation-baseline-agent";
 /// File name suffix (harombe wrote `{agent_id}_anomaly_model.pkl` plus a scaler pickle).
 pub const FILE_SUFFIX: &str = "_anomaly_model.vgl";
 /// Longest accepted agent id, in bytes.
 pub const MAX_AGENT_ID_LEN: usize = 128;
-
-/// Everything stored for one agent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AgentSnapshot {
-    /// The agent (checked against the file it is loaded from).
-    pub agent_id: String,
-    /// Detector model and training set.
-    pub detector: DetectorSnapshot,
-    /// The baseline learner's window of events.
-    pub history: Vec<StoredEvent>,
-}
 
 /// Refuses agent ids that could name anything but a plain file in the store directory:
 /// ASCII letters, digits, `_`, `-`, `.` and `@` only, not starting with `.`, at most 128 bytes.
@@ -99,7 +84,7 @@ impl BaselineStore {
             .model
             .as_ref()
             .map_or(0, |m| m.params.seed);
-        Artifact::new(ARTIFACT_KIND, &features::schema(), seed, snapshot).write(&path)?;
+        Artifact::new(KIND, &event::schema(), seed, snapshot).write(&path)?;
         Ok(path)
     }
 
@@ -110,8 +95,7 @@ impl BaselineStore {
         if !path.exists() {
             return Err(Error::NoSavedModel(agent_id.to_owned()));
         }
-        let artifact: Artifact<AgentSnapshot> =
-            Artifact::read(&path, ARTIFACT_KIND, &features::schema())?;
+        let artifact: Artifact<AgentSnapshot> = Artifact::read(&path, KIND, &event::schema())?;
         if artifact.model.agent_id != agent_id {
             return Err(Error::InvalidData(format!(
                 "{} holds agent {:?}, not {agent_id:?}",

@@ -4,9 +4,10 @@ use chrono::{DateTime, Duration, FixedOffset};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use vigil_contracts::{AgentEvent, ThreatLevel};
+use vigil_features::event as event_features;
 use vigil_isolation_baseline::{
-    AgentMonitor, AnomalyDetector, BaselineLearner, BaselineStore, DetectorParams, LearnerParams,
-    ManualClock, ScoreMode, TrainOutcome, features,
+    AgentMonitor, BaselineLearner, BaselineStore, EventDetector, EventDetectorParams,
+    LearnerParams, ManualClock, ScoreMode, TrainOutcome,
 };
 
 /// Wednesday noon: no weekend factor (harombe's integration test failed on Saturdays).
@@ -49,8 +50,8 @@ fn anomalous_events() -> [AgentEvent; 2] {
     ]
 }
 
-fn trained() -> AnomalyDetector {
-    let mut d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+fn trained() -> EventDetector {
+    let mut d = EventDetector::new(EventDetectorParams::default()).unwrap();
     assert_eq!(
         d.train("agent-1", &normal_events()).unwrap(),
         TrainOutcome::Trained { events: 100 }
@@ -70,14 +71,14 @@ fn learner(clock: &ManualClock) -> BaselineLearner {
 
 #[test]
 fn t01_seven_feature_names() {
-    let d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+    let d = EventDetector::new(EventDetectorParams::default()).unwrap();
     assert_eq!(d.feature_names().len(), 7);
     assert_eq!(d.feature_names()[5], "event_type_encoded");
 }
 
 #[test]
 fn t02_features_are_seven_finite_floats() {
-    let f = features::extract(&normal_events()[0]);
+    let f = event_features::extract(&normal_events()[0]);
     assert_eq!(f.len(), 7);
     assert!(f.iter().all(|x| x.is_finite()));
 }
@@ -148,7 +149,7 @@ fn t07_save_then_load_scores_the_same() {
     let store = BaselineStore::new(dir.path().join("nested/baselines"));
     let clock = ManualClock::new(now());
     let mut m = AgentMonitor::new(
-        DetectorParams::default(),
+        EventDetectorParams::default(),
         LearnerParams::default(),
         clock.clone(),
     )
@@ -160,8 +161,12 @@ fn t07_save_then_load_scores_the_same() {
         dir.path()
             .join("nested/baselines/agent-1_anomaly_model.vgl")
     );
-    let mut fresh =
-        AgentMonitor::new(DetectorParams::default(), LearnerParams::default(), clock).unwrap();
+    let mut fresh = AgentMonitor::new(
+        EventDetectorParams::default(),
+        LearnerParams::default(),
+        clock,
+    )
+    .unwrap();
     fresh.load("agent-1", &store).unwrap();
     for probe in anomalous_events().iter().chain(&normal_events()[..5]) {
         let a = m.check("agent-1", probe);
@@ -179,7 +184,7 @@ fn t07_detector_level_save_model_and_load_model() {
     let d = trained();
     let path = d.save_model("agent-1", &store).unwrap();
     assert_eq!(path, dir.path().join("agent-1_anomaly_model.vgl"));
-    let mut fresh = AnomalyDetector::new(DetectorParams::default()).unwrap();
+    let mut fresh = EventDetector::new(EventDetectorParams::default()).unwrap();
     fresh.load_model("agent-1", &store).unwrap();
     let probe = &anomalous_events()[0];
     assert_eq!(d.detect("agent-1", probe), fresh.detect("agent-1", probe));
@@ -350,7 +355,7 @@ fn t20_integration_normal_and_anomalous_probes() {
         window_days: 7,
         min_samples: 10,
     };
-    let mut m = AgentMonitor::new(DetectorParams::default(), params, clock).unwrap();
+    let mut m = AgentMonitor::new(EventDetectorParams::default(), params, clock).unwrap();
     m.train("agent-1", &normal_events()).unwrap();
 
     let normal = m.check("agent-1", &event(now(), "tool_call", 3, 250.0, true));
@@ -399,7 +404,7 @@ fn poisoned_training_still_trains_and_extremes_stay_in_range() {
             true,
         ));
     }
-    let mut d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+    let mut d = EventDetector::new(EventDetectorParams::default()).unwrap();
     assert!(matches!(
         d.train("p", &events).unwrap(),
         TrainOutcome::Trained { .. }
@@ -418,7 +423,7 @@ fn poisoned_training_still_trains_and_extremes_stay_in_range() {
 
 #[test]
 fn five_events_give_no_model_and_untrained_agents_score_zero() {
-    let mut d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+    let mut d = EventDetector::new(EventDetectorParams::default()).unwrap();
     assert_eq!(
         d.train("a", &normal_events()[..5]).unwrap(),
         TrainOutcome::InsufficientData {
@@ -435,15 +440,17 @@ fn five_events_give_no_model_and_untrained_agents_score_zero() {
 fn poisoned_baseline_keeps_the_common_type_common() {
     let clock = ManualClock::new(now());
     let mut l = BaselineLearner::with_clock(LearnerParams::default(), clock).unwrap();
-    let mut g =
-        vigil_isolation_baseline::synthetic::Generator::starting_at(5, now() - Duration::days(5));
-    for e in g.events(150) {
+    // 150 ordinary tool calls over the last five days, 40 minutes apart.
+    for i in 0..150 {
         l.record_event(
             "a",
-            AgentEvent {
-                event_type: "tool_call".into(),
-                ..e
-            },
+            event(
+                now() - Duration::days(5) + Duration::minutes(40 * i),
+                "tool_call",
+                1 + i % 4,
+                (100 + 3 * i) as f64,
+                true,
+            ),
         );
     }
     for i in 0..30 {
@@ -475,11 +482,11 @@ fn fifty_events_are_below_one_hundred_min_samples() {
 
 #[test]
 fn reference_mode_reports_harombes_score() {
-    let params = DetectorParams {
+    let params = EventDetectorParams {
         mode: ScoreMode::Reference,
-        ..DetectorParams::default()
+        ..EventDetectorParams::default()
     };
-    let mut d = AnomalyDetector::new(params).unwrap();
+    let mut d = EventDetector::new(params).unwrap();
     d.train("a", &normal_events()).unwrap();
     let probe = anomalous_events()[0].clone();
     let r = d.detect("a", &probe);

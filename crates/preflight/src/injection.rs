@@ -6,26 +6,20 @@
 //!
 //! It reads user messages and untrusted content (tool outputs) alike; the [`Source`] selects
 //! which copy of the cue features is switched on, so the same imperative can weigh differently
-//! in a tool result than in a user request.
+//! in a tool result than in a user request. The stored model, its feature schema and loading are
+//! in [`crate::model`].
 
 use std::cell::RefCell;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use vigil_contracts::{Artifact, Certainty, FeatureSchema, RiskLevel};
-use vigil_features::linear::SoftmaxModel;
+use vigil_contracts::{Certainty, RiskLevel};
 use vigil_features::sparse::SparseVec;
-use vigil_features::text::{TextFeaturizer, TextParams, TextScratch};
+use vigil_features::text::{TextFeaturizer, TextScratch};
 
+use crate::Result;
 use crate::cues::{CUE_NAMES, Cues, DetectionText};
-use crate::{Error, Result};
-
-/// Artifact kind of the injection model.
-pub const KIND: &str = "preflight-injection";
-/// Environment variable naming a model file to use instead of the embedded one.
-pub const MODEL_ENV: &str = "VIGIL_PREFLIGHT_MODEL";
-/// The committed default model.
-pub static EMBEDDED_MODEL: &[u8] = include_bytes!("../models/preflight.vgl");
+use crate::model::{InjectionModel, RiskThresholds};
 
 /// Where a text comes from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,108 +41,9 @@ impl Source {
     }
 }
 
-/// The text-hashing parameters the injection model is trained with.
-pub fn text_params() -> TextParams {
-    TextParams::default()
-}
-
-/// The feature schema: the text recipe, then each cue per source, then the tool-source flag.
-pub fn feature_schema() -> FeatureSchema {
-    let text = text_params().schema();
-    let mut features = text.features;
-    for source in ["user", "tool"] {
-        for cue in CUE_NAMES {
-            features.push(format!("cue.{source}.{cue}"));
-        }
-    }
-    features.push("source.tool".into());
-    FeatureSchema::new("vigil-preflight-injection", 1, features)
-}
-
-/// Thresholds on the calibrated injection probability.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct RiskThresholds {
-    /// At or above: `suspicious` (advisory).
-    pub suspicious: f64,
-    /// At or above: `high_risk`.
-    pub high_risk: f64,
-}
-
-impl Default for RiskThresholds {
-    fn default() -> Self {
-        RiskThresholds {
-            suspicious: 0.25,
-            high_risk: 0.5,
-        }
-    }
-}
-
-impl RiskThresholds {
-    /// Checks 0 < suspicious ≤ high_risk < 1.
-    pub fn check(&self) -> Result<()> {
-        if !(self.suspicious > 0.0 && self.suspicious <= self.high_risk && self.high_risk < 1.0) {
-            return Err(Error::Model(format!(
-                "risk thresholds suspicious = {}, high_risk = {}: need 0 < suspicious ≤ high_risk < 1",
-                self.suspicious, self.high_risk
-            )));
-        }
-        Ok(())
-    }
-}
-
-/// The stored model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InjectionModel {
-    /// The n-gram encoder with its idf weights.
-    pub text: TextFeaturizer,
-    /// Two classes, `benign` and `injection`, over text + cue features.
-    pub linear: SoftmaxModel,
-    /// Probability → risk level.
-    pub thresholds: RiskThresholds,
-    /// Log-odds added to the calibrated score: `ln(π / (1 − π))` for the deployment prior π of
-    /// injections, since the model is fitted on a class-balanced corpus (prior ½). 0 keeps ½.
-    pub prior_log_odds: f64,
-}
-
-impl InjectionModel {
-    /// Checks that the parts fit together.
-    pub fn validate(&self) -> Result<()> {
-        self.linear.validate()?;
-        self.thresholds.check()?;
-        if !self.prior_log_odds.is_finite() || self.prior_log_odds.abs() > 10.0 {
-            return Err(Error::Model(format!(
-                "injection model prior_log_odds = {}: must be finite and within ±10",
-                self.prior_log_odds
-            )));
-        }
-        if *self.text.params() != text_params() {
-            return Err(Error::Model(format!(
-                "injection model text params {:?} differ from this build's {:?}",
-                self.text.params(),
-                text_params()
-            )));
-        }
-        let expected = n_features();
-        if self.linear.n_features() != expected || self.linear.classes() != ["benign", "injection"]
-        {
-            return Err(Error::Model(format!(
-                "injection model has {} features and classes {:?}; expected {expected} features and [benign, injection]",
-                self.linear.n_features(),
-                self.linear.classes()
-            )));
-        }
-        Ok(())
-    }
-}
-
 /// Value of a present cue. Larger than one n-gram's weight (blocks are L2-normalized), so the
 /// regularizer lets the cues — which carry across ways of writing an injection — matter.
 pub const CUE_VALUE: f32 = 3.0;
-
-/// Total feature dimension.
-pub fn n_features() -> usize {
-    text_params().dim() + 2 * CUE_NAMES.len() + 1
-}
 
 /// The verdict on one text.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -185,36 +80,38 @@ impl InjectionClassifier {
     /// Wraps a model after validating it.
     pub fn new(model: InjectionModel) -> Result<Self> {
         model.validate()?;
-        Ok(InjectionClassifier {
-            model,
-            cues: Cues::new(),
-        })
+        Ok(Self::with_valid_model(model))
     }
 
-    /// The committed default model.
+    /// Wraps a model [`InjectionModel::validate`] has accepted.
+    fn with_valid_model(model: InjectionModel) -> Self {
+        InjectionClassifier {
+            model,
+            cues: Cues::new(),
+        }
+    }
+
+    /// The committed default model ([`EMBEDDED`](crate::model::EMBEDDED)).
     pub fn embedded() -> Result<Self> {
-        Self::from_bytes(EMBEDDED_MODEL)
-            .map_err(|e| Error::Model(format!("embedded preflight model: {e}")))
+        Ok(Self::with_valid_model(InjectionModel::embedded()?.model))
     }
 
     /// Loads an artifact from bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let artifact = Artifact::<InjectionModel>::from_bytes(bytes, KIND, &feature_schema())?;
-        Self::new(artifact.model)
+        Ok(Self::with_valid_model(
+            InjectionModel::from_bytes(bytes)?.model,
+        ))
     }
 
     /// Loads an artifact file.
     pub fn from_path(path: &Path) -> Result<Self> {
-        let artifact = Artifact::<InjectionModel>::read(path, KIND, &feature_schema())?;
-        Self::new(artifact.model).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
+        Ok(Self::with_valid_model(InjectionModel::read(path)?.model))
     }
 
-    /// An explicit path, else `$VIGIL_PREFLIGHT_MODEL`, else the embedded model.
+    /// An explicit path, else `$VIGIL_PREFLIGHT_MODEL`, else the embedded model
+    /// ([`InjectionModel::load`]).
     pub fn load(path: Option<&Path>) -> Result<Self> {
-        match vigil_contracts::artifact::ModelSource::resolve(path, MODEL_ENV).path() {
-            Some(p) => Self::from_path(p),
-            None => Self::embedded(),
-        }
+        Ok(Self::with_valid_model(InjectionModel::load(path)?.0.model))
     }
 
     /// The model.
@@ -377,14 +274,6 @@ mod tests {
     }
 
     #[test]
-    fn schema_has_text_recipe_and_both_cue_blocks() {
-        let s = feature_schema();
-        assert_eq!(s.features.len(), 4 + 2 * CUE_NAMES.len() + 1);
-        assert_eq!(s.features[4], "cue.user.override_instructions");
-        assert_eq!(s.features.last().unwrap(), "source.tool");
-    }
-
-    #[test]
     fn embedded_model_separates_obvious_cases() {
         let c = InjectionClassifier::embedded().unwrap();
         let attack = c.classify(
@@ -461,7 +350,7 @@ mod tests {
 
     #[test]
     fn corrupt_model_bytes_are_refused() {
-        let mut bytes = EMBEDDED_MODEL.to_vec();
+        let mut bytes = crate::model::EMBEDDED.to_vec();
         let n = bytes.len();
         bytes[n / 2] ^= 0x55;
         let err = InjectionClassifier::from_bytes(&bytes)

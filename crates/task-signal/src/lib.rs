@@ -6,14 +6,18 @@
 //!
 //! ## The big picture
 //!
-//! | type | what |
+//! | module | what |
 //! |---|---|
-//! | [`HeuristicClassifier`] | the reference regex/weight table and confidence rules, keyword domain |
-//! | [`TaskSignalClassifier`] | hashed char_wb 1–4 + word 1–2 tf-idf → three temperature-calibrated softmax heads |
-//! | [`Cascade`] | heuristic first, ML when the heuristic is unsure (< 0.75), adopted only if more confident |
-//! | [`language::detect_language`] | `ru`/`zh`/`ar`/`hi`/`ko`/`he` by Unicode block, else `en` |
+//! | [`classify`] | **what it answers** with a model: [`TaskSignalClassifier`] — hashed char_wb 1–4 + word 1–2 tf-idf → three temperature-calibrated softmax heads |
+//! | [`model`] | the artifact: [`TaskSignalModel`], [`EMBEDDED`], [`MODEL_ENV`], loading ([`TaskSignalModel::load`], [`ModelSource`]) |
+//! | [`heuristic`] | [`HeuristicClassifier`]: the reference regex/weight table and confidence rules, keyword domain |
+//! | [`cascade`] | [`Cascade`]: heuristic first, ML when the heuristic is unsure (< 0.75), adopted only if more confident |
+//! | [`language`] | [`language::detect_language`]: `ru`/`zh`/`ar`/`hi`/`ko`/`he` by Unicode block, else `en` |
 //!
-//! Each implements [`vigil_contracts::SignalClassifier`]; the sync `classify_text` methods are the
+//! The encoder is [`vigil_features::text`] (with [`model::TEXT_PARAMS`]); training, data and the
+//! model card are `vigil-trainer`'s (`cargo xtask train task-signal`).
+//!
+//! The three classifiers each implement [`vigil_contracts::SignalClassifier`]; the sync `classify_text` methods are the
 //! fast path the async trait wraps. Scores are keyed `complexity.focused`, `nature.mutative`,
 //! `domain.coding`, …, and each head sums to 1. The model comes from an explicit path, then
 //! `VIGIL_TASK_SIGNAL_MODEL`, then the embedded default ([`TaskSignalClassifier::load`]).
@@ -42,10 +46,10 @@
 #![deny(missing_docs)]
 
 pub mod cascade;
+pub mod classify;
 mod error;
 pub mod heuristic;
 pub mod language;
-pub mod ml;
 pub mod model;
 
 use std::collections::BTreeMap;
@@ -53,10 +57,10 @@ use std::collections::BTreeMap;
 use vigil_contracts::{Classification, Domain, TaskComplexity, TaskNature, TaskSignal};
 
 pub use cascade::{Cascade, CascadeParams, Decider, Decision};
+pub use classify::{HeadProbabilities, TaskSignalClassifier};
 pub use error::{Error, Result};
 pub use heuristic::HeuristicClassifier;
-pub use ml::{MODEL_ENV, ModelSource, TaskSignalClassifier};
-pub use model::TaskSignalModel;
+pub use model::{EMBEDDED, MODEL_ENV, ModelSource, TaskSignalModel};
 
 /// Only this many leading bytes of a prompt are read (cut at a character boundary): the task is
 /// stated at the start, and it bounds the cost of a pathological 1 MB prompt.

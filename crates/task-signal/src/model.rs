@@ -1,6 +1,11 @@
-//! The stored ML model: a shared hashed tf-idf text featurizer and three softmax heads.
+//! The stored ML model — a shared hashed tf-idf text featurizer and three softmax heads — with
+//! the committed default ([`EMBEDDED`]) and loading: explicit path, then [`MODEL_ENV`], then the
+//! embedded model.
+
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+pub use vigil_contracts::artifact::ModelSource;
 use vigil_contracts::artifact::{Artifact, FeatureSchema};
 use vigil_contracts::{Domain, TaskComplexity, TaskNature};
 use vigil_features::linear::SoftmaxModel;
@@ -10,6 +15,12 @@ use crate::{Error, Result};
 
 /// The artifact kind a task-signal model is stored under.
 pub const KIND: &str = "task-signal";
+
+/// The committed default model, trained by `cargo xtask train task-signal`.
+pub const EMBEDDED: &[u8] = include_bytes!("../models/task-signal.vgl");
+
+/// The environment variable naming a model file that replaces the embedded one.
+pub const MODEL_ENV: &str = "VIGIL_TASK_SIGNAL_MODEL";
 
 /// The text-hashing parameters every task-signal model reads (the artifact's feature schema is
 /// derived from them, so a model hashed differently is refused at load time).
@@ -86,10 +97,37 @@ impl TaskSignalModel {
     }
 
     /// Decodes an artifact (envelope checks by [`Artifact::from_bytes`]) and validates the model.
-    pub fn from_artifact_bytes(bytes: &[u8]) -> Result<Artifact<TaskSignalModel>> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Artifact<TaskSignalModel>> {
         let artifact: Artifact<TaskSignalModel> =
             Artifact::from_bytes(bytes, KIND, &feature_schema())?;
         artifact.model.validate()?;
         Ok(artifact)
+    }
+
+    /// Reads an artifact file and checks it like [`Self::from_bytes`]; errors name the file.
+    pub fn read(path: &Path) -> Result<Artifact<TaskSignalModel>> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_bytes(&bytes).map_err(|e| match e {
+            Error::Artifact(inner) => Error::InvalidModel(format!("{}: {inner}", path.display())),
+            Error::InvalidModel(m) => Error::InvalidModel(format!("{}: {m}", path.display())),
+            other => other,
+        })
+    }
+
+    /// Decodes and checks the committed default model, [`EMBEDDED`].
+    pub fn embedded() -> Result<Artifact<TaskSignalModel>> {
+        Self::from_bytes(EMBEDDED)
+    }
+
+    /// `explicit`, else the file in `$VIGIL_TASK_SIGNAL_MODEL` (if set and non-empty), else [`EMBEDDED`]
+    /// ([`ModelSource::resolve`]), with the source it used; a named file that is missing or bad
+    /// is an error, never a silent fall-back.
+    pub fn load(explicit: Option<&Path>) -> Result<(Artifact<TaskSignalModel>, ModelSource)> {
+        let source = ModelSource::resolve(explicit, MODEL_ENV);
+        let artifact = source.path().map_or_else(Self::embedded, Self::read)?;
+        Ok((artifact, source))
     }
 }

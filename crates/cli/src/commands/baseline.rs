@@ -19,8 +19,8 @@ use clap::Args;
 use serde_json::{Map, Value, json};
 use vigil_contracts::{AgentEvent, from_json_str};
 use vigil_isolation_baseline::{
-    AgentMonitor, AgentSnapshot, BaselineStore, DetectorParams, Error, LearnerParams, ManualClock,
-    ScoreMode, TrainOutcome, clock::parse_time,
+    AgentMonitor, AgentSnapshot, BaselineStore, Error, EventDetectorParams, LearnerParams,
+    ManualClock, ScoreMode, TrainOutcome, clock::parse_time,
 };
 
 use crate::io::Io;
@@ -72,13 +72,13 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
         None => None,
     };
     let clock = fixed_now.map_or_else(ManualClock::earliest, ManualClock::new);
-    let detector = DetectorParams {
+    let detector = EventDetectorParams {
         mode: if args.reference {
             ScoreMode::Reference
         } else {
             ScoreMode::Combined
         },
-        ..DetectorParams::default()
+        ..EventDetectorParams::default()
     };
     let learner = LearnerParams {
         window_days: args.window_days,

@@ -18,11 +18,11 @@ use vigil_contracts::Artifact;
 use vigil_features::sparse::SparseVec;
 use vigil_features::text::{TextFeaturizer, TextScratch};
 use vigil_preflight::cues::Cues;
-use vigil_preflight::injection::{
-    self, InjectionClassifier, InjectionModel, InjectionScratch, RiskThresholds,
-};
+use vigil_preflight::injection;
 use vigil_preflight::normalize::normalize_value;
-use vigil_preflight::{Preflight, Source};
+use vigil_preflight::{
+    InjectionClassifier, InjectionModel, InjectionScratch, Preflight, RiskThresholds, Source,
+};
 
 use crate::calibration::fit_temperature;
 use crate::card::Card;
@@ -256,7 +256,7 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
     };
     let fit = |train: &[&Row]| -> Result<(TextFeaturizer, vigil_features::linear::SoftmaxModel)> {
         let featurizer = TextFeaturizer::fit(
-            injection::text_params(),
+            vigil_preflight::model::text_params(),
             train.iter().map(|r| r.text.as_str()),
         )?;
         let x = featurize_rows(&featurizer, &as_pairs(train));
@@ -265,7 +265,7 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
             &x,
             &y,
             &["benign", "injection"],
-            injection::n_features(),
+            vigil_preflight::model::n_features(),
             &logistic,
         )?;
         Ok((featurizer, linear))
@@ -363,8 +363,8 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
     ];
 
     let mut artifact = Artifact::new(
-        injection::KIND,
-        &injection::feature_schema(),
+        vigil_preflight::model::KIND,
+        &vigil_preflight::model::feature_schema(),
         opts.seed,
         model,
     );

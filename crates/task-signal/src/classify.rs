@@ -1,9 +1,11 @@
-//! The ML task classifier: hashed tf-idf features, three calibrated softmax heads.
+//! What the crate answers with a model — [`TaskSignalClassifier`]: hashed tf-idf features, three
+//! calibrated softmax heads.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use vigil_contracts::artifact::{Artifact, ModelSource};
 use vigil_contracts::{
     Classification, Domain, SignalClassifier, TaskComplexity, TaskNature, TaskSignal,
 };
@@ -12,21 +14,13 @@ use vigil_features::text::TextScratch;
 
 use crate::language::detect_language;
 use crate::model::TaskSignalModel;
-use crate::{Error, Result, bounded, empty_input_classification};
-
-/// The environment variable naming a model file that replaces the embedded one.
-pub const MODEL_ENV: &str = "VIGIL_TASK_SIGNAL_MODEL";
-
-/// The committed default model, trained by `cargo xtask train task-signal`.
-static EMBEDDED: &[u8] = include_bytes!("../models/task-signal.vgl");
+use crate::{Result, bounded, empty_input_classification};
 
 thread_local! {
     /// Featurization buffers reused across calls on the same thread, so `classify_text`
     /// allocates nothing per n-gram.
     static SCRATCH: RefCell<(TextScratch, SparseVec)> = RefCell::new((TextScratch::default(), SparseVec::new()));
 }
-
-pub use vigil_contracts::artifact::ModelSource;
 
 /// Per-class probabilities of the three heads, in enum declaration order.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -48,43 +42,36 @@ pub struct TaskSignalClassifier {
 }
 
 impl TaskSignalClassifier {
-    /// The model compiled into this crate.
+    /// The model compiled into this crate ([`EMBEDDED`](crate::model::EMBEDDED)).
     pub fn embedded() -> Result<Self> {
-        Self::from_bytes(EMBEDDED)
+        Ok(Self::from_artifact(TaskSignalModel::embedded()?))
     }
 
     /// Decodes and checks an artifact.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let artifact = TaskSignalModel::from_artifact_bytes(bytes)?;
-        Ok(TaskSignalClassifier {
-            model: artifact.model,
-            metrics: artifact.metrics,
-        })
+        Ok(Self::from_artifact(TaskSignalModel::from_bytes(bytes)?))
     }
 
     /// Reads and checks an artifact file.
     pub fn from_path(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Self::from_bytes(&bytes).map_err(|e| match e {
-            Error::Artifact(inner) => Error::InvalidModel(format!("{}: {inner}", path.display())),
-            Error::InvalidModel(m) => Error::InvalidModel(format!("{}: {m}", path.display())),
-            other => other,
-        })
+        Ok(Self::from_artifact(TaskSignalModel::read(path)?))
     }
 
-    /// Loads with the reference precedence: `explicit` path, then [`MODEL_ENV`] (if set and
-    /// non-empty), then the embedded model. A named file that is missing or bad is an error,
-    /// never a silent fall-back.
+    /// Loads with the reference precedence: `explicit` path, then
+    /// [`MODEL_ENV`](crate::model::MODEL_ENV) (if set and non-empty), then the embedded model
+    /// ([`TaskSignalModel::load`]). A named file that is missing or bad is an error, never a
+    /// silent fall-back.
     pub fn load(explicit: Option<&Path>) -> Result<(Self, ModelSource)> {
-        let source = ModelSource::resolve(explicit, MODEL_ENV);
-        let model = match source.path() {
-            Some(p) => Self::from_path(p)?,
-            None => Self::embedded()?,
-        };
-        Ok((model, source))
+        let (artifact, source) = TaskSignalModel::load(explicit)?;
+        Ok((Self::from_artifact(artifact), source))
+    }
+
+    /// A classifier around a decoded and checked artifact, with its recorded metrics.
+    fn from_artifact(artifact: Artifact<TaskSignalModel>) -> Self {
+        TaskSignalClassifier {
+            model: artifact.model,
+            metrics: artifact.metrics,
+        }
     }
 
     /// Wraps a model built in memory (the trainer uses this), validating it.

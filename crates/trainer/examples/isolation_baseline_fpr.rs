@@ -1,15 +1,15 @@
 //! False-positive and detection rates of the agent detector on the seeded generator.
 //!
 //! ```sh
-//! cargo run --release -p vigil-isolation-baseline --example fpr            # evaluation seeds 1–5
-//! cargo run --release -p vigil-isolation-baseline --example fpr -- tune    # tuning seeds 101–105
-//! cargo run --release -p vigil-isolation-baseline --example fpr -- tune --alert 0.4
+//! cargo run --release -p vigil-trainer --example isolation_baseline_fpr            # evaluation seeds 1–5
+//! cargo run --release -p vigil-trainer --example isolation_baseline_fpr -- tune    # tuning seeds 101–105
+//! cargo run --release -p vigil-trainer --example isolation_baseline_fpr -- tune --alert 0.4
 //! ```
 //!
 //! For each training size (100 / 1,000 / 10,000) and seed, one simulated agent
-//! ([`vigil_isolation_baseline::synthetic`]) is trained on its first `n` events; the false-positive
-//! rate is measured on the next 2,000 events of the same agent (later in time, never trained on),
-//! and the detection rate on the hand-written anomalies of
+//! ([`vigil_trainer::isolation_baseline::Generator`]) is trained on its first `n` events; the
+//! false-positive rate is measured on the next 2,000 events of the same agent (later in time,
+//! never trained on), and the detection rate on the hand-written anomalies of
 //! `fixtures/isolation-baseline/anomalies.jsonl` (20 events in 6 categories). The thresholds of
 //! the combined score were chosen on the tuning seeds only.
 
@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use vigil_contracts::{AgentEvent, ThreatLevel};
-use vigil_isolation_baseline::{AnomalyDetector, DetectorParams, synthetic::Generator};
+use vigil_isolation_baseline::{EventDetector, EventDetectorParams};
+use vigil_trainer::isolation_baseline::Generator;
 
 const FRESH: usize = 2_000;
 
@@ -56,7 +57,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let tune = args.iter().any(|a| a == "tune");
     // `--alert X` evaluates another alert threshold of the combined score.
-    let mut params = DetectorParams::default();
+    let mut params = EventDetectorParams::default();
     if let Some(i) = args.iter().position(|a| a == "--alert") {
         params.score.alert_threshold = args
             .get(i + 1)
@@ -92,7 +93,7 @@ fn main() {
             let mut g = Generator::new(seed);
             let train = g.events(n);
             let fresh = g.events(FRESH);
-            let mut d = AnomalyDetector::new(params).unwrap();
+            let mut d = EventDetector::new(params).unwrap();
             let t0 = Instant::now();
             d.train("agent", &train).unwrap();
             train_ms.push(t0.elapsed().as_secs_f64() * 1000.0);

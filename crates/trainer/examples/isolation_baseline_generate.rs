@@ -1,10 +1,10 @@
 //! Writes `n` normal events of the seeded generator as JSON Lines (for `vigil baseline --train`).
 //!
 //! ```sh
-//! cargo run -p vigil-isolation-baseline --example generate -- 1000 42 agent-7 > train.jsonl
+//! cargo run -p vigil-trainer --example isolation_baseline_generate -- 1000 42 agent-7 > train.jsonl
 //! ```
 
-use vigil_isolation_baseline::synthetic::Generator;
+use vigil_trainer::isolation_baseline::Generator;
 
 fn main() {
     let mut args = std::env::args().skip(1);

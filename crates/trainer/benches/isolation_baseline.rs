@@ -1,17 +1,17 @@
 //! Criterion benches: training, detection, recording, baseline statistics and the store.
 //!
 //! ```sh
-//! cargo bench -p vigil-isolation-baseline --bench baseline
+//! cargo bench -p vigil-trainer --bench isolation_baseline
 //! ```
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use vigil_isolation_baseline::synthetic::Generator;
 use vigil_isolation_baseline::{
-    AgentMonitor, AnomalyDetector, BaselineLearner, BaselineStore, DetectorParams, LearnerParams,
-    ManualClock,
+    AgentMonitor, BaselineLearner, BaselineStore, EventDetector, EventDetectorParams,
+    LearnerParams, ManualClock,
 };
+use vigil_trainer::isolation_baseline::Generator;
 
 fn train(c: &mut Criterion) {
     let mut group = c.benchmark_group("train");
@@ -20,7 +20,7 @@ fn train(c: &mut Criterion) {
         let events = Generator::new(1).events(n);
         group.bench_with_input(BenchmarkId::from_parameter(n), &events, |b, events| {
             b.iter(|| {
-                let mut d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+                let mut d = EventDetector::new(EventDetectorParams::default()).unwrap();
                 d.train("a", black_box(events)).unwrap();
                 d
             })
@@ -33,7 +33,7 @@ fn detect(c: &mut Criterion) {
     let mut group = c.benchmark_group("detect");
     for n in [100usize, 1_000, 10_000] {
         let mut g = Generator::new(2);
-        let mut d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+        let mut d = EventDetector::new(EventDetectorParams::default()).unwrap();
         d.train("a", &g.events(n)).unwrap();
         let probes = g.events(64);
         let mut i = 0;
@@ -85,8 +85,12 @@ fn store(c: &mut Criterion) {
     let store = BaselineStore::new(dir.path());
     let mut g = Generator::new(4);
     let clock = ManualClock::new(g.now());
-    let mut m =
-        AgentMonitor::new(DetectorParams::default(), LearnerParams::default(), clock).unwrap();
+    let mut m = AgentMonitor::new(
+        EventDetectorParams::default(),
+        LearnerParams::default(),
+        clock,
+    )
+    .unwrap();
     m.train("a", &g.events(1_000)).unwrap();
     c.bench_function("store/save_1000", |b| {
         b.iter(|| m.save("a", &store).unwrap())

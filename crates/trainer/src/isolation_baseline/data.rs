@@ -1,4 +1,7 @@
-//! A seeded generator of realistic normal agent activity, for tests, examples and benches.
+//! The isolation-baseline data: a seeded generator of realistic normal agent activity (the smoke
+//! fit's training and fresh events, and the tests, examples and benches that tune and check
+//! `vigil-isolation-baseline`), and the hand-written anomalies of
+//! `fixtures/isolation-baseline/anomalies.jsonl`.
 //!
 //! One simulated agent works office hours: events arrive as a Poisson process (mean gap 12
 //! minutes) thinned by an activity curve — weekdays 08–18 at full rate, 06–07 and 19–22 at 25%,
@@ -17,10 +20,46 @@
 //! and 2.5% of events fail. Fresh normal events for an evaluation come from the same generator
 //! after the training events (later in time, unseen by the model).
 
+use std::path::Path;
+
 use chrono::{DateTime, Datelike, Duration, FixedOffset, Timelike};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use vigil_contracts::AgentEvent;
+
+use crate::{Error, Result};
+
+/// Training events of the smoke agent.
+pub const TRAIN_EVENTS: usize = 1_000;
+/// Fresh events the false-positive rate is measured on.
+pub const FRESH_EVENTS: usize = 2_000;
+
+const ANOMALIES: &str = include_str!("../../../../fixtures/isolation-baseline/anomalies.jsonl");
+
+/// The hand-written anomalies of `fixtures/isolation-baseline/anomalies.jsonl`.
+pub fn anomalies() -> Result<Vec<AgentEvent>> {
+    ANOMALIES
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            vigil_contracts::from_json_str(l)
+                .map_err(|e| Error::Invalid(format!("anomalies.jsonl:{}: {e}", i + 1)))
+        })
+        .collect()
+}
+
+/// Writes the smoke agent's training events as JSON Lines.
+pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
+    let events = Generator::new(seed).events(TRAIN_EVENTS);
+    let mut text = String::new();
+    for e in &events {
+        text.push_str(&serde_json::to_string(e)?);
+        text.push('\n');
+    }
+    vigil_contracts::artifact::write_atomic(out, text.as_bytes())?;
+    Ok(events.len())
+}
 
 /// (type, share, resource median, resource σ, duration median, duration σ).
 const TYPES: [(&str, f64, f64, f64, f64, f64); 6] = [

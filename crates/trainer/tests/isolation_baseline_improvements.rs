@@ -2,20 +2,22 @@
 
 use chrono::{DateTime, Duration, FixedOffset};
 use vigil_contracts::{AgentEvent, Artifact, ThreatLevel};
-use vigil_isolation_baseline::store::{ARTIFACT_KIND, validate_agent_id};
-use vigil_isolation_baseline::synthetic::Generator;
+use vigil_features::event as event_features;
+use vigil_isolation_baseline::model::KIND;
+use vigil_isolation_baseline::store::validate_agent_id;
 use vigil_isolation_baseline::{
-    AgentMonitor, AgentSnapshot, AnomalyDetector, BaselineLearner, BaselineStore, DetectorParams,
-    Error, LearnerParams, ManualClock, features,
+    AgentMonitor, AgentSnapshot, BaselineLearner, BaselineStore, Error, EventDetector,
+    EventDetectorParams, LearnerParams, ManualClock,
 };
+use vigil_trainer::isolation_baseline::Generator;
 
 fn at(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap()
 }
 
-fn trained(n: usize, seed: u64) -> (AnomalyDetector, Generator) {
+fn trained(n: usize, seed: u64) -> (EventDetector, Generator) {
     let mut g = Generator::new(seed);
-    let mut d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+    let mut d = EventDetector::new(EventDetectorParams::default()).unwrap();
     d.train("a", &g.events(n)).unwrap();
     (d, g)
 }
@@ -127,7 +129,7 @@ fn events_confirmed_anomalous_are_taken_out_and_the_model_refitted() {
         ..events[10].clone()
     };
     events.extend(std::iter::repeat_n(attack.clone(), 5));
-    let mut d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+    let mut d = EventDetector::new(EventDetectorParams::default()).unwrap();
     d.train("a", &events).unwrap();
     let before = d.score("a", &attack).unwrap();
     // 5 of 205 events (2.4%): a known type, no type evidence.
@@ -209,7 +211,7 @@ fn get_baseline_recomputes_only_after_the_window() {
 
 fn monitor(clock: &ManualClock) -> AgentMonitor {
     AgentMonitor::new(
-        DetectorParams::default(),
+        EventDetectorParams::default(),
         LearnerParams::default(),
         clock.clone(),
     )
@@ -277,23 +279,23 @@ fn truncated_corrupt_and_foreign_artifacts_are_refused() {
 
     // Another kind of artifact, with our payload or with its own.
     let snapshot = m.snapshot("a").unwrap();
-    let other = Artifact::new("task-signal", &features::schema(), 1, snapshot);
+    let other = Artifact::new("task-signal", &event_features::schema(), 1, snapshot);
     other
         .write(&dir.path().join("c_anomaly_model.vgl"))
         .unwrap();
     let err = m.load("c", &store).unwrap_err().to_string();
     assert!(
-        err.contains(&format!("expected model kind \"{ARTIFACT_KIND}\"")),
+        err.contains(&format!("expected model kind \"{KIND}\"")),
         "{err}"
     );
-    let other = Artifact::new("task-signal", &features::schema(), 1, vec![1u8, 2]);
+    let other = Artifact::new("task-signal", &event_features::schema(), 1, vec![1u8, 2]);
     other
         .write(&dir.path().join("d_anomaly_model.vgl"))
         .unwrap();
     let err = m.load("d", &store).unwrap_err().to_string();
     assert!(
         err.contains(&format!(
-            "d_anomaly_model.vgl: expected model kind \"{ARTIFACT_KIND}\", found \"task-signal\""
+            "d_anomaly_model.vgl: expected model kind \"{KIND}\", found \"task-signal\""
         )),
         "{err}"
     );
@@ -355,7 +357,7 @@ fn absurd_but_finite_values_train_and_score_without_overflow() {
     let mut events = g.events(100);
     events[3].duration_ms = 1e300;
     events[4].resource_count = i64::MAX;
-    let mut d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+    let mut d = EventDetector::new(EventDetectorParams::default()).unwrap();
     d.train("a", &events).unwrap();
     let probe = AgentEvent {
         duration_ms: -1e300,

@@ -1,4 +1,5 @@
-//! harombe's 7 agent-event features, with a stable event-type encoding.
+//! harombe's 7 agent-event features, with a stable event-type encoding: what
+//! `vigil-isolation-baseline` fits its per-agent forest and scaler on.
 
 use chrono::{Datelike, Timelike};
 use vigil_contracts::hash::fnv1a64;
@@ -36,7 +37,7 @@ pub fn schema() -> FeatureSchema {
 /// everywhere (intentional deviation 1).
 ///
 /// ```
-/// use vigil_isolation_baseline::features::encode_event_type;
+/// use vigil_features::event::encode_event_type;
 /// // The same in every process (harombe's varied from run to run).
 /// assert_eq!(encode_event_type("tool_call"), 0.432);
 /// assert!((0.0..1.0).contains(&encode_event_type("tool_call")));

@@ -1,11 +1,10 @@
-//! [`MLAnomalyDetector`]: window → features → trees → calibrated score, class, reasons, and the
-//! gray-zone escalation to an [`LlmVerifier`].
+//! What the crate answers — [`MLAnomalyDetector`]: window → features → trees → calibrated score,
+//! class, reasons, and the gray-zone escalation to an [`LlmVerifier`].
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use vigil_contracts::artifact::ModelSource;
 use vigil_contracts::trajectory::VERIFIER_PARSE_ERROR;
 use vigil_contracts::{
     AnomalyClass, AnomalyDetector, AnomalyResult, CanonicalIntent, LlmVerifier, NormalizedIntent,
@@ -15,12 +14,6 @@ use vigil_features::window::{VigilWindowV1, WindowEncoder};
 
 use crate::model::{AnomalyModel, ScoreCalibration};
 use crate::{Error, Result, reasons};
-
-/// The committed default model.
-pub static EMBEDDED_MODEL: &[u8] = include_bytes!("../models/anomaly.vgl");
-
-/// Environment variable naming a model file to use instead of the embedded one.
-pub const MODEL_ENV: &str = "VIGIL_ANOMALY_MODEL";
 
 /// Detector settings, with axor's defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,9 +110,9 @@ impl MLAnomalyDetector {
         })
     }
 
-    /// The committed default model.
+    /// The committed default model ([`EMBEDDED`](crate::model::EMBEDDED)).
     pub fn embedded() -> Result<Self> {
-        Self::new(AnomalyModel::from_bytes(EMBEDDED_MODEL)?.model)
+        Self::new(AnomalyModel::embedded()?.model)
     }
 
     /// A model file.
@@ -128,12 +121,9 @@ impl MLAnomalyDetector {
     }
 
     /// Precedence: explicit `path`, then `$VIGIL_ANOMALY_MODEL` (if set and non-empty), then the
-    /// embedded model.
+    /// embedded model ([`AnomalyModel::load`]).
     pub fn load(path: Option<&Path>) -> Result<Self> {
-        match ModelSource::resolve(path, MODEL_ENV).path() {
-            Some(p) => Self::from_path(p),
-            None => Self::embedded(),
-        }
+        Self::new(AnomalyModel::load(path)?.0.model)
     }
 
     /// Replaces the settings (checked).

@@ -1,15 +1,17 @@
-//! harombe's `AnomalyDetector`: one Isolation Forest per agent, plus the combined score.
+//! [`EventDetector`] — harombe's `AnomalyDetector` under a name that cannot be confused with
+//! [`vigil_contracts::AnomalyDetector`] (the trajectory trait): one Isolation Forest per agent,
+//! plus the combined score, harombe's factors, explanation and threat bands, and feedback.
 
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Timelike};
 use serde::{Deserialize, Serialize};
 use vigil_contracts::{AgentEvent, EventAnomalyResult, ThreatLevel};
+use vigil_features::event::{self, N_FEATURES};
 
-use crate::features::{self, N_FEATURES};
-use crate::forest::{ForestParams, IsolationForest};
-use crate::profile::{BehaviourProfile, ScoreComponents, ScoreParams};
-use crate::scaler::StandardScaler;
+use crate::forest::ForestParams;
+use crate::model::{AgentModel, EventDetectorSnapshot};
+use crate::profile::{ScoreComponents, ScoreParams};
 use crate::stored::StoredEvent;
 use crate::{Error, Result};
 
@@ -26,9 +28,9 @@ pub enum ScoreMode {
     Reference,
 }
 
-/// Hyperparameters of [`AnomalyDetector`], with harombe's defaults.
+/// Hyperparameters of [`EventDetector`], with harombe's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct DetectorParams {
+pub struct EventDetectorParams {
     /// Expected anomalous share of the training data; sets the forest offset (0.05).
     pub contamination: f64,
     /// Reference path: a score above this is anomalous (0.7).
@@ -51,9 +53,9 @@ pub struct DetectorParams {
     pub score: ScoreParams,
 }
 
-impl Default for DetectorParams {
+impl Default for EventDetectorParams {
     fn default() -> Self {
-        DetectorParams {
+        EventDetectorParams {
             contamination: 0.05,
             threshold: 0.7,
             min_training_events: 10,
@@ -68,7 +70,7 @@ impl Default for DetectorParams {
     }
 }
 
-impl DetectorParams {
+impl EventDetectorParams {
     /// Checks every value is usable.
     pub fn check(&self) -> Result<()> {
         self.forest().check()?;
@@ -107,68 +109,6 @@ impl DetectorParams {
     }
 }
 
-/// What a trained agent carries: scaler, forest and profile.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AgentModel {
-    /// Standard scaling of the 7 features.
-    pub scaler: StandardScaler,
-    /// The forest on scaled features.
-    pub forest: IsolationForest,
-    /// The robust profile behind the combined score.
-    pub profile: BehaviourProfile,
-    /// The parameters it was fitted with.
-    pub params: DetectorParams,
-}
-
-impl AgentModel {
-    fn fit(events: &[AgentEvent], params: &DetectorParams) -> Result<Self> {
-        let mut rows = Vec::with_capacity(events.len() * N_FEATURES);
-        for e in events {
-            rows.extend_from_slice(&features::extract(e));
-        }
-        let scaler = StandardScaler::fit(&rows, N_FEATURES);
-        for row in rows.chunks_exact_mut(N_FEATURES) {
-            scaler.transform(row);
-        }
-        let (forest, mut scores) =
-            IsolationForest::fit_scored(&rows, N_FEATURES, &params.forest())?;
-        let profile = BehaviourProfile::fit(events, &mut scores, &params.score);
-        Ok(AgentModel {
-            scaler,
-            forest,
-            profile,
-            params: *params,
-        })
-    }
-
-    /// Scores one event under this model.
-    pub fn score(&self, event: &AgentEvent, detector: &DetectorParams) -> Scores {
-        let mut row = features::extract(event);
-        self.scaler.transform(&mut row);
-        let s = self.forest.anomaly_score(&row);
-        // One forest pass: predict is derived from the same score and the offset (fix 9).
-        let predict = if -s < self.forest.offset() { -1 } else { 1 };
-        let score = s.clamp(0.0, 1.0);
-        let is_anomaly = predict == -1 || score > detector.threshold;
-        let reference = ReferenceScore {
-            score,
-            predict,
-            is_anomaly,
-            threat_level: threat_level(is_anomaly, score),
-        };
-        let components = self.profile.components(event, s, &detector.score);
-        let combined = components.combined();
-        let combined_anomaly = combined >= detector.score.alert_threshold;
-        Scores {
-            reference,
-            components,
-            combined,
-            combined_is_anomaly: combined_anomaly,
-            combined_threat_level: threat_level(combined_anomaly, combined),
-        }
-    }
-}
-
 /// harombe's reading of the forest.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ReferenceScore {
@@ -203,7 +143,7 @@ pub struct Scores {
 ///
 /// ```
 /// use vigil_contracts::ThreatLevel;
-/// use vigil_isolation_baseline::detector::threat_level;
+/// use vigil_isolation_baseline::detect::threat_level;
 /// assert_eq!(threat_level(false, 0.99), ThreatLevel::None);
 /// assert_eq!(threat_level(true, 0.6), ThreatLevel::Low);
 /// assert_eq!(threat_level(true, 0.85), ThreatLevel::High);
@@ -324,17 +264,6 @@ pub struct FeedbackOutcome {
     pub retrained: bool,
 }
 
-/// Per-agent detector state that survives a save and load.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DetectorSnapshot {
-    /// The model, if trained.
-    pub model: Option<AgentModel>,
-    /// The training set (oldest first), including events fed back as normal.
-    pub training_data: Vec<StoredEvent>,
-    /// Normal feedback events since the last fit.
-    pub pending_feedback: usize,
-}
-
 #[derive(Debug, Clone, Default)]
 struct AgentState {
     model: Option<AgentModel>,
@@ -345,42 +274,55 @@ struct AgentState {
 /// One Isolation Forest and behaviour profile per agent (harombe's `AnomalyDetector`).
 ///
 /// ```
+/// use chrono::{DateTime, Duration};
 /// use vigil_contracts::{AgentEvent, ThreatLevel};
-/// use vigil_isolation_baseline::{AnomalyDetector, DetectorParams, synthetic::Generator};
+/// use vigil_isolation_baseline::{EventDetector, EventDetectorParams};
 ///
-/// let mut detector = AnomalyDetector::new(DetectorParams::default()).unwrap();
-/// let mut generator = Generator::new(7);
-/// detector.train("a1", &generator.events(1000)).unwrap();
-/// let normal = generator.event();
+/// // Ten days of steady work from 09:00: a tool call, an API call or a file read every 30 min.
+/// let start = DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z").unwrap();
+/// let event = |i: i64| AgentEvent {
+///     agent_id: None,
+///     timestamp: start + Duration::days(i / 16) + Duration::minutes(30 * (i % 16)),
+///     event_type: ["tool_call", "tool_call", "api_call", "file_read"][(i % 4) as usize].into(),
+///     resource_count: 2 + i % 3,
+///     duration_ms: (200 + 25 * (i % 7)) as f64,
+///     success: true,
+///     extra: Default::default(),
+/// };
+/// let history: Vec<AgentEvent> = (0..160).map(event).collect();
+///
+/// let mut detector = EventDetector::new(EventDetectorParams::default()).unwrap();
+/// detector.train("a1", &history).unwrap();
+/// let normal = event(164);
 /// let mut burst = normal.clone();
 /// burst.resource_count = 5000;
 /// assert!(!detector.detect("a1", &normal).is_anomaly);
 /// assert_eq!(detector.detect("a1", &burst).threat_level, ThreatLevel::Critical);
 /// ```
 #[derive(Debug, Clone)]
-pub struct AnomalyDetector {
-    params: DetectorParams,
+pub struct EventDetector {
+    params: EventDetectorParams,
     agents: BTreeMap<String, AgentState>,
 }
 
-impl AnomalyDetector {
+impl EventDetector {
     /// A detector with validated parameters and no agents.
-    pub fn new(params: DetectorParams) -> Result<Self> {
+    pub fn new(params: EventDetectorParams) -> Result<Self> {
         params.check()?;
-        Ok(AnomalyDetector {
+        Ok(EventDetector {
             params,
             agents: BTreeMap::new(),
         })
     }
 
     /// The parameters.
-    pub fn params(&self) -> &DetectorParams {
+    pub fn params(&self) -> &EventDetectorParams {
         &self.params
     }
 
     /// Feature names in order.
     pub fn feature_names(&self) -> [&'static str; N_FEATURES] {
-        features::FEATURE_NAMES
+        event::FEATURE_NAMES
     }
 
     /// Whether `agent_id` has a model.
@@ -559,8 +501,8 @@ impl AnomalyDetector {
     }
 
     /// The agent's state for the store.
-    pub fn export(&self, agent_id: &str) -> Option<DetectorSnapshot> {
-        self.agents.get(agent_id).map(|a| DetectorSnapshot {
+    pub fn export(&self, agent_id: &str) -> Option<EventDetectorSnapshot> {
+        self.agents.get(agent_id).map(|a| EventDetectorSnapshot {
             model: a.model.clone(),
             training_data: a.training_data.iter().map(StoredEvent::from).collect(),
             pending_feedback: a.pending_feedback,
@@ -568,7 +510,7 @@ impl AnomalyDetector {
     }
 
     /// Restores an agent from the store, replacing whatever it had.
-    pub fn import(&mut self, agent_id: &str, snapshot: DetectorSnapshot) -> Result<()> {
+    pub fn import(&mut self, agent_id: &str, snapshot: EventDetectorSnapshot) -> Result<()> {
         if let Some(model) = &snapshot.model {
             model.forest.validate()?;
             if model.forest.n_features() != N_FEATURES

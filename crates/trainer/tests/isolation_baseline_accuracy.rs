@@ -1,9 +1,9 @@
 //! Held-out accuracy on the seeded generator (seed 77: neither a tuning seed, 101–105, nor an
-//! `examples/fpr.rs` evaluation seed, 1–5) and on the hand-written fixtures.
+//! `examples/isolation_baseline_fpr.rs` evaluation seed, 1–5) and on the hand-written fixtures.
 
 use vigil_contracts::{AgentEvent, ThreatLevel};
-use vigil_isolation_baseline::synthetic::Generator;
-use vigil_isolation_baseline::{AnomalyDetector, DetectorParams};
+use vigil_isolation_baseline::{EventDetector, EventDetectorParams};
+use vigil_trainer::isolation_baseline::Generator;
 
 fn fixture(name: &str) -> Vec<AgentEvent> {
     let path = format!(
@@ -25,7 +25,7 @@ fn category(e: &AgentEvent) -> &str {
 fn fresh_normal_events_rarely_alert_and_clear_anomalies_always_do() {
     for n in [100usize, 1_000] {
         let mut g = Generator::new(77);
-        let mut d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+        let mut d = EventDetector::new(EventDetectorParams::default()).unwrap();
         let train = g.events(n);
         d.train("a", &train).unwrap();
 

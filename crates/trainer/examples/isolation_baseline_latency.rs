@@ -1,20 +1,20 @@
 //! Per-call latency percentiles of `detect` (criterion reports means and medians; this adds p99).
 //!
 //! ```sh
-//! cargo run --release -p vigil-isolation-baseline --example latency
+//! cargo run --release -p vigil-trainer --example isolation_baseline_latency
 //! ```
 
 use std::time::Instant;
 
-use vigil_isolation_baseline::synthetic::Generator;
-use vigil_isolation_baseline::{AnomalyDetector, DetectorParams};
+use vigil_isolation_baseline::{EventDetector, EventDetectorParams};
+use vigil_trainer::isolation_baseline::Generator;
 
 fn main() {
     println!("| training events | detect p50 | p99 | max |");
     println!("|---|---|---|---|");
     for n in [100usize, 1_000, 10_000] {
         let mut g = Generator::new(9);
-        let mut d = AnomalyDetector::new(DetectorParams::default()).unwrap();
+        let mut d = EventDetector::new(EventDetectorParams::default()).unwrap();
         d.train("agent", &g.events(n)).unwrap();
         let probes = g.events(1_000);
         for p in probes.iter().take(50) {
