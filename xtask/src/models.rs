@@ -69,7 +69,7 @@ pub const MODELS: &[Model] = &[
     Model {
         name: "task-signal",
         artifact: Some("crates/task-signal/models/task-signal.vgl"),
-        data: |seed, out| Ok(vigil_trainer::task_signal::data(seed, out)?),
+        data: |seed, out| Ok(vigil_trainer::task_signal::write_data(seed, out)?),
         train: |opts| Ok(vigil_trainer::task_signal::train(opts)?),
         eval: |data, json| Ok(vigil_trainer::task_signal::eval(data, json)?),
         bench: || Ok(vigil_trainer::task_signal::bench()?),
@@ -79,8 +79,8 @@ pub const MODELS: &[Model] = &[
         artifact: Some("crates/anomaly/models/anomaly.vgl"),
         data: |seed, out| Ok(vigil_trainer::anomaly::write_data(seed, out)?),
         train: |opts| Ok(vigil_trainer::anomaly::train(opts)?),
-        eval: |data, json| Ok(vigil_trainer::anomaly::train::eval_command(data, json)?),
-        bench: || Ok(vigil_trainer::anomaly::train::bench()?),
+        eval: |data, json| Ok(vigil_trainer::anomaly::eval(data, json)?),
+        bench: || Ok(vigil_trainer::anomaly::bench()?),
     },
     Model {
         name: "plan-risk",
@@ -103,10 +103,7 @@ pub const MODELS: &[Model] = &[
         artifact: Some("crates/preflight/models/preflight.vgl"),
         data: |seed, out| Ok(vigil_trainer::preflight::write_data(seed, out)?),
         train: |opts| Ok(vigil_trainer::preflight::train(opts)?),
-        eval: |data, json| {
-            println!("{}", vigil_trainer::preflight::eval(data, json)?);
-            Ok(())
-        },
+        eval: |data, json| Ok(vigil_trainer::preflight::eval(data, json)?),
         bench: || Ok(vigil_trainer::preflight::bench()?),
     },
 ];

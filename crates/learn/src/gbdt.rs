@@ -1,5 +1,5 @@
 //! A compact histogram gradient-boosted decision tree trainer for multiclass softmax, producing
-//! the flat-array [`TreeEnsemble`] `vigil-anomaly` evaluates.
+//! flat-array [`BoostedTrees`] (the layout `vigil-anomaly`'s `TreeEnsemble` evaluates).
 //!
 //! Rows carry weights, so identical feature vectors can be merged into one weighted row before
 //! training (the anomaly windows are discrete and repeat a lot). Features are binned once by
@@ -7,9 +7,21 @@
 //! gets the midpoint threshold, and a sample goes left iff `x <= threshold`. Every loop runs in
 //! a fixed order and ties keep the first candidate, so the same data and parameters give the
 //! same trees bit for bit.
+//!
+//! ```
+//! use vigil_learn::gbdt::{GbdtParams, train};
+//!
+//! // Class 1 iff x > 1.
+//! let x: Vec<Vec<f32>> = (0..4).map(|v| vec![v as f32]).collect();
+//! let params = GbdtParams { rounds: 10, ..GbdtParams::default() }.check().unwrap();
+//! let trees = train(&x, &[0, 0, 1, 1], &[1.0; 4], 2, &params);
+//! let mut p = [0.0f32; 2];
+//! trees.probabilities(&[3.0], &mut p);
+//! assert!(p[1] > 0.5);
+//! ```
 
-use vigil_anomaly::trees::TreeEnsemble;
-use vigil_features::linear::softmax_in_place;
+use crate::link::softmax_in_place;
+use crate::{Error, Result};
 
 /// Most bins per feature.
 pub const MAX_BINS: usize = 256;
@@ -47,15 +59,67 @@ impl Default for GbdtParams {
     }
 }
 
+/// A multiclass boosted-tree ensemble in flat arrays: five parallel node arrays plus one root
+/// per tree; tree `t` adds to the raw score of class `t % n_classes`. A node with `left == 0`
+/// is a leaf; leaf values include the learning rate; a sample goes left iff
+/// `x[feature] <= threshold`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoostedTrees {
+    /// Number of classes (softmax outputs).
+    pub n_classes: u32,
+    /// Number of input features.
+    pub n_features: u32,
+    /// Initial raw score per class (centred log priors).
+    pub base: Vec<f32>,
+    /// Root node of every tree.
+    pub roots: Vec<u32>,
+    /// Split feature per node (0 for leaves).
+    pub feature: Vec<u32>,
+    /// Split threshold per node.
+    pub threshold: Vec<f32>,
+    /// Left child per node; 0 marks a leaf.
+    pub left: Vec<u32>,
+    /// Right child per node.
+    pub right: Vec<u32>,
+    /// Leaf value; 0 for inner nodes.
+    pub value: Vec<f32>,
+}
+
+impl BoostedTrees {
+    /// Softmax probabilities of `x` into `out` (`n_classes` entries).
+    pub fn probabilities(&self, x: &[f32], out: &mut [f32]) {
+        let k = self.n_classes as usize;
+        out[..k].copy_from_slice(&self.base);
+        for (t, &root) in self.roots.iter().enumerate() {
+            out[t % k] += self.value[self.leaf(root as usize, x)];
+        }
+        softmax_in_place(&mut out[..k], 1.0);
+    }
+
+    /// The leaf `x` reaches from node `i`.
+    fn leaf(&self, mut i: usize, x: &[f32]) -> usize {
+        while self.left[i] != 0 {
+            let left = x[self.feature[i] as usize] <= self.threshold[i];
+            i = (if left { self.left[i] } else { self.right[i] }) as usize;
+        }
+        i
+    }
+
+    /// Number of trees.
+    pub fn trees(&self) -> usize {
+        self.roots.len()
+    }
+}
+
 /// [`GbdtParams`] that passed [`GbdtParams::check`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidGbdtParams(GbdtParams);
 
 impl GbdtParams {
     /// Checks every field's range.
-    pub fn check(self) -> crate::Result<ValidGbdtParams> {
+    pub fn check(self) -> Result<ValidGbdtParams> {
         let p = &self;
-        let invalid = |message: String| Err(crate::Error::Invalid(message));
+        let invalid = |message: String| Err(Error::InvalidParams(message));
         if !(1..=5000).contains(&p.rounds) {
             return invalid(format!("rounds {} is outside 1..=5000", p.rounds));
         }
@@ -132,7 +196,7 @@ pub fn train(
     w: &[f64],
     n_classes: usize,
     params: &ValidGbdtParams,
-) -> TreeEnsemble {
+) -> BoostedTrees {
     let p = params.get();
     let n = x.len();
     let n_features = x.first().map_or(0, Vec::len);
@@ -153,7 +217,7 @@ pub fn train(
     let mut raw: Vec<f32> = (0..n)
         .flat_map(|_| base.iter().map(|&b| b as f32))
         .collect();
-    let mut ens = TreeEnsemble {
+    let mut ens = BoostedTrees {
         n_classes: n_classes as u32,
         n_features: n_features as u32,
         base: base.iter().map(|&b| b as f32).collect(),
@@ -196,7 +260,7 @@ fn grow_tree(
     g: &[f64],
     h: &[f64],
     p: &GbdtParams,
-    ens: &mut TreeEnsemble,
+    ens: &mut BoostedTrees,
 ) -> Vec<(Vec<u32>, f32)> {
     let root = ens.feature.len();
     ens.roots.push(root as u32);
@@ -254,7 +318,7 @@ fn grow_tree(
     leaves_out
 }
 
-fn push_node(ens: &mut TreeEnsemble) {
+fn push_node(ens: &mut BoostedTrees) {
     ens.feature.push(0);
     ens.threshold.push(0.0);
     ens.left.push(0);
@@ -309,7 +373,7 @@ fn best_split(
 mod tests {
     use super::*;
 
-    fn predict(e: &TreeEnsemble, x: &[f32]) -> usize {
+    fn predict(e: &BoostedTrees, x: &[f32]) -> usize {
         let mut p = vec![0f32; e.n_classes as usize];
         e.probabilities(x, &mut p);
         (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap()
@@ -342,7 +406,6 @@ mod tests {
         .check()
         .unwrap();
         let e = train(&x, &y, &w, 3, &params);
-        e.validate().unwrap();
         assert_eq!(e.trees(), 90);
         for (xi, &yi) in x.iter().zip(&y) {
             assert_eq!(predict(&e, xi), yi, "{xi:?}");
