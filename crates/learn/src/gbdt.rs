@@ -59,10 +59,25 @@ impl Default for GbdtParams {
     }
 }
 
-/// A multiclass boosted-tree ensemble in flat arrays: five parallel node arrays plus one root
-/// per tree; tree `t` adds to the raw score of class `t % n_classes`. A node with `left == 0`
-/// is a leaf; leaf values include the learning rate; a sample goes left iff
-/// `x[feature] <= threshold`.
+/// One node of a tree: an inner node splits on `feature` at `threshold` (a sample goes to
+/// `left` iff `x[feature] <= threshold`); a leaf (`left == 0`) holds `value`, learning rate
+/// included.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Node {
+    /// Split feature (0 for leaves).
+    pub feature: u32,
+    /// Split threshold (0 for leaves).
+    pub threshold: f32,
+    /// Index of the left child in [`BoostedTrees::nodes`]; 0 marks a leaf.
+    pub left: u32,
+    /// Index of the right child.
+    pub right: u32,
+    /// Leaf value (0 for inner nodes).
+    pub value: f32,
+}
+
+/// A multiclass boosted-tree ensemble: every tree's nodes in one vector (children after their
+/// parent), one root per tree; tree `t` adds to the raw score of class `t % n_classes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoostedTrees {
     /// Number of classes (softmax outputs).
@@ -71,18 +86,10 @@ pub struct BoostedTrees {
     pub n_features: u32,
     /// Initial raw score per class (centred log priors).
     pub base: Vec<f32>,
-    /// Root node of every tree.
+    /// Index of every tree's root in `nodes`.
     pub roots: Vec<u32>,
-    /// Split feature per node (0 for leaves).
-    pub feature: Vec<u32>,
-    /// Split threshold per node.
-    pub threshold: Vec<f32>,
-    /// Left child per node; 0 marks a leaf.
-    pub left: Vec<u32>,
-    /// Right child per node.
-    pub right: Vec<u32>,
-    /// Leaf value; 0 for inner nodes.
-    pub value: Vec<f32>,
+    /// The nodes of all trees.
+    pub nodes: Vec<Node>,
 }
 
 impl BoostedTrees {
@@ -91,18 +98,23 @@ impl BoostedTrees {
         let k = self.n_classes as usize;
         out[..k].copy_from_slice(&self.base);
         for (t, &root) in self.roots.iter().enumerate() {
-            out[t % k] += self.value[self.leaf(root as usize, x)];
+            out[t % k] += self.leaf(root, x).value;
         }
         softmax_in_place(&mut out[..k], 1.0);
     }
 
     /// The leaf `x` reaches from node `i`.
-    fn leaf(&self, mut i: usize, x: &[f32]) -> usize {
-        while self.left[i] != 0 {
-            let left = x[self.feature[i] as usize] <= self.threshold[i];
-            i = (if left { self.left[i] } else { self.right[i] }) as usize;
+    fn leaf(&self, i: u32, x: &[f32]) -> &Node {
+        let mut node = &self.nodes[i as usize];
+        while node.left != 0 {
+            let next = if x[node.feature as usize] <= node.threshold {
+                node.left
+            } else {
+                node.right
+            };
+            node = &self.nodes[next as usize];
         }
-        i
+        node
     }
 
     /// Number of trees.
@@ -183,7 +195,8 @@ fn bin(x: &[Vec<f32>], n_features: usize) -> Binned {
     Binned { bins, cuts }
 }
 
-struct Node {
+/// A node waiting to be grown: its rows, depth and index in [`BoostedTrees::nodes`].
+struct Pending {
     rows: Vec<u32>,
     depth: usize,
     index: usize,
@@ -222,11 +235,7 @@ pub fn train(
         n_features: n_features as u32,
         base: base.iter().map(|&b| b as f32).collect(),
         roots: Vec::new(),
-        feature: Vec::new(),
-        threshold: Vec::new(),
-        left: Vec::new(),
-        right: Vec::new(),
-        value: Vec::new(),
+        nodes: Vec::new(),
     };
     let mut prob = vec![0f32; n * n_classes];
     let mut g = vec![0f64; n];
@@ -262,11 +271,11 @@ fn grow_tree(
     p: &GbdtParams,
     ens: &mut BoostedTrees,
 ) -> Vec<(Vec<u32>, f32)> {
-    let root = ens.feature.len();
+    let root = ens.nodes.len();
     ens.roots.push(root as u32);
-    push_node(ens);
+    ens.nodes.push(Node::default());
     let mut leaves_out = Vec::new();
-    let mut stack = vec![Node {
+    let mut stack = vec![Pending {
         rows: (0..g.len() as u32).collect(),
         depth: 0,
         index: root,
@@ -288,21 +297,23 @@ fn grow_tree(
                     .rows
                     .iter()
                     .partition(|&&row| b.bins[f][row as usize] as usize <= bin_at);
-                let li = ens.feature.len();
-                push_node(ens);
-                let ri = ens.feature.len();
-                push_node(ens);
-                ens.feature[node.index] = f as u32;
-                ens.threshold[node.index] = b.cuts[f][bin_at];
-                ens.left[node.index] = li as u32;
-                ens.right[node.index] = ri as u32;
+                let li = ens.nodes.len();
+                let ri = li + 1;
+                ens.nodes.extend([Node::default(); 2]);
+                ens.nodes[node.index] = Node {
+                    feature: f as u32,
+                    threshold: b.cuts[f][bin_at],
+                    left: li as u32,
+                    right: ri as u32,
+                    value: 0.0,
+                };
                 leaves += 1;
-                stack.push(Node {
+                stack.push(Pending {
                     rows: r,
                     depth: node.depth + 1,
                     index: ri,
                 });
-                stack.push(Node {
+                stack.push(Pending {
                     rows: l,
                     depth: node.depth + 1,
                     index: li,
@@ -310,20 +321,12 @@ fn grow_tree(
             }
             None => {
                 let v = (-gs / (hs + p.lambda) * p.learning_rate) as f32;
-                ens.value[node.index] = v;
+                ens.nodes[node.index].value = v;
                 leaves_out.push((node.rows, v));
             }
         }
     }
     leaves_out
-}
-
-fn push_node(ens: &mut BoostedTrees) {
-    ens.feature.push(0);
-    ens.threshold.push(0.0);
-    ens.left.push(0);
-    ens.right.push(0);
-    ens.value.push(0.0);
 }
 
 fn best_split(
@@ -412,9 +415,11 @@ mod tests {
         }
         assert_eq!(e, train(&x, &y, &w, 3, &params));
         // Nothing splits on the noise feature.
-        let inner: Vec<u32> = (0..e.left.len())
-            .filter(|&i| e.left[i] != 0)
-            .map(|i| e.feature[i])
+        let inner: Vec<u32> = e
+            .nodes
+            .iter()
+            .filter(|n| n.left != 0)
+            .map(|n| n.feature)
             .collect();
         assert!(!inner.contains(&2));
     }
@@ -437,21 +442,17 @@ mod tests {
 
     #[test]
     fn bad_params_are_refused_by_name() {
-        let e = GbdtParams {
+        let refused = |p: GbdtParams| p.check().unwrap_err().to_string();
+        let default = GbdtParams::default;
+        let e = refused(GbdtParams {
             learning_rate: 0.0,
-            ..GbdtParams::default()
-        }
-        .check()
-        .unwrap_err()
-        .to_string();
+            ..default()
+        });
         assert!(e.contains("learning_rate 0"), "{e}");
-        let e = GbdtParams {
+        let e = refused(GbdtParams {
             max_depth: 0,
-            ..GbdtParams::default()
-        }
-        .check()
-        .unwrap_err()
-        .to_string();
+            ..default()
+        });
         assert!(e.contains("max_depth 0"), "{e}");
     }
 }

@@ -12,18 +12,15 @@
 
 /// `softmax(z / t)` in place, numerically stable (the maximum is subtracted first).
 ///
-/// The same arithmetic, in the same order, as the runtime crates' inference, so probabilities
-/// seen in training match the shipped model's bit for bit.
+/// The same f32 arithmetic, in the same order, as `vigil_features::linear::softmax_in_place`
+/// (which the runtime crates use and which cannot depend on this crate), so probabilities seen
+/// in training match the shipped model's bit for bit (a `vigil-trainer` test holds the two
+/// together).
 pub fn softmax_in_place(z: &mut [f32], t: f32) {
     let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for v in z.iter_mut() {
-        *v = ((*v - max) / t).exp();
-        sum += *v;
-    }
-    for v in z.iter_mut() {
-        *v /= sum;
-    }
+    z.iter_mut().for_each(|v| *v = ((*v - max) / t).exp());
+    let sum: f32 = z.iter().sum();
+    z.iter_mut().for_each(|v| *v /= sum);
 }
 
 /// `softmax(z / t)` as a new vector.

@@ -361,12 +361,13 @@ mod tests {
         assert_eq!(err.to_string(), "90 rows but 3 labels");
         let err = fit_softmax(&rows, &labels, 2, 4, &p).unwrap_err();
         assert!(err.to_string().starts_with("label of row 2 is 2"), "{err}");
-        let err = LogisticParams {
+        let bad_c = LogisticParams {
             c: 0.0,
-            ..Default::default()
-        }
-        .check()
-        .unwrap_err();
-        assert_eq!(err.to_string(), "C = 0 must be finite and > 0");
+            ..LogisticParams::default()
+        };
+        assert_eq!(
+            bad_c.check().unwrap_err().to_string(),
+            "C = 0 must be finite and > 0"
+        );
     }
 }

@@ -269,19 +269,17 @@ mod tests {
 
     #[test]
     fn bad_params_are_refused_by_name() {
-        let e = LbfgsParams {
+        let refused = |p: LbfgsParams| p.check().unwrap_err().to_string();
+        let default = LbfgsParams::default;
+        let e = refused(LbfgsParams {
             memory: 0,
-            ..LbfgsParams::default()
-        }
-        .check()
-        .unwrap_err();
-        assert_eq!(e.to_string(), "lbfgs memory 0 is below 1");
-        let e = LbfgsParams {
+            ..default()
+        });
+        assert_eq!(e, "lbfgs memory 0 is below 1");
+        let e = refused(LbfgsParams {
             gradient_tol: f64::NAN,
-            ..LbfgsParams::default()
-        }
-        .check()
-        .unwrap_err();
-        assert!(e.to_string().contains("gradient_tol NaN"), "{e}");
+            ..default()
+        });
+        assert!(e.contains("gradient_tol NaN"), "{e}");
     }
 }

@@ -13,9 +13,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// let s = StandardScaler::fit(&[[1.0, 5.0], [3.0, 5.0]], 2);
 /// assert_eq!((s.mean.clone(), s.scale.clone()), (vec![2.0, 5.0], vec![1.0, 1.0]));
-/// let mut row = [3.0, 5.0];
-/// s.transform(&mut row);
-/// assert_eq!(row, [1.0, 0.0]);
+/// assert_eq!(s.transform(&[3.0, 5.0]), [1.0, 0.0]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StandardScaler {
@@ -45,11 +43,10 @@ impl StandardScaler {
         StandardScaler { mean, scale }
     }
 
-    /// Scales one row in place (columns beyond the fitted width are left alone).
-    pub fn transform(&self, row: &mut [f64]) {
-        for ((x, m), s) in row.iter_mut().zip(&self.mean).zip(&self.scale) {
-            *x = (*x - m) / s;
-        }
+    /// The scaled first `mean.len()` columns of `row`.
+    pub fn transform(&self, row: &[f64]) -> Vec<f64> {
+        let columns = row.iter().zip(&self.mean).zip(&self.scale);
+        columns.map(|((x, m), s)| (x - m) / s).collect()
     }
 }
 

@@ -51,10 +51,13 @@ pub mod card;
 mod error;
 pub mod gate;
 pub mod isolation_baseline;
+pub mod jsonl;
 pub mod plan_risk;
 pub mod preflight;
 pub mod softmax;
 pub mod task_signal;
+#[cfg(test)]
+mod testing;
 pub mod timing;
 
 pub use error::{Error, Result};

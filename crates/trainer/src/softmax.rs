@@ -77,6 +77,28 @@ mod tests {
     }
 
     #[test]
+    fn training_and_inference_softmax_agree_bit_for_bit() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for n in 1..40 {
+            let z: Vec<f32> = (0..n)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    (state % 20_000) as f32 / 1000.0 - 10.0
+                })
+                .collect();
+            for t in [1.0, 0.37, 2.5] {
+                let mut inference = z.clone();
+                vigil_features::linear::softmax_in_place(&mut inference, t);
+                let training = vigil_learn::link::softmax(&z, t);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&training), bits(&inference), "{z:?} at T = {t}");
+            }
+        }
+    }
+
+    #[test]
     fn bad_parameters_and_inputs_are_refused() {
         let rows = vec![SparseVec::from_dense(&[1.0])];
         let bad_c = LogisticParams {

@@ -18,14 +18,12 @@
 //! of each family is held out for evaluation, so the held-out numbers measure generalisation to
 //! unseen phrasings, not memorised rows.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use rand::Rng;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use vigil_contracts::artifact::write_atomic;
 use vigil_contracts::{DestinationKind, NormalizedIntent, Operation, Provenance, TargetKind};
 use vigil_features::intent::{IntentNormalizer, RawCall};
 
@@ -1032,20 +1030,16 @@ pub fn generate(seed: u64, per_variant: usize) -> Vec<Session> {
 /// Writes the generated sessions as JSON Lines (`{"family", "variant", "held_out", "calls",
 /// "stages"}`); returns the number of sessions.
 pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
-    let sessions = generate(seed, SESSIONS_PER_VARIANT);
-    let mut text = String::new();
-    for s in &sessions {
-        let rec = serde_json::json!({
+    let records = generate(seed, SESSIONS_PER_VARIANT).into_iter().map(|s| {
+        serde_json::json!({
             "family": s.family,
             "variant": s.variant,
             "held_out": s.held_out,
             "calls": s.calls,
             "stages": s.stages.iter().map(|&l| LABELS[l]).collect::<Vec<_>>(),
-        });
-        let _ = writeln!(text, "{rec}");
-    }
-    write_atomic(out, text.as_bytes())?;
-    Ok(sessions.len())
+        })
+    });
+    crate::jsonl::write(out, records)
 }
 
 #[cfg(test)]

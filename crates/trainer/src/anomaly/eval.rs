@@ -139,16 +139,14 @@ pub fn eval(data: Option<&Path>, json: bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::temp_file;
 
     #[test]
     fn a_malformed_fixture_line_is_named_by_path_and_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sessions.jsonl");
-        std::fs::write(
-            &path,
+        let (dir, path) = temp_file(
+            "sessions.jsonl",
             "# comment\n\n{\"name\": \"x\", \"label\": \"alarming\", \"calls\": []}\n",
-        )
-        .unwrap();
+        );
         let e = read_fixtures(&path).unwrap_err();
         assert!(matches!(e, Error::Invalid(_)), "{e:?}");
         let text = e.to_string();

@@ -11,7 +11,7 @@ use vigil_anomaly::{DetectorParams, MLAnomalyDetector};
 use vigil_contracts::{AnomalyClass, Artifact, NormalizedIntent};
 use vigil_features::intent::IntentNormalizer;
 use vigil_features::window::{VigilWindowV1, WINDOW, WindowEncoder};
-use vigil_learn::gbdt::{self, BoostedTrees, GbdtParams};
+use vigil_learn::gbdt::{self, BoostedTrees, GbdtParams, Node};
 use vigil_learn::metrics::{expected_calibration_error, reliability_bins};
 
 use super::card;
@@ -105,18 +105,20 @@ fn dedupe(by: &BTreeMap<Vec<u32>, [usize; 3]>) -> (Vec<Vec<f32>>, Vec<usize>, Ve
     (x, y, w, dropped)
 }
 
-/// The runtime's flat-array ensemble, field for field, from what the GBDT learned.
+/// The runtime's flat-array ensemble (one array per node field) from what the GBDT learned.
 fn tree_ensemble(trees: BoostedTrees) -> TreeEnsemble {
+    let field = |f: fn(&Node) -> u32| trees.nodes.iter().map(f).collect();
+    let value = |f: fn(&Node) -> f32| trees.nodes.iter().map(f).collect();
     TreeEnsemble {
         n_classes: trees.n_classes,
         n_features: trees.n_features,
+        feature: field(|n| n.feature),
+        threshold: value(|n| n.threshold),
+        left: field(|n| n.left),
+        right: field(|n| n.right),
+        value: value(|n| n.value),
         base: trees.base,
         roots: trees.roots,
-        feature: trees.feature,
-        threshold: trees.threshold,
-        left: trees.left,
-        right: trees.right,
-        value: trees.value,
     }
 }
 
@@ -358,21 +360,11 @@ mod tests {
 
     #[test]
     fn learned_trees_become_a_valid_runtime_ensemble_that_scores_the_same() {
-        // class = 0 if a < 2; 1 if a >= 2 and b == 0; 2 otherwise.
-        let mut x = Vec::new();
-        let mut y = Vec::new();
-        for a in 0..5 {
-            for b in 0..3 {
-                x.push(vec![a as f32, b as f32]);
-                y.push(if a < 2 {
-                    0
-                } else if b == 0 {
-                    1
-                } else {
-                    2
-                });
-            }
-        }
+        // Three bands of the first feature; the second is noise.
+        let x: Vec<Vec<f32>> = (0..24)
+            .map(|i| vec![(i / 2) as f32, (i % 5) as f32])
+            .collect();
+        let y: Vec<usize> = (0..24).map(|i| i / 8).collect();
         let params = GbdtParams {
             rounds: 10,
             ..anomaly_params()
@@ -393,31 +385,14 @@ mod tests {
 
     #[test]
     fn collisions_are_counted_and_resolved_by_majority() {
+        let row = |x: [f32; 2], y| Row { x: x.to_vec(), y };
         let rows = vec![
-            Row {
-                x: vec![1.0, 0.0],
-                y: 0,
-            },
-            Row {
-                x: vec![1.0, 0.0],
-                y: 0,
-            },
-            Row {
-                x: vec![1.0, 0.0],
-                y: 2,
-            },
-            Row {
-                x: vec![0.0, 1.0],
-                y: 1,
-            },
-            Row {
-                x: vec![0.0, 2.0],
-                y: 1,
-            },
-            Row {
-                x: vec![0.0, 2.0],
-                y: 2,
-            },
+            row([1.0, 0.0], 0),
+            row([1.0, 0.0], 0),
+            row([1.0, 0.0], 2),
+            row([0.0, 1.0], 1),
+            row([0.0, 2.0], 1),
+            row([0.0, 2.0], 2),
         ];
         let (vectors, involved, by) = collisions(&rows);
         assert_eq!((vectors, involved), (2, 5));

@@ -72,28 +72,22 @@ pub(super) fn card(
             count(Split::Test), templates_in(Split::Test), count(Split::Train), templates_in(Split::Train), count(Split::Calibration), templates_in(Split::Calibration)
         ),
     );
+    let decision_row = |label: String, m: &DecisionMetrics| {
+        vec![
+            label,
+            m.n.to_string(),
+            f3(m.f1()),
+            f3(m.intervention_accuracy()),
+            f3(m.overblock_rate()),
+        ]
+    };
     let mut rows = vec![
-        vec![
-            "vigil Π (rules + ρ), template-held-out".into(),
-            held.n.to_string(),
-            f3(held.f1()),
-            f3(held.intervention_accuracy()),
-            f3(held.overblock_rate()),
-        ],
-        vec![
-            "rules only (ρ ignored), template-held-out".into(),
-            rules.n.to_string(),
-            f3(rules.f1()),
-            f3(rules.intervention_accuracy()),
-            f3(rules.overblock_rate()),
-        ],
-        vec![
+        decision_row("vigil Π (rules + ρ), template-held-out".into(), held),
+        decision_row("rules only (ρ ignored), template-held-out".into(), rules),
+        decision_row(
             "ρ only (τ_b/τ_c, no rules), template-held-out".into(),
-            learned.n.to_string(),
-            f3(learned.f1()),
-            f3(learned.intervention_accuracy()),
-            f3(learned.overblock_rate()),
-        ],
+            learned,
+        ),
         vec![
             "ρ ≥ 0.5 only (binary), template-held-out".into(),
             held.n.to_string(),
@@ -103,13 +97,7 @@ pub(super) fn card(
         ],
     ];
     for (name, rel, f) in fixtures {
-        rows.push(vec![
-            format!("vigil Π, {name} `{rel}`"),
-            f.n.to_string(),
-            f3(f.f1()),
-            f3(f.intervention_accuracy()),
-            f3(f.overblock_rate()),
-        ]);
+        rows.push(decision_row(format!("vigil Π, {name} `{rel}`"), f));
     }
     rows.push(vec![
         "NEXUS (release B, its own synthetic test)".into(),

@@ -597,14 +597,7 @@ pub fn template_counts() -> (usize, usize) {
 
 /// Writes the synthetic data set as JSON Lines.
 pub fn write_data(seed: u64, out: &Path) -> crate::Result<usize> {
-    let examples = generate(seed, PER_TEMPLATE)?;
-    let mut text = String::new();
-    for e in &examples {
-        text.push_str(&serde_json::to_string(e)?);
-        text.push('\n');
-    }
-    vigil_contracts::artifact::write_atomic(out, text.as_bytes())?;
-    Ok(examples.len())
+    crate::jsonl::write(out, generate(seed, PER_TEMPLATE)?)
 }
 
 #[cfg(test)]

@@ -207,16 +207,14 @@ pub fn eval(data: Option<&Path>, json: bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::temp_file;
 
     #[test]
     fn fixture_lines_with_both_or_neither_plan_and_turns_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("plans.jsonl");
-        std::fs::write(
-            &path,
+        let (_dir, path) = temp_file(
+            "plans.jsonl",
             "# header\n{\"id\": \"n1\", \"harmful\": false, \"expected\": \"allow\"}\n",
-        )
-        .unwrap();
+        );
         let e = read_fixtures(&path).unwrap_err();
         assert_eq!(
             e.to_string(),

@@ -497,9 +497,8 @@ fn fit_scorer(rows: &[&Row], c: f64) -> Result<RiskModel> {
     let xs: Vec<[f64; 9]> = rows.iter().map(|r| scorer_inputs(&r.x)).collect();
     let scaler = StandardScaler::fit(&xs, 9);
     let dense = |x: &[f64; 9]| -> SparseVec {
-        let mut z = *x;
-        scaler.transform(&mut z);
-        SparseVec::from_dense(&z.map(|v| v as f32))
+        let d: Vec<f32> = scaler.transform(x).iter().map(|&v| v as f32).collect();
+        SparseVec::from_dense(&d)
     };
     let params = LogisticParams {
         c,

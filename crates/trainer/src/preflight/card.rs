@@ -9,7 +9,7 @@ use vigil_learn::plot::{confusion_matrix, reliability_diagram};
 use vigil_preflight::Source;
 
 use super::data::Row;
-use super::eval::SourceMetrics;
+use super::eval::{SourceMetrics, confidence_and_correct};
 use crate::card::Card;
 use crate::gate::Gate;
 
@@ -184,12 +184,7 @@ pub(super) fn build_card(
         ),
     );
     // Reliability where calibration was fitted: out-of-fold, at the corpus's balanced prior.
-    let conf: Vec<f64> = balanced_scores.iter().map(|&s| s.max(1.0 - s)).collect();
-    let correct: Vec<bool> = balanced_scores
-        .iter()
-        .zip(val_pos)
-        .map(|(&s, &p)| (s >= 0.5) == p)
-        .collect();
+    let (conf, correct) = confidence_and_correct(balanced_scores, val_pos);
     card.picture(
         "reliability of out-of-fold scores (balanced prior)",
         "preflight-reliability.svg",

@@ -1650,14 +1650,7 @@ pub fn generate(seed: u64, params: &CorpusParams) -> Vec<Row> {
 
 /// `cargo xtask data preflight`: the synthetic corpus as JSON Lines.
 pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
-    let rows = generate(seed, &CorpusParams::default());
-    let mut text = String::new();
-    for r in &rows {
-        text.push_str(&serde_json::to_string(r)?);
-        text.push('\n');
-    }
-    vigil_contracts::artifact::write_atomic(out, text.as_bytes())?;
-    Ok(rows.len())
+    crate::jsonl::write(out, generate(seed, &CorpusParams::default()))
 }
 
 #[cfg(test)]

@@ -75,6 +75,18 @@ pub struct SourceMetrics {
     pub ece: f64,
 }
 
+/// Per binary score: the confidence of the predicted class, max(p, 1 − p), and whether that
+/// prediction (injection iff p ≥ 0.5) was right — what ECE and reliability diagrams read.
+pub(super) fn confidence_and_correct(scores: &[f64], positive: &[bool]) -> (Vec<f64>, Vec<bool>) {
+    let conf = scores.iter().map(|&s| s.max(1.0 - s)).collect();
+    let correct = scores
+        .iter()
+        .zip(positive)
+        .map(|(&s, &p)| (s >= 0.5) == p)
+        .collect();
+    (conf, correct)
+}
+
 fn source_metrics(scores: &[f64], positive: &[bool], high_risk: f64) -> SourceMetrics {
     let counts = BinaryCounts::from_pairs(
         scores
@@ -82,12 +94,7 @@ fn source_metrics(scores: &[f64], positive: &[bool], high_risk: f64) -> SourceMe
             .zip(positive)
             .map(|(&s, &p)| (s >= high_risk, p)),
     );
-    let conf: Vec<f64> = scores.iter().map(|&s| s.max(1.0 - s)).collect();
-    let correct: Vec<bool> = scores
-        .iter()
-        .zip(positive)
-        .map(|(&s, &p)| (s >= 0.5) == p)
-        .collect();
+    let (conf, correct) = confidence_and_correct(scores, positive);
     SourceMetrics {
         rows: scores.len(),
         injections: positive.iter().filter(|p| **p).count(),
@@ -212,16 +219,14 @@ pub fn eval_report(data: Option<&Path>, json: bool) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::temp_file;
 
     #[test]
     fn a_malformed_labelled_line_is_named_by_path_and_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bad.jsonl");
-        std::fs::write(
-            &path,
+        let (_dir, path) = temp_file(
+            "bad.jsonl",
             "{\"text\": \"hi\", \"injection\": false}\n\n{\"text\": \"x\", \"injection\": \"yes\"}\n",
-        )
-        .unwrap();
+        );
         let e = read_labelled(&path).unwrap_err();
         assert!(matches!(e, Error::Invalid(_)), "{e:?}");
         let text = e.to_string();

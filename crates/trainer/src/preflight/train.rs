@@ -23,7 +23,10 @@ use vigil_preflight::{InjectionClassifier, Source};
 
 use super::card::{build_card, card_e2e};
 use super::data::{self, CorpusParams, Row};
-use super::eval::{end_to_end, evaluate_scores, fixtures_path, read_labelled, score_labelled};
+use super::eval::{
+    confidence_and_correct, end_to_end, evaluate_scores, fixtures_path, read_labelled,
+    score_labelled,
+};
 use crate::Result;
 use crate::gate::{Gate, TrainOptions, TrainReport};
 use crate::softmax::{fit_softmax_model, logits_all};
@@ -164,12 +167,7 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
     metrics.insert("injection_prior".into(), params.injection_prior);
     // Calibration is checked where it was fitted: out-of-fold, at the corpus's balanced prior.
     let balanced_ece = {
-        let conf: Vec<f64> = balanced_scores.iter().map(|&s| s.max(1.0 - s)).collect();
-        let correct: Vec<bool> = balanced_scores
-            .iter()
-            .zip(&val_pos)
-            .map(|(&s, &p)| (s >= 0.5) == p)
-            .collect();
+        let (conf, correct) = confidence_and_correct(&balanced_scores, &val_pos);
         expected_calibration_error(&conf, &correct, 10)
     };
     metrics.insert("val_all_ece_balanced_prior".into(), balanced_ece);

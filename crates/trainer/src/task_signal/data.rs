@@ -565,25 +565,20 @@ fn noise(rng: &mut ChaCha8Rng) -> String {
 /// `cargo xtask data task-signal`: every generated row as JSON Lines with its split.
 pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
     let ds = generate(seed, &GeneratorParams::default());
-    let mut text = String::new();
-    for (split, rows) in [
+    let splits = [
         ("train", &ds.train),
         ("calibration", &ds.calibration),
         ("validation", &ds.validation),
-    ] {
-        for r in rows.iter() {
+    ];
+    let rows = splits.into_iter().flat_map(|(split, rows)| {
+        rows.iter().map(move |r| {
             let mut v = serde_json::to_value(r).unwrap_or_default();
             v["split"] = serde_json::Value::from(split);
-            text.push_str(&v.to_string());
-            text.push('\n');
-        }
-    }
-    for t in &ds.noise {
-        text.push_str(&serde_json::json!({"text": t, "split": "noise"}).to_string());
-        text.push('\n');
-    }
-    vigil_contracts::artifact::write_atomic(out, text.as_bytes())?;
-    Ok(ds.train.len() + ds.calibration.len() + ds.validation.len() + ds.noise.len())
+            v
+        })
+    });
+    let noise = (ds.noise.iter()).map(|t| serde_json::json!({"text": t, "split": "noise"}));
+    crate::jsonl::write(out, rows.chain(noise))
 }
 
 #[cfg(test)]

@@ -187,6 +187,7 @@ pub fn eval(data: Option<&Path>, json: bool) -> Result<()> {
 mod tests {
     use super::*;
     use crate::task_signal::data::{GeneratorParams, generate};
+    use crate::testing::temp_file;
 
     #[test]
     fn handwritten_fixtures_are_complete_and_labelled() {
@@ -221,13 +222,10 @@ mod tests {
 
     #[test]
     fn malformed_labelled_lines_are_named() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bad.jsonl");
-        std::fs::write(
-            &path,
+        let (_dir, path) = temp_file(
+            "bad.jsonl",
             "{\"text\":\"fix it\",\"complexity\":\"focused\",\"nature\":\"mutative\",\"domain\":\"coding\"}\n\n{\"text\":\"x\",\"complexity\":\"huge\",\"nature\":\"mutative\",\"domain\":\"coding\"}\n",
-        )
-        .unwrap();
+        );
         let err = read_labelled(&path).unwrap_err().to_string();
         assert!(err.ends_with(":3: complexity: unknown complexity \"huge\" (expected one of: focused, moderate, expansive) at column 31"), "{err}");
     }
