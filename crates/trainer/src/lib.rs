@@ -8,8 +8,11 @@
 //!
 //! ## The big picture
 //!
-//! Every model has the same layout, `<model>/{data, train, card, eval, bench}.rs`, and exports
-//! the same four entry points `cargo xtask` calls: `write_data`, `train`, `eval`, `bench`.
+//! Every model exports the same four entry points `cargo xtask` calls — `write_data`, `train`,
+//! `eval`, `bench` — and the trained models share one layout: `<model>/data.rs` (the seeded
+//! generator or corpus), `train.rs` (split, fit, calibrate, gates, artifact), `card.rs` (the
+//! model card text and plots), `eval.rs` (hand-written fixtures) and `bench.rs` (hot-path
+//! timings). The isolation-baseline smoke fit is one file.
 //!
 //! | model | `data` | `train` | `card` | `eval` | `bench` |
 //! |---|---|---|---|---|---|

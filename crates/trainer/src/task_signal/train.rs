@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use vigil_contracts::artifact::Artifact;
+use vigil_contracts::Artifact;
 use vigil_contracts::{Domain, TaskComplexity, TaskNature};
 use vigil_features::linear::SoftmaxModel;
 use vigil_features::sparse::SparseVec;
