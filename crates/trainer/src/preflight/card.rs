@@ -9,43 +9,9 @@ use vigil_learn::plot::{confusion_matrix, reliability_diagram};
 use vigil_preflight::Source;
 
 use super::data::Row;
-use super::eval::{SourceMetrics, confidence_and_correct};
+use super::eval::{SourceMetrics, confidence_and_correct, metrics_table};
 use crate::card::Card;
 use crate::gate::Gate;
-
-/// Per-source metrics as a Markdown table.
-pub(super) fn metrics_table(m: &BTreeMap<&'static str, SourceMetrics>) -> String {
-    let rows: Vec<Vec<String>> = m
-        .iter()
-        .map(|(src, s)| {
-            vec![
-                (*src).to_owned(),
-                s.rows.to_string(),
-                s.injections.to_string(),
-                format!("{:.3}", s.tpr_at_1pct_fpr),
-                format!("{:.3}", s.tpr_at_5pct_fpr),
-                format!("{:.3}", s.auc),
-                format!("{:.3} / {:.3}", s.tpr_at_high_risk, s.fpr_at_high_risk),
-                format!("{:.3}", s.accuracy),
-                format!("{:.3}", s.ece),
-            ]
-        })
-        .collect();
-    Card::table(
-        &[
-            "source",
-            "rows",
-            "injections",
-            "TPR @ 1% FPR",
-            "TPR @ 5% FPR",
-            "AUC",
-            "high_risk TPR / FPR",
-            "accuracy",
-            "ECE",
-        ],
-        &rows,
-    )
-}
 
 /// The end-to-end section: actions of the whole preflight layer on the hand-written user
 /// messages.

@@ -12,7 +12,7 @@ use vigil_preflight::injection::InjectionScratch;
 use vigil_preflight::normalize::normalize_value;
 use vigil_preflight::{InjectionClassifier, Preflight, Source};
 
-use super::card::metrics_table;
+use crate::card::Card;
 use crate::{Error, Result};
 
 /// The hand-written evaluation set.
@@ -129,6 +129,40 @@ pub fn evaluate_scores(
         out.insert(name, source_metrics(&s, &p, high_risk));
     }
     out
+}
+
+/// Per-source metrics as a Markdown table.
+pub(super) fn metrics_table(m: &BTreeMap<&'static str, SourceMetrics>) -> String {
+    let rows: Vec<Vec<String>> = m
+        .iter()
+        .map(|(src, s)| {
+            vec![
+                (*src).to_owned(),
+                s.rows.to_string(),
+                s.injections.to_string(),
+                format!("{:.3}", s.tpr_at_1pct_fpr),
+                format!("{:.3}", s.tpr_at_5pct_fpr),
+                format!("{:.3}", s.auc),
+                format!("{:.3} / {:.3}", s.tpr_at_high_risk, s.fpr_at_high_risk),
+                format!("{:.3}", s.accuracy),
+                format!("{:.3}", s.ece),
+            ]
+        })
+        .collect();
+    Card::table(
+        &[
+            "source",
+            "rows",
+            "injections",
+            "TPR @ 1% FPR",
+            "TPR @ 5% FPR",
+            "AUC",
+            "high_risk TPR / FPR",
+            "accuracy",
+            "ECE",
+        ],
+        &rows,
+    )
 }
 
 /// Scores labelled texts with a classifier.
