@@ -64,51 +64,35 @@ pub struct Model {
     pub bench: fn() -> anyhow::Result<Vec<Timing>>,
 }
 
+/// A [`Model`] entry for a `vigil_trainer` module: every model exports the same four entry
+/// points (`write_data`, `train`, `eval`, `bench`). With `embedded`, the model ships the
+/// artifact its runtime crate embeds, `crates/<name>/models/<name>.vgl`.
+macro_rules! model {
+    ($name:literal => $module:ident, embedded) => {
+        model!(@entry $name, Some(concat!("crates/", $name, "/models/", $name, ".vgl")), $module)
+    };
+    ($name:literal => $module:ident) => {
+        model!(@entry $name, None, $module)
+    };
+    (@entry $name:literal, $artifact:expr, $module:ident) => {
+        Model {
+            name: $name,
+            artifact: $artifact,
+            data: |seed, out| Ok(vigil_trainer::$module::write_data(seed, out)?),
+            train: |opts| Ok(vigil_trainer::$module::train(opts)?),
+            eval: |data, json| Ok(vigil_trainer::$module::eval(data, json)?),
+            bench: || Ok(vigil_trainer::$module::bench()?),
+        }
+    };
+}
+
 /// Every model `cargo xtask` can work on, in training order.
 pub const MODELS: &[Model] = &[
-    Model {
-        name: "task-signal",
-        artifact: Some("crates/task-signal/models/task-signal.vgl"),
-        data: |seed, out| Ok(vigil_trainer::task_signal::data(seed, out)?),
-        train: |opts| Ok(vigil_trainer::task_signal::train(opts)?),
-        eval: |data, json| Ok(vigil_trainer::task_signal::eval(data, json)?),
-        bench: || Ok(vigil_trainer::task_signal::bench()?),
-    },
-    Model {
-        name: "anomaly",
-        artifact: Some("crates/anomaly/models/anomaly.vgl"),
-        data: |seed, out| Ok(vigil_trainer::anomaly::write_data(seed, out)?),
-        train: |opts| Ok(vigil_trainer::anomaly::train(opts)?),
-        eval: |data, json| Ok(vigil_trainer::anomaly::train::eval_command(data, json)?),
-        bench: || Ok(vigil_trainer::anomaly::train::bench()?),
-    },
-    Model {
-        name: "plan-risk",
-        artifact: Some("crates/plan-risk/models/plan-risk.vgl"),
-        data: |seed, out| Ok(vigil_trainer::plan_risk::write_data(seed, out)?),
-        train: |opts| Ok(vigil_trainer::plan_risk::train(opts)?),
-        eval: |data, json| Ok(vigil_trainer::plan_risk::eval(data, json)?),
-        bench: || Ok(vigil_trainer::plan_risk::bench()?),
-    },
-    Model {
-        name: "isolation-baseline",
-        artifact: None,
-        data: |seed, out| Ok(vigil_trainer::isolation_baseline::write_data(seed, out)?),
-        train: |opts| Ok(vigil_trainer::isolation_baseline::train(opts)?),
-        eval: |data, json| Ok(vigil_trainer::isolation_baseline::eval(data, json)?),
-        bench: || Ok(vigil_trainer::isolation_baseline::bench()?),
-    },
-    Model {
-        name: "preflight",
-        artifact: Some("crates/preflight/models/preflight.vgl"),
-        data: |seed, out| Ok(vigil_trainer::preflight::write_data(seed, out)?),
-        train: |opts| Ok(vigil_trainer::preflight::train(opts)?),
-        eval: |data, json| {
-            println!("{}", vigil_trainer::preflight::eval(data, json)?);
-            Ok(())
-        },
-        bench: || Ok(vigil_trainer::preflight::bench()?),
-    },
+    model!("task-signal" => task_signal, embedded),
+    model!("anomaly" => anomaly, embedded),
+    model!("plan-risk" => plan_risk, embedded),
+    model!("isolation-baseline" => isolation_baseline),
+    model!("preflight" => preflight, embedded),
 ];
 
 fn find(name: &str) -> anyhow::Result<&'static Model> {
@@ -361,5 +345,21 @@ fn human(ns: f64) -> String {
         format!("{:.2} µs", ns / 1e3)
     } else {
         format!("{ns:.0} ns")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_artifact_path_is_committed() {
+        for m in MODELS {
+            if let Some(artifact) = m.artifact {
+                assert!(workspace_root().join(artifact).is_file(), "{artifact}");
+            }
+        }
+        assert!(find("plan-risk").is_ok());
+        assert!(find("nope").is_err());
     }
 }

@@ -1,7 +1,5 @@
 //! The crate's one error type.
 
-use crate::logistic::FitError;
-
 /// What can go wrong while generating data, training, evaluating or timing a model.
 ///
 /// Errors of the runtime crates pass through unchanged (their messages already name the value);
@@ -40,9 +38,9 @@ pub enum Error {
     /// Serializing a record or report to JSON failed.
     #[error(transparent)]
     Json(#[from] serde_json::Error),
-    /// A logistic regression could not be fitted.
+    /// A learning algorithm refused its parameters or inputs.
     #[error(transparent)]
-    Fit(#[from] FitError),
+    Learn(#[from] vigil_learn::Error),
     /// A pipeline-specific problem: a malformed fixture line (`path:line: message`), parameters
     /// out of range, an internal consistency check.
     #[error("{0}")]
@@ -89,7 +87,8 @@ mod tests {
 
     #[test]
     fn context_prefixes_and_keeps_the_source() {
-        let r: std::result::Result<(), FitError> = Err(FitError::Invalid("no rows".into()));
+        let r: std::result::Result<(), vigil_learn::Error> =
+            Err(vigil_learn::Error::InvalidInput("no rows".into()));
         let e = r.context(|| "fitting the domain head".into()).unwrap_err();
         assert_eq!(e.to_string(), "fitting the domain head: no rows");
         let source = std::error::Error::source(&e).map(ToString::to_string);

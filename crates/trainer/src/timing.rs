@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use vigil_learn::metrics::percentile;
 
 /// Latency of one hot path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,26 +64,9 @@ pub fn time_calls<R>(
     }
 }
 
-/// Nearest-rank percentile of sorted samples (0 for none).
-pub fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentiles_use_nearest_rank() {
-        let s: Vec<f64> = (1..=100).map(f64::from).collect();
-        assert_eq!(percentile(&s, 0.5), 50.0);
-        assert_eq!(percentile(&s, 0.99), 99.0);
-        assert_eq!(percentile(&[], 0.5), 0.0);
-    }
 
     #[test]
     fn time_calls_counts_and_compares() {

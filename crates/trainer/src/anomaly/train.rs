@@ -3,29 +3,23 @@
 //! variants, gate, write the artifact and the model card.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
 use vigil_anomaly::model::{AnomalyModel, KIND, ScoreCalibration};
 use vigil_anomaly::trees::TreeEnsemble;
 use vigil_anomaly::{DetectorParams, MLAnomalyDetector};
-use vigil_contracts::{AnomalyClass, Artifact, NormalizedIntent, artifact::write_atomic};
-use vigil_features::intent::{IntentNormalizer, RawCall};
+use vigil_contracts::{AnomalyClass, Artifact, NormalizedIntent};
+use vigil_features::intent::IntentNormalizer;
 use vigil_features::window::{VigilWindowV1, WINDOW, WindowEncoder};
+use vigil_learn::gbdt::{self, BoostedTrees, GbdtParams, Node};
+use vigil_learn::metrics::{expected_calibration_error, reliability_bins};
 
-use super::gbdt::{self, GbdtParams};
-use super::generate::{self, LABELS, Session};
-use crate::card::Card;
+use super::card;
+use super::data::{self, SESSIONS_PER_VARIANT, Session};
+use super::eval::{EvalReport, evaluate_fixtures, fixtures_path, read_fixtures};
+use crate::Result;
 use crate::error::Context;
 use crate::gate::{Gate, TrainOptions, TrainReport};
-use crate::metrics::{ConfusionMatrix, expected_calibration_error, reliability_bins};
-use crate::svg;
-use crate::{Error, Result};
-
-/// Sessions generated per scenario variant.
-pub const SESSIONS_PER_VARIANT: usize = 60;
 
 /// The anomaly model's boosting settings: the reference CLI's depth 4, but 100 rounds at
 /// learning rate 0.2 instead of 200 at 0.1 — the same held-out accuracy with half the trees, so
@@ -39,9 +33,9 @@ pub fn anomaly_params() -> GbdtParams {
 }
 
 /// One labelled window.
-struct Row {
-    x: Vec<f32>,
-    y: usize,
+pub(super) struct Row {
+    pub x: Vec<f32>,
+    pub y: usize,
 }
 
 fn windows(session: &Session) -> Vec<(Vec<NormalizedIntent>, usize)> {
@@ -111,6 +105,23 @@ fn dedupe(by: &BTreeMap<Vec<u32>, [usize; 3]>) -> (Vec<Vec<f32>>, Vec<usize>, Ve
     (x, y, w, dropped)
 }
 
+/// The runtime's flat-array ensemble (one array per node field) from what the GBDT learned.
+fn tree_ensemble(trees: BoostedTrees) -> TreeEnsemble {
+    let field = |f: fn(&Node) -> u32| trees.nodes.iter().map(f).collect();
+    let value = |f: fn(&Node) -> f32| trees.nodes.iter().map(f).collect();
+    TreeEnsemble {
+        n_classes: trees.n_classes,
+        n_features: trees.n_features,
+        feature: field(|n| n.feature),
+        threshold: value(|n| n.threshold),
+        left: field(|n| n.left),
+        right: field(|n| n.right),
+        value: value(|n| n.value),
+        base: trees.base,
+        roots: trees.roots,
+    }
+}
+
 fn severity(trees: &TreeEnsemble, x: &[f32]) -> (f64, [f32; 3]) {
     let mut p = [0f32; 3];
     trees.probabilities(x, &mut p);
@@ -159,123 +170,10 @@ fn calibrate(sev: &[f64], y: &[usize]) -> ScoreCalibration {
     }
 }
 
-/// Held-out evaluation numbers.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EvalReport {
-    /// Rows evaluated.
-    pub rows: usize,
-    /// Accuracy.
-    pub accuracy: f64,
-    /// Recall per class, `normal`, `suspicious`, `critical`.
-    pub recall: BTreeMap<String, f64>,
-    /// Confusion matrix.
-    pub confusion: ConfusionMatrix,
-    /// Rows the model got wrong, by name (fixtures only).
-    pub misses: Vec<String>,
-}
-
-impl EvalReport {
-    fn new(truth: &[usize], pred: &[usize], misses: Vec<String>) -> Self {
-        let confusion = ConfusionMatrix::new(&LABELS, truth, pred);
-        let recall = LABELS
-            .iter()
-            .enumerate()
-            .map(|(i, l)| ((*l).to_owned(), confusion.recall(i)))
-            .collect();
-        EvalReport {
-            rows: truth.len(),
-            accuracy: confusion.accuracy(),
-            recall,
-            confusion,
-            misses,
-        }
-    }
-}
-
-/// A hand-written labelled session (`fixtures/anomaly/*.jsonl`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fixture {
-    /// Short name.
-    pub name: String,
-    /// Expected class of the final window.
-    pub label: AnomalyClass,
-    /// Working directory (default `/workspace`).
-    #[serde(default)]
-    pub workdir: Option<String>,
-    /// The session's raw calls.
-    pub calls: Vec<RawCall>,
-}
-
-/// Reads labelled sessions (one JSON object per line, `#` comments and blank lines skipped).
-pub fn read_fixtures(path: &Path) -> Result<Vec<Fixture>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(Error::io(format!("cannot read {}", path.display())))?;
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        let f: Fixture = vigil_contracts::from_json_str(t)
-            .map_err(|e| Error::Invalid(format!("{}:{}: {e}", path.display(), i + 1)))?;
-        out.push(f);
-    }
-    Ok(out)
-}
-
-/// Scores every fixture's final window with `detector`.
-pub fn evaluate_fixtures(detector: &MLAnomalyDetector, fixtures: &[Fixture]) -> Result<EvalReport> {
-    let mut truth = Vec::new();
-    let mut pred = Vec::new();
-    let mut misses = Vec::new();
-    for f in fixtures {
-        let mut n = IntentNormalizer::new(
-            f.workdir
-                .as_deref()
-                .unwrap_or(IntentNormalizer::DEFAULT_WORKDIR),
-        );
-        let intents = n
-            .normalize_session(&f.calls)
-            .context(|| format!("fixture {}", f.name))?;
-        let r = detector.score_window(&intents);
-        let t = f.label.index();
-        let p = r.class.index();
-        if t != p {
-            misses.push(format!(
-                "{}: expected {}, got {} {:.3} {:?}",
-                f.name, f.label, r.class, r.score, r.reasons
-            ));
-        }
-        truth.push(t);
-        pred.push(p);
-    }
-    Ok(EvalReport::new(&truth, &pred, misses))
-}
-
-/// Writes the generated sessions as JSON Lines (`{"family", "variant", "held_out", "calls",
-/// "stages"}`); returns the number of sessions.
-pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
-    let sessions = generate::generate(seed, SESSIONS_PER_VARIANT);
-    let mut text = String::new();
-    for s in &sessions {
-        let rec = serde_json::json!({
-            "family": s.family,
-            "variant": s.variant,
-            "held_out": s.held_out,
-            "calls": s.calls,
-            "stages": s.stages.iter().map(|&l| LABELS[l]).collect::<Vec<_>>(),
-        });
-        let _ = writeln!(text, "{rec}");
-    }
-    write_atomic(out, text.as_bytes())?;
-    Ok(sessions.len())
-}
-
 /// Trains, gates and writes the anomaly model.
 pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
     let started = Instant::now();
-    let sessions = generate::generate(opts.seed, SESSIONS_PER_VARIANT);
+    let sessions = data::generate(opts.seed, SESSIONS_PER_VARIANT);
     // Held-out variants → test; of the rest, every fifth session calibrates the score.
     let test: Vec<&Session> = sessions.iter().filter(|s| s.held_out).collect();
     let rest: Vec<&Session> = sessions.iter().filter(|s| !s.held_out).collect();
@@ -319,7 +217,7 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
     let params = anomaly_params()
         .check()
         .context(|| "GBDT parameters".into())?;
-    let trees = gbdt::train(&x, &y, &w, 3, &params);
+    let trees = tree_ensemble(gbdt::train(&x, &y, &w, 3, &params));
 
     let cal_sev: Vec<f64> = cal_rows.iter().map(|r| severity(&trees, &r.x).0).collect();
     let cal_y: Vec<usize> = cal_rows.iter().map(|r| r.y).collect();
@@ -353,19 +251,7 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
             }
         }
     }
-    let family_table = Card::table(
-        &["family (held-out variant)", "windows", "accuracy"],
-        &per_family
-            .iter()
-            .map(|(f, (h, n))| {
-                vec![
-                    (*f).to_owned(),
-                    n.to_string(),
-                    format!("{:.3}", *h as f64 / (*n).max(1) as f64),
-                ]
-            })
-            .collect::<Vec<_>>(),
-    );
+    let family_table = card::family_table(&per_family);
     if std::env::var_os("VIGIL_TRAIN_DEBUG").is_some() {
         eprintln!("{family_table}\n{}", held.confusion.to_markdown());
     }
@@ -413,136 +299,33 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
         Some(evaluate_fixtures(&detector, &fixtures)?)
     };
 
-    let mut card = Card::new("Anomaly detector (vigil-anomaly)");
-    card.section(
-        "What it is",
-        "Boosted trees (multiclass softmax, histogram GBDT written in `vigil-trainer`) over the \
-         40 position-independent `vigil-window-v1` features of the last 10 normalized intents. \
-         The score is the expected severity `0.5·p_suspicious + p_critical`, mapped piecewise \
-         linearly so that the reference bands (normal < 0.40 ≤ suspicious < 0.75 ≤ critical) are \
-         the decision regions fitted on calibration sessions.",
-    );
-    let gp = params.get();
-    card.section(
-        "Training data",
-        &format!(
-            "Seed {}. {} generated sessions from {} scenario families ({} windows). Sessions are \
-             raw tool calls passed through the real `IntentNormalizer`; a window is labelled with \
-             the most severe attack stage it contains. The last variant of every family is held \
-             out (split by scenario, never by row).\n\n{}\nLabel collisions (identical vectors, \
-             different labels): {} vectors / {} rows over all windows; minority-label rows by \
-             pair: normal/suspicious {}, normal/critical {}, suspicious/critical {}. In the fitting \
-             set {} vectors / {} rows, resolved by majority label ({} rows relabelled). {} distinct training \
-             vectors after merging duplicates.\n\nGBDT: {} rounds × 3 classes, depth {}, ≤ {} \
-             leaves, learning rate {}, λ {}. Calibration cut-offs on expected severity: {:.2} \
-             (suspicious) and {:.2} (critical).",
-            opts.seed,
-            sessions.len(),
-            generate::family_count(),
-            fit_rows.len() + cal_rows.len() + test_rows.len(),
-            Card::table(
-                &[
-                    "split",
-                    "sessions",
-                    "windows",
-                    "normal",
-                    "suspicious",
-                    "critical"
-                ],
-                &[
-                    split_row("fit", fit.len(), &fit_rows),
-                    split_row("calibration", cal.len(), &cal_rows),
-                    split_row("held-out variants", test.len(), &test_rows),
-                ]
-            ),
-            all_coll_vectors,
-            all_coll_rows,
-            pair_rows[0],
-            pair_rows[1],
-            pair_rows[2],
-            coll_vectors,
-            coll_rows,
+    card::card(&card::Facts {
+        seed: opts.seed,
+        sessions: sessions.len(),
+        splits: [
+            ("fit", fit.len(), &fit_rows),
+            ("calibration", cal.len(), &cal_rows),
+            ("held-out variants", test.len(), &test_rows),
+        ],
+        collisions: card::Collisions {
+            all_vectors: all_coll_vectors,
+            all_rows: all_coll_rows,
+            minority_rows_by_pair: pair_rows,
+            fit_vectors: coll_vectors,
+            fit_rows: coll_rows,
             relabelled,
-            x.len(),
-            gp.rounds,
-            gp.max_depth,
-            gp.max_leaves,
-            gp.learning_rate,
-            gp.lambda,
-            calibration.normal_upper,
-            calibration.critical_lower
-        ),
-    );
-    card.section(
-        "Held-out scenario variants",
-        &format!(
-            "Accuracy **{:.4}**, recall normal {:.4} / suspicious {:.4} / critical {:.4}, ECE of \
-             the top-class probability {:.4} (10 bins).\n\n{}\n{}",
-            held.accuracy,
-            held.recall["normal"],
-            held.recall["suspicious"],
-            held.recall["critical"],
-            ece,
-            held.confusion.to_markdown(),
-            family_table
-        ),
-    );
-    card.section(
-        "What the bands mean (held-out variants)",
-        &format!(
-            "Of the held-out windows scored in each band, the share whose label is that class: \
-             normal band {:.3}, suspicious band {:.3}, critical band {:.3}.",
-            held.confusion.precision(0),
-            held.confusion.precision(1),
-            held.confusion.precision(2)
-        ),
-    );
-    card.picture(
-        "confusion matrix, held-out variants",
-        "anomaly-confusion.svg",
-        held.confusion.to_svg("anomaly: held-out scenario variants"),
-    );
-    card.picture(
-        "reliability diagram, held-out variants",
-        "anomaly-reliability.svg",
-        svg::reliability_diagram(&bins, "anomaly: top-class probability"),
-    );
-    if let Some(f) = &fixture_eval {
-        card.section(
-            "Hand-written sessions (fixtures/anomaly)",
-            &format!(
-                "{} sessions written by hand, not by the generator; never used for fitting or \
-                 calibration. Accuracy **{:.4}**, recall normal {:.4} / suspicious {:.4} / \
-                 critical {:.4}.\n\n{}\nMisses:\n\n{}",
-                f.rows,
-                f.accuracy,
-                f.recall["normal"],
-                f.recall["suspicious"],
-                f.recall["critical"],
-                f.confusion.to_markdown(),
-                if f.misses.is_empty() {
-                    "none".to_owned()
-                } else {
-                    f.misses
-                        .iter()
-                        .map(|m| format!("- {m}\n"))
-                        .collect::<String>()
-                }
-            ),
-        );
-    }
-    card.section(
-        "Gates",
-        &gates.iter().map(|g| format!("- {g}\n")).collect::<String>(),
-    );
-    card.section(
-        "Limits",
-        "The attack families are synthetic; an attack whose calls look like ordinary work at \
-         the intent level (no secret, no egress, no system write) is invisible to it. Labels come \
-         from scenario stages, so `suspicious` is a judgement call at the edges. Reputation fields \
-         are accepted but were always 0 in training, so they never move the score.",
-    );
-    card.write(&opts.card_dir, "anomaly")?;
+            distinct_vectors: x.len(),
+        },
+        gbdt: params.get(),
+        calibration,
+        held: &held,
+        ece,
+        family_table: &family_table,
+        bins: &bins,
+        fixtures: fixture_eval.as_ref(),
+        gates: &gates,
+    })
+    .write(&opts.card_dir, "anomaly")?;
 
     Ok(TrainReport {
         model: "anomaly".into(),
@@ -556,107 +339,9 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
     })
 }
 
-fn split_row(name: &str, sessions: usize, rows: &[Row]) -> Vec<String> {
-    let mut c = [0usize; 3];
-    for r in rows {
-        c[r.y] += 1;
-    }
-    vec![
-        name.into(),
-        sessions.to_string(),
-        rows.len().to_string(),
-        c[0].to_string(),
-        c[1].to_string(),
-        c[2].to_string(),
-    ]
-}
-
-/// `fixtures/anomaly/sessions.jsonl` in the workspace.
-pub fn fixtures_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/anomaly/sessions.jsonl")
-}
-
-/// `cargo xtask eval anomaly`: scores the hand-written fixtures (or `data`) with the embedded
-/// model (or `$VIGIL_ANOMALY_MODEL`) and prints a table or JSON.
-pub fn eval_command(data: Option<&Path>, json: bool) -> Result<()> {
-    let path = data.map(Path::to_path_buf).unwrap_or_else(fixtures_path);
-    let fixtures = read_fixtures(&path)?;
-    let detector = MLAnomalyDetector::load(None)?;
-    let r = evaluate_fixtures(&detector, &fixtures)?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-    } else {
-        println!("anomaly on {} ({} sessions)", path.display(), r.rows);
-        println!("accuracy {:.4}", r.accuracy);
-        for (k, v) in &r.recall {
-            println!("recall {k:<10} {v:.4}");
-        }
-        println!("\n{}", r.confusion.to_markdown());
-        for m in &r.misses {
-            println!("miss: {m}");
-        }
-    }
-    Ok(())
-}
-
-/// `cargo xtask bench` for anomaly: `score_window` p50/p99 on a few realistic windows.
-pub fn bench() -> Result<Vec<crate::timing::Timing>> {
-    let detector = MLAnomalyDetector::embedded()?;
-    let sessions = generate::generate(1, 1);
-    let windows: Vec<Vec<NormalizedIntent>> = sessions
-        .iter()
-        .filter_map(|s| {
-            let i = IntentNormalizer::default()
-                .normalize_session(&s.calls)
-                .ok()?;
-            Some(i[i.len().saturating_sub(WINDOW)..].to_vec())
-        })
-        .collect();
-    let mut t =
-        crate::timing::time_calls("anomaly score_window (10 intents)", 10_000, 100_000, |i| {
-            detector.score_window(&windows[i % windows.len()])
-        });
-    // axor MLAnomalyDetector.score p50 0.82–0.91 ms (reference §12).
-    t.reference_p50_ns = Some(850_000.0);
-    let mut n = crate::timing::time_calls("intent normalizer, whole session", 1_000, 20_000, |i| {
-        let s = &sessions[i % sessions.len()];
-        IntentNormalizer::default()
-            .normalize_session(&s.calls)
-            .map(|v| v.len())
-            .unwrap_or(0)
-    });
-    n.reference_p50_ns = None;
-    Ok(vec![t, n])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_malformed_fixture_line_is_named_by_path_and_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sessions.jsonl");
-        std::fs::write(
-            &path,
-            "# comment\n\n{\"name\": \"x\", \"label\": \"alarming\", \"calls\": []}\n",
-        )
-        .unwrap();
-        let e = read_fixtures(&path).unwrap_err();
-        assert!(matches!(e, Error::Invalid(_)), "{e:?}");
-        let text = e.to_string();
-        let prefix = format!("{}:3: ", path.display());
-        assert!(
-            text.starts_with(&prefix) && text.contains("\"alarming\""),
-            "{text}"
-        );
-        let missing = dir.path().join("missing.jsonl");
-        let e = read_fixtures(&missing).unwrap_err().to_string();
-        assert!(
-            e.starts_with(&format!("cannot read {}: ", missing.display())),
-            "{e}"
-        );
-    }
 
     #[test]
     fn bad_gbdt_parameters_are_named_with_their_step() {
@@ -674,32 +359,40 @@ mod tests {
     }
 
     #[test]
+    fn learned_trees_become_a_valid_runtime_ensemble_that_scores_the_same() {
+        // Three bands of the first feature; the second is noise.
+        let x: Vec<Vec<f32>> = (0..24)
+            .map(|i| vec![(i / 2) as f32, (i % 5) as f32])
+            .collect();
+        let y: Vec<usize> = (0..24).map(|i| i / 8).collect();
+        let params = GbdtParams {
+            rounds: 10,
+            ..anomaly_params()
+        }
+        .check()
+        .unwrap();
+        let learned = gbdt::train(&x, &y, &vec![1.0; x.len()], 3, &params);
+        let runtime = tree_ensemble(learned.clone());
+        runtime.validate().unwrap();
+        assert_eq!(runtime.trees(), learned.trees());
+        for xi in &x {
+            let (mut a, mut b) = ([0f32; 3], [0f32; 3]);
+            learned.probabilities(xi, &mut a);
+            runtime.probabilities(xi, &mut b);
+            assert_eq!(a, b, "{xi:?}");
+        }
+    }
+
+    #[test]
     fn collisions_are_counted_and_resolved_by_majority() {
+        let row = |x: [f32; 2], y| Row { x: x.to_vec(), y };
         let rows = vec![
-            Row {
-                x: vec![1.0, 0.0],
-                y: 0,
-            },
-            Row {
-                x: vec![1.0, 0.0],
-                y: 0,
-            },
-            Row {
-                x: vec![1.0, 0.0],
-                y: 2,
-            },
-            Row {
-                x: vec![0.0, 1.0],
-                y: 1,
-            },
-            Row {
-                x: vec![0.0, 2.0],
-                y: 1,
-            },
-            Row {
-                x: vec![0.0, 2.0],
-                y: 2,
-            },
+            row([1.0, 0.0], 0),
+            row([1.0, 0.0], 0),
+            row([1.0, 0.0], 2),
+            row([0.0, 1.0], 1),
+            row([0.0, 2.0], 1),
+            row([0.0, 2.0], 2),
         ];
         let (vectors, involved, by) = collisions(&rows);
         assert_eq!((vectors, involved), (2, 5));
@@ -720,23 +413,5 @@ mod tests {
             assert_eq!(band(e, c.normal_upper.into(), c.critical_lower.into()), t);
         }
         c.validate().unwrap();
-    }
-
-    #[test]
-    fn hand_written_fixtures_parse_and_are_labelled() {
-        let f = read_fixtures(&fixtures_path()).unwrap();
-        assert!(f.len() >= 60, "{}", f.len());
-        for class in [
-            AnomalyClass::Normal,
-            AnomalyClass::Suspicious,
-            AnomalyClass::Critical,
-        ] {
-            assert!(
-                f.iter().filter(|x| x.label == class).count() >= 10,
-                "{class}"
-            );
-        }
-        let names: std::collections::BTreeSet<&str> = f.iter().map(|x| x.name.as_str()).collect();
-        assert_eq!(names.len(), f.len(), "fixture names are unique");
     }
 }

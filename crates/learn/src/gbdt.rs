@@ -1,5 +1,5 @@
 //! A compact histogram gradient-boosted decision tree trainer for multiclass softmax, producing
-//! the flat-array [`TreeEnsemble`] `vigil-anomaly` evaluates.
+//! flat-array [`BoostedTrees`] (the layout `vigil-anomaly`'s `TreeEnsemble` evaluates).
 //!
 //! Rows carry weights, so identical feature vectors can be merged into one weighted row before
 //! training (the anomaly windows are discrete and repeat a lot). Features are binned once by
@@ -7,9 +7,21 @@
 //! gets the midpoint threshold, and a sample goes left iff `x <= threshold`. Every loop runs in
 //! a fixed order and ties keep the first candidate, so the same data and parameters give the
 //! same trees bit for bit.
+//!
+//! ```
+//! use vigil_learn::gbdt::{GbdtParams, train};
+//!
+//! // Class 1 iff x > 1.
+//! let x: Vec<Vec<f32>> = (0..4).map(|v| vec![v as f32]).collect();
+//! let params = GbdtParams { rounds: 10, ..GbdtParams::default() }.check().unwrap();
+//! let trees = train(&x, &[0, 0, 1, 1], &[1.0; 4], 2, &params);
+//! let mut p = [0.0f32; 2];
+//! trees.probabilities(&[3.0], &mut p);
+//! assert!(p[1] > 0.5);
+//! ```
 
-use vigil_anomaly::trees::TreeEnsemble;
-use vigil_features::linear::softmax_in_place;
+use crate::link::softmax_in_place;
+use crate::{Error, Result};
 
 /// Most bins per feature.
 pub const MAX_BINS: usize = 256;
@@ -47,15 +59,79 @@ impl Default for GbdtParams {
     }
 }
 
+/// One node of a tree: an inner node splits on `feature` at `threshold` (a sample goes to
+/// `left` iff `x[feature] <= threshold`); a leaf (`left == 0`) holds `value`, learning rate
+/// included.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Node {
+    /// Split feature (0 for leaves).
+    pub feature: u32,
+    /// Split threshold (0 for leaves).
+    pub threshold: f32,
+    /// Index of the left child in [`BoostedTrees::nodes`]; 0 marks a leaf.
+    pub left: u32,
+    /// Index of the right child.
+    pub right: u32,
+    /// Leaf value (0 for inner nodes).
+    pub value: f32,
+}
+
+/// A multiclass boosted-tree ensemble: every tree's nodes in one vector (children after their
+/// parent), one root per tree; tree `t` adds to the raw score of class `t % n_classes`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoostedTrees {
+    /// Number of classes (softmax outputs).
+    pub n_classes: u32,
+    /// Number of input features.
+    pub n_features: u32,
+    /// Initial raw score per class (centred log priors).
+    pub base: Vec<f32>,
+    /// Index of every tree's root in `nodes`.
+    pub roots: Vec<u32>,
+    /// The nodes of all trees.
+    pub nodes: Vec<Node>,
+}
+
+impl BoostedTrees {
+    /// Softmax probabilities of `x` into `out` (`n_classes` entries).
+    pub fn probabilities(&self, x: &[f32], out: &mut [f32]) {
+        let k = self.n_classes as usize;
+        out[..k].copy_from_slice(&self.base);
+        for (t, &root) in self.roots.iter().enumerate() {
+            out[t % k] += self.leaf(root, x).value;
+        }
+        softmax_in_place(&mut out[..k], 1.0);
+    }
+
+    /// The leaf `x` reaches from node `i`.
+    fn leaf(&self, i: u32, x: &[f32]) -> &Node {
+        let mut node = &self.nodes[i as usize];
+        while node.left != 0 {
+            let next = if x[node.feature as usize] <= node.threshold {
+                node.left
+            } else {
+                node.right
+            };
+            node = &self.nodes[next as usize];
+        }
+        node
+    }
+
+    /// Number of trees.
+    pub fn trees(&self) -> usize {
+        self.roots.len()
+    }
+}
+
 /// [`GbdtParams`] that passed [`GbdtParams::check`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidGbdtParams(GbdtParams);
 
 impl GbdtParams {
     /// Checks every field's range.
-    pub fn check(self) -> crate::Result<ValidGbdtParams> {
+    pub fn check(self) -> Result<ValidGbdtParams> {
         let p = &self;
-        let invalid = |message: String| Err(crate::Error::Invalid(message));
+        let invalid = |message: String| Err(Error::InvalidParams(message));
         if !(1..=5000).contains(&p.rounds) {
             return invalid(format!("rounds {} is outside 1..=5000", p.rounds));
         }
@@ -119,7 +195,8 @@ fn bin(x: &[Vec<f32>], n_features: usize) -> Binned {
     Binned { bins, cuts }
 }
 
-struct Node {
+/// A node waiting to be grown: its rows, depth and index in [`BoostedTrees::nodes`].
+struct Pending {
     rows: Vec<u32>,
     depth: usize,
     index: usize,
@@ -132,7 +209,7 @@ pub fn train(
     w: &[f64],
     n_classes: usize,
     params: &ValidGbdtParams,
-) -> TreeEnsemble {
+) -> BoostedTrees {
     let p = params.get();
     let n = x.len();
     let n_features = x.first().map_or(0, Vec::len);
@@ -153,16 +230,12 @@ pub fn train(
     let mut raw: Vec<f32> = (0..n)
         .flat_map(|_| base.iter().map(|&b| b as f32))
         .collect();
-    let mut ens = TreeEnsemble {
+    let mut ens = BoostedTrees {
         n_classes: n_classes as u32,
         n_features: n_features as u32,
         base: base.iter().map(|&b| b as f32).collect(),
         roots: Vec::new(),
-        feature: Vec::new(),
-        threshold: Vec::new(),
-        left: Vec::new(),
-        right: Vec::new(),
-        value: Vec::new(),
+        nodes: Vec::new(),
     };
     let mut prob = vec![0f32; n * n_classes];
     let mut g = vec![0f64; n];
@@ -196,13 +269,13 @@ fn grow_tree(
     g: &[f64],
     h: &[f64],
     p: &GbdtParams,
-    ens: &mut TreeEnsemble,
+    ens: &mut BoostedTrees,
 ) -> Vec<(Vec<u32>, f32)> {
-    let root = ens.feature.len();
+    let root = ens.nodes.len();
     ens.roots.push(root as u32);
-    push_node(ens);
+    ens.nodes.push(Node::default());
     let mut leaves_out = Vec::new();
-    let mut stack = vec![Node {
+    let mut stack = vec![Pending {
         rows: (0..g.len() as u32).collect(),
         depth: 0,
         index: root,
@@ -224,21 +297,23 @@ fn grow_tree(
                     .rows
                     .iter()
                     .partition(|&&row| b.bins[f][row as usize] as usize <= bin_at);
-                let li = ens.feature.len();
-                push_node(ens);
-                let ri = ens.feature.len();
-                push_node(ens);
-                ens.feature[node.index] = f as u32;
-                ens.threshold[node.index] = b.cuts[f][bin_at];
-                ens.left[node.index] = li as u32;
-                ens.right[node.index] = ri as u32;
+                let li = ens.nodes.len();
+                let ri = li + 1;
+                ens.nodes.extend([Node::default(); 2]);
+                ens.nodes[node.index] = Node {
+                    feature: f as u32,
+                    threshold: b.cuts[f][bin_at],
+                    left: li as u32,
+                    right: ri as u32,
+                    value: 0.0,
+                };
                 leaves += 1;
-                stack.push(Node {
+                stack.push(Pending {
                     rows: r,
                     depth: node.depth + 1,
                     index: ri,
                 });
-                stack.push(Node {
+                stack.push(Pending {
                     rows: l,
                     depth: node.depth + 1,
                     index: li,
@@ -246,20 +321,12 @@ fn grow_tree(
             }
             None => {
                 let v = (-gs / (hs + p.lambda) * p.learning_rate) as f32;
-                ens.value[node.index] = v;
+                ens.nodes[node.index].value = v;
                 leaves_out.push((node.rows, v));
             }
         }
     }
     leaves_out
-}
-
-fn push_node(ens: &mut TreeEnsemble) {
-    ens.feature.push(0);
-    ens.threshold.push(0.0);
-    ens.left.push(0);
-    ens.right.push(0);
-    ens.value.push(0.0);
 }
 
 fn best_split(
@@ -309,7 +376,7 @@ fn best_split(
 mod tests {
     use super::*;
 
-    fn predict(e: &TreeEnsemble, x: &[f32]) -> usize {
+    fn predict(e: &BoostedTrees, x: &[f32]) -> usize {
         let mut p = vec![0f32; e.n_classes as usize];
         e.probabilities(x, &mut p);
         (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap()
@@ -342,16 +409,17 @@ mod tests {
         .check()
         .unwrap();
         let e = train(&x, &y, &w, 3, &params);
-        e.validate().unwrap();
         assert_eq!(e.trees(), 90);
         for (xi, &yi) in x.iter().zip(&y) {
             assert_eq!(predict(&e, xi), yi, "{xi:?}");
         }
         assert_eq!(e, train(&x, &y, &w, 3, &params));
         // Nothing splits on the noise feature.
-        let inner: Vec<u32> = (0..e.left.len())
-            .filter(|&i| e.left[i] != 0)
-            .map(|i| e.feature[i])
+        let inner: Vec<u32> = e
+            .nodes
+            .iter()
+            .filter(|n| n.left != 0)
+            .map(|n| n.feature)
             .collect();
         assert!(!inner.contains(&2));
     }
@@ -374,21 +442,17 @@ mod tests {
 
     #[test]
     fn bad_params_are_refused_by_name() {
-        let e = GbdtParams {
+        let refused = |p: GbdtParams| p.check().unwrap_err().to_string();
+        let default = GbdtParams::default;
+        let e = refused(GbdtParams {
             learning_rate: 0.0,
-            ..GbdtParams::default()
-        }
-        .check()
-        .unwrap_err()
-        .to_string();
+            ..default()
+        });
         assert!(e.contains("learning_rate 0"), "{e}");
-        let e = GbdtParams {
+        let e = refused(GbdtParams {
             max_depth: 0,
-            ..GbdtParams::default()
-        }
-        .check()
-        .unwrap_err()
-        .to_string();
+            ..default()
+        });
         assert!(e.contains("max_depth 0"), "{e}");
     }
 }

@@ -1,10 +1,13 @@
-//! Seeded synthetic plans for plan-risk: 12 risk categories plus `safe`, 60 templates over
-//! email, files, shell, payments, smart-home, cloud, CRM, social, database, calendar and web tool
-//! vocabularies; unannotated and annotated steps; injected-observation scenarios. Every plan
-//! carries a binary `harmful` flag and a 4-class intervention label.
+//! The plan-risk data (`cargo xtask data plan-risk`): seeded synthetic plans, 12 risk
+//! categories plus `safe`, 60 templates over email, files, shell, payments, smart-home, cloud,
+//! CRM, social, database, calendar and web tool vocabularies; unannotated and annotated steps;
+//! injected-observation scenarios. Every plan carries a binary `harmful` flag and a 4-class
+//! intervention label.
 //!
 //! Splitting is by template: within each category, template k goes to test when k % 4 == 0, to
 //! calibration when k % 4 == 1, and to training otherwise, so no split shares a template.
+
+use std::path::Path;
 
 use rand::Rng;
 use rand::seq::SliceRandom;
@@ -15,6 +18,9 @@ use vigil_contracts::{Intervention, Plan};
 use vigil_features::plan::ToolAnnotator;
 
 use crate::error::Context;
+
+/// Plans generated per template.
+pub const PER_TEMPLATE: usize = 40;
 
 type R = ChaCha8Rng;
 
@@ -587,6 +593,11 @@ pub fn template_counts() -> (usize, usize) {
         .map(|t| t.category)
         .collect();
     (t.len(), cats.len())
+}
+
+/// Writes the synthetic data set as JSON Lines.
+pub fn write_data(seed: u64, out: &Path) -> crate::Result<usize> {
+    crate::jsonl::write(out, generate(seed, PER_TEMPLATE)?)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Post-hoc probability calibration on held-out data: temperature scaling for multiclass
 //! softmax models and Platt scaling for binary scores.
 
-use crate::logistic::softmax;
+use crate::link::softmax;
 
 /// Fits the temperature `T` minimizing the negative log-likelihood of `softmax(z / T)` on
 /// held-out logits (golden-section search over ln T ∈ [ln 0.05, ln 20]).

@@ -1,4 +1,5 @@
-//! The seeded synthetic prompt-injection corpus.
+//! The preflight data (`cargo xtask data preflight`): the seeded synthetic prompt-injection
+//! corpus.
 //!
 //! Every row comes from a *template family* — a way an injection (or a benign look-alike) is
 //! written: a direct override, a fake system message, an "important message from the user", an
@@ -11,12 +12,16 @@
 //!
 //! The hand-written evaluation set in `fixtures/preflight/` is independent of these templates.
 
+use std::path::Path;
+
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use serde::{Deserialize, Serialize};
 use vigil_contracts::hash::fnv1a64_seeded;
 use vigil_preflight::Source;
+
+use crate::Result;
 
 /// One labelled text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1641,6 +1646,11 @@ pub fn generate(seed: u64, params: &CorpusParams) -> Vec<Row> {
         }
     }
     rows
+}
+
+/// `cargo xtask data preflight`: the synthetic corpus as JSON Lines.
+pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
+    crate::jsonl::write(out, generate(seed, &CorpusParams::default()))
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Seeded generator of whole agent sessions as raw tool calls.
+//! The anomaly data: a seeded generator of whole agent sessions as raw tool calls, and
+//! `cargo xtask data anomaly`.
 //!
 //! A session is benign work (coding, research, ops, data) with, for attack scenarios, an attack
 //! core placed anywhere inside it. Every call carries a *stage* severity: the attack's own steps
@@ -17,12 +18,19 @@
 //! of each family is held out for evaluation, so the held-out numbers measure generalisation to
 //! unseen phrasings, not memorised rows.
 
+use std::path::Path;
+
 use rand::Rng;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use vigil_contracts::{DestinationKind, NormalizedIntent, Operation, Provenance, TargetKind};
 use vigil_features::intent::{IntentNormalizer, RawCall};
+
+use crate::Result;
+
+/// Sessions generated per scenario variant.
+pub const SESSIONS_PER_VARIANT: usize = 60;
 
 /// Window label.
 pub type Label = usize;
@@ -1017,6 +1025,21 @@ pub fn generate(seed: u64, per_variant: usize) -> Vec<Session> {
         }
     }
     out
+}
+
+/// Writes the generated sessions as JSON Lines (`{"family", "variant", "held_out", "calls",
+/// "stages"}`); returns the number of sessions.
+pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
+    let records = generate(seed, SESSIONS_PER_VARIANT).into_iter().map(|s| {
+        serde_json::json!({
+            "family": s.family,
+            "variant": s.variant,
+            "held_out": s.held_out,
+            "calls": s.calls,
+            "stages": s.stages.iter().map(|&l| LABELS[l]).collect::<Vec<_>>(),
+        })
+    });
+    crate::jsonl::write(out, records)
 }
 
 #[cfg(test)]

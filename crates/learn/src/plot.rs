@@ -1,5 +1,17 @@
 //! Small, dependency-free SVG pictures for model cards: reliability diagrams and confusion
 //! matrices. Output is deterministic text (fixed number formatting), so cards diff cleanly.
+//!
+//! Plots read [`metrics`](crate::metrics) types; metrics never depend on plots.
+//!
+//! ```
+//! use vigil_learn::metrics::{ConfusionMatrix, reliability_bins};
+//! use vigil_learn::plot;
+//!
+//! let m = ConfusionMatrix::new(&["benign", "harmful"], &[0, 1, 1], &[0, 1, 0]);
+//! assert!(plot::confusion_matrix(&m, "demo").starts_with("<svg"));
+//! let bins = reliability_bins(&[0.2, 0.9], &[false, true], 10);
+//! assert!(plot::reliability_diagram(&bins, "demo").ends_with("</svg>\n"));
+//! ```
 
 use std::fmt::Write;
 

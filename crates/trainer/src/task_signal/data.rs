@@ -1,4 +1,5 @@
-//! The seeded synthetic task-signal generator.
+//! The task-signal data: the seeded synthetic prompt generator (vocabularies in [`vocab`]) and
+//! `cargo xtask data task-signal`.
 //!
 //! Every one of the 45 label combinations (3 complexities × 3 natures × 5 domains) is written
 //! by crossing a *frame* (carrying the nature) with an *object* (carrying domain and scope),
@@ -12,7 +13,10 @@
 //! rows are deduplicated across splits (train first). Validation therefore measures phrasing
 //! the model has not seen, not recall of templates.
 
+pub mod vocab;
+
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -20,7 +24,8 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use vigil_contracts::{Domain, TaskComplexity, TaskNature};
 
-use super::vocab::{self, Frame};
+use crate::Result;
+use vocab::Frame;
 
 /// One labelled prompt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -555,6 +560,25 @@ fn noise(rng: &mut ChaCha8Rng) -> String {
         parts.push(part);
     }
     parts.join(" ")
+}
+
+/// `cargo xtask data task-signal`: every generated row as JSON Lines with its split.
+pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
+    let ds = generate(seed, &GeneratorParams::default());
+    let splits = [
+        ("train", &ds.train),
+        ("calibration", &ds.calibration),
+        ("validation", &ds.validation),
+    ];
+    let rows = splits.into_iter().flat_map(|(split, rows)| {
+        rows.iter().map(move |r| {
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            v["split"] = serde_json::Value::from(split);
+            v
+        })
+    });
+    let noise = (ds.noise.iter()).map(|t| serde_json::json!({"text": t, "split": "noise"}));
+    crate::jsonl::write(out, rows.chain(noise))
 }
 
 #[cfg(test)]

@@ -2,8 +2,19 @@
 //!
 //! Deterministic: no randomness, fixed iteration order. Backtracking line search with the Armijo
 //! condition; stops on a small gradient, a small relative decrease, or the iteration limit.
+//!
+//! ```
+//! use vigil_learn::optim::{LbfgsParams, minimize};
+//!
+//! // f(x) = (x − 3)²
+//! let params = LbfgsParams::default().check().unwrap();
+//! let m = minimize(|x, g| { g[0] = 2.0 * (x[0] - 3.0); (x[0] - 3.0).powi(2) }, vec![0.0], &params);
+//! assert!(m.converged && (m.x[0] - 3.0).abs() < 1e-6);
+//! ```
 
-/// Settings of [`minimize`].
+use crate::{Error, Result};
+
+/// Settings of [`minimize`]; [`LbfgsParams::check`] turns them into [`ValidLbfgsParams`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LbfgsParams {
     /// Number of correction pairs kept.
@@ -27,6 +38,40 @@ impl Default for LbfgsParams {
     }
 }
 
+/// [`LbfgsParams`] that passed [`LbfgsParams::check`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValidLbfgsParams(LbfgsParams);
+
+impl LbfgsParams {
+    /// Checks every field: at least one correction pair and one iteration, finite
+    /// non-negative tolerances.
+    pub fn check(self) -> Result<ValidLbfgsParams> {
+        let invalid = |message: String| Err(Error::InvalidParams(message));
+        if self.memory == 0 {
+            return invalid("lbfgs memory 0 is below 1".into());
+        }
+        if self.max_iter == 0 {
+            return invalid("lbfgs max_iter 0 is below 1".into());
+        }
+        for (name, tol) in [
+            ("gradient_tol", self.gradient_tol),
+            ("relative_tol", self.relative_tol),
+        ] {
+            if !(tol.is_finite() && tol >= 0.0) {
+                return invalid(format!("lbfgs {name} {tol} must be finite and ≥ 0"));
+            }
+        }
+        Ok(ValidLbfgsParams(self))
+    }
+}
+
+impl ValidLbfgsParams {
+    /// The checked parameters.
+    pub fn get(&self) -> &LbfgsParams {
+        &self.0
+    }
+}
+
 /// Outcome of [`minimize`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Minimum {
@@ -44,8 +89,9 @@ pub struct Minimum {
 pub fn minimize(
     mut f: impl FnMut(&[f64], &mut [f64]) -> f64,
     x0: Vec<f64>,
-    params: LbfgsParams,
+    params: &ValidLbfgsParams,
 ) -> Minimum {
+    let params = params.get();
     let n = x0.len();
     let mut x = x0;
     let mut g = vec![0.0; n];
@@ -186,7 +232,7 @@ mod tests {
                 (x[0] - 3.0).powi(2) + 10.0 * (x[1] + 1.0).powi(2)
             },
             vec![0.0, 0.0],
-            LbfgsParams::default(),
+            &LbfgsParams::default().check().unwrap(),
         );
         assert!(m.converged);
         assert!(
@@ -206,16 +252,34 @@ mod tests {
                 (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
             },
             vec![-1.2, 1.0],
-            LbfgsParams {
+            &LbfgsParams {
                 max_iter: 1000,
                 relative_tol: 1e-15,
                 ..LbfgsParams::default()
-            },
+            }
+            .check()
+            .unwrap(),
         );
         assert!(
             (m.x[0] - 1.0).abs() < 1e-3 && (m.x[1] - 1.0).abs() < 1e-3,
             "{:?}",
             m.x
         );
+    }
+
+    #[test]
+    fn bad_params_are_refused_by_name() {
+        let refused = |p: LbfgsParams| p.check().unwrap_err().to_string();
+        let default = LbfgsParams::default;
+        let e = refused(LbfgsParams {
+            memory: 0,
+            ..default()
+        });
+        assert_eq!(e, "lbfgs memory 0 is below 1");
+        let e = refused(LbfgsParams {
+            gradient_tol: f64::NAN,
+            ..default()
+        });
+        assert!(e.contains("gradient_tol NaN"), "{e}");
     }
 }

@@ -1,0 +1,623 @@
+//! plan-risk training (`cargo xtask train plan-risk`): seeded plans → 9-D features → the
+//! scorer's log/clip transform → standardize → balanced logistic regression, C chosen by
+//! template-grouped cross-validation → Platt calibration on cross-fitted (out-of-fold, by
+//! template) scores of all non-test templates → (τ_b, τ_c) by the loss grid on those
+//! cross-fitted ρ → gates → artifact + model card.
+//!
+//! **Why cross-fitting.** Platt used to be fitted on one calibration split of 15 templates whose
+//! scores had a different relation to the labels than the test templates' (it made the test
+//! ECE worse, 0.172 → 0.192). Here every train + calibration plan is scored by a regression
+//! that never saw its template (9 folds, templates dealt round-robin within each category), and
+//! Platt is fitted on all 2,880 of those scores: 45 templates in every category, the same base
+//! rate as the test split. The deployed regression is then refitted on all 45 templates.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use vigil_contracts::{Intervention, Severity};
+use vigil_features::plan::ToolAnnotator;
+use vigil_features::sparse::SparseVec;
+use vigil_learn::calibration::{Platt, fit_platt};
+use vigil_learn::link::sigmoid;
+use vigil_learn::logistic::{ClassWeight, LogisticParams};
+use vigil_learn::metrics::{BinaryCounts, auc, brier, expected_calibration_error};
+use vigil_learn::scaler::StandardScaler;
+use vigil_plan_risk::policy::decide;
+use vigil_plan_risk::scorer_inputs;
+use vigil_plan_risk::{Inspection, PlanMonitor, Prior, RiskModel, inspect};
+
+use super::card::card;
+use super::data::{Example, PER_TEMPLATE, Split, generate};
+use super::eval::{
+    DecisionMetrics, FIXTURES, HOLDOUT, rank, read_fixtures, run_fixtures, workspace_file,
+};
+use crate::gate::{Gate, TrainOptions, TrainReport};
+use crate::softmax::fit_softmax_model;
+use crate::{Error, Result};
+
+/// The λ_s values of the 5×5 loss grid (cost of allowing an unsafe plan).
+pub const LAMBDA_S: [f64; 5] = [1.0, 2.0, 4.0, 8.0, 16.0];
+/// The λ_o values of the loss grid (cost of over-intervening).
+pub const LAMBDA_O: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
+/// λ_c, the weight of the intervention's own friction c(Π).
+pub const LAMBDA_C: f64 = 0.05;
+/// Template-grouped folds for cross-fitting (45 non-test templates → 5 per fold).
+pub const FOLDS: usize = 9;
+/// Regularization strengths (scikit-learn's C) tried by template-grouped cross-validation.
+pub const C_GRID: [f64; 9] = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0];
+
+/// Friction c(Π) of an intervention (allow 0, revise 0.25, confirm 0.5, block 1).
+pub fn friction(i: Intervention) -> f64 {
+    [0.0, 0.25, 0.5, 1.0][rank(i)]
+}
+
+struct Row {
+    x: [f64; 9],
+    template: String,
+    harmful: bool,
+    label: Intervention,
+    violations: usize,
+    worst: Option<Severity>,
+    split: Split,
+}
+
+fn rows(examples: &[Example]) -> Vec<(Row, Inspection)> {
+    let annotator = ToolAnnotator::default();
+    examples
+        .iter()
+        .map(|e| {
+            let ins = inspect(&annotator, &e.plan, &Prior::default());
+            (
+                Row {
+                    x: ins.features,
+                    template: e.template.clone(),
+                    harmful: e.harmful,
+                    label: e.label,
+                    violations: ins.violations.len(),
+                    worst: ins.violations.iter().map(|v| v.severity).max(),
+                    split: e.split,
+                },
+                ins,
+            )
+        })
+        .collect()
+}
+
+/// What the loss grid chose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThresholdChoice {
+    /// τ_b.
+    pub tau_block: f64,
+    /// τ_c.
+    pub tau_confirm: f64,
+    /// Grid points (of 25) at which the pair is exactly loss-optimal.
+    pub optimal_at: usize,
+}
+
+fn policy_loss(rows: &[(f64, &Row)], tb: f64, tc: f64, ls: f64, lo: f64) -> f64 {
+    let mut total = 0.0;
+    for (rho, r) in rows {
+        let d = decide_fast(*rho, r, tb, tc);
+        let us = f64::from(u8::from(r.harmful && d == Intervention::Allow));
+        let uo = f64::from(u8::from(rank(d) > rank(r.label)));
+        total += ls * us + lo * uo + LAMBDA_C * friction(d);
+    }
+    total / rows.len().max(1) as f64
+}
+
+fn decide_fast(rho: f64, r: &Row, tb: f64, tc: f64) -> Intervention {
+    // Same table as vigil_plan_risk::policy::decide, on precomputed (worst, count).
+    if r.worst == Some(Severity::Crit) || (rho >= tb && r.violations > 0) {
+        Intervention::Block
+    } else if rho >= tc || r.worst == Some(Severity::High) {
+        Intervention::Confirm
+    } else if r.worst == Some(Severity::Med) {
+        Intervention::Revise
+    } else {
+        Intervention::Allow
+    }
+}
+
+/// Chooses (τ_b, τ_c) on a 0.05 grid minimizing L(Π) = E[λ_s·u_s + λ_o·u_o + λ_c·c(Π)] summed
+/// (as regret) over the 5×5 (λ_s, λ_o) grid; ties go to the higher thresholds (less friction).
+fn choose_thresholds(rows: &[(f64, &Row)]) -> ThresholdChoice {
+    let taus: Vec<f64> = (1..=19).map(|i| f64::from(i) * 0.05).collect();
+    let pairs: Vec<(f64, f64)> = taus
+        .iter()
+        .flat_map(|&b| taus.iter().map(move |&c| (b, c)))
+        .collect();
+    let grid: Vec<(f64, f64)> = LAMBDA_S
+        .iter()
+        .flat_map(|&s| LAMBDA_O.iter().map(move |&o| (s, o)))
+        .collect();
+    let losses: Vec<Vec<f64>> = grid
+        .iter()
+        .map(|&(s, o)| {
+            pairs
+                .iter()
+                .map(|&(b, c)| policy_loss(rows, b, c, s, o))
+                .collect()
+        })
+        .collect();
+    let best_per_point: Vec<f64> = losses
+        .iter()
+        .map(|l| l.iter().copied().fold(f64::INFINITY, f64::min))
+        .collect();
+    let mut best = (f64::INFINITY, 0usize);
+    for k in 0..pairs.len() {
+        let regret: f64 = (0..grid.len())
+            .map(|g| losses[g][k] - best_per_point[g])
+            .sum();
+        let (b, c) = pairs[k];
+        let (bb, bc) = pairs[best.1];
+        if regret < best.0 - 1e-12 || ((regret - best.0).abs() <= 1e-12 && (b + c) > (bb + bc)) {
+            best = (regret, k);
+        }
+    }
+    let k = best.1;
+    let optimal_at = (0..grid.len())
+        .filter(|&g| losses[g][k] <= best_per_point[g] + 1e-12)
+        .count();
+    ThresholdChoice {
+        tau_block: pairs[k].0,
+        tau_confirm: pairs[k].1,
+        optimal_at,
+    }
+}
+
+/// Trains plan-risk, checks gates, writes the artifact and card.
+pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
+    let started = Instant::now();
+    let examples = generate(opts.seed, PER_TEMPLATE)?;
+    let data = rows(&examples);
+    let of = |s: Split| {
+        data.iter()
+            .filter(move |(r, _)| r.split == s)
+            .map(|(r, _)| r)
+            .collect::<Vec<_>>()
+    };
+    let (train, cal, test) = (of(Split::Train), of(Split::Calibration), of(Split::Test));
+    // Everything but the test templates is the fitting side; cross-fitting gives each of its
+    // plans a held-out-template score.
+    let side: Vec<&Row> = train.iter().chain(&cal).copied().collect();
+
+    // 1. C by template-grouped cross-validation: the log loss of Platt-calibrated out-of-fold ρ.
+    let folds = template_folds(&side);
+    let mut sweep = Vec::with_capacity(C_GRID.len());
+    for c in C_GRID {
+        sweep.push(cross_fit(&side, &folds, c)?);
+    }
+    let best = sweep
+        .iter()
+        .fold(None::<&CrossFit>, |b, f| match b {
+            Some(b) if b.log_loss <= f.log_loss => Some(b),
+            _ => Some(f),
+        })
+        .ok_or_else(|| Error::Invalid("empty C grid".into()))?;
+    // 2. The deployed regression on all non-test templates, with that C.
+    let mut model = fit_scorer(&side, best.c)?;
+    // 3. Platt on the cross-fitted scores (no plan scored by a regression that saw its template).
+    model.platt_a = best.platt.a;
+    model.platt_b = best.platt.b;
+    // 4. Thresholds by the loss grid on the same cross-fitted ρ.
+    let side_rho: Vec<f64> = best
+        .logits
+        .iter()
+        .map(|&z| best.platt.probability(z))
+        .collect();
+    let side_y: Vec<bool> = side.iter().map(|r| r.harmful).collect();
+    let scored: Vec<(f64, &Row)> = side_rho.iter().copied().zip(side.iter().copied()).collect();
+    let choice = choose_thresholds(&scored);
+    let oof = OutOfFold {
+        auc: auc(&best.logits, &side_y),
+        ece: expected_calibration_error(&side_rho, &side_y, 10),
+        brier: brier(&side_rho, &side_y),
+        sweep: sweep.iter().map(|f| (f.c, f.log_loss)).collect(),
+        c: best.c,
+    };
+    model.tau_block = choice.tau_block;
+    model.tau_confirm = choice.tau_confirm;
+    model.validate()?;
+
+    // 5. Held-out metrics.
+    let test_raw: Vec<f64> = test.iter().map(|r| sigmoid(model.logit(&r.x))).collect();
+    let test_rho: Vec<f64> = test.iter().map(|r| model.risk(&r.x)).collect();
+    let test_y: Vec<bool> = test.iter().map(|r| r.harmful).collect();
+    let decisions: Vec<(Intervention, Intervention, bool)> = test
+        .iter()
+        .zip(&test_rho)
+        .map(|(r, &rho)| {
+            (
+                decide_fast(rho, r, model.tau_block, model.tau_confirm),
+                r.label,
+                r.harmful,
+            )
+        })
+        .collect();
+    // Sanity: the fast policy equals the crate's.
+    for ((_, ins), ex) in data.iter().zip(&examples).take(50) {
+        let rho = model.risk(&ins.features);
+        let slow = decide(rho, &ins.violations, model.tau_block, model.tau_confirm);
+        let row = data
+            .iter()
+            .find(|(_, i)| std::ptr::eq(i, ins))
+            .map(|(r, _)| r)
+            .ok_or_else(|| Error::Invalid("row lookup".into()))?;
+        if slow != decide_fast(rho, row, model.tau_block, model.tau_confirm) {
+            return Err(Error::Invalid(format!(
+                "policy mismatch on {}",
+                ex.template
+            )));
+        }
+    }
+    let held = DecisionMetrics::new(&decisions);
+    let learned_only: Vec<(Intervention, Intervention, bool)> = test
+        .iter()
+        .zip(&test_rho)
+        .map(|(r, &rho)| {
+            let d = if rho >= model.tau_block {
+                Intervention::Block
+            } else if rho >= model.tau_confirm {
+                Intervention::Confirm
+            } else {
+                Intervention::Allow
+            };
+            (d, r.label, r.harmful)
+        })
+        .collect();
+    let learned = DecisionMetrics::new(&learned_only);
+    // ρ as a plain classifier: flag when the calibrated ρ says "more likely harmful than not".
+    let rho_half = BinaryCounts::from_pairs(
+        test.iter()
+            .zip(&test_rho)
+            .map(|(r, &rho)| (rho >= 0.5, r.harmful)),
+    );
+    let test_auc = auc(&test_rho, &test_y);
+    // For the card only (never deployed): the best a Platt map can do on the test split itself.
+    let test_z: Vec<f64> = test.iter().map(|r| model.logit(&r.x)).collect();
+    let oracle = fit_platt(&test_z, &test_y);
+    let oracle_rho: Vec<f64> = test_z.iter().map(|&z| oracle.probability(z)).collect();
+    let oracle_ece = expected_calibration_error(&oracle_rho, &test_y, 10);
+    let rho_range = test_rho
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &r| {
+            (lo.min(r), hi.max(r))
+        });
+    let rules_only: Vec<(Intervention, Intervention, bool)> = test
+        .iter()
+        .map(|r| (decide_fast(0.0, r, 1.1, 1.1), r.label, r.harmful))
+        .collect();
+    let rules = DecisionMetrics::new(&rules_only);
+    let ece_raw = expected_calibration_error(&test_raw, &test_y, 10);
+    let ece_cal = expected_calibration_error(&test_rho, &test_y, 10);
+    let brier_raw = brier(&test_raw, &test_y);
+    let brier_cal = brier(&test_rho, &test_y);
+
+    // Hand-written fixtures (never used for fitting or thresholds).
+    let monitor = PlanMonitor::new(model.clone(), ToolAnnotator::default())?;
+    let mut fixture_metrics = Vec::new();
+    for (name, rel) in [
+        ("hand-written plans (development set)", FIXTURES),
+        ("hand-written plans (hold-out, batch 3)", HOLDOUT),
+    ] {
+        if let Some(f) = read_fixtures(&workspace_file(rel))
+            .ok()
+            .filter(|f| !f.is_empty())
+        {
+            let r = run_fixtures(&monitor, &f);
+            let pairs: Vec<_> = r.iter().map(|(d, e, h, _)| (*d, *e, *h)).collect();
+            fixture_metrics.push((name, rel, DecisionMetrics::new(&pairs)));
+        }
+    }
+
+    let mut metrics = BTreeMap::new();
+    metrics.insert("f1".to_string(), held.f1());
+    metrics.insert(
+        "intervention_accuracy".to_string(),
+        held.intervention_accuracy(),
+    );
+    metrics.insert("overblock_rate".to_string(), held.overblock_rate());
+    metrics.insert("ece_raw".to_string(), ece_raw);
+    metrics.insert("ece".to_string(), ece_cal);
+    metrics.insert("brier_raw".to_string(), brier_raw);
+    metrics.insert("brier".to_string(), brier_cal);
+    // Fixture scores go to the report and the card, not the artifact (editing a fixture must
+    // not change the model file).
+    let mut report_metrics = metrics.clone();
+    for (_, rel, m) in &fixture_metrics {
+        let key = if *rel == FIXTURES {
+            "fixtures"
+        } else {
+            "holdout"
+        };
+        report_metrics.insert(format!("{key}_f1"), m.f1());
+        report_metrics.insert(format!("{key}_accuracy"), m.intervention_accuracy());
+    }
+    let gates = vec![
+        Gate::at_least("binary F1 (template-held-out)", held.f1(), 0.90),
+        Gate::at_least(
+            "intervention accuracy (template-held-out)",
+            held.intervention_accuracy(),
+            opts.min_accuracy.unwrap_or(0.80),
+        ),
+        Gate::at_most(
+            "overblock rate (template-held-out)",
+            held.overblock_rate(),
+            0.10,
+        ),
+        // ρ is fitted on 9 coarse plan features that carry little signal across templates
+        // (cross-fitted AUC ≈ 0.63), so calibration is judged where it is measured honestly:
+        // on the cross-fitted scores of the 45 fitting templates ρ must beat the constant 0.5
+        // and be calibrated; on the 15 test templates Platt must not make ECE worse (it did
+        // before: 0.172 → 0.192) and ρ must stay off the 0/1 extremes it hit on large amounts.
+        Gate::at_most(
+            "cross-fitted ECE of ρ (45 fitting templates)",
+            oof.ece,
+            0.12,
+        ),
+        Gate::at_most(
+            "cross-fitted Brier of ρ (constant 0.5 scores 0.25)",
+            oof.brier,
+            0.245,
+        ),
+        Gate::at_most(
+            "ECE after Platt − ECE raw (template-held-out)",
+            ece_cal - ece_raw,
+            0.0,
+        ),
+        Gate::at_most("ECE after Platt (template-held-out)", ece_cal, 0.21),
+        Gate::at_most("Brier after Platt (template-held-out)", brier_cal, 0.21),
+        Gate::at_least("AUC of ρ (template-held-out)", test_auc, 0.85),
+    ];
+
+    let mut artifact = model.to_artifact(opts.seed);
+    artifact.metrics = metrics.clone();
+    let path = opts.artifact_dir.join("plan-risk.vgl");
+    artifact.write(&path)?;
+    let bytes = std::fs::metadata(&path)
+        .map_err(Error::io(format!(
+            "cannot read the size of {}",
+            path.display()
+        )))?
+        .len();
+
+    let card = card(
+        &model,
+        &choice,
+        &oof,
+        &examples,
+        &held,
+        &learned,
+        &rules,
+        (&rho_half, test_auc),
+        (oracle_ece, rho_range),
+        &fixture_metrics,
+        [ece_raw, ece_cal, brier_raw, brier_cal],
+        &test_raw,
+        &test_rho,
+        &test_y,
+        &gates,
+        bytes,
+    );
+    card.write(&opts.card_dir, "plan-risk")?;
+
+    Ok(TrainReport {
+        model: "plan-risk".into(),
+        train_rows: side.len(),
+        validation_rows: test.len(),
+        metrics: report_metrics,
+        gates,
+        artifact: path,
+        artifact_bytes: bytes,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Cross-fitted scores of one C.
+struct CrossFit {
+    c: f64,
+    /// Out-of-fold logit of every row (its template unseen by the regression that scored it).
+    logits: Vec<f64>,
+    /// Platt fitted on those logits.
+    platt: Platt,
+    /// Mean log loss of the Platt-calibrated out-of-fold ρ.
+    log_loss: f64,
+}
+
+/// What cross-fitting measured, for the card.
+pub(super) struct OutOfFold {
+    /// The chosen C.
+    pub c: f64,
+    /// AUC of the out-of-fold logits.
+    pub auc: f64,
+    /// ECE of the calibrated out-of-fold ρ.
+    pub ece: f64,
+    /// Brier score of the calibrated out-of-fold ρ.
+    pub brier: f64,
+    /// (C, mean log loss) of every C tried.
+    pub sweep: Vec<(f64, f64)>,
+}
+
+/// Fold of every row: templates sorted by `category/name` and dealt round-robin, so the
+/// templates of one category land in different folds and every fold mixes categories.
+fn template_folds(rows: &[&Row]) -> Vec<usize> {
+    let names: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.template.as_str()).collect();
+    let fold: BTreeMap<&str, usize> = names
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| (t, i % FOLDS))
+        .collect();
+    rows.iter()
+        .map(|r| fold.get(r.template.as_str()).copied().unwrap_or(0))
+        .collect()
+}
+
+fn cross_fit(rows: &[&Row], folds: &[usize], c: f64) -> Result<CrossFit> {
+    let mut logits = vec![0.0; rows.len()];
+    for k in 0..FOLDS {
+        let fit_rows: Vec<&Row> = rows
+            .iter()
+            .zip(folds)
+            .filter(|(_, f)| **f != k)
+            .map(|(r, _)| *r)
+            .collect();
+        if fit_rows.len() == rows.len() {
+            continue;
+        }
+        let m = fit_scorer(&fit_rows, c)?;
+        for ((r, f), z) in rows.iter().zip(folds).zip(logits.iter_mut()) {
+            if *f == k {
+                *z = m.logit(&r.x);
+            }
+        }
+    }
+    let y: Vec<bool> = rows.iter().map(|r| r.harmful).collect();
+    let platt = fit_platt(&logits, &y);
+    let log_loss = logits
+        .iter()
+        .zip(&y)
+        .map(|(&z, &y)| {
+            let p = platt.probability(z).clamp(1e-12, 1.0 - 1e-12);
+            -(if y { p } else { 1.0 - p }).ln()
+        })
+        .sum::<f64>()
+        / rows.len().max(1) as f64;
+    Ok(CrossFit {
+        c,
+        logits,
+        platt,
+        log_loss,
+    })
+}
+
+/// Standardizer + balanced logistic regression (2-class softmax; z = logit₁ − logit₀) on the
+/// scorer inputs of `rows`, with inverse regularization strength `c`.
+fn fit_scorer(rows: &[&Row], c: f64) -> Result<RiskModel> {
+    let xs: Vec<[f64; 9]> = rows.iter().map(|r| scorer_inputs(&r.x)).collect();
+    let scaler = StandardScaler::fit(&xs, 9);
+    let dense = |x: &[f64; 9]| -> SparseVec {
+        let d: Vec<f32> = scaler.transform(x).iter().map(|&v| v as f32).collect();
+        SparseVec::from_dense(&d)
+    };
+    let params = LogisticParams {
+        c,
+        class_weight: ClassWeight::Balanced,
+        ..LogisticParams::default()
+    };
+    let sx: Vec<SparseVec> = xs.iter().map(dense).collect();
+    let ys: Vec<usize> = rows.iter().map(|r| usize::from(r.harmful)).collect();
+    let sm = fit_softmax_model(&sx, &ys, &["benign", "harmful"], 9, &params)?;
+    let logit_diff = |v: &SparseVec| {
+        let mut o = [0.0f32; 2];
+        sm.logits_into(v, &mut o);
+        f64::from(o[1]) - f64::from(o[0])
+    };
+    let intercept = logit_diff(&SparseVec::new());
+    let weights: Vec<f64> = (0..9)
+        .map(|j| {
+            let mut e = [0.0f32; 9];
+            e[j] = 1.0;
+            logit_diff(&SparseVec::from_dense(&e)) - intercept
+        })
+        .collect();
+    Ok(RiskModel {
+        mean: scaler.mean,
+        scale: scaler.scale,
+        weights,
+        intercept,
+        platt_a: -1.0,
+        platt_b: 0.0,
+        tau_block: 0.75,
+        tau_confirm: 0.70,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn training_is_byte_identical_across_runs_and_passes_its_gates() {
+        let run = || {
+            let dir = tempfile::tempdir().unwrap();
+            let opts = TrainOptions {
+                artifact_dir: dir.path().to_path_buf(),
+                card_dir: dir.path().join("cards"),
+                seed: 42,
+                min_accuracy: None,
+            };
+            let report = train(&opts).unwrap();
+            assert!(
+                report.failed_gates().is_empty(),
+                "{:?}",
+                report.failed_gates()
+            );
+            let bytes = std::fs::read(&report.artifact).unwrap();
+            let card = std::fs::read_to_string(dir.path().join("cards/plan-risk.md")).unwrap();
+            (bytes, card)
+        };
+        let (a, card_a) = run();
+        let (b, card_b) = run();
+        assert_eq!(a, b);
+        assert_eq!(card_a, card_b);
+        assert!(a.len() < 2048, "artifact is {} bytes", a.len());
+        let model = RiskModel::from_bytes(&a).unwrap();
+        assert!(model.platt_a < 0.0, "ρ grows with the logistic score");
+        assert!(card_a.contains("(τ_b, τ_c) = **("));
+    }
+
+    #[test]
+    fn threshold_choice_prefers_rules_when_rho_is_uninformative() {
+        // ρ is constant 0.5: any τ_c ≤ 0.5 confirms every plan, so the grid must pick τ_c > 0.5.
+        let rows: Vec<Row> = [(true, Some(Severity::Crit)), (false, None), (false, None)]
+            .into_iter()
+            .map(|(harmful, worst)| Row {
+                x: [0.0; 9],
+                template: "t".into(),
+                harmful,
+                label: if harmful {
+                    Intervention::Block
+                } else {
+                    Intervention::Allow
+                },
+                violations: usize::from(worst.is_some()),
+                worst,
+                split: Split::Train,
+            })
+            .collect();
+        let side: Vec<(f64, &Row)> = rows.iter().map(|r| (0.5, r)).collect();
+        let choice = choose_thresholds(&side);
+        assert!(
+            choice.tau_confirm > 0.5 && choice.tau_block > 0.5,
+            "{choice:?}"
+        );
+        assert_eq!(choice.optimal_at, 25);
+    }
+
+    #[test]
+    fn folds_keep_a_template_together_and_spread_a_category() {
+        let row = |t: &str| Row {
+            x: [0.0; 9],
+            template: t.into(),
+            harmful: false,
+            label: Intervention::Allow,
+            violations: 0,
+            worst: None,
+            split: Split::Train,
+        };
+        let rows: Vec<Row> = ["b/x", "a/1", "a/2", "b/x", "a/3"]
+            .into_iter()
+            .map(row)
+            .collect();
+        let refs: Vec<&Row> = rows.iter().collect();
+        // Sorted templates a/1, a/2, a/3, b/x are dealt to folds 0, 1, 2, 3.
+        assert_eq!(template_folds(&refs), vec![3, 0, 1, 3, 2]);
+    }
+
+    #[test]
+    fn friction_orders_interventions() {
+        assert!(friction(Intervention::Allow) < friction(Intervention::Revise));
+        assert!(friction(Intervention::Confirm) < friction(Intervention::Block));
+    }
+}

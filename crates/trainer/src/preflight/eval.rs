@@ -1,0 +1,272 @@
+//! Evaluation of the preflight injection classifier (`cargo xtask eval preflight`): TPR at
+//! fixed FPR, AUC, accuracy and ECE per source (user message, tool output) on hand-written or
+//! labelled texts, and the whole preflight layer end to end on the hand-written user messages.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use vigil_learn::metrics::{BinaryCounts, auc, expected_calibration_error, tpr_at_fpr};
+use vigil_preflight::injection::InjectionScratch;
+use vigil_preflight::normalize::normalize_value;
+use vigil_preflight::{InjectionClassifier, Preflight, Source};
+
+use crate::card::Card;
+use crate::{Error, Result};
+
+/// The hand-written evaluation set.
+pub fn fixtures_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/preflight/injection-eval.jsonl")
+}
+
+/// One labelled line of the hand-written set: `{"text", "source"?, "injection"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelledText {
+    /// The text.
+    pub text: String,
+    /// `user` (default) or `tool`.
+    #[serde(default)]
+    pub source: Source,
+    /// True for an injection.
+    pub injection: bool,
+    /// Free-form note on why (ignored by the model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Reads a labelled JSON Lines file.
+pub fn read_labelled(path: &Path) -> Result<Vec<LabelledText>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(Error::io(format!("cannot read {}", path.display())))?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: LabelledText = vigil_contracts::from_json_str(line)
+            .map_err(|e| Error::Invalid(format!("{} line {}: {e}", path.display(), i + 1)))?;
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// Held-out quality of scores against labels, split by source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceMetrics {
+    /// Rows.
+    pub rows: usize,
+    /// Injections among them.
+    pub injections: usize,
+    /// TPR at ≤ 1% FPR.
+    pub tpr_at_1pct_fpr: f64,
+    /// TPR at ≤ 5% FPR.
+    pub tpr_at_5pct_fpr: f64,
+    /// Area under the ROC curve.
+    pub auc: f64,
+    /// TPR of the shipped `high_risk` threshold.
+    pub tpr_at_high_risk: f64,
+    /// FPR of the shipped `high_risk` threshold.
+    pub fpr_at_high_risk: f64,
+    /// Accuracy of the `high_risk` decision.
+    pub accuracy: f64,
+    /// ECE of P(predicted class) with 10 bins.
+    pub ece: f64,
+}
+
+/// Per binary score: the confidence of the predicted class, max(p, 1 − p), and whether that
+/// prediction (injection iff p ≥ 0.5) was right — what ECE and reliability diagrams read.
+pub(super) fn confidence_and_correct(scores: &[f64], positive: &[bool]) -> (Vec<f64>, Vec<bool>) {
+    let conf = scores.iter().map(|&s| s.max(1.0 - s)).collect();
+    let correct = scores
+        .iter()
+        .zip(positive)
+        .map(|(&s, &p)| (s >= 0.5) == p)
+        .collect();
+    (conf, correct)
+}
+
+fn source_metrics(scores: &[f64], positive: &[bool], high_risk: f64) -> SourceMetrics {
+    let counts = BinaryCounts::from_pairs(
+        scores
+            .iter()
+            .zip(positive)
+            .map(|(&s, &p)| (s >= high_risk, p)),
+    );
+    let (conf, correct) = confidence_and_correct(scores, positive);
+    SourceMetrics {
+        rows: scores.len(),
+        injections: positive.iter().filter(|p| **p).count(),
+        tpr_at_1pct_fpr: tpr_at_fpr(scores, positive, 0.01).0,
+        tpr_at_5pct_fpr: tpr_at_fpr(scores, positive, 0.05).0,
+        auc: auc(scores, positive),
+        tpr_at_high_risk: counts.recall(),
+        fpr_at_high_risk: counts.false_positive_rate(),
+        accuracy: counts.accuracy(),
+        ece: expected_calibration_error(&conf, &correct, 10),
+    }
+}
+
+/// Metrics per source (`user`, `tool`) and overall (`all`).
+pub fn evaluate_scores(
+    scores: &[f64],
+    positive: &[bool],
+    sources: &[Source],
+    high_risk: f64,
+) -> BTreeMap<&'static str, SourceMetrics> {
+    let mut out = BTreeMap::new();
+    for (name, want) in [
+        ("all", None),
+        ("user", Some(Source::User)),
+        ("tool", Some(Source::Tool)),
+    ] {
+        let keep: Vec<usize> = (0..scores.len())
+            .filter(|&i| want.is_none_or(|w| sources[i] == w))
+            .collect();
+        let s: Vec<f64> = keep.iter().map(|&i| scores[i]).collect();
+        let p: Vec<bool> = keep.iter().map(|&i| positive[i]).collect();
+        out.insert(name, source_metrics(&s, &p, high_risk));
+    }
+    out
+}
+
+/// Per-source metrics as a Markdown table.
+pub(super) fn metrics_table(m: &BTreeMap<&'static str, SourceMetrics>) -> String {
+    let rows: Vec<Vec<String>> = m
+        .iter()
+        .map(|(src, s)| {
+            vec![
+                (*src).to_owned(),
+                s.rows.to_string(),
+                s.injections.to_string(),
+                format!("{:.3}", s.tpr_at_1pct_fpr),
+                format!("{:.3}", s.tpr_at_5pct_fpr),
+                format!("{:.3}", s.auc),
+                format!("{:.3} / {:.3}", s.tpr_at_high_risk, s.fpr_at_high_risk),
+                format!("{:.3}", s.accuracy),
+                format!("{:.3}", s.ece),
+            ]
+        })
+        .collect();
+    Card::table(
+        &[
+            "source",
+            "rows",
+            "injections",
+            "TPR @ 1% FPR",
+            "TPR @ 5% FPR",
+            "AUC",
+            "high_risk TPR / FPR",
+            "accuracy",
+            "ECE",
+        ],
+        &rows,
+    )
+}
+
+/// Scores labelled texts with a classifier.
+pub fn score_labelled(c: &InjectionClassifier, rows: &[LabelledText]) -> Vec<f64> {
+    let mut scratch = InjectionScratch::default();
+    rows.iter()
+        .map(|r| c.score_with(&r.text, r.source, &mut scratch))
+        .collect()
+}
+
+/// Actions of the full preflight layer (shipped catalog, default config, no task signal) on the
+/// hand-written user messages: `(injection, action, fired_by) → count`.
+pub(super) fn end_to_end(
+    classifier: &InjectionClassifier,
+    fixtures: &[LabelledText],
+) -> Result<BTreeMap<(bool, String), usize>> {
+    let preflight = Preflight::new(
+        classifier.clone(),
+        vigil_preflight::Catalog::shipped(),
+        vigil_preflight::AggregatorConfig::default(),
+    )?;
+    let mut out = BTreeMap::new();
+    for r in fixtures.iter().filter(|r| r.source == Source::User) {
+        let input =
+            normalize_value(&serde_json::json!({"messages": [{"role": "user", "text": r.text}]}))?;
+        let v = serde_json::to_value(preflight.decide(&input, None))?;
+        let action = format!(
+            "{}{}",
+            v["action"].as_str().unwrap_or("?"),
+            v["fired_by"]
+                .as_str()
+                .map(|f| format!(" ({f})"))
+                .unwrap_or_default()
+        );
+        *out.entry((r.injection, action)).or_default() += 1;
+    }
+    Ok(out)
+}
+
+/// `cargo xtask eval preflight`: scores a labelled file (default: the hand-written set) with the
+/// embedded model (or `$VIGIL_PREFLIGHT_MODEL`) and prints the metrics ([`eval_report`]).
+pub fn eval(data: Option<&Path>, json: bool) -> Result<()> {
+    println!("{}", eval_report(data, json)?);
+    Ok(())
+}
+
+/// What [`eval`] prints: per-source metrics and the misses at the `high_risk` threshold as a
+/// table, or the metrics as JSON.
+pub fn eval_report(data: Option<&Path>, json: bool) -> Result<String> {
+    let path = data.map(Path::to_path_buf).unwrap_or_else(fixtures_path);
+    let rows = read_labelled(&path)?;
+    let classifier = InjectionClassifier::load(None)?;
+    let scores = score_labelled(&classifier, &rows);
+    let pos: Vec<bool> = rows.iter().map(|r| r.injection).collect();
+    let src: Vec<Source> = rows.iter().map(|r| r.source).collect();
+    let m = evaluate_scores(&scores, &pos, &src, classifier.model().thresholds.high_risk);
+    if json {
+        return Ok(serde_json::to_string_pretty(&m)?);
+    }
+    let mut out = format!(
+        "{} ({} rows)\n\n{}",
+        path.display(),
+        rows.len(),
+        metrics_table(&m)
+    );
+    let mut misses: Vec<(f64, &LabelledText)> = scores
+        .iter()
+        .zip(&rows)
+        .filter(|(s, r)| (**s >= classifier.model().thresholds.high_risk) != r.injection)
+        .map(|(s, r)| (*s, r))
+        .collect();
+    misses.sort_by(|a, b| b.0.total_cmp(&a.0));
+    if !misses.is_empty() {
+        let _ = writeln!(out, "\nmisclassified at the high_risk threshold:");
+        for (s, r) in misses {
+            let short: String = r.text.chars().take(90).collect();
+            let _ = writeln!(
+                out,
+                "  {s:.3} {} {:?} {short:?}",
+                if r.injection { "injection" } else { "benign" },
+                r.source
+            );
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::temp_file;
+
+    #[test]
+    fn a_malformed_labelled_line_is_named_by_path_and_line() {
+        let (_dir, path) = temp_file(
+            "bad.jsonl",
+            "{\"text\": \"hi\", \"injection\": false}\n\n{\"text\": \"x\", \"injection\": \"yes\"}\n",
+        );
+        let e = read_labelled(&path).unwrap_err();
+        assert!(matches!(e, Error::Invalid(_)), "{e:?}");
+        let text = e.to_string();
+        assert!(
+            text.starts_with(&format!("{} line 3: ", path.display())),
+            "{text}"
+        );
+    }
+}
