@@ -69,6 +69,7 @@ impl HttpVerifier {
         let client = reqwest::Client::builder()
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(5)))
+            .redirect(same_origin_redirects())
             .build()
             .map_err(|e| Error::HttpClient(e.to_string()))?;
         // The key lives on in the (sensitive) header only.
@@ -310,6 +311,35 @@ fn headers(provider: Provider, api_key: Option<&str>, endpoint: &Url) -> Result<
         },
     }
     Ok(headers)
+}
+
+/// Most redirects followed within the endpoint's origin (reqwest's default limit).
+const MAX_REDIRECTS: usize = 10;
+
+/// Follows a redirect only within the origin (scheme, host and port) of the first request.
+///
+/// reqwest's own policy follows a redirect anywhere and strips only the standard credential
+/// headers (`authorization`, `cookie`) on the way, so Anthropic's `x-api-key` — and for 307/308
+/// the prompt itself — would reach whatever host the endpoint points at. A redirect elsewhere is
+/// a transport error naming both origins instead, whatever the provider.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let Some(first) = attempt.previous().first() else {
+            return attempt.follow();
+        };
+        if attempt.url().origin() != first.origin() {
+            let refused = format!(
+                "refusing to follow a redirect from {} to another origin ({})",
+                first.origin().ascii_serialization(),
+                attempt.url().origin().ascii_serialization()
+            );
+            return attempt.error(refused);
+        }
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        attempt.follow()
+    })
 }
 
 /// Status codes worth one more try: rate limits and server-side failures.
