@@ -130,10 +130,7 @@ impl MLAnomalyDetector {
     /// Precedence: explicit `path`, then `$VIGIL_ANOMALY_MODEL` (if set and non-empty), then the
     /// embedded model.
     pub fn load(path: Option<&Path>) -> Result<Self> {
-        match ModelSource::resolve(path, MODEL_ENV).path() {
-            Some(p) => Self::from_path(p),
-            None => Self::embedded(),
-        }
+        ModelSource::resolve(path, MODEL_ENV).load(Self::from_path, Self::embedded)
     }
 
     /// Replaces the settings (checked).
@@ -188,21 +185,11 @@ impl MLAnomalyDetector {
         }
     }
 
-    /// Checks the numeric fields serde cannot: reputations must be finite and in [0, 1].
+    /// Checks a window built in code by the rule deserialization applies
+    /// ([`NormalizedIntent::check`]: reputations finite and in [0, 1]).
     pub fn validate_window(window: &[NormalizedIntent]) -> Result<()> {
         for (k, i) in window.iter().enumerate() {
-            for (name, v) in [
-                ("target_resource_reputation", i.target_resource_reputation),
-                ("target_container_reputation", i.target_container_reputation),
-            ] {
-                if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
-                    return Err(vigil_contracts::Error::invalid(
-                        format!("window[{k}].{name}"),
-                        format!("{v} is outside [0, 1]"),
-                    )
-                    .into());
-                }
-            }
+            i.check().map_err(|e| e.within(&format!("window[{k}]")))?;
         }
         Ok(())
     }

@@ -211,10 +211,8 @@ impl InjectionClassifier {
 
     /// An explicit path, else `$VIGIL_PREFLIGHT_MODEL`, else the embedded model.
     pub fn load(path: Option<&Path>) -> Result<Self> {
-        match vigil_contracts::artifact::ModelSource::resolve(path, MODEL_ENV).path() {
-            Some(p) => Self::from_path(p),
-            None => Self::embedded(),
-        }
+        vigil_contracts::artifact::ModelSource::resolve(path, MODEL_ENV)
+            .load(Self::from_path, Self::embedded)
     }
 
     /// The model.

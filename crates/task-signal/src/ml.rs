@@ -80,10 +80,7 @@ impl TaskSignalClassifier {
     /// never a silent fall-back.
     pub fn load(explicit: Option<&Path>) -> Result<(Self, ModelSource)> {
         let source = ModelSource::resolve(explicit, MODEL_ENV);
-        let model = match source.path() {
-            Some(p) => Self::from_path(p)?,
-            None => Self::embedded()?,
-        };
+        let model = source.load(Self::from_path, Self::embedded)?;
         Ok((model, source))
     }
 

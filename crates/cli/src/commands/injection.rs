@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use vigil_preflight::injection::InjectionScratch;
 use vigil_preflight::normalize::sanitize;
+use vigil_contracts::text::{MAX_ECHOED_CHARS, ellipsize};
 use vigil_preflight::{InjectionClassifier, Source};
 
 use crate::io::Io;
@@ -28,8 +29,31 @@ pub struct InjectionArgs {
 #[serde(deny_unknown_fields)]
 struct Request {
     text: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "source")]
     source: Source,
+}
+
+/// `"user"` or `"tool"`, with the errors every other vocabulary gives (serde's derived enum
+/// reading says only "expected value" for a number).
+fn source<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Source, D::Error> {
+    struct SourceVisitor;
+    impl serde::de::Visitor<'_> for SourceVisitor {
+        type Value = Source;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("\"user\" or \"tool\"")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Source, E> {
+            match v {
+                "user" => Ok(Source::User),
+                "tool" => Ok(Source::Tool),
+                other => Err(E::custom(format_args!(
+                    "unknown source \"{}\" (expected one of: user, tool)",
+                    ellipsize(other, MAX_ECHOED_CHARS)
+                ))),
+            }
+        }
+    }
+    d.deserialize_any(SourceVisitor)
 }
 
 /// Runs `vigil injection`.

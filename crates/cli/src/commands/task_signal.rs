@@ -17,8 +17,9 @@ use crate::io::Io;
 /// Arguments of `vigil task-signal`.
 #[derive(Debug, Args)]
 pub struct TaskSignalArgs {
-    /// Classify this text and print one result instead of reading JSON Lines.
-    #[arg(long)]
+    /// Classify this text alone and print one result line instead of reading JSON Lines (the
+    /// text is one prompt, whatever newlines it holds).
+    #[arg(long, value_name = "T")]
     text: Option<String>,
     /// Model artifact to use (default: $VIGIL_TASK_SIGNAL_MODEL, then the embedded model).
     #[arg(long, value_name = "FILE")]
@@ -45,6 +46,7 @@ enum Mode {
 
 /// One input line.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Input {
     text: String,
 }
