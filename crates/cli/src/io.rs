@@ -32,7 +32,10 @@ impl Io {
                 let file = File::open(path)
                     .with_context(|| format!("cannot open input file {}", path.display()))?;
                 if file.metadata().is_ok_and(|m| m.is_dir()) {
-                    bail!("cannot read input file {}: it is a directory", path.display());
+                    bail!(
+                        "cannot read input file {}: it is a directory",
+                        path.display()
+                    );
                 }
                 let name = format!("input file {}", path.display());
                 (jsonl::run(BufReader::new(file), out, handler), name)

@@ -131,7 +131,9 @@ fn save_failures_stop_the_run_with_status_2() {
         err.lines().collect::<Vec<_>>(),
         [
             "vigil baseline: trained ops on 150 events".to_owned(),
-            format!("vigil baseline: cannot save ops: cannot create {store}: File exists (os error 17)"),
+            format!(
+                "vigil baseline: cannot save ops: cannot create {store}: File exists (os error 17)"
+            ),
             format!("vigil: 1 trained agent could not be saved to {store}"),
         ]
     );
@@ -182,7 +184,8 @@ fn bare_store_flag_uses_the_default_directory() {
         r.stderr
     );
     // And loaded back with the bare flag last on the command line.
-    let probe = br#"{"agent_id":"ops","timestamp":"2026-01-14T11:00:00Z","event_type":"tool_call"}"#;
+    let probe =
+        br#"{"agent_id":"ops","timestamp":"2026-01-14T11:00:00Z","event_type":"tool_call"}"#;
     let r = common::run(&["baseline", "--store"], &[("HOME", home)], probe);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.lines[0]["agent_id"], "ops");
@@ -237,7 +240,11 @@ fn a_closed_standard_output_is_a_failure() {
 #[test]
 fn a_missing_model_file_is_named_once_with_its_variable() {
     let missing = "/nonexistent/vigil/model.vgl";
-    let r = common::run(&["task-signal", "--model", missing, "--text", "hi"], &[], b"");
+    let r = common::run(
+        &["task-signal", "--model", missing, "--text", "hi"],
+        &[],
+        b"",
+    );
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
@@ -281,12 +288,12 @@ fn wrong_types_and_huge_numbers_are_reported_readably() {
     assert_eq!(code, 1);
     assert_eq!(
         message(&out[0]),
-        "source: invalid type: integer `123`, expected \"user\" or \"tool\" at column 25"
+        "source: invalid type: integer `123`, expected `user` or `tool` at column 25"
     );
     let (_, out, _) = vigil(&["injection"], b"{\"text\":\"hi\",\"source\":\"web\"}\n");
     assert_eq!(
         message(&out[0]),
-        "source: unknown source \"web\" (expected one of: user, tool) at column 27"
+        "source: unknown variant `web`, expected `user` or `tool` at column 27"
     );
 
     let window = r#"{"window":[{"tool":"bash","operation":"other","target_kind":"workdir","target_resource_reputation":1e308}]}"#;
@@ -388,20 +395,22 @@ fn the_same_field_is_validated_the_same_way_everywhere() {
         "window[0].target_container_reputation: -5 is outside [0, 1] at column 103"
     );
 
-    // Unknown fields: refused by every record type except agent events, which keep them.
-    let (code, out, _) = vigil(&["task-signal"], b"{\"text\":\"fix the bug\",\"txet\":1}\n");
-    assert_eq!(code, 1);
-    assert_eq!(
-        message(&out[0]),
-        "txet: unknown field `txet`, expected `text` at column 28"
-    );
-    let signal = br#"{"raw_input":"x","complexity":"focused","nature":"readonly","domian":"coding"}"#;
+    // Unknown fields never silently change an answer: refused wherever a misspelt optional field
+    // would fall back to its default (a task signal's `domain` here)...
+    let signal =
+        br#"{"raw_input":"x","complexity":"focused","nature":"readonly","domian":"coding"}"#;
     let (code, out, _) = vigil(&["check", "signal"], signal);
     assert_eq!(code, 1);
     assert_eq!(
         message(&out[0]),
         "domian: unknown field `domian`, expected one of `raw_input`, `complexity`, `nature`, `estimated_scope`, `requires_children`, `requires_mutation`, `domain`, `language` at column 68"
     );
+    // ...and a misspelling of a task-signal line's one, required field is a missing `text`.
+    let (code, out, _) = vigil(&["task-signal"], b"{\"txet\":\"fix the bug\",\"id\":7}\n");
+    assert_eq!(code, 1);
+    assert_eq!(message(&out[0]), "missing field `text` at column 29");
+    // Agent events keep unknown fields, and take any count or duration, in `check event` as in
+    // `vigil baseline`.
     let event = br#"{"timestamp":"2026-01-14T11:00:00Z","resource_count":-1,"duration_ms":-3.5,"tool_name":"browser"}"#;
     let (code, out, _) = vigil(&["check", "event"], event);
     assert_eq!(code, 0);
@@ -439,7 +448,7 @@ fn readme_says_how_to_install_and_the_line_limit() {
         "cargo install --path crates/cli",
         "cargo build --release -p vigil-cli",
         "16 MiB",
-        "`--text T` classifies T alone and prints one line",
+        "`vigil task-signal --text T` classifies T alone and prints one line",
     ] {
         assert!(readme.contains(expected), "README lacks {expected:?}");
     }

@@ -176,7 +176,11 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_refused_at_any_depth_with_their_path() {
-        let err = |text: &str| from_json_str::<serde_json::Value>(text).unwrap_err().to_string();
+        let err = |text: &str| {
+            from_json_str::<serde_json::Value>(text)
+                .unwrap_err()
+                .to_string()
+        };
         assert_eq!(
             err(r#"{"a": 1, "b": {"c": [{"d": 1, "e": 2, "d": 3}]}}"#),
             "b.c[0]: duplicate key \"d\" at column 41"

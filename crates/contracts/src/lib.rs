@@ -51,7 +51,7 @@
 //! | what | rule |
 //! |---|---|
 //! | any record | one JSON document; an object with the same key twice, at any depth (inside `args` too), is refused naming its path: `steps[0].args: duplicate key "command"` |
-//! | unknown fields | refused, naming the field, by every record type — except [`AgentEvent`], which keeps them in `extra` (harombe events carry free-form metadata) |
+//! | unknown fields | refused, naming the field, by every record type, so a misspelt optional field (`"domian"`, `"budgte"`) never silently falls back to its default — except [`AgentEvent`], which keeps them in `extra` (harombe events carry free-form metadata). The CLI's request lines follow the same rule; a `vigil task-signal` line, whose one field `text` is required, ignores others (a misspelling is a missing `text`), so callers can carry an `id` |
 //! | closed vocabularies | exact strings only; the error lists the accepted ones and quotes at most 64 characters of the value |
 //! | scores, probabilities, reputations ([`AnomalyResult::score`], [`PlanDecision::risk`], [`EventAnomalyResult::anomaly_score`], [`NormalizedIntent`]'s two reputations) | finite and in [0, 1] ([`NormalizedIntent::check`] for intents built in code) |
 //! | [`Plan::budget`], [`Step::estimated_cost`] | finite and ≥ 0 |

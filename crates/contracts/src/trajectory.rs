@@ -230,8 +230,14 @@ impl NormalizedIntent {
     /// ```
     pub fn check(&self) -> Result<()> {
         for (field, value) in [
-            ("target_resource_reputation", self.target_resource_reputation),
-            ("target_container_reputation", self.target_container_reputation),
+            (
+                "target_resource_reputation",
+                self.target_resource_reputation,
+            ),
+            (
+                "target_container_reputation",
+                self.target_container_reputation,
+            ),
         ] {
             if let Some(problem) = outside_unit_interval(value) {
                 return Err(crate::Error::invalid(field, problem));

@@ -123,10 +123,7 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
                         ),
                         Err(e) => {
                             unsaved += 1;
-                            eprintln!(
-                                "vigil baseline: cannot save {shown}: {}",
-                                save_error(&e)
-                            );
+                            eprintln!("vigil baseline: cannot save {shown}: {}", save_error(&e));
                         }
                     }
                 }

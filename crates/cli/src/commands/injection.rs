@@ -8,9 +8,9 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use vigil_contracts::text::{MAX_ECHOED_CHARS, ellipsize};
 use vigil_preflight::injection::InjectionScratch;
 use vigil_preflight::normalize::sanitize;
-use vigil_contracts::text::{MAX_ECHOED_CHARS, ellipsize};
 use vigil_preflight::{InjectionClassifier, Source};
 
 use crate::io::Io;
@@ -33,23 +33,24 @@ struct Request {
     source: Source,
 }
 
-/// `"user"` or `"tool"`, with the errors every other vocabulary gives (serde's derived enum
-/// reading says only "expected value" for a number).
+/// `"user"` or `"tool"`. serde's derived enum reading says only "expected value" when given a
+/// number; this says what was given and what is accepted, and quotes a long string cut short.
 fn source<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Source, D::Error> {
+    const ACCEPTED: &[&str] = &["user", "tool"];
     struct SourceVisitor;
     impl serde::de::Visitor<'_> for SourceVisitor {
         type Value = Source;
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("\"user\" or \"tool\"")
+            f.write_str("`user` or `tool`")
         }
         fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Source, E> {
             match v {
                 "user" => Ok(Source::User),
                 "tool" => Ok(Source::Tool),
-                other => Err(E::custom(format_args!(
-                    "unknown source \"{}\" (expected one of: user, tool)",
-                    ellipsize(other, MAX_ECHOED_CHARS)
-                ))),
+                other => Err(E::unknown_variant(
+                    &ellipsize(other, MAX_ECHOED_CHARS),
+                    ACCEPTED,
+                )),
             }
         }
     }

@@ -44,9 +44,10 @@ enum Mode {
     Ml,
 }
 
-/// One input line.
+/// One input line. Its one field, `text`, is required, so a misspelt field cannot pass unnoticed
+/// (`text` is then missing) and other fields are ignored: callers may carry an `id` through. Every
+/// record with an optional field refuses unknown ones instead (see `vigil-contracts`).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct Input {
     text: String,
 }
