@@ -103,6 +103,21 @@ fn agent_ids_cannot_forge_log_lines_or_flood_the_log() {
                 .to_owned(),
         ]
     );
+    // An id the store refuses is quoted cut short in the line's error record as well.
+    let probe = json!({"agent_id": long, "timestamp": "2026-01-14T11:00:00Z"}).to_string();
+    let store = dir.path().join("store");
+    let (code, out, _) = vigil(
+        &["baseline", "--store", store.to_str().unwrap()],
+        probe.as_bytes(),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        message(&out[0]),
+        format!(
+            "invalid agent id \"{}… (10000 bytes)\": it is longer than 128 bytes",
+            "a".repeat(128)
+        )
+    );
 }
 
 // Item 7: a store that cannot take the trained agents is a failed run, not a warning.

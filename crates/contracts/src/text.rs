@@ -55,13 +55,11 @@ pub fn ellipsize(s: &str, max_chars: usize) -> String {
 /// ```
 pub fn log_safe(s: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max_chars.saturating_mul(4)));
-    let mut kept = 0;
-    for c in s.chars() {
+    for (kept, c) in s.chars().enumerate() {
         if kept == max_chars {
             out.push_str(&format!("… ({} bytes)", s.len()));
             return out;
         }
-        kept += 1;
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),

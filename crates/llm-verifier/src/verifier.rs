@@ -11,12 +11,13 @@ use vigil_contracts::{
 
 use crate::options::{Provider, VerifierOptions};
 use crate::prompt::Prompt;
-use crate::verdict::{self, shorten};
+use crate::verdict;
 use crate::{Error, Result};
+use vigil_contracts::text::log_safe;
 
 /// Bodies larger than this are cut (a verdict is a few hundred bytes).
 const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// How much of an error body is kept in [`VerifierError::Status`].
+/// How much of an error body is kept in [`VerifierError::Status`] (escaped: it reaches logs).
 const ERROR_BODY_CHARS: usize = 200;
 /// Anthropic API version header value.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -179,7 +180,7 @@ impl HttpVerifier {
             let text = read_capped(response).await.unwrap_or_default();
             let error = VerifierError::Status {
                 status: status.as_u16(),
-                body: shorten(String::from_utf8_lossy(&text).trim(), ERROR_BODY_CHARS),
+                body: log_safe(String::from_utf8_lossy(&text).trim(), ERROR_BODY_CHARS),
             };
             if !retryable(status) || retries >= self.options.max_retries {
                 return Err(error);
@@ -408,7 +409,7 @@ pub fn answer_text(provider: Provider, body: &[u8]) -> Result<String> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         unexpected(format!(
             "not JSON ({e}): {}",
-            shorten(String::from_utf8_lossy(body).trim(), 80)
+            log_safe(String::from_utf8_lossy(body).trim(), 80)
         ))
     })?;
     let text = match provider {
@@ -574,6 +575,14 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "anthropic response body: not JSON (expected value at line 1 column 1): <html>"
+        );
+        // A body that reaches a log cannot start a line of its own there.
+        assert_eq!(
+            answer_text(Provider::Ollama, b"<html>\nWARN forged\x1b[0m")
+                .unwrap_err()
+                .to_string(),
+            "ollama response body: not JSON (expected value at line 1 column 1): \
+             <html>\\nWARN forged\\u{1b}[0m"
         );
     }
 }

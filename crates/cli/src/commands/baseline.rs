@@ -123,7 +123,7 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
                         ),
                         Err(e) => {
                             unsaved += 1;
-                            eprintln!("vigil baseline: cannot save {shown}: {}", save_error(&e));
+                            eprintln!("vigil baseline: cannot save {shown}: {}", store_error(&e));
                         }
                     }
                 }
@@ -224,9 +224,9 @@ fn read_training_file(path: &PathBuf) -> anyhow::Result<BTreeMap<String, Vec<Age
     Ok(groups)
 }
 
-/// Why an agent could not be saved, for a log line: an id the store refuses is shown cut short
-/// (the line already names the agent), anything else escaped.
-fn save_error(e: &Error) -> String {
+/// Why an agent could not be saved or loaded, for a log line or an error record: an id the store
+/// refuses is shown escaped and cut short, anything else escaped.
+fn store_error(e: &Error) -> String {
     match e {
         Error::InvalidAgentId { id, reason } => {
             format!("invalid agent id \"{}\": {reason}", diagnostics::agent(id))
@@ -246,7 +246,7 @@ fn load_agent(
     let snapshot: AgentSnapshot = match store.load(agent) {
         Ok(s) => s,
         Err(Error::NoSavedModel(_)) => return Ok(()),
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(store_error(&e)),
     };
     if follow_events {
         if let Some(newest) = snapshot.history.iter().map(|e| e.timestamp).max() {

@@ -1,6 +1,7 @@
 //! `vigil task-signal`: classify prompts as complexity / nature / domain with the heuristic → ML
 //! cascade (or either classifier alone).
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -94,7 +95,10 @@ pub fn run(args: TaskSignalArgs) -> anyhow::Result<bool> {
         }
     };
     if let Some(text) = &args.text {
-        println!("{}", record(&classify(text)));
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", record(&classify(text)))
+            .and_then(|()| out.flush())
+            .context("cannot write output")?;
         return Ok(true);
     }
     args.io.run(|_, line| {
