@@ -156,7 +156,7 @@ impl AnomalyModel {
     /// is an error, never a silent fall-back.
     pub fn load(path: Option<&Path>) -> Result<(Artifact<AnomalyModel>, ModelSource)> {
         let source = ModelSource::resolve(path, MODEL_ENV);
-        let artifact = source.path().map_or_else(Self::embedded, Self::read)?;
+        let artifact = source.load(Self::read, Self::embedded)?;
         Ok((artifact, source))
     }
 }

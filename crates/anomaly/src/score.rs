@@ -178,21 +178,11 @@ impl MLAnomalyDetector {
         }
     }
 
-    /// Checks the numeric fields serde cannot: reputations must be finite and in [0, 1].
+    /// Checks a window built in code by the rule deserialization applies
+    /// ([`NormalizedIntent::check`]: reputations finite and in [0, 1]).
     pub fn validate_window(window: &[NormalizedIntent]) -> Result<()> {
         for (k, i) in window.iter().enumerate() {
-            for (name, v) in [
-                ("target_resource_reputation", i.target_resource_reputation),
-                ("target_container_reputation", i.target_container_reputation),
-            ] {
-                if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
-                    return Err(vigil_contracts::Error::invalid(
-                        format!("window[{k}].{name}"),
-                        format!("{v} is outside [0, 1]"),
-                    )
-                    .into());
-                }
-            }
+            i.check().map_err(|e| e.within(&format!("window[{k}]")))?;
         }
         Ok(())
     }

@@ -2,8 +2,8 @@
 //!
 //! One JSON line out per input line, in order. A line that cannot be handled produces
 //! `{"error": {"line": N, "message": "..."}}` in its place and the batch goes on; the caller exits
-//! 1 if any line failed. Lines are read as bytes, so invalid UTF-8 or an oversized line is a
-//! per-line error rather than the end of the batch.
+//! 1 if any line failed. Lines are read as bytes, so invalid UTF-8 or an oversized line
+//! (over [`MAX_LINE_BYTES`], 16 MiB) is a per-line error rather than the end of the batch.
 
 use std::io::{self, BufRead, Write};
 
@@ -21,10 +21,19 @@ pub struct Summary {
     pub failed: usize,
 }
 
+/// Why a batch stopped before the end of its input.
+#[derive(Debug)]
+pub enum StreamError {
+    /// Reading the input failed (a directory, an I/O error).
+    Read(io::Error),
+    /// Writing the output failed (a closed pipe, a full disk).
+    Write(io::Error),
+}
+
 /// Runs `handler` on every line of `input`, writing one JSON line per input line to `output`.
 ///
 /// `handler` receives the 1-based line number and the line's text (without the line ending).
-pub fn run<R, W, F>(mut input: R, mut output: W, mut handler: F) -> io::Result<Summary>
+pub fn run<R, W, F>(mut input: R, mut output: W, mut handler: F) -> Result<Summary, StreamError>
 where
     R: BufRead,
     W: Write,
@@ -34,7 +43,8 @@ where
     let mut buf = Vec::new();
     loop {
         buf.clear();
-        let read = read_bounded_line(&mut input, &mut buf, MAX_LINE_BYTES)?;
+        let read =
+            read_bounded_line(&mut input, &mut buf, MAX_LINE_BYTES).map_err(StreamError::Read)?;
         let oversized = match read {
             LineRead::Eof => break,
             LineRead::Line => false,
@@ -51,16 +61,18 @@ where
                     e.valid_up_to()
                 )),
                 Ok(text) if text.trim().is_empty() => Err("empty line".to_owned()),
-                Ok(text) => handler(line_no, text).map_err(|e| format!("{e:#}")),
+                Ok(text) => handler(line_no, text).map_err(|e| crate::diagnostics::chain(&e)),
             }
         };
         let record = answer.unwrap_or_else(|message| {
             summary.failed += 1;
             error_record(line_no, &message)
         });
-        serde_json::to_writer(&mut output, &record)?;
-        output.write_all(b"\n")?;
-        output.flush()?;
+        serde_json::to_writer(&mut output, &record)
+            .map_err(io::Error::from)
+            .and_then(|()| output.write_all(b"\n"))
+            .and_then(|()| output.flush())
+            .map_err(StreamError::Write)?;
     }
     Ok(summary)
 }
@@ -169,6 +181,33 @@ mod tests {
             error_record(4, "line is not valid UTF-8 (invalid byte at offset 0)")
         );
         assert_eq!(out[4], json!({"echo": [2]}));
+    }
+
+    #[test]
+    fn read_and_write_failures_are_told_apart() {
+        struct Broken;
+        impl io::Read for Broken {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::other("disk on fire"))
+            }
+        }
+        impl Write for Broken {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::from(io::ErrorKind::BrokenPipe))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let echo = |_: usize, t: &str| Ok(json!(t));
+        match run(io::BufReader::new(Broken), Vec::new(), echo) {
+            Err(StreamError::Read(e)) => assert_eq!(e.to_string(), "disk on fire"),
+            other => panic!("expected a read error, got {other:?}"),
+        }
+        match run(&b"1\n"[..], Broken, echo) {
+            Err(StreamError::Write(e)) => assert_eq!(e.kind(), io::ErrorKind::BrokenPipe),
+            other => panic!("expected a write error, got {other:?}"),
+        }
     }
 
     #[test]

@@ -3,10 +3,13 @@
 //! Every subcommand reads JSON Lines from standard input (or `--input FILE`) and writes exactly one
 //! JSON line per input line, in order. A bad line gets `{"error": {"line": N, "message": "..."}}`
 //! in its place and the batch goes on; the exit status is 1 if any line failed, 0 otherwise, and
-//! 2 when the command could not run at all (unreadable input file, bad option). Diagnostics go to
-//! standard error; set `VIGIL_LOG` (e.g. `VIGIL_LOG=debug`) to see more of them.
+//! 2 when the command could not run at all (unreadable input file, bad option, output that cannot
+//! be written, a trained baseline that cannot be saved). Lines longer than 16 MiB are error records.
+//! Diagnostics go to standard error, escaped so that input quoted in them stays on its line; set
+//! `VIGIL_LOG` (e.g. `VIGIL_LOG=debug`) to see more of them.
 
 mod commands;
+mod diagnostics;
 mod io;
 mod jsonl;
 
@@ -33,6 +36,7 @@ enum Command {
     /// Score a window `{"window": [...]}` or session `{"calls": [...]}` for trajectory anomalies.
     Anomaly(commands::anomaly::AnomalyArgs),
     /// Ask an LLM (anthropic, ollama, openai) for a second opinion on windows of intents.
+    #[command(after_help = commands::verify::FAILURE_HELP)]
     Verify(commands::verify::VerifyArgs),
     /// Decide allow/block/confirm/revise for agent plans (NEXUS-style monitor).
     PlanRisk(commands::plan_risk::PlanRiskArgs),
@@ -47,6 +51,10 @@ enum Command {
 fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
+    if io::stdout_was_closed() {
+        eprintln!("vigil: cannot write output: standard output is closed");
+        return ExitCode::from(2);
+    }
     let outcome = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Normalize(args) => commands::normalize::run(args),
@@ -62,7 +70,7 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("vigil: {e:#}");
+            eprintln!("vigil: {}", diagnostics::message(&diagnostics::chain(&e)));
             ExitCode::from(2)
         }
     }

@@ -239,6 +239,49 @@ impl ModelSource {
             ModelSource::Embedded => None,
         }
     }
+
+    /// Loads the model this source names: `from_file` for a path, `embedded` otherwise.
+    ///
+    /// This is the loader every model shares. `from_file`'s errors name the file; when the path
+    /// came from the environment the error also names the variable, because a stale environment
+    /// is a common way to load the wrong file — or none:
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use vigil_contracts::artifact::ModelSource;
+    /// use vigil_contracts::Error;
+    ///
+    /// let read = |p: &Path| -> Result<Vec<u8>, Error> {
+    ///     std::fs::read(p).map_err(|source| Error::Io {
+    ///         context: format!("cannot read model file {}", p.display()),
+    ///         source,
+    ///     })
+    /// };
+    /// let source = ModelSource::Env { var: "VIGIL_ANOMALY_MODEL", path: "/nonexistent/a.vgl".into() };
+    /// let err = source.load(read, || Ok(Vec::new())).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "VIGIL_ANOMALY_MODEL: cannot read model file /nonexistent/a.vgl: \
+    ///      No such file or directory (os error 2)"
+    /// );
+    /// assert_eq!(ModelSource::Embedded.load(read, || Ok(vec![7])).unwrap(), [7]);
+    /// ```
+    pub fn load<T, E>(
+        &self,
+        from_file: impl FnOnce(&Path) -> std::result::Result<T, E>,
+        embedded: impl FnOnce() -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<Error> + std::fmt::Display,
+    {
+        match self {
+            ModelSource::Embedded => embedded(),
+            ModelSource::Path(path) => from_file(path),
+            ModelSource::Env { var, path } => {
+                from_file(path).map_err(|e| Error::invalid(*var, e.to_string()).into())
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for ModelSource {

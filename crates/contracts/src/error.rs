@@ -59,4 +59,32 @@ impl Error {
             message: message.into(),
         }
     }
+
+    /// The same error located inside `parent`: a field error on `operation` becomes one on
+    /// `window[3].operation`; other errors are unchanged.
+    ///
+    /// ```
+    /// let e = vigil_contracts::Error::invalid("target_resource_reputation", "1.5 is outside [0, 1]");
+    /// assert_eq!(
+    ///     e.within("window[1]").to_string(),
+    ///     "window[1].target_resource_reputation: 1.5 is outside [0, 1]"
+    /// );
+    /// ```
+    pub fn within(self, parent: &str) -> Self {
+        match self {
+            Error::InvalidField { field, message } => Error::InvalidField {
+                field: format!("{parent}.{field}"),
+                message,
+            },
+            Error::Json { path, message } if path.is_empty() || path == "." => Error::Json {
+                path: parent.to_owned(),
+                message,
+            },
+            Error::Json { path, message } => Error::Json {
+                path: format!("{parent}.{path}"),
+                message,
+            },
+            other => other,
+        }
+    }
 }

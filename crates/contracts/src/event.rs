@@ -10,8 +10,14 @@ use crate::string_enum;
 /// One thing an agent did, as the behavioural baseline sees it.
 ///
 /// `timestamp` is RFC 3339 and keeps its UTC offset, so hour-of-day and weekday are the agent's
-/// local ones. A `null` numeric field means 0 (harombe crashes on a null `duration_ms`). Fields
-/// this contract does not know (`tool_name`, `destination_domain`, ...) are kept in `extra`.
+/// local ones. A `null` numeric field means 0 (harombe crashes on a null `duration_ms`).
+///
+/// Unlike every other record, an event keeps the fields this contract does not know
+/// (`tool_name`, `destination_domain`, `category`, ...) in `extra` and writes them back: harombe
+/// events carry free-form metadata. `resource_count` and `duration_ms` are observations, not
+/// settings, so any integer and any finite number are accepted — a negative count is evidence
+/// for the detector to score, not a reason to look away. Both rules are the same in
+/// `vigil check event`, `vigil baseline` and every library entry point.
 ///
 /// ```
 /// let e: vigil_contracts::AgentEvent = vigil_contracts::from_json_str(
@@ -64,7 +70,8 @@ fn finite_or_null_as_zero<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Err
         None => Ok(0.0),
         Some(v) if v.is_finite() => Ok(v),
         Some(v) => Err(serde::de::Error::custom(format!(
-            "{v} is not a finite number"
+            "{} is not a finite number",
+            crate::text::format_number(v)
         ))),
     }
 }

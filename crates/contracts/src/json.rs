@@ -1,22 +1,53 @@
 //! Parsing contract values from JSON with errors that say *where* the problem is.
+//!
+//! Every record is first walked once for duplicate object keys, at any depth, and refused if it
+//! has one: `{"command": "rm -rf /", "command": "ls"}` means one thing to a parser that keeps the
+//! first value and another to one that keeps the last, so a monitor must not pick either.
 
-use serde::de::DeserializeOwned;
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::{Error, Result};
 
 /// Parses one JSON document into a contract type.
 ///
 /// Errors carry the path of the offending field, so a bad value deep in a window reads
-/// `window[3].operation: unknown operation "fly" (...)`.
+/// `window[3].operation: unknown operation "fly" (...)`. An object with the same key twice is
+/// refused wherever it is, naming the object's path and the key.
 ///
 /// ```
-/// use vigil_contracts::{from_json_str, NormalizedIntent};
+/// use vigil_contracts::{from_json_str, NormalizedIntent, Plan};
 /// let err = from_json_str::<NormalizedIntent>(r#"{"tool":"bash","operation":"fly","target_kind":"workdir"}"#)
 ///     .unwrap_err()
 ///     .to_string();
 /// assert!(err.starts_with("operation: unknown operation \"fly\""), "{err}");
+///
+/// let twice = r#"{"steps": [{"tool": "bash", "args": {"command": "rm -rf /", "command": "ls"}}]}"#;
+/// let err = from_json_str::<Plan>(twice).unwrap_err().to_string();
+/// assert_eq!(err, "steps[0].args: duplicate key \"command\" at column 69");
 /// ```
 pub fn from_json_str<T: DeserializeOwned>(text: &str) -> Result<T> {
+    parse_whole::<UniqueKeys>(text)?;
+    parse_whole(text)
+}
+
+/// Parses an already-decoded JSON value into a contract type, with the same path-aware errors.
+///
+/// A [`serde_json::Value`] has already kept one of any duplicate keys; parse untrusted text with
+/// [`from_json_str`] (into a `Value` if need be), which refuses them.
+pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| Error::Json {
+        path: e.path().to_string(),
+        message: strip_position(&e.inner().to_string()),
+    })
+}
+
+/// Deserializes all of `text` (trailing characters are an error) with path-aware errors.
+fn parse_whole<T: DeserializeOwned>(text: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Json {
         path: e.path().to_string(),
@@ -29,18 +60,94 @@ pub fn from_json_str<T: DeserializeOwned>(text: &str) -> Result<T> {
     Ok(value)
 }
 
-/// Parses an already-decoded JSON value into a contract type, with the same path-aware errors.
-pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(|e| Error::Json {
-        path: e.path().to_string(),
-        message: strip_position(&e.inner().to_string()),
-    })
-}
-
 /// serde_json appends " at line 1 column 57"; inside a JSON Lines record the column is what helps,
 /// so keep it but drop the always-1 line number.
 fn strip_position(message: &str) -> String {
     message.replace(" at line 1 column ", " at column ")
+}
+
+/// Any JSON value, checked for duplicate keys and otherwise thrown away. Only the keys of the
+/// objects still open are held, so the walk needs little more memory than the nesting depth.
+struct UniqueKeys;
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeysVisitor)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> Visitor<'de> for UniqueKeysVisitor {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<UniqueKeys, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(UniqueKeys)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<UniqueKeys, A::Error> {
+        let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format_args!(
+                    "duplicate key {:?}",
+                    crate::text::ellipsize(&key, crate::text::MAX_ECHOED_CHARS)
+                )));
+            }
+            seen.insert(key);
+            map.next_value::<UniqueKeys>()?;
+        }
+        Ok(UniqueKeys)
+    }
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
 }
 
 #[cfg(test)]
@@ -64,6 +171,52 @@ mod tests {
         assert!(
             err.starts_with("steps[1].args: invalid type: string \"rm -rf /\""),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_at_any_depth_with_their_path() {
+        let err = |text: &str| {
+            from_json_str::<serde_json::Value>(text)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(r#"{"a": 1, "b": {"c": [{"d": 1, "e": 2, "d": 3}]}}"#),
+            "b.c[0]: duplicate key \"d\" at column 41"
+        );
+        assert_eq!(err(r#"{"a":1,"a":1}"#), "duplicate key \"a\" at column 10");
+        // Escapes do not hide a duplicate: "\u0061" is "a".
+        assert_eq!(
+            err(r#"{"a":1,"\u0061":2}"#),
+            "duplicate key \"a\" at column 15"
+        );
+        // The same key in sibling objects, or as a value, is fine.
+        let ok: serde_json::Value =
+            from_json_str(r#"[{"a": 1}, {"a": 2}, {"k": "a", "a": "k"}]"#).unwrap();
+        assert_eq!(ok[1]["a"], 2);
+        // Typed records are checked too, inside free-form maps and at the top level.
+        let err = from_json_str::<Plan>(
+            r#"{"steps": [{"tool": "x", "args": {"to": "a@b.c", "cc": "", "to": "x@evil.example"}}]}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(err, "steps[0].args: duplicate key \"to\" at column 63");
+        let err = from_json_str::<Plan>(r#"{"steps": [], "steps": [{"tool": "rm"}]}"#)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "duplicate key \"steps\" at column 21");
+    }
+
+    #[test]
+    fn a_long_duplicate_key_is_quoted_cut_short() {
+        let key = "k".repeat(1000);
+        let err = from_json_str::<serde_json::Value>(&format!(r#"{{"{key}":1,"{key}":2}}"#))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!("duplicate key \"{}…\" at column 2008", "k".repeat(64))
         );
     }
 

@@ -43,6 +43,23 @@
 //!     power_state_change) at column 35");
 //! ```
 //!
+//! ## Validation: one rule per field, wherever it is read
+//!
+//! The rules live on the types, so `vigil check`, every other subcommand and every library entry
+//! point ([`from_json_str`]) apply the same ones:
+//!
+//! | what | rule |
+//! |---|---|
+//! | any record | one JSON document; an object with the same key twice, at any depth (inside `args` too), is refused naming its path: `steps[0].args: duplicate key "command"` |
+//! | unknown fields | refused, naming the field, by every record type, so a misspelt optional field (`"domian"`, `"budgte"`) never silently falls back to its default — except [`AgentEvent`], which keeps them in `extra` (harombe events carry free-form metadata). The CLI's request lines follow the same rule; a `vigil task-signal` line, whose one field `text` is required, ignores others (a misspelling is a missing `text`), so callers can carry an `id` |
+//! | closed vocabularies | exact strings only; the error lists the accepted ones and quotes at most 64 characters of the value |
+//! | scores, probabilities, reputations ([`AnomalyResult::score`], [`PlanDecision::risk`], [`EventAnomalyResult::anomaly_score`], [`NormalizedIntent`]'s two reputations) | finite and in [0, 1] ([`NormalizedIntent::check`] for intents built in code) |
+//! | [`Plan::budget`], [`Step::estimated_cost`] | finite and ≥ 0 |
+//! | [`AgentEvent`] `resource_count`, `duration_ms` | any integer / finite number (`null` = 0): observations to score, negative ones included |
+//! | [`TaskSignal`] derived fields | must agree with the labels |
+//!
+//! Numbers in messages are shown readably ([`text::format_number`]: `1e308`, not 309 digits).
+//!
 //! ## What it does not do
 //!
 //! No classification, scoring or I/O beyond reading and writing artifact files. The traits are

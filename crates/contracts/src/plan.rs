@@ -97,7 +97,8 @@ fn non_negative_opt<'de, D: serde::Deserializer<'de>>(
 ) -> std::result::Result<Option<f64>, D::Error> {
     match Option::<f64>::deserialize(d)? {
         Some(v) if !v.is_finite() || v < 0.0 => Err(serde::de::Error::custom(format!(
-            "{v} must be a finite number ≥ 0"
+            "{} must be a finite number ≥ 0",
+            crate::text::format_number(v)
         ))),
         other => Ok(other),
     }

@@ -5,7 +5,8 @@
 //!
 //! - serializes to exactly the reference string,
 //! - refuses an unknown string with an error naming the *field* and the *value*
-//!   (`unknown operation "fly" (expected one of: file_read, ...)`),
+//!   (`unknown operation "fly" (expected one of: file_read, ...)`; a value longer than
+//!   64 characters is echoed cut short),
 //! - lists its variants in a fixed order (`ALL`), which the feature encoders use for one-hot groups.
 
 /// Declares a closed string vocabulary. See the module docs.
@@ -74,7 +75,7 @@ macro_rules! string_enum {
                     $( $text => Ok($name::$variant), )+
                     other => Err($crate::Error::UnknownValue {
                         field: $field,
-                        value: other.to_owned(),
+                        value: $crate::text::ellipsize(other, $crate::text::MAX_ECHOED_CHARS),
                         expected: Self::names().collect::<Vec<_>>().join(", "),
                     }),
                 }

@@ -161,6 +161,7 @@ impl TaskSignal {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TaskSignalRecord {
     #[serde(default)]
     raw_input: String,
@@ -272,6 +273,7 @@ impl<'de> Deserialize<'de> for TaskSignalHint {
 
 /// A classifier's full answer: the signal, its confidence and per-class scores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Classification {
     /// The decided signal.
     pub signal: TaskSignal,
@@ -339,6 +341,16 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("estimated_scope 5 contradicts"), "{err}");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let err = crate::from_json_str::<TaskSignal>(
+            r#"{"raw_input":"x","complexity":"focused","nature":"readonly","nature_":"mutative"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("nature_: unknown field `nature_`"), "{err}");
     }
 
     #[test]

@@ -182,11 +182,11 @@ pub struct NormalizedIntent {
     /// Direction of data movement.
     #[serde(default = "default_flow")]
     pub data_flow: DataFlow,
-    /// Reputation of the target resource, 0.0 when unknown.
-    #[serde(default)]
+    /// Reputation of the target resource in [0, 1], 0.0 when unknown.
+    #[serde(default, deserialize_with = "reputation")]
     pub target_resource_reputation: f64,
-    /// Reputation of the target's container (domain, registry), 0.0 when unknown.
-    #[serde(default)]
+    /// Reputation of the target's container (domain, registry) in [0, 1], 0.0 when unknown.
+    #[serde(default, deserialize_with = "reputation")]
     pub target_container_reputation: f64,
 }
 
@@ -213,6 +213,57 @@ impl NormalizedIntent {
     /// The verifier's view of this intent (no tool name, no reputations, no free text).
     pub fn canonicalize(&self) -> CanonicalIntent {
         CanonicalIntent::from(self)
+    }
+
+    /// Checks the rules deserialization enforces, for an intent built in code: both reputations
+    /// are finite and in [0, 1].
+    ///
+    /// ```
+    /// use vigil_contracts::{NormalizedIntent, Operation, TargetKind};
+    /// let mut i = NormalizedIntent::new("curl", Operation::NetworkRequest, TargetKind::ExternalUrl);
+    /// assert!(i.check().is_ok());
+    /// i.target_container_reputation = -5.0;
+    /// assert_eq!(
+    ///     i.check().unwrap_err().to_string(),
+    ///     "target_container_reputation: -5 is outside [0, 1]"
+    /// );
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        for (field, value) in [
+            (
+                "target_resource_reputation",
+                self.target_resource_reputation,
+            ),
+            (
+                "target_container_reputation",
+                self.target_container_reputation,
+            ),
+        ] {
+            if let Some(problem) = outside_unit_interval(value) {
+                return Err(crate::Error::invalid(field, problem));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong with `v` as a probability, score or reputation, if anything.
+fn outside_unit_interval(v: f64) -> Option<String> {
+    if v.is_finite() && (0.0..=1.0).contains(&v) {
+        None
+    } else {
+        Some(format!(
+            "{} is outside [0, 1]",
+            crate::text::format_number(v)
+        ))
+    }
+}
+
+fn reputation<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    match outside_unit_interval(v) {
+        None => Ok(v),
+        Some(problem) => Err(serde::de::Error::custom(problem)),
     }
 }
 
@@ -333,12 +384,9 @@ pub(crate) fn unit_interval<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> std::result::Result<f64, D::Error> {
     let v = f64::deserialize(d)?;
-    if v.is_finite() && (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "score {v} is outside [0, 1]"
-        )))
+    match outside_unit_interval(v) {
+        None => Ok(v),
+        Some(problem) => Err(serde::de::Error::custom(format!("score {problem}"))),
     }
 }
 
@@ -435,6 +483,31 @@ mod tests {
         assert_eq!(c.target_kind, TargetKind::Localhost);
         let pkg = NormalizedIntent::new("pip", Operation::PackageInstall, TargetKind::SystemPath);
         assert_eq!(pkg.canonicalize().tool_category, ToolCategory::Package);
+    }
+
+    #[test]
+    fn reputations_outside_the_unit_interval_are_refused_when_read() {
+        let err = |rep: &str| {
+            crate::from_json_str::<NormalizedIntent>(&format!(
+                r#"{{"tool":"curl","operation":"network_request","target_kind":"external_url","target_resource_reputation":{rep}}}"#
+            ))
+            .unwrap_err()
+            .to_string()
+        };
+        assert_eq!(
+            err("1e308"),
+            "target_resource_reputation: 1e308 is outside [0, 1] at column 109"
+        );
+        assert_eq!(
+            err("-5"),
+            "target_resource_reputation: -5 is outside [0, 1] at column 106"
+        );
+        let ok: NormalizedIntent = crate::from_json_str(
+            r#"{"tool":"curl","operation":"network_request","target_kind":"external_url","target_container_reputation":1}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.target_container_reputation, 1.0);
+        assert!(ok.check().is_ok());
     }
 
     #[test]

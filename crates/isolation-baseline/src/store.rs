@@ -97,11 +97,11 @@ impl BaselineStore {
         }
         let artifact: Artifact<AgentSnapshot> = Artifact::read(&path, KIND, &event::schema())?;
         if artifact.model.agent_id != agent_id {
-            return Err(Error::InvalidData(format!(
+            return Err(Error::Artifact(vigil_contracts::Error::Artifact(format!(
                 "{} holds agent {:?}, not {agent_id:?}",
                 path.display(),
                 artifact.model.agent_id
-            )));
+            ))));
         }
         Ok(artifact.model)
     }

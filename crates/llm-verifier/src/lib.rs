@@ -69,6 +69,10 @@
 //!   429 and 5xx after the server's `retry-after-ms` / `retry-after` (seconds) or a 500 ms
 //!   backoff — a requested wait longer than [`VerifierOptions::max_retry_wait`] or than the time
 //!   left fails the call at once instead of waiting. Connection failures are not retried.
+//! - **Redirects:** followed only within the endpoint's own origin (scheme, host and port). A
+//!   redirect to another origin is a [`VerifierError::Transport`] naming both, for every
+//!   provider, so an API key (`x-api-key`, `authorization`) or a prompt never travels to a host
+//!   it was not configured for.
 //! - **Parsing:** the verdict may be fenced or surrounded by prose (the reference falls back on
 //!   prose and *raises* on a top-level array, `"score": null` or `"reasons": 5`; here all of
 //!   those give the fallback with a warning). A missing `score` or `class` is the fallback (the

@@ -46,7 +46,7 @@ pub fn verdict_or_fallback(provider: &str, answer: &str) -> AnomalyResult {
         tracing::warn!(
             provider,
             problem = %e,
-            answer = %shorten(answer, 200),
+            answer = %vigil_contracts::text::log_safe(answer, 200),
             "verifier answer unusable ({e}); using the fallback verdict 0.5/suspicious"
         );
         fallback()

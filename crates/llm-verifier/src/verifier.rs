@@ -11,12 +11,13 @@ use vigil_contracts::{
 
 use crate::options::{Provider, VerifierOptions};
 use crate::prompt::Prompt;
-use crate::verdict::{self, shorten};
+use crate::verdict;
 use crate::{Error, Result};
+use vigil_contracts::text::log_safe;
 
 /// Bodies larger than this are cut (a verdict is a few hundred bytes).
 const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// How much of an error body is kept in [`VerifierError::Status`].
+/// How much of an error body is kept in [`VerifierError::Status`] (escaped: it reaches logs).
 const ERROR_BODY_CHARS: usize = 200;
 /// Anthropic API version header value.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -69,6 +70,7 @@ impl HttpVerifier {
         let client = reqwest::Client::builder()
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(5)))
+            .redirect(same_origin_redirects())
             .build()
             .map_err(|e| Error::HttpClient(e.to_string()))?;
         // The key lives on in the (sensitive) header only.
@@ -178,7 +180,7 @@ impl HttpVerifier {
             let text = read_capped(response).await.unwrap_or_default();
             let error = VerifierError::Status {
                 status: status.as_u16(),
-                body: shorten(String::from_utf8_lossy(&text).trim(), ERROR_BODY_CHARS),
+                body: log_safe(String::from_utf8_lossy(&text).trim(), ERROR_BODY_CHARS),
             };
             if !retryable(status) || retries >= self.options.max_retries {
                 return Err(error);
@@ -312,6 +314,35 @@ fn headers(provider: Provider, api_key: Option<&str>, endpoint: &Url) -> Result<
     Ok(headers)
 }
 
+/// Most redirects followed within the endpoint's origin (reqwest's default limit).
+const MAX_REDIRECTS: usize = 10;
+
+/// Follows a redirect only within the origin (scheme, host and port) of the first request.
+///
+/// reqwest's own policy follows a redirect anywhere and strips only the standard credential
+/// headers (`authorization`, `cookie`) on the way, so Anthropic's `x-api-key` — and for 307/308
+/// the prompt itself — would reach whatever host the endpoint points at. A redirect elsewhere is
+/// a transport error naming both origins instead, whatever the provider.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let Some(first) = attempt.previous().first() else {
+            return attempt.follow();
+        };
+        if attempt.url().origin() != first.origin() {
+            let refused = format!(
+                "refusing to follow a redirect from {} to another origin ({})",
+                first.origin().ascii_serialization(),
+                attempt.url().origin().ascii_serialization()
+            );
+            return attempt.error(refused);
+        }
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        attempt.follow()
+    })
+}
+
 /// Status codes worth one more try: rate limits and server-side failures.
 fn retryable(status: StatusCode) -> bool {
     status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
@@ -378,7 +409,7 @@ pub fn answer_text(provider: Provider, body: &[u8]) -> Result<String> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         unexpected(format!(
             "not JSON ({e}): {}",
-            shorten(String::from_utf8_lossy(body).trim(), 80)
+            log_safe(String::from_utf8_lossy(body).trim(), 80)
         ))
     })?;
     let text = match provider {
@@ -544,6 +575,14 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "anthropic response body: not JSON (expected value at line 1 column 1): <html>"
+        );
+        // A body that reaches a log cannot start a line of its own there.
+        assert_eq!(
+            answer_text(Provider::Ollama, b"<html>\nWARN forged\x1b[0m")
+                .unwrap_err()
+                .to_string(),
+            "ollama response body: not JSON (expected value at line 1 column 1): \
+             <html>\\nWARN forged\\u{1b}[0m"
         );
     }
 }

@@ -127,7 +127,7 @@ impl TaskSignalModel {
     /// is an error, never a silent fall-back.
     pub fn load(explicit: Option<&Path>) -> Result<(Artifact<TaskSignalModel>, ModelSource)> {
         let source = ModelSource::resolve(explicit, MODEL_ENV);
-        let artifact = source.path().map_or_else(Self::embedded, Self::read)?;
+        let artifact = source.load(Self::read, Self::embedded)?;
         Ok((artifact, source))
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! `--train FILE` fits one model per `agent_id` (default `default`) on a JSON Lines file of
 //! `AgentEvent`s; `--store [DIR]` loads agents from (and, with `--train`, saves them to) a
-//! directory of artifacts. Each input event then gets harombe's `AnomalyResult` plus
-//! `"baseline"` (the learner's factors and their combined score) and `"components"` (the evidence
-//! behind the combined score).
+//! directory of artifacts; an agent that cannot be saved stops the run with status 2 before any
+//! input is read. Each input event then gets harombe's `AnomalyResult` plus `"baseline"` (the
+//! learner's factors and their combined score) and `"components"` (the evidence behind the
+//! combined score). Agent ids in log lines are escaped and cut ([`crate::diagnostics`]).
 //!
 //! "Now" for the learner's window is `--now` when given; otherwise an event-time clock: the newest
 //! event seen so far (training, stored or input), so replaying old logs behaves like live use.
@@ -23,6 +24,7 @@ use vigil_isolation_baseline::{
     ManualClock, ScoreMode, TrainOutcome, clock::parse_time,
 };
 
+use crate::diagnostics;
 use crate::io::Io;
 
 /// Agent id of events without one.
@@ -34,10 +36,11 @@ pub struct BaselineArgs {
     /// Train on this JSON Lines file of AgentEvents, one model per agent_id (default `default`).
     #[arg(long, value_name = "FILE")]
     train: Option<PathBuf>,
-    /// Load agents from DIR, and save the agents trained with --train there
-    /// [default: ~/.vigil/baselines].
-    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
-    store: Option<PathBuf>,
+    /// Load agents from DIR, and save the agents trained with --train there; `--store` alone
+    /// means the default directory [default: ~/.vigil/baselines]. An agent that cannot be saved
+    /// stops the run (exit status 2).
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    store: Option<Option<PathBuf>>,
     /// Report harombe's score (forest s(x), contamination offset) instead of the combined score.
     #[arg(long)]
     reference: bool,
@@ -61,11 +64,11 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
     }
     let store = match &args.store {
         None => None,
-        Some(dir) if dir.as_os_str().is_empty() => Some(BaselineStore::new(
+        Some(None) => Some(BaselineStore::new(
             BaselineStore::default_dir()
                 .context("no home directory for the default store; pass --store DIR")?,
         )),
-        Some(dir) => Some(BaselineStore::new(dir)),
+        Some(Some(dir)) => Some(BaselineStore::new(dir)),
     };
     let fixed_now = match &args.now {
         Some(t) => Some(parse_time(t).context("--now")?),
@@ -96,25 +99,43 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
                 clock.advance_to(newest);
             }
         }
+        let mut unsaved = 0;
         for (agent, events) in &groups {
+            let shown = diagnostics::agent(agent);
             match monitor.train(agent, events) {
                 Ok(TrainOutcome::Trained { events }) => {
-                    eprintln!("vigil baseline: trained {agent} on {events} events");
+                    eprintln!("vigil baseline: trained {shown} on {events} events");
                 }
                 Ok(TrainOutcome::InsufficientData { events, needed }) => eprintln!(
-                    "vigil baseline: Insufficient training data for {agent}: {events} (need {needed})"
+                    "vigil baseline: Insufficient training data for {shown}: {events} (need {needed})"
                 ),
-                Err(e) => eprintln!("vigil baseline: cannot train {agent}: {e}"),
+                Err(e) => eprintln!(
+                    "vigil baseline: cannot train {shown}: {}",
+                    diagnostics::message(&e.to_string())
+                ),
             }
             if let Some(store) = &store {
                 if monitor.detector().has_model(agent) {
                     match monitor.save(agent, store) {
-                        Ok(p) => eprintln!("vigil baseline: saved {agent} to {}", p.display()),
-                        Err(e) => eprintln!("vigil baseline: cannot save {agent}: {e}"),
+                        Ok(p) => eprintln!(
+                            "vigil baseline: saved {shown} to {}",
+                            diagnostics::message(&p.display().to_string())
+                        ),
+                        Err(e) => {
+                            unsaved += 1;
+                            eprintln!("vigil baseline: cannot save {shown}: {}", store_error(&e));
+                        }
                     }
                 }
             }
             ready.insert(agent.clone(), Ok(()));
+        }
+        if let (Some(store), 1..) = (&store, unsaved) {
+            bail!(
+                "{unsaved} trained agent{} could not be saved to {}",
+                if unsaved == 1 { "" } else { "s" },
+                store.dir().display()
+            );
         }
     }
 
@@ -194,12 +215,24 @@ fn read_training_file(path: &PathBuf) -> anyhow::Result<BTreeMap<String, Vec<Age
                 groups.entry(agent).or_default().push(event);
             }
             Err(message) => eprintln!(
-                "vigil baseline: {}:{line_no}: {message} (line skipped)",
-                path.display()
+                "vigil baseline: {}:{line_no}: {} (line skipped)",
+                diagnostics::message(&path.display().to_string()),
+                diagnostics::message(&message)
             ),
         }
     }
     Ok(groups)
+}
+
+/// Why an agent could not be saved or loaded, for a log line or an error record: an id the store
+/// refuses is shown escaped and cut short, anything else escaped.
+fn store_error(e: &Error) -> String {
+    match e {
+        Error::InvalidAgentId { id, reason } => {
+            format!("invalid agent id \"{}\": {reason}", diagnostics::agent(id))
+        }
+        other => diagnostics::message(&other.to_string()),
+    }
 }
 
 /// Loads an agent from the store; a missing file is not an error (the agent has no model).
@@ -213,7 +246,7 @@ fn load_agent(
     let snapshot: AgentSnapshot = match store.load(agent) {
         Ok(s) => s,
         Err(Error::NoSavedModel(_)) => return Ok(()),
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(store_error(&e)),
     };
     if follow_events {
         if let Some(newest) = snapshot.history.iter().map(|e| e.timestamp).max() {

@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use vigil_contracts::text::{MAX_ECHOED_CHARS, ellipsize};
 use vigil_preflight::injection::InjectionScratch;
 use vigil_preflight::normalize::sanitize;
 use vigil_preflight::{InjectionClassifier, Source};
@@ -28,8 +29,32 @@ pub struct InjectionArgs {
 #[serde(deny_unknown_fields)]
 struct Request {
     text: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "source")]
     source: Source,
+}
+
+/// `"user"` or `"tool"`. serde's derived enum reading says only "expected value" when given a
+/// number; this says what was given and what is accepted, and quotes a long string cut short.
+fn source<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Source, D::Error> {
+    const ACCEPTED: &[&str] = &["user", "tool"];
+    struct SourceVisitor;
+    impl serde::de::Visitor<'_> for SourceVisitor {
+        type Value = Source;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("`user` or `tool`")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Source, E> {
+            match v {
+                "user" => Ok(Source::User),
+                "tool" => Ok(Source::Tool),
+                other => Err(E::unknown_variant(
+                    &ellipsize(other, MAX_ECHOED_CHARS),
+                    ACCEPTED,
+                )),
+            }
+        }
+    }
+    d.deserialize_any(SourceVisitor)
 }
 
 /// Runs `vigil injection`.

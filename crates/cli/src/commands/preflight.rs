@@ -63,7 +63,9 @@ pub fn run(args: PreflightArgs) -> anyhow::Result<bool> {
         Some(Cascade::new(Some(ml), CascadeParams::default())?)
     };
     args.io.run(|_, line| {
-        let value: Value = serde_json::from_str(line)?;
+        // Through the shared parser, which refuses duplicate keys (a second "messages" must not
+        // replace the first).
+        let value: Value = vigil_contracts::from_json_str(line)?;
         let input = normalize_value(&value)?;
         let result = match &tasks {
             Some(cascade) => {

@@ -1,6 +1,7 @@
 //! `vigil task-signal`: classify prompts as complexity / nature / domain with the heuristic → ML
 //! cascade (or either classifier alone).
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -17,8 +18,9 @@ use crate::io::Io;
 /// Arguments of `vigil task-signal`.
 #[derive(Debug, Args)]
 pub struct TaskSignalArgs {
-    /// Classify this text and print one result instead of reading JSON Lines.
-    #[arg(long)]
+    /// Classify this text alone and print one result line instead of reading JSON Lines (the
+    /// text is one prompt, whatever newlines it holds).
+    #[arg(long, value_name = "T")]
     text: Option<String>,
     /// Model artifact to use (default: $VIGIL_TASK_SIGNAL_MODEL, then the embedded model).
     #[arg(long, value_name = "FILE")]
@@ -43,7 +45,9 @@ enum Mode {
     Ml,
 }
 
-/// One input line.
+/// One input line. Its one field, `text`, is required, so a misspelt field cannot pass unnoticed
+/// (`text` is then missing) and other fields are ignored: callers may carry an `id` through. Every
+/// record with an optional field refuses unknown ones instead (see `vigil-contracts`).
 #[derive(Debug, Deserialize)]
 struct Input {
     text: String,
@@ -91,7 +95,10 @@ pub fn run(args: TaskSignalArgs) -> anyhow::Result<bool> {
         }
     };
     if let Some(text) = &args.text {
-        println!("{}", record(&classify(text)));
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", record(&classify(text)))
+            .and_then(|()| out.flush())
+            .context("cannot write output")?;
         return Ok(true);
     }
     args.io.run(|_, line| {

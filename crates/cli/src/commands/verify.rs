@@ -3,8 +3,9 @@
 //! Each input line is `{"window": [NormalizedIntent, ...], "task_signal_hint"?: "FOCUSED/MUTATIVE/coding",
 //! "policy_name"?: "focused_mutative"}`; each output line is the verifier's
 //! `{"score", "class", "reasons"}`. Verifier failures (HTTP status, timeout, refused connection)
-//! become that line's error record. The window is canonicalized before anything is sent, so tool
-//! names and reputations never leave the machine.
+//! become that line's error record; an answer that is not a verdict gets the reference fallback
+//! ([`FAILURE_HELP`] is what `vigil verify --help` says about both). The window is canonicalized
+//! before anything is sent, so tool names and reputations never leave the machine.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -18,6 +19,23 @@ use vigil_contracts::{
 use vigil_llm_verifier::{BlockingVerifier, Provider, VerifierOptions, build_verifier};
 
 use crate::io::Io;
+
+/// The end of `vigil verify --help`: what each kind of failure gives.
+pub const FAILURE_HELP: &str = "\
+When the verifier fails (each line on its own; the batch goes on):
+  Timeout      --timeout-ms covers the whole call, the one retry included. The line gets an
+               error record: {\"error\": {\"line\": N, \"message\": \"verifier: timed out after N ms\"}}.
+  Refusal      An HTTP error status (429 and 5xx are retried once first), a refused connection,
+               or a redirect to another origin (vigil never follows a redirect to another origin,
+               so the API key stays with the configured host). The line gets an error record
+               such as \"verifier: HTTP 401: ...\" or \"verifier: transport: ...\".
+  Parse error  An answer that is not a usable verdict is not an error record: the line gets the
+               reference fallback {\"score\":0.5,\"class\":\"suspicious\",\"reasons\":[\"verifier_parse_error\"]}
+               and a warning goes to standard error.
+Any error record makes the exit status 1. vigil verify reports; it neither fails open nor
+closed by itself. To fail closed, treat an error record or the verifier_parse_error reason as
+critical, or use `vigil anomaly --verifier PROVIDER --fail-closed`, which does so (without
+--fail-closed, vigil anomaly keeps the model's own result).";
 
 /// Arguments of `vigil verify`.
 #[derive(Debug, Args)]
