@@ -20,7 +20,7 @@ What it does:
      parts of garak that need its runtime; spikee's jailbreak x instruction composition and its obfuscation
      plugins are imported from the wheel);
   3. caps every (family, label) at CAPS[family] rows, chosen by SHA-256 of the text (no randomness left),
-     de-duplicates on the leakage checker's normalisation (NFKC, lower case, letters/digits, single spaces),
+     de-duplicates on NFKC + lower case + collapsed whitespace,
      drops texts that occur with both labels and rows listed in excluded.txt;
   4. writes corpus.jsonl sorted by (family, label, text SHA-256), MANIFEST.json and the licenses.
 
@@ -94,7 +94,7 @@ def sha256_file(path: Path) -> str:
 
 
 def sha_text(s: str) -> str:
-    return hashlib.sha256(s.encode("utf-8")).hexdigest()
+    return hashlib.sha256(s.encode()).hexdigest()  # text fingerprint
 
 
 def norm(s: str) -> str:
@@ -102,6 +102,12 @@ def norm(s: str) -> str:
     s = unicodedata.normalize("NFKC", s).lower()
     s = re.sub(r"[^\w]+", " ", s, flags=re.UNICODE)
     return re.sub(r"\s+", " ", s).strip()
+
+
+def dedup_key(s: str) -> str:
+    """De-duplication key: NFKC, lower case, whitespace collapsed. Lighter than norm(): symbols and invisible
+    characters (e.g. Unicode tag characters smuggling an instruction) still make two texts different."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", s).lower()).strip()
 
 
 def row(text, label, channel, family, source, license_, lang):
@@ -685,7 +691,7 @@ def main(argv=None):
         for r in rows:
             if len(r["text"].strip()) < 8:
                 continue
-            by_norm[norm(r["text"]) or r["text"]].append(r)
+            by_norm[dedup_key(r["text"])].append(r)
         stats = {"candidates": len(rows), "conflicts_dropped": 0, "excluded_dropped": 0}
         uniq = []
         for k in sorted(by_norm):
