@@ -636,7 +636,7 @@ def readme_rows_crates(crates: dict[str, Path], sources) -> list[dict]:
                 look += [row(t, 0, "user", "doc-lookalike", f"{pre} {rel}", c["license"], "en")
                          for t in lookalike_sentences(text)]
         rows += per_package(fam_rows)
-        rows += per_package(look, 6)
+        rows += per_package(look, 10)
     return rows
 
 
