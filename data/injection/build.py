@@ -188,14 +188,14 @@ def find_crate(name: str, version: str) -> Path | None:
 
 def fetch_crates(sources, tmp: Path) -> dict[str, Path]:
     missing = [c for c in sources["crates"] if find_crate(c["name"], c["version"]) is None]
-    if missing:
-        proj = tmp / "crate-fetch"
+    for k, c in enumerate(missing):
+        # One throw-away manifest per missing crate (exact version), so that no two pins have to resolve together.
+        proj = tmp / f"crate-fetch-{k}"
         (proj / "src").mkdir(parents=True, exist_ok=True)
         (proj / "src" / "lib.rs").write_text("")
-        deps = "\n".join(f'd{i} = {{ package = "{c["name"]}", version = "={c["version"]}", default-features = false }}'
-                         for i, c in enumerate(missing))
-        (proj / "Cargo.toml").write_text(f'[package]\nname = "fetch"\nversion = "0.0.0"\nedition = "2021"\n\n'
-                                         f"[dependencies]\n{deps}\n")
+        (proj / "Cargo.toml").write_text(f'[package]\nname = "fetch{k}"\nversion = "0.0.0"\nedition = "2021"\n\n'
+                                         f'[dependencies]\n{c["name"]} = {{ version = "={c["version"]}", '
+                                         f'default-features = false }}\n')
         subprocess.run(["cargo", "fetch", "--manifest-path", str(proj / "Cargo.toml")], check=True)
     out = {}
     for c in sources["crates"]:
