@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use vigil_anomaly::MLAnomalyDetector;
-use vigil_contracts::AnomalyClass;
+use vigil_contracts::{AnomalyClass, NormalizedIntent};
 use vigil_features::intent::{IntentNormalizer, RawCall};
 use vigil_learn::metrics::ConfusionMatrix;
 
@@ -58,8 +58,13 @@ pub struct Fixture {
     /// Working directory (default `/workspace`).
     #[serde(default)]
     pub workdir: Option<String>,
-    /// The session's raw calls.
+    /// The session's raw calls (normalized by vigil's normalizer).
+    #[serde(default)]
     pub calls: Vec<RawCall>,
+    /// An already-normalized window (axor-core's or another normalizer's `NormalizedIntent`s),
+    /// scored as given; exclusive with `calls`.
+    #[serde(default)]
+    pub window: Option<Vec<NormalizedIntent>>,
 }
 
 /// `fixtures/anomaly/sessions.jsonl` in the workspace.
@@ -79,6 +84,17 @@ pub fn read_fixtures(path: &Path) -> Result<Vec<Fixture>> {
         }
         let f: Fixture = vigil_contracts::from_json_str(t)
             .map_err(|e| Error::Invalid(format!("{}:{}: {e}", path.display(), i + 1)))?;
+        if f.window.is_some() && !f.calls.is_empty() {
+            return Err(Error::Invalid(format!(
+                "{}:{}: give either \"calls\" or \"window\", not both",
+                path.display(),
+                i + 1
+            )));
+        }
+        if let Some(w) = &f.window {
+            MLAnomalyDetector::validate_window(w)
+                .map_err(|e| Error::Invalid(format!("{}:{}: {e}", path.display(), i + 1)))?;
+        }
         out.push(f);
     }
     Ok(out)
@@ -90,14 +106,16 @@ pub fn evaluate_fixtures(detector: &MLAnomalyDetector, fixtures: &[Fixture]) -> 
     let mut pred = Vec::new();
     let mut misses = Vec::new();
     for f in fixtures {
-        let mut n = IntentNormalizer::new(
-            f.workdir
-                .as_deref()
-                .unwrap_or(IntentNormalizer::DEFAULT_WORKDIR),
-        );
-        let intents = n
+        let intents = match &f.window {
+            Some(w) => w.clone(),
+            None => IntentNormalizer::new(
+                f.workdir
+                    .as_deref()
+                    .unwrap_or(IntentNormalizer::DEFAULT_WORKDIR),
+            )
             .normalize_session(&f.calls)
-            .context(|| format!("fixture {}", f.name))?;
+            .context(|| format!("fixture {}", f.name))?,
+        };
         let r = detector.score_window(&intents);
         let t = f.label.index();
         let p = r.class.index();
