@@ -13,6 +13,11 @@
 //! | `execute_generated_code` with `external_to_shell` flow | never normal (≥ suspicious) |
 //! | secret read, then (same step or later) egress to an external host (not official docs) | never normal (≥ suspicious) |
 //! | external fetch, then a request to the private network (the pivot) | critical |
+//! | untrusted external read or package install, then generated code run with `external_to_shell` flow | critical |
+//! | untrusted external read (`external_web`), then generated code run (any flow) | never normal (≥ suspicious) |
+//!
+//! The last two are vigil's own labels (its `untrusted_exec` family: fetch an untrusted page,
+//! write a file, run it — critical), applied whatever the provenance fields say.
 //!
 //! ```
 //! use vigil_anomaly::sequence::{SequenceFacts, derive_flags};
@@ -105,7 +110,8 @@ pub fn derive_recent(window: &[NormalizedIntent], n: usize) -> Vec<NormalizedInt
 pub struct SequenceFacts {
     /// A secret was touched, and at that step or later data went to an external host.
     pub secret_then_egress: bool,
-    /// External content was read, and later code was executed.
+    /// Untrusted external content (provenance `external_web`) was read, and later code was
+    /// executed.
     pub external_then_exec: bool,
     /// External content was read, and later a file was written.
     pub external_then_write: bool,
@@ -115,6 +121,9 @@ pub struct SequenceFacts {
     pub install_then_exec: bool,
     /// A call executes generated code with `external_to_shell` flow.
     pub exec_external_to_shell: bool,
+    /// External code reached a shell: a call executes generated code with `external_to_shell`
+    /// flow after an untrusted external read or a package install earlier in the window.
+    pub external_code_to_shell: bool,
 }
 
 impl SequenceFacts {
@@ -129,17 +138,24 @@ impl SequenceFacts {
     pub fn of_derived(window: &[NormalizedIntent]) -> Self {
         let mut f = SequenceFacts::default();
         let (mut external, mut secret, mut install) = (false, false, false);
-        for i in window {
-            // History before the window arrives through the derived flags.
-            external |= i.after_external_read && !is_external_read(i);
+        // External content from the untrusted web (provenance `external_web`).
+        let mut untrusted = false;
+        for (k, i) in window.iter().enumerate() {
+            // History before the window arrives through the first call's derived flags.
+            if k == 0 && i.after_external_read && !is_external_read(i) {
+                external = true;
+                untrusted |= i.provenance == Provenance::ExternalWeb;
+            }
             secret |= i.after_secret_access || is_secret_access(i);
             // Reading official documentation after a secret is not egress of it (vigil's data
             // labels it normal); every other external request is.
             if secret && is_external_egress(i) && i.provenance != Provenance::OfficialDocs {
                 f.secret_then_egress = true;
             }
-            if external {
+            if untrusted {
                 f.external_then_exec |= is_exec(i);
+            }
+            if external {
                 f.external_then_write |= i.operation == Operation::FileWrite;
                 f.external_then_private |= is_private_network(i);
             }
@@ -150,8 +166,10 @@ impl SequenceFacts {
                 && (i.operation == Operation::ExecuteGeneratedCode || i.executes_generated_code)
             {
                 f.exec_external_to_shell = true;
+                f.external_code_to_shell |= untrusted || install;
             }
             external |= is_external_read(i);
+            untrusted |= is_external_read(i) && i.provenance == Provenance::ExternalWeb;
             install |= i.operation == Operation::PackageInstall;
         }
         f
@@ -159,9 +177,10 @@ impl SequenceFacts {
 
     /// The least class the window may get whatever the model says (`None`: no floor).
     pub fn floor(&self) -> Option<AnomalyClass> {
-        if self.external_then_private {
+        if self.external_then_private || self.external_code_to_shell {
             Some(AnomalyClass::Critical)
-        } else if self.exec_external_to_shell || self.secret_then_egress {
+        } else if self.exec_external_to_shell || self.secret_then_egress || self.external_then_exec
+        {
             Some(AnomalyClass::Suspicious)
         } else {
             None

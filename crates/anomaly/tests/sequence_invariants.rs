@@ -199,3 +199,16 @@ fn history_before_the_window_still_counts() {
     let r = d.score_window(&session);
     assert_ne!(r.class, AnomalyClass::Normal, "{r:?}");
 }
+
+#[test]
+fn external_code_reaching_a_shell_is_critical() {
+    for core in [
+        vec![install(), exec_external_to_shell()],
+        vec![fetch(), install(), exec_external_to_shell()],
+        vec![fetch(), read(), exec_external_to_shell()],
+    ] {
+        let got = classes(&core);
+        assert_all_same(&got);
+        assert_eq!(got[0].1, AnomalyClass::Critical, "{got:?}");
+    }
+}

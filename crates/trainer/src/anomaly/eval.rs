@@ -72,6 +72,12 @@ pub fn fixtures_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/anomaly/sessions.jsonl")
 }
 
+/// axor-classifier-simple 0.2.1's anomaly hard set (`fixtures/external/axor/anomaly.jsonl`):
+/// measuring only.
+pub fn axor_hard_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/external/axor/anomaly.jsonl")
+}
+
 /// Reads labelled sessions (one JSON object per line, `#` comments and blank lines skipped).
 pub fn read_fixtures(path: &Path) -> Result<Vec<Fixture>> {
     let text = std::fs::read_to_string(path)
