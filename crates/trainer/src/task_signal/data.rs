@@ -102,6 +102,11 @@ pub struct Dataset {
     pub frames: usize,
     /// Number of object templates.
     pub objects: usize,
+    /// axor's templates (`data/axor/`) held out of fitting and calibration: their own
+    /// template-held-out validation, reported apart from the synthetic one.
+    pub axor_validation: Vec<Row>,
+    /// axor templates per split: train, calibration, validation.
+    pub axor_templates: [usize; 3],
 }
 
 /// Assigns indices `0..n` to splits: at least one to validation and calibration when `n ≥ 3`.
@@ -491,6 +496,92 @@ pub fn generate(seed: u64, p: &GeneratorParams) -> Dataset {
     ds
 }
 
+/// axor-classifier-simple 0.2.1's training templates, rendered (`data/axor/task_signal.jsonl`,
+/// MIT; provenance, license and the rebuild script beside it). Embedded so training needs no
+/// file access; `generate_hard()`, axor's evaluation set, is not in it.
+pub const AXOR_TEMPLATES: &str = include_str!("../../../../data/axor/task_signal.jsonl");
+
+/// Parses [`AXOR_TEMPLATES`], naming the line of a malformed record.
+pub fn read_axor() -> Result<Vec<Row>> {
+    parse_axor(AXOR_TEMPLATES)
+}
+
+fn parse_axor(text: &str) -> Result<Vec<Row>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: Row = vigil_contracts::from_json_str(line).map_err(|e| {
+            crate::Error::Invalid(format!("data/axor/task_signal.jsonl:{}: {e}", i + 1))
+        })?;
+        out.push(row);
+    }
+    Ok(out)
+}
+
+/// Adds axor's rendered templates as one more training source: every template goes, whole,
+/// to train, calibration or axor's own validation (the shares of `p`, per label combination,
+/// seeded), so no template is on both sides. Each row is kept as written and once more through
+/// the generator's paraphrase operators. Rows whose text the synthetic data already holds are
+/// dropped. The synthetic rows are untouched (their random stream is separate).
+pub fn add_axor(ds: &mut Dataset, seed: u64, p: &GeneratorParams, rows: &[Row]) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xA708_0002_0001);
+    let mut seen: BTreeSet<String> = ds
+        .train
+        .iter()
+        .chain(&ds.calibration)
+        .chain(&ds.validation)
+        .map(|r| r.text.trim().to_lowercase())
+        .collect();
+    // Templates in first-seen order, grouped by label combination.
+    let mut combos: Vec<((TaskComplexity, TaskNature, Domain), Vec<&str>)> = Vec::new();
+    for r in rows {
+        let key = (r.complexity, r.nature, r.domain);
+        let at = match combos.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                combos.push((key, Vec::new()));
+                combos.len() - 1
+            }
+        };
+        if !combos[at].1.contains(&r.template.as_str()) {
+            combos[at].1.push(r.template.as_str());
+        }
+    }
+    let mut split_of = std::collections::BTreeMap::new();
+    for (_, templates) in &combos {
+        for (t, split) in templates.iter().zip(assign(templates.len(), p, &mut rng)) {
+            split_of.insert(*t, split);
+            ds.axor_templates[split as usize] += 1;
+        }
+    }
+    let (mut train, mut cal, mut val) = (Vec::new(), Vec::new(), Vec::new());
+    for r in rows {
+        let split = split_of
+            .get(r.template.as_str())
+            .copied()
+            .unwrap_or(Split::Train);
+        let paraphrased = augment(r.text.clone(), r.complexity, r.nature, &mut rng);
+        for text in [r.text.clone(), paraphrased] {
+            if !seen.insert(text.trim().to_lowercase()) {
+                ds.duplicates_dropped += 1;
+                continue;
+            }
+            let row = Row { text, ..r.clone() };
+            match split {
+                Split::Train => train.push(row),
+                Split::Calibration => cal.push(row),
+                Split::Validation => val.push(row),
+            }
+        }
+    }
+    train.shuffle(&mut rng);
+    ds.train.extend(train);
+    ds.calibration.extend(cal);
+    ds.axor_validation = val;
+}
+
 const NOISE_TOKENS: &[&str] = &[
     "🙂",
     "🔥",
@@ -564,7 +655,8 @@ fn noise(rng: &mut ChaCha8Rng) -> String {
 
 /// `cargo xtask data task-signal`: every generated row as JSON Lines with its split.
 pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
-    let ds = generate(seed, &GeneratorParams::default());
+    let mut ds = generate(seed, &GeneratorParams::default());
+    add_axor(&mut ds, seed, &GeneratorParams::default(), &read_axor()?);
     let splits = [
         ("train", &ds.train),
         ("calibration", &ds.calibration),
