@@ -204,4 +204,24 @@ mod tests {
         let names: std::collections::BTreeSet<&str> = f.iter().map(|x| x.name.as_str()).collect();
         assert_eq!(names.len(), f.len(), "fixture names are unique");
     }
+
+    #[test]
+    fn pre_normalized_windows_are_read_and_checked() {
+        let (_dir, path) = temp_file(
+            "w.jsonl",
+            "{\"name\": \"a\", \"label\": \"normal\", \"window\": [{\"tool\":\"read\",\"operation\":\"file_read\",\"target_kind\":\"workdir\"}]}\n\
+             {\"name\": \"b\", \"label\": \"normal\", \"window\": [], \"calls\": [{\"tool\":\"read\",\"args\":{\"path\":\"a\"}}]}\n",
+        );
+        let e = read_fixtures(&path).unwrap_err().to_string();
+        assert!(
+            e.ends_with(":2: give either \"calls\" or \"window\", not both"),
+            "{e}"
+        );
+        let axor = read_fixtures(&axor_hard_path()).unwrap();
+        assert_eq!(axor.len(), 32);
+        assert!(
+            axor.iter()
+                .all(|f| f.calls.is_empty() && f.window.as_ref().is_some_and(|w| w.len() == 10))
+        );
+    }
 }

@@ -124,7 +124,7 @@ pub(super) fn card(f: &Facts<'_>) -> Card {
         "axor's templates (data/axor, a training source)",
         &format!(
             "axor-classifier-simple 0.2.1's 1,114 MIT training templates (`data/axor/`) are one more \
-             training source: {} templates train, {} calibrate, {} are held out whole. On the {} rows \
+             training source (1,113 after decontamination, see `data/axor/README.md`): {} templates train, {} calibrate, {} are held out whole. On the {} rows \
              of the held-out templates (development numbers: sibling templates were trained on):\n\n{}",
             ds.axor_templates[0],
             ds.axor_templates[1],

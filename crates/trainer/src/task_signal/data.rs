@@ -501,6 +501,9 @@ pub fn generate(seed: u64, p: &GeneratorParams) -> Dataset {
 /// file access; `generate_hard()`, axor's evaluation set, is not in it.
 pub const AXOR_TEMPLATES: &str = include_str!("../../../../data/axor/task_signal.jsonl");
 
+/// A label combination.
+type Combo = (TaskComplexity, TaskNature, Domain);
+
 /// Parses [`AXOR_TEMPLATES`], naming the line of a malformed record.
 pub fn read_axor() -> Result<Vec<Row>> {
     parse_axor(AXOR_TEMPLATES)
@@ -535,7 +538,7 @@ pub fn add_axor(ds: &mut Dataset, seed: u64, p: &GeneratorParams, rows: &[Row]) 
         .map(|r| r.text.trim().to_lowercase())
         .collect();
     // Templates in first-seen order, grouped by label combination.
-    let mut combos: Vec<((TaskComplexity, TaskNature, Domain), Vec<&str>)> = Vec::new();
+    let mut combos: Vec<(Combo, Vec<&str>)> = Vec::new();
     for r in rows {
         let key = (r.complexity, r.nature, r.domain);
         let at = match combos.iter().position(|(k, _)| *k == key) {
@@ -787,5 +790,36 @@ mod tests {
         assert_eq!(a.train, b.train);
         assert_eq!(a.validation, b.validation);
         assert_ne!(generate(4, &small()).train, a.train);
+    }
+
+    #[test]
+    fn axor_templates_parse_and_split_whole_templates() {
+        let rows = read_axor().unwrap();
+        assert_eq!(rows.len(), 3035);
+        let templates: BTreeSet<&str> = rows.iter().map(|r| r.template.as_str()).collect();
+        // 1,114 templates; the one that renders only a hard-set prompt is dropped whole.
+        assert_eq!(templates.len(), 1113);
+        let mut ds = generate(7, &small());
+        let synthetic = ds.train.len();
+        add_axor(&mut ds, 7, &small(), &rows);
+        assert!(ds.train.len() > synthetic);
+        assert_eq!(ds.axor_templates.iter().sum::<usize>(), 1113);
+        let side = |rs: &[Row]| -> BTreeSet<String> {
+            rs.iter()
+                .filter(|r| r.template.starts_with("axor:"))
+                .map(|r| r.template.clone())
+                .collect()
+        };
+        let (train, cal, val) = (
+            side(&ds.train),
+            side(&ds.calibration),
+            side(&ds.axor_validation),
+        );
+        assert!(!val.is_empty() && !cal.is_empty());
+        assert!(train.is_disjoint(&val) && train.is_disjoint(&cal) && cal.is_disjoint(&val));
+        // The synthetic validation split is untouched.
+        assert_eq!(ds.validation, generate(7, &small()).validation);
+        let err = parse_axor("\n{\"text\": \"x\"}\n").unwrap_err().to_string();
+        assert!(err.starts_with("data/axor/task_signal.jsonl:2: "), "{err}");
     }
 }
