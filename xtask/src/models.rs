@@ -42,6 +42,10 @@ pub struct EvalArgs {
     /// Labelled JSON Lines in the CLI's input format (default: the hand-written fixtures).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Evaluate on a committed public peer benchmark under `fixtures/external/<name>/`
+    /// (measuring only, never training): `axor` for task-signal and anomaly.
+    #[arg(long, conflicts_with = "data")]
+    pub external: Option<String>,
     /// Print metrics as JSON.
     #[arg(long)]
     pub json: bool,
@@ -62,22 +66,25 @@ pub struct Model {
     pub eval: fn(data: Option<&Path>, json: bool) -> anyhow::Result<()>,
     /// Times the model's hot paths.
     pub bench: fn() -> anyhow::Result<Vec<Timing>>,
+    /// Public peer benchmarks this model is measured on: (`--external` name, file relative to
+    /// the workspace root).
+    pub external: &'static [(&'static str, &'static str)],
 }
 
 /// A [`Model`] entry for a `vigil_trainer` module: every model exports the same four entry
 /// points (`write_data`, `train`, `eval`, `bench`). With `embedded`, the model ships the
 /// artifact its runtime crate embeds, `crates/<name>/models/<name>.vgl`.
 macro_rules! model {
-    ($name:literal => $module:ident, embedded) => {
-        model!(@entry $name, Some(concat!("crates/", $name, "/models/", $name, ".vgl")), $module)
+    ($name:literal => $module:ident, embedded $(, external $ext:expr)?) => {
+        model!(@entry $name, Some(concat!("crates/", $name, "/models/", $name, ".vgl")), $module, [$($ext)?])
     };
     ($name:literal => $module:ident, artifact = $path:literal) => {
         model!(@entry $name, Some($path), $module)
     };
     ($name:literal => $module:ident) => {
-        model!(@entry $name, None, $module)
+        model!(@entry $name, None, $module, [])
     };
-    (@entry $name:literal, $artifact:expr, $module:ident) => {
+    (@entry $name:literal, $artifact:expr, $module:ident, [$($ext:expr)?]) => {
         Model {
             name: $name,
             artifact: $artifact,
@@ -85,14 +92,21 @@ macro_rules! model {
             train: |opts| Ok(vigil_trainer::$module::train(opts)?),
             eval: |data, json| Ok(vigil_trainer::$module::eval(data, json)?),
             bench: || Ok(vigil_trainer::$module::bench()?),
+            external: model!(@external $($ext)?),
         }
+    };
+    (@external) => {
+        &[]
+    };
+    (@external $ext:expr) => {
+        $ext
     };
 }
 
 /// Every model `cargo xtask` can work on, in training order.
 pub const MODELS: &[Model] = &[
-    model!("task-signal" => task_signal, embedded),
-    model!("anomaly" => anomaly, embedded),
+    model!("task-signal" => task_signal, embedded, external &[("axor", "fixtures/external/axor/task_signal.jsonl")]),
+    model!("anomaly" => anomaly, embedded, external &[("axor", "fixtures/external/axor/anomaly.jsonl")]),
     model!("plan-risk" => plan_risk, embedded),
     model!("isolation-baseline" => isolation_baseline),
     model!("preflight" => preflight, artifact = "crates/injection/models/injection.vgl"),
@@ -295,7 +309,25 @@ fn print_summary<'a>(reports: impl Iterator<Item = &'a TrainReport>) {
 /// `cargo xtask eval`.
 pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
     let m = find(&args.model)?;
-    (m.eval)(args.data.as_deref(), args.json)
+    let data = match &args.external {
+        None => args.data.clone(),
+        Some(name) => {
+            let Some((_, file)) = m.external.iter().find(|(n, _)| n == name) else {
+                let known: Vec<&str> = m.external.iter().map(|(n, _)| *n).collect();
+                bail!(
+                    "{} has no external benchmark \"{name}\" (known: {})",
+                    m.name,
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                );
+            };
+            Some(workspace_root().join(file))
+        }
+    };
+    (m.eval)(data.as_deref(), args.json)
 }
 
 /// `cargo xtask bench`.

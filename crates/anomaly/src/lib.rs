@@ -20,6 +20,7 @@
 //! | [`model`] | the artifact: [`AnomalyModel`] (trees + [`ScoreCalibration`]), [`EMBEDDED`], [`MODEL_ENV`], loading ([`AnomalyModel::load`]) |
 //! | [`trees`] | flat-array boosted-tree inference (node arrays, no pointers, no allocation) |
 //! | [`reasons`] | axor's reason vocabulary, computed from evidence, never contradicting the class |
+//! | [`sequence`] | order facts derived from the window itself (the `after_*` flags are recomputed, never trusted) and the three invariants enforced on every answer |
 //!
 //! The encoder is [`vigil_features::window::VigilWindowV1`]; training, data and the model card
 //! are `vigil-trainer`'s (`cargo xtask train anomaly`).
@@ -60,6 +61,7 @@ mod error;
 pub mod model;
 pub mod reasons;
 pub mod score;
+pub mod sequence;
 pub mod trees;
 
 pub use error::{Error, Result};

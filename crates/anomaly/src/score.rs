@@ -13,6 +13,7 @@ use vigil_contracts::{
 use vigil_features::window::{VigilWindowV1, WindowEncoder};
 
 use crate::model::{AnomalyModel, ScoreCalibration};
+use crate::sequence::{self, SequenceFacts};
 use crate::{Error, Result, reasons};
 
 /// Detector settings, with axor's defaults.
@@ -148,9 +149,14 @@ impl MLAnomalyDetector {
         &self.model
     }
 
-    /// Class probabilities `[normal, suspicious, critical]` of the last `window_size` intents.
+    /// Class probabilities `[normal, suspicious, critical]` of the last `window_size` intents,
+    /// their `after_*` flags recomputed from the window's order
+    /// ([`sequence::derive_recent`]).
     pub fn probabilities(&self, window: &[NormalizedIntent]) -> [f32; 3] {
-        let recent = &window[window.len().saturating_sub(self.params.window_size)..];
+        self.probabilities_derived(&sequence::derive_recent(window, self.params.window_size))
+    }
+
+    fn probabilities_derived(&self, recent: &[NormalizedIntent]) -> [f32; 3] {
         let mut x = [0f32; VigilWindowV1::LEN];
         VigilWindowV1.encode_into(recent, &mut x);
         let mut p = [0f32; 3];
@@ -159,22 +165,49 @@ impl MLAnomalyDetector {
     }
 
     /// The ML verdict on the last `window_size` intents, without the verifier: the fast path.
+    ///
+    /// The window's `after_*` flags are recomputed from its order, and the sequence invariants
+    /// ([`SequenceFacts::floor`]) are enforced on the model's answer.
     pub fn score_window(&self, window: &[NormalizedIntent]) -> AnomalyResult {
-        let recent = &window[window.len().saturating_sub(self.params.window_size)..];
+        let recent = sequence::derive_recent(window, self.params.window_size);
         if recent.is_empty() {
             return AnomalyResult::empty();
         }
-        let p = self.probabilities(recent);
+        let p = self.probabilities_derived(&recent);
         let score = self.model.calibration.score(ScoreCalibration::severity(&p));
         let class = AnomalyClass::from_score_with(
             score,
             self.params.suspicious_threshold,
             self.params.critical_threshold,
         );
+        self.floored(
+            AnomalyResult {
+                score,
+                class,
+                reasons: reasons::for_class(class, &recent),
+            },
+            &recent,
+        )
+    }
+
+    /// Raises `r` to the floor of the window's sequence facts (score into that class's band,
+    /// reasons recomputed); never lowers it.
+    fn floored(&self, r: AnomalyResult, recent: &[NormalizedIntent]) -> AnomalyResult {
+        let Some(floor) = SequenceFacts::of_derived(recent).floor() else {
+            return r;
+        };
+        if r.class.index() >= floor.index() {
+            return r;
+        }
+        let score = match floor {
+            AnomalyClass::Critical => r.score.max(self.params.critical_threshold),
+            _ => r.score.max(self.params.suspicious_threshold),
+        }
+        .min(1.0);
         AnomalyResult {
             score,
-            class,
-            reasons: reasons::for_class(class, recent),
+            class: floor,
+            reasons: reasons::for_class(floor, recent),
         }
     }
 
@@ -202,7 +235,7 @@ impl MLAnomalyDetector {
         if ml.class != AnomalyClass::Suspicious || ml.score < self.params.gray_zone_threshold {
             return Ok(ml);
         }
-        let recent = &window[window.len().saturating_sub(self.params.window_size)..];
+        let recent = sequence::derive_recent(window, self.params.window_size);
         let canonical: Vec<CanonicalIntent> = recent.iter().map(|i| i.canonicalize()).collect();
         let limit = self.params.verifier_timeout;
         let answer =
@@ -237,9 +270,10 @@ impl MLAnomalyDetector {
                 }
                 .clamp(0.0, 1.0);
                 if r.class != AnomalyClass::Normal && r.reasons.is_empty() {
-                    r.reasons = reasons::for_class(r.class, recent);
+                    r.reasons = reasons::for_class(r.class, &recent);
                 }
-                Ok(r)
+                // The verifier may not talk a window below its sequence floor.
+                Ok(self.floored(r, &recent))
             }
             Err(e) => {
                 tracing::warn!("LLM verifier failed: {e}");

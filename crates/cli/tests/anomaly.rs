@@ -162,3 +162,35 @@ fn verifier_options_need_a_verifier() {
     assert!(out.is_empty());
     assert!(err.contains("--verifier"), "{err}");
 }
+
+#[test]
+fn anomaly_accepts_every_axor_hint_form() {
+    let call = r#"{"tool":"read","args":{"path":"src/a.py"}}"#;
+    let input: String = [
+        "focused_mutative",
+        "FOCUSED/MUTATIVE/coding",
+        "focused/mutative",
+        "",
+    ]
+    .iter()
+    .map(|hint| format!("{{\"calls\":[{call}],\"task_signal_hint\":\"{hint}\"}}\n"))
+    .collect();
+    let (code, out, stderr) = vigil(&["anomaly"], &[], &input);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(out.len(), 4);
+    for record in &out {
+        assert_eq!(record["class"], "normal", "{record}");
+        assert!(record.get("error").is_none(), "{record}");
+    }
+    let (code, out, _) = vigil(
+        &["anomaly"],
+        &[],
+        &format!("{{\"calls\":[{call}],\"task_signal_hint\":\"focused_sleepy\"}}\n"),
+    );
+    assert_eq!(code, 1);
+    let msg = out[0]["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("task_signal_hint: unknown nature \"sleepy\""),
+        "{msg}"
+    );
+}

@@ -236,3 +236,41 @@ fn unusable_settings_stop_the_command_with_status_2() {
         "{stderr}"
     );
 }
+
+#[test]
+fn every_axor_hint_form_reaches_the_verifier_in_one_canonical_form() {
+    let ok = r#"{"score": 0.1, "class": "normal", "reasons": []}"#;
+    let (base, requests) = ollama_server(vec![ok, ok, ok]);
+    let window = r#"[{"tool":"read","operation":"file_read","target_kind":"workdir"}]"#;
+    let input: String = [
+        "focused_mutative",
+        "FOCUSED/MUTATIVE/coding",
+        "focused/mutative",
+    ]
+    .iter()
+    .map(|hint| format!("{{\"window\": {window}, \"task_signal_hint\": \"{hint}\"}}\n"))
+    .collect();
+    let (code, out, stderr) = vigil(
+        &["verify", "--provider", "ollama", "--base-url", &base],
+        input.as_bytes(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(out.len(), 3);
+    let mut task_lines = Vec::new();
+    for _ in 0..3 {
+        let request = requests.recv_timeout(Duration::from_secs(1)).unwrap();
+        let user = request["messages"][1]["content"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        task_lines.push(user.lines().next().unwrap_or_default().to_owned());
+    }
+    assert_eq!(
+        task_lines,
+        [
+            "Task type: FOCUSED/MUTATIVE/general",
+            "Task type: FOCUSED/MUTATIVE/coding",
+            "Task type: FOCUSED/MUTATIVE/general",
+        ]
+    );
+}

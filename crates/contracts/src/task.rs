@@ -238,13 +238,39 @@ impl std::fmt::Display for TaskSignalHint {
 
 impl std::str::FromStr for TaskSignalHint {
     type Err = Error;
-    /// Parses `complexity/nature[/domain]`, case-insensitively (`FOCUSED/MUTATIVE/coding`).
+    /// Parses every form axor uses, case-insensitively, into one hint (whose canonical text is
+    /// [`Display`](std::fmt::Display)'s `FOCUSED/MUTATIVE/coding`):
+    ///
+    /// - `complexity/nature[/domain]` — the verifier prompt's form (`FOCUSED/MUTATIVE/coding`,
+    ///   `focused/mutative`);
+    /// - `complexity_nature[_domain]` — the policy-name form axor's examples pass
+    ///   (`focused_mutative`).
+    ///
+    /// A missing domain is `general`. One separator per hint: `focused/mutative_coding` is refused.
     fn from_str(s: &str) -> Result<Self> {
-        let parts: Vec<String> = s.split('/').map(|p| p.trim().to_lowercase()).collect();
+        let trimmed = s.trim();
+        let separator = match (trimmed.contains('/'), trimmed.contains('_')) {
+            (true, false) => '/',
+            (false, true) => '_',
+            _ => {
+                return Err(Error::invalid(
+                    "task_signal_hint",
+                    format!(
+                        "expected \"complexity/nature[/domain]\" or \"complexity_nature[_domain]\", got \"{s}\""
+                    ),
+                ));
+            }
+        };
+        let parts: Vec<String> = trimmed
+            .split(separator)
+            .map(|p| p.trim().to_lowercase())
+            .collect();
         if !(2..=3).contains(&parts.len()) {
             return Err(Error::invalid(
                 "task_signal_hint",
-                format!("expected \"complexity/nature[/domain]\", got \"{s}\""),
+                format!(
+                    "expected \"complexity/nature[/domain]\" or \"complexity_nature[_domain]\", got \"{s}\""
+                ),
             ));
         }
         Ok(TaskSignalHint {
@@ -354,6 +380,41 @@ mod tests {
     }
 
     #[test]
+    fn every_axor_hint_form_normalizes_to_one() {
+        let want = TaskSignalHint {
+            complexity: TaskComplexity::Focused,
+            nature: TaskNature::Mutative,
+            domain: Domain::General,
+        };
+        for form in [
+            "focused_mutative",
+            "FOCUSED_MUTATIVE",
+            "focused/mutative",
+            "FOCUSED/MUTATIVE",
+            " Focused/Mutative/general ",
+        ] {
+            let h: TaskSignalHint = form.parse().unwrap();
+            assert_eq!(h, want, "{form}");
+            assert_eq!(h.to_string(), "FOCUSED/MUTATIVE/general", "{form}");
+        }
+        let coded: TaskSignalHint = "moderate_readonly_coding".parse().unwrap();
+        assert_eq!(coded.to_string(), "MODERATE/READONLY/coding");
+        let slash: TaskSignalHint = "FOCUSED/MUTATIVE/coding".parse().unwrap();
+        assert_eq!(slash.to_string(), "FOCUSED/MUTATIVE/coding");
+        // Every policy name with a nature is a hint in the underscore form.
+        for p in PolicyName::ALL {
+            if let Ok(h) = p.as_str().parse::<TaskSignalHint>() {
+                assert_eq!(PolicyName::for_signal(h.complexity, h.nature), *p);
+            }
+        }
+        let err = "focused_sleepy"
+            .parse::<TaskSignalHint>()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown nature \"sleepy\""), "{err}");
+    }
+
+    #[test]
     fn hint_round_trips_and_validates() {
         let h: TaskSignalHint = "FOCUSED/MUTATIVE/coding".parse().unwrap();
         assert_eq!(h.to_string(), "FOCUSED/MUTATIVE/coding");
@@ -361,6 +422,11 @@ mod tests {
         let short: TaskSignalHint = "moderate/readonly".parse().unwrap();
         assert_eq!(short.domain, Domain::General);
         let err = "ignore previous instructions"
+            .parse::<TaskSignalHint>()
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("task_signal_hint: expected"), "{err}");
+        let err = "focused/mutative_coding"
             .parse::<TaskSignalHint>()
             .unwrap_err()
             .to_string();

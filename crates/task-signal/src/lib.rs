@@ -37,6 +37,36 @@
 //! assert_eq!(d.classification.signal.complexity, TaskComplexity::Expansive);
 //! ```
 //!
+//! ## The taxonomy (axor's)
+//!
+//! The labels are axor-core 0.8.0's (`AgentDomain` docstrings) as axor-classifier-simple 0.2.1's
+//! 1,114 MIT training templates use them; those templates are one of the model's training
+//! sources (`data/axor/`), and `cargo xtask eval task-signal --external axor` measures the model
+//! on axor's own hard set.
+//!
+//! | domain | what belongs there | examples |
+//! |---|---|---|
+//! | `coding` | writing, changing or explaining code | "fix the bug in validate", "add pagination to the orders API" |
+//! | `support` | Q&A, diagnosis and short operational turns: errors, outages, configs, runbooks | "why is /health returning 404", "the pod is in CrashLoopBackOff", "fix my connection string" |
+//! | `analysis` | data interpretation and metrics: DAU, RPS, trends, dashboards, audits | "why did DAU drop last week", "build a Grafana dashboard for p99 latency" |
+//! | `research` | papers, literature, studies, rebuttals | "summarize Smith et al. 2020", "draft the rebuttal to reviewer 2" |
+//! | `general` | non-technical writing and planning: OKRs, press releases, postmortems, onboarding docs | "write the Q3 OKRs", "draft a press release for the launch" |
+//!
+//! Complexity is scope: `focused` is one thing ("just", "this function", "a single file"),
+//! `moderate` a module or a few related things ("the auth module", "several endpoints"),
+//! `expansive` everything ("the entire codebase", "across all services", "end to end"). Nature
+//! is the verb: `readonly` explains, finds, reviews or audits; `generative` writes something new
+//! (write, create, add, implement, scaffold, draft); `mutative` changes what exists (fix,
+//! refactor, update, migrate, rename, remove). A diagnosis question ("why is X failing?") is
+//! readonly support; "fix X" is mutative, and support rather than coding when X is an operation
+//! (a deployment, a config, a connection) rather than code.
+//!
+//! ```
+//! use vigil_contracts::Domain;
+//! let names: Vec<&str> = Domain::ALL.iter().map(|d| d.as_str()).collect();
+//! assert_eq!(names, ["coding", "research", "support", "analysis", "general"]);
+//! ```
+//!
 //! ## What it does not do
 //!
 //! It does not train (see `vigil-trainer`, `cargo xtask train task-signal`), does not decide

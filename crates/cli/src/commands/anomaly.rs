@@ -88,7 +88,17 @@ struct Request {
 
 fn parse_line(workdir: &str, line: &str) -> anyhow::Result<Request> {
     let input: Input = from_json_str(line)?;
-    let hint: Option<TaskSignalHint> = optional(input.task_signal_hint.as_deref())?;
+    // Every axor hint form is accepted (`focused_mutative`, `FOCUSED/MUTATIVE/coding`,
+    // `focused/mutative`); errors name the field, as `vigil verify`'s do.
+    let hint: Option<TaskSignalHint> =
+        optional(input.task_signal_hint.as_deref()).map_err(|e| {
+            let message = e.to_string();
+            if message.starts_with("task_signal_hint") {
+                e
+            } else {
+                anyhow::anyhow!("task_signal_hint: {message}")
+            }
+        })?;
     let policy: Option<PolicyName> = optional(input.policy_name.as_deref())?;
     let window = match (input.window, input.calls) {
         (Some(w), None) => w,

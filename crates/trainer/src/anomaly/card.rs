@@ -56,6 +56,10 @@ pub(super) struct Facts<'a> {
     pub bins: &'a [ReliabilityBin],
     /// The hand-written sessions, when present.
     pub fixtures: Option<&'a EvalReport>,
+    /// Held-out variants normalized with axor-core's conventions: accuracy.
+    pub axor_variant_accuracy: f64,
+    /// axor-classifier-simple 0.2.1's hard set (fixtures/external/axor), when present.
+    pub axor_hard: Option<&'a EvalReport>,
     /// The gates checked.
     pub gates: &'a [Gate],
 }
@@ -205,6 +209,41 @@ pub(super) fn card(f: &Facts<'_>) -> Card {
                     "none".to_owned()
                 } else {
                     fx.misses
+                        .iter()
+                        .map(|m| format!("- {m}\n"))
+                        .collect::<String>()
+                }
+            ),
+        );
+    }
+    card.section(
+        "The same held-out variants, axor-core's conventions",
+        &format!(
+            "The held-out sessions described as axor-core 0.8.0's normalizer would (session flags \
+             strictly-earlier and set by any network request, `external_web` provenance and \
+             `external_to_shell` flow after one; `data::as_axor_core`). The detector recomputes the \
+             `after_*` flags from the window's order either way. Accuracy **{:.4}** (development \
+             number: our own generator).",
+            f.axor_variant_accuracy
+        ),
+    );
+    if let Some(ax) = f.axor_hard {
+        card.section(
+            "axor's own hard set (fixtures/external/axor, measuring only)",
+            &format!(
+                "`generate_hard()` of axor-classifier-simple 0.2.1: {} windows normalized by \
+                 axor-core, never trained or tuned on. Accuracy **{:.4}** (axor 0.2.1 itself: \
+                 0.781), recall normal {:.4} / suspicious {:.4} / critical {:.4}.\n\n{}\nMisses:\n\n{}",
+                ax.rows,
+                ax.accuracy,
+                ax.recall["normal"],
+                ax.recall["suspicious"],
+                ax.recall["critical"],
+                ax.confusion.to_markdown(),
+                if ax.misses.is_empty() {
+                    "none".to_owned()
+                } else {
+                    ax.misses
                         .iter()
                         .map(|m| format!("- {m}\n"))
                         .collect::<String>()

@@ -982,6 +982,62 @@ fn raise_secret_egress(calls: &[RawCall], stages: &mut [Label]) {
     }
 }
 
+/// The same session as axor-core 0.8.0's `IntentNormalizer` would describe it: the generator
+/// variant that lets the model see axor's conventions as well as vigil's.
+///
+/// axor-core updates its session state *after* building each intent and counts any network
+/// request as an external read; so `after_*` flags are strictly-earlier, every call after any
+/// network request has provenance `external_web`, an `execute_generated_code` or `other` call
+/// after one has flow `external_to_shell`, and a network request to an external URL always has
+/// flow `local_to_external` (a `curl … | sh` included). Operation, target, destination and the
+/// per-call flags are kept from vigil's normalizer (the tool-name tables agree on them for the
+/// generated calls).
+pub fn as_axor_core(intents: &[NormalizedIntent]) -> Vec<NormalizedIntent> {
+    use vigil_contracts::DataFlow;
+    let (mut seen_network, mut seen_secret) = (false, false);
+    intents
+        .iter()
+        .map(|i| {
+            let mut o = i.clone();
+            let external_target = i.target_kind == TargetKind::ExternalUrl
+                || i.destination_kind == DestinationKind::ExternalDomain;
+            if seen_network || (external_target && i.operation == Operation::NetworkRequest) {
+                o.provenance = Provenance::ExternalWeb;
+            } else if i.provenance == Provenance::ExternalWeb
+                || i.provenance == Provenance::OfficialDocs
+            {
+                o.provenance = Provenance::Unknown;
+            }
+            o.data_flow = if i.target_kind == TargetKind::ExternalUrl
+                && i.operation == Operation::NetworkRequest
+            {
+                DataFlow::LocalToExternal
+            } else if matches!(
+                i.operation,
+                Operation::ExecuteGeneratedCode | Operation::Other
+            ) && seen_network
+            {
+                DataFlow::ExternalToShell
+            } else if matches!(
+                i.target_kind,
+                TargetKind::Workdir | TargetKind::SystemPath | TargetKind::Localhost
+            ) {
+                DataFlow::LocalToLocal
+            } else if i.target_kind == TargetKind::ExternalUrl {
+                DataFlow::LocalToExternal
+            } else {
+                DataFlow::None
+            };
+            o.after_external_read = seen_network;
+            o.after_secret_access = seen_secret;
+            seen_network |= i.operation == Operation::NetworkRequest
+                || (i.target_kind == TargetKind::ExternalUrl && i.operation == Operation::FileRead);
+            seen_secret |= i.target_kind == TargetKind::Secret || i.reads_secret_like_data;
+            o
+        })
+        .collect()
+}
+
 /// Number of scenario families.
 pub fn family_count() -> usize {
     families().len()

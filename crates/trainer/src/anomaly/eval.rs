@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use vigil_anomaly::MLAnomalyDetector;
-use vigil_contracts::AnomalyClass;
+use vigil_contracts::{AnomalyClass, NormalizedIntent};
 use vigil_features::intent::{IntentNormalizer, RawCall};
 use vigil_learn::metrics::ConfusionMatrix;
 
@@ -58,13 +58,24 @@ pub struct Fixture {
     /// Working directory (default `/workspace`).
     #[serde(default)]
     pub workdir: Option<String>,
-    /// The session's raw calls.
+    /// The session's raw calls (normalized by vigil's normalizer).
+    #[serde(default)]
     pub calls: Vec<RawCall>,
+    /// An already-normalized window (axor-core's or another normalizer's `NormalizedIntent`s),
+    /// scored as given; exclusive with `calls`.
+    #[serde(default)]
+    pub window: Option<Vec<NormalizedIntent>>,
 }
 
 /// `fixtures/anomaly/sessions.jsonl` in the workspace.
 pub fn fixtures_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/anomaly/sessions.jsonl")
+}
+
+/// axor-classifier-simple 0.2.1's anomaly hard set (`fixtures/external/axor/anomaly.jsonl`):
+/// measuring only.
+pub fn axor_hard_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/external/axor/anomaly.jsonl")
 }
 
 /// Reads labelled sessions (one JSON object per line, `#` comments and blank lines skipped).
@@ -79,6 +90,17 @@ pub fn read_fixtures(path: &Path) -> Result<Vec<Fixture>> {
         }
         let f: Fixture = vigil_contracts::from_json_str(t)
             .map_err(|e| Error::Invalid(format!("{}:{}: {e}", path.display(), i + 1)))?;
+        if f.window.is_some() && !f.calls.is_empty() {
+            return Err(Error::Invalid(format!(
+                "{}:{}: give either \"calls\" or \"window\", not both",
+                path.display(),
+                i + 1
+            )));
+        }
+        if let Some(w) = &f.window {
+            MLAnomalyDetector::validate_window(w)
+                .map_err(|e| Error::Invalid(format!("{}:{}: {e}", path.display(), i + 1)))?;
+        }
         out.push(f);
     }
     Ok(out)
@@ -90,14 +112,16 @@ pub fn evaluate_fixtures(detector: &MLAnomalyDetector, fixtures: &[Fixture]) -> 
     let mut pred = Vec::new();
     let mut misses = Vec::new();
     for f in fixtures {
-        let mut n = IntentNormalizer::new(
-            f.workdir
-                .as_deref()
-                .unwrap_or(IntentNormalizer::DEFAULT_WORKDIR),
-        );
-        let intents = n
+        let intents = match &f.window {
+            Some(w) => w.clone(),
+            None => IntentNormalizer::new(
+                f.workdir
+                    .as_deref()
+                    .unwrap_or(IntentNormalizer::DEFAULT_WORKDIR),
+            )
             .normalize_session(&f.calls)
-            .context(|| format!("fixture {}", f.name))?;
+            .context(|| format!("fixture {}", f.name))?,
+        };
         let r = detector.score_window(&intents);
         let t = f.label.index();
         let p = r.class.index();
@@ -179,5 +203,25 @@ mod tests {
         }
         let names: std::collections::BTreeSet<&str> = f.iter().map(|x| x.name.as_str()).collect();
         assert_eq!(names.len(), f.len(), "fixture names are unique");
+    }
+
+    #[test]
+    fn pre_normalized_windows_are_read_and_checked() {
+        let (_dir, path) = temp_file(
+            "w.jsonl",
+            "{\"name\": \"a\", \"label\": \"normal\", \"window\": [{\"tool\":\"read\",\"operation\":\"file_read\",\"target_kind\":\"workdir\"}]}\n\
+             {\"name\": \"b\", \"label\": \"normal\", \"window\": [], \"calls\": [{\"tool\":\"read\",\"args\":{\"path\":\"a\"}}]}\n",
+        );
+        let e = read_fixtures(&path).unwrap_err().to_string();
+        assert!(
+            e.ends_with(":2: give either \"calls\" or \"window\", not both"),
+            "{e}"
+        );
+        let axor = read_fixtures(&axor_hard_path()).unwrap();
+        assert_eq!(axor.len(), 32);
+        assert!(
+            axor.iter()
+                .all(|f| f.calls.is_empty() && f.window.as_ref().is_some_and(|w| w.len() == 10))
+        );
     }
 }

@@ -28,6 +28,10 @@ pub(super) struct Facts<'a> {
     pub confidence_ece: f64,
     /// The hand-written prompts.
     pub handwritten: &'a EvalReport,
+    /// axor's templates held out of fitting.
+    pub axor_heldout: &'a EvalReport,
+    /// axor-classifier-simple 0.2.1's hard set, when present.
+    pub axor_hard: Option<&'a EvalReport>,
 }
 
 /// Builds the card.
@@ -116,6 +120,31 @@ pub(super) fn card(f: &Facts<'_>) -> Card {
             100.0 * hand.cascade_ml_share
         ),
     );
+    card.section(
+        "axor's templates (data/axor, a training source)",
+        &format!(
+            "axor-classifier-simple 0.2.1's 1,114 MIT training templates (`data/axor/`) are one more \
+             training source (1,113 after decontamination, see `data/axor/README.md`): {} templates train, {} calibrate, {} are held out whole. On the {} rows \
+             of the held-out templates (development numbers: sibling templates were trained on):\n\n{}",
+            ds.axor_templates[0],
+            ds.axor_templates[1],
+            ds.axor_templates[2],
+            f.axor_heldout.prompts,
+            eval_table(f.axor_heldout)
+        ),
+    );
+    if let Some(h) = f.axor_hard {
+        card.section(
+            "axor's own hard set (fixtures/external/axor, measuring only)",
+            &format!(
+                "`generate_hard()` of axor-classifier-simple 0.2.1, {} prompts the package marks \
+                 \"use only for evaluation\"; never trained or tuned on. axor 0.2.1 itself: complexity \
+                 0.938, nature 0.884, domain 0.907.\n\n{}",
+                h.prompts,
+                eval_table(h)
+            ),
+        );
+    }
     card.section("Confusion matrices (validation)", &details);
     for h in f.heads {
         card.picture(

@@ -102,6 +102,11 @@ pub struct Dataset {
     pub frames: usize,
     /// Number of object templates.
     pub objects: usize,
+    /// axor's templates (`data/axor/`) held out of fitting and calibration: their own
+    /// template-held-out validation, reported apart from the synthetic one.
+    pub axor_validation: Vec<Row>,
+    /// axor templates per split: train, calibration, validation.
+    pub axor_templates: [usize; 3],
 }
 
 /// Assigns indices `0..n` to splits: at least one to validation and calibration when `n ≥ 3`.
@@ -491,6 +496,95 @@ pub fn generate(seed: u64, p: &GeneratorParams) -> Dataset {
     ds
 }
 
+/// axor-classifier-simple 0.2.1's training templates, rendered (`data/axor/task_signal.jsonl`,
+/// MIT; provenance, license and the rebuild script beside it). Embedded so training needs no
+/// file access; `generate_hard()`, axor's evaluation set, is not in it.
+pub const AXOR_TEMPLATES: &str = include_str!("../../../../data/axor/task_signal.jsonl");
+
+/// A label combination.
+type Combo = (TaskComplexity, TaskNature, Domain);
+
+/// Parses [`AXOR_TEMPLATES`], naming the line of a malformed record.
+pub fn read_axor() -> Result<Vec<Row>> {
+    parse_axor(AXOR_TEMPLATES)
+}
+
+fn parse_axor(text: &str) -> Result<Vec<Row>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: Row = vigil_contracts::from_json_str(line).map_err(|e| {
+            crate::Error::Invalid(format!("data/axor/task_signal.jsonl:{}: {e}", i + 1))
+        })?;
+        out.push(row);
+    }
+    Ok(out)
+}
+
+/// Adds axor's rendered templates as one more training source: every template goes, whole,
+/// to train, calibration or axor's own validation (the shares of `p`, per label combination,
+/// seeded), so no template is on both sides. Each row is kept as written and once more through
+/// the generator's paraphrase operators. Rows whose text the synthetic data already holds are
+/// dropped. The synthetic rows are untouched (their random stream is separate).
+pub fn add_axor(ds: &mut Dataset, seed: u64, p: &GeneratorParams, rows: &[Row]) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xA708_0002_0001);
+    let mut seen: BTreeSet<String> = ds
+        .train
+        .iter()
+        .chain(&ds.calibration)
+        .chain(&ds.validation)
+        .map(|r| r.text.trim().to_lowercase())
+        .collect();
+    // Templates in first-seen order, grouped by label combination.
+    let mut combos: Vec<(Combo, Vec<&str>)> = Vec::new();
+    for r in rows {
+        let key = (r.complexity, r.nature, r.domain);
+        let at = match combos.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                combos.push((key, Vec::new()));
+                combos.len() - 1
+            }
+        };
+        if !combos[at].1.contains(&r.template.as_str()) {
+            combos[at].1.push(r.template.as_str());
+        }
+    }
+    let mut split_of = std::collections::BTreeMap::new();
+    for (_, templates) in &combos {
+        for (t, split) in templates.iter().zip(assign(templates.len(), p, &mut rng)) {
+            split_of.insert(*t, split);
+            ds.axor_templates[split as usize] += 1;
+        }
+    }
+    let (mut train, mut cal, mut val) = (Vec::new(), Vec::new(), Vec::new());
+    for r in rows {
+        let split = split_of
+            .get(r.template.as_str())
+            .copied()
+            .unwrap_or(Split::Train);
+        let paraphrased = augment(r.text.clone(), r.complexity, r.nature, &mut rng);
+        for text in [r.text.clone(), paraphrased] {
+            if !seen.insert(text.trim().to_lowercase()) {
+                ds.duplicates_dropped += 1;
+                continue;
+            }
+            let row = Row { text, ..r.clone() };
+            match split {
+                Split::Train => train.push(row),
+                Split::Calibration => cal.push(row),
+                Split::Validation => val.push(row),
+            }
+        }
+    }
+    train.shuffle(&mut rng);
+    ds.train.extend(train);
+    ds.calibration.extend(cal);
+    ds.axor_validation = val;
+}
+
 const NOISE_TOKENS: &[&str] = &[
     "🙂",
     "🔥",
@@ -564,7 +658,8 @@ fn noise(rng: &mut ChaCha8Rng) -> String {
 
 /// `cargo xtask data task-signal`: every generated row as JSON Lines with its split.
 pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
-    let ds = generate(seed, &GeneratorParams::default());
+    let mut ds = generate(seed, &GeneratorParams::default());
+    add_axor(&mut ds, seed, &GeneratorParams::default(), &read_axor()?);
     let splits = [
         ("train", &ds.train),
         ("calibration", &ds.calibration),
@@ -695,5 +790,36 @@ mod tests {
         assert_eq!(a.train, b.train);
         assert_eq!(a.validation, b.validation);
         assert_ne!(generate(4, &small()).train, a.train);
+    }
+
+    #[test]
+    fn axor_templates_parse_and_split_whole_templates() {
+        let rows = read_axor().unwrap();
+        assert_eq!(rows.len(), 3035);
+        let templates: BTreeSet<&str> = rows.iter().map(|r| r.template.as_str()).collect();
+        // 1,114 templates; the one that renders only a hard-set prompt is dropped whole.
+        assert_eq!(templates.len(), 1113);
+        let mut ds = generate(7, &small());
+        let synthetic = ds.train.len();
+        add_axor(&mut ds, 7, &small(), &rows);
+        assert!(ds.train.len() > synthetic);
+        assert_eq!(ds.axor_templates.iter().sum::<usize>(), 1113);
+        let side = |rs: &[Row]| -> BTreeSet<String> {
+            rs.iter()
+                .filter(|r| r.template.starts_with("axor:"))
+                .map(|r| r.template.clone())
+                .collect()
+        };
+        let (train, cal, val) = (
+            side(&ds.train),
+            side(&ds.calibration),
+            side(&ds.axor_validation),
+        );
+        assert!(!val.is_empty() && !cal.is_empty());
+        assert!(train.is_disjoint(&val) && train.is_disjoint(&cal) && cal.is_disjoint(&val));
+        // The synthetic validation split is untouched.
+        assert_eq!(ds.validation, generate(7, &small()).validation);
+        let err = parse_axor("\n{\"text\": \"x\"}\n").unwrap_err().to_string();
+        assert!(err.starts_with("data/axor/task_signal.jsonl:2: "), "{err}");
     }
 }

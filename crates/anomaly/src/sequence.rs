@@ -1,0 +1,250 @@
+//! Sequence facts derived from the order of the window itself, never from the input's
+//! `after_*` flags.
+//!
+//! Normalizers disagree on the session flags: vigil's sets `after_external_read` only after
+//! external *content* and includes the current call; axor-core's sets it after any network
+//! request and only for later calls; a third normalizer may not set them at all. The detector
+//! therefore recomputes both flags from the window's order ([`derive_flags`]) before encoding,
+//! so the same calls score the same whichever normalizer produced them, and enforces three
+//! invariants on top of the model ([`SequenceFacts::floor`]):
+//!
+//! | fact (in window order) | floor |
+//! |---|---|
+//! | `execute_generated_code` with `external_to_shell` flow | never normal (≥ suspicious) |
+//! | secret read, then (same step or later) egress to an external host (not official docs) | never normal (≥ suspicious) |
+//! | external fetch, then a request to the private network (the pivot) | critical |
+//! | untrusted external read or package install, then generated code run with `external_to_shell` flow | critical |
+//! | untrusted external read (`external_web`), then generated code run (any flow) | never normal (≥ suspicious) |
+//!
+//! The last two are vigil's own labels (its `untrusted_exec` family: fetch an untrusted page,
+//! write a file, run it — critical), applied whatever the provenance fields say.
+//!
+//! ```
+//! use vigil_anomaly::sequence::{SequenceFacts, derive_flags};
+//! use vigil_contracts::{AnomalyClass, DataFlow, DestinationKind, NormalizedIntent, Operation, TargetKind};
+//!
+//! let secret = NormalizedIntent::new("read", Operation::FileRead, TargetKind::Secret);
+//! let mut out = NormalizedIntent::new("bash", Operation::NetworkRequest, TargetKind::ExternalUrl);
+//! out.destination_kind = DestinationKind::ExternalDomain;
+//! out.data_flow = DataFlow::LocalToExternal;
+//! // The input says nothing about the secret read; the order does.
+//! let derived = derive_flags(&[secret, out]);
+//! assert!(derived[1].after_secret_access);
+//! let facts = SequenceFacts::of(&derived);
+//! assert!(facts.secret_then_egress);
+//! assert_eq!(facts.floor(), Some(AnomalyClass::Suspicious));
+//! ```
+
+use vigil_contracts::{
+    AnomalyClass, DataFlow, DestinationKind, NormalizedIntent, Operation, Provenance, TargetKind,
+};
+
+/// Whether the call brings external content in: a network request to an external host, or a
+/// read of an external URL.
+pub fn is_external_read(i: &NormalizedIntent) -> bool {
+    match i.operation {
+        Operation::NetworkRequest => {
+            i.destination_kind == DestinationKind::ExternalDomain
+                || i.target_kind == TargetKind::ExternalUrl
+        }
+        Operation::FileRead | Operation::Search => i.target_kind == TargetKind::ExternalUrl,
+        _ => false,
+    }
+}
+
+/// Whether the call touches secret-like data.
+pub fn is_secret_access(i: &NormalizedIntent) -> bool {
+    i.reads_secret_like_data || i.target_kind == TargetKind::Secret
+}
+
+/// Whether the call sends data to an external host.
+pub fn is_external_egress(i: &NormalizedIntent) -> bool {
+    i.operation == Operation::NetworkRequest
+        && (i.destination_kind == DestinationKind::ExternalDomain
+            || i.target_kind == TargetKind::ExternalUrl
+            || i.data_flow == DataFlow::LocalToExternal)
+}
+
+/// Whether the call runs code (generated, or piped in from outside).
+pub fn is_exec(i: &NormalizedIntent) -> bool {
+    i.executes_generated_code
+        || i.operation == Operation::ExecuteGeneratedCode
+        || i.data_flow == DataFlow::ExternalToShell
+}
+
+/// Whether the call reaches the private network.
+pub fn is_private_network(i: &NormalizedIntent) -> bool {
+    i.target_kind == TargetKind::PrivateNetwork
+        || i.destination_kind == DestinationKind::PrivateNetwork
+}
+
+/// The window with `after_external_read` and `after_secret_access` recomputed from its order:
+/// each is true from the first call that reads external content (resp. touches a secret)
+/// onwards, that call included — vigil's normalizer's semantics. The input flags are ignored.
+pub fn derive_flags(window: &[NormalizedIntent]) -> Vec<NormalizedIntent> {
+    derive_recent(window, window.len())
+}
+
+/// [`derive_flags`] of `window`, keeping only its last `n` calls (the earlier ones still count
+/// as history: a secret read eleven calls ago still sets `after_secret_access`).
+pub fn derive_recent(window: &[NormalizedIntent], n: usize) -> Vec<NormalizedIntent> {
+    let start = window.len().saturating_sub(n);
+    let (history, recent) = window.split_at(start);
+    let mut external = history.iter().any(is_external_read);
+    let mut secret = history.iter().any(is_secret_access);
+    recent
+        .iter()
+        .map(|i| {
+            external |= is_external_read(i);
+            secret |= is_secret_access(i);
+            let mut o = i.clone();
+            o.after_external_read = external;
+            o.after_secret_access = secret;
+            o
+        })
+        .collect()
+}
+
+/// Order facts of one window (see the module docs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SequenceFacts {
+    /// A secret was touched, and at that step or later data went to an external host.
+    pub secret_then_egress: bool,
+    /// Untrusted external content (provenance `external_web`) was read, and later code was
+    /// executed.
+    pub external_then_exec: bool,
+    /// External content was read, and later a file was written.
+    pub external_then_write: bool,
+    /// External content was read, and later the private network was reached.
+    pub external_then_private: bool,
+    /// A package was installed, and later code was executed.
+    pub install_then_exec: bool,
+    /// A call executes generated code with `external_to_shell` flow.
+    pub exec_external_to_shell: bool,
+    /// External code reached a shell: a call executes generated code with `external_to_shell`
+    /// flow after an untrusted external read or a package install earlier in the window.
+    pub external_code_to_shell: bool,
+}
+
+impl SequenceFacts {
+    /// The facts of `window` (oldest first), from its order alone (its `after_*` flags are
+    /// recomputed first, so they are never trusted).
+    pub fn of(window: &[NormalizedIntent]) -> Self {
+        Self::of_derived(&derive_flags(window))
+    }
+
+    /// The facts of a window whose `after_*` flags come from [`derive_flags`] or
+    /// [`derive_recent`] (so they carry the history before the window, and nothing else).
+    pub fn of_derived(window: &[NormalizedIntent]) -> Self {
+        let mut f = SequenceFacts::default();
+        let (mut external, mut secret, mut install) = (false, false, false);
+        // External content from the untrusted web (provenance `external_web`).
+        let mut untrusted = false;
+        for (k, i) in window.iter().enumerate() {
+            // History before the window arrives through the first call's derived flags.
+            if k == 0 && i.after_external_read && !is_external_read(i) {
+                external = true;
+                untrusted |= i.provenance == Provenance::ExternalWeb;
+            }
+            secret |= i.after_secret_access || is_secret_access(i);
+            // Reading official documentation after a secret is not egress of it (vigil's data
+            // labels it normal); every other external request is.
+            if secret && is_external_egress(i) && i.provenance != Provenance::OfficialDocs {
+                f.secret_then_egress = true;
+            }
+            if untrusted {
+                f.external_then_exec |= is_exec(i);
+            }
+            if external {
+                f.external_then_write |= i.operation == Operation::FileWrite;
+                f.external_then_private |= is_private_network(i);
+            }
+            if install && is_exec(i) && i.operation != Operation::PackageInstall {
+                f.install_then_exec = true;
+            }
+            if i.data_flow == DataFlow::ExternalToShell
+                && (i.operation == Operation::ExecuteGeneratedCode || i.executes_generated_code)
+            {
+                f.exec_external_to_shell = true;
+                f.external_code_to_shell |= untrusted || install;
+            }
+            external |= is_external_read(i);
+            untrusted |= is_external_read(i) && i.provenance == Provenance::ExternalWeb;
+            install |= i.operation == Operation::PackageInstall;
+        }
+        f
+    }
+
+    /// The least class the window may get whatever the model says (`None`: no floor).
+    pub fn floor(&self) -> Option<AnomalyClass> {
+        if self.external_then_private || self.external_code_to_shell {
+            Some(AnomalyClass::Critical)
+        } else if self.exec_external_to_shell || self.secret_then_egress || self.external_then_exec
+        {
+            Some(AnomalyClass::Suspicious)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read() -> NormalizedIntent {
+        NormalizedIntent::new("read", Operation::FileRead, TargetKind::Workdir)
+    }
+
+    fn fetch() -> NormalizedIntent {
+        let mut f = NormalizedIntent::new(
+            "web_fetch",
+            Operation::NetworkRequest,
+            TargetKind::ExternalUrl,
+        );
+        f.destination_kind = DestinationKind::ExternalDomain;
+        f.provenance = Provenance::ExternalWeb;
+        f.data_flow = DataFlow::LocalToExternal;
+        f
+    }
+
+    #[test]
+    fn input_flags_are_replaced_by_the_order() {
+        let mut lying = read();
+        lying.after_secret_access = true;
+        lying.after_external_read = true;
+        let d = derive_flags(&[lying, fetch(), read()]);
+        assert_eq!(
+            d.iter()
+                .map(|i| (i.after_external_read, i.after_secret_access))
+                .collect::<Vec<_>>(),
+            [(false, false), (true, false), (true, false)]
+        );
+    }
+
+    #[test]
+    fn facts_follow_order_not_membership() {
+        let mut private = NormalizedIntent::new(
+            "bash",
+            Operation::NetworkRequest,
+            TargetKind::PrivateNetwork,
+        );
+        private.destination_kind = DestinationKind::PrivateNetwork;
+        let pivot = SequenceFacts::of(&[read(), fetch(), private.clone()]);
+        assert!(pivot.external_then_private);
+        assert_eq!(pivot.floor(), Some(AnomalyClass::Critical));
+        let reversed = SequenceFacts::of(&[private, fetch(), read()]);
+        assert!(!reversed.external_then_private);
+        assert_eq!(reversed.floor(), None);
+        let mut install =
+            NormalizedIntent::new("bash", Operation::PackageInstall, TargetKind::SystemPath);
+        install.provenance = Provenance::Unknown;
+        let mut exec =
+            NormalizedIntent::new("bash", Operation::ExecuteGeneratedCode, TargetKind::Workdir);
+        exec.executes_generated_code = true;
+        exec.data_flow = DataFlow::LocalToLocal;
+        let f = SequenceFacts::of(&[install, exec]);
+        assert!(f.install_then_exec && !f.exec_external_to_shell);
+        assert_eq!(f.floor(), None);
+    }
+}
