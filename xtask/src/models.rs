@@ -78,8 +78,8 @@ macro_rules! model {
     ($name:literal => $module:ident, embedded $(, external $ext:expr)?) => {
         model!(@entry $name, Some(concat!("crates/", $name, "/models/", $name, ".vgl")), $module, [$($ext)?])
     };
-    ($name:literal => $module:ident, artifact = $path:literal) => {
-        model!(@entry $name, Some($path), $module)
+    ($name:literal => $module:ident, artifact = $path:literal $(, external $ext:expr)?) => {
+        model!(@entry $name, Some($path), $module, [$($ext)?])
     };
     ($name:literal => $module:ident) => {
         model!(@entry $name, None, $module, [])
