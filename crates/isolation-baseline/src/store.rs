@@ -182,16 +182,18 @@ fn params_tag(detector: &EventDetectorParams, learner: &LearnerParams) -> String
 }
 
 /// Fits `monitor` for `agent_id` on the log's events within the window ending at
-/// [`event_time_now`]; `clock` (the monitor's) is set to that "now".
-fn fit_from_log(
+/// [`event_time_now`] (or `fixed_now` when given); `clock` (the monitor's) is set to that "now".
+/// Returns the outcome, the number of events dated after "now" (left out) and "now".
+pub fn fit_log(
     monitor: &mut AgentMonitor,
     clock: &ManualClock,
+    fixed_now: Option<DateTime<FixedOffset>>,
     agent_id: &str,
     log: &EventLog,
 ) -> Result<(TrainOutcome, usize, Option<DateTime<FixedOffset>>)> {
     let learner = *monitor.learner().params();
     let times: Vec<_> = log.events.iter().map(|e| e.timestamp).collect();
-    let now = event_time_now(&times, &learner);
+    let now = fixed_now.or_else(|| event_time_now(&times, &learner));
     let mut events: Vec<AgentEvent> = Vec::with_capacity(log.events.len());
     let mut future = 0;
     if let Some(now) = now {
@@ -220,11 +222,13 @@ fn fit_from_log(
 
 /// Adds `new_events` to the agent's shared log, refits on the whole log and caches the fit.
 ///
-/// `clock` must be the clock `monitor` was built on; it is set to the log's [`event_time_now`].
+/// `clock` must be the clock `monitor` was built on; it is set to `fixed_now` when given,
+/// otherwise to the log's [`event_time_now`].
 pub async fn train(
     store: &dyn BaselineStore,
     monitor: &mut AgentMonitor,
     clock: &ManualClock,
+    fixed_now: Option<DateTime<FixedOffset>>,
     agent_id: &str,
     new_events: &[AgentEvent],
 ) -> Result<TrainReport> {
@@ -232,7 +236,7 @@ pub async fn train(
     let stored: Vec<StoredEvent> = new_events.iter().map(StoredEvent::from).collect();
     store.append(agent_id, &stored).await?;
     let log = store.read_log(agent_id).await?;
-    let (outcome, future_events, now) = fit_from_log(monitor, clock, agent_id, &log)?;
+    let (outcome, future_events, now) = fit_log(monitor, clock, fixed_now, agent_id, &log)?;
     cache_fit(store, monitor, agent_id, &log).await?;
     Ok(TrainReport {
         outcome,
@@ -269,6 +273,7 @@ pub async fn load(
     store: &dyn BaselineStore,
     monitor: &mut AgentMonitor,
     clock: &ManualClock,
+    fixed_now: Option<DateTime<FixedOffset>>,
     agent_id: &str,
 ) -> Result<bool> {
     validate_agent_id(agent_id)?;
@@ -282,16 +287,16 @@ pub async fn load(
     match cached {
         // A store written before event logs existed: the saved fit is all there is.
         Some(snapshot) if log.events.is_empty() => {
-            restore_with_clock(monitor, clock, snapshot)?;
+            restore_with_clock(monitor, clock, fixed_now, snapshot)?;
             Ok(true)
         }
         Some(snapshot) if snapshot.log_version.as_deref() == Some(tag.as_str()) => {
-            restore_with_clock(monitor, clock, snapshot)?;
+            restore_with_clock(monitor, clock, fixed_now, snapshot)?;
             Ok(true)
         }
         _ if log.events.is_empty() => Ok(false),
         _ => {
-            fit_from_log(monitor, clock, agent_id, &log)?;
+            fit_log(monitor, clock, fixed_now, agent_id, &log)?;
             cache_fit(store, monitor, agent_id, &log).await?;
             Ok(true)
         }
@@ -301,11 +306,14 @@ pub async fn load(
 fn restore_with_clock(
     monitor: &mut AgentMonitor,
     clock: &ManualClock,
+    fixed_now: Option<DateTime<FixedOffset>>,
     snapshot: AgentSnapshot,
 ) -> Result<()> {
-    let times: Vec<_> = snapshot.history.iter().map(|e| e.timestamp).collect();
-    if let Some(now) = event_time_now(&times, monitor.learner().params()) {
-        clock.advance_to(now);
+    if fixed_now.is_none() {
+        let times: Vec<_> = snapshot.history.iter().map(|e| e.timestamp).collect();
+        if let Some(now) = event_time_now(&times, monitor.learner().params()) {
+            clock.advance_to(now);
+        }
     }
     monitor.restore(snapshot)
 }

@@ -54,7 +54,7 @@ async fn racing_trainers_on_two_connections_lose_no_events() {
                 for batch in 0..25 {
                     let (mut m, clock) = monitor();
                     let evs = events(8, 10_000 * w + 80 * batch);
-                    store::train(&store, &mut m, &clock, "ops", &evs)
+                    store::train(&store, &mut m, &clock, None, "ops", &evs)
                         .await
                         .unwrap();
                 }
@@ -69,7 +69,7 @@ async fn racing_trainers_on_two_connections_lose_no_events() {
     assert_eq!(log.events.len(), 400);
     assert_eq!(log.version, "50-r");
     let (mut m, clock) = monitor();
-    assert!(store::load(&store, &mut m, &clock, "ops").await.unwrap());
+    assert!(store::load(&store, &mut m, &clock, None, "ops").await.unwrap());
     assert_eq!(m.learner().history("ops").len(), 400);
 }
 
@@ -80,7 +80,7 @@ async fn cached_fit_round_trips_and_matches_a_file_store_fit() {
     };
     let store = RedisStore::new(&redis.url, &redis_support::unique_prefix("cache")).unwrap();
     let (mut a, ca) = monitor();
-    let report = store::train(&store, &mut a, &ca, "ops", &events(150, 0))
+    let report = store::train(&store, &mut a, &ca, None, "ops", &events(150, 0))
         .await
         .unwrap();
     assert_eq!(report.outcome, TrainOutcome::Trained { events: 150 });
@@ -90,7 +90,7 @@ async fn cached_fit_round_trips_and_matches_a_file_store_fit() {
     let dir = tempfile::tempdir().unwrap();
     let files = vigil_isolation_baseline::FileStore::new(dir.path());
     let (mut b, cb) = monitor();
-    store::train(&files, &mut b, &cb, "ops", &events(150, 0))
+    store::train(&files, &mut b, &cb, None, "ops", &events(150, 0))
         .await
         .unwrap();
     assert_eq!(

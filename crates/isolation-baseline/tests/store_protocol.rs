@@ -58,7 +58,7 @@ fn two_racing_trainers_lose_no_events() {
                 for batch in 0..25 {
                     let (mut m, clock) = monitor();
                     let evs = events(8, 10_000 * w + 80 * batch);
-                    block_on(store::train(&store, &mut m, &clock, "ops", &evs)).unwrap();
+                    block_on(store::train(&store, &mut m, &clock, None, "ops", &evs)).unwrap();
                 }
             })
         })
@@ -71,7 +71,7 @@ fn two_racing_trainers_lose_no_events() {
     assert_eq!(log.events.len(), 2 * 25 * 8);
     // A reader refits from the union (the cached fit may be either writer's last one).
     let (mut m, clock) = monitor();
-    assert!(block_on(store::load(&store, &mut m, &clock, "ops")).unwrap());
+    assert!(block_on(store::load(&store, &mut m, &clock, None, "ops")).unwrap());
     assert_eq!(m.learner().history("ops").len(), 400);
     assert_eq!(
         m.snapshot("ops").unwrap().detector.training_data.len(),
@@ -84,15 +84,15 @@ fn training_again_accumulates_and_two_refits_are_identical() {
     let dir = tempfile::tempdir().unwrap();
     let store = FileStore::new(dir.path());
     let (mut a, ca) = monitor();
-    let first = block_on(store::train(&store, &mut a, &ca, "ops", &events(150, 0))).unwrap();
+    let first = block_on(store::train(&store, &mut a, &ca, None, "ops", &events(150, 0))).unwrap();
     assert_eq!(first.outcome, TrainOutcome::Trained { events: 150 });
     let (mut b, cb) = monitor();
-    let second = block_on(store::train(&store, &mut b, &cb, "ops", &events(120, 1500))).unwrap();
+    let second = block_on(store::train(&store, &mut b, &cb, None, "ops", &events(120, 1500))).unwrap();
     assert_eq!(second.log_events, 270);
     assert_eq!(second.outcome, TrainOutcome::Trained { events: 270 });
     // The cache matches the log: a reader takes it as is, and equals a fresh refit.
     let (mut c, cc) = monitor();
-    assert!(block_on(store::load(&store, &mut c, &cc, "ops")).unwrap());
+    assert!(block_on(store::load(&store, &mut c, &cc, None, "ops")).unwrap());
     assert_eq!(c.snapshot("ops").unwrap().detector, b.snapshot("ops").unwrap().detector);
     let cached = block_on(store.load_cached("ops")).unwrap().unwrap();
     assert!(cached.log_version.unwrap().starts_with("2-"));
@@ -107,7 +107,7 @@ fn a_future_dated_event_does_not_empty_the_baseline() {
     future.timestamp = t0() + Duration::days(120);
     evs.push(future);
     let (mut m, clock) = monitor();
-    let report = block_on(store::train(&store, &mut m, &clock, "ops", &evs)).unwrap();
+    let report = block_on(store::train(&store, &mut m, &clock, None, "ops", &evs)).unwrap();
     assert_eq!(report.future_events, 1);
     assert_eq!(report.now, Some(t0() + Duration::minutes(10 * 299)));
     assert_eq!(report.outcome, TrainOutcome::Trained { events: 300 });
@@ -121,12 +121,12 @@ fn hostile_ids_and_a_file_in_place_of_the_store_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let store = FileStore::new(dir.path());
     let (mut m, clock) = monitor();
-    let err = block_on(store::train(&store, &mut m, &clock, "../x", &events(3, 0))).unwrap_err();
+    let err = block_on(store::train(&store, &mut m, &clock, None, "../x", &events(3, 0))).unwrap_err();
     assert!(err.to_string().starts_with("invalid agent id \"../x\""), "{err}");
     let file = dir.path().join("plain");
     std::fs::write(&file, b"x").unwrap();
     let store = FileStore::new(&file);
-    let err = block_on(store::train(&store, &mut m, &clock, "ops", &events(3, 0))).unwrap_err();
+    let err = block_on(store::train(&store, &mut m, &clock, None, "ops", &events(3, 0))).unwrap_err();
     assert!(err.to_string().contains("cannot create"), "{err}");
     assert!(block_on(store.ping()).is_err());
 }
