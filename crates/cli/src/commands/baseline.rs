@@ -21,8 +21,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use serde_json::{Map, Value, json};
 use vigil_contracts::{AgentEvent, from_json_str};
+use vigil_server::records::{self, DEFAULT_AGENT};
 use vigil_isolation_baseline::store::{self as bstore, EventLog};
 use vigil_isolation_baseline::{
     AgentMonitor, BaselineStore, Error, EventDetectorParams, FileStore, LearnerParams,
@@ -32,8 +32,6 @@ use vigil_isolation_baseline::{
 use crate::diagnostics;
 use crate::io::Io;
 
-/// Agent id of events without one.
-const DEFAULT_AGENT: &str = "default";
 
 /// Arguments of `vigil baseline`.
 #[derive(Debug, Args)]
@@ -181,11 +179,7 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
     }
 
     args.io.run(|_, line| {
-        let event: AgentEvent = from_json_str(line)?;
-        let agent = event
-            .agent_id
-            .clone()
-            .unwrap_or_else(|| DEFAULT_AGENT.to_owned());
+        let (agent, event) = records::agent_event(line)?;
         if follow_events {
             clock.advance_to(event.timestamp);
         }
@@ -203,31 +197,7 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
             bail!("{message}");
         }
         let verdict = monitor.check(&agent, &event);
-        let mut out = match serde_json::to_value(&verdict.result)? {
-            Value::Object(map) => map,
-            other => bail!("unexpected result shape {other}"),
-        };
-        let mut baseline: Map<String, Value> = verdict
-            .baseline
-            .factors
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect();
-        if let Some(c) = verdict.baseline.combined {
-            baseline.insert("combined".into(), json!(c));
-        }
-        out.insert("baseline".into(), Value::Object(baseline));
-        if let Some(scores) = verdict.scores {
-            let components: Map<String, Value> = scores
-                .components
-                .named()
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), json!(v)))
-                .collect();
-            out.insert("components".into(), Value::Object(components));
-            out.insert("reference_score".into(), json!(scores.reference.score));
-        }
-        Ok(Value::Object(out))
+        records::baseline_output(&verdict)
     })
 }
 
