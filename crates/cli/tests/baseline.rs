@@ -175,7 +175,13 @@ fn concurrent_and_repeated_trainers_accumulate_events() {
         .iter()
         .map(|f| {
             std::process::Command::new(bin)
-                .args(["baseline", "--train", f.to_str().unwrap(), "--store", &store_s])
+                .args([
+                    "baseline",
+                    "--train",
+                    f.to_str().unwrap(),
+                    "--store",
+                    &store_s,
+                ])
                 .stdin(std::process::Stdio::null())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -184,13 +190,23 @@ fn concurrent_and_repeated_trainers_accumulate_events() {
         .collect();
     for c in children {
         let out = c.wait_with_output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let segments = std::fs::read_dir(store.join("ops_events")).unwrap().count();
     assert_eq!(segments, 2);
     // A third run, one after the other: the log holds all 450 events.
     let (code, _, err) = vigil(
-        &["baseline", "--train", files[0].to_str().unwrap(), "--store", &store_s],
+        &[
+            "baseline",
+            "--train",
+            files[0].to_str().unwrap(),
+            "--store",
+            &store_s,
+        ],
         b"",
     );
     assert_eq!(code, 0, "{err}");
@@ -220,7 +236,10 @@ fn a_future_dated_event_does_not_empty_the_baseline() {
         probe.as_bytes(),
     );
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("1 event dated after the others left out"), "{err}");
+    assert!(
+        err.contains("1 event dated after the others left out"),
+        "{err}"
+    );
     assert!(err.contains("trained default on 300 events"), "{err}");
     assert_ne!(out[0]["baseline"], serde_json::json!({}));
     assert!(out[0]["baseline"]["combined"].is_number(), "{}", out[0]);

@@ -92,10 +92,10 @@ pub mod forest;
 pub mod model;
 pub mod monitor;
 pub mod profile;
-pub mod scaler;
-pub mod store;
 #[cfg(feature = "redis")]
 pub mod redis_store;
+pub mod scaler;
+pub mod store;
 mod stored;
 
 pub use baseline::{
@@ -111,9 +111,9 @@ pub use forest::{ForestParams, IsolationForest};
 pub use model::{AgentModel, AgentSnapshot, EventDetectorSnapshot};
 pub use monitor::{AgentMonitor, Verdict};
 pub use profile::{ScoreComponents, ScoreParams};
-pub use store::{BaselineStore, EventLog, FileStore, TrainReport};
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
+pub use store::{BaselineStore, EventLog, FileStore, TrainReport};
 pub use stored::StoredEvent;
 /// The verdict on one event: harombe's `AnomalyResult`, which is the shared contract type.
 pub use vigil_contracts::EventAnomalyResult;

@@ -452,7 +452,10 @@ impl FileStore {
             );
             text.push('\n');
         }
-        write_atomic(&dir.join(format!("{}.jsonl", unique_name())), text.as_bytes())
+        write_atomic(
+            &dir.join(format!("{}.jsonl", unique_name())),
+            text.as_bytes(),
+        )
     }
 
     /// Reads the agent's log (see [`BaselineStore::read_log`]); the version is a hash of the

@@ -69,7 +69,11 @@ async fn racing_trainers_on_two_connections_lose_no_events() {
     assert_eq!(log.events.len(), 400);
     assert_eq!(log.version, "50-r");
     let (mut m, clock) = monitor();
-    assert!(store::load(&store, &mut m, &clock, None, "ops").await.unwrap());
+    assert!(
+        store::load(&store, &mut m, &clock, None, "ops")
+            .await
+            .unwrap()
+    );
     assert_eq!(m.learner().history("ops").len(), 400);
 }
 
@@ -113,8 +117,9 @@ async fn an_unreachable_redis_is_unavailable_not_a_panic() {
     let err = store.ping().await.unwrap_err();
     assert!(matches!(err, Error::Unavailable(_)), "{err}");
     assert!(
-        err.to_string()
-            .starts_with(&format!("baseline store unavailable: Redis at redis://127.0.0.1:{port}/")),
+        err.to_string().starts_with(&format!(
+            "baseline store unavailable: Redis at redis://127.0.0.1:{port}/"
+        )),
         "{err}"
     );
     let err = RedisStore::new("http://nope", "x:").unwrap_err();

@@ -6,8 +6,8 @@ use rand_chacha::ChaCha8Rng;
 use vigil_contracts::{AgentEvent, ThreatLevel};
 use vigil_features::event as event_features;
 use vigil_isolation_baseline::{
-    AgentMonitor, BaselineLearner, FileStore, EventDetector, EventDetectorParams,
-    LearnerParams, ManualClock, ScoreMode, TrainOutcome,
+    AgentMonitor, BaselineLearner, EventDetector, EventDetectorParams, FileStore, LearnerParams,
+    ManualClock, ScoreMode, TrainOutcome,
 };
 
 /// Wednesday noon: no weekend factor (harombe's integration test failed on Saturdays).

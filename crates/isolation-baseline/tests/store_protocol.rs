@@ -73,10 +73,7 @@ fn two_racing_trainers_lose_no_events() {
     let (mut m, clock) = monitor();
     assert!(block_on(store::load(&store, &mut m, &clock, None, "ops")).unwrap());
     assert_eq!(m.learner().history("ops").len(), 400);
-    assert_eq!(
-        m.snapshot("ops").unwrap().detector.training_data.len(),
-        400
-    );
+    assert_eq!(m.snapshot("ops").unwrap().detector.training_data.len(), 400);
 }
 
 #[test]
@@ -84,16 +81,35 @@ fn training_again_accumulates_and_two_refits_are_identical() {
     let dir = tempfile::tempdir().unwrap();
     let store = FileStore::new(dir.path());
     let (mut a, ca) = monitor();
-    let first = block_on(store::train(&store, &mut a, &ca, None, "ops", &events(150, 0))).unwrap();
+    let first = block_on(store::train(
+        &store,
+        &mut a,
+        &ca,
+        None,
+        "ops",
+        &events(150, 0),
+    ))
+    .unwrap();
     assert_eq!(first.outcome, TrainOutcome::Trained { events: 150 });
     let (mut b, cb) = monitor();
-    let second = block_on(store::train(&store, &mut b, &cb, None, "ops", &events(120, 1500))).unwrap();
+    let second = block_on(store::train(
+        &store,
+        &mut b,
+        &cb,
+        None,
+        "ops",
+        &events(120, 1500),
+    ))
+    .unwrap();
     assert_eq!(second.log_events, 270);
     assert_eq!(second.outcome, TrainOutcome::Trained { events: 270 });
     // The cache matches the log: a reader takes it as is, and equals a fresh refit.
     let (mut c, cc) = monitor();
     assert!(block_on(store::load(&store, &mut c, &cc, None, "ops")).unwrap());
-    assert_eq!(c.snapshot("ops").unwrap().detector, b.snapshot("ops").unwrap().detector);
+    assert_eq!(
+        c.snapshot("ops").unwrap().detector,
+        b.snapshot("ops").unwrap().detector
+    );
     let cached = block_on(store.load_cached("ops")).unwrap().unwrap();
     assert!(cached.log_version.unwrap().starts_with("2-"));
 }
@@ -121,12 +137,31 @@ fn hostile_ids_and_a_file_in_place_of_the_store_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let store = FileStore::new(dir.path());
     let (mut m, clock) = monitor();
-    let err = block_on(store::train(&store, &mut m, &clock, None, "../x", &events(3, 0))).unwrap_err();
-    assert!(err.to_string().starts_with("invalid agent id \"../x\""), "{err}");
+    let err = block_on(store::train(
+        &store,
+        &mut m,
+        &clock,
+        None,
+        "../x",
+        &events(3, 0),
+    ))
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with("invalid agent id \"../x\""),
+        "{err}"
+    );
     let file = dir.path().join("plain");
     std::fs::write(&file, b"x").unwrap();
     let store = FileStore::new(&file);
-    let err = block_on(store::train(&store, &mut m, &clock, None, "ops", &events(3, 0))).unwrap_err();
+    let err = block_on(store::train(
+        &store,
+        &mut m,
+        &clock,
+        None,
+        "ops",
+        &events(3, 0),
+    ))
+    .unwrap_err();
     assert!(err.to_string().contains("cannot create"), "{err}");
     assert!(block_on(store.ping()).is_err());
 }

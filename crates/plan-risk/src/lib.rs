@@ -90,6 +90,6 @@ pub use model::{
 };
 pub use rules::Prior;
 pub use session::{SessionMonitor, SessionState};
-pub use session_store::{FileSessionStore, SessionStore};
 #[cfg(feature = "redis")]
 pub use session_store::RedisSessionStore;
+pub use session_store::{FileSessionStore, SessionStore};

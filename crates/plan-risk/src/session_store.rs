@@ -141,8 +141,7 @@ pub trait SessionStore: Send + Sync + std::fmt::Debug {
 
     /// Writes `state` as version `expected + 1` if the stored version is still `expected`
     /// (renewing the time to live); `false` when another writer got there first.
-    async fn save_if(&self, session_id: &str, state: &SessionState, expected: u64)
-    -> Result<bool>;
+    async fn save_if(&self, session_id: &str, state: &SessionState, expected: u64) -> Result<bool>;
 
     /// Whether the backend answers (for readiness probes).
     async fn ping(&self) -> Result<()>;
@@ -252,12 +251,7 @@ impl SessionStore for FileSessionStore {
             .map_or_else(|| (SessionState::default(), 0), Record::into_state))
     }
 
-    async fn save_if(
-        &self,
-        session_id: &str,
-        state: &SessionState,
-        expected: u64,
-    ) -> Result<bool> {
+    async fn save_if(&self, session_id: &str, state: &SessionState, expected: u64) -> Result<bool> {
         let path = self.path(session_id)?;
         let _guard = self
             .lock
@@ -268,9 +262,13 @@ impl SessionStore for FileSessionStore {
             return Ok(false);
         }
         let record = Record::new(state, expected + 1, unix_now() + self.ttl.as_secs().max(1));
-        let fail = |e: std::io::Error| Error::SessionStore(format!("cannot write {}: {e}", path.display()));
+        let fail = |e: std::io::Error| {
+            Error::SessionStore(format!("cannot write {}: {e}", path.display()))
+        };
         std::fs::create_dir_all(&self.dir).map_err(fail)?;
-        let tmp = self.dir.join(format!(".{session_id}.tmp-{}", std::process::id()));
+        let tmp = self
+            .dir
+            .join(format!(".{session_id}.tmp-{}", std::process::id()));
         std::fs::write(&tmp, record.encode()?).map_err(fail)?;
         std::fs::rename(&tmp, &path).map_err(fail)?;
         Ok(true)
@@ -365,18 +363,25 @@ return 1
                 .set_response_timeout(t)
                 .set_number_of_retries(1)
                 .set_max_delay(200);
-            let c = tokio::time::timeout(t * 2, self.client.get_connection_manager_with_config(config))
-                .await
-                .map_err(|_| {
-                    Error::SessionUnavailable(format!("Redis at {}: connect timed out", self.shown))
-                })?
-                .map_err(|e| self.failed(&e))?;
+            let c = tokio::time::timeout(
+                t * 2,
+                self.client.get_connection_manager_with_config(config),
+            )
+            .await
+            .map_err(|_| {
+                Error::SessionUnavailable(format!("Redis at {}: connect timed out", self.shown))
+            })?
+            .map_err(|e| self.failed(&e))?;
             *slot = Some(c.clone());
             Ok(c)
         }
 
         fn failed(&self, e: &redis::RedisError) -> Error {
-            if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() || e.is_connection_refusal() {
+            if e.is_io_error()
+                || e.is_connection_dropped()
+                || e.is_timeout()
+                || e.is_connection_refusal()
+            {
                 Error::SessionUnavailable(format!("Redis at {}: {e}", self.shown))
             } else {
                 Error::SessionStore(format!("Redis at {}: {e}", self.shown))
@@ -402,7 +407,10 @@ return 1
         async fn load(&self, session_id: &str) -> Result<(SessionState, u64)> {
             let key = self.key(session_id)?;
             let mut c = self.connection().await?;
-            let r = redis::cmd("GET").arg(&key).query_async::<Option<String>>(&mut c).await;
+            let r = redis::cmd("GET")
+                .arg(&key)
+                .query_async::<Option<String>>(&mut c)
+                .await;
             match self.forget_on_failure(r).await? {
                 None => Ok((SessionState::default(), 0)),
                 Some(text) => Ok(Record::decode(&key, &text)?.into_state()),
@@ -418,7 +426,9 @@ return 1
             let key = self.key(session_id)?;
             let record = Record::new(state, expected + 1, 0).encode()?;
             let mut c = self.connection().await?;
-            let ttl_ms = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+            let ttl_ms = u64::try_from(self.ttl.as_millis())
+                .unwrap_or(u64::MAX)
+                .max(1);
             let r = self
                 .script
                 .key(&key)

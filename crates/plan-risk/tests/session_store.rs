@@ -66,7 +66,9 @@ async fn split_exfiltration_is_caught_across_turns_and_ids_are_checked() {
     // Another session does not share the memory.
     let other = assess_turn(&store, &m, "s-3", &plan(SEND)).await.unwrap();
     assert_ne!(other.decision.intervention, Intervention::Block);
-    let err = assess_turn(&store, &m, "../x", &plan(SEND)).await.unwrap_err();
+    let err = assess_turn(&store, &m, "../x", &plan(SEND))
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         r#"invalid session_id "../x": only ASCII letters, digits and _ - . @ : are allowed"#
@@ -97,9 +99,16 @@ async fn racing_turns_on_two_redis_connections_are_each_counted_once() {
     // Split exfiltration across two "processes" (two connections).
     let (a, b) = (open(), open());
     let m = PlanMonitor::embedded().unwrap();
-    assess_turn(a.as_ref(), &m, "s-x", &plan(READ)).await.unwrap();
-    let d = assess_turn(b.as_ref(), &m, "s-x", &plan(SEND)).await.unwrap();
-    assert_eq!(d.decision.violations[0].rule, "session.cross_step_exfiltration");
+    assess_turn(a.as_ref(), &m, "s-x", &plan(READ))
+        .await
+        .unwrap();
+    let d = assess_turn(b.as_ref(), &m, "s-x", &plan(SEND))
+        .await
+        .unwrap();
+    assert_eq!(
+        d.decision.violations[0].rule,
+        "session.cross_step_exfiltration"
+    );
 
     // The key carries the prefix and a TTL.
     let client = redis::Client::open(redis.url.as_str()).unwrap();
@@ -126,5 +135,8 @@ async fn an_unreachable_redis_is_unavailable() {
     let m = PlanMonitor::embedded().unwrap();
     let err = assess_turn(&store, &m, "s", &plan(LIST)).await.unwrap_err();
     assert!(matches!(err, Error::SessionUnavailable(_)), "{err}");
-    assert!(err.to_string().starts_with(&format!("session store unavailable: Redis at {url}")));
+    assert!(
+        err.to_string()
+            .starts_with(&format!("session store unavailable: Redis at {url}"))
+    );
 }

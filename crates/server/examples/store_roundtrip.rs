@@ -53,9 +53,16 @@ async fn measure(name: &str, s: &dyn BaselineStore, n: usize) {
         assert_eq!(log.events.len(), n);
     }
     let clock = ManualClock::earliest();
-    let mut m = AgentMonitor::new(EventDetectorParams::default(), LearnerParams::default(), clock.clone()).unwrap();
+    let mut m = AgentMonitor::new(
+        EventDetectorParams::default(),
+        LearnerParams::default(),
+        clock.clone(),
+    )
+    .unwrap();
     let fit_agent = format!("{agent}-fit");
-    store::train(s, &mut m, &clock, None, &fit_agent, &events(300)).await.unwrap();
+    store::train(s, &mut m, &clock, None, &fit_agent, &events(300))
+        .await
+        .unwrap();
     let snapshot = s.load_cached(&fit_agent).await.unwrap().unwrap();
     let mut cache = Vec::new();
     for _ in 0..200 {
@@ -73,7 +80,10 @@ async fn measure(name: &str, s: &dyn BaselineStore, n: usize) {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let url = args.get(1).cloned().unwrap_or_else(|| "redis://127.0.0.1:6379/".into());
+    let url = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "redis://127.0.0.1:6379/".into());
     let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1000);
     let dir = std::env::temp_dir().join(format!("vigil-bench-{}", std::process::id()));
     measure("file ", &FileStore::new(&dir), n).await;

@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::{Value, json};
 use serde_json::value::RawValue;
+use serde_json::{Value, json};
 use vigil_anomaly::MLAnomalyDetector;
 use vigil_features::intent::IntentNormalizer;
 use vigil_features::plan::ToolAnnotator;
@@ -120,8 +120,8 @@ fn model_error(model: &'static str) -> impl FnOnce(String) -> Error {
 impl Engines {
     /// Loads every model.
     pub fn load(workdir: &str) -> Result<Self> {
-        let (ml, _) =
-            TaskSignalClassifier::load(None).map_err(|e| model_error("task-signal")(e.to_string()))?;
+        let (ml, _) = TaskSignalClassifier::load(None)
+            .map_err(|e| model_error("task-signal")(e.to_string()))?;
         let cascade = Cascade::new(Some(ml), CascadeParams::default())
             .map_err(|e| model_error("task-signal")(e.to_string()))?;
         let anomaly =
@@ -295,16 +295,14 @@ async fn one_record(state: &Arc<AppState>, endpoint: &str, record: &str) -> Resu
         "plan-risk" => {
             let (plan, session) = records::plan_with_session(record).map_err(|e| bad(&e))?;
             let assessment = match session {
-                Some(id) => {
-                    session_store::assess_turn(
-                        state.sessions.as_ref(),
-                        &state.engines.plan,
-                        &id,
-                        &plan,
-                    )
-                    .await
-                    .map_err(session_failure)?
-                }
+                Some(id) => session_store::assess_turn(
+                    state.sessions.as_ref(),
+                    &state.engines.plan,
+                    &id,
+                    &plan,
+                )
+                .await
+                .map_err(session_failure)?,
                 None => state.engines.plan.assess(&plan),
             };
             records::assessment_output(&assessment).map_err(|e| bad(&e))
@@ -520,9 +518,11 @@ async fn auth(
 
 macro_rules! endpoint {
     ($name:literal) => {
-        post(|State(state): State<Arc<AppState>>, body: Bytes| async move {
-            handle(state, $name, body).await
-        })
+        post(
+            |State(state): State<Arc<AppState>>, body: Bytes| async move {
+                handle(state, $name, body).await
+            },
+        )
     };
 }
 

@@ -94,9 +94,7 @@ impl Metrics {
                     escape(e)
                 );
             }
-            out.push_str(
-                "# HELP vigil_request_duration_seconds Request latency by endpoint.\n",
-            );
+            out.push_str("# HELP vigil_request_duration_seconds Request latency by endpoint.\n");
             out.push_str("# TYPE vigil_request_duration_seconds histogram\n");
             for (e, h) in &m.latency {
                 let e = escape(e);

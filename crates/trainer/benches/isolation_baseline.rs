@@ -8,8 +8,8 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use vigil_isolation_baseline::{
-    AgentMonitor, BaselineLearner, FileStore, EventDetector, EventDetectorParams,
-    LearnerParams, ManualClock,
+    AgentMonitor, BaselineLearner, EventDetector, EventDetectorParams, FileStore, LearnerParams,
+    ManualClock,
 };
 use vigil_trainer::isolation_baseline::Generator;
 

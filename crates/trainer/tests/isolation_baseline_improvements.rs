@@ -6,8 +6,8 @@ use vigil_features::event as event_features;
 use vigil_isolation_baseline::model::KIND;
 use vigil_isolation_baseline::store::validate_agent_id;
 use vigil_isolation_baseline::{
-    AgentMonitor, AgentSnapshot, BaselineLearner, FileStore, Error, EventDetector,
-    EventDetectorParams, LearnerParams, ManualClock,
+    AgentMonitor, AgentSnapshot, BaselineLearner, Error, EventDetector, EventDetectorParams,
+    FileStore, LearnerParams, ManualClock,
 };
 use vigil_trainer::isolation_baseline::Generator;
 

@@ -13,8 +13,8 @@ use clap::Args;
 use vigil_anomaly::{DetectorParams, MLAnomalyDetector};
 use vigil_contracts::AnomalyDetector;
 use vigil_features::intent::IntentNormalizer;
-use vigil_server::records;
 use vigil_llm_verifier::{Provider, VerifierOptions, build_verifier};
+use vigil_server::records;
 
 use crate::io::Io;
 
@@ -59,7 +59,9 @@ pub fn run(args: AnomalyArgs) -> anyhow::Result<bool> {
         MLAnomalyDetector::load(args.model.as_deref()).context("cannot load the anomaly model")?;
     let workdir = args.workdir.to_string_lossy().into_owned();
     let Some(provider) = args.verifier else {
-        return args.io.run(|_, line| records::anomaly(&detector, &workdir, line));
+        return args
+            .io
+            .run(|_, line| records::anomaly(&detector, &workdir, line));
     };
     let timeout = Duration::from_millis(args.verifier_timeout_ms);
     let mut options = VerifierOptions::default().with_timeout(timeout);

@@ -22,16 +22,15 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 use vigil_contracts::{AgentEvent, from_json_str};
-use vigil_server::records::{self, DEFAULT_AGENT};
 use vigil_isolation_baseline::store::{self as bstore, EventLog};
 use vigil_isolation_baseline::{
-    AgentMonitor, BaselineStore, Error, EventDetectorParams, FileStore, LearnerParams,
-    ManualClock, RedisStore, ScoreMode, StoredEvent, TrainOutcome, clock::parse_time,
+    AgentMonitor, BaselineStore, Error, EventDetectorParams, FileStore, LearnerParams, ManualClock,
+    RedisStore, ScoreMode, StoredEvent, TrainOutcome, clock::parse_time,
 };
+use vigil_server::records::{self, DEFAULT_AGENT};
 
 use crate::diagnostics;
 use crate::io::Io;
-
 
 /// Arguments of `vigil baseline`.
 #[derive(Debug, Args)]
@@ -156,9 +155,12 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
                         );
                     }
                 }
-                Err(e @ (Error::InvalidAgentId { .. } | Error::Io { .. } | Error::Unavailable(_) | Error::Artifact(_)))
-                    if store.is_some() =>
-                {
+                Err(
+                    e @ (Error::InvalidAgentId { .. }
+                    | Error::Io { .. }
+                    | Error::Unavailable(_)
+                    | Error::Artifact(_)),
+                ) if store.is_some() => {
                     unsaved += 1;
                     eprintln!("vigil baseline: cannot save {shown}: {}", store_error(&e));
                 }
@@ -186,7 +188,13 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
         if !ready.contains_key(&agent) {
             let status = match &store {
                 Some(store) => runtime
-                    .block_on(bstore::load(store.as_ref(), &mut monitor, &clock, fixed_now, &agent))
+                    .block_on(bstore::load(
+                        store.as_ref(),
+                        &mut monitor,
+                        &clock,
+                        fixed_now,
+                        &agent,
+                    ))
                     .map(|_| ())
                     .map_err(|e| store_error(&e)),
                 None => Ok(()),

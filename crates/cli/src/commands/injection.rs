@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use vigil_preflight::injection::InjectionScratch;
 use vigil_preflight::InjectionClassifier;
+use vigil_preflight::injection::InjectionScratch;
 use vigil_server::records;
 
 use crate::io::Io;
@@ -27,5 +27,6 @@ pub fn run(args: InjectionArgs) -> anyhow::Result<bool> {
     let classifier = InjectionClassifier::load(args.model.as_deref())
         .context("cannot load the preflight model")?;
     let mut scratch = InjectionScratch::default();
-    args.io.run(|_, line| records::injection(&classifier, &mut scratch, line))
+    args.io
+        .run(|_, line| records::injection(&classifier, &mut scratch, line))
 }

@@ -42,12 +42,10 @@ pub fn run(args: PlanRiskArgs) -> anyhow::Result<bool> {
         .context("cannot load the plan-risk model")?;
     if args.session {
         let mut session = SessionMonitor::new(&monitor);
-        args.io.run(|_, line| {
-            records::assessment_output(&session.assess_turn(&records::plan(line)?))
-        })
+        args.io
+            .run(|_, line| records::assessment_output(&session.assess_turn(&records::plan(line)?)))
     } else {
-        args.io.run(|_, line| {
-            records::assessment_output(&monitor.assess(&records::plan(line)?))
-        })
+        args.io
+            .run(|_, line| records::assessment_output(&monitor.assess(&records::plan(line)?)))
     }
 }

@@ -61,5 +61,6 @@ pub fn run(args: PreflightArgs) -> anyhow::Result<bool> {
             .context("cannot load the task-signal model")?;
         Some(Cascade::new(Some(ml), CascadeParams::default())?)
     };
-    args.io.run(|_, line| records::preflight(&preflight, tasks.as_ref(), line))
+    args.io
+        .run(|_, line| records::preflight(&preflight, tasks.as_ref(), line))
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use vigil_contracts::ThreatLevel;
 use vigil_isolation_baseline::{
-    AgentMonitor, FileStore, EventDetectorParams, LearnerParams, ManualClock,
+    AgentMonitor, EventDetectorParams, FileStore, LearnerParams, ManualClock,
 };
 
 use super::card::{self, CardNumbers};
