@@ -46,6 +46,8 @@ enum Command {
     Injection(commands::injection::InjectionArgs),
     /// Route / reply / block each {"messages": [...]} line (open-classify's PipelineResult).
     Preflight(commands::preflight::PreflightArgs),
+    /// Serve every model over HTTP (POST /v1/<subcommand>), with shared state on DIR or Redis.
+    Serve(commands::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Baseline(args) => commands::baseline::run(args),
         Command::Injection(args) => commands::injection::run(args),
         Command::Preflight(args) => commands::preflight::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

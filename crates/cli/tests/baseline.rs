@@ -150,3 +150,97 @@ fn reference_mode_and_usage_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("--now"), "{err}");
 }
+
+/// Issue 16 item 5: two trainers of one agent, at once and one after the other, both count.
+#[test]
+fn concurrent_and_repeated_trainers_accumulate_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let store_s = store.to_str().unwrap().to_owned();
+    let files: Vec<_> = (0..2u64)
+        .map(|k| {
+            let mut text = String::new();
+            for mut e in Generator::new(10 + k).events(150) {
+                e.agent_id = Some("ops".into());
+                text.push_str(&serde_json::to_string(&e).unwrap());
+                text.push('\n');
+            }
+            let path = dir.path().join(format!("t{k}.jsonl"));
+            std::fs::write(&path, text).unwrap();
+            path
+        })
+        .collect();
+    let bin = env!("CARGO_BIN_EXE_vigil");
+    let children: Vec<_> = files
+        .iter()
+        .map(|f| {
+            std::process::Command::new(bin)
+                .args([
+                    "baseline",
+                    "--train",
+                    f.to_str().unwrap(),
+                    "--store",
+                    &store_s,
+                ])
+                .stdin(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let segments = std::fs::read_dir(store.join("ops_events")).unwrap().count();
+    assert_eq!(segments, 2);
+    // A third run, one after the other: the log holds all 450 events.
+    let (code, _, err) = vigil(
+        &[
+            "baseline",
+            "--train",
+            files[0].to_str().unwrap(),
+            "--store",
+            &store_s,
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("(450 events in its log)"), "{err}");
+}
+
+/// Issue 16 item 6: one event dated months ahead of 300 others leaves the baseline in place.
+#[test]
+fn a_future_dated_event_does_not_empty_the_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    let events = Generator::new(1).events(300);
+    for e in &events {
+        text.push_str(&serde_json::to_string(e).unwrap());
+        text.push('\n');
+    }
+    let mut ahead = events[0].clone();
+    ahead.timestamp = events[299].timestamp + chrono::Duration::days(150);
+    text.push_str(&serde_json::to_string(&ahead).unwrap());
+    let train = dir.path().join("t.jsonl");
+    std::fs::write(&train, text).unwrap();
+    let mut probe = events[299].clone();
+    probe.timestamp += chrono::Duration::minutes(5);
+    let probe = serde_json::to_string(&probe).unwrap();
+    let (code, out, err) = vigil(
+        &["baseline", "--train", train.to_str().unwrap()],
+        probe.as_bytes(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("1 event dated after the others left out"),
+        "{err}"
+    );
+    assert!(err.contains("trained default on 300 events"), "{err}");
+    assert_ne!(out[0]["baseline"], serde_json::json!({}));
+    assert!(out[0]["baseline"]["combined"].is_number(), "{}", out[0]);
+}

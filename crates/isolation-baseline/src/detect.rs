@@ -481,13 +481,14 @@ impl EventDetector {
     pub fn save_model(
         &self,
         agent_id: &str,
-        store: &crate::BaselineStore,
+        store: &crate::FileStore,
     ) -> Result<std::path::PathBuf> {
         match self.export(agent_id) {
             Some(detector) if detector.model.is_some() => store.save(&crate::AgentSnapshot {
                 agent_id: agent_id.to_owned(),
                 detector,
                 history: Vec::new(),
+                log_version: None,
             }),
             _ => Err(Error::NoModel(agent_id.to_owned())),
         }
@@ -495,7 +496,7 @@ impl EventDetector {
 
     /// harombe's `load_model`: restores the agent's detector state from `store`; a missing file is
     /// `No saved model found for {agent_id}`.
-    pub fn load_model(&mut self, agent_id: &str, store: &crate::BaselineStore) -> Result<()> {
+    pub fn load_model(&mut self, agent_id: &str, store: &crate::FileStore) -> Result<()> {
         let snapshot = store.load(agent_id)?;
         self.import(agent_id, snapshot.detector)
     }

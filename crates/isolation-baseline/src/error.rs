@@ -33,6 +33,9 @@ pub enum Error {
     /// A stored artifact that is corrupt, truncated or of another kind or schema.
     #[error(transparent)]
     Artifact(#[from] vigil_contracts::Error),
+    /// The store's backend cannot be reached (Redis down, connection refused, timeout).
+    #[error("baseline store unavailable: {0}")]
+    Unavailable(String),
     /// Reading the store directory failed.
     #[error("{context}: {source}")]
     Io {

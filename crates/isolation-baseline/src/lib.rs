@@ -12,7 +12,7 @@
 //! |---|---|
 //! | [`detect`] | **what it answers**: [`EventDetector`] — scaler + forest + [`profile`] per agent, harombe's factors and explanations, feedback with retraining; the verdict is a [`vigil_contracts::EventAnomalyResult`] |
 //! | [`model`] | the artifact: [`AgentModel`] (what a trained agent carries) inside an [`AgentSnapshot`] (kind `isolation-baseline-agent`); no embedded default — agents are fitted online from their own history |
-//! | [`store`] | loading and saving: [`BaselineStore`], one atomically written, versioned artifact per agent |
+//! | [`store`] | loading and saving: the [`BaselineStore`] trait (append-only event log per agent + cached fit), [`FileStore`]; `redis_store::RedisStore` with feature `redis` |
 //! | [`forest`] | the standard seeded Isolation Forest on flat arrays (100 trees, ψ = min(256, n)) |
 //! | [`scaler`] | standard scaling with harombe's (scikit-learn's) conventions |
 //! | [`profile`] | the combined score: forest + robust z-scores + type rarity + time + failure evidence |
@@ -92,6 +92,8 @@ pub mod forest;
 pub mod model;
 pub mod monitor;
 pub mod profile;
+#[cfg(feature = "redis")]
+pub mod redis_store;
 pub mod scaler;
 pub mod store;
 mod stored;
@@ -109,7 +111,9 @@ pub use forest::{ForestParams, IsolationForest};
 pub use model::{AgentModel, AgentSnapshot, EventDetectorSnapshot};
 pub use monitor::{AgentMonitor, Verdict};
 pub use profile::{ScoreComponents, ScoreParams};
-pub use store::BaselineStore;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisStore;
+pub use store::{BaselineStore, EventLog, FileStore, TrainReport};
 pub use stored::StoredEvent;
 /// The verdict on one event: harombe's `AnomalyResult`, which is the shared contract type.
 pub use vigil_contracts::EventAnomalyResult;

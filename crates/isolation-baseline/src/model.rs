@@ -103,4 +103,8 @@ pub struct AgentSnapshot {
     pub detector: EventDetectorSnapshot,
     /// The baseline learner's window of events.
     pub history: Vec<StoredEvent>,
+    /// Which state of the agent's shared event log (and which parameters) this snapshot was
+    /// fitted from, when it is a store's cached fit ([`crate::store`]); `None` for a plain save.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_version: Option<String>,
 }

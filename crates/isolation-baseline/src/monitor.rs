@@ -9,7 +9,7 @@ use crate::baseline::{BaselineLearner, Deviation, LearnerParams};
 use crate::clock::Clock;
 use crate::detect::{EventDetector, EventDetectorParams, FeedbackOutcome, Scores, TrainOutcome};
 use crate::model::AgentSnapshot;
-use crate::store::BaselineStore;
+use crate::store::FileStore;
 use crate::stored::StoredEvent;
 use crate::{Error, Result};
 
@@ -96,6 +96,7 @@ impl AgentMonitor {
                 .history(agent_id)
                 .map(StoredEvent::from)
                 .collect(),
+            log_version: None,
         })
     }
 
@@ -112,7 +113,7 @@ impl AgentMonitor {
     }
 
     /// Saves the agent to `store`; an agent without a model is [`Error::NoModel`].
-    pub fn save(&self, agent_id: &str, store: &BaselineStore) -> Result<PathBuf> {
+    pub fn save(&self, agent_id: &str, store: &FileStore) -> Result<PathBuf> {
         match self.snapshot(agent_id) {
             Some(s) if s.detector.model.is_some() => store.save(&s),
             _ => Err(Error::NoModel(agent_id.to_owned())),
@@ -120,7 +121,7 @@ impl AgentMonitor {
     }
 
     /// Loads the agent from `store`.
-    pub fn load(&mut self, agent_id: &str, store: &BaselineStore) -> Result<()> {
+    pub fn load(&mut self, agent_id: &str, store: &FileStore) -> Result<()> {
         let snapshot = store.load(agent_id)?;
         self.restore(snapshot)
     }

@@ -6,8 +6,8 @@ use rand_chacha::ChaCha8Rng;
 use vigil_contracts::{AgentEvent, ThreatLevel};
 use vigil_features::event as event_features;
 use vigil_isolation_baseline::{
-    AgentMonitor, BaselineLearner, BaselineStore, EventDetector, EventDetectorParams,
-    LearnerParams, ManualClock, ScoreMode, TrainOutcome,
+    AgentMonitor, BaselineLearner, EventDetector, EventDetectorParams, FileStore, LearnerParams,
+    ManualClock, ScoreMode, TrainOutcome,
 };
 
 /// Wednesday noon: no weekend factor (harombe's integration test failed on Saturdays).
@@ -146,7 +146,7 @@ fn t06_unknown_agent_is_not_anomalous() {
 #[test]
 fn t07_save_then_load_scores_the_same() {
     let dir = tempfile::tempdir().unwrap();
-    let store = BaselineStore::new(dir.path().join("nested/baselines"));
+    let store = FileStore::new(dir.path().join("nested/baselines"));
     let clock = ManualClock::new(now());
     let mut m = AgentMonitor::new(
         EventDetectorParams::default(),
@@ -180,7 +180,7 @@ fn t07_save_then_load_scores_the_same() {
 #[test]
 fn t07_detector_level_save_model_and_load_model() {
     let dir = tempfile::tempdir().unwrap();
-    let store = BaselineStore::new(dir.path());
+    let store = FileStore::new(dir.path());
     let d = trained();
     let path = d.save_model("agent-1", &store).unwrap();
     assert_eq!(path, dir.path().join("agent-1_anomaly_model.vgl"));

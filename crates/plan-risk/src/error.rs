@@ -19,6 +19,20 @@ pub enum Error {
     /// A contract-level problem (plan JSON, artifact envelope).
     #[error(transparent)]
     Contract(#[from] vigil_contracts::Error),
+    /// A session id the session store refuses.
+    #[error("invalid session_id {id:?}: {reason}")]
+    InvalidSessionId {
+        /// The id as given.
+        id: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// The session store cannot be reached (Redis down, timeout).
+    #[error("session store unavailable: {0}")]
+    SessionUnavailable(String),
+    /// The session store answered but the stored session is unusable, or a write kept losing.
+    #[error("session store: {0}")]
+    SessionStore(String),
     /// A tool catalog that does not validate.
     #[error(transparent)]
     Catalog(#[from] vigil_features::Error),

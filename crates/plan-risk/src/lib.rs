@@ -25,6 +25,7 @@
 //! | [`grounding`] | is a step asked for by the user's request? |
 //! | [`policy`] | Π exactly as published, and vigil's reading of its one inconsistency |
 //! | [`session`] | [`SessionMonitor`]: exposure, injections, permissions, repeated attempts, cost across turns |
+//! | [`session_store`] | [`SessionStore`]: session memory shared by processes (files; Redis with feature `redis`), compare-and-swap, TTL |
 //!
 //! ```
 //! use vigil_contracts::{from_json_str, Intervention, Plan};
@@ -79,6 +80,7 @@ pub mod model;
 pub mod policy;
 pub mod rules;
 pub mod session;
+pub mod session_store;
 
 pub use decide::{Assessment, Inspection, PlanMonitor, inspect};
 pub use error::{Error, Result};
@@ -88,3 +90,6 @@ pub use model::{
 };
 pub use rules::Prior;
 pub use session::{SessionMonitor, SessionState};
+#[cfg(feature = "redis")]
+pub use session_store::RedisSessionStore;
+pub use session_store::{FileSessionStore, SessionStore};

@@ -58,9 +58,19 @@ impl<'m> SessionMonitor<'m> {
         }
     }
 
+    /// A session resumed from a stored state (see [`crate::session_store`]).
+    pub fn resume(monitor: &'m PlanMonitor, state: SessionState) -> Self {
+        SessionMonitor { monitor, state }
+    }
+
     /// The state so far.
     pub fn state(&self) -> &SessionState {
         &self.state
+    }
+
+    /// The state, to store it.
+    pub fn into_state(self) -> SessionState {
+        self.state
     }
 
     /// Decides on the next turn's plan and updates the memory.

@@ -8,8 +8,8 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use vigil_isolation_baseline::{
-    AgentMonitor, BaselineLearner, BaselineStore, EventDetector, EventDetectorParams,
-    LearnerParams, ManualClock,
+    AgentMonitor, BaselineLearner, EventDetector, EventDetectorParams, FileStore, LearnerParams,
+    ManualClock,
 };
 use vigil_trainer::isolation_baseline::Generator;
 
@@ -82,7 +82,7 @@ fn learner(c: &mut Criterion) {
 
 fn store(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let store = BaselineStore::new(dir.path());
+    let store = FileStore::new(dir.path());
     let mut g = Generator::new(4);
     let clock = ManualClock::new(g.now());
     let mut m = AgentMonitor::new(

@@ -6,8 +6,8 @@ use vigil_features::event as event_features;
 use vigil_isolation_baseline::model::KIND;
 use vigil_isolation_baseline::store::validate_agent_id;
 use vigil_isolation_baseline::{
-    AgentMonitor, AgentSnapshot, BaselineLearner, BaselineStore, Error, EventDetector,
-    EventDetectorParams, LearnerParams, ManualClock,
+    AgentMonitor, AgentSnapshot, BaselineLearner, Error, EventDetector, EventDetectorParams,
+    FileStore, LearnerParams, ManualClock,
 };
 use vigil_trainer::isolation_baseline::Generator;
 
@@ -221,7 +221,7 @@ fn monitor(clock: &ManualClock) -> AgentMonitor {
 #[test]
 fn store_round_trip_is_exact_and_deterministic() {
     let dir = tempfile::tempdir().unwrap();
-    let store = BaselineStore::new(dir.path());
+    let store = FileStore::new(dir.path());
     let mut g = Generator::new(21);
     let events = g.events(1000);
     let clock = ManualClock::new(g.now());
@@ -250,7 +250,7 @@ fn store_round_trip_is_exact_and_deterministic() {
 #[test]
 fn truncated_corrupt_and_foreign_artifacts_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let store = BaselineStore::new(dir.path());
+    let store = FileStore::new(dir.path());
     let mut g = Generator::new(22);
     let clock = ManualClock::new(g.now());
     let mut m = monitor(&clock);
@@ -311,7 +311,7 @@ fn truncated_corrupt_and_foreign_artifacts_are_refused() {
 #[test]
 fn hostile_agent_ids_are_refused_before_touching_the_disk() {
     let dir = tempfile::tempdir().unwrap();
-    let store = BaselineStore::new(dir.path().join("inner"));
+    let store = FileStore::new(dir.path().join("inner"));
     let mut g = Generator::new(23);
     let clock = ManualClock::new(g.now());
     let mut m = monitor(&clock);

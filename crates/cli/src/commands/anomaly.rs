@@ -8,16 +8,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Args;
-use serde::Deserialize;
-use serde_json::Value;
 use vigil_anomaly::{DetectorParams, MLAnomalyDetector};
-use vigil_contracts::{
-    AnomalyDetector, NormalizedIntent, PolicyName, TaskSignalHint, from_json_str,
-};
-use vigil_features::intent::{IntentNormalizer, RawCall};
+use vigil_contracts::AnomalyDetector;
+use vigil_features::intent::IntentNormalizer;
 use vigil_llm_verifier::{Provider, VerifierOptions, build_verifier};
+use vigil_server::records;
 
 use crate::io::Io;
 
@@ -56,83 +53,15 @@ pub struct AnomalyArgs {
 
 /// One input line: `window` (axor-core `NormalizedIntent` records) or `calls` (raw tool calls).
 /// axor passes `""` for a missing hint or policy; that is accepted as "none".
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Input {
-    #[serde(default)]
-    window: Option<Vec<NormalizedIntent>>,
-    #[serde(default)]
-    calls: Option<Vec<RawCall>>,
-    #[serde(default)]
-    task_signal_hint: Option<String>,
-    #[serde(default)]
-    policy_name: Option<String>,
-}
-
-/// An optional vocabulary value; the parse errors already name the field.
-fn optional<T: std::str::FromStr<Err = vigil_contracts::Error>>(
-    v: Option<&str>,
-) -> anyhow::Result<Option<T>> {
-    match v.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => Ok(Some(s.parse()?)),
-    }
-}
-
-/// A parsed line: the window to score and what the task is meant to be.
-struct Request {
-    window: Vec<NormalizedIntent>,
-    hint: Option<TaskSignalHint>,
-    policy: Option<PolicyName>,
-}
-
-fn parse_line(workdir: &str, line: &str) -> anyhow::Result<Request> {
-    let input: Input = from_json_str(line)?;
-    // Every axor hint form is accepted (`focused_mutative`, `FOCUSED/MUTATIVE/coding`,
-    // `focused/mutative`); errors name the field, as `vigil verify`'s do.
-    let hint: Option<TaskSignalHint> =
-        optional(input.task_signal_hint.as_deref()).map_err(|e| {
-            let message = e.to_string();
-            if message.starts_with("task_signal_hint") {
-                e
-            } else {
-                anyhow::anyhow!("task_signal_hint: {message}")
-            }
-        })?;
-    let policy: Option<PolicyName> = optional(input.policy_name.as_deref())?;
-    let window = match (input.window, input.calls) {
-        (Some(w), None) => w,
-        (None, Some(calls)) => IntentNormalizer::new(workdir).normalize_session(&calls)?,
-        (Some(_), Some(_)) => bail!("give either \"window\" or \"calls\", not both"),
-        (None, None) => bail!("missing field \"window\" (or \"calls\")"),
-    };
-    MLAnomalyDetector::validate_window(&window)?;
-    Ok(Request {
-        window,
-        hint,
-        policy,
-    })
-}
-
-/// Scores one line with the ML model alone.
-pub fn score_line(
-    detector: &MLAnomalyDetector,
-    workdir: &str,
-    line: &str,
-) -> anyhow::Result<Value> {
-    let request = parse_line(workdir, line)?;
-    Ok(serde_json::to_value(
-        detector.score_window(&request.window),
-    )?)
-}
-
 /// Runs `vigil anomaly`.
 pub fn run(args: AnomalyArgs) -> anyhow::Result<bool> {
     let detector =
         MLAnomalyDetector::load(args.model.as_deref()).context("cannot load the anomaly model")?;
     let workdir = args.workdir.to_string_lossy().into_owned();
     let Some(provider) = args.verifier else {
-        return args.io.run(|_, line| score_line(&detector, &workdir, line));
+        return args
+            .io
+            .run(|_, line| records::anomaly(&detector, &workdir, line));
     };
     let timeout = Duration::from_millis(args.verifier_timeout_ms);
     let mut options = VerifierOptions::default().with_timeout(timeout);
@@ -153,7 +82,7 @@ pub fn run(args: AnomalyArgs) -> anyhow::Result<bool> {
         .build()
         .context("cannot start the async runtime for the verifier")?;
     args.io.run(|_, line| {
-        let r = parse_line(&workdir, line)?;
+        let r = records::anomaly_request(&workdir, line)?;
         let result = runtime.block_on(detector.score(&r.window, r.hint, r.policy))?;
         Ok(serde_json::to_value(result)?)
     })

@@ -1,14 +1,18 @@
 //! `vigil baseline`: per-agent behavioural baselines (harombe's detector and learner).
 //!
 //! `--train FILE` fits one model per `agent_id` (default `default`) on a JSON Lines file of
-//! `AgentEvent`s; `--store [DIR]` loads agents from (and, with `--train`, saves them to) a
-//! directory of artifacts; an agent that cannot be saved stops the run with status 2 before any
-//! input is read. Each input event then gets harombe's `AnomalyResult` plus `"baseline"` (the
+//! `AgentEvent`s; `--store [DIR|redis://…]` loads agents from a store (a directory, or Redis
+//! shared by many processes) and, with `--train`, **adds** the training events to each agent's
+//! event log there and refits on the whole log (see `vigil_isolation_baseline::store`): training
+//! again accumulates, and concurrent trainers never lose each other's events. An agent that
+//! cannot be saved stops the run with status 2 before any input is read. Each input event then gets harombe's `AnomalyResult` plus `"baseline"` (the
 //! learner's factors and their combined score) and `"components"` (the evidence behind the
 //! combined score). Agent ids in log lines are escaped and cut ([`crate::diagnostics`]).
 //!
 //! "Now" for the learner's window is `--now` when given; otherwise an event-time clock: the newest
-//! event seen so far (training, stored or input), so replaying old logs behaves like live use.
+//! event of the training log that is not an outlier dated far ahead of the rest
+//! (`store::event_time_now`), then the newest input event, so replaying old logs behaves like
+//! live use.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -17,18 +21,16 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use serde_json::{Map, Value, json};
 use vigil_contracts::{AgentEvent, from_json_str};
+use vigil_isolation_baseline::store::{self as bstore, EventLog};
 use vigil_isolation_baseline::{
-    AgentMonitor, AgentSnapshot, BaselineStore, Error, EventDetectorParams, LearnerParams,
-    ManualClock, ScoreMode, TrainOutcome, clock::parse_time,
+    AgentMonitor, BaselineStore, Error, EventDetectorParams, FileStore, LearnerParams, ManualClock,
+    RedisStore, ScoreMode, StoredEvent, TrainOutcome, clock::parse_time,
 };
+use vigil_server::records::{self, DEFAULT_AGENT};
 
 use crate::diagnostics;
 use crate::io::Io;
-
-/// Agent id of events without one.
-const DEFAULT_AGENT: &str = "default";
 
 /// Arguments of `vigil baseline`.
 #[derive(Debug, Args)]
@@ -36,11 +38,15 @@ pub struct BaselineArgs {
     /// Train on this JSON Lines file of AgentEvents, one model per agent_id (default `default`).
     #[arg(long, value_name = "FILE")]
     train: Option<PathBuf>,
-    /// Load agents from DIR, and save the agents trained with --train there; `--store` alone
-    /// means the default directory [default: ~/.vigil/baselines]. An agent that cannot be saved
-    /// stops the run (exit status 2).
-    #[arg(long, value_name = "DIR", num_args = 0..=1)]
-    store: Option<Option<PathBuf>>,
+    /// Load agents from DIR or a Redis URL (redis://host:port/db), and add the events of
+    /// --train to each agent's log there (training accumulates; concurrent trainers lose
+    /// nothing); `--store` alone means the default directory [default: ~/.vigil/baselines]. An
+    /// agent that cannot be saved stops the run (exit status 2).
+    #[arg(long, value_name = "DIR|URL", num_args = 0..=1)]
+    store: Option<Option<String>>,
+    /// Key prefix in a Redis store, one per deployment.
+    #[arg(long, value_name = "PREFIX", default_value = "vigil:")]
+    store_prefix: String,
     /// Report harombe's score (forest s(x), contamination offset) instead of the combined score.
     #[arg(long)]
     reference: bool,
@@ -62,14 +68,18 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
     if args.train.is_none() && args.store.is_none() {
         bail!("nothing to compare against: give --train FILE, --store [DIR] or both");
     }
-    let store = match &args.store {
+    let store: Option<Box<dyn BaselineStore>> = match &args.store {
         None => None,
-        Some(None) => Some(BaselineStore::new(
-            BaselineStore::default_dir()
+        Some(None) => Some(Box::new(FileStore::new(
+            FileStore::default_dir()
                 .context("no home directory for the default store; pass --store DIR")?,
-        )),
-        Some(Some(dir)) => Some(BaselineStore::new(dir)),
+        ))),
+        Some(Some(place)) => Some(open_store(place, &args.store_prefix)?),
     };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     let fixed_now = match &args.now {
         Some(t) => Some(parse_time(t).context("--now")?),
         None => None,
@@ -102,31 +112,62 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
         let mut unsaved = 0;
         for (agent, events) in &groups {
             let shown = diagnostics::agent(agent);
-            match monitor.train(agent, events) {
-                Ok(TrainOutcome::Trained { events }) => {
-                    eprintln!("vigil baseline: trained {shown} on {events} events");
+            let trained = match &store {
+                Some(store) => runtime
+                    .block_on(bstore::train(
+                        store.as_ref(),
+                        &mut monitor,
+                        &clock,
+                        fixed_now,
+                        agent,
+                        events,
+                    ))
+                    .map(|r| (r.outcome, r.log_events, r.future_events)),
+                None => {
+                    let log = EventLog {
+                        events: events.iter().map(StoredEvent::from).collect(),
+                        version: String::new(),
+                    };
+                    bstore::fit_log(&mut monitor, &clock, fixed_now, agent, &log)
+                        .map(|(o, future, _)| (o, events.len(), future))
                 }
-                Ok(TrainOutcome::InsufficientData { events, needed }) => eprintln!(
-                    "vigil baseline: Insufficient training data for {shown}: {events} (need {needed})"
-                ),
+            };
+            match trained {
+                Ok((outcome, log_events, future)) => {
+                    if future > 0 {
+                        eprintln!(
+                            "vigil baseline: {shown}: {future} event{} dated after the others left out of the baseline",
+                            if future == 1 { "" } else { "s" }
+                        );
+                    }
+                    match outcome {
+                        TrainOutcome::Trained { events } => {
+                            eprintln!("vigil baseline: trained {shown} on {events} events");
+                        }
+                        TrainOutcome::InsufficientData { events, needed } => eprintln!(
+                            "vigil baseline: Insufficient training data for {shown}: {events} (need {needed})"
+                        ),
+                    }
+                    if let Some(store) = &store {
+                        eprintln!(
+                            "vigil baseline: saved {shown} to {} ({log_events} events in its log)",
+                            diagnostics::message(&store.describe())
+                        );
+                    }
+                }
+                Err(
+                    e @ (Error::InvalidAgentId { .. }
+                    | Error::Io { .. }
+                    | Error::Unavailable(_)
+                    | Error::Artifact(_)),
+                ) if store.is_some() => {
+                    unsaved += 1;
+                    eprintln!("vigil baseline: cannot save {shown}: {}", store_error(&e));
+                }
                 Err(e) => eprintln!(
                     "vigil baseline: cannot train {shown}: {}",
                     diagnostics::message(&e.to_string())
                 ),
-            }
-            if let Some(store) = &store {
-                if monitor.detector().has_model(agent) {
-                    match monitor.save(agent, store) {
-                        Ok(p) => eprintln!(
-                            "vigil baseline: saved {shown} to {}",
-                            diagnostics::message(&p.display().to_string())
-                        ),
-                        Err(e) => {
-                            unsaved += 1;
-                            eprintln!("vigil baseline: cannot save {shown}: {}", store_error(&e));
-                        }
-                    }
-                }
             }
             ready.insert(agent.clone(), Ok(()));
         }
@@ -134,23 +175,28 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
             bail!(
                 "{unsaved} trained agent{} could not be saved to {}",
                 if unsaved == 1 { "" } else { "s" },
-                store.dir().display()
+                store.describe()
             );
         }
     }
 
     args.io.run(|_, line| {
-        let event: AgentEvent = from_json_str(line)?;
-        let agent = event
-            .agent_id
-            .clone()
-            .unwrap_or_else(|| DEFAULT_AGENT.to_owned());
+        let (agent, event) = records::agent_event(line)?;
         if follow_events {
             clock.advance_to(event.timestamp);
         }
         if !ready.contains_key(&agent) {
             let status = match &store {
-                Some(store) => load_agent(&mut monitor, store, &agent, &clock, follow_events),
+                Some(store) => runtime
+                    .block_on(bstore::load(
+                        store.as_ref(),
+                        &mut monitor,
+                        &clock,
+                        fixed_now,
+                        &agent,
+                    ))
+                    .map(|_| ())
+                    .map_err(|e| store_error(&e)),
                 None => Ok(()),
             };
             ready.insert(agent.clone(), status);
@@ -159,31 +205,7 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<bool> {
             bail!("{message}");
         }
         let verdict = monitor.check(&agent, &event);
-        let mut out = match serde_json::to_value(&verdict.result)? {
-            Value::Object(map) => map,
-            other => bail!("unexpected result shape {other}"),
-        };
-        let mut baseline: Map<String, Value> = verdict
-            .baseline
-            .factors
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect();
-        if let Some(c) = verdict.baseline.combined {
-            baseline.insert("combined".into(), json!(c));
-        }
-        out.insert("baseline".into(), Value::Object(baseline));
-        if let Some(scores) = verdict.scores {
-            let components: Map<String, Value> = scores
-                .components
-                .named()
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), json!(v)))
-                .collect();
-            out.insert("components".into(), Value::Object(components));
-            out.insert("reference_score".into(), json!(scores.reference.score));
-        }
-        Ok(Value::Object(out))
+        records::baseline_output(&verdict)
     })
 }
 
@@ -235,23 +257,11 @@ fn store_error(e: &Error) -> String {
     }
 }
 
-/// Loads an agent from the store; a missing file is not an error (the agent has no model).
-fn load_agent(
-    monitor: &mut AgentMonitor,
-    store: &BaselineStore,
-    agent: &str,
-    clock: &ManualClock,
-    follow_events: bool,
-) -> Result<(), String> {
-    let snapshot: AgentSnapshot = match store.load(agent) {
-        Ok(s) => s,
-        Err(Error::NoSavedModel(_)) => return Ok(()),
-        Err(e) => return Err(store_error(&e)),
-    };
-    if follow_events {
-        if let Some(newest) = snapshot.history.iter().map(|e| e.timestamp).max() {
-            clock.advance_to(newest);
-        }
+/// A store from `--store`: a `redis://` or `rediss://` URL, otherwise a directory.
+pub fn open_store(place: &str, prefix: &str) -> anyhow::Result<Box<dyn BaselineStore>> {
+    if place.starts_with("redis://") || place.starts_with("rediss://") {
+        Ok(Box::new(RedisStore::new(place, prefix)?))
+    } else {
+        Ok(Box::new(FileStore::new(PathBuf::from(place))))
     }
-    monitor.restore(snapshot).map_err(|e| e.to_string())
 }

@@ -7,5 +7,6 @@ pub mod injection;
 pub mod normalize;
 pub mod plan_risk;
 pub mod preflight;
+pub mod serve;
 pub mod task_signal;
 pub mod verify;

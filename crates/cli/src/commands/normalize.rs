@@ -3,10 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use vigil_contracts::from_json_str;
-use vigil_features::intent::{IntentNormalizer, RawCall};
+use vigil_features::intent::IntentNormalizer;
+use vigil_server::records;
 
 use crate::io::Io;
 
@@ -21,21 +19,8 @@ pub struct NormalizeArgs {
 }
 
 /// One input line: the calls of one session, oldest first.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Session {
-    calls: Vec<RawCall>,
-}
-
-/// Normalizes one session with a fresh normalizer.
-pub fn normalize_line(workdir: &str, line: &str) -> anyhow::Result<Value> {
-    let s: Session = from_json_str(line)?;
-    let intents = IntentNormalizer::new(workdir).normalize_session(&s.calls)?;
-    Ok(json!({ "intents": intents }))
-}
-
 /// Runs `vigil normalize`.
 pub fn run(args: NormalizeArgs) -> anyhow::Result<bool> {
     let workdir = args.workdir.to_string_lossy().into_owned();
-    args.io.run(|_, line| normalize_line(&workdir, line))
+    args.io.run(|_, line| records::normalize(&workdir, line))
 }

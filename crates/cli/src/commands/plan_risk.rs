@@ -4,10 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use serde_json::{Value, json};
-use vigil_contracts::{Plan, from_json_str};
 use vigil_features::plan::{ToolAnnotator, ToolCatalog};
-use vigil_plan_risk::{Assessment, PlanMonitor, SessionMonitor};
+use vigil_plan_risk::{PlanMonitor, SessionMonitor};
+use vigil_server::records;
 
 use crate::io::Io;
 
@@ -27,15 +26,6 @@ pub struct PlanRiskArgs {
     io: Io,
 }
 
-fn render(a: &Assessment) -> anyhow::Result<Value> {
-    Ok(json!({
-        "intervention": a.decision.intervention.as_str(),
-        "risk": a.decision.risk,
-        "violations": serde_json::to_value(&a.decision.violations)?,
-        "features": Value::Object(a.features_json()),
-    }))
-}
-
 /// Runs `vigil plan-risk`.
 pub fn run(args: PlanRiskArgs) -> anyhow::Result<bool> {
     let annotator = match &args.catalog {
@@ -52,14 +42,10 @@ pub fn run(args: PlanRiskArgs) -> anyhow::Result<bool> {
         .context("cannot load the plan-risk model")?;
     if args.session {
         let mut session = SessionMonitor::new(&monitor);
-        args.io.run(|_, line| {
-            let plan: Plan = from_json_str(line)?;
-            render(&session.assess_turn(&plan))
-        })
+        args.io
+            .run(|_, line| records::assessment_output(&session.assess_turn(&records::plan(line)?)))
     } else {
-        args.io.run(|_, line| {
-            let plan: Plan = from_json_str(line)?;
-            render(&monitor.assess(&plan))
-        })
+        args.io
+            .run(|_, line| records::assessment_output(&monitor.assess(&records::plan(line)?)))
     }
 }

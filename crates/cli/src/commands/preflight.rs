@@ -8,11 +8,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use serde_json::Value;
 use vigil_injection::InjectionDetector;
 use vigil_preflight::config::PreflightConfig;
-use vigil_preflight::normalize::normalize_value;
 use vigil_preflight::{Catalog, Preflight};
+use vigil_server::records;
 use vigil_task_signal::{Cascade, CascadeParams, TaskSignalClassifier};
 
 use crate::io::Io;
@@ -63,18 +62,6 @@ pub fn run(args: PreflightArgs) -> anyhow::Result<bool> {
             .context("cannot load the task-signal model")?;
         Some(Cascade::new(Some(ml), CascadeParams::default())?)
     };
-    args.io.run(|_, line| {
-        // Through the shared parser, which refuses duplicate keys (a second "messages" must not
-        // replace the first).
-        let value: Value = vigil_contracts::from_json_str(line)?;
-        let input = normalize_value(&value)?;
-        let result = match &tasks {
-            Some(cascade) => {
-                let task = cascade.classify_text(&input.target().text).classification;
-                preflight.decide_classified(&input, &task)
-            }
-            None => preflight.decide(&input, None),
-        };
-        Ok(serde_json::to_value(result)?)
-    })
+    args.io
+        .run(|_, line| records::preflight(&preflight, tasks.as_ref(), line))
 }

@@ -6,9 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use serde::Deserialize;
-use serde_json::{Value, json};
-use vigil_contracts::from_json_str;
+use vigil_server::records;
 use vigil_task_signal::{
     Cascade, CascadeParams, Decider, Decision, HeuristicClassifier, TaskSignalClassifier,
 };
@@ -48,25 +46,6 @@ enum Mode {
 /// One input line. Its one field, `text`, is required, so a misspelt field cannot pass unnoticed
 /// (`text` is then missing) and other fields are ignored: callers may carry an `id` through. Every
 /// record with an optional field refuses unknown ones instead (see `vigil-contracts`).
-#[derive(Debug, Deserialize)]
-struct Input {
-    text: String,
-}
-
-fn record(d: &Decision) -> Value {
-    let c = &d.classification;
-    json!({
-        "complexity": c.signal.complexity,
-        "nature": c.signal.nature,
-        "domain": c.signal.domain,
-        "confidence": c.confidence,
-        "classifier": d.classifier.as_str(),
-        "policy": c.signal.policy_name(),
-        "language": c.signal.language,
-        "scores": c.scores,
-    })
-}
-
 /// Runs `vigil task-signal`.
 pub fn run(args: TaskSignalArgs) -> anyhow::Result<bool> {
     let params = CascadeParams {
@@ -96,13 +75,10 @@ pub fn run(args: TaskSignalArgs) -> anyhow::Result<bool> {
     };
     if let Some(text) = &args.text {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{}", record(&classify(text)))
+        writeln!(out, "{}", records::task_signal_output(&classify(text)))
             .and_then(|()| out.flush())
             .context("cannot write output")?;
         return Ok(true);
     }
-    args.io.run(|_, line| {
-        let input: Input = from_json_str(line)?;
-        Ok(record(&classify(&input.text)))
-    })
+    args.io.run(|_, line| records::task_signal(&classify, line))
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use vigil_contracts::ThreatLevel;
 use vigil_isolation_baseline::{
-    AgentMonitor, BaselineStore, EventDetectorParams, LearnerParams, ManualClock,
+    AgentMonitor, EventDetectorParams, FileStore, LearnerParams, ManualClock,
 };
 
 use super::card::{self, CardNumbers};
@@ -34,7 +34,7 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
         clock,
     )?;
     monitor.train(AGENT, &history)?;
-    let artifact = monitor.save(AGENT, &BaselineStore::new(&opts.artifact_dir))?;
+    let artifact = monitor.save(AGENT, &FileStore::new(&opts.artifact_dir))?;
     let seconds = started.elapsed().as_secs_f64();
 
     let detector = monitor.detector();

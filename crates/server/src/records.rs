@@ -1,0 +1,291 @@
+//! One input record in, one output record out, for every model: the functions both `vigil`
+//! (one JSON line per record) and `vigil serve` (a JSON body, or each element of a JSON array)
+//! call, so the two accept, refuse and answer exactly alike.
+//!
+//! Every function takes the record's JSON text and parses it with
+//! [`vigil_contracts::from_json_str`], which refuses duplicate keys anywhere.
+
+use anyhow::bail;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use vigil_anomaly::MLAnomalyDetector;
+use vigil_contracts::text::{MAX_ECHOED_CHARS, ellipsize};
+use vigil_contracts::{
+    AgentEvent, NormalizedIntent, Plan, PolicyName, TaskSignalHint, from_json_str,
+};
+use vigil_features::intent::{IntentNormalizer, RawCall};
+use vigil_injection::InjectionScratch;
+use vigil_injection::{Channel, InjectionDetector};
+use vigil_isolation_baseline::Verdict;
+use vigil_plan_risk::Assessment;
+use vigil_preflight::Preflight;
+use vigil_preflight::normalize::{normalize_value, sanitize};
+use vigil_task_signal::{Cascade, Decision};
+
+/// Agent id of baseline events without one.
+pub const DEFAULT_AGENT: &str = "default";
+
+// ---------------------------------------------------------------- normalize
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Session {
+    calls: Vec<RawCall>,
+}
+
+/// `normalize`: `{"calls": [{"tool", "args"}, ...]}` → `{"intents": [...]}`.
+pub fn normalize(workdir: &str, record: &str) -> anyhow::Result<Value> {
+    let s: Session = from_json_str(record)?;
+    let intents = IntentNormalizer::new(workdir).normalize_session(&s.calls)?;
+    Ok(json!({ "intents": intents }))
+}
+
+// ---------------------------------------------------------------- task-signal
+
+#[derive(Debug, Deserialize)]
+struct TaskInput {
+    text: String,
+}
+
+/// The `task-signal` output record of one decision.
+pub fn task_signal_output(d: &Decision) -> Value {
+    let c = &d.classification;
+    json!({
+        "complexity": c.signal.complexity,
+        "nature": c.signal.nature,
+        "domain": c.signal.domain,
+        "confidence": c.confidence,
+        "classifier": d.classifier.as_str(),
+        "policy": c.signal.policy_name(),
+        "language": c.signal.language,
+        "scores": c.scores,
+    })
+}
+
+/// `task-signal`: `{"text"}` → the classification, by `classify`.
+pub fn task_signal(classify: &dyn Fn(&str) -> Decision, record: &str) -> anyhow::Result<Value> {
+    let input: TaskInput = from_json_str(record)?;
+    Ok(task_signal_output(&classify(&input.text)))
+}
+
+// ---------------------------------------------------------------- anomaly
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnomalyInput {
+    #[serde(default)]
+    window: Option<Vec<NormalizedIntent>>,
+    #[serde(default)]
+    calls: Option<Vec<RawCall>>,
+    #[serde(default)]
+    task_signal_hint: Option<String>,
+    #[serde(default)]
+    policy_name: Option<String>,
+}
+
+fn optional<T: std::str::FromStr<Err = vigil_contracts::Error>>(
+    v: Option<&str>,
+) -> anyhow::Result<Option<T>> {
+    match v.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => Ok(Some(s.parse()?)),
+    }
+}
+
+/// A parsed, validated `anomaly` record.
+#[derive(Debug, Clone)]
+pub struct AnomalyRequest {
+    /// The window (normalized from `calls` when given as raw calls).
+    pub window: Vec<NormalizedIntent>,
+    /// `task_signal_hint`.
+    pub hint: Option<TaskSignalHint>,
+    /// `policy_name`.
+    pub policy: Option<PolicyName>,
+}
+
+/// Parses an `anomaly` record: `{"window": [...]}` or `{"calls": [...]}`.
+pub fn anomaly_request(workdir: &str, record: &str) -> anyhow::Result<AnomalyRequest> {
+    let input: AnomalyInput = from_json_str(record)?;
+    // Every axor hint form is accepted (`focused_mutative`, `FOCUSED/MUTATIVE/coding`,
+    // `focused/mutative`); errors name the field, as `vigil verify`'s do.
+    let hint: Option<TaskSignalHint> =
+        optional(input.task_signal_hint.as_deref()).map_err(|e| {
+            let message = e.to_string();
+            if message.starts_with("task_signal_hint") {
+                e
+            } else {
+                anyhow::anyhow!("task_signal_hint: {message}")
+            }
+        })?;
+    let policy: Option<PolicyName> = optional(input.policy_name.as_deref())?;
+    let window = match (input.window, input.calls) {
+        (Some(w), None) => w,
+        (None, Some(calls)) => IntentNormalizer::new(workdir).normalize_session(&calls)?,
+        (Some(_), Some(_)) => bail!("give either \"window\" or \"calls\", not both"),
+        (None, None) => bail!("missing field \"window\" (or \"calls\")"),
+    };
+    MLAnomalyDetector::validate_window(&window)?;
+    Ok(AnomalyRequest {
+        window,
+        hint,
+        policy,
+    })
+}
+
+/// `anomaly` without a verifier: the detector's result.
+pub fn anomaly(detector: &MLAnomalyDetector, workdir: &str, record: &str) -> anyhow::Result<Value> {
+    let request = anomaly_request(workdir, record)?;
+    Ok(serde_json::to_value(
+        detector.score_window(&request.window),
+    )?)
+}
+
+// ---------------------------------------------------------------- plan-risk
+
+/// Parses a `plan-risk` record (a plan).
+pub fn plan(record: &str) -> anyhow::Result<Plan> {
+    Ok(from_json_str(record)?)
+}
+
+/// Parses a `plan-risk` record for `vigil serve`: a plan, plus an optional `"session_id"` that
+/// names the session whose memory the turn uses.
+pub fn plan_with_session(record: &str) -> anyhow::Result<(Plan, Option<String>)> {
+    let mut value: Value = from_json_str(record)?;
+    let session = match value.as_object_mut().and_then(|m| m.remove("session_id")) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => bail!(
+            "session_id: expected a string, got {}",
+            ellipsize(&other.to_string(), MAX_ECHOED_CHARS)
+        ),
+    };
+    Ok((from_json_str(&value.to_string())?, session))
+}
+
+/// The `plan-risk` output record.
+pub fn assessment_output(a: &Assessment) -> anyhow::Result<Value> {
+    Ok(json!({
+        "intervention": a.decision.intervention.as_str(),
+        "risk": a.decision.risk,
+        "violations": serde_json::to_value(&a.decision.violations)?,
+        "features": Value::Object(a.features_json()),
+    }))
+}
+
+// ---------------------------------------------------------------- injection
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InjectionInput {
+    text: String,
+    #[serde(default, deserialize_with = "source")]
+    source: Channel,
+}
+
+fn source<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Channel, D::Error> {
+    const ACCEPTED: &[&str] = &["user", "tool"];
+    struct SourceVisitor;
+    impl serde::de::Visitor<'_> for SourceVisitor {
+        type Value = Channel;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("`user` or `tool`")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Channel, E> {
+            match v {
+                "user" => Ok(Channel::User),
+                "tool" => Ok(Channel::Tool),
+                other => Err(E::unknown_variant(
+                    &ellipsize(other, MAX_ECHOED_CHARS),
+                    ACCEPTED,
+                )),
+            }
+        }
+    }
+    d.deserialize_any(SourceVisitor)
+}
+
+/// `injection`: `{"text", "source"?}` → `{"risk_level", "certainty", "score"}`.
+pub fn injection(
+    classifier: &InjectionDetector,
+    scratch: &mut InjectionScratch,
+    record: &str,
+) -> anyhow::Result<Value> {
+    let request: InjectionInput = from_json_str(record)?;
+    // The same cleaning `preflight` applies (BOM, NFC, control characters, trim), so a text
+    // scores the same through either.
+    let text = sanitize(&request.text);
+    if text.is_empty() {
+        bail!("text: must not be empty");
+    }
+    let v = classifier.classify_with(&text, request.source, scratch);
+    Ok(json!({
+        "risk_level": v.risk_level,
+        "certainty": v.certainty,
+        "score": v.score,
+    }))
+}
+
+// ---------------------------------------------------------------- preflight
+
+/// `preflight`: `{"messages": [...]}` → open-classify's PipelineResult.
+pub fn preflight(
+    preflight: &Preflight,
+    tasks: Option<&Cascade>,
+    record: &str,
+) -> anyhow::Result<Value> {
+    // Through the shared parser, which refuses duplicate keys (a second "messages" must not
+    // replace the first).
+    let value: Value = from_json_str(record)?;
+    let input = normalize_value(&value)?;
+    let result = match tasks {
+        Some(cascade) => {
+            let task = cascade.classify_text(&input.target().text).classification;
+            preflight.decide_classified(&input, &task)
+        }
+        None => preflight.decide(&input, None),
+    };
+    Ok(serde_json::to_value(result)?)
+}
+
+// ---------------------------------------------------------------- baseline
+
+/// Parses a `baseline` record: an agent event, and its agent (`default` when absent).
+pub fn agent_event(record: &str) -> anyhow::Result<(String, AgentEvent)> {
+    let event: AgentEvent = from_json_str(record)?;
+    let agent = event
+        .agent_id
+        .clone()
+        .unwrap_or_else(|| DEFAULT_AGENT.to_owned());
+    Ok((agent, event))
+}
+
+/// The `baseline` output record: harombe's `AnomalyResult` plus `"baseline"` (the learner's
+/// factors and combined score) and, when the agent has a model, `"components"` and
+/// `"reference_score"`.
+pub fn baseline_output(verdict: &Verdict) -> anyhow::Result<Value> {
+    let mut out = match serde_json::to_value(&verdict.result)? {
+        Value::Object(map) => map,
+        other => bail!("unexpected result shape {other}"),
+    };
+    let mut baseline: Map<String, Value> = verdict
+        .baseline
+        .factors
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    if let Some(c) = verdict.baseline.combined {
+        baseline.insert("combined".into(), json!(c));
+    }
+    out.insert("baseline".into(), Value::Object(baseline));
+    if let Some(scores) = &verdict.scores {
+        let components: Map<String, Value> = scores
+            .components
+            .named()
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), json!(v)))
+            .collect();
+        out.insert("components".into(), Value::Object(components));
+        out.insert("reference_score".into(), json!(scores.reference.score));
+    }
+    Ok(Value::Object(out))
+}
