@@ -47,7 +47,11 @@ fn look_alike_tool_names_get_the_ascii_decision() {
             "gm\u{430}il.forw\u{430}rd",
             "gm\u{430}il.d\u{435}l\u{435}t\u{435}",
         ),
-        plan("gmail.messages.list", "gmail.for\u{200b}ward", "gmail.delete"),
+        plan(
+            "gmail.messages.list",
+            "gmail.for\u{200b}ward",
+            "gmail.delete",
+        ),
     ]
     .join("\n");
     let out = vigil(&["plan-risk"], &input);
@@ -71,9 +75,17 @@ fn fullwidth_metadata_address_is_cloud_metadata_and_critical() {
         let intent = &v["intents"][0];
         assert_eq!(intent["operation"], "network_request", "line {}", i + 1);
         assert_eq!(intent["target_kind"], "cloud_metadata", "line {}", i + 1);
-        assert_eq!(intent["destination_kind"], "cloud_metadata", "line {}", i + 1);
+        assert_eq!(
+            intent["destination_kind"],
+            "cloud_metadata",
+            "line {}",
+            i + 1
+        );
     }
-    assert_eq!(intents[2]["intents"][0]["tool"], "ｂａｓｈ", "the tool is echoed as written");
+    assert_eq!(
+        intents[2]["intents"][0]["tool"], "ｂａｓｈ",
+        "the tool is echoed as written"
+    );
     let scores = vigil(&["anomaly"], &input);
     for (i, v) in scores.iter().enumerate() {
         assert_eq!(v["class"], "critical", "line {}", i + 1);

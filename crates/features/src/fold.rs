@@ -61,7 +61,10 @@ fn flush_word(word: &mut String, out: &mut String) {
     if word.is_empty() {
         return;
     }
-    if word.chars().all(|c| c.is_ascii() || confusable(c).is_some()) {
+    if word
+        .chars()
+        .all(|c| c.is_ascii() || confusable(c).is_some())
+    {
         out.extend(word.chars().map(|c| confusable(c).unwrap_or(c)));
     } else {
         out.push_str(word);
@@ -196,7 +199,14 @@ mod tests {
 
     #[test]
     fn folding_is_idempotent() {
-        for s in ["ｇｍａｉｌ", "pаypаl", "Привет", "a\u{200b}b", "ﬁle", "x\u{301}"] {
+        for s in [
+            "ｇｍａｉｌ",
+            "pаypаl",
+            "Привет",
+            "a\u{200b}b",
+            "ﬁle",
+            "x\u{301}",
+        ] {
             let once = fold(s).into_owned();
             assert_eq!(fold(&once), once, "{s:?}");
         }

@@ -50,7 +50,9 @@ fn look_alike_arguments_are_scanned_like_ascii() {
     assert!(s.sensitive);
     // A command line of look-alikes is not a read-only command, and not mistaken for one:
     // `ｒｍ` folds to `rm`, which is not read-only, so the step stays an execution.
-    let s = a.annotate(&step(r#"{"tool":"bash","args":{"command":"ｒｍ -ｒｆ /"}}"#));
+    let s = a.annotate(&step(
+        r#"{"tool":"bash","args":{"command":"ｒｍ -ｒｆ /"}}"#,
+    ));
     assert_eq!(s.action, Action::Execute);
     let s = a.annotate(&step(r#"{"tool":"bash","args":{"command":"ｌｓ -ｌａ"}}"#));
     assert_eq!(s.action, Action::Read);
@@ -58,9 +60,10 @@ fn look_alike_arguments_are_scanned_like_ascii() {
 
 #[test]
 fn a_catalog_entry_applies_to_the_look_alike_spelling_of_its_tool() {
-    let catalog =
-        ToolCatalog::from_json(r#"{"tools":{"ship_it":{"action":"transfer","domain":"payments"}}}"#)
-            .unwrap();
+    let catalog = ToolCatalog::from_json(
+        r#"{"tools":{"ship_it":{"action":"transfer","domain":"payments"}}}"#,
+    )
+    .unwrap();
     let a = ToolAnnotator::with_catalog(catalog);
     let s = a.annotate(&step(r#"{"tool":"ｓｈｉｐ_ｉｔ","args":{}}"#));
     assert_eq!(s.action, Action::Transfer);
@@ -87,9 +90,18 @@ fn look_alike_plans_have_the_same_features() {
 #[test]
 fn fullwidth_metadata_address_is_cloud_metadata() {
     for (tool, cmd) in [
-        ("bash", "curl http://１６９.２５４.１６９.２５４/latest/meta-data/iam/"),
-        ("ｂａｓｈ", "ｃｕｒｌ http://１６９.２５４.１６９.２５４/latest/meta-data/iam/"),
-        ("bash", "curl http://169.254.169.254\u{200b}/latest/meta-data/"),
+        (
+            "bash",
+            "curl http://１６９.２５４.１６９.２５４/latest/meta-data/iam/",
+        ),
+        (
+            "ｂａｓｈ",
+            "ｃｕｒｌ http://１６９.２５４.１６９.２５４/latest/meta-data/iam/",
+        ),
+        (
+            "bash",
+            "curl http://169.254.169.254\u{200b}/latest/meta-data/",
+        ),
         ("bash", "curl http://①⑥⑨.②⑤④.①⑥⑨.②⑤④/latest/"),
     ] {
         let i = IntentNormalizer::new("/workspace")

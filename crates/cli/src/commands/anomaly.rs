@@ -11,10 +11,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 use serde::Deserialize;
-use serde_json::Value;
 use vigil_anomaly::{DetectorParams, MLAnomalyDetector};
 use vigil_contracts::{
-    AnomalyDetector, NormalizedIntent, PolicyName, TaskSignalHint, from_json_str,
+    AnomalyDetector, AnomalyResult, NormalizedIntent, PolicyName, TaskSignalHint, from_json_str,
 };
 use vigil_features::intent::{IntentNormalizer, RawCall};
 use vigil_llm_verifier::{Provider, VerifierOptions, build_verifier};
@@ -109,11 +108,9 @@ pub fn score_line(
     detector: &MLAnomalyDetector,
     workdir: &str,
     line: &str,
-) -> anyhow::Result<Value> {
+) -> anyhow::Result<AnomalyResult> {
     let request = parse_line(workdir, line)?;
-    Ok(serde_json::to_value(
-        detector.score_window(&request.window),
-    )?)
+    Ok(detector.score_window(&request.window))
 }
 
 /// Runs `vigil anomaly`.
@@ -144,7 +141,6 @@ pub fn run(args: AnomalyArgs) -> anyhow::Result<bool> {
         .context("cannot start the async runtime for the verifier")?;
     args.io.run(|_, line| {
         let r = parse_line(&workdir, line)?;
-        let result = runtime.block_on(detector.score(&r.window, r.hint, r.policy))?;
-        Ok(serde_json::to_value(result)?)
+        Ok(runtime.block_on(detector.score(&r.window, r.hint, r.policy))?)
     })
 }

@@ -3,9 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use vigil_contracts::from_json_str;
+use serde::{Deserialize, Serialize};
+use vigil_contracts::{NormalizedIntent, from_json_str};
 use vigil_features::intent::{IntentNormalizer, RawCall};
 
 use crate::io::Io;
@@ -27,11 +26,17 @@ struct Session {
     calls: Vec<RawCall>,
 }
 
+/// One output line: the session's intents, in call order.
+#[derive(Debug, Serialize)]
+pub struct Intents {
+    intents: Vec<NormalizedIntent>,
+}
+
 /// Normalizes one session with a fresh normalizer.
-pub fn normalize_line(workdir: &str, line: &str) -> anyhow::Result<Value> {
+pub fn normalize_line(workdir: &str, line: &str) -> anyhow::Result<Intents> {
     let s: Session = from_json_str(line)?;
     let intents = IntentNormalizer::new(workdir).normalize_session(&s.calls)?;
-    Ok(json!({ "intents": intents }))
+    Ok(Intents { intents })
 }
 
 /// Runs `vigil normalize`.

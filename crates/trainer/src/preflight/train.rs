@@ -20,8 +20,8 @@ use vigil_learn::metrics::expected_calibration_error;
 use vigil_preflight::cues::Cues;
 use vigil_preflight::injection;
 use vigil_preflight::model;
-use vigil_preflight::{InjectionModel, RiskThresholds};
 use vigil_preflight::{InjectionClassifier, Source};
+use vigil_preflight::{InjectionModel, RiskThresholds};
 
 use super::card::{build_card, card_e2e};
 use super::data::{self, CorpusParams, Row};
@@ -92,10 +92,8 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
         ..LogisticParams::default()
     };
     let fit = |train: &[&Row]| -> Result<(TextFeaturizer, SoftmaxModel)> {
-        let featurizer = TextFeaturizer::fit(
-            model::text_params(),
-            train.iter().map(|r| r.text.as_str()),
-        )?;
+        let featurizer =
+            TextFeaturizer::fit(model::text_params(), train.iter().map(|r| r.text.as_str()))?;
         let x = featurize_rows(&featurizer, &as_pairs(train));
         let y: Vec<usize> = train.iter().map(|r| usize::from(r.injection)).collect();
         let linear = fit_softmax_model(
@@ -194,12 +192,7 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
         ),
     ];
 
-    let mut artifact = Artifact::new(
-        model::KIND,
-        &model::feature_schema(),
-        opts.seed,
-        model,
-    );
+    let mut artifact = Artifact::new(model::KIND, &model::feature_schema(), opts.seed, model);
     artifact.metrics = metrics.clone();
     let path = opts.artifact_dir.join(ARTIFACT_FILE);
     artifact.write(&path)?;
