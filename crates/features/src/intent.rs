@@ -102,7 +102,7 @@ pub struct RawCall {
     /// Tool name (`read`, `bash`, `web_fetch`, ...).
     pub tool: String,
     /// Tool arguments (`path`, `command`, `url`, ...).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "vigil_contracts::compact_map")]
     pub args: Map<String, Value>,
 }
 
