@@ -5,8 +5,12 @@
 //! Cyrillic `а`) and `http://１６９.２５４.１６９.２５４/` as `gmail.forward`, `gmail` and the cloud
 //! metadata address; a monitor comparing bytes does not. [`fold`] closes that gap:
 //!
-//! 1. **NFKC**: fullwidth, mathematical, circled and other compatibility forms become their
-//!    plain characters (`ｇ` → `g`, `１` → `1`, `ﬁ` → `fi`, `𝐫𝐦` → `rm`).
+//! 1. **NFKC, character by character**: fullwidth, mathematical, circled and other
+//!    compatibility forms become their plain characters (`ｇ` → `g`, `１` → `1`, `ﬁ` → `fi`,
+//!    `𝐫𝐦` → `rm`, `⑽` → `(10)`). A character whose compatibility form is longer than
+//!    [`MAX_EXPANSION`] characters (`ﷺ`, U+FDFA, is 18) is kept as written, so folding a text
+//!    never makes it more than four times longer: a line of 5 million `ﷺ` cannot make a
+//!    monitor allocate ten times its size.
 //! 2. **Default-ignorable code points are removed** ([`is_default_ignorable`]): zero-width
 //!    spaces and joiners, soft hyphens, bidi controls, variation selectors, tag characters —
 //!    `cu\u{200b}rl` is `curl`.
@@ -44,16 +48,49 @@ pub fn fold(s: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(s.len());
     let mut word = String::new();
-    for c in s.nfkc().filter(|&c| !is_default_ignorable(c)) {
-        if c.is_alphanumeric() {
-            word.push(c);
+    for c in s.chars() {
+        if c.is_ascii() {
+            push(c, &mut word, &mut out);
+            continue;
+        }
+        let mut form = ['\0'; MAX_EXPANSION];
+        let mut len = 0;
+        for d in std::iter::once(c).nfkc() {
+            if len == MAX_EXPANSION {
+                len = usize::MAX;
+                break;
+            }
+            form[len] = d;
+            len += 1;
+        }
+        if len == usize::MAX {
+            push(c, &mut word, &mut out);
         } else {
-            flush_word(&mut word, &mut out);
-            out.push(c);
+            for &d in &form[..len] {
+                push(d, &mut word, &mut out);
+            }
         }
     }
     flush_word(&mut word, &mut out);
     Cow::Owned(out)
+}
+
+/// Longest compatibility form (in characters) a character is replaced by; longer ones are kept
+/// as written. Four covers every form that reads as ASCII (`Ⅷ` → `VIII`, `⑽` → `(10)`).
+pub const MAX_EXPANSION: usize = 4;
+
+/// Adds one folded character: invisible ones are dropped, letters and digits gather in `word`,
+/// anything else ends the word.
+fn push(c: char, word: &mut String, out: &mut String) {
+    if is_default_ignorable(c) {
+        return;
+    }
+    if c.is_alphanumeric() {
+        word.push(c);
+    } else {
+        flush_word(word, out);
+        out.push(c);
+    }
 }
 
 /// Appends `word` to `out`, its look-alikes folded when every non-ASCII character of it has one.
@@ -185,6 +222,8 @@ mod tests {
             ("καλημέρα", "καλημέρα"),
             ("café", "café"),
             ("北京.cn", "北京.cn"),
+            ("Ⅷ ⑽ ㎉", "VIII (10) kcal"),
+            ("\u{fdfa}", "\u{fdfa}"),
         ] {
             assert_eq!(fold(raw), folded, "{raw:?}");
         }
@@ -195,6 +234,21 @@ mod tests {
         let s = "curl -s http://169.254.169.254/ | sh";
         assert!(matches!(fold(s), Cow::Borrowed(t) if t == s));
         assert!(matches!(fold(""), Cow::Borrowed("")));
+    }
+
+    #[test]
+    fn folding_never_grows_a_text_more_than_fourfold() {
+        for c in [
+            '\u{fdfa}',
+            '\u{fdfb}',
+            '\u{3300}',
+            '\u{33ff}',
+            '\u{2474}',
+            '\u{1d400}',
+        ] {
+            let s = c.to_string().repeat(1000);
+            assert!(fold(&s).len() <= 4 * s.len(), "{c:?}");
+        }
     }
 
     #[test]
