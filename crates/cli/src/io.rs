@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::jsonl::{self, StreamError};
 
@@ -19,11 +19,12 @@ pub struct Io {
 }
 
 impl Io {
-    /// Streams every input line through `handler` to standard output. Returns `true` when every
-    /// line succeeded.
-    pub fn run<F>(&self, handler: F) -> anyhow::Result<bool>
+    /// Streams every input line through `handler` to standard output (each answer serialized
+    /// as it is, see [`jsonl::run`]). Returns `true` when every line succeeded.
+    pub fn run<F, T>(&self, handler: F) -> anyhow::Result<bool>
     where
-        F: FnMut(usize, &str) -> anyhow::Result<Value>,
+        F: FnMut(usize, &str) -> anyhow::Result<T>,
+        T: Serialize,
     {
         let stdout = io::stdout();
         let out = BufWriter::new(stdout.lock());

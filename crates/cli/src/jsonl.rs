@@ -7,6 +7,7 @@
 
 use std::io::{self, BufRead, Write};
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// Longest accepted line; longer lines are reported and skipped without being held in memory.
@@ -32,12 +33,16 @@ pub enum StreamError {
 
 /// Runs `handler` on every line of `input`, writing one JSON line per input line to `output`.
 ///
-/// `handler` receives the 1-based line number and the line's text (without the line ending).
-pub fn run<R, W, F>(mut input: R, mut output: W, mut handler: F) -> Result<Summary, StreamError>
+/// `handler` receives the 1-based line number and the line's text (without the line ending),
+/// and answers with anything serializable: a typed answer is written straight to `output`, never
+/// built as a [`Value`] tree first (a `Value` of 300,000 intents takes about 30 times the memory
+/// of its JSON text).
+pub fn run<R, W, F, T>(mut input: R, mut output: W, mut handler: F) -> Result<Summary, StreamError>
 where
     R: BufRead,
     W: Write,
-    F: FnMut(usize, &str) -> anyhow::Result<Value>,
+    F: FnMut(usize, &str) -> anyhow::Result<T>,
+    T: Serialize,
 {
     let mut summary = Summary::default();
     let mut buf = Vec::new();
@@ -64,11 +69,14 @@ where
                 Ok(text) => handler(line_no, text).map_err(|e| crate::diagnostics::chain(&e)),
             }
         };
-        let record = answer.unwrap_or_else(|message| {
-            summary.failed += 1;
-            error_record(line_no, &message)
-        });
-        serde_json::to_writer(&mut output, &record)
+        let written = match answer {
+            Ok(record) => serde_json::to_writer(&mut output, &record),
+            Err(message) => {
+                summary.failed += 1;
+                serde_json::to_writer(&mut output, &error_record(line_no, &message))
+            }
+        };
+        written
             .map_err(io::Error::from)
             .and_then(|()| output.write_all(b"\n"))
             .and_then(|()| output.flush())

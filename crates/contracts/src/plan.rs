@@ -57,7 +57,11 @@ pub struct Step {
     /// Tool name as the agent emits it.
     pub tool: String,
     /// Tool arguments (NEXUS datasets call this `arguments`).
-    #[serde(default, alias = "arguments")]
+    #[serde(
+        default,
+        alias = "arguments",
+        deserialize_with = "crate::json::compact_map"
+    )]
     pub args: serde_json::Map<String, serde_json::Value>,
     /// What the tool returned, when the plan is checked after the fact or mid-way. Untrusted.
     #[serde(default, skip_serializing_if = "Option::is_none")]

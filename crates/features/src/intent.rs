@@ -58,6 +58,10 @@
 //! 12. **Nested arguments are read.** Strings inside nested objects and arrays count
 //!     (`{"url": {"href": "http://…"}}`), depth-first in document order, up to
 //!     [`MAX_ARG_DEPTH`] levels (deeper is refused); the reference ignores non-string values.
+//! 13. **Look-alikes read as what they look like.** The tool name, the argument text and the
+//!     workdir go through [`fold`](crate::fold::fold) (NFKC, invisible characters removed,
+//!     Cyrillic/Greek look-alikes folded) before any rule reads them, so `ｂａｓｈ` is `bash` and
+//!     `curl http://１６９.２５４.１６９.２５４/` is cloud metadata; the reference compares bytes.
 //!
 //! ```
 //! use vigil_features::intent::{IntentNormalizer, RawCall};
@@ -85,6 +89,8 @@ use vigil_contracts::{
     DataFlow, DestinationKind, Error, NormalizedIntent, Operation, Provenance, Result, TargetKind,
 };
 
+use crate::fold::fold;
+
 /// How deep the target rules follow nested argument objects and arrays before refusing the call:
 /// the one argument-depth limit of every encoder ([`json_walk`](crate::json_walk)).
 pub use crate::json_walk::MAX_ARG_DEPTH;
@@ -96,7 +102,7 @@ pub struct RawCall {
     /// Tool name (`read`, `bash`, `web_fetch`, ...).
     pub tool: String,
     /// Tool arguments (`path`, `command`, `url`, ...).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "vigil_contracts::compact_map")]
     pub args: Map<String, Value>,
 }
 
@@ -213,8 +219,8 @@ impl IntentNormalizer {
 
     /// A normalizer for a fresh session rooted at `workdir`.
     pub fn new(workdir: &str) -> Self {
-        // Argument text is compared lowercased, so the workdir is too.
-        let lowered = workdir.to_lowercase();
+        // Argument text is compared folded and lowercased, so the workdir is too.
+        let lowered = fold(workdir).to_lowercase();
         let trimmed = lowered.trim_end_matches('/');
         IntentNormalizer {
             workdir: if trimmed.is_empty() {
@@ -256,9 +262,9 @@ impl IntentNormalizer {
         if tool.is_empty() {
             return Err(Error::invalid("tool", "tool name is empty"));
         }
-        let lower_tool = tool.to_lowercase();
-        let text = target_text(&call.args)?;
-        let lower = text.to_lowercase();
+        // Look-alikes read as what they look like (`ｂａｓｈ`, `１６９.２５４.１６９.２５４`).
+        let lower_tool = fold(tool).to_lowercase();
+        let lower = fold(&target_text(&call.args)?).to_lowercase();
         let is_bash = BASH_TOOLS.contains(&lower_tool.as_str());
 
         let operation = self.operation(&lower_tool, is_bash, &lower);
@@ -358,10 +364,11 @@ impl IntentNormalizer {
         };
         if operation == Operation::FileWrite {
             if let Some(p) = path_arg(&call.args) {
-                self.written.insert(p.to_lowercase());
+                let p = fold(p).to_lowercase();
                 if let Some(name) = p.rsplit('/').next() {
-                    self.written.insert(name.to_lowercase());
+                    self.written.insert(name.to_owned());
                 }
+                self.written.insert(p);
             }
         }
         Ok(NormalizedIntent {

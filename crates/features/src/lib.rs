@@ -10,6 +10,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`sparse`] | sorted sparse vectors |
+//! | [`fold`] | the look-alike fold (NFKC, invisible characters, Cyrillic/Greek confusables) applied before names and patterns are compared |
 //! | [`text`] | char_wb 1–4 + word 1–2 n-grams, stable-hashed into buckets, sublinear tf-idf, per-block L2 |
 //! | [`plan`] | plan annotation: tool annotator (catalog + lexicon), argument scan, endpoints, and the 9 NEXUS plan features |
 //! | [`linear`] | softmax (multinomial logistic) inference over sparse features, with a calibration temperature |
@@ -36,6 +37,7 @@
 
 mod error;
 pub mod event;
+pub mod fold;
 pub mod intent;
 pub mod json_walk;
 pub mod linear;

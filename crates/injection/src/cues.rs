@@ -8,7 +8,9 @@
 //! removed (zero-width, soft hyphen, bidi controls, variation selectors, tag characters),
 //! Cyrillic and Greek look-alikes folded to Latin inside words that read as Latin, `_` and `-`
 //! between letters turned into spaces (`ignore_all_previous` reads as words), and leetspeak
-//! digits folded inside words (`1gn0re` → `ignore`). See [`DetectionText`].
+//! digits folded inside words (`1gn0re` → `ignore`). See [`DetectionText`]. The look-alike and
+//! invisible-character tables are [`vigil_features::fold`]'s, shared with the plan annotator and
+//! the intent normalizer.
 //!
 //! Each pattern is a byte-level regex with Unicode classes switched off (ASCII word boundaries;
 //! the few non-ASCII markers — curly quotes, zero-width and tag characters — are spelled as UTF-8
@@ -21,6 +23,7 @@ use std::cell::RefCell;
 
 use regex::bytes::Regex;
 use unicode_normalization::UnicodeNormalization;
+use vigil_features::fold::{confusable, is_default_ignorable};
 
 /// Cue names, in feature order (part of the feature schema).
 pub const CUE_NAMES: &[&str] = &[
@@ -287,91 +290,6 @@ impl DetectionText {
         }
         self.token.clear();
     }
-}
-
-/// Default-ignorable code points (invisible; removed before detection).
-fn is_default_ignorable(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{034F}'
-            | '\u{061C}'
-            | '\u{115F}'..='\u{1160}'
-            | '\u{17B4}'..='\u{17B5}'
-            | '\u{180B}'..='\u{180F}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{206F}'
-            | '\u{3164}'
-            | '\u{FE00}'..='\u{FE0F}'
-            | '\u{FEFF}'
-            | '\u{FFA0}'
-            | '\u{E0000}'..='\u{E0FFF}'
-    )
-}
-
-/// Latin look-alike of a Cyrillic or Greek letter.
-fn confusable(c: char) -> Option<char> {
-    Some(match c {
-        // Cyrillic
-        'а' => 'a',
-        'е' => 'e',
-        'о' => 'o',
-        'р' => 'p',
-        'с' => 'c',
-        'у' => 'y',
-        'х' => 'x',
-        'ѕ' => 's',
-        'і' => 'i',
-        'ј' => 'j',
-        'ԁ' => 'd',
-        'һ' => 'h',
-        'ӏ' => 'l',
-        'ԛ' => 'q',
-        'ԝ' => 'w',
-        'А' => 'A',
-        'В' => 'B',
-        'Е' => 'E',
-        'К' => 'K',
-        'М' => 'M',
-        'Н' => 'H',
-        'О' => 'O',
-        'Р' => 'P',
-        'С' => 'C',
-        'Т' => 'T',
-        'У' | 'Ү' => 'Y',
-        'Х' => 'X',
-        'І' => 'I',
-        'Ј' => 'J',
-        'Ѕ' => 'S',
-        // Greek
-        'α' => 'a',
-        'ε' => 'e',
-        'ι' => 'i',
-        'κ' => 'k',
-        'ν' => 'v',
-        'ο' => 'o',
-        'ρ' => 'p',
-        'τ' => 't',
-        'υ' => 'u',
-        'χ' => 'x',
-        'γ' => 'y',
-        'Α' => 'A',
-        'Β' => 'B',
-        'Ε' => 'E',
-        'Ζ' => 'Z',
-        'Η' => 'H',
-        'Ι' => 'I',
-        'Κ' => 'K',
-        'Μ' => 'M',
-        'Ν' => 'N',
-        'Ο' => 'O',
-        'Ρ' => 'P',
-        'Τ' => 'T',
-        'Υ' => 'Y',
-        'Χ' => 'X',
-        _ => return None,
-    })
 }
 
 /// Letter a leetspeak digit stands for.

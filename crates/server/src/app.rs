@@ -151,8 +151,15 @@ impl Engines {
     pub fn stateless(&self, endpoint: &str, record: &str) -> anyhow::Result<Value> {
         match endpoint {
             "task-signal" => records::task_signal(&|t| self.cascade.classify_text(t), record),
-            "normalize" => records::normalize(&self.workdir, record),
-            "anomaly" => records::anomaly(&self.anomaly, &self.workdir, record),
+            "normalize" => Ok(serde_json::to_value(records::normalize(
+                &self.workdir,
+                record,
+            )?)?),
+            "anomaly" => Ok(serde_json::to_value(records::anomaly(
+                &self.anomaly,
+                &self.workdir,
+                record,
+            )?)?),
             "plan-risk" => records::assessment_output(&self.plan.assess(&records::plan(record)?)),
             "injection" => {
                 let mut scratch = InjectionScratch::default();

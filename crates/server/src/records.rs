@@ -6,12 +6,12 @@
 //! [`vigil_contracts::from_json_str`], which refuses duplicate keys anywhere.
 
 use anyhow::bail;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use vigil_anomaly::MLAnomalyDetector;
 use vigil_contracts::text::{MAX_ECHOED_CHARS, ellipsize};
 use vigil_contracts::{
-    AgentEvent, NormalizedIntent, Plan, PolicyName, TaskSignalHint, from_json_str,
+    AgentEvent, AnomalyResult, NormalizedIntent, Plan, PolicyName, TaskSignalHint, from_json_str,
 };
 use vigil_features::intent::{IntentNormalizer, RawCall};
 use vigil_injection::InjectionScratch;
@@ -33,11 +33,18 @@ struct Session {
     calls: Vec<RawCall>,
 }
 
-/// `normalize`: `{"calls": [{"tool", "args"}, ...]}` → `{"intents": [...]}`.
-pub fn normalize(workdir: &str, record: &str) -> anyhow::Result<Value> {
+/// One `normalize` answer: the session's intents, in call order.
+#[derive(Debug, Serialize)]
+pub struct Intents {
+    intents: Vec<NormalizedIntent>,
+}
+
+/// `normalize`: `{"calls": [{"tool", "args"}, ...]}` → `{"intents": [...]}`. Typed, so the CLI
+/// writes it straight out instead of building a `Value` tree (about 30× the JSON's size).
+pub fn normalize(workdir: &str, record: &str) -> anyhow::Result<Intents> {
     let s: Session = from_json_str(record)?;
     let intents = IntentNormalizer::new(workdir).normalize_session(&s.calls)?;
-    Ok(json!({ "intents": intents }))
+    Ok(Intents { intents })
 }
 
 // ---------------------------------------------------------------- task-signal
@@ -133,11 +140,13 @@ pub fn anomaly_request(workdir: &str, record: &str) -> anyhow::Result<AnomalyReq
 }
 
 /// `anomaly` without a verifier: the detector's result.
-pub fn anomaly(detector: &MLAnomalyDetector, workdir: &str, record: &str) -> anyhow::Result<Value> {
+pub fn anomaly(
+    detector: &MLAnomalyDetector,
+    workdir: &str,
+    record: &str,
+) -> anyhow::Result<AnomalyResult> {
     let request = anomaly_request(workdir, record)?;
-    Ok(serde_json::to_value(
-        detector.score_window(&request.window),
-    )?)
+    Ok(detector.score_window(&request.window))
 }
 
 // ---------------------------------------------------------------- plan-risk

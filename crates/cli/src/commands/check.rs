@@ -1,7 +1,6 @@
 //! `vigil check <kind>`: parse each line as a contract type and echo it in canonical form.
 
 use clap::{Args, ValueEnum};
-use serde_json::Value;
 use vigil_contracts::{
     AgentEvent, AnomalyResult, NormalizedIntent, Plan, TaskSignal, from_json_str,
 };
@@ -31,20 +30,18 @@ enum ContractKind {
     Result,
 }
 
-fn canonical<T: serde::de::DeserializeOwned + serde::Serialize>(
-    line: &str,
-) -> anyhow::Result<Value> {
-    Ok(serde_json::to_value(from_json_str::<T>(line)?)?)
+/// Echoes every line parsed as `T`, serialized straight from the typed value.
+fn canonical<T: serde::de::DeserializeOwned + serde::Serialize>(io: &Io) -> anyhow::Result<bool> {
+    io.run(|_, line| Ok(from_json_str::<T>(line)?))
 }
 
 /// Runs `vigil check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<bool> {
-    let parse = match args.kind {
-        ContractKind::Intent => canonical::<NormalizedIntent>,
-        ContractKind::Plan => canonical::<Plan>,
-        ContractKind::Event => canonical::<AgentEvent>,
-        ContractKind::Signal => canonical::<TaskSignal>,
-        ContractKind::Result => canonical::<AnomalyResult>,
-    };
-    args.io.run(|_, line| parse(line))
+    match args.kind {
+        ContractKind::Intent => canonical::<NormalizedIntent>(&args.io),
+        ContractKind::Plan => canonical::<Plan>(&args.io),
+        ContractKind::Event => canonical::<AgentEvent>(&args.io),
+        ContractKind::Signal => canonical::<TaskSignal>(&args.io),
+        ContractKind::Result => canonical::<AnomalyResult>(&args.io),
+    }
 }

@@ -182,8 +182,10 @@ impl ToolAnnotator {
 
     /// Annotates one step.
     pub fn annotate(&self, step: &Step) -> StepAnnotation {
-        let entry = self.catalog.tools.get(&step.tool);
-        let tokens = tool_tokens(&step.tool);
+        // Look-alikes read as what they look like: `ｇｍａｉｌ.ｆｏｒｗａｒｄ` is `gmail.forward`.
+        let tool = crate::fold::fold(&step.tool);
+        let entry = (self.catalog.tools.get(&step.tool)).or_else(|| self.catalog.tools.get(&*tool));
+        let tokens = tool_tokens(&tool);
         let scan = ArgScan::of(&step.args);
 
         let action = entry

@@ -1,5 +1,6 @@
 //! The argument scan: one pass over a step's argument strings for URLs, e-mail addresses,
-//! paths, SQL and sensitive terms, and the command line of shell-like steps.
+//! paths, SQL and sensitive terms, and the command line of shell-like steps. Every string is
+//! read through the look-alike [`fold`](crate::fold::fold) first.
 
 use std::sync::OnceLock;
 
@@ -7,6 +8,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::lexicon::{READ_ONLY_COMMANDS, SENSITIVE_SUBSTRINGS};
+use crate::fold::fold;
 use crate::json_walk::for_each_string_in;
 
 /// What a pass over a step's argument values found (URLs, e-mails, paths, SQL, sensitive terms).
@@ -59,7 +61,7 @@ impl ArgScan {
     pub(super) fn of(args: &serde_json::Map<String, Value>) -> Self {
         let mut scan = ArgScan::default();
         for (k, v) in args {
-            if scan_regexes().sensitive.is_match(k) {
+            if scan_regexes().sensitive.is_match(&fold(k)) {
                 scan.sensitive = true;
             }
             scan.visit(v);
@@ -71,7 +73,9 @@ impl ArgScan {
         for_each_string_in(v, &mut |s| self.text(s));
     }
 
+    /// Scans one argument string, look-alikes folded first (`attacker@ｅｖｉｌ.ｅｘａｍｐｌｅ`).
     pub(super) fn text(&mut self, s: &str) {
+        let s = &*fold(s);
         let r = scan_regexes();
         if s.contains("://") {
             for c in r.url.captures_iter(s) {
@@ -105,14 +109,15 @@ impl ArgScan {
     }
 }
 
-/// The command line of a shell-like step (`command`, `cmd`, `script`, or `args` as a list).
+/// The command line of a shell-like step (`command`, `cmd`, `script`, or `args` as a list),
+/// look-alikes folded.
 pub(super) fn command_text(args: &serde_json::Map<String, Value>) -> Option<String> {
     for key in ["command", "cmd", "script", "args", "argv"] {
         match args.get(key) {
-            Some(Value::String(s)) => return Some(s.clone()),
+            Some(Value::String(s)) => return Some(fold(s).into_owned()),
             Some(Value::Array(a)) => {
                 let parts: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
-                return Some(parts.join(" "));
+                return Some(fold(&parts.join(" ")).into_owned());
             }
             _ => {}
         }

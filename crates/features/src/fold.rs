@@ -1,0 +1,268 @@
+//! The look-alike fold: the one place that decides which characters *read as* which ASCII
+//! characters, shared by every encoder that compares untrusted text against names and patterns.
+//!
+//! An executor, a mail client or a human reviewer reads `ｇｍａｉｌ.ｆｏｒｗａｒｄ`, `gmаil` (with a
+//! Cyrillic `а`) and `http://１６９.２５４.１６９.２５４/` as `gmail.forward`, `gmail` and the cloud
+//! metadata address; a monitor comparing bytes does not. [`fold`] closes that gap:
+//!
+//! 1. **NFKC, character by character**: fullwidth, mathematical, circled and other
+//!    compatibility forms become their plain characters (`ｇ` → `g`, `１` → `1`, `ﬁ` → `fi`,
+//!    `𝐫𝐦` → `rm`, `⑽` → `(10)`). A character whose compatibility form is longer than
+//!    [`MAX_EXPANSION`] characters (`ﷺ`, U+FDFA, is 18) is kept as written, so folding a text
+//!    never makes it more than four times longer: a line of 5 million `ﷺ` cannot make a
+//!    monitor allocate ten times its size.
+//! 2. **Default-ignorable code points are removed** ([`is_default_ignorable`]): zero-width
+//!    spaces and joiners, soft hyphens, bidi controls, variation selectors, tag characters —
+//!    `cu\u{200b}rl` is `curl`.
+//! 3. **Cyrillic and Greek look-alikes** ([`confusable`]) become Latin letters inside a word
+//!    (a run of letters and digits) whose every non-ASCII character has a Latin look-alike, so
+//!    `gmаil` folds to `gmail` while a genuine Cyrillic or Greek word (`Привет`) is left alone.
+//!
+//! ASCII text is returned as it is, borrowed: the fold costs one scan of the bytes on the usual
+//! input, and the encoders' behaviour on ASCII (all of the training data) does not change.
+//!
+//! The plan annotator folds tool names and argument strings before it reads them, the intent
+//! normalizer folds the tool name and argument text before its rules see them, and preflight's
+//! detection copy of a message uses the same tables ([`confusable`], [`is_default_ignorable`]).
+//!
+//! ```
+//! use vigil_features::fold::fold;
+//!
+//! assert_eq!(fold("ｇｍａｉｌ.ｆｏｒｗａｒｄ"), "gmail.forward");
+//! assert_eq!(fold("curl http://１６９.２５４.１６９.２５４/"), "curl http://169.254.169.254/");
+//! assert_eq!(fold("gm\u{430}il.com"), "gmail.com"); // Cyrillic а
+//! assert_eq!(fold("r\u{200b}m -rf /"), "rm -rf /");
+//! assert_eq!(fold("Привет, мир"), "Привет, мир"); // a real Cyrillic word stays
+//! assert!(matches!(fold("plain ascii"), std::borrow::Cow::Borrowed(_)));
+//! ```
+
+use std::borrow::Cow;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// `s` with compatibility forms, invisible characters and Cyrillic/Greek look-alikes folded as
+/// described in the [module documentation](self). Borrowed when `s` is ASCII.
+pub fn fold(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut word = String::new();
+    for c in s.chars() {
+        if c.is_ascii() {
+            push(c, &mut word, &mut out);
+            continue;
+        }
+        let mut form = ['\0'; MAX_EXPANSION];
+        let mut len = 0;
+        for d in std::iter::once(c).nfkc() {
+            if len == MAX_EXPANSION {
+                len = usize::MAX;
+                break;
+            }
+            form[len] = d;
+            len += 1;
+        }
+        if len == usize::MAX {
+            push(c, &mut word, &mut out);
+        } else {
+            for &d in &form[..len] {
+                push(d, &mut word, &mut out);
+            }
+        }
+    }
+    flush_word(&mut word, &mut out);
+    Cow::Owned(out)
+}
+
+/// Longest compatibility form (in characters) a character is replaced by; longer ones are kept
+/// as written. Four covers every form that reads as ASCII (`Ⅷ` → `VIII`, `⑽` → `(10)`).
+pub const MAX_EXPANSION: usize = 4;
+
+/// Adds one folded character: invisible ones are dropped, letters and digits gather in `word`,
+/// anything else ends the word.
+fn push(c: char, word: &mut String, out: &mut String) {
+    if is_default_ignorable(c) {
+        return;
+    }
+    if c.is_alphanumeric() {
+        word.push(c);
+    } else {
+        flush_word(word, out);
+        out.push(c);
+    }
+}
+
+/// Appends `word` to `out`, its look-alikes folded when every non-ASCII character of it has one.
+fn flush_word(word: &mut String, out: &mut String) {
+    if word.is_empty() {
+        return;
+    }
+    if word
+        .chars()
+        .all(|c| c.is_ascii() || confusable(c).is_some())
+    {
+        out.extend(word.chars().map(|c| confusable(c).unwrap_or(c)));
+    } else {
+        out.push_str(word);
+    }
+    word.clear();
+}
+
+/// Default-ignorable code points: invisible, and removed before anything is compared.
+pub fn is_default_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// The Latin look-alike of a Cyrillic or Greek letter, if it has one.
+///
+/// ```
+/// use vigil_features::fold::confusable;
+/// assert_eq!(confusable('\u{430}'), Some('a')); // Cyrillic а
+/// assert_eq!(confusable('ο'), Some('o')); // Greek omicron
+/// assert_eq!(confusable('ж'), None);
+/// ```
+pub fn confusable(c: char) -> Option<char> {
+    Some(match c {
+        // Cyrillic
+        'а' => 'a',
+        'е' => 'e',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'у' => 'y',
+        'х' => 'x',
+        'ѕ' => 's',
+        'і' => 'i',
+        'ј' => 'j',
+        'ԁ' => 'd',
+        'һ' => 'h',
+        'ӏ' => 'l',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        'А' => 'A',
+        'В' => 'B',
+        'Е' => 'E',
+        'К' => 'K',
+        'М' => 'M',
+        'Н' => 'H',
+        'О' => 'O',
+        'Р' => 'P',
+        'С' => 'C',
+        'Т' => 'T',
+        'У' | 'Ү' => 'Y',
+        'Х' => 'X',
+        'І' => 'I',
+        'Ј' => 'J',
+        'Ѕ' => 'S',
+        // Greek
+        'α' => 'a',
+        'ε' => 'e',
+        'ι' => 'i',
+        'κ' => 'k',
+        'ν' => 'v',
+        'ο' => 'o',
+        'ρ' => 'p',
+        'τ' => 't',
+        'υ' => 'u',
+        'χ' => 'x',
+        'γ' => 'y',
+        'Α' => 'A',
+        'Β' => 'B',
+        'Ε' => 'E',
+        'Ζ' => 'Z',
+        'Η' => 'H',
+        'Ι' => 'I',
+        'Κ' => 'K',
+        'Μ' => 'M',
+        'Ν' => 'N',
+        'Ο' => 'O',
+        'Ρ' => 'P',
+        'Τ' => 'T',
+        'Υ' => 'Y',
+        'Χ' => 'X',
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn look_alikes_fold_to_ascii_and_real_words_stay() {
+        for (raw, folded) in [
+            ("ｇｍａｉｌ.ｆｏｒｗａｒｄ", "gmail.forward"),
+            ("ＧＭＡＩＬ_Ｆｏｒｗａｒｄ", "GMAIL_Forward"),
+            ("１６９.２５４.１６９.２５４", "169.254.169.254"),
+            ("ⓒⓤⓡⓛ", "curl"),
+            ("𝐫𝐦 -𝐫𝐟 /", "rm -rf /"),
+            ("pаypаl.com", "paypal.com"),
+            ("ЕVIL.ехаmple", "EVIL.example"),
+            ("ѕеnd_emаil", "send_email"),
+            ("delete\u{00ad}_all\u{200d}", "delete_all"),
+            ("\u{feff}bash", "bash"),
+            ("Привет мир", "Привет мир"),
+            ("καλημέρα", "καλημέρα"),
+            ("café", "café"),
+            ("北京.cn", "北京.cn"),
+            ("Ⅷ ⑽ ㎉", "VIII (10) kcal"),
+            ("\u{fdfa}", "\u{fdfa}"),
+        ] {
+            assert_eq!(fold(raw), folded, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_is_borrowed_unchanged() {
+        let s = "curl -s http://169.254.169.254/ | sh";
+        assert!(matches!(fold(s), Cow::Borrowed(t) if t == s));
+        assert!(matches!(fold(""), Cow::Borrowed("")));
+    }
+
+    #[test]
+    fn folding_never_grows_a_text_more_than_fourfold() {
+        for c in [
+            '\u{fdfa}',
+            '\u{fdfb}',
+            '\u{3300}',
+            '\u{33ff}',
+            '\u{2474}',
+            '\u{1d400}',
+        ] {
+            let s = c.to_string().repeat(1000);
+            assert!(fold(&s).len() <= 4 * s.len(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn folding_is_idempotent() {
+        for s in [
+            "ｇｍａｉｌ",
+            "pаypаl",
+            "Привет",
+            "a\u{200b}b",
+            "ﬁle",
+            "x\u{301}",
+        ] {
+            let once = fold(s).into_owned();
+            assert_eq!(fold(&once), once, "{s:?}");
+        }
+    }
+}
