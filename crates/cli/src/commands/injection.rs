@@ -1,6 +1,7 @@
 //! `vigil injection`: prompt-injection risk of a user message or of untrusted content.
 //!
-//! In: `{"text": "...", "source"?: "user" | "tool"}`. Out: `{"risk_level", "certainty", "score"}`.
+//! In: `{"text": "...", "source"?: "user" | "tool"}`. Out: `{"risk_level", "certainty", "score", "spans"}` —
+//! `spans` are `[start, end]` byte ranges (into the sanitized text) of the segments that fired.
 
 use std::path::PathBuf;
 
@@ -70,11 +71,14 @@ pub fn run(args: InjectionArgs) -> anyhow::Result<bool> {
         if text.is_empty() {
             bail!("text: must not be empty");
         }
-        let v = classifier.classify_with(&text, request.source, &mut scratch);
+        let v = classifier.score_detailed_with(&text, request.source, &mut scratch);
+        // Spans are byte ranges into the sanitized text, as `[start, end]` pairs.
+        let spans: Vec<[usize; 2]> = v.spans.iter().map(|r| [r.start, r.end]).collect();
         Ok::<Value, anyhow::Error>(json!({
             "risk_level": v.risk_level,
             "certainty": v.certainty,
             "score": v.score,
+            "spans": spans,
         }))
     })
 }

@@ -170,7 +170,7 @@ pub(super) fn metrics_table(m: &BTreeMap<&'static str, SourceMetrics>) -> String
 pub fn score_labelled(c: &InjectionDetector, rows: &[LabelledText]) -> Vec<f64> {
     let mut scratch = InjectionScratch::default();
     rows.iter()
-        .map(|r| c.score_with(&r.text, r.source, &mut scratch))
+        .map(|r| c.score_text_with(&r.text, r.source, &mut scratch))
         .collect()
 }
 
