@@ -45,6 +45,10 @@ pub struct EvalArgs {
     /// Print metrics as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Measure on the external public benchmark (`injection` only: the rendered AgentDojo set
+    /// under `fixtures/external/agentdojo`).
+    #[arg(long)]
+    pub external: bool,
 }
 
 /// One registered model.
@@ -302,6 +306,19 @@ fn print_summary<'a>(reports: impl Iterator<Item = &'a TrainReport>) {
 /// `cargo xtask eval`.
 pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
     let m = find(&args.model)?;
+    if args.external {
+        if m.name != "injection" {
+            bail!(
+                "--external: only the injection model has an external benchmark, not \"{}\"",
+                args.model
+            );
+        }
+        println!(
+            "{}",
+            vigil_trainer::injection::eval::eval_external(args.json)?
+        );
+        return Ok(());
+    }
     (m.eval)(args.data.as_deref(), args.json)
 }
 

