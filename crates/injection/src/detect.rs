@@ -371,9 +371,9 @@ fn cut(text: &str, r: Range<usize>) -> (Range<usize>, Option<Range<usize>>) {
             .chars()
             .next()
             .is_none_or(char::is_whitespace);
-        if matches!(c, '.' | '!' | '?' | ';') && next_is_space {
-            at = Some(after);
-        } else if matches!(c, '。' | '！' | '？') {
+        let sentence_end = (matches!(c, '.' | '!' | '?' | ';') && next_is_space)
+            || matches!(c, '。' | '！' | '？');
+        if sentence_end {
             at = Some(after);
         } else if c.is_whitespace() {
             space = Some(i);
