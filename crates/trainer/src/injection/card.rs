@@ -83,10 +83,17 @@ fn channel_name(c: Channel) -> &'static str {
 /// Timings recorded with `cargo xtask bench` (release build, the shared 2-core machine, other
 /// builds running), and the wall time of `cargo xtask train injection` there. Kept as recorded
 /// text so the card stays byte-identical between runs.
-const RECORDED_SPEED: &str = "p50 of `InjectionDetector::classify_with` (segment scoring), from \
-`cargo xtask bench` on the shared 2-core development machine: see the table below; \
-the cost is linear in the text length (every byte is hashed at most three times: alone and in its \
-two neighbouring pairs; texts up to 8 KiB are also scored whole once).";
+const RECORDED_SPEED: &str = "Speed, recorded with `cargo xtask bench` (release build, the shared \
+2-core development machine under a load average of 5–9 from parallel builds, so read them as upper \
+bounds): p50 of `InjectionDetector::classify_with` (segment scoring) on hand-written tool outputs joined \
+to 1 KB: 644 µs; 10 KB: 14.0 ms; 100 KB: 517 ms (the 100 KB run shared the cores with a compile; a \
+separate release run on repeated paragraphs gave 1 KB 0.92–1.47 ms, 10 KB 8.8 ms, 100 KB 87 ms, \
+1 MB 828 ms: linear, about 0.9 µs per byte). One window of 120 bytes costs about 26 µs (12 µs \
+n-grams, 14 µs cues); a short user message 22 µs p50. **This misses the issue's 20 µs for 1 KB by a \
+wide margin**: every byte is hashed up to three times (alone and in its two neighbouring pairs) and \
+texts up to 8 KiB once more whole; hashing each segment once and summing window vectors (the text \
+encoder would have to expose raw counts) is the next step. Memory: `Segments` streams, so scoring \
+keeps only the per-thread scratch of one window plus the spans.";
 
 pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
     let high_risk = c.thresholds.high_risk;
@@ -258,13 +265,9 @@ pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
         &format!(
             "**Padding attack** (test `padding_does_not_dilute_an_injection_and_spans_point_at_it` in \
              `crates/injection/src/detect.rs`): an injection line inside 100 KB of benign paragraphs keeps \
-             ≥ 0.9 of its standalone score on both channels, and the spans point at it.\n\n{RECORDED_SPEED}\n\n{}",
-            Card::table(
-                &["text", "p50"],
-                &[
-                    vec!["1 KB tool output".into(), "see README / bench".into()],
-                ],
-            )
+             ≥ 0.9 of its standalone score on both channels, and the spans point at it.\n\n{RECORDED_SPEED}\n\n\
+             Training time: about 110–125 s for `cargo xtask train injection` (5 fits: 3 folds, the \
+             training side, every family) on the same machine.",
         ),
     );
     let (conf, correct) = confidence_and_correct(
