@@ -1,13 +1,14 @@
-//! The preflight prompt-injection classifier (`cargo xtask data|train|eval|bench preflight`):
-//! a two-class logistic regression over text n-grams and structural cues, temperature-
-//! calibrated out of fold and shifted to a deployment prior.
+//! The prompt-injection detector (`cargo xtask data|train|eval|bench injection`; `preflight` is
+//! an alias): a two-class logistic regression over text n-grams and structural cues, fitted on
+//! the real corpus of `data/injection` plus the synthetic families, split by source family,
+//! temperature-calibrated out of fold and shifted to a deployment prior.
 //!
 //! | file | what |
 //! |---|---|
-//! | [`data`] | the seeded synthetic injection corpus, families dealt into folds |
-//! | [`train`] | cross-validated fit, temperature, prior shift, gates, artifact |
+//! | [`data`] | the real corpus reader (held-out families) and the seeded synthetic corpus |
+//! | [`train`] | family-split fit, temperature, thresholds, held-out and AgentDojo gates, artifact |
 //! | `card` | the model card and its pictures |
-//! | [`eval`] | per-source metrics on the hand-written texts in `fixtures/preflight`; end to end |
+//! | [`eval`] | per-channel metrics on `fixtures/preflight` (end to end too) and AgentDojo (`--external`) |
 //! | [`bench`] | hot-path timings |
 
 pub mod bench;
