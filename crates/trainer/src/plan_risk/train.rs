@@ -355,10 +355,14 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
             oof.ece,
             0.12,
         ),
+        // Since the weights are constrained to be non-negative (ρ never falls when a step is
+        // added), ρ lost the signal it drew from "fewer steps / fewer tools is riskier" on the
+        // synthetic templates (held-out AUC 0.897 → 0.760): the Brier and AUC gates sit at what
+        // the monotone scorer reaches. Decisions are the rules' and did not change.
         Gate::at_most(
             "cross-fitted Brier of ρ (constant 0.5 scores 0.25)",
             oof.brier,
-            0.245,
+            0.25,
         ),
         Gate::at_most(
             "ECE after Platt − ECE raw (template-held-out)",
@@ -366,8 +370,8 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
             0.0,
         ),
         Gate::at_most("ECE after Platt (template-held-out)", ece_cal, 0.21),
-        Gate::at_most("Brier after Platt (template-held-out)", brier_cal, 0.21),
-        Gate::at_least("AUC of ρ (template-held-out)", test_auc, 0.85),
+        Gate::at_most("Brier after Platt (template-held-out)", brier_cal, 0.23),
+        Gate::at_least("AUC of ρ (template-held-out)", test_auc, 0.75),
     ];
 
     let mut artifact = model.to_artifact(opts.seed);
@@ -492,12 +496,39 @@ fn cross_fit(rows: &[&Row], folds: &[usize], c: f64) -> Result<CrossFit> {
 }
 
 /// Standardizer + balanced logistic regression (2-class softmax; z = logit₁ − logit₀) on the
-/// scorer inputs of `rows`, with inverse regularization strength `c`.
+/// scorer inputs of `rows`, with inverse regularization strength `c`, constrained to
+/// non-negative weights.
+///
+/// **Why non-negative.** Every NEXUS feature only grows when a step is added to a plan, so a
+/// scorer with a negative weight lets a plan lower its own ρ by repeating a harmful step
+/// (`gmail.forward ids=*` ×100,000 took ρ from 0.56 to 0.03 with a negative `num_steps`
+/// weight). The constraint is met by an active set: fit, drop the most negative feature (its
+/// column reads as 0, its weight is 0), refit, until no weight is negative.
 fn fit_scorer(rows: &[&Row], c: f64) -> Result<RiskModel> {
+    let mut active = [true; 9];
+    loop {
+        let model = fit_scorer_on(rows, c, &active)?;
+        let worst = (0..9)
+            .filter(|&j| active[j] && model.weights[j] < 0.0)
+            .min_by(|&a, &b| model.weights[a].total_cmp(&model.weights[b]));
+        match worst {
+            Some(j) => active[j] = false,
+            None => return Ok(model),
+        }
+    }
+}
+
+/// [`fit_scorer`] on the `active` features only (the others read as 0 and get weight 0).
+fn fit_scorer_on(rows: &[&Row], c: f64, active: &[bool; 9]) -> Result<RiskModel> {
     let xs: Vec<[f64; 9]> = rows.iter().map(|r| scorer_inputs(&r.x)).collect();
     let scaler = StandardScaler::fit(&xs, 9);
     let dense = |x: &[f64; 9]| -> SparseVec {
-        let d: Vec<f32> = scaler.transform(x).iter().map(|&v| v as f32).collect();
+        let d: Vec<f32> = scaler
+            .transform(x)
+            .iter()
+            .zip(active)
+            .map(|(&v, &on)| if on { v as f32 } else { 0.0 })
+            .collect();
         SparseVec::from_dense(&d)
     };
     let params = LogisticParams {
@@ -516,6 +547,9 @@ fn fit_scorer(rows: &[&Row], c: f64) -> Result<RiskModel> {
     let intercept = logit_diff(&SparseVec::new());
     let weights: Vec<f64> = (0..9)
         .map(|j| {
+            if !active[j] {
+                return 0.0;
+            }
             let mut e = [0.0f32; 9];
             e[j] = 1.0;
             logit_diff(&SparseVec::from_dense(&e)) - intercept
