@@ -45,6 +45,10 @@ pub struct EvalArgs {
     /// Print metrics as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Measure on the model's public benchmark under `fixtures/external/` instead (measuring
+    /// only: never trained or tuned on).
+    #[arg(long, conflicts_with = "data")]
+    pub external: bool,
 }
 
 /// One registered model.
@@ -292,6 +296,12 @@ fn print_summary<'a>(reports: impl Iterator<Item = &'a TrainReport>) {
 /// `cargo xtask eval`.
 pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
     let m = find(&args.model)?;
+    if args.external {
+        return match m.name {
+            "plan-risk" => Ok(vigil_trainer::plan_risk::eval_external(args.json)?),
+            other => bail!("no external benchmark is wired for {other} (known: plan-risk)"),
+        };
+    }
     (m.eval)(args.data.as_deref(), args.json)
 }
 
