@@ -12,6 +12,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 use vigil_contracts::{Intervention, Plan, Step};
+use vigil_features::plan::{Action, ToolAnnotator};
 use vigil_learn::metrics::BinaryCounts;
 use vigil_plan_risk::PlanMonitor;
 
@@ -20,6 +21,91 @@ use crate::{Error, Result};
 
 /// The rendered AgentDojo plans, relative to the workspace root.
 pub const AGENTDOJO_PLANS: &str = "fixtures/external/agentdojo/plans.jsonl";
+/// Real tool names from public agent benchmarks and frameworks with their hand-written expected
+/// action class, relative to the workspace root.
+pub const TOOL_NAMES: &str = "fixtures/plan-risk/tool-names.jsonl";
+
+/// One labelled real tool name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolName {
+    /// The tool name as its package ships it.
+    pub tool: String,
+    /// The action class written by hand.
+    pub expected: Action,
+    /// Package, version, license and file it comes from.
+    pub source: String,
+}
+
+/// Annotator accuracy on the labelled tool names: per source package and overall.
+#[derive(Debug, Clone, Default)]
+pub struct NameAccuracy {
+    /// (package, correct, total), sorted by package.
+    pub per_source: Vec<(String, usize, usize)>,
+    /// Correct over all names.
+    pub correct: usize,
+    /// All names.
+    pub total: usize,
+    /// `tool: expected → inferred` of every miss.
+    pub misses: Vec<String>,
+}
+
+impl NameAccuracy {
+    /// Share of names whose inferred action is the expected one.
+    pub fn accuracy(&self) -> f64 {
+        self.correct as f64 / self.total.max(1) as f64
+    }
+}
+
+/// Reads the labelled tool names; errors name the line.
+pub fn read_tool_names(path: &Path) -> Result<Vec<ToolName>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(Error::io(format!("cannot read {}", path.display())))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            vigil_contracts::from_json_str(l)
+                .map_err(|e| Error::Invalid(format!("{}:{}: {e}", path.display(), i + 1)))
+        })
+        .collect()
+}
+
+/// The annotator's action for each bare tool name (no arguments) against the hand labels.
+pub fn name_accuracy(annotator: &ToolAnnotator, names: &[ToolName]) -> NameAccuracy {
+    let mut by_source: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut acc = NameAccuracy::default();
+    for n in names {
+        let step = Step {
+            tool: n.tool.clone(),
+            ..Step::default()
+        };
+        let got = annotator.annotate(&step).action;
+        let ok = got == n.expected;
+        let package = n.source.split(' ').next().unwrap_or("").to_owned();
+        let e = by_source.entry(package).or_default();
+        e.0 += usize::from(ok);
+        e.1 += 1;
+        acc.correct += usize::from(ok);
+        acc.total += 1;
+        if !ok {
+            acc.misses.push(format!(
+                "{}: {} → {}",
+                n.tool,
+                n.expected.as_str(),
+                got.as_str()
+            ));
+        }
+    }
+    acc.per_source = by_source.into_iter().map(|(k, (c, t))| (k, c, t)).collect();
+    acc
+}
+
+/// [`name_accuracy`] of the default annotator on the committed list.
+pub fn tool_name_accuracy() -> Result<NameAccuracy> {
+    let names = read_tool_names(&workspace_file(TOOL_NAMES))?;
+    Ok(name_accuracy(&ToolAnnotator::default(), &names))
+}
 
 /// One rendered plan: the raw `{request, steps}` and its label.
 #[derive(Debug, Clone, Deserialize)]
@@ -192,6 +278,7 @@ pub fn to_markdown(r: &ExternalReport) -> String {
 pub fn eval_external(json: bool) -> Result<()> {
     let monitor = PlanMonitor::embedded()?;
     let r = measure_agentdojo(&monitor)?;
+    let names = tool_name_accuracy()?;
     if json {
         let m = |m: &ExternalMetrics| {
             serde_json::json!({
@@ -206,6 +293,8 @@ pub fn eval_external(json: bool) -> Result<()> {
         let out = serde_json::json!({
             "model": "plan-risk", "data": AGENTDOJO_PLANS, "all": m(&r.all),
             "suites": suites, "misses": r.misses,
+            "annotator": {"data": TOOL_NAMES, "accuracy": names.accuracy(), "n": names.total,
+                "per_source": names.per_source, "misses": names.misses},
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
@@ -213,6 +302,18 @@ pub fn eval_external(json: bool) -> Result<()> {
         println!("{}", to_markdown(&r));
         for m in &r.misses {
             println!("  miss {m}");
+        }
+        println!(
+            "\nannotator on {TOOL_NAMES}: {}/{} = {:.3}",
+            names.correct,
+            names.total,
+            names.accuracy()
+        );
+        for (src, c, t) in &names.per_source {
+            println!("  {src}: {c}/{t} = {:.3}", *c as f64 / (*t).max(1) as f64);
+        }
+        for m in &names.misses {
+            println!("  name miss {m}");
         }
     }
     Ok(())
