@@ -514,3 +514,108 @@ pub(super) const SENSITIVE_SUBSTRINGS: &[&str] = &[
     "token",
     "session cookie",
 ];
+
+/// Words of the action lists above that are nouns at least as often as verbs ("read_message",
+/// "get_payment", "check_app_permissions"): they decide the action only when the name has no
+/// other verb. Severity: none of their own.
+pub(super) const NOUN_LIKE: &[&str] = &[
+    "email", "mail", "message", "sms", "webhook", "comment", "dm", "tweet", "post", "payment",
+    "payout", "money", "funds", "venmo", "zelle", "permission", "permissions", "role", "roles",
+    "acl", "collaborator", "shell", "bash", "sh", "zsh", "powershell", "terminal", "command", "cmd",
+    "script", "python", "node", "subprocess", "system", "kubectl", "http", "request", "status",
+    "weather", "record", "draft", "file", "page", "url", "api", "browser", "trade", "charge",
+    "login", "memory", "book",
+];
+
+/// Verbs not in the action lists above that name-splitting turns up in real tool names
+/// (`ManageNoteSharingLevel`, `reserve_hotel`, `toggle_wifi`), with their action.
+pub(super) const EXTRA_VERBS: &[(&str, super::Action)] = &[
+    ("manage", super::Action::Write),
+    ("reserve", super::Action::Write),
+    ("reschedule", super::Action::Write),
+    ("toggle", super::Action::Write),
+    ("change", super::Action::Write),
+    ("reset", super::Action::Write),
+    ("apply", super::Action::Write),
+    ("log", super::Action::Write),
+    ("resolve", super::Action::Write),
+    ("categorize", super::Action::Write),
+    ("assign", super::Action::Write),
+    ("generate", super::Action::Write),
+    ("convert", super::Action::Write),
+    ("fill", super::Action::Write),
+    ("reboot", super::Action::Write),
+    ("resume", super::Action::Write),
+    ("connect", super::Action::Write),
+    ("disconnect", super::Action::Write),
+    ("reseat", super::Action::Write),
+    ("refuel", super::Action::Write),
+    ("exchange", super::Action::Write),
+    ("modify", super::Action::Write),
+    ("memorize", super::Action::Write),
+    ("click", super::Action::Write),
+    ("register", super::Action::Write),
+    ("install", super::Action::Execute),
+    ("interpreter", super::Action::Execute),
+    ("chat", super::Action::Send),
+    ("report", super::Action::Send),
+    ("repost", super::Action::Send),
+    ("follow", super::Action::Send),
+    ("redeem", super::Action::Transfer),
+    ("suspend", super::Action::Delete),
+    ("login", super::Action::Grant),
+    ("verify", super::Action::Read),
+    ("extract", super::Action::Read),
+    ("memory", super::Action::Read),
+    ("grep", super::Action::Read),
+    ("calculate", super::Action::Read),
+];
+
+/// Objects that make a write or send move money ("send_money", "schedule_transaction",
+/// "update_scheduled_transaction", `BankManagerTransferFunds`): action transfer, domain payments
+/// (irreversible, sensitive).
+pub(super) const MONEY_OBJECTS: &[&str] = &[
+    "money", "funds", "fund", "payment", "payments", "transaction", "transactions", "crypto",
+    "bitcoin", "btc", "eth", "wire", "remittance", "tip", "donation",
+];
+
+/// Objects that make a write or send change who can access what ("update_password",
+/// `ManageNoteSharingLevel`, `GrantGuestAccess`): action grant (irreversible, privileged).
+pub(super) const ACCESS_OBJECTS: &[&str] = &[
+    "access", "permission", "permissions", "role", "roles", "password", "passwords", "credential",
+    "credentials", "sharing", "privilege", "privileges", "acl", "collaborator", "collaborators",
+    "guest", "guests", "admin", "owner", "ownership", "passcode", "pin",
+];
+
+/// Objects that make "add"/"invite" a grant of membership ("add_user_to_channel",
+/// "invite_user_to_slack").
+pub(super) const MEMBER_OBJECTS: &[&str] = &["user", "users", "member", "members"];
+
+/// Objects that make a write on a social platform a publication ("create_instagram_post").
+pub(super) const PUBLICATION_OBJECTS: &[&str] = &[
+    "post", "posts", "story", "stories", "tweet", "reel", "video", "status", "comment", "reply",
+];
+
+/// Nouns of information sources: a name made only of them (`wikipedia`, `google_scholar`,
+/// `yahoo_finance_news`) is a lookup (read).
+pub(super) const LOOKUP_NOUNS: &[&str] = &[
+    "search", "results", "news", "finance", "financials", "wikipedia", "wikidata", "arxiv",
+    "scholar", "semanticscholar", "trends", "jobs", "weather", "quote", "statements", "sheets",
+    "books", "wolfram", "alpha", "serper", "searx", "searchapi", "lens", "med",
+    "webster", "airport", "aggregates", "answer", "detection", "parsing", "analysis", "recognizer",
+    "intelligence", "understanding", "schema", "spec", "elements", "hyperlinks", "webpage",
+    "steam", "dataherald", "health", "wiki", "dictionary", "lookup",
+];
+
+/// Argument names that carry an amount of money.
+pub(super) const AMOUNT_ARGS: &[&str] = &["amount", "sum", "total_amount", "payment_amount"];
+/// Argument names that carry where money goes.
+pub(super) const PAYEE_ARGS: &[&str] = &[
+    "recipient", "to_account", "iban", "payee", "beneficiary", "to", "account", "destination",
+    "recipient_account", "account_number", "to_iban",
+];
+/// Argument names that set access.
+pub(super) const ACCESS_ARGS: &[&str] = &[
+    "access_level", "permission", "permissions", "role", "access", "share_with", "grantee",
+    "guest", "guest_id", "guest_ids",
+];
