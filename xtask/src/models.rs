@@ -75,6 +75,9 @@ macro_rules! model {
     ($name:literal => $module:ident, embedded) => {
         model!(@entry $name, Some(concat!("crates/", $name, "/models/", $name, ".vgl")), $module)
     };
+    ($name:literal => $module:ident, artifact = $path:literal) => {
+        model!(@entry $name, Some($path), $module)
+    };
     ($name:literal => $module:ident) => {
         model!(@entry $name, None, $module)
     };
@@ -96,7 +99,7 @@ pub const MODELS: &[Model] = &[
     model!("anomaly" => anomaly, embedded),
     model!("plan-risk" => plan_risk, embedded),
     model!("isolation-baseline" => isolation_baseline),
-    model!("preflight" => preflight, embedded),
+    model!("preflight" => preflight, artifact = "crates/injection/models/injection.vgl"),
 ];
 
 fn find(name: &str) -> anyhow::Result<&'static Model> {

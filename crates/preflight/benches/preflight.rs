@@ -3,9 +3,10 @@
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use serde_json::json;
-use vigil_preflight::injection::InjectionScratch;
+use vigil_injection::Channel;
+use vigil_injection::InjectionScratch;
+use vigil_preflight::Preflight;
 use vigil_preflight::normalize::normalize_value;
-use vigil_preflight::{Preflight, Source};
 
 const USER: &str =
     "Can you summarize the attached contract and point out any unusual termination clauses?";
@@ -19,13 +20,13 @@ fn bench(c: &mut Criterion) {
     let injection = preflight.injection().clone();
     let mut scratch = InjectionScratch::default();
     c.bench_function("injection/user_message", |b| {
-        b.iter(|| injection.classify_with(black_box(USER), Source::User, &mut scratch))
+        b.iter(|| injection.classify_with(black_box(USER), Channel::User, &mut scratch))
     });
     c.bench_function("injection/attack", |b| {
-        b.iter(|| injection.classify_with(black_box(ATTACK), Source::User, &mut scratch))
+        b.iter(|| injection.classify_with(black_box(ATTACK), Channel::User, &mut scratch))
     });
     c.bench_function("injection/tool_output", |b| {
-        b.iter(|| injection.classify_with(black_box(TOOL), Source::Tool, &mut scratch))
+        b.iter(|| injection.classify_with(black_box(TOOL), Channel::Tool, &mut scratch))
     });
     let value = json!({"messages": [
         {"role": "user", "text": "I signed a lease last month."},
@@ -48,7 +49,7 @@ criterion_group!(benches, bench);
 criterion_main!(benches, cycled_group, parts_group);
 
 /// The hand-written evaluation texts, cycled: realistic lengths and cache behaviour.
-fn fixture_texts() -> Vec<(String, Source)> {
+fn fixture_texts() -> Vec<(String, Channel)> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../fixtures/preflight/injection-eval.jsonl"
@@ -59,9 +60,9 @@ fn fixture_texts() -> Vec<(String, Source)> {
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).expect("fixture line");
             let source = if v["source"] == "tool" {
-                Source::Tool
+                Channel::Tool
             } else {
-                Source::User
+                Channel::User
             };
             (v["text"].as_str().unwrap_or_default().to_owned(), source)
         })
@@ -73,10 +74,10 @@ fn cycled(c: &mut Criterion) {
     let injection = preflight.injection().clone();
     let texts = fixture_texts();
     for (name, want) in [
-        ("injection/fixtures_user", Source::User),
-        ("injection/fixtures_tool", Source::Tool),
+        ("injection/fixtures_user", Channel::User),
+        ("injection/fixtures_tool", Channel::Tool),
     ] {
-        let batch: Vec<&(String, Source)> = texts.iter().filter(|(_, s)| *s == want).collect();
+        let batch: Vec<&(String, Channel)> = texts.iter().filter(|(_, s)| *s == want).collect();
         let mut scratch = InjectionScratch::default();
         let mut i = 0;
         c.bench_function(name, |b| {
@@ -88,7 +89,7 @@ fn cycled(c: &mut Criterion) {
     }
     let inputs: Vec<_> = texts
         .iter()
-        .filter(|(_, s)| *s == Source::User)
+        .filter(|(_, s)| *s == Channel::User)
         .map(|(t, _)| {
             normalize_value(&json!({"messages": [{"role": "user", "text": t}]})).expect("valid")
         })
@@ -105,7 +106,7 @@ criterion_group!(cycled_group, cycled);
 
 fn parts(c: &mut Criterion) {
     let preflight = Preflight::embedded().expect("embedded model");
-    let cues = vigil_preflight::cues::Cues::new();
+    let cues = vigil_injection::cues::Cues::new();
     c.bench_function("parts/cues_tool", |b| {
         b.iter(|| cues.hits(black_box(TOOL)).len())
     });

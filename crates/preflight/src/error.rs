@@ -16,6 +16,9 @@ pub enum Error {
     /// A model file or parameter that cannot be used.
     #[error("{0}")]
     Model(String),
+    /// The injection model could not be loaded.
+    #[error(transparent)]
+    Injection(#[from] vigil_injection::Error),
     /// An artifact or contract error from `vigil-contracts`.
     #[error(transparent)]
     Contract(#[from] vigil_contracts::Error),

@@ -9,15 +9,14 @@
 //! | module | what | reference |
 //! |---|---|---|
 //! | [`route`] | **what it answers**: [`Preflight`] — every local classifier on the target message, then the aggregator: route / reply / block | open-classify's pipeline |
-//! | [`injection`] + [`cues`] | local prompt-injection classifier (n-grams + structural cues, calibrated): [`InjectionClassifier`] | `prompt_injection` classifier |
-//! | [`model`] | the injection artifact: [`InjectionModel`], its feature schema, [`EMBEDDED`], [`MODEL_ENV`], loading ([`InjectionModel::load`]) | — |
+//! | `vigil-injection` | the local prompt-injection detector (n-grams + structural cues, calibrated) it runs on the target message: [`vigil_injection::InjectionDetector`] | `prompt_injection` classifier |
 //! | [`normalize`] | message shape, sanitizing, newest-first context window, `target_message_hash` | open-classify §1 |
 //! | [`signals`] | terminal replies, acknowledgements, tools hint, tier / specialization from a task signal | `preflight`, `tools`, `routing`, `model_specialization` |
 //! | [`aggregate`] | envelope, certainty gate, action priority, `PipelineResult` | v0.1.2 aggregator with 1.4.0's priority |
 //! | [`catalog`] | `downstream-models.json` validation and the resolver | §1 catalog and resolver |
 //! | [`config`] | the config file (`aggregator`, `catalog`, `resolver`) | `open-classify.config.json` |
 //!
-//! The injection encoder is [`vigil_features::text`] plus the cue block of [`cues`]; training,
+//! The injection model lives in `vigil-injection`; its training,
 //! data and the model card are `vigil-trainer`'s (`cargo xtask train preflight`).
 //!
 //! The action priority is **injection block → classification error → reply → certainty gate →
@@ -63,10 +62,7 @@
 pub mod aggregate;
 pub mod catalog;
 pub mod config;
-pub mod cues;
 mod error;
-pub mod injection;
-pub mod model;
 pub mod normalize;
 pub mod route;
 pub mod signals;
@@ -74,7 +70,5 @@ pub mod signals;
 pub use aggregate::{AggregatorConfig, GateMode, PipelineResult};
 pub use catalog::Catalog;
 pub use error::{Error, Result};
-pub use injection::{InjectionClassifier, InjectionScratch, InjectionVerdict, Source};
-pub use model::{EMBEDDED, InjectionModel, MODEL_ENV, RiskThresholds};
 pub use normalize::NormalizedInput;
 pub use route::Preflight;

@@ -9,9 +9,9 @@ use crate::aggregate::{
     self, AggregatorConfig, ClassifierOutput, OutputSource, PipelineResult, Signal, Signals, Status,
 };
 use crate::catalog::Catalog;
-use crate::injection::{InjectionClassifier, Source};
 use crate::normalize::NormalizedInput;
 use crate::signals::{self, Rules};
+use vigil_injection::{Channel, InjectionDetector};
 
 const RULES_VERSION: &str = concat!("vigil-rules-", env!("CARGO_PKG_VERSION"));
 const MODEL_VERSION: &str = concat!("vigil-injection-", env!("CARGO_PKG_VERSION"));
@@ -20,7 +20,7 @@ const TASK_VERSION: &str = concat!("vigil-task-signal-map-", env!("CARGO_PKG_VER
 /// The whole preflight layer: injection model, rules, catalog and aggregator settings.
 #[derive(Debug, Clone)]
 pub struct Preflight {
-    injection: InjectionClassifier,
+    injection: InjectionDetector,
     rules: Rules,
     catalog: Catalog,
     config: AggregatorConfig,
@@ -29,7 +29,7 @@ pub struct Preflight {
 impl Preflight {
     /// Builds a preflight layer.
     pub fn new(
-        injection: InjectionClassifier,
+        injection: InjectionDetector,
         catalog: Catalog,
         config: AggregatorConfig,
     ) -> Result<Self> {
@@ -45,14 +45,14 @@ impl Preflight {
     /// The embedded injection model, the shipped catalog and the default settings.
     pub fn embedded() -> Result<Self> {
         Self::new(
-            InjectionClassifier::embedded()?,
+            InjectionDetector::embedded()?,
             Catalog::shipped(),
             AggregatorConfig::default(),
         )
     }
 
     /// The injection classifier.
-    pub fn injection(&self) -> &InjectionClassifier {
+    pub fn injection(&self) -> &InjectionDetector {
         &self.injection
     }
 
@@ -131,7 +131,7 @@ impl Preflight {
             Status::ok(OutputSource::Rules),
             RULES_VERSION,
         );
-        let v = self.injection.classify(text, Source::User);
+        let v = self.injection.classify(text, Channel::User);
         let reason = match v.risk_level {
             RiskLevel::HighRisk => "Injection patterns in the target message.",
             RiskLevel::Suspicious => "Some injection-like content; advisory.",

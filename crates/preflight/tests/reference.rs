@@ -6,7 +6,7 @@ use vigil_contracts::{
     Action, Certainty, Domain, ModelTier, RiskLevel, Specialization, TaskComplexity, TaskNature,
     TaskSignal,
 };
-use vigil_preflight::InjectionClassifier;
+use vigil_injection::InjectionDetector;
 use vigil_preflight::aggregate::{
     AggregatorConfig, ClassifierOutput, GateMode, OutputSource, Signal, Signals, Status, aggregate,
 };
@@ -648,7 +648,7 @@ fn embedded_preflight_end_to_end() {
             .collect();
     assert_eq!(dropped, ["low_confidence", "low_confidence"]);
     let reference_gate = Preflight::new(
-        InjectionClassifier::embedded().unwrap(),
+        InjectionDetector::embedded().unwrap(),
         Catalog::shipped(),
         AggregatorConfig {
             gate_routing: true,

@@ -4,9 +4,10 @@
 use proptest::prelude::*;
 use serde_json::json;
 use vigil_contracts::RiskLevel;
+use vigil_injection::Channel;
+use vigil_preflight::Preflight;
 use vigil_preflight::catalog::Catalog;
 use vigil_preflight::normalize::normalize_value;
-use vigil_preflight::{Preflight, Source};
 
 fn preflight() -> &'static Preflight {
     static P: std::sync::OnceLock<Preflight> = std::sync::OnceLock::new();
@@ -18,7 +19,7 @@ proptest! {
 
     #[test]
     fn any_text_gets_a_bounded_verdict(text in "\\PC{0,400}", tool in any::<bool>()) {
-        let source = if tool { Source::Tool } else { Source::User };
+        let source = if tool { Channel::Tool } else { Channel::User };
         let v = preflight().injection().classify(&text, source);
         prop_assert!((0.0..=1.0).contains(&v.score));
         prop_assert!(v.risk_level != RiskLevel::Unknown);

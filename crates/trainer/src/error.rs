@@ -29,6 +29,9 @@ pub enum Error {
     /// The plan-risk runtime refused a model or parameters.
     #[error(transparent)]
     PlanRisk(#[from] vigil_plan_risk::Error),
+    /// The injection runtime refused a model or parameters.
+    #[error(transparent)]
+    Injection(#[from] vigil_injection::Error),
     /// The preflight runtime refused a model or parameters.
     #[error(transparent)]
     Preflight(#[from] vigil_preflight::Error),

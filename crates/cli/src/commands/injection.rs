@@ -9,9 +9,9 @@ use clap::Args;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use vigil_contracts::text::{MAX_ECHOED_CHARS, ellipsize};
-use vigil_preflight::injection::InjectionScratch;
+use vigil_injection::InjectionScratch;
+use vigil_injection::{Channel, InjectionDetector};
 use vigil_preflight::normalize::sanitize;
-use vigil_preflight::{InjectionClassifier, Source};
 
 use crate::io::Io;
 
@@ -30,23 +30,23 @@ pub struct InjectionArgs {
 struct Request {
     text: String,
     #[serde(default, deserialize_with = "source")]
-    source: Source,
+    source: Channel,
 }
 
 /// `"user"` or `"tool"`. serde's derived enum reading says only "expected value" when given a
 /// number; this says what was given and what is accepted, and quotes a long string cut short.
-fn source<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Source, D::Error> {
+fn source<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Channel, D::Error> {
     const ACCEPTED: &[&str] = &["user", "tool"];
     struct SourceVisitor;
     impl serde::de::Visitor<'_> for SourceVisitor {
-        type Value = Source;
+        type Value = Channel;
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("`user` or `tool`")
         }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Source, E> {
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Channel, E> {
             match v {
-                "user" => Ok(Source::User),
-                "tool" => Ok(Source::Tool),
+                "user" => Ok(Channel::User),
+                "tool" => Ok(Channel::Tool),
                 other => Err(E::unknown_variant(
                     &ellipsize(other, MAX_ECHOED_CHARS),
                     ACCEPTED,
@@ -59,7 +59,7 @@ fn source<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Source, D::Error> {
 
 /// Runs `vigil injection`.
 pub fn run(args: InjectionArgs) -> anyhow::Result<bool> {
-    let classifier = InjectionClassifier::load(args.model.as_deref())
+    let classifier = InjectionDetector::load(args.model.as_deref())
         .context("cannot load the preflight model")?;
     let mut scratch = InjectionScratch::default();
     args.io.run(|_, line| {

@@ -9,9 +9,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use serde_json::Value;
+use vigil_injection::InjectionDetector;
 use vigil_preflight::config::PreflightConfig;
 use vigil_preflight::normalize::normalize_value;
-use vigil_preflight::{Catalog, InjectionClassifier, Preflight};
+use vigil_preflight::{Catalog, Preflight};
 use vigil_task_signal::{Cascade, CascadeParams, TaskSignalClassifier};
 
 use crate::io::Io;
@@ -51,7 +52,7 @@ pub fn run(args: PreflightArgs) -> anyhow::Result<bool> {
         Some(path) => Catalog::read(path)?,
         None => Catalog::shipped(),
     };
-    let injection = InjectionClassifier::load(args.model.as_deref())
+    let injection = InjectionDetector::load(args.model.as_deref())
         .context("cannot load the preflight model")?;
     let preflight = Preflight::new(injection, catalog, config.aggregator)?;
     // The same heuristic → ML cascade as `vigil task-signal`.

@@ -1,9 +1,10 @@
 //! Timing of the preflight hot paths for `cargo xtask bench`: the injection classifier on user
 //! messages and tool outputs, and a full preflight decision.
 
-use vigil_preflight::injection::InjectionScratch;
+use vigil_injection::Channel;
+use vigil_injection::InjectionScratch;
+use vigil_preflight::Preflight;
 use vigil_preflight::normalize::normalize_value;
-use vigil_preflight::{Preflight, Source};
 
 use super::eval::{LabelledText, fixtures_path, read_labelled};
 use crate::Result;
@@ -14,8 +15,8 @@ pub fn bench() -> Result<Vec<Timing>> {
     let rows = read_labelled(&fixtures_path())?;
     let preflight = Preflight::embedded()?;
     let c = preflight.injection().clone();
-    let users: Vec<&LabelledText> = rows.iter().filter(|r| r.source == Source::User).collect();
-    let tools: Vec<&LabelledText> = rows.iter().filter(|r| r.source == Source::Tool).collect();
+    let users: Vec<&LabelledText> = rows.iter().filter(|r| r.source == Channel::User).collect();
+    let tools: Vec<&LabelledText> = rows.iter().filter(|r| r.source == Channel::Tool).collect();
     let mut scratch = InjectionScratch::default();
     let t_user = time_calls("preflight injection (user message)", 500, 20_000, |i| {
         let r = users[i % users.len()];

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use vigil_injection::Channel;
 use vigil_learn::metrics::{ConfusionMatrix, reliability_bins};
 use vigil_learn::plot::{confusion_matrix, reliability_diagram};
-use vigil_preflight::Source;
 
 use super::data::Row;
 use super::eval::{SourceMetrics, confidence_and_correct, metrics_table};
@@ -76,16 +76,16 @@ pub(super) fn build_card(
              `normal`; the certainty tag is the highest tag whose score does not exceed max(p, 1 − p). \
              The local model never answers `unknown`; that comes only from a failed (fallback) classifier, \
              which the aggregator blocks.",
-            vigil_preflight::cues::CUE_NAMES.len(),
-            vigil_preflight::cues::CUE_NAMES.join(", ")
+            vigil_injection::cues::CUE_NAMES.len(),
+            vigil_injection::cues::CUE_NAMES.join(", ")
         ),
     );
     // Per family: rows, mean out-of-fold score and share flagged high_risk.
     let mut fam: BTreeMap<FamilyKey<'_>, FamilyTally> = BTreeMap::new();
     for (r, &score) in rows.iter().zip(val_scores) {
         let src = match r.source {
-            Source::User => "user",
-            Source::Tool => "tool",
+            Channel::User => "user",
+            Channel::Tool => "tool",
         };
         let e = fam
             .entry((r.template.as_str(), r.injection, src, r.fold))

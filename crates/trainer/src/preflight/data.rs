@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use serde::{Deserialize, Serialize};
 use vigil_contracts::hash::fnv1a64_seeded;
-use vigil_preflight::Source;
+use vigil_injection::Channel;
 
 use crate::Result;
 
@@ -29,7 +29,7 @@ pub struct Row {
     /// The text.
     pub text: String,
     /// User message or tool output.
-    pub source: Source,
+    pub source: Channel,
     /// True for an injection.
     pub injection: bool,
     /// Template family name.
@@ -1523,63 +1523,67 @@ fn ben_advice_request(r: &mut ChaCha8Rng, v: &Vocab, val: u8) -> String {
     }
 }
 
-const INJECTION_FAMILIES: &[(&str, Source, Gen)] = &[
-    ("direct_override", Source::User, inj_direct),
-    ("task_then_override", Source::User, inj_task_then_override),
-    ("fake_system", Source::User, inj_fake_system),
-    ("persona_jailbreak", Source::User, inj_persona),
-    ("persona_modes", Source::User, inj_persona_2),
-    ("claims_user_authority", Source::User, inj_user_authority),
-    ("reveal_prompt", Source::User, inj_reveal),
-    ("reveal_indirect", Source::User, inj_reveal_2),
-    ("encoded_directive", Source::User, inj_encoded),
-    ("encoded_other", Source::User, inj_encoded_2),
-    ("story_jailbreak", Source::User, inj_story),
-    ("completion_trick", Source::User, inj_completion),
-    ("fake_transcript", Source::User, inj_transcript),
-    ("policy_claim", Source::User, inj_policy_claim),
-    ("email_embedded", Source::Tool, tool_email),
-    ("review_embedded", Source::Tool, tool_review),
-    ("webpage_hidden", Source::Tool, tool_webpage),
-    ("json_tool_result", Source::Tool, tool_json),
-    ("document_comment", Source::Tool, tool_document),
-    ("search_results", Source::Tool, tool_search),
-    ("chat_message", Source::Tool, tool_chat_message),
-    ("plain_directive", Source::Tool, tool_plain_directive),
+const INJECTION_FAMILIES: &[(&str, Channel, Gen)] = &[
+    ("direct_override", Channel::User, inj_direct),
+    ("task_then_override", Channel::User, inj_task_then_override),
+    ("fake_system", Channel::User, inj_fake_system),
+    ("persona_jailbreak", Channel::User, inj_persona),
+    ("persona_modes", Channel::User, inj_persona_2),
+    ("claims_user_authority", Channel::User, inj_user_authority),
+    ("reveal_prompt", Channel::User, inj_reveal),
+    ("reveal_indirect", Channel::User, inj_reveal_2),
+    ("encoded_directive", Channel::User, inj_encoded),
+    ("encoded_other", Channel::User, inj_encoded_2),
+    ("story_jailbreak", Channel::User, inj_story),
+    ("completion_trick", Channel::User, inj_completion),
+    ("fake_transcript", Channel::User, inj_transcript),
+    ("policy_claim", Channel::User, inj_policy_claim),
+    ("email_embedded", Channel::Tool, tool_email),
+    ("review_embedded", Channel::Tool, tool_review),
+    ("webpage_hidden", Channel::Tool, tool_webpage),
+    ("json_tool_result", Channel::Tool, tool_json),
+    ("document_comment", Channel::Tool, tool_document),
+    ("search_results", Channel::Tool, tool_search),
+    ("chat_message", Channel::Tool, tool_chat_message),
+    ("plain_directive", Channel::Tool, tool_plain_directive),
 ];
 
-const BENIGN_FAMILIES: &[(&str, Source, Gen)] = &[
-    ("ordinary_imperative", Source::User, ben_imperative),
-    ("coding_task", Source::User, ben_coding_task),
-    ("writing_task", Source::User, ben_writing_task),
-    ("everyday_question", Source::User, ben_everyday_question),
-    ("advice_request", Source::User, ben_advice_request),
-    ("two_step_request", Source::User, ben_two_step),
-    ("security_question", Source::User, ben_security),
-    ("quoted_attack_question", Source::User, ben_quoted),
-    ("quoted_attack_task", Source::User, ben_quoted_2),
-    ("system_prompt_talk", Source::User, ben_system_talk),
-    ("everyday_chat", Source::User, ben_chat),
-    ("preference_change", Source::User, ben_preferences),
-    ("code_help", Source::User, ben_code_help),
-    ("creative_request", Source::User, ben_story),
-    ("tool_email", Source::Tool, ben_tool_email),
-    ("tool_review", Source::Tool, ben_tool_review),
-    ("tool_webpage", Source::Tool, ben_tool_webpage),
-    ("tool_html_misc", Source::Tool, ben_tool_html_misc),
-    ("tool_json", Source::Tool, ben_tool_json),
-    ("tool_logs", Source::Tool, ben_tool_logs),
-    ("tool_readme", Source::Tool, ben_tool_readme),
-    ("tool_manual", Source::Tool, ben_tool_manual),
-    ("tool_account_notice", Source::Tool, ben_tool_account_notice),
-    ("tool_it_docs", Source::Tool, ben_tool_it_docs),
-    ("tool_advisory", Source::Tool, ben_tool_advisory),
+const BENIGN_FAMILIES: &[(&str, Channel, Gen)] = &[
+    ("ordinary_imperative", Channel::User, ben_imperative),
+    ("coding_task", Channel::User, ben_coding_task),
+    ("writing_task", Channel::User, ben_writing_task),
+    ("everyday_question", Channel::User, ben_everyday_question),
+    ("advice_request", Channel::User, ben_advice_request),
+    ("two_step_request", Channel::User, ben_two_step),
+    ("security_question", Channel::User, ben_security),
+    ("quoted_attack_question", Channel::User, ben_quoted),
+    ("quoted_attack_task", Channel::User, ben_quoted_2),
+    ("system_prompt_talk", Channel::User, ben_system_talk),
+    ("everyday_chat", Channel::User, ben_chat),
+    ("preference_change", Channel::User, ben_preferences),
+    ("code_help", Channel::User, ben_code_help),
+    ("creative_request", Channel::User, ben_story),
+    ("tool_email", Channel::Tool, ben_tool_email),
+    ("tool_review", Channel::Tool, ben_tool_review),
+    ("tool_webpage", Channel::Tool, ben_tool_webpage),
+    ("tool_html_misc", Channel::Tool, ben_tool_html_misc),
+    ("tool_json", Channel::Tool, ben_tool_json),
+    ("tool_logs", Channel::Tool, ben_tool_logs),
+    ("tool_readme", Channel::Tool, ben_tool_readme),
+    ("tool_manual", Channel::Tool, ben_tool_manual),
+    (
+        "tool_account_notice",
+        Channel::Tool,
+        ben_tool_account_notice,
+    ),
+    ("tool_it_docs", Channel::Tool, ben_tool_it_docs),
+    ("tool_advisory", Channel::Tool, ben_tool_advisory),
     (
         "tool_security_article",
-        Source::Tool,
+        Channel::Tool,
         ben_tool_security_article,
     ),
-    ("tool_chat", Source::Tool, ben_tool_chat),
+    ("tool_chat", Channel::Tool, ben_tool_chat),
 ];
 
 /// Light surface noise so rows of one family are not copies: case, trailing punctuation,
@@ -1601,7 +1605,7 @@ fn perturb(r: &mut ChaCha8Rng, text: String) -> String {
 fn family_folds(folds: u8) -> Vec<(&'static str, u8)> {
     let mut out = Vec::new();
     for families in [INJECTION_FAMILIES, BENIGN_FAMILIES] {
-        for source in [Source::User, Source::Tool] {
+        for source in [Channel::User, Channel::Tool] {
             for (i, f) in families.iter().filter(|f| f.1 == source).enumerate() {
                 out.push((f.0, (i % usize::from(folds)) as u8));
             }
@@ -1671,10 +1675,10 @@ mod tests {
             assert!(same_family.iter().all(|o| o.fold == r.fold));
         }
         for (inj, src) in [
-            (true, Source::User),
-            (true, Source::Tool),
-            (false, Source::User),
-            (false, Source::Tool),
+            (true, Channel::User),
+            (true, Channel::Tool),
+            (false, Channel::User),
+            (false, Channel::Tool),
         ] {
             for fold in 0..3 {
                 assert!(

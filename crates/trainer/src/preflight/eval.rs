@@ -7,10 +7,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use vigil_injection::InjectionScratch;
+use vigil_injection::{Channel, InjectionDetector};
 use vigil_learn::metrics::{BinaryCounts, auc, expected_calibration_error, tpr_at_fpr};
-use vigil_preflight::injection::InjectionScratch;
+use vigil_preflight::Preflight;
 use vigil_preflight::normalize::normalize_value;
-use vigil_preflight::{InjectionClassifier, Preflight, Source};
 
 use crate::card::Card;
 use crate::{Error, Result};
@@ -28,7 +29,7 @@ pub struct LabelledText {
     pub text: String,
     /// `user` (default) or `tool`.
     #[serde(default)]
-    pub source: Source,
+    pub source: Channel,
     /// True for an injection.
     pub injection: bool,
     /// Free-form note on why (ignored by the model).
@@ -112,14 +113,14 @@ fn source_metrics(scores: &[f64], positive: &[bool], high_risk: f64) -> SourceMe
 pub fn evaluate_scores(
     scores: &[f64],
     positive: &[bool],
-    sources: &[Source],
+    sources: &[Channel],
     high_risk: f64,
 ) -> BTreeMap<&'static str, SourceMetrics> {
     let mut out = BTreeMap::new();
     for (name, want) in [
         ("all", None),
-        ("user", Some(Source::User)),
-        ("tool", Some(Source::Tool)),
+        ("user", Some(Channel::User)),
+        ("tool", Some(Channel::Tool)),
     ] {
         let keep: Vec<usize> = (0..scores.len())
             .filter(|&i| want.is_none_or(|w| sources[i] == w))
@@ -166,7 +167,7 @@ pub(super) fn metrics_table(m: &BTreeMap<&'static str, SourceMetrics>) -> String
 }
 
 /// Scores labelled texts with a classifier.
-pub fn score_labelled(c: &InjectionClassifier, rows: &[LabelledText]) -> Vec<f64> {
+pub fn score_labelled(c: &InjectionDetector, rows: &[LabelledText]) -> Vec<f64> {
     let mut scratch = InjectionScratch::default();
     rows.iter()
         .map(|r| c.score_with(&r.text, r.source, &mut scratch))
@@ -176,7 +177,7 @@ pub fn score_labelled(c: &InjectionClassifier, rows: &[LabelledText]) -> Vec<f64
 /// Actions of the full preflight layer (shipped catalog, default config, no task signal) on the
 /// hand-written user messages: `(injection, action, fired_by) → count`.
 pub(super) fn end_to_end(
-    classifier: &InjectionClassifier,
+    classifier: &InjectionDetector,
     fixtures: &[LabelledText],
 ) -> Result<BTreeMap<(bool, String), usize>> {
     let preflight = Preflight::new(
@@ -185,7 +186,7 @@ pub(super) fn end_to_end(
         vigil_preflight::AggregatorConfig::default(),
     )?;
     let mut out = BTreeMap::new();
-    for r in fixtures.iter().filter(|r| r.source == Source::User) {
+    for r in fixtures.iter().filter(|r| r.source == Channel::User) {
         let input =
             normalize_value(&serde_json::json!({"messages": [{"role": "user", "text": r.text}]}))?;
         let v = serde_json::to_value(preflight.decide(&input, None))?;
@@ -214,10 +215,10 @@ pub fn eval(data: Option<&Path>, json: bool) -> Result<()> {
 pub fn eval_report(data: Option<&Path>, json: bool) -> Result<String> {
     let path = data.map(Path::to_path_buf).unwrap_or_else(fixtures_path);
     let rows = read_labelled(&path)?;
-    let classifier = InjectionClassifier::load(None)?;
+    let classifier = InjectionDetector::load(None)?;
     let scores = score_labelled(&classifier, &rows);
     let pos: Vec<bool> = rows.iter().map(|r| r.injection).collect();
-    let src: Vec<Source> = rows.iter().map(|r| r.source).collect();
+    let src: Vec<Channel> = rows.iter().map(|r| r.source).collect();
     let m = evaluate_scores(&scores, &pos, &src, classifier.model().thresholds.high_risk);
     if json {
         return Ok(serde_json::to_string_pretty(&m)?);

@@ -1,7 +1,7 @@
 //! Training of the preflight prompt-injection classifier (`cargo xtask train preflight`).
 //!
 //! The model is a two-class sparse logistic regression over `vigil_features::text` n-grams plus
-//! the structural cues of `vigil_preflight::cues`, fitted on the seeded synthetic corpus of
+//! the structural cues of `vigil_injection::cues`, fitted on the seeded synthetic corpus of
 //! [`data`](super::data), temperature-calibrated on out-of-fold (template-held-out) scores,
 //! gated on those scores and on the hand-written set in `fixtures/preflight/` (never trained
 //! on), and written with its card.
@@ -13,15 +13,15 @@ use vigil_contracts::Artifact;
 use vigil_features::linear::SoftmaxModel;
 use vigil_features::sparse::SparseVec;
 use vigil_features::text::{TextFeaturizer, TextScratch};
+use vigil_injection::cues::Cues;
+use vigil_injection::detect;
+use vigil_injection::model;
+use vigil_injection::{Channel, InjectionDetector};
+use vigil_injection::{InjectionModel, RiskThresholds};
 use vigil_learn::calibration::fit_temperature;
 use vigil_learn::link::softmax;
 use vigil_learn::logistic::{ClassWeight, LogisticParams};
 use vigil_learn::metrics::expected_calibration_error;
-use vigil_preflight::cues::Cues;
-use vigil_preflight::injection;
-use vigil_preflight::model;
-use vigil_preflight::{InjectionModel, RiskThresholds};
-use vigil_preflight::{InjectionClassifier, Source};
 
 use super::card::{build_card, card_e2e};
 use super::data::{self, CorpusParams, Row};
@@ -34,7 +34,7 @@ use crate::gate::{Gate, TrainOptions, TrainReport};
 use crate::softmax::{fit_softmax_model, logits_all};
 
 /// File name of the artifact.
-pub const ARTIFACT_FILE: &str = "preflight.vgl";
+pub const ARTIFACT_FILE: &str = "injection.vgl";
 
 /// Training hyperparameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,17 +60,17 @@ impl Default for PreflightTrainParams {
     }
 }
 
-fn as_pairs<'a>(rs: &[&'a Row]) -> Vec<(&'a str, Source)> {
+fn as_pairs<'a>(rs: &[&'a Row]) -> Vec<(&'a str, Channel)> {
     rs.iter().map(|r| (r.text.as_str(), r.source)).collect()
 }
 
-fn featurize_rows(text: &TextFeaturizer, rows: &[(&str, Source)]) -> Vec<SparseVec> {
+fn featurize_rows(text: &TextFeaturizer, rows: &[(&str, Channel)]) -> Vec<SparseVec> {
     let cues = Cues::new();
     let mut scratch = TextScratch::default();
     rows.iter()
         .map(|(t, s)| {
             let mut x = SparseVec::new();
-            injection::featurize_into(text, &cues, t, *s, &mut scratch, &mut x);
+            detect::featurize_into(text, &cues, t, *s, &mut scratch, &mut x);
             x
         })
         .collect()
@@ -92,10 +92,8 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
         ..LogisticParams::default()
     };
     let fit = |train: &[&Row]| -> Result<(TextFeaturizer, SoftmaxModel)> {
-        let featurizer = TextFeaturizer::fit(
-            model::text_params(),
-            train.iter().map(|r| r.text.as_str()),
-        )?;
+        let featurizer =
+            TextFeaturizer::fit(model::text_params(), train.iter().map(|r| r.text.as_str()))?;
         let x = featurize_rows(&featurizer, &as_pairs(train));
         let y: Vec<usize> = train.iter().map(|r| usize::from(r.injection)).collect();
         let linear = fit_softmax_model(
@@ -130,10 +128,10 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
         .collect();
     let val_scores: Vec<f64> = balanced_scores
         .iter()
-        .map(|&p| injection::shift_prior(p, prior_log_odds))
+        .map(|&p| detect::shift_prior(p, prior_log_odds))
         .collect();
     let val_pos: Vec<bool> = rows.iter().map(|r| r.injection).collect();
-    let val_src: Vec<Source> = rows.iter().map(|r| r.source).collect();
+    let val_src: Vec<Channel> = rows.iter().map(|r| r.source).collect();
     let val = evaluate_scores(&val_scores, &val_pos, &val_src, params.thresholds.high_risk);
 
     // The shipped model: every fold, calibrated with the cross-validated temperature.
@@ -146,13 +144,13 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
         thresholds: params.thresholds,
         prior_log_odds,
     };
-    let classifier = InjectionClassifier::new(model.clone())?;
+    let classifier = InjectionDetector::new(model.clone())?;
 
     // Hand-written set.
     let fixtures = read_labelled(&fixtures_path())?;
     let fx_scores = score_labelled(&classifier, &fixtures);
     let fx_pos: Vec<bool> = fixtures.iter().map(|r| r.injection).collect();
-    let fx_src: Vec<Source> = fixtures.iter().map(|r| r.source).collect();
+    let fx_src: Vec<Channel> = fixtures.iter().map(|r| r.source).collect();
     let fx = evaluate_scores(&fx_scores, &fx_pos, &fx_src, params.thresholds.high_risk);
 
     let mut metrics = BTreeMap::new();
@@ -194,12 +192,7 @@ pub fn train_with(opts: &TrainOptions, params: &PreflightTrainParams) -> Result<
         ),
     ];
 
-    let mut artifact = Artifact::new(
-        model::KIND,
-        &model::feature_schema(),
-        opts.seed,
-        model,
-    );
+    let mut artifact = Artifact::new(model::KIND, &model::feature_schema(), opts.seed, model);
     artifact.metrics = metrics.clone();
     let path = opts.artifact_dir.join(ARTIFACT_FILE);
     artifact.write(&path)?;

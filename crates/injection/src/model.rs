@@ -18,7 +18,7 @@ pub const KIND: &str = "preflight-injection";
 /// Environment variable naming a model file to use instead of the embedded one.
 pub const MODEL_ENV: &str = "VIGIL_PREFLIGHT_MODEL";
 /// The committed default model, trained by `cargo xtask train preflight`.
-pub const EMBEDDED: &[u8] = include_bytes!("../models/preflight.vgl");
+pub const EMBEDDED: &[u8] = include_bytes!("../models/injection.vgl");
 
 /// The text-hashing parameters the injection model is trained with.
 pub fn text_params() -> TextParams {
@@ -140,7 +140,7 @@ impl InjectionModel {
     /// Decodes and validates the committed default model, [`EMBEDDED`].
     pub fn embedded() -> Result<Artifact<InjectionModel>> {
         Self::from_bytes(EMBEDDED)
-            .map_err(|e| Error::Model(format!("embedded preflight model: {e}")))
+            .map_err(|e| Error::Model(format!("embedded injection model: {e}")))
     }
 
     /// `path`, else the file in `$VIGIL_PREFLIGHT_MODEL` (if set and non-empty), else [`EMBEDDED`]
