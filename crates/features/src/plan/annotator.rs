@@ -203,7 +203,14 @@ impl ToolAnnotator {
             .network
             .or(entry.and_then(|e| e.network))
             .unwrap_or_else(|| {
-                !endpoints.is_empty()
+                // A write that only records e-mail addresses (calendar attendees, a contact)
+                // contacts no one by itself; hosts still count.
+                let contacts = if action == Action::Write {
+                    endpoints.iter().any(|e| !e.contains('@'))
+                } else {
+                    !endpoints.is_empty()
+                };
+                contacts
                     || tokens.iter().any(|t| NETWORK_TOKENS.contains(&t.as_str()))
                     || (action == Action::Send
                         && matches!(domain.as_str(), "email" | "social" | "web"))
