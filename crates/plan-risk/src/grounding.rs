@@ -263,10 +263,9 @@ impl Request {
     /// file the user asked about).
     pub fn grounds_given(&self, annotation: &StepAnnotation, trusted: &str) -> bool {
         self.asks_for(annotation.action)
-            && annotation
-                .endpoints
-                .iter()
-                .all(|e| self.names_endpoint(e) || (!trusted.is_empty() && trusted.contains(e.as_str())))
+            && annotation.endpoints.iter().all(|e| {
+                self.names_endpoint(e) || (!trusted.is_empty() && trusted.contains(e.as_str()))
+            })
             && !(annotation.action == Action::Send
                 && annotation.endpoints.is_empty()
                 && annotation.domain == "social"

@@ -457,7 +457,9 @@ fn calendar_attendees_and_search_phrases_are_not_flagged() {
           {"tool": "search_emails", "args": {"query": "TechServices password reset"}}]}"#,
     ));
     assert!(
-        d.violations.iter().all(|v| v.rule != "args.sensitive_table"),
+        d.violations
+            .iter()
+            .all(|v| v.rule != "args.sensitive_table"),
         "a search phrase is not a table: {:?}",
         d.violations
     );

@@ -372,10 +372,8 @@ fn name_action(tokens: &[String]) -> Action {
         if !verbs.is_empty() {
             return Action::Read;
         }
-        let lookup = !tokens.is_empty()
-            && tokens
-                .iter()
-                .any(|t| LOOKUP_NOUNS.contains(&t.as_str()));
+        let lookup =
+            !tokens.is_empty() && tokens.iter().any(|t| LOOKUP_NOUNS.contains(&t.as_str()));
         return if lookup { Action::Read } else { Action::Other };
     };
     let has = |list: &[&str]| tokens.iter().any(|t| list.contains(&t.as_str()));
@@ -395,7 +393,9 @@ fn name_action(tokens: &[String]) -> Action {
         Action::Transfer
             if tokens[at] == "transfer"
                 && !has(MONEY_OBJECTS)
-                && has(&["human", "agent", "agents", "call", "chat", "support", "operator"]) =>
+                && has(&[
+                    "human", "agent", "agents", "call", "chat", "support", "operator",
+                ]) =>
         {
             Action::Send
         }
@@ -414,23 +414,32 @@ fn name_action(tokens: &[String]) -> Action {
         {
             Action::Grant
         }
-        Action::Write if has(PUBLICATION_OBJECTS) && social() => {
-            Action::Send
-        }
+        Action::Write if has(PUBLICATION_OBJECTS) && social() => Action::Send,
         a => a,
     }
 }
 
 /// Social platforms not in the `social` domain's words (publication targets).
 const SOCIAL_BRANDS: &[&str] = &[
-    "instagram", "tiktok", "youtube", "pinterest", "mastodon", "x", "tumblr", "threads", "blog",
+    "instagram",
+    "tiktok",
+    "youtube",
+    "pinterest",
+    "mastodon",
+    "x",
+    "tumblr",
+    "threads",
+    "blog",
     "forum",
 ];
 
 /// What the arguments alone say: an amount with a payee moves money; an access level, role or
 /// permission grants access.
 fn args_action(args: &serde_json::Map<String, Value>) -> Option<Action> {
-    let key = |list: &[&str]| args.keys().any(|k| list.contains(&k.to_ascii_lowercase().as_str()));
+    let key = |list: &[&str]| {
+        args.keys()
+            .any(|k| list.contains(&k.to_ascii_lowercase().as_str()))
+    };
     if key(AMOUNT_ARGS) && key(PAYEE_ARGS) {
         Some(Action::Transfer)
     } else if key(ACCESS_ARGS) {
@@ -668,8 +677,9 @@ mod tests {
         // The catalog still wins over the inference.
         let catalog =
             ToolCatalog::from_json(r#"{"tools": {"send_money": {"action": "write"}}}"#).unwrap();
-        let s = ToolAnnotator::with_catalog(catalog)
-            .annotate(&step(r#"{"tool": "send_money", "args": {"amount": 5, "recipient": "x"}}"#));
+        let s = ToolAnnotator::with_catalog(catalog).annotate(&step(
+            r#"{"tool": "send_money", "args": {"amount": 5, "recipient": "x"}}"#,
+        ));
         assert_eq!(s.action, Action::Write);
     }
 

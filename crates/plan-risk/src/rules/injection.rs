@@ -92,7 +92,8 @@ pub fn injection_cues(observation: &str) -> Vec<&'static str> {
 /// the cues above still run).
 fn detector() -> Option<&'static InjectionDetector> {
     static D: OnceLock<Option<InjectionDetector>> = OnceLock::new();
-    D.get_or_init(|| InjectionDetector::embedded().ok()).as_ref()
+    D.get_or_init(|| InjectionDetector::embedded().ok())
+        .as_ref()
 }
 
 /// Cue name of an observation the `vigil-injection` classifier scored `high_risk`.

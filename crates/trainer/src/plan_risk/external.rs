@@ -263,7 +263,10 @@ pub fn to_markdown(r: &ExternalReport) -> String {
         "\n| label \\ decision | {} |\n|---|---|---|---|---|\n",
         INTERVENTIONS.join(" | ")
     ));
-    for (i, name) in ["benign (→ allow)", "hijacked (→ block)"].iter().enumerate() {
+    for (i, name) in ["benign (→ allow)", "hijacked (→ block)"]
+        .iter()
+        .enumerate()
+    {
         let cells: Vec<String> = r.all.table[i].iter().map(|c| c.to_string()).collect();
         s.push_str(&format!("| {name} | {} |\n", cells.join(" | ")));
     }
@@ -347,7 +350,10 @@ mod tests {
         m.add(true, Intervention::Allow);
         m.add(false, Intervention::Confirm);
         m.add(false, Intervention::Allow);
-        assert_eq!((m.counts.tp, m.counts.fn_, m.counts.fp, m.counts.tn), (1, 1, 1, 1));
+        assert_eq!(
+            (m.counts.tp, m.counts.fn_, m.counts.fp, m.counts.tn),
+            (1, 1, 1, 1)
+        );
         assert_eq!(m.table, [[1, 0, 1, 0], [1, 0, 0, 1]]);
         assert_eq!(m.exact(), 0.5);
     }

@@ -426,7 +426,10 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
         &gates,
         bytes,
     );
-    card.section("Public benchmark: AgentDojo (measured only)", &external_section(&external, &names));
+    card.section(
+        "Public benchmark: AgentDojo (measured only)",
+        &external_section(&external, &names),
+    );
     card.write(&opts.card_dir, "plan-risk")?;
 
     Ok(TrainReport {
