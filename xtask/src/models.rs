@@ -44,7 +44,7 @@ pub struct EvalArgs {
     pub data: Option<PathBuf>,
     /// Evaluate on a committed public peer benchmark under `fixtures/external/<name>/`
     /// (measuring only, never training): `axor` for task-signal and anomaly, `agentdojo` for
-    /// injection; a bare `--external` takes the model's first one.
+    /// injection and plan-risk; a bare `--external` takes the model's first one.
     #[arg(long, conflicts_with = "data", num_args = 0..=1, default_missing_value = "")]
     pub external: Option<String>,
     /// Print metrics as JSON.
@@ -108,7 +108,7 @@ macro_rules! model {
 pub const MODELS: &[Model] = &[
     model!("task-signal" => task_signal, embedded, external &[("axor", "fixtures/external/axor/task_signal.jsonl")]),
     model!("anomaly" => anomaly, embedded, external &[("axor", "fixtures/external/axor/anomaly.jsonl")]),
-    model!("plan-risk" => plan_risk, embedded),
+    model!("plan-risk" => plan_risk, embedded, external &[("agentdojo", "fixtures/external/agentdojo/plans.jsonl")]),
     model!("isolation-baseline" => isolation_baseline),
     model!("injection" => injection, embedded, external &[("agentdojo", "fixtures/external/agentdojo/injection.jsonl")]),
 ];
@@ -337,13 +337,17 @@ pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
                     }
                 );
             };
-            if m.name == "injection" {
-                // The AgentDojo set has its own record shape and per-suite report.
-                println!(
-                    "{}",
-                    vigil_trainer::injection::eval::eval_external(args.json)?
-                );
-                return Ok(());
+            // The AgentDojo sets have their own record shapes and per-suite reports.
+            match m.name {
+                "injection" => {
+                    println!(
+                        "{}",
+                        vigil_trainer::injection::eval::eval_external(args.json)?
+                    );
+                    return Ok(());
+                }
+                "plan-risk" => return Ok(vigil_trainer::plan_risk::eval_external(args.json)?),
+                _ => {}
             }
             Some(workspace_root().join(file))
         }

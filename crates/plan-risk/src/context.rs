@@ -12,6 +12,62 @@ use vigil_features::json_walk::for_each_string_in;
 use vigil_features::plan::{Action, StepAnnotation, ToolAnnotator, plan_features};
 
 use crate::grounding::Request;
+use crate::rules::injection::{ObservationScan, scan_observation};
+
+/// Grounding with provenance. A step is grounded when the request asks for its kind of action
+/// and every entity it names comes from a trusted place:
+///
+/// - an endpoint (host, e-mail address) is named in the request or appears in the observation
+///   of an earlier grounded step whose observation carried no injection ("e-mail the address in
+///   the file you just read");
+/// - no identifier-like argument (an account, IBAN, URL, file, guest id: ≥ 5 characters, no
+///   spaces, with a digit or one of `@ / . :`) appears in an injected observation unless the
+///   request or a clean observation also has it — entities introduced only by an injection are
+///   ungrounded.
+fn provenance_grounding(
+    request: &Request,
+    plan: &Plan,
+    annotations: &[StepAnnotation],
+    args: &[ArgStrings<'_>],
+    scans: &[ObservationScan],
+) -> (Vec<bool>, String, Vec<usize>) {
+    let mut clean = String::new();
+    let mut upto = Vec::with_capacity(annotations.len());
+    let mut injected = String::new();
+    let mut out = Vec::with_capacity(annotations.len());
+    for (i, a) in annotations.iter().enumerate() {
+        upto.push(clean.len());
+        let tainted = !injected.is_empty()
+            && args[i].all.iter().any(|s| {
+                let t = s.trim();
+                is_entity(t) && {
+                    let l = t.to_lowercase();
+                    injected.contains(&l) && !clean.contains(&l) && !request.mentions(&l)
+                }
+            });
+        let grounded = !tainted && request.grounds_given(a, &clean);
+        out.push(grounded);
+        if let Some(obs) = plan.steps[i].observation.as_deref() {
+            let lower = obs.to_lowercase();
+            if scans[i].injected() {
+                injected.push_str(&lower);
+                injected.push('\n');
+            } else if grounded {
+                clean.push_str(&lower);
+                clean.push('\n');
+            }
+        }
+    }
+    (out, clean, upto)
+}
+
+/// An identifier-like string: 5–256 bytes, no whitespace, with a digit or one of `@ / . :`.
+fn is_entity(s: &str) -> bool {
+    (5..=256).contains(&s.len())
+        && !s.contains(char::is_whitespace)
+        && s.bytes()
+            .any(|b| b.is_ascii_digit() || matches!(b, b'@' | b'/' | b'.' | b':'))
+}
 
 /// Strings longer than this (in bytes) are left out of [`StepContext::lower_arg_strings`].
 const MAX_LOWERED_LEN: usize = 4096;
@@ -25,6 +81,9 @@ pub struct PlanContext<'p> {
     features: [f64; 9],
     args: Vec<ArgStrings<'p>>,
     grounded: Vec<bool>,
+    scans: Vec<ObservationScan>,
+    trusted: String,
+    trusted_upto: Vec<usize>,
 }
 
 impl<'p> PlanContext<'p> {
@@ -34,8 +93,19 @@ impl<'p> PlanContext<'p> {
         let annotations = annotator.annotate_plan(plan);
         let features = plan_features(plan, &annotations);
         let request = Request::new(plan.request.as_deref());
-        let args = plan.steps.iter().map(ArgStrings::of).collect();
-        let grounded = annotations.iter().map(|a| request.grounds(a)).collect();
+        let args: Vec<ArgStrings<'p>> = plan.steps.iter().map(ArgStrings::of).collect();
+        let scans: Vec<ObservationScan> = plan
+            .steps
+            .iter()
+            .map(|s| {
+                s.observation
+                    .as_deref()
+                    .map(scan_observation)
+                    .unwrap_or_default()
+            })
+            .collect();
+        let (grounded, trusted, trusted_upto) =
+            provenance_grounding(&request, plan, &annotations, &args, &scans);
         PlanContext {
             plan,
             request,
@@ -43,7 +113,21 @@ impl<'p> PlanContext<'p> {
             features,
             args,
             grounded,
+            scans,
+            trusted,
+            trusted_upto,
         }
+    }
+
+    /// The lower-cased clean observations of grounded steps before step `index` (where an
+    /// entity may come from besides the request).
+    pub fn trusted_text(&self, index: usize) -> &str {
+        &self.trusted[..self.trusted_upto[index]]
+    }
+
+    /// What step `index`'s observation carried ([`scan_observation`]).
+    pub fn scan(&self, index: usize) -> &ObservationScan {
+        &self.scans[index]
     }
 
     /// The plan.

@@ -145,8 +145,13 @@ impl PlanMonitor {
 
     /// Scores an inspection and applies Π. When ρ alone lifted the decision, a `risk_score`
     /// note (low) is appended after the policy ran, so every decision says what drove it.
+    /// A plan with no steps does nothing: its ρ is 0.
     pub fn finish(&self, inspection: Inspection) -> Assessment {
-        let risk = self.model.risk(&inspection.features);
+        let risk = if inspection.annotations.is_empty() {
+            0.0
+        } else {
+            self.model.risk(&inspection.features)
+        };
         let intervention = decide(
             risk,
             &inspection.violations,

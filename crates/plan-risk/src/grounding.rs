@@ -255,8 +255,17 @@ impl Request {
     /// send to a social platform without an explicit endpoint names the platform (so "send Maya
     /// the contract" does not ground a public tweet).
     pub fn grounds(&self, annotation: &StepAnnotation) -> bool {
+        self.grounds_given(annotation, "")
+    }
+
+    /// [`grounds`](Self::grounds), where an endpoint may also come from `trusted` — the
+    /// lower-cased text of clean observations of requested steps (an address read from the
+    /// file the user asked about).
+    pub fn grounds_given(&self, annotation: &StepAnnotation, trusted: &str) -> bool {
         self.asks_for(annotation.action)
-            && annotation.endpoints.iter().all(|e| self.names_endpoint(e))
+            && annotation.endpoints.iter().all(|e| {
+                self.names_endpoint(e) || (!trusted.is_empty() && trusted.contains(e.as_str()))
+            })
             && !(annotation.action == Action::Send
                 && annotation.endpoints.is_empty()
                 && annotation.domain == "social"

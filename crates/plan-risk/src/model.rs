@@ -129,6 +129,19 @@ impl RiskModel {
         if let Some((i, s)) = self.scale.iter().enumerate().find(|(_, s)| **s <= 0.0) {
             return Err(Error::Model(format!("scale[{i}] = {s} must be > 0")));
         }
+        // Monotonicity: every feature only grows when a step is added, so with w ≥ 0 and A ≤ 0
+        // adding (or repeating) a step can never lower ρ.
+        if let Some((i, w)) = self.weights.iter().enumerate().find(|(_, w)| **w < 0.0) {
+            return Err(Error::Model(format!(
+                "weights[{i}] = {w} must be ≥ 0 (ρ must never fall when a step is added)"
+            )));
+        }
+        if self.platt_a > 0.0 {
+            return Err(Error::Model(format!(
+                "platt_a = {} must be ≤ 0 (ρ must grow with the logistic score)",
+                self.platt_a
+            )));
+        }
         for (name, x) in [
             ("intercept", self.intercept),
             ("platt_a", self.platt_a),

@@ -12,8 +12,9 @@ use vigil_contracts::{Plan, Step};
 use super::args::{ArgScan, command_text, is_read_only_command};
 use super::endpoints::normalise_endpoints;
 use super::lexicon::{
-    DELETE, DOMAINS, EXECUTE, GRANT, IRREVERSIBLE_TOKENS, NETWORK_TOKENS, READ, SEND,
-    SENSITIVE_TOKENS, TRANSFER, WRITE,
+    ACCESS_ARGS, ACCESS_OBJECTS, AMOUNT_ARGS, DELETE, DOMAINS, EXECUTE, EXTRA_VERBS, GRANT,
+    IRREVERSIBLE_TOKENS, LOOKUP_NOUNS, MEMBER_OBJECTS, MONEY_OBJECTS, NETWORK_TOKENS, NOUN_LIKE,
+    PAYEE_ARGS, PUBLICATION_OBJECTS, READ, SEND, SENSITIVE_TOKENS, TRANSFER, WRITE, domain_words,
 };
 use crate::{Error, Result};
 
@@ -204,7 +205,14 @@ impl ToolAnnotator {
             .network
             .or(entry.and_then(|e| e.network))
             .unwrap_or_else(|| {
-                !endpoints.is_empty()
+                // A write that only records e-mail addresses (calendar attendees, a contact)
+                // contacts no one by itself; hosts still count.
+                let contacts = if action == Action::Write {
+                    endpoints.iter().any(|e| !e.contains('@'))
+                } else {
+                    !endpoints.is_empty()
+                };
+                contacts
                     || tokens.iter().any(|t| NETWORK_TOKENS.contains(&t.as_str()))
                     || (action == Action::Send
                         && matches!(domain.as_str(), "email" | "social" | "web"))
@@ -270,10 +278,6 @@ fn infer_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Act
         }
     }
     let has = |list: &[&str]| tokens.iter().any(|t| list.contains(&t.as_str()));
-    // A draft is not sent: "create_draft", "draft_reply" are reversible writes.
-    if has(&["draft", "drafts"]) {
-        return Action::Write;
-    }
     // Shell-like tools: a read-only command line is a read, whatever the tool is called.
     if has(EXECUTE) || tokens.iter().any(|t| t == "git") {
         if let Some(cmd) = command_text(args) {
@@ -282,47 +286,169 @@ fn infer_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Act
             }
         }
     }
-    // Priority: the most consequential reading wins ("send_payment" is a transfer).
-    for (list, action) in [
-        (TRANSFER, Action::Transfer),
-        (DELETE, Action::Delete),
-        (GRANT, Action::Grant),
-        (EXECUTE, Action::Execute),
-        (SEND, Action::Send),
-        (WRITE, Action::Write),
-        (READ, Action::Read),
-    ] {
-        if has(list) {
-            // "read_message"/"get_email"/"list_posts": a read verb with a send noun is a read.
-            if action == Action::Send
-                && has(&[
-                    "read",
-                    "get",
-                    "list",
-                    "fetch",
-                    "search",
-                    "view",
-                    "show",
-                    "find",
-                    "retrieve",
-                    "check",
-                    "preview",
-                    "count",
-                    "summarize",
-                    "summarise",
-                    "translate",
-                    "analyze",
-                    "analyse",
-                    "draft",
-                ])
-                && !has(&["send", "reply", "forward", "publish"])
-            {
-                return Action::Read;
-            }
-            return action;
-        }
+    let by_name = name_action(tokens);
+    let by_args = args_action(args);
+    match (by_name, by_args) {
+        // Arguments that move money or set access say more than a generic verb.
+        (Action::Other | Action::Write | Action::Send, Some(a)) => a,
+        (a, _) => a,
     }
-    Action::Other
+}
+
+/// The action class of one token used as a verb, if it is one (a plural or third-person `-s`
+/// is read as its stem: "purchases", "sends").
+fn verb_action(token: &str) -> Option<Action> {
+    let find = |t: &str| {
+        if let Some((_, a)) = EXTRA_VERBS.iter().find(|(v, _)| *v == t) {
+            return Some(*a);
+        }
+        ACTION_LISTS
+            .iter()
+            .find(|(list, _)| list.contains(&t))
+            .map(|(_, a)| *a)
+    };
+    find(token).or_else(|| Some(singular(token)).filter(|s| *s != token).and_then(find))
+}
+
+/// `token` without a plural or third-person `-s` ("emails" → "email"; "access", "news" kept).
+fn singular(token: &str) -> &str {
+    token
+        .strip_suffix('s')
+        .filter(|stem| stem.len() >= 3 && !stem.ends_with('s') && !stem.ends_with('u'))
+        .unwrap_or(token)
+}
+
+/// The action lists, most consequential first.
+const ACTION_LISTS: [(&[&str], Action); 7] = [
+    (TRANSFER, Action::Transfer),
+    (DELETE, Action::Delete),
+    (GRANT, Action::Grant),
+    (EXECUTE, Action::Execute),
+    (SEND, Action::Send),
+    (WRITE, Action::Write),
+    (READ, Action::Read),
+];
+
+/// Verb + object inference from a tool name's tokens. Vendor prefixes need no list: the words
+/// before the first verb (`BankManager`, `AugustSmartLock`, `gmail`) are read as objects.
+///
+/// 1. The verbs: every token that is a verb ([`verb_action`]), leaving out words that are
+///    nouns as often as verbs ([`NOUN_LIKE`]: "message", "payment", "permissions") unless the
+///    name has no other verb. Only read verbs → read; otherwise the most consequential verb
+///    (transfer > delete > grant > execute > send > write).
+/// 2. The objects upgrade a write or send: money ([`MONEY_OBJECTS`]) → transfer, access
+///    ([`ACCESS_OBJECTS`]) → grant, "add/invite" + user/member → grant, a write of a post or
+///    story on a social platform → send.
+/// 3. No verb at all: a name made of information-source nouns ([`LOOKUP_NOUNS`]) is a read;
+///    otherwise other.
+fn name_action(tokens: &[String]) -> Action {
+    // A question about a capability ("can_send_mms", "is_payment_due") only reads.
+    if tokens
+        .first()
+        .is_some_and(|t| matches!(t.as_str(), "can" | "is" | "has" | "should"))
+    {
+        return Action::Read;
+    }
+    let noun_like = |t: &str| NOUN_LIKE.contains(&t) || NOUN_LIKE.contains(&singular(t));
+    let strict: Vec<(usize, Action)> = tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !noun_like(t))
+        .filter_map(|(i, t)| verb_action(t).map(|a| (i, a)))
+        .collect();
+    let verbs = if strict.is_empty() {
+        tokens
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| verb_action(t).map(|a| (i, a)))
+            .collect()
+    } else {
+        strict
+    };
+    let rank = |a: Action| ACTION_LISTS.iter().position(|(_, b)| *b == a).unwrap_or(7);
+    let Some(&(at, verb)) = verbs
+        .iter()
+        .filter(|(_, a)| *a != Action::Read)
+        .min_by_key(|(i, a)| (rank(*a), *i))
+    else {
+        if !verbs.is_empty() {
+            return Action::Read;
+        }
+        let lookup =
+            !tokens.is_empty() && tokens.iter().any(|t| LOOKUP_NOUNS.contains(&t.as_str()));
+        return if lookup { Action::Read } else { Action::Other };
+    };
+    let has = |list: &[&str]| tokens.iter().any(|t| list.contains(&t.as_str()));
+    let social = || {
+        tokens.iter().any(|t| {
+            domain_words("social").contains(&t.as_str()) || SOCIAL_BRANDS.contains(&t.as_str())
+        })
+    };
+    match verb {
+        // A draft is not sent: "draft_reply", "send_draft_for_review" are reversible writes.
+        Action::Send if has(&["draft", "drafts"]) => Action::Write,
+        // Asking for money does not move it ("send_payment_request", "send_invoice").
+        Action::Send if has(&["request", "requests", "invoice", "invoices", "reminder"]) => {
+            Action::Send
+        }
+        // Handing a call or chat over ("transfer_to_human_agents") moves no money.
+        Action::Transfer
+            if tokens[at] == "transfer"
+                && !has(MONEY_OBJECTS)
+                && has(&[
+                    "human", "agent", "agents", "call", "chat", "support", "operator",
+                ]) =>
+        {
+            Action::Send
+        }
+        // "submit_order", "place_order": a purchase.
+        Action::Send | Action::Write
+            if matches!(tokens[at].as_str(), "submit" | "place") && has(&["order", "orders"]) =>
+        {
+            Action::Transfer
+        }
+        // Sharing to a social platform publishes ("share_on_pinterest").
+        Action::Grant if tokens[at] == "share" && social() => Action::Send,
+        Action::Write | Action::Send if has(MONEY_OBJECTS) => Action::Transfer,
+        Action::Write | Action::Send if has(ACCESS_OBJECTS) => Action::Grant,
+        Action::Write | Action::Send
+            if matches!(tokens[at].as_str(), "add" | "invite") && has(MEMBER_OBJECTS) =>
+        {
+            Action::Grant
+        }
+        Action::Write if has(PUBLICATION_OBJECTS) && social() => Action::Send,
+        a => a,
+    }
+}
+
+/// Social platforms not in the `social` domain's words (publication targets).
+const SOCIAL_BRANDS: &[&str] = &[
+    "instagram",
+    "tiktok",
+    "youtube",
+    "pinterest",
+    "mastodon",
+    "x",
+    "tumblr",
+    "threads",
+    "blog",
+    "forum",
+];
+
+/// What the arguments alone say: an amount with a payee moves money; an access level, role or
+/// permission grants access.
+fn args_action(args: &serde_json::Map<String, Value>) -> Option<Action> {
+    let key = |list: &[&str]| {
+        args.keys()
+            .any(|k| list.contains(&k.to_ascii_lowercase().as_str()))
+    };
+    if key(AMOUNT_ARGS) && key(PAYEE_ARGS) {
+        Some(Action::Transfer)
+    } else if key(ACCESS_ARGS) {
+        Some(Action::Grant)
+    } else {
+        None
+    }
 }
 
 fn infer_domain(tokens: &[String], scan: &ArgScan) -> &'static str {
@@ -504,6 +630,59 @@ mod tests {
         assert_eq!(unknown.action, Action::Other);
         assert_eq!(unknown.domain, "other");
         assert!(!unknown.irreversible && !unknown.network);
+    }
+
+    #[test]
+    fn unseen_tool_names_are_read_by_verb_and_object() {
+        let a = ToolAnnotator::default();
+        let act = |tool: &str, args: &str| {
+            a.annotate(&step(&format!(r#"{{"tool": "{tool}", "args": {args}}}"#)))
+                .action
+        };
+        for (tool, want) in [
+            ("BankManagerTransferFunds", Action::Transfer),
+            ("AugustSmartLockGrantGuestAccess", Action::Grant),
+            ("EvernoteManagerManageNoteSharingLevel", Action::Grant),
+            ("TrafficControlManageTrafficLightState", Action::Write),
+            ("send_money", Action::Transfer),
+            ("update_scheduled_transaction", Action::Transfer),
+            ("get_scheduled_transactions", Action::Read),
+            ("share_file", Action::Grant),
+            ("share_on_pinterest", Action::Send),
+            ("update_password", Action::Grant),
+            ("add_user_to_channel", Action::Grant),
+            ("add_calendar_event_participants", Action::Write),
+            ("read_channel_messages", Action::Read),
+            ("get_unread_emails", Action::Read),
+            ("check_app_permissions", Action::Read),
+            ("send_payment_request", Action::Send),
+            ("transfer_to_human_agents", Action::Send),
+            ("submit_amazon_order", Action::Transfer),
+            ("make_online_purchases", Action::Transfer),
+            ("create_instagram_post", Action::Send),
+            ("draft_reply", Action::Write),
+            ("can_send_mms", Action::Read),
+            ("yahoo_finance_news", Action::Read),
+            ("remove_user_from_slack", Action::Delete),
+        ] {
+            assert_eq!(act(tool, "{}"), want, "{tool}");
+        }
+        // Arguments: an amount with a payee moves money; an access level grants access.
+        assert_eq!(
+            act("acme_op", r#"{"amount": 10000, "recipient": "GB00X"}"#),
+            Action::Transfer
+        );
+        assert_eq!(
+            act("update_doc", r#"{"access_level": "edit"}"#),
+            Action::Grant
+        );
+        // The catalog still wins over the inference.
+        let catalog =
+            ToolCatalog::from_json(r#"{"tools": {"send_money": {"action": "write"}}}"#).unwrap();
+        let s = ToolAnnotator::with_catalog(catalog).annotate(&step(
+            r#"{"tool": "send_money", "args": {"amount": 5, "recipient": "x"}}"#,
+        ));
+        assert_eq!(s.action, Action::Write);
     }
 
     #[test]

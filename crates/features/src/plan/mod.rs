@@ -37,6 +37,28 @@
 //! - **endpoints** are URL hosts and e-mail addresses, lower-cased, unique over the plan; loopback
 //!   and `.local`/`.internal` hosts are not external and are not counted.
 //!
+//! ## Unseen tools (verb + object)
+//!
+//! Names are split on `_ - . / : space` and camelCase (`BankManagerTransferFunds` → bank, manager,
+//! transfer, funds). Words before the first verb — vendor and product prefixes (`BankManager`,
+//! `AugustSmartLock`, `gmail`) — are read as objects, so no vendor list is needed. Then:
+//!
+//! | step | words (`lexicon.rs`) | gives | consequences (severity comes from the rules) |
+//! |---|---|---|---|
+//! | verbs | the action lists + `EXTRA_VERBS`; `NOUN_LIKE` words ("message", "payment") count only when no other verb | only read verbs → read; else the most consequential: transfer > delete > grant > execute > send > write | transfer, delete, grant, execute and send are irreversible |
+//! | money object | `MONEY_OBJECTS` (money, funds, payment, transaction, …) on a write/send | transfer, domain `payments` | irreversible, sensitive |
+//! | access object | `ACCESS_OBJECTS` (access, permission, password, sharing, guest, …) on a write/send; add/invite + user/member | grant | irreversible, privileged when unrequested |
+//! | publication | a write of a post/story/video on a social platform; share to a social platform | send | networked, irreversible |
+//! | no verb | only information-source nouns (`LOOKUP_NOUNS`: search, news, wikipedia, …) | read | – |
+//! | arguments | `AMOUNT_ARGS` + `PAYEE_ARGS` (amount + recipient/iban/to_account) | transfer | |
+//! | arguments | `ACCESS_ARGS` (access_level, role, permission, share_with, guest_id) | grant | |
+//!
+//! Step annotations, then the catalog, win over all of it. On 411 real tool names from AgentDojo,
+//! inspect-evals (AgentHarm, τ²-bench, agent_threat_bench, gdm_stealth) and langchain-community
+//! (`fixtures/plan-risk/tool-names.jsonl`, labels written by hand) the action class is right for
+//! 0.915 (0.652 before this inference; a development number: the word lists were written with the
+//! list in view).
+//!
 //! ## Where things are
 //!
 //! | file | what |

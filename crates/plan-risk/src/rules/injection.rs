@@ -10,6 +10,8 @@
 use std::sync::OnceLock;
 
 use regex::RegexSet;
+use vigil_contracts::RiskLevel;
+use vigil_injection::{Channel, InjectionDetector};
 
 const ACT: &str = r"(send|forward|transfer|wire|pay|delete|remove|email|post|publish|run|execute|grant|share|upload|download|install|click|visit|open|unlock|disable|reset|change|copy|export|include|attach|add|reply|invite|ignore|read|fetch|retrieve|print|reveal|output|issue|refund|approve|buy|purchase|push|paste|commit|create|close|make|give|set|withdraw|move|sell|swap|sign|confirm|enable)";
 
@@ -84,6 +86,73 @@ pub fn injection_cues(observation: &str) -> Vec<&'static str> {
         .into_iter()
         .map(|i| p.names[i])
         .collect()
+}
+
+/// The embedded `vigil-injection` detector, loaded once (`None` if the artifact were unusable;
+/// the cues above still run).
+fn detector() -> Option<&'static InjectionDetector> {
+    static D: OnceLock<Option<InjectionDetector>> = OnceLock::new();
+    D.get_or_init(|| InjectionDetector::embedded().ok())
+        .as_ref()
+}
+
+/// Cue name of an observation the `vigil-injection` classifier scored `high_risk`.
+pub const CLASSIFIER_CUE: &str = "classifier";
+
+/// What an observation carried: the cues that fired, the classifier's score and the span it
+/// fired on. Clean when `cues` is empty.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ObservationScan {
+    /// Pattern names ([`injection_cues`]) then [`CLASSIFIER_CUE`] when the classifier said
+    /// `high_risk`.
+    pub cues: Vec<&'static str>,
+    /// The classifier's calibrated probability (0 without an observation).
+    pub score: f64,
+    /// Byte range of the first span the classifier reported, if it fired.
+    pub span: Option<std::ops::Range<usize>>,
+}
+
+impl ObservationScan {
+    /// Whether the observation carried instructions.
+    pub fn injected(&self) -> bool {
+        !self.cues.is_empty()
+    }
+
+    /// `step 2 observation (override, classifier 0.97, span 120..480 "<INFORMATION> This is…")`.
+    pub fn describe(&self, step: usize, observation: &str) -> String {
+        let mut s = format!("step {step} observation ({}", self.cues.join(", "));
+        if self.cues.contains(&CLASSIFIER_CUE) {
+            s.push_str(&format!(" {:.2}", self.score));
+        }
+        if let Some(r) = &self.span {
+            let text = observation.get(r.clone()).unwrap_or("");
+            let excerpt: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            s.push_str(&format!(
+                ", span {}..{} \"{}\"",
+                r.start,
+                r.end,
+                vigil_contracts::text::ellipsize(&excerpt, 60)
+            ));
+        }
+        s.push(')');
+        s
+    }
+}
+
+/// Scores one observation: every instruction pattern, and the `vigil-injection` classifier on
+/// the tool channel (its `high_risk` band counts as an injection; `suspicious` does not).
+pub fn scan_observation(observation: &str) -> ObservationScan {
+    let mut cues = injection_cues(observation);
+    let (mut score, mut span) = (0.0, None);
+    if let Some(d) = detector() {
+        let det = d.score(observation, Channel::Tool);
+        score = det.score;
+        if det.risk_level == RiskLevel::HighRisk {
+            cues.push(CLASSIFIER_CUE);
+            span = det.spans.first().cloned();
+        }
+    }
+    ObservationScan { cues, score, span }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //! | 6 | `suspicious_pattern` | `suspicious_pattern.rs` | tampering with audit logs, history, MFA, firewalls, alarms; encode-then-send; ≥ 10 identical consecutive calls | high (low when asked for); loop med |
 //! | 7 | `scope_ambiguity` | `scope.rs` | a consequential step with a vague or missing target (`""`, `?`, `etc`, `whatever`, no arguments) | med |
 //! | 8 | `broad_scope` | `scope.rs` | an irreversible mass operation (`*`, `all`, `everyone`, recursive on `/` or `~`, bulk tools, ≥ 20 recipients) | high when asked for, crit otherwise |
-//! | 9 | `untrusted_input` | `untrusted_input.rs` | a step after an observation carrying instructions ([`injection`]), not grounded in the request | crit when it is irreversible, networked, sensitive or privileged; med otherwise |
+//! | 9 | `untrusted_input` | `untrusted_input.rs` | a step after an observation carrying instructions ([`injection`]: patterns + the `vigil-injection` classifier at `high_risk`) | crit when not grounded (action not asked for, or an entity only the injected observation introduced); high for a grounded step that acts |
 //!
 //! [`plan_rules`] walks the steps once and calls the families on each step in this order (4 before
 //! 6, 8 before 7), then the plan-level checks (1, then 5), so violations always come out in the
@@ -77,7 +77,7 @@ pub fn plan_rules(
         if !scope::broad_scope(ctx, step, out) {
             scope::scope_ambiguity(step, out);
         }
-        let injection_cues = untrusted_input.check(step, out);
+        let injection_cues = untrusted_input.check(ctx, step, out);
         facts.push(StepFacts {
             grounded: step.grounded,
             injection_cues,

@@ -39,11 +39,19 @@ impl NetworkEgress {
         let sends = s.sends();
         if sends {
             let request = ctx.request();
+            let trusted = ctx.trusted_text(s.index);
             let unnamed: Vec<&str> = ann
                 .endpoints
                 .iter()
                 .filter(|e| !request.names_endpoint(e))
                 .map(String::as_str)
+                .collect();
+            // Where the request did not name it, a clean observation of a requested step may
+            // have (the address in the file the user asked about): no med note then.
+            let untrusted: Vec<&str> = unnamed
+                .iter()
+                .copied()
+                .filter(|e| !trusted.contains(e))
                 .collect();
             let destination_unknown =
                 !unnamed.is_empty() || (ann.endpoints.is_empty() && !s.grounded);
@@ -89,7 +97,7 @@ impl NetworkEgress {
                         s.step.tool
                     ),
                 );
-            } else if !unnamed.is_empty() {
+            } else if !untrusted.is_empty() {
                 let sev = if request.is_present() {
                     Severity::Med
                 } else {
@@ -103,7 +111,7 @@ impl NetworkEgress {
                     format!(
                         "{} contacts {} not named in the request",
                         s.step.tool,
-                        display_endpoints(&unnamed)
+                        display_endpoints(&untrusted)
                     ),
                 );
             }

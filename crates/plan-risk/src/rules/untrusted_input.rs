@@ -1,12 +1,17 @@
-//! Rule family 9, `untrusted_input`: a step after an observation that carried instructions
-//! ([`injection_cues`]), which the request does not ground.
+//! Rule family 9, `untrusted_input`: steps after an observation that carried instructions
+//! ([`scan_observation`](super::injection::scan_observation): the instruction patterns and the
+//! `vigil-injection` classifier).
+//!
+//! After such an observation, a step the request does not ground (its action is not asked
+//! for, or it names an entity only the injected observation introduced) is **crit** (block); a
+//! grounded step that acts (anything but a read) is **high** (confirm). The violation names the
+//! observation's step, the cues and the span that fired.
 
 use vigil_contracts::{Severity, Violation};
+use vigil_features::plan::Action;
 
-use super::injection::injection_cues;
-use super::permissions::is_privileged;
 use super::{Prior, report};
-use crate::context::StepContext;
+use crate::context::{PlanContext, StepContext};
 
 /// The family, with where instructions were last seen.
 pub(super) struct UntrustedInput {
@@ -22,42 +27,44 @@ impl UntrustedInput {
         }
     }
 
-    /// An ungrounded step after injected instructions: crit when it is irreversible, networked,
-    /// sensitive or privileged, med otherwise. Then reads the step's own observation; returns
-    /// the injection cues found there.
+    /// Judges a step against the instructions seen so far, then reads the step's own
+    /// observation; returns the injection cues found there.
     pub(super) fn check(
         &mut self,
+        ctx: &PlanContext<'_>,
         s: StepContext<'_>,
         out: &mut Vec<Violation>,
     ) -> Vec<&'static str> {
-        let ann = s.annotation;
-        if let Some(src) = self.injected_seen.as_ref().filter(|_| !s.grounded) {
-            let risky = ann.irreversible || ann.network || ann.sensitive || is_privileged(ann);
-            let sev = if risky { Severity::Crit } else { Severity::Med };
-            report(
-                out,
-                "untrusted_input",
-                sev,
-                Some(s.index),
-                format!(
-                    "{} follows instructions in {src} and is not grounded in the request",
-                    s.step.tool
-                ),
-            );
+        if let Some(src) = self.injected_seen.as_ref() {
+            if !s.grounded {
+                report(
+                    out,
+                    "untrusted_input",
+                    Severity::Crit,
+                    Some(s.index),
+                    format!(
+                        "{} follows instructions in {src} and is not grounded in the request",
+                        s.step.tool
+                    ),
+                );
+            } else if s.annotation.action != Action::Read {
+                report(
+                    out,
+                    "untrusted_input",
+                    Severity::High,
+                    Some(s.index),
+                    format!(
+                        "{} is asked for, but runs after instructions in {src}: confirm",
+                        s.step.tool
+                    ),
+                );
+            }
         }
-        let cues = s
-            .step
-            .observation
-            .as_deref()
-            .map(injection_cues)
-            .unwrap_or_default();
-        if !cues.is_empty() {
-            self.injected_seen = Some(format!(
-                "step {} observation ({})",
-                s.index,
-                cues.join(", ")
-            ));
+        let scan = ctx.scan(s.index);
+        if scan.injected() {
+            self.injected_seen =
+                Some(scan.describe(s.index, s.step.observation.as_deref().unwrap_or("")));
         }
-        cues
+        scan.cues.clone()
     }
 }
