@@ -1,7 +1,9 @@
 //! The Redis backend against a real `redis-server` (see `redis_support.rs`).
 #![cfg(feature = "redis")]
 
-#[path = "support/redis.rs"]
+// One Redis test helper for every crate that tests against a real server.
+#[path = "../../server/tests/support/redis.rs"]
+#[allow(dead_code)]
 mod redis_support;
 
 use chrono::{DateTime, Duration, FixedOffset};

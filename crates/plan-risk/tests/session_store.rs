@@ -1,7 +1,9 @@
 //! Shared session memory: compare-and-swap under racing writers, on files and on a real Redis.
 
 #[cfg(feature = "redis")]
-#[path = "support/redis.rs"]
+// One Redis test helper for every crate that tests against a real server.
+#[path = "../../server/tests/support/redis.rs"]
+#[allow(dead_code)]
 mod redis_support;
 
 use std::sync::Arc;
