@@ -14,7 +14,7 @@
 //! | [`cues`] | structural cues and the detection copy ([`cues::DetectionText`]: NFKC, invisibles removed, look-alikes folded) |
 //!
 //! The encoder is [`vigil_features::text`] plus the cue block of [`cues`]; training, data and
-//! the model card are `vigil-trainer`'s (`cargo xtask train preflight`, whose model this is).
+//! the model card are `vigil-trainer`'s (`cargo xtask train injection`, card `docs/models/injection.md`).
 //! `vigil-preflight` uses it for user messages, and the CLI's `vigil injection` for any text.
 //!
 //! ```

@@ -17,7 +17,7 @@ use crate::{Error, Result};
 pub const KIND: &str = "preflight-injection";
 /// Environment variable naming a model file to use instead of the embedded one.
 pub const MODEL_ENV: &str = "VIGIL_PREFLIGHT_MODEL";
-/// The committed default model, trained by `cargo xtask train preflight`.
+/// The committed default model, trained by `cargo xtask train injection`.
 pub const EMBEDDED: &[u8] = include_bytes!("../models/injection.vgl");
 
 /// The text-hashing parameters the injection model is trained with.

