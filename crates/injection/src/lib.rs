@@ -11,6 +11,7 @@
 //! |---|---|
 //! | [`detect`] | **what it answers**: [`InjectionDetector`] — `score(text, Channel)` → [`Detection`] `{risk_level, certainty, score, spans}` |
 //! | [`model`] | the artifact: [`InjectionModel`], its feature schema, [`EMBEDDED`], [`MODEL_ENV`], loading |
+//! | [`segment`] | how a long text is cut into the segments that are scored ([`segment::Segments`]) |
 //! | [`cues`] | structural cues and the detection copy ([`cues::DetectionText`]: NFKC, invisibles removed, look-alikes folded) |
 //!
 //! The encoder is [`vigil_features::text`] plus the cue block of [`cues`]; training, data and
@@ -42,6 +43,7 @@ pub mod cues;
 pub mod detect;
 mod error;
 pub mod model;
+pub mod segment;
 
 pub use detect::{Channel, Detection, InjectionDetector, InjectionScratch, InjectionVerdict};
 pub use error::{Error, Result};
