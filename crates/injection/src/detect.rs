@@ -161,8 +161,9 @@ pub struct Detection {
     pub certainty: Certainty,
     /// Calibrated probability that the text carries an injection.
     pub score: f64,
-    /// Byte ranges (`start..end`, on `char` boundaries of the input) of the segments whose
-    /// score reached the `suspicious` threshold; empty when the verdict is normal.
+    /// Byte ranges (`start..end`, on `char` boundaries of the input) of the windows whose score
+    /// reached the verdict's level (`high_risk` or `suspicious`), merged where they overlap or
+    /// touch; empty when the verdict is normal.
     pub spans: Vec<std::ops::Range<usize>>,
 }
 
@@ -173,7 +174,7 @@ impl InjectionDetector {
     /// [segments](crate::segment) and every segment alone and every pair of neighbouring segments is scored;
     /// the text's score is the maximum over those windows (and over the whole text when it is
     /// at most [`WHOLE_BYTES`]), so benign padding cannot dilute an injection. `spans` are the
-    /// windows at or above `suspicious`, merged where they overlap or touch.
+    /// windows at or above the verdict's level, merged where they overlap or touch.
     pub fn score(&self, text: &str, channel: Channel) -> Detection {
         SCRATCH.with(|s| self.score_detailed_with(text, channel, &mut s.borrow_mut()))
     }
@@ -185,18 +186,27 @@ impl InjectionDetector {
         channel: Channel,
         scratch: &mut InjectionScratch,
     ) -> Detection {
-        let suspicious = self.model.thresholds.suspicious;
-        let mut spans: Vec<Range<usize>> = Vec::new();
+        let t = self.model.thresholds;
+        // Windows at the `suspicious` and at the `high_risk` level, each merged as they come
+        // (so at most one range per stretch of flagged text is kept); the verdict's level picks
+        // which list is reported.
+        let (mut suspicious, mut high) = (Vec::new(), Vec::new());
         let score = self.windowed(text, channel, scratch, |range, s| {
-            if s >= suspicious {
-                push_merged(&mut spans, range);
+            if s >= t.high_risk {
+                push_merged(&mut high, range.clone());
+            }
+            if s >= t.suspicious {
+                push_merged(&mut suspicious, range);
             }
         });
-        let v = verdict(score, &self.model.thresholds);
-        if v.risk_level == RiskLevel::Normal || text.is_empty() {
-            spans.clear();
-        } else if spans.is_empty() {
-            // Only the whole text reached the threshold.
+        let v = verdict(score, &t);
+        let mut spans = match v.risk_level {
+            RiskLevel::HighRisk => high,
+            RiskLevel::Suspicious => suspicious,
+            _ => Vec::new(),
+        };
+        if v.risk_level != RiskLevel::Normal && spans.is_empty() && !text.is_empty() {
+            // Only the whole text reached the level (one window, or the whole-text window).
             spans.push(0..text.len());
         }
         Detection {
@@ -296,7 +306,7 @@ impl InjectionDetector {
             + m.block(idf, |f| for_each_merged(a.chars(), b.chars(), f))
             + m.block(idf, |f| for_each_merged(a.words(), b.words(), f))
             + m.cues(self.model.text.dim(), cues, channel);
-        shift_prior(m.probability(z), self.model.prior_log_odds)
+        shift_prior(m.probability(z), self.model.channel_log_odds.of(channel))
     }
 
     /// Wraps a model after validating it.

@@ -47,4 +47,4 @@ pub mod segment;
 
 pub use detect::{Channel, Detection, InjectionDetector, InjectionScratch, InjectionVerdict};
 pub use error::{Error, Result};
-pub use model::{EMBEDDED, InjectionModel, KIND, MODEL_ENV, RiskThresholds};
+pub use model::{ChannelLogOdds, EMBEDDED, InjectionModel, KIND, MODEL_ENV, RiskThresholds};

@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use vigil_contracts::Artifact;
+use vigil_contracts::hash::fnv1a64;
 use vigil_features::linear::SoftmaxModel;
 use vigil_features::sparse::SparseVec;
 use vigil_features::text::{TextFeaturizer, TextScratch};
@@ -27,7 +28,7 @@ use vigil_injection::detect::{self, WINDOW_BYTES};
 use vigil_injection::model;
 use vigil_injection::segment::Segments;
 use vigil_injection::{Channel, InjectionDetector, InjectionScratch};
-use vigil_injection::{InjectionModel, RiskThresholds};
+use vigil_injection::{ChannelLogOdds, InjectionModel, RiskThresholds};
 use vigil_learn::calibration::fit_temperature;
 use vigil_learn::link::softmax;
 use vigil_learn::logistic::{ClassWeight, LogisticParams};
@@ -57,11 +58,16 @@ pub struct InjectionTrainParams {
     pub corpus: CorpusParams,
     /// Inverse regularization strength.
     pub c: f64,
-    /// Deployment prior of injections the shipped probabilities assume (the fit is balanced).
-    pub injection_prior: f64,
-    /// Out-of-fold FPR (per channel, training side) the `high_risk` threshold is chosen at.
-    pub high_risk_fpr: f64,
-    /// Out-of-fold FPR (per channel, training side) the `suspicious` threshold is chosen at.
+    /// Out-of-fold FPR (training side) the user channel's `high_risk` operating point is
+    /// chosen at.
+    pub user_high_risk_fpr: f64,
+    /// Out-of-fold FPR (training side) the tool channel's `high_risk` operating point is chosen
+    /// at: stricter than the user channel's, because benign tool output in the wild (pages,
+    /// mail, records, code) is far more varied than the training side's, so the same
+    /// out-of-fold rate doubles on unseen families.
+    pub tool_high_risk_fpr: f64,
+    /// Out-of-fold FPR (per channel, training side) each channel's `suspicious` point is
+    /// chosen at.
     pub suspicious_fpr: f64,
     /// Windows of each long benign training document added as extra benign rows.
     pub windows_per_document: usize,
@@ -72,9 +78,9 @@ impl Default for InjectionTrainParams {
         InjectionTrainParams {
             corpus: CorpusParams::default(),
             c: 2.0,
-            injection_prior: 0.3,
-            high_risk_fpr: 0.05,
-            suspicious_fpr: 0.10,
+            user_high_risk_fpr: 0.02,
+            tool_high_risk_fpr: 0.02,
+            suspicious_fpr: 0.08,
             windows_per_document: 3,
         }
     }
@@ -149,6 +155,23 @@ pub(super) fn examples(seed: u64, corpus: &CorpusParams) -> Result<Vec<Example>>
             }
         })
         .collect();
+    // Ordinary user requests, as a user writes them to an agent (axor's MIT task templates:
+    // coding, ops, analysis, research and writing requests, "fix my config", "open the payroll
+    // report"): benign user messages that look like instructions because they are. Without them
+    // the model reads every imperative request as a likely injection. Templates are dealt into
+    // folds whole, so no template is on both sides of a fold.
+    for r in crate::task_signal::data::read_axor()? {
+        let fold = (fnv1a64(r.template.as_bytes()) % u64::from(CV_FOLDS)) as u8;
+        out.push(Example {
+            text: r.text,
+            channel: Channel::User,
+            injection: false,
+            family: "real:axor-prompts".into(),
+            lang: "en".into(),
+            held_out: false,
+            cv_fold: fold,
+        });
+    }
     for r in data::generate(seed, corpus) {
         out.push(Example {
             held_out: r.fold == SYNTHETIC_HELD_OUT_FOLD,
@@ -232,25 +255,69 @@ fn fit(
     Ok((featurizer, linear))
 }
 
-/// The lowest threshold (rounded up to 0.001) at which every channel's negatives are flagged at
-/// a rate of at most `fpr`.
-fn threshold_at_fpr(scores: &[f64], examples: &[&Example], fpr: f64) -> f64 {
-    let mut t: f64 = 0.0;
-    for ch in [Channel::User, Channel::Tool] {
-        let mut neg: Vec<f64> = scores
-            .iter()
-            .zip(examples)
-            .filter(|(_, e)| e.channel == ch && !e.injection)
-            .map(|(s, _)| *s)
-            .collect();
-        neg.sort_by(|a, b| b.total_cmp(a));
-        let allowed = (fpr * neg.len() as f64).floor() as usize;
-        if let Some(&s) = neg.get(allowed) {
-            // Flag strictly above the (allowed+1)-th highest negative.
-            t = t.max(((s * 1000.0).floor() + 1.0) / 1000.0);
+/// The shipped `high_risk` threshold: every channel's operating point is shifted onto it.
+pub const HIGH_RISK: f64 = 0.5;
+
+/// The lowest score (rounded up to 0.001) at which `channel`'s negatives are flagged at a rate
+/// of at most `fpr`.
+fn threshold_at_fpr(scores: &[f64], examples: &[&Example], channel: Channel, fpr: f64) -> f64 {
+    let mut neg: Vec<f64> = scores
+        .iter()
+        .zip(examples)
+        .filter(|(_, e)| e.channel == channel && !e.injection)
+        .map(|(s, _)| *s)
+        .collect();
+    neg.sort_by(|a, b| b.total_cmp(a));
+    let allowed = (fpr * neg.len() as f64).floor() as usize;
+    // Flag strictly above the (allowed+1)-th highest negative.
+    let t = neg
+        .get(allowed)
+        .map_or(0.5, |&s| ((s * 1000.0).floor() + 1.0) / 1000.0);
+    t.clamp(0.02, 0.98)
+}
+
+fn logit(p: f64) -> f64 {
+    (p / (1.0 - p)).ln()
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Per-channel shifts and the shared thresholds from class-balanced out-of-fold scores: each
+/// channel's `*_high_risk_fpr` point moves onto [`HIGH_RISK`]; `suspicious` is the less
+/// sensitive of the channels' `suspicious_fpr` points after their shifts, so neither channel
+/// flags more than that share of its benign texts as suspicious.
+fn operating_points(
+    balanced: &[f64],
+    examples: &[&Example],
+    params: &InjectionTrainParams,
+) -> (ChannelLogOdds, RiskThresholds) {
+    let mut shifts = ChannelLogOdds::default();
+    let mut suspicious_logit = f64::NEG_INFINITY;
+    for channel in [Channel::User, Channel::Tool] {
+        let fpr = match channel {
+            Channel::User => params.user_high_risk_fpr,
+            Channel::Tool => params.tool_high_risk_fpr,
+        };
+        let high = threshold_at_fpr(balanced, examples, channel, fpr);
+        let low = threshold_at_fpr(balanced, examples, channel, params.suspicious_fpr).min(high);
+        let shift = logit(HIGH_RISK) - logit(high);
+        suspicious_logit = suspicious_logit.max(logit(low) + shift);
+        match channel {
+            Channel::User => shifts.user = shift,
+            Channel::Tool => shifts.tool = shift,
         }
     }
-    t.clamp(0.05, 0.95)
+    let suspicious = sigmoid(suspicious_logit).clamp(0.01, HIGH_RISK);
+    let suspicious = (suspicious * 1000.0).floor() / 1000.0;
+    (
+        shifts,
+        RiskThresholds {
+            suspicious,
+            high_risk: HIGH_RISK,
+        },
+    )
 }
 
 fn detector(
@@ -258,13 +325,13 @@ fn detector(
     linear: SoftmaxModel,
     temperature: f32,
     thresholds: RiskThresholds,
-    prior_log_odds: f64,
+    channel_log_odds: ChannelLogOdds,
 ) -> Result<InjectionDetector> {
     Ok(InjectionDetector::new(InjectionModel {
         text: featurizer,
         linear: linear.with_temperature(temperature)?,
         thresholds,
-        prior_log_odds,
+        channel_log_odds,
     })?)
 }
 
@@ -342,7 +409,6 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
         .map(|e| usize::from(e.injection))
         .collect();
     let temperature = fit_temperature(&oof_logits, &labels);
-    let prior_log_odds = (params.injection_prior / (1.0 - params.injection_prior)).ln();
     let balanced_scores: Vec<f64> = oof_logits
         .iter()
         .map(|z| f64::from(softmax(z, temperature)[1]))
@@ -353,38 +419,37 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
         expected_calibration_error(&conf, &correct, 10)
     };
 
-    // Out-of-fold scores as shipped (segment-scored, calibrated, prior-shifted) choose the
-    // thresholds.
-    let mut oof_scores = vec![0.0; train_side.len()];
+    // Out-of-fold scores as shipped (segment-scored, calibrated), before any channel shift,
+    // choose each channel's shift and the thresholds.
+    let mut oof_balanced = vec![0.0; train_side.len()];
     for (f, featurizer, linear) in fold_models {
         let d = detector(
             featurizer,
             linear,
             temperature,
             RiskThresholds::default(),
-            prior_log_odds,
+            ChannelLogOdds::default(),
         )?;
         let idx: Vec<usize> = (0..train_side.len())
             .filter(|&i| train_side[i].cv_fold == f)
             .collect();
         let rows: Vec<&Example> = idx.iter().map(|&i| train_side[i]).collect();
         for (i, s) in idx.iter().zip(score_examples(&d, &rows)) {
-            oof_scores[*i] = s;
+            oof_balanced[*i] = s;
         }
     }
-    let high_risk = threshold_at_fpr(&oof_scores, &train_side, params.high_risk_fpr);
-    let suspicious = threshold_at_fpr(&oof_scores, &train_side, params.suspicious_fpr)
-        .min(high_risk)
-        .max(0.01);
-    let thresholds = RiskThresholds {
-        suspicious,
-        high_risk,
-    };
+    let (channel_log_odds, thresholds) = operating_points(&oof_balanced, &train_side, params);
+    let (suspicious, high_risk) = (thresholds.suspicious, thresholds.high_risk);
+    let oof_scores: Vec<f64> = oof_balanced
+        .iter()
+        .zip(&train_side)
+        .map(|(s, e)| detect::shift_prior(*s, channel_log_odds.of(e.channel)))
+        .collect();
     let oof = metrics_of(&oof_scores, &train_side, high_risk);
 
     // Held-out families, scored by a model fitted on the training side only.
     let (featurizer, linear) = fit(&train_side, params)?;
-    let eval_detector = detector(featurizer, linear, temperature, thresholds, prior_log_odds)?;
+    let eval_detector = detector(featurizer, linear, temperature, thresholds, channel_log_odds)?;
     let held_scores = score_examples(&eval_detector, &held);
     let held_m = metrics_of(&held_scores, &held, high_risk);
     let held_real: Vec<&Example> = held
@@ -403,7 +468,7 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
     // The shipped model: every family.
     let everything: Vec<&Example> = all.iter().collect();
     let (featurizer, linear) = fit(&everything, params)?;
-    let shipped = detector(featurizer, linear, temperature, thresholds, prior_log_odds)?;
+    let shipped = detector(featurizer, linear, temperature, thresholds, channel_log_odds)?;
     let model = shipped.model().clone();
 
     // Hand-written set (development numbers) and AgentDojo (external), by the shipped model.
@@ -447,7 +512,8 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
         }
     }
     metrics.insert("temperature".into(), f64::from(temperature));
-    metrics.insert("injection_prior".into(), params.injection_prior);
+    metrics.insert("user_log_odds".into(), channel_log_odds.user);
+    metrics.insert("tool_log_odds".into(), channel_log_odds.tool);
     metrics.insert("high_risk".into(), high_risk);
     metrics.insert("suspicious".into(), suspicious);
     metrics.insert("oof_all_ece_balanced_prior".into(), balanced_ece);
@@ -498,6 +564,14 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
         held_m["tool"].tpr_at_high_risk,
     );
     headline.insert(
+        "heldout_user_fpr@op".to_owned(),
+        held_m["user"].fpr_at_high_risk,
+    );
+    headline.insert(
+        "heldout_tool_fpr@op".to_owned(),
+        held_m["tool"].fpr_at_high_risk,
+    );
+    headline.insert(
         "agentdojo_tool_tpr@op".to_owned(),
         ext["tool"].tpr_at_high_risk,
     );
@@ -527,7 +601,10 @@ fn gates(
 ) -> Vec<Gate> {
     vec![
         Gate::at_least("held-out-family accuracy", held["all"].accuracy, min_acc),
-        Gate::at_least("held-out-family AUC", held["all"].auc, 0.92),
+        // Per channel: the channels' scores are on different shifts, so a pooled AUC mixes
+        // two scales.
+        Gate::at_least("held-out-family user AUC", held["user"].auc, 0.90),
+        Gate::at_least("held-out-family tool AUC", held["tool"].auc, 0.95),
         Gate::at_least(
             "held-out-family user TPR at the operating point",
             held["user"].tpr_at_high_risk,
@@ -541,6 +618,11 @@ fn gates(
         Gate::at_most(
             "held-out-family tool FPR at the operating point",
             held["tool"].fpr_at_high_risk,
+            0.05,
+        ),
+        Gate::at_most(
+            "held-out-family user FPR at the operating point",
+            held["user"].fpr_at_high_risk,
             0.05,
         ),
         Gate::at_most("out-of-fold ECE (balanced prior)", balanced_ece, 0.10),
