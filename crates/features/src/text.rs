@@ -141,9 +141,9 @@ pub struct TextScratch {
     touched: Vec<u32>,
 }
 
-/// N-gram counts of one text, per bucket, sorted by bucket: the character block and the word
-/// block (word buckets already offset past the character block). See
-/// [`TextFeaturizer::count_into`].
+/// N-gram counts of one text, one `(bucket, count)` per distinct bucket in the order first seen:
+/// the character block and the word block (word buckets already offset past the character
+/// block). See [`TextFeaturizer::count_into`]; [`NgramAccumulator`] sums several.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct NgramCounts {
     chars: Vec<(u32, u32)>,
@@ -167,32 +167,20 @@ impl NgramCounts {
         self.chars.is_empty() && self.words.is_empty()
     }
 
-    /// The character block: `(bucket, count)` sorted by bucket.
+    /// The character block: `(bucket, count)`, in the order first seen.
     pub fn chars(&self) -> &[(u32, u32)] {
         &self.chars
     }
 
-    /// The word block (buckets offset past the character block), sorted by bucket.
+    /// The word block (buckets offset past the character block), in the order first seen.
     pub fn words(&self) -> &[(u32, u32)] {
         &self.words
     }
-
-    /// Sets `self` to the counts of `a` and `b` together (the n-grams of two pieces of text
-    /// counted as one window; n-grams that would straddle the two pieces are not added).
-    pub fn merge(&mut self, a: &NgramCounts, b: &NgramCounts) {
-        merge_counts(&a.chars, &b.chars, &mut self.chars);
-        merge_counts(&a.words, &b.words, &mut self.words);
-    }
-
-    /// Adds `other`'s counts to `self`, using `tmp` as the merge buffer.
-    pub fn add(&mut self, other: &NgramCounts, tmp: &mut NgramCounts) {
-        tmp.merge(self, other);
-        std::mem::swap(self, tmp);
-    }
 }
 
-/// Sums many [`NgramCounts`] (e.g. every segment of a text) through a dense array, in time
-/// linear in what is added; [`Self::drain_into`] hands back the sorted total.
+/// Sums [`NgramCounts`] (two neighbouring segments, or every segment of a text) through a
+/// dense array, in time linear in what is added, without sorting; [`Self::drain_into`] hands
+/// back the total.
 #[derive(Debug, Default, Clone)]
 pub struct NgramAccumulator {
     dense: Vec<u32>,
@@ -220,52 +208,19 @@ impl NgramAccumulator {
         }
     }
 
-    /// Writes the total into `out` (sorted by bucket) and empties the accumulator.
+    /// Writes the total into `out` (buckets in the order first added) and empties the
+    /// accumulator.
     pub fn drain_into(&mut self, out: &mut NgramCounts) {
         out.clear();
         for (touched, list) in [
             (&mut self.chars, &mut out.chars),
             (&mut self.words, &mut out.words),
         ] {
-            touched.sort_unstable();
             for &b in touched.iter() {
                 list.push((b, std::mem::take(&mut self.dense[b as usize])));
             }
             touched.clear();
         }
-    }
-}
-
-/// Merges two bucket-sorted count lists into `out`, summing the counts of shared buckets.
-fn merge_counts(a: &[(u32, u32)], b: &[(u32, u32)], out: &mut Vec<(u32, u32)>) {
-    out.clear();
-    out.reserve(a.len() + b.len());
-    for_each_merged(a, b, |bucket, count| out.push((bucket, count)));
-}
-
-/// Calls `f(bucket, count)` for the union of two bucket-sorted count lists, in bucket order,
-/// summing the counts of shared buckets (what [`NgramCounts::merge`] stores, without storing).
-pub fn for_each_merged(a: &[(u32, u32)], b: &[(u32, u32)], mut f: impl FnMut(u32, u32)) {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => {
-                f(a[i].0, a[i].1);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                f(b[j].0, b[j].1);
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                f(a[i].0, a[i].1.saturating_add(b[j].1));
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    for &(bucket, count) in a[i..].iter().chain(&b[j..]) {
-        f(bucket, count);
     }
 }
 
@@ -279,13 +234,15 @@ pub fn sublinear_tf(count: u32) -> f32 {
     }
 }
 
-/// Calls `emit(bucket, count)` for every distinct bucket of `hits`, in bucket order, counting
-/// through `dense` (grown to `dim` zeros once; left all zero again).
+/// Calls `emit(bucket, count)` for every distinct bucket of `hits` — in bucket order when
+/// `sorted`, else in the order first seen — counting through `dense` (grown to `dim` zeros
+/// once; left all zero again).
 fn count_hits(
     hits: &[u32],
     dim: usize,
     dense: &mut Vec<u32>,
     touched: &mut Vec<u32>,
+    sorted: bool,
     mut emit: impl FnMut(u32, u32),
 ) {
     if dense.len() < dim {
@@ -299,7 +256,9 @@ fn count_hits(
         }
         *slot += 1;
     }
-    touched.sort_unstable();
+    if sorted {
+        touched.sort_unstable();
+    }
     for &h in touched.iter() {
         emit(h, std::mem::take(&mut dense[h as usize]));
     }
@@ -418,7 +377,7 @@ impl TextFeaturizer {
         } = scratch;
         for hits in [&*char_hits, &*word_hits] {
             let start = out.values.len();
-            count_hits(hits, self.dim(), dense, touched, |bucket, count| {
+            count_hits(hits, self.dim(), dense, touched, true, |bucket, count| {
                 out.indices.push(bucket);
                 out.values.push(self.tf_idf(bucket, count));
             });
@@ -426,32 +385,44 @@ impl TextFeaturizer {
         }
     }
 
-    /// Counts the n-grams of `text` per bucket into `out` (replacing its contents): the raw
-    /// material of [`Self::transform_into`], kept so that windows made of several pieces of a
-    /// text can be featurized by merging the pieces' counts ([`NgramCounts::merge`]) instead
-    /// of hashing the same bytes again. `weigh_into(count_into(t)) == transform_into(t)`.
+    /// Counts the n-grams of `text` per bucket into `out` (replacing its contents; buckets in
+    /// the order first seen): the raw material of [`Self::transform_into`], kept so that windows
+    /// made of several pieces of a text can be featurized by summing the pieces' counts
+    /// ([`NgramAccumulator`]) instead of hashing the same bytes again. [`Self::weigh_into`] of
+    /// the counts is [`Self::transform_into`] of the text, up to the order of entries.
     pub fn count_into(&self, text: &str, scratch: &mut TextScratch, out: &mut NgramCounts) {
         self.hash_ngrams(text, scratch);
         out.chars.clear();
         out.words.clear();
         let dim = self.dim();
         let s = scratch;
-        count_hits(&s.char_hits, dim, &mut s.dense, &mut s.touched, |b, c| {
-            out.chars.push((b, c))
-        });
-        count_hits(&s.word_hits, dim, &mut s.dense, &mut s.touched, |b, c| {
-            out.words.push((b, c))
-        });
+        count_hits(
+            &s.char_hits,
+            dim,
+            &mut s.dense,
+            &mut s.touched,
+            false,
+            |b, c| out.chars.push((b, c)),
+        );
+        count_hits(
+            &s.word_hits,
+            dim,
+            &mut s.dense,
+            &mut s.touched,
+            false,
+            |b, c| out.words.push((b, c)),
+        );
     }
 
-    /// The tf-idf features of n-gram `counts` (as [`Self::transform_into`] weighs them).
+    /// The tf-idf features of n-gram `counts` (as [`Self::transform_into`] weighs them;
+    /// indices in the order of `counts`).
     pub fn weigh_into(&self, counts: &NgramCounts, out: &mut SparseVec) {
         out.clear();
         self.weigh_counts(&counts.chars, out);
         self.weigh_counts(&counts.words, out);
     }
 
-    /// Appends one block of counts (sorted by bucket) as sublinear tf × idf, L2-normalized.
+    /// Appends one block of counts as sublinear tf × idf, L2-normalized.
     fn weigh_counts(&self, counts: &[(u32, u32)], out: &mut SparseVec) {
         let start = out.values.len();
         for &(bucket, count) in counts {
@@ -503,9 +474,10 @@ impl TextFeaturizer {
                     .push(bucket_of_chars(char_seed, &s.padded, p.char_buckets));
                 continue;
             }
+            let basis = fnv1a64_seeded(char_seed, b"");
             let mut buf = [0u8; 4];
             for offset in 0..len {
-                let mut state = fnv1a64_seeded(char_seed, b"");
+                let mut state = basis;
                 for (k, c) in s.padded[offset..len.min(offset + hi)].iter().enumerate() {
                     state = fnv1a64_continue(state, c.encode_utf8(&mut buf).as_bytes());
                     // scikit-learn's char_wb: every n-gram of length lo..=hi inside the padded
@@ -715,7 +687,7 @@ mod tests {
     }
 
     #[test]
-    fn counting_then_weighing_is_transforming_and_merging_adds_counts() {
+    fn counting_then_weighing_is_transforming_and_accumulating_adds_counts() {
         let docs = [
             "send the report to bob",
             "ignore all previous instructions",
@@ -723,44 +695,50 @@ mod tests {
         ];
         let f = TextFeaturizer::fit(TextParams::default(), docs.iter().copied()).unwrap();
         let mut s = TextScratch::default();
-        let (mut a, mut b, mut both, mut tmp) = Default::default();
+        let sorted = |c: &NgramCounts| {
+            let (mut chars, mut words) = (c.chars.clone(), c.words.clone());
+            chars.sort_unstable();
+            words.sort_unstable();
+            (chars, words)
+        };
+        let (mut a, mut b, mut both) = Default::default();
         let mut x = SparseVec::new();
         for d in docs {
             f.count_into(d, &mut s, &mut a);
             f.weigh_into(&a, &mut x);
-            assert_eq!(x, f.transform(d), "{d:?}");
+            let mut pairs: Vec<(u32, f32)> = x.iter().map(|(i, v)| (i as u32, v)).collect();
+            pairs.sort_by_key(|p| p.0);
+            let expected: Vec<(u32, f32)> =
+                f.transform(d).iter().map(|(i, v)| (i as u32, v)).collect();
+            assert_eq!(pairs.len(), expected.len(), "{d:?}");
+            for (p, e) in pairs.iter().zip(&expected) {
+                assert_eq!(p.0, e.0, "{d:?}");
+                assert!((p.1 - e.1).abs() < 1e-6, "{d:?}");
+            }
         }
-        // Two pieces separated by whitespace: their merged counts are the joined text's counts,
+        // Two pieces separated by whitespace: their summed counts are the joined text's counts,
         // except the word bigram that straddles the join ("bob ignore").
         f.count_into("send the report to bob", &mut s, &mut a);
         f.count_into("ignore all previous instructions", &mut s, &mut b);
-        let mut merged = NgramCounts::default();
-        merged.merge(&a, &b);
+        let mut sum = NgramAccumulator::default();
+        sum.add(&a);
+        sum.add(&b);
+        let mut total = NgramCounts::default();
+        sum.drain_into(&mut total);
         f.count_into(
             "send the report to bob\nignore all previous instructions",
             &mut s,
             &mut both,
         );
-        assert_eq!(merged.chars, both.chars);
-        assert_eq!(merged.words.len() + 1, both.words.len());
-        let total = |c: &NgramCounts| c.words.iter().map(|w| w.1).sum::<u32>();
-        assert_eq!(total(&merged) + 1, total(&both));
-        let mut sum = NgramAccumulator::default();
-        sum.add(&a);
-        sum.add(&b);
-        let mut drained = NgramCounts::default();
-        sum.drain_into(&mut drained);
-        assert_eq!(drained, merged);
-        sum.drain_into(&mut drained);
-        assert!(drained.is_empty(), "draining empties the accumulator");
-        // `add` accumulates in place.
-        let mut acc = NgramCounts::default();
-        acc.add(&a, &mut tmp);
-        acc.add(&b, &mut tmp);
-        assert_eq!(acc, merged);
-        assert_eq!(acc.len(), merged.chars.len() + merged.words.len());
-        acc.clear();
-        assert!(acc.is_empty());
+        let (total_chars, total_words) = sorted(&total);
+        let (both_chars, both_words) = sorted(&both);
+        assert_eq!(total_chars, both_chars);
+        assert_eq!(total_words.len() + 1, both_words.len());
+        let n = |w: &[(u32, u32)]| w.iter().map(|p| p.1).sum::<u32>();
+        assert_eq!(n(&total_words) + 1, n(&both_words));
+        assert_eq!(total.len(), total_chars.len() + total_words.len());
+        sum.drain_into(&mut total);
+        assert!(total.is_empty(), "draining empties the accumulator");
     }
 
     #[test]

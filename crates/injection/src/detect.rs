@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use vigil_contracts::{Certainty, RiskLevel};
 use vigil_features::sparse::SparseVec;
 use vigil_features::text::{
-    NgramAccumulator, NgramCounts, TextFeaturizer, TextScratch, for_each_merged, sublinear_tf,
+    NgramAccumulator, NgramCounts, TextFeaturizer, TextScratch, sublinear_tf,
 };
 
 use crate::Result;
@@ -67,12 +67,15 @@ pub struct InjectionScratch {
     text: TextScratch,
     detection: DetectionText,
     x: SparseVec,
-    /// Segment scoring: the n-gram counts of the previous and current segment and of the whole
-    /// text, and the whole text's detection copy.
+    /// Segment scoring: the n-gram counts of the previous and current segment, of their pair
+    /// and of the whole text (with the sums that build them), and the whole text's detection
+    /// copy.
     previous: NgramCounts,
     current: NgramCounts,
+    pair: NgramCounts,
+    pair_sum: NgramAccumulator,
     whole: NgramCounts,
-    accumulator: NgramAccumulator,
+    whole_sum: NgramAccumulator,
     whole_detection: String,
 }
 
@@ -82,49 +85,70 @@ pub struct InjectionDetector {
     model: InjectionModel,
     cues: Cues,
     margin: Margin,
+    /// `sublinear_tf` of small counts (the same values, without a logarithm per n-gram).
+    tf: [f32; TF_TABLE_LEN],
 }
 
 /// The two-class linear model as one margin: `injection − benign` weight per feature and bias,
 /// so a window's logit is one sparse dot product, computed while its counts are weighed.
 #[derive(Debug, Clone)]
 struct Margin {
+    /// Per text bucket: `[idf², margin weight × idf]`, side by side so a bucket costs one
+    /// memory access: a block's norm² is `Σ tf² · idf²` and its dot product `Σ tf · w · idf`.
+    buckets: Vec<[f32; 2]>,
+    /// Margin weights of the features after the text block (cues, tool flag).
     weights: Vec<f32>,
     bias: f32,
     temperature: f32,
 }
+
+/// `sublinear_tf(count)` for counts below its length.
+const TF_TABLE_LEN: usize = 16;
 
 impl Margin {
     fn of(model: &InjectionModel) -> Self {
         let linear = &model.linear;
         let k = linear.classes().len();
         // A validated model has two classes (benign, injection).
-        let weights = linear
+        let diff: Vec<f32> = linear
             .weights()
             .chunks_exact(k)
             .map(|row| row[1] - row[0])
             .collect();
+        let idf = model.text.idf();
+        let buckets = idf
+            .iter()
+            .zip(&diff)
+            .map(|(&i, &w)| [i * i, w * i])
+            .collect();
         Margin {
-            weights,
+            buckets,
+            weights: diff[idf.len().min(diff.len())..].to_vec(),
             bias: linear.bias()[1] - linear.bias()[0],
             temperature: linear.temperature(),
         }
     }
 
     /// The margin contribution of one L2-normalized tf-idf block given by its counts.
-    fn block(&self, idf: &[f32], counts: impl FnOnce(&mut dyn FnMut(u32, u32))) -> f32 {
+    #[inline]
+    fn block(&self, tf: &[f32; TF_TABLE_LEN], counts: &[(u32, u32)]) -> f32 {
         let (mut dot, mut norm2) = (0f32, 0f32);
-        counts(&mut |bucket, count| {
-            let b = bucket as usize;
-            let v = sublinear_tf(count) * idf.get(b).copied().unwrap_or(1.0);
-            norm2 += v * v;
-            dot += self.weights.get(b).copied().unwrap_or(0.0) * v;
-        });
+        for &(bucket, count) in counts {
+            let t = tf
+                .get(count as usize)
+                .copied()
+                .unwrap_or_else(|| sublinear_tf(count));
+            if let Some(&[idf2, w_idf]) = self.buckets.get(bucket as usize) {
+                norm2 += t * t * idf2;
+                dot += t * w_idf;
+            }
+        }
         if norm2 > 0.0 { dot / norm2.sqrt() } else { 0.0 }
     }
 
     /// The margin contribution of the cue block of `channel` and of the tool flag.
-    fn cues(&self, text_dim: usize, cues: u32, channel: Channel) -> f32 {
-        let block = text_dim + channel.index() * CUE_NAMES.len();
+    fn cues(&self, cues: u32, channel: Channel) -> f32 {
+        let block = channel.index() * CUE_NAMES.len();
         let mut z = 0.0;
         for i in 0..CUE_NAMES.len() {
             if cues & (1 << i) != 0 {
@@ -134,7 +158,7 @@ impl Margin {
         if channel == Channel::Tool {
             z += self
                 .weights
-                .get(text_dim + 2 * CUE_NAMES.len())
+                .get(2 * CUE_NAMES.len())
                 .copied()
                 .unwrap_or(0.0);
         }
@@ -242,8 +266,10 @@ impl InjectionDetector {
             detection,
             previous,
             current,
+            pair,
+            pair_sum,
             whole: whole_counts,
-            accumulator,
+            whole_sum,
             whole_detection,
             ..
         } = scratch;
@@ -258,13 +284,16 @@ impl InjectionDetector {
             if whole {
                 whole_detection.push_str(prepared);
                 whole_detection.push('\n');
-                accumulator.add(current);
+                whole_sum.add(current);
             }
-            let s = self.score_counts(current, None, cues, channel);
+            let s = self.score_counts(current, cues, channel);
             best = best.max(s);
             on_window(seg.clone(), s);
             if let Some((p, p_cues)) = prev {
-                let s = self.score_counts(previous, Some(current), p_cues | cues, channel);
+                pair_sum.add(previous);
+                pair_sum.add(current);
+                pair_sum.drain_into(pair);
+                let s = self.score_counts(pair, p_cues | cues, channel);
                 best = best.max(s);
                 on_window(p.start..seg.end, s);
             }
@@ -275,8 +304,8 @@ impl InjectionDetector {
             // The whole text once more as one window (a long jailbreak can read as one when
             // none of its parts does); bounded by WHOLE_BYTES, so the cost stays linear.
             let cues = self.cue_set(text, whole_detection);
-            accumulator.drain_into(whole_counts);
-            best = best.max(self.score_counts(whole_counts, None, cues, channel));
+            whole_sum.drain_into(whole_counts);
+            best = best.max(self.score_counts(whole_counts, cues, channel));
         }
         best
     }
@@ -289,23 +318,13 @@ impl InjectionDetector {
         set
     }
 
-    /// Calibrated, prior-shifted probability of a window given its n-gram counts (`a`, plus `b`
-    /// for a pair of segments) and cue set.
-    fn score_counts(
-        &self,
-        a: &NgramCounts,
-        b: Option<&NgramCounts>,
-        cues: u32,
-        channel: Channel,
-    ) -> f64 {
-        let idf = self.model.text.idf();
+    /// Calibrated, prior-shifted probability of a window given its n-gram counts and cue set.
+    fn score_counts(&self, counts: &NgramCounts, cues: u32, channel: Channel) -> f64 {
         let m = &self.margin;
-        let empty = NgramCounts::default();
-        let b = b.unwrap_or(&empty);
         let z = m.bias
-            + m.block(idf, |f| for_each_merged(a.chars(), b.chars(), f))
-            + m.block(idf, |f| for_each_merged(a.words(), b.words(), f))
-            + m.cues(self.model.text.dim(), cues, channel);
+            + m.block(&self.tf, counts.chars())
+            + m.block(&self.tf, counts.words())
+            + m.cues(cues, channel);
         shift_prior(m.probability(z), self.model.channel_log_odds.of(channel))
     }
 
@@ -319,6 +338,7 @@ impl InjectionDetector {
     fn with_valid_model(model: InjectionModel) -> Self {
         InjectionDetector {
             margin: Margin::of(&model),
+            tf: std::array::from_fn(|c| sublinear_tf(c as u32)),
             model,
             cues: Cues::new(),
         }
@@ -379,7 +399,7 @@ impl InjectionDetector {
         self.model
             .text
             .count_into(prepared, &mut scratch.text, &mut scratch.current);
-        self.score_counts(&scratch.current, None, cues, source)
+        self.score_counts(&scratch.current, cues, source)
     }
 
     /// Segment-scored calibrated probability that `text` carries an injection (the score of

@@ -449,7 +449,13 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
 
     // Held-out families, scored by a model fitted on the training side only.
     let (featurizer, linear) = fit(&train_side, params)?;
-    let eval_detector = detector(featurizer, linear, temperature, thresholds, channel_log_odds)?;
+    let eval_detector = detector(
+        featurizer,
+        linear,
+        temperature,
+        thresholds,
+        channel_log_odds,
+    )?;
     let held_scores = score_examples(&eval_detector, &held);
     let held_m = metrics_of(&held_scores, &held, high_risk);
     let held_real: Vec<&Example> = held
@@ -468,7 +474,13 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
     // The shipped model: every family.
     let everything: Vec<&Example> = all.iter().collect();
     let (featurizer, linear) = fit(&everything, params)?;
-    let shipped = detector(featurizer, linear, temperature, thresholds, channel_log_odds)?;
+    let shipped = detector(
+        featurizer,
+        linear,
+        temperature,
+        thresholds,
+        channel_log_odds,
+    )?;
     let model = shipped.model().clone();
 
     // Hand-written set (development numbers) and AgentDojo (external), by the shipped model.
