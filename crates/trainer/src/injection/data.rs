@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use vigil_contracts::hash::fnv1a64_seeded;
 use vigil_injection::Channel;
 
+use super::multilingual;
 use crate::Result;
 
 /// One labelled text.
@@ -37,6 +38,8 @@ pub struct Row {
     pub template: String,
     /// Cross-validation fold (`0..folds`): the family's fold, which also chose its vocabulary.
     pub fold: u8,
+    /// BCP-47 language tag.
+    pub lang: String,
 }
 
 /// Corpus size and split settings.
@@ -1645,13 +1648,49 @@ pub fn generate(seed: u64, params: &CorpusParams) -> Vec<Row> {
                         injection,
                         template: name.to_owned(),
                         fold,
+                        lang: "en".into(),
                     });
                 }
             }
         }
     }
+    for &(name, source, injection, fold, gen_fn) in MULTILINGUAL_FAMILIES {
+        let fold = fold % folds;
+        let mut kept = 0;
+        for _ in 0..params.rows_per_template * 3 {
+            if kept >= params.rows_per_template {
+                break;
+            }
+            let (raw, lang) = gen_fn(&mut rng);
+            let text = perturb(&mut rng, raw);
+            if seen.insert(text.clone()) {
+                kept += 1;
+                rows.push(Row {
+                    text,
+                    source,
+                    injection,
+                    template: name.to_owned(),
+                    fold,
+                    lang: lang.to_owned(),
+                });
+            }
+        }
+    }
     rows
 }
+
+/// The non-English families ([`multilingual`]): name, channel, injection, fold, generator. All
+/// are on the training side (the per-language numbers are out of fold); the injected and the
+/// benign family of one channel share their mail bodies and requests, so they share a fold — a
+/// benign family scored by a model that saw only its injected sibling would look like an
+/// injection for the sibling's sake.
+type MultilingualGen = fn(&mut ChaCha8Rng) -> (String, &'static str);
+const MULTILINGUAL_FAMILIES: &[(&str, Channel, bool, u8, MultilingualGen)] = &[
+    ("multilingual_override", Channel::User, true, 0, multilingual::user_override),
+    ("multilingual_mail_embedded", Channel::Tool, true, 1, multilingual::tool_mail),
+    ("multilingual_request", Channel::User, false, 0, multilingual::user_request),
+    ("multilingual_mail", Channel::Tool, false, 1, multilingual::tool_benign_mail),
+];
 
 /// `cargo xtask data injection`: the synthetic corpus as JSON Lines (the real corpus is
 /// already a file, `data/injection/corpus.jsonl`).
