@@ -87,17 +87,20 @@ fn channel_name(c: Channel) -> &'static str {
 /// Timings recorded with `cargo xtask bench` (release build, the shared 2-core machine, other
 /// builds running), and the wall time of `cargo xtask train injection` there. Kept as recorded
 /// text so the card stays byte-identical between runs.
-const RECORDED_SPEED: &str = "Speed, recorded with `cargo xtask bench` (release build, the shared \
-2-core development machine under a load average of 5–9 from parallel builds, so read them as upper \
-bounds): p50 of `InjectionDetector::classify_with` (segment scoring) on hand-written tool outputs joined \
-to 1 KB: 644 µs; 10 KB: 14.0 ms; 100 KB: 517 ms (the 100 KB run shared the cores with a compile; a \
-separate release run on repeated paragraphs gave 1 KB 0.92–1.47 ms, 10 KB 8.8 ms, 100 KB 87 ms, \
-1 MB 828 ms: linear, about 0.9 µs per byte). One window of 120 bytes costs about 26 µs (12 µs \
-n-grams, 14 µs cues); a short user message 22 µs p50. **This misses the issue's 20 µs for 1 KB by a \
-wide margin**: every byte is hashed up to three times (alone and in its two neighbouring pairs) and \
-texts up to 8 KiB once more whole; hashing each segment once and summing window vectors (the text \
-encoder would have to expose raw counts) is the next step. Memory: `Segments` streams, so scoring \
-keeps only the per-thread scratch of one window plus the spans.";
+const RECORDED_SPEED: &str = "Speed, recorded with `cargo xtask bench` on 2026-12-06 (release build, the \
+shared 2-core development machine under a load average of about 5 from parallel builds, so read them as \
+upper bounds): p50 of `InjectionDetector::classify_with` on a hand-written user message 7.8 µs (before \
+this release 17.6 µs), on a hand-written tool output 10.3 µs (23.9 µs); segment scoring on tool outputs \
+joined to 1 KB 100 µs (610 µs), 10 KB 0.97 ms (8.7 ms), 100 KB 14–21 ms (78 ms); `vigil injection` on one \
+15 MB tool output: 2.3 s wall, peak RSS 68.5 MB = 4.5× the input (353 MB, 23×, before). Linear in the \
+length, about 0.1–0.15 µs per byte. **Still five times the issue's 20 µs for 1 KB**: a 1 KB text of ten \
+segments costs twenty windows, and each segment runs the 20 cue patterns and the n-gram hashing once \
+(about 1.3 M instructions per KB under callgrind: a third cue matching, a third hashing and counting, a \
+third summing and weighing windows). What made it five times faster: every byte is prepared, matched and \
+hashed once (pairs and the whole text sum segment counts instead of re-reading text), a fused margin \
+(one `[idf², w·idf]` table lookup per n-gram), case-sensitive lower-case cue patterns on a lowercased \
+detection copy, ASCII fast paths in normalization, and incremental char/word n-gram hashing with dense \
+counting in `vigil_features::text` (same buckets; task-signal gets it too).";
 
 pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
     let high_risk = c.thresholds.high_risk;
@@ -286,8 +289,8 @@ pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
             "**Padding attack** (test `padding_does_not_dilute_an_injection_and_spans_point_at_it` in \
              `crates/injection/src/detect.rs`): an injection line inside 100 KB of benign paragraphs keeps \
              ≥ 0.9 of its standalone score on both channels, and the spans point at it.\n\n{RECORDED_SPEED}\n\n\
-             Training time: about 110–125 s for `cargo xtask train injection` (5 fits: 3 folds, the \
-             training side, every family) on the same machine.",
+             Training time: about 40–50 s for `cargo xtask train injection` (5 fits: 3 folds, the \
+             training side, every family; 110–125 s before the faster encoder) on the same machine.",
         ),
     );
     let (conf, correct) = confidence_and_correct(

@@ -1686,10 +1686,34 @@ pub fn generate(seed: u64, params: &CorpusParams) -> Vec<Row> {
 /// injection for the sibling's sake.
 type MultilingualGen = fn(&mut ChaCha8Rng) -> (String, &'static str);
 const MULTILINGUAL_FAMILIES: &[(&str, Channel, bool, u8, MultilingualGen)] = &[
-    ("multilingual_override", Channel::User, true, 0, multilingual::user_override),
-    ("multilingual_mail_embedded", Channel::Tool, true, 1, multilingual::tool_mail),
-    ("multilingual_request", Channel::User, false, 0, multilingual::user_request),
-    ("multilingual_mail", Channel::Tool, false, 1, multilingual::tool_benign_mail),
+    (
+        "multilingual_override",
+        Channel::User,
+        true,
+        0,
+        multilingual::user_override,
+    ),
+    (
+        "multilingual_mail_embedded",
+        Channel::Tool,
+        true,
+        1,
+        multilingual::tool_mail,
+    ),
+    (
+        "multilingual_request",
+        Channel::User,
+        false,
+        0,
+        multilingual::user_request,
+    ),
+    (
+        "multilingual_mail",
+        Channel::Tool,
+        false,
+        1,
+        multilingual::tool_benign_mail,
+    ),
 ];
 
 /// `cargo xtask data injection`: the synthetic corpus as JSON Lines (the real corpus is
