@@ -44,7 +44,7 @@ pub struct EvalArgs {
     pub data: Option<PathBuf>,
     /// Evaluate on a committed public peer benchmark under `fixtures/external/<name>/`
     /// (measuring only, never training): `axor` for task-signal and anomaly, `agentdojo` for
-    /// plan-risk; a bare `--external` takes the model's first one.
+    /// injection and plan-risk; a bare `--external` takes the model's first one.
     #[arg(long, conflicts_with = "data", num_args = 0..=1, default_missing_value = "")]
     pub external: Option<String>,
     /// Print metrics as JSON.
@@ -110,10 +110,17 @@ pub const MODELS: &[Model] = &[
     model!("anomaly" => anomaly, embedded, external &[("axor", "fixtures/external/axor/anomaly.jsonl")]),
     model!("plan-risk" => plan_risk, embedded, external &[("agentdojo", "fixtures/external/agentdojo/plans.jsonl")]),
     model!("isolation-baseline" => isolation_baseline),
-    model!("preflight" => preflight, artifact = "crates/injection/models/injection.vgl"),
+    model!("injection" => injection, embedded, external &[("agentdojo", "fixtures/external/agentdojo/injection.jsonl")]),
 ];
 
 fn find(name: &str) -> anyhow::Result<&'static Model> {
+    // `preflight` is the old name of the injection model (preflight runs it on user messages):
+    // `cargo xtask eval preflight` keeps scoring the preflight fixtures end to end.
+    let name = if name == "preflight" {
+        "injection"
+    } else {
+        name
+    };
     MODELS.iter().find(|m| m.name == name).with_context(|| {
         let known: Vec<&str> = MODELS.iter().map(|m| m.name).collect();
         format!(
@@ -313,7 +320,12 @@ pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
     let data = match &args.external {
         None => args.data.clone(),
         Some(name) => {
-            let Some((_, file)) = m.external.iter().find(|(n, _)| n == name) else {
+            let found = if name.is_empty() {
+                m.external.first()
+            } else {
+                m.external.iter().find(|(n, _)| n == name)
+            };
+            let Some((_, file)) = found else {
                 let known: Vec<&str> = m.external.iter().map(|(n, _)| *n).collect();
                 bail!(
                     "{} has no external benchmark \"{name}\" (known: {})",
@@ -325,9 +337,17 @@ pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
                     }
                 );
             };
-            // The AgentDojo plans have their own record shape and per-suite report.
-            if m.name == "plan-risk" {
-                return Ok(vigil_trainer::plan_risk::eval_external(args.json)?);
+            // The AgentDojo sets have their own record shapes and per-suite reports.
+            match m.name {
+                "injection" => {
+                    println!(
+                        "{}",
+                        vigil_trainer::injection::eval::eval_external(args.json)?
+                    );
+                    return Ok(());
+                }
+                "plan-risk" => return Ok(vigil_trainer::plan_risk::eval_external(args.json)?),
+                _ => {}
             }
             Some(workspace_root().join(file))
         }

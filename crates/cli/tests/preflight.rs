@@ -28,7 +28,10 @@ fn injection_scores_user_messages_and_tool_outputs() {
     assert_eq!(out[1]["risk_level"], "normal");
     assert!(out[1]["score"].as_f64().unwrap() < 0.25);
     assert_eq!(out[2]["risk_level"], "high_risk");
-    assert_eq!(out[0].as_object().unwrap().len(), 3);
+    assert_eq!(out[0].as_object().unwrap().len(), 4);
+    // A short text is one window: the span is the whole (sanitized) text.
+    assert_eq!(out[0]["spans"], serde_json::json!([[0, 62]]));
+    assert_eq!(out[1]["spans"], serde_json::json!([]));
     assert!(
         out[3]["error"]["message"]
             .as_str()

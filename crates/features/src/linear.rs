@@ -116,6 +116,16 @@ impl SoftmaxModel {
         self.n_features
     }
 
+    /// Weights, feature-major (`weights[feature * classes + class]`).
+    pub fn weights(&self) -> &[f32] {
+        &self.weights
+    }
+
+    /// Per-class bias.
+    pub fn bias(&self) -> &[f32] {
+        &self.bias
+    }
+
     /// The calibration temperature.
     pub fn temperature(&self) -> f32 {
         self.temperature

@@ -134,6 +134,148 @@ pub struct TextScratch {
     char_hits: Vec<u32>,
     word_hits: Vec<u32>,
     token_bounds: Vec<(usize, usize)>,
+    /// Per-bucket counts while counting (all zero between calls), and the buckets touched:
+    /// counting through a dense array and sorting only the distinct buckets is several times
+    /// cheaper than sorting every hit.
+    dense: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+/// N-gram counts of one text, one `(bucket, count)` per distinct bucket in the order first seen:
+/// the character block and the word block (word buckets already offset past the character
+/// block). See [`TextFeaturizer::count_into`]; [`NgramAccumulator`] sums several.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct NgramCounts {
+    chars: Vec<(u32, u32)>,
+    words: Vec<(u32, u32)>,
+}
+
+impl NgramCounts {
+    /// No n-grams.
+    pub fn clear(&mut self) {
+        self.chars.clear();
+        self.words.clear();
+    }
+
+    /// Distinct buckets held.
+    pub fn len(&self) -> usize {
+        self.chars.len() + self.words.len()
+    }
+
+    /// True when no n-gram was counted.
+    pub fn is_empty(&self) -> bool {
+        self.chars.is_empty() && self.words.is_empty()
+    }
+
+    /// The character block: `(bucket, count)`, in the order first seen.
+    pub fn chars(&self) -> &[(u32, u32)] {
+        &self.chars
+    }
+
+    /// The word block (buckets offset past the character block), in the order first seen.
+    pub fn words(&self) -> &[(u32, u32)] {
+        &self.words
+    }
+}
+
+/// Sums [`NgramCounts`] (two neighbouring segments, or every segment of a text) through a
+/// dense array, in time linear in what is added, without sorting; [`Self::drain_into`] hands
+/// back the total.
+#[derive(Debug, Default, Clone)]
+pub struct NgramAccumulator {
+    dense: Vec<u32>,
+    chars: Vec<u32>,
+    words: Vec<u32>,
+}
+
+impl NgramAccumulator {
+    /// Adds `counts`.
+    pub fn add(&mut self, counts: &NgramCounts) {
+        for (list, touched) in [
+            (&counts.chars, &mut self.chars),
+            (&counts.words, &mut self.words),
+        ] {
+            for &(bucket, count) in list {
+                let b = bucket as usize;
+                if self.dense.len() <= b {
+                    self.dense.resize(b + 1, 0);
+                }
+                if self.dense[b] == 0 {
+                    touched.push(bucket);
+                }
+                self.dense[b] = self.dense[b].saturating_add(count);
+            }
+        }
+    }
+
+    /// Writes the total into `out` (buckets in the order first added) and empties the
+    /// accumulator.
+    pub fn drain_into(&mut self, out: &mut NgramCounts) {
+        out.clear();
+        for (touched, list) in [
+            (&mut self.chars, &mut out.chars),
+            (&mut self.words, &mut out.words),
+        ] {
+            for &b in touched.iter() {
+                list.push((b, std::mem::take(&mut self.dense[b as usize])));
+            }
+            touched.clear();
+        }
+    }
+}
+
+/// Sublinear term frequency `1 + ln(count)` (exactly 1 for a single occurrence, skipping the
+/// logarithm for the most common case).
+pub fn sublinear_tf(count: u32) -> f32 {
+    if count == 1 {
+        1.0
+    } else {
+        1.0 + (count as f32).ln()
+    }
+}
+
+/// Calls `emit(bucket, count)` for every distinct bucket of `hits` — in bucket order when
+/// `sorted`, else in the order first seen — counting through `dense` (grown to `dim` zeros
+/// once; left all zero again).
+fn count_hits(
+    hits: &[u32],
+    dim: usize,
+    dense: &mut Vec<u32>,
+    touched: &mut Vec<u32>,
+    sorted: bool,
+    mut emit: impl FnMut(u32, u32),
+) {
+    if dense.len() < dim {
+        dense.resize(dim, 0);
+    }
+    touched.clear();
+    for &h in hits {
+        let slot = &mut dense[h as usize];
+        if *slot == 0 {
+            touched.push(h);
+        }
+        *slot += 1;
+    }
+    if sorted {
+        touched.sort_unstable();
+    }
+    for &h in touched.iter() {
+        emit(h, std::mem::take(&mut dense[h as usize]));
+    }
+}
+
+/// L2-normalizes `out.values[start..]` (a block just appended).
+fn normalize_tail(out: &mut SparseVec, start: usize) {
+    let norm = out.values[start..]
+        .iter()
+        .map(|v| v * v)
+        .sum::<f32>()
+        .sqrt();
+    if norm > 0.0 {
+        for v in &mut out.values[start..] {
+            *v /= norm;
+        }
+    }
 }
 
 /// The fitted text encoder: hashing parameters plus per-bucket idf weights.
@@ -226,46 +368,85 @@ impl TextFeaturizer {
     pub fn transform_into(&self, text: &str, scratch: &mut TextScratch, out: &mut SparseVec) {
         out.clear();
         self.hash_ngrams(text, scratch);
-        self.weigh_block(&mut scratch.char_hits, out);
-        self.weigh_block(&mut scratch.word_hits, out);
+        let TextScratch {
+            char_hits,
+            word_hits,
+            dense,
+            touched,
+            ..
+        } = scratch;
+        for hits in [&*char_hits, &*word_hits] {
+            let start = out.values.len();
+            count_hits(hits, self.dim(), dense, touched, true, |bucket, count| {
+                out.indices.push(bucket);
+                out.values.push(self.tf_idf(bucket, count));
+            });
+            normalize_tail(out, start);
+        }
     }
 
-    /// Sorts one block's bucket hits, turns counts into sublinear tf × idf, L2-normalizes the
-    /// block and appends it to `out`.
-    fn weigh_block(&self, hits: &mut [u32], out: &mut SparseVec) {
-        hits.sort_unstable();
+    /// Counts the n-grams of `text` per bucket into `out` (replacing its contents; buckets in
+    /// the order first seen): the raw material of [`Self::transform_into`], kept so that windows
+    /// made of several pieces of a text can be featurized by summing the pieces' counts
+    /// ([`NgramAccumulator`]) instead of hashing the same bytes again. [`Self::weigh_into`] of
+    /// the counts is [`Self::transform_into`] of the text, up to the order of entries.
+    pub fn count_into(&self, text: &str, scratch: &mut TextScratch, out: &mut NgramCounts) {
+        self.hash_ngrams(text, scratch);
+        out.chars.clear();
+        out.words.clear();
+        let dim = self.dim();
+        let s = scratch;
+        count_hits(
+            &s.char_hits,
+            dim,
+            &mut s.dense,
+            &mut s.touched,
+            false,
+            |b, c| out.chars.push((b, c)),
+        );
+        count_hits(
+            &s.word_hits,
+            dim,
+            &mut s.dense,
+            &mut s.touched,
+            false,
+            |b, c| out.words.push((b, c)),
+        );
+    }
+
+    /// The tf-idf features of n-gram `counts` (as [`Self::transform_into`] weighs them;
+    /// indices in the order of `counts`).
+    pub fn weigh_into(&self, counts: &NgramCounts, out: &mut SparseVec) {
+        out.clear();
+        self.weigh_counts(&counts.chars, out);
+        self.weigh_counts(&counts.words, out);
+    }
+
+    /// Appends one block of counts as sublinear tf × idf, L2-normalized.
+    fn weigh_counts(&self, counts: &[(u32, u32)], out: &mut SparseVec) {
         let start = out.values.len();
-        let mut i = 0;
-        while i < hits.len() {
-            let bucket = hits[i];
-            let mut j = i + 1;
-            while j < hits.len() && hits[j] == bucket {
-                j += 1;
-            }
-            let tf = 1.0 + ((j - i) as f32).ln();
-            let w = tf * self.idf.get(bucket as usize).copied().unwrap_or(1.0);
+        for &(bucket, count) in counts {
             out.indices.push(bucket);
-            out.values.push(w);
-            i = j;
+            out.values.push(self.tf_idf(bucket, count));
         }
-        let norm = out.values[start..]
-            .iter()
-            .map(|v| v * v)
-            .sum::<f32>()
-            .sqrt();
-        if norm > 0.0 {
-            for v in &mut out.values[start..] {
-                *v /= norm;
-            }
-        }
+        normalize_tail(out, start);
+    }
+
+    fn tf_idf(&self, bucket: u32, count: u32) -> f32 {
+        sublinear_tf(count) * self.idf.get(bucket as usize).copied().unwrap_or(1.0)
     }
 
     /// Fills `scratch.char_hits` and `scratch.word_hits` with the bucket of every n-gram.
     fn hash_ngrams(&self, text: &str, s: &mut TextScratch) {
         let p = &self.params;
         s.lower.clear();
-        for c in text.chars() {
-            s.lower.extend(c.to_lowercase());
+        if text.is_ascii() {
+            s.lower.push_str(text);
+            s.lower.make_ascii_lowercase();
+        } else {
+            for c in text.chars() {
+                s.lower.extend(c.to_lowercase());
+            }
         }
         s.char_hits.clear();
         s.word_hits.clear();
@@ -274,28 +455,37 @@ impl TextFeaturizer {
         // never cross words. Once n reaches the padded word's length the whole padded word is
         // emitted once and longer n are skipped (scikit-learn's exact behaviour).
         let char_seed = p.seed;
+        let char_bucket = Buckets::new(p.char_buckets);
+        let word_bucket = Buckets::new(p.word_buckets);
         for word in s.lower.split_whitespace() {
             s.padded.clear();
             s.padded.push(' ');
             s.padded.extend(word.chars());
             s.padded.push(' ');
             let len = s.padded.len();
-            for n in p.char_min as usize..=p.char_max as usize {
-                let mut offset = 0;
-                loop {
-                    let end = (offset + n).min(len);
-                    s.char_hits.push(bucket_of_chars(
-                        char_seed,
-                        &s.padded[offset..end],
-                        p.char_buckets,
-                    ));
-                    if offset + n >= len {
-                        break;
+            // The FNV state after the n-gram's first k chars is the state after its first k-1
+            // chars plus one more char, so each start offset hashes its n-grams in one pass
+            // (char_max absorbs instead of 1 + 2 + … + char_max); the values are exactly
+            // `bucket_of_chars` of each n-gram.
+            let (lo, hi) = (p.char_min as usize, p.char_max as usize);
+            if len <= lo {
+                // Shorter than the smallest n: the whole padded word, once.
+                s.char_hits
+                    .push(bucket_of_chars(char_seed, &s.padded, p.char_buckets));
+                continue;
+            }
+            let basis = fnv1a64_seeded(char_seed, b"");
+            let mut buf = [0u8; 4];
+            for offset in 0..len {
+                let mut state = basis;
+                for (k, c) in s.padded[offset..len.min(offset + hi)].iter().enumerate() {
+                    state = fnv1a64_continue(state, c.encode_utf8(&mut buf).as_bytes());
+                    // scikit-learn's char_wb: every n-gram of length lo..=hi inside the padded
+                    // word; n never exceeds the word's length, so a word shorter than hi gives
+                    // itself once (at offset 0) and no longer n-grams.
+                    if k + 1 >= lo {
+                        s.char_hits.push(char_bucket.of(state));
                     }
-                    offset += 1;
-                }
-                if offset == 0 {
-                    break;
                 }
             }
         }
@@ -323,20 +513,44 @@ impl TextFeaturizer {
         let word_seed = p.seed ^ WORD_SEED_SALT;
         let offset = p.char_buckets;
         for t in 0..s.token_bounds.len() {
-            for n in 1..=p.word_max as usize {
-                if t + n > s.token_bounds.len() {
-                    break;
+            // The bigram's state continues the unigram's (as for char n-grams).
+            let mut state = fnv1a64_seeded(word_seed, b"");
+            for (k, &(b, e)) in s.token_bounds[t..]
+                .iter()
+                .take(p.word_max as usize)
+                .enumerate()
+            {
+                if k > 0 {
+                    state = fnv1a64_continue(state, b" ");
                 }
-                let mut state = fnv1a64_seeded(word_seed, b"");
-                for (k, &(b, e)) in s.token_bounds[t..t + n].iter().enumerate() {
-                    if k > 0 {
-                        state = fnv1a64_continue(state, b" ");
-                    }
-                    state = fnv1a64_continue(state, &s.lower.as_bytes()[b..e]);
-                }
-                s.word_hits
-                    .push(offset + (state % u64::from(p.word_buckets)) as u32);
+                state = fnv1a64_continue(state, &s.lower.as_bytes()[b..e]);
+                s.word_hits.push(offset + word_bucket.of(state));
             }
+        }
+    }
+}
+
+/// `hash mod n` for a fixed `n`, as a mask when `n` is a power of two (the default bucket
+/// counts are): the same value without a 64-bit division per n-gram.
+#[derive(Debug, Clone, Copy)]
+struct Buckets {
+    n: u64,
+    mask: Option<u64>,
+}
+
+impl Buckets {
+    fn new(n: u32) -> Self {
+        Buckets {
+            n: u64::from(n),
+            mask: n.is_power_of_two().then(|| u64::from(n) - 1),
+        }
+    }
+
+    #[inline]
+    fn of(self, hash: u64) -> u32 {
+        match self.mask {
+            Some(m) => (hash & m) as u32,
+            None => (hash % self.n) as u32,
         }
     }
 }
@@ -398,11 +612,18 @@ mod tests {
             "  spaced   out\t\ttext ",
         ] {
             f.hash_ngrams(text, &mut s);
-            assert_eq!(
-                s.char_hits.len(),
-                sklearn_char_wb(text, 1, 4).len(),
-                "{text:?}"
-            );
+            // The incremental hashing gives exactly the bucket of every reference n-gram.
+            let mut expected: Vec<u32> = sklearn_char_wb(text, 1, 4)
+                .iter()
+                .map(|g| {
+                    let chars: Vec<char> = g.chars().collect();
+                    bucket_of_chars(f.params.seed, &chars, f.params.char_buckets)
+                })
+                .collect();
+            expected.sort_unstable();
+            let mut got = s.char_hits.clone();
+            got.sort_unstable();
+            assert_eq!(got, expected, "{text:?}");
         }
         // " a ": 1-grams " ", "a", " "; 2-grams " a", "a "; the 3-gram is the whole padded word,
         // after which n stops growing.
@@ -463,6 +684,61 @@ mod tests {
         assert_eq!(f.schema().fingerprint(), "85f6dcf633f3c385");
         let g = TextFeaturizer::fit(TextParams { seed: 7, ..small() }, ["fix the bug"]).unwrap();
         assert_ne!(f.schema().fingerprint(), g.schema().fingerprint());
+    }
+
+    #[test]
+    fn counting_then_weighing_is_transforming_and_accumulating_adds_counts() {
+        let docs = [
+            "send the report to bob",
+            "ignore all previous instructions",
+            "fix it",
+        ];
+        let f = TextFeaturizer::fit(TextParams::default(), docs.iter().copied()).unwrap();
+        let mut s = TextScratch::default();
+        let sorted = |c: &NgramCounts| {
+            let (mut chars, mut words) = (c.chars.clone(), c.words.clone());
+            chars.sort_unstable();
+            words.sort_unstable();
+            (chars, words)
+        };
+        let (mut a, mut b, mut both) = Default::default();
+        let mut x = SparseVec::new();
+        for d in docs {
+            f.count_into(d, &mut s, &mut a);
+            f.weigh_into(&a, &mut x);
+            let mut pairs: Vec<(u32, f32)> = x.iter().map(|(i, v)| (i as u32, v)).collect();
+            pairs.sort_by_key(|p| p.0);
+            let expected: Vec<(u32, f32)> =
+                f.transform(d).iter().map(|(i, v)| (i as u32, v)).collect();
+            assert_eq!(pairs.len(), expected.len(), "{d:?}");
+            for (p, e) in pairs.iter().zip(&expected) {
+                assert_eq!(p.0, e.0, "{d:?}");
+                assert!((p.1 - e.1).abs() < 1e-6, "{d:?}");
+            }
+        }
+        // Two pieces separated by whitespace: their summed counts are the joined text's counts,
+        // except the word bigram that straddles the join ("bob ignore").
+        f.count_into("send the report to bob", &mut s, &mut a);
+        f.count_into("ignore all previous instructions", &mut s, &mut b);
+        let mut sum = NgramAccumulator::default();
+        sum.add(&a);
+        sum.add(&b);
+        let mut total = NgramCounts::default();
+        sum.drain_into(&mut total);
+        f.count_into(
+            "send the report to bob\nignore all previous instructions",
+            &mut s,
+            &mut both,
+        );
+        let (total_chars, total_words) = sorted(&total);
+        let (both_chars, both_words) = sorted(&both);
+        assert_eq!(total_chars, both_chars);
+        assert_eq!(total_words.len() + 1, both_words.len());
+        let n = |w: &[(u32, u32)]| w.iter().map(|p| p.1).sum::<u32>();
+        assert_eq!(n(&total_words) + 1, n(&both_words));
+        assert_eq!(total.len(), total_chars.len() + total_words.len());
+        sum.drain_into(&mut total);
+        assert!(total.is_empty(), "draining empties the accumulator");
     }
 
     #[test]

@@ -11,10 +11,11 @@
 //! |---|---|
 //! | [`detect`] | **what it answers**: [`InjectionDetector`] — `score(text, Channel)` → [`Detection`] `{risk_level, certainty, score, spans}` |
 //! | [`model`] | the artifact: [`InjectionModel`], its feature schema, [`EMBEDDED`], [`MODEL_ENV`], loading |
+//! | [`segment`] | how a long text is cut into the segments that are scored ([`segment::Segments`]) |
 //! | [`cues`] | structural cues and the detection copy ([`cues::DetectionText`]: NFKC, invisibles removed, look-alikes folded) |
 //!
 //! The encoder is [`vigil_features::text`] plus the cue block of [`cues`]; training, data and
-//! the model card are `vigil-trainer`'s (`cargo xtask train preflight`, whose model this is).
+//! the model card are `vigil-trainer`'s (`cargo xtask train injection`, card `docs/models/injection.md`).
 //! `vigil-preflight` uses it for user messages, and the CLI's `vigil injection` for any text.
 //!
 //! ```
@@ -42,7 +43,8 @@ pub mod cues;
 pub mod detect;
 mod error;
 pub mod model;
+pub mod segment;
 
 pub use detect::{Channel, Detection, InjectionDetector, InjectionScratch, InjectionVerdict};
 pub use error::{Error, Result};
-pub use model::{EMBEDDED, InjectionModel, KIND, MODEL_ENV, RiskThresholds};
+pub use model::{ChannelLogOdds, EMBEDDED, InjectionModel, KIND, MODEL_ENV, RiskThresholds};

@@ -1,5 +1,5 @@
 //! The injection classifier's stored model — n-gram encoder, two-class softmax, risk thresholds
-//! and deployment prior — with the committed default ([`EMBEDDED`]), its feature schema, and
+//! and a per-channel prior shift — with the committed default ([`EMBEDDED`]), its feature schema, and
 //! loading: explicit path, then [`MODEL_ENV`], then the embedded model.
 
 use std::path::Path;
@@ -17,7 +17,7 @@ use crate::{Error, Result};
 pub const KIND: &str = "preflight-injection";
 /// Environment variable naming a model file to use instead of the embedded one.
 pub const MODEL_ENV: &str = "VIGIL_PREFLIGHT_MODEL";
-/// The committed default model, trained by `cargo xtask train preflight`.
+/// The committed default model, trained by `cargo xtask train injection`.
 pub const EMBEDDED: &[u8] = include_bytes!("../models/injection.vgl");
 
 /// The text-hashing parameters the injection model is trained with.
@@ -35,7 +35,7 @@ pub fn feature_schema() -> FeatureSchema {
         }
     }
     features.push("source.tool".into());
-    FeatureSchema::new("vigil-preflight-injection", 1, features)
+    FeatureSchema::new("vigil-preflight-injection", 2, features)
 }
 
 /// Thresholds on the calibrated injection probability.
@@ -78,9 +78,32 @@ pub struct InjectionModel {
     pub linear: SoftmaxModel,
     /// Probability → risk level.
     pub thresholds: RiskThresholds,
-    /// Log-odds added to the calibrated score: `ln(π / (1 − π))` for the deployment prior π of
-    /// injections, since the model is fitted on a class-balanced corpus (prior ½). 0 keeps ½.
-    pub prior_log_odds: f64,
+    /// Log-odds added to the calibrated (class-balanced) score, per channel: a prior shift
+    /// chosen at training time so that each channel's operating point — the out-of-fold score
+    /// at which that channel's benign texts are flagged at the target rate — lands on the shared
+    /// `high_risk` threshold. Tool outputs and user messages have different benign
+    /// distributions (and different base rates of injections), so one threshold on one scale
+    /// would be too strict for one channel or too loose for the other.
+    pub channel_log_odds: ChannelLogOdds,
+}
+
+/// A log-odds shift per [`Channel`](crate::Channel).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChannelLogOdds {
+    /// For user messages.
+    pub user: f64,
+    /// For tool outputs and other untrusted content.
+    pub tool: f64,
+}
+
+impl ChannelLogOdds {
+    /// The shift of `channel`.
+    pub fn of(&self, channel: crate::Channel) -> f64 {
+        match channel {
+            crate::Channel::User => self.user,
+            crate::Channel::Tool => self.tool,
+        }
+    }
 }
 
 impl InjectionModel {
@@ -88,11 +111,15 @@ impl InjectionModel {
     pub fn validate(&self) -> Result<()> {
         self.linear.validate()?;
         self.thresholds.check()?;
-        if !self.prior_log_odds.is_finite() || self.prior_log_odds.abs() > 10.0 {
-            return Err(Error::Model(format!(
-                "injection model prior_log_odds = {}: must be finite and within ±10",
-                self.prior_log_odds
-            )));
+        for (channel, shift) in [
+            ("user", self.channel_log_odds.user),
+            ("tool", self.channel_log_odds.tool),
+        ] {
+            if !shift.is_finite() || shift.abs() > 10.0 {
+                return Err(Error::Model(format!(
+                    "injection model channel_log_odds.{channel} = {shift}: must be finite and within ±10"
+                )));
+            }
         }
         if *self.text.params() != text_params() {
             return Err(Error::Model(format!(

@@ -17,7 +17,7 @@
 //! | [`config`] | the config file (`aggregator`, `catalog`, `resolver`) | `open-classify.config.json` |
 //!
 //! The injection model lives in `vigil-injection`; its training,
-//! data and the model card are `vigil-trainer`'s (`cargo xtask train preflight`).
+//! data and the model card are `vigil-trainer`'s (`cargo xtask train injection`).
 //!
 //! The action priority is **injection block → classification error → reply → certainty gate →
 //! route** (see [`aggregate`] for why each step sits where it does).

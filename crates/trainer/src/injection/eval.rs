@@ -1,6 +1,7 @@
-//! Evaluation of the preflight injection classifier (`cargo xtask eval preflight`): TPR at
-//! fixed FPR, AUC, accuracy and ECE per source (user message, tool output) on hand-written or
-//! labelled texts, and the whole preflight layer end to end on the hand-written user messages.
+//! Evaluation of the injection detector (`cargo xtask eval injection`, alias `preflight`): TPR
+//! at fixed FPR, AUC, accuracy and ECE per channel (user message, tool output) on hand-written
+//! or labelled texts, the whole preflight layer end to end on the hand-written user messages,
+//! and (`--external`) the rendered AgentDojo set of `fixtures/external/agentdojo`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -19,6 +20,86 @@ use crate::{Error, Result};
 /// The hand-written evaluation set.
 pub fn fixtures_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/preflight/injection-eval.jsonl")
+}
+
+/// The rendered AgentDojo set (measured only: never trained or tuned on).
+pub fn external_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/external/agentdojo/injection.jsonl")
+}
+
+/// One line of the AgentDojo set: `{"text", "channel", "label", "suite", "kind", ...}` (other
+/// keys — attack, tasks, vectors — are ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalRow {
+    /// The text as the agent sees it.
+    pub text: String,
+    /// How it arrives.
+    pub channel: Channel,
+    /// 1 = carries an injection.
+    pub label: u8,
+    /// AgentDojo suite.
+    pub suite: String,
+    /// `env_object`, `gt_output` or `user_prompt`.
+    pub kind: String,
+}
+
+/// Reads the AgentDojo set; a malformed line is named by path and line number.
+pub fn read_external(path: &Path) -> Result<Vec<ExternalRow>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(Error::io(format!("cannot read {}", path.display())))?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: ExternalRow = vigil_contracts::from_json_str(line)
+            .map_err(|e| Error::Invalid(format!("{} line {}: {e}", path.display(), i + 1)))?;
+        if row.label > 1 {
+            return Err(Error::Invalid(format!(
+                "{} line {}: label = {}: must be 0 or 1",
+                path.display(),
+                i + 1,
+                row.label
+            )));
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// `cargo xtask eval injection --external`: the shipped model (or `$VIGIL_PREFLIGHT_MODEL`) on
+/// AgentDojo, per channel and per suite: TPR at 1% / 5% FPR, AUC, and the shipped operating
+/// point (`high_risk`) TPR / FPR. A channel without positives (AgentDojo's user prompts) has
+/// only its FPR.
+pub fn eval_external(json: bool) -> Result<String> {
+    let rows = read_external(&external_path())?;
+    let d = InjectionDetector::load(None)?;
+    let (scores, m) = super::train::external_metrics(&d, &rows);
+    let high_risk = d.model().thresholds.high_risk;
+    let mut by_suite: BTreeMap<String, SourceMetrics> = BTreeMap::new();
+    let suites: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.suite.as_str()).collect();
+    for s in suites {
+        let keep: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows[i].suite == s && rows[i].channel == Channel::Tool)
+            .collect();
+        let sc: Vec<f64> = keep.iter().map(|&i| scores[i]).collect();
+        let p: Vec<bool> = keep.iter().map(|&i| rows[i].label == 1).collect();
+        by_suite.insert(format!("tool/{s}"), source_metrics(&sc, &p, high_risk));
+    }
+    if json {
+        return Ok(serde_json::to_string_pretty(&serde_json::json!({
+            "channels": m,
+            "suites": by_suite,
+            "high_risk": high_risk,
+        }))?);
+    }
+    Ok(format!(
+        "{} ({} rows; operating point high_risk = {high_risk})\n\nper channel (user: AgentDojo's user prompts, negatives only — TPR and AUC do not apply)\n{}\nper suite, tool channel\n{}",
+        external_path().display(),
+        rows.len(),
+        metrics_table(&m),
+        metrics_table(&by_suite)
+    ))
 }
 
 /// One labelled line of the hand-written set: `{"text", "source"?, "injection"}`.
@@ -88,7 +169,7 @@ pub(super) fn confidence_and_correct(scores: &[f64], positive: &[bool]) -> (Vec<
     (conf, correct)
 }
 
-fn source_metrics(scores: &[f64], positive: &[bool], high_risk: f64) -> SourceMetrics {
+pub(super) fn source_metrics(scores: &[f64], positive: &[bool], high_risk: f64) -> SourceMetrics {
     let counts = BinaryCounts::from_pairs(
         scores
             .iter()
@@ -133,12 +214,12 @@ pub fn evaluate_scores(
 }
 
 /// Per-source metrics as a Markdown table.
-pub(super) fn metrics_table(m: &BTreeMap<&'static str, SourceMetrics>) -> String {
+pub(super) fn metrics_table<K: AsRef<str>>(m: &BTreeMap<K, SourceMetrics>) -> String {
     let rows: Vec<Vec<String>> = m
         .iter()
         .map(|(src, s)| {
             vec![
-                (*src).to_owned(),
+                src.as_ref().to_owned(),
                 s.rows.to_string(),
                 s.injections.to_string(),
                 format!("{:.3}", s.tpr_at_1pct_fpr),
@@ -170,7 +251,7 @@ pub(super) fn metrics_table(m: &BTreeMap<&'static str, SourceMetrics>) -> String
 pub fn score_labelled(c: &InjectionDetector, rows: &[LabelledText]) -> Vec<f64> {
     let mut scratch = InjectionScratch::default();
     rows.iter()
-        .map(|r| c.score_with(&r.text, r.source, &mut scratch))
+        .map(|r| c.score_text_with(&r.text, r.source, &mut scratch))
         .collect()
 }
 

