@@ -9,7 +9,7 @@ use std::cell::OnceCell;
 
 use vigil_contracts::{Plan, Step};
 use vigil_features::json_walk::for_each_string_in;
-use vigil_features::plan::{Action, StepAnnotation, ToolAnnotator, plan_features};
+use vigil_features::plan::{Action, StepAnnotation, ToolAnnotator, is_search_key, plan_features};
 
 use crate::grounding::Request;
 use crate::rules::injection::{ObservationScan, scan_observation};
@@ -199,6 +199,13 @@ impl<'c> StepContext<'c> {
         &self.args.all
     }
 
+    /// Whether `arg_strings()[i]` is (inside) the step's search-query argument (`query`, `q`,
+    /// `keywords`, … — [`SEARCH_KEYS`](vigil_features::plan::SEARCH_KEYS)).
+    pub fn is_query(&self, i: usize) -> bool {
+        let (a, b) = self.args.queries;
+        (a as usize..b as usize).contains(&i)
+    }
+
     /// [`arg_strings`](Self::arg_strings) of at most 4 KiB, trimmed and lower-cased; built on
     /// first use.
     pub fn lower_arg_strings(&self) -> &'c [String] {
@@ -222,17 +229,29 @@ impl<'c> StepContext<'c> {
 #[derive(Debug)]
 struct ArgStrings<'p> {
     all: Vec<&'p str>,
+    /// `all[..]` indices `queries.0..queries.1` of the first search-query argument
+    /// ([`is_search_key`]); empty when there is none.
+    queries: (u32, u32),
     lower: OnceCell<Vec<String>>,
 }
 
 impl<'p> ArgStrings<'p> {
     fn of(step: &'p Step) -> Self {
         let mut all = Vec::new();
-        for v in step.args.values() {
+        let mut queries = (0, 0);
+        for (k, v) in &step.args {
+            let start = all.len();
             for_each_string_in(v, &mut |s| all.push(s));
+            if queries.0 == queries.1 && is_search_key(k) {
+                queries = (
+                    u32::try_from(start).unwrap_or(u32::MAX),
+                    u32::try_from(all.len()).unwrap_or(u32::MAX),
+                );
+            }
         }
         ArgStrings {
             all,
+            queries,
             lower: OnceCell::new(),
         }
     }

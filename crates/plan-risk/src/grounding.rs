@@ -24,6 +24,11 @@ impl Request {
         }
     }
 
+    /// The lower-cased request text, if one was given.
+    pub fn text(&self) -> Option<&str> {
+        self.lower.as_deref()
+    }
+
     /// Whether a request was given.
     pub fn is_present(&self) -> bool {
         self.lower.is_some()
@@ -180,6 +185,11 @@ impl Request {
                 "top up",
                 "withdraw",
                 "invest",
+                // Booking, reserving, renting or hiring a paid service asks for its payment.
+                "book",
+                "reserve",
+                "rent",
+                "hire",
             ],
             Action::Grant => &[
                 "grant",

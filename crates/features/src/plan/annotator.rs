@@ -237,6 +237,8 @@ impl ToolAnnotator {
                         .iter()
                         .any(|t| SENSITIVE_TOKENS.contains(&t.as_str()))
                     || scan.sensitive
+                    // Searching one's own data for "password reset" is not reading a secret.
+                    || (scan.query_sensitive && action != Action::Read)
             });
         let permissions = match (
             &step.permissions,
