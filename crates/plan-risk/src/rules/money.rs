@@ -3,8 +3,8 @@
 //!
 //! A transfer step is any step the annotator reads as [`Action::Transfer`] (pay, send money,
 //! wire, buy, refund, schedule or update a transaction). Its **recipient** is the string value
-//! of a recipient-like argument ([`RECIPIENT_KEYS`], or a key ending in `_iban` / `_recipient`
-//! / `_payee`); its **amount** is the number (or a number written in a string, `"$1,200.50"`)
+//! of a recipient-like argument ([`RECIPIENT_KEYS`], a key starting with `to_`, or one ending in
+//! `_iban` / `_recipient` / `_payee`); its **amount** is the number (or a number written in a string, `"$1,200.50"`)
 //! under an amount-like argument ([`AMOUNT_KEYS`], or a key starting with `amount`).
 //!
 //! Either is **grounded** when the request names it, or when the clean observation of an
@@ -269,10 +269,12 @@ impl Sources {
     }
 }
 
-/// Recipient-like keys: [`RECIPIENT_KEYS`] and any `*_iban`, `*_recipient`, `*_payee`.
+/// Recipient-like keys: [`RECIPIENT_KEYS`], any `to_*` and any `*_iban`, `*_recipient`,
+/// `*_payee`.
 fn is_recipient_key(k: &str) -> bool {
     let k = k.to_ascii_lowercase();
     RECIPIENT_KEYS.contains(&k.as_str())
+        || k.starts_with("to_")
         || ["_iban", "_recipient", "_payee"]
             .iter()
             .any(|s| k.ends_with(s))
