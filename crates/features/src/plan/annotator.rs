@@ -587,6 +587,29 @@ mod tests {
     }
 
     #[test]
+    fn a_search_querys_words_are_sensitive_only_outside_reads() {
+        let a = ToolAnnotator::default();
+        let sensitive = |j: &str| a.annotate(&step(j)).sensitive;
+        assert!(!sensitive(
+            r#"{"tool": "search_emails", "args": {"query": "password reset"}}"#
+        ));
+        assert!(!sensitive(
+            r#"{"tool": "search_files", "args": {"keywords": ["credentials", "secret"]}}"#
+        ));
+        // SQL in a query reads the secret itself; other arguments still count.
+        assert!(sensitive(
+            r#"{"tool": "db.query", "args": {"query": "SELECT password FROM users"}}"#
+        ));
+        assert!(sensitive(
+            r#"{"tool": "search_emails", "args": {"query": "invoice", "folder": "/secrets"}}"#
+        ));
+        // Not a read: the query's words count.
+        assert!(sensitive(
+            r#"{"tool": "notes.delete", "args": {"query": "password"}}"#
+        ));
+    }
+
+    #[test]
     fn tokens_split_snake_camel_and_dots() {
         assert_eq!(
             tool_tokens("gmail.sendMessage"),
