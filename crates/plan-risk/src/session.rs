@@ -184,8 +184,9 @@ impl<'m> SessionMonitor<'m> {
             let (i, ann) = (s.index, s.annotation);
             // Under allow_sensitive the user has said this turn touches sensitive data, so its
             // reads count as exposure even when the lexicon sees nothing sensitive.
-            let exposed =
-                ann.sensitive || (plan.policy.allow_sensitive && ann.action == Action::Read);
+            let exposed = ann.sensitive
+                || ann.sensitive_topic
+                || (plan.policy.allow_sensitive && ann.action == Action::Read);
             if exposed && !s.sends() {
                 st.prior.sensitive_exposure = Some(format!("turn {turn} step {i} {}", s.step.tool));
                 for value in s.arg_strings() {

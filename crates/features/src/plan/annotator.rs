@@ -87,6 +87,11 @@ pub struct StepAnnotation {
     /// The tool name's lower-case tokens ([`tool_tokens`]), kept for the rules.
     #[serde(skip)]
     pub tokens: Vec<String>,
+    /// A read whose search query names a sensitive topic (`search_emails(query="password
+    /// reset")`): not sensitive access — the user's own data about the topic — but what it
+    /// returns is sensitive if it is sent on.
+    #[serde(skip)]
+    pub sensitive_topic: bool,
 }
 
 /// One catalogued tool: any field given overrides the lexicon for that tool.
@@ -265,6 +270,7 @@ impl ToolAnnotator {
             estimated_cost,
             endpoints,
             tokens,
+            sensitive_topic: scan.query_sensitive,
         }
     }
 }
@@ -593,6 +599,10 @@ mod tests {
         assert!(!sensitive(
             r#"{"tool": "search_emails", "args": {"query": "password reset"}}"#
         ));
+        let search = a.annotate(&step(
+            r#"{"tool": "search_emails", "args": {"query": "password reset"}}"#,
+        ));
+        assert!(search.sensitive_topic && !search.sensitive);
         assert!(!sensitive(
             r#"{"tool": "search_files", "args": {"keywords": ["credentials", "secret"]}}"#
         ));
