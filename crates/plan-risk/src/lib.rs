@@ -58,6 +58,9 @@
 //! Plans follow the [`Plan`](vigil_contracts::Plan) contract. A plan with no steps gets a
 //! decision (its features are all 0); 1,000-step plans and 1 MB observations are fine (regexes
 //! are compiled once and linear-time; argument strings are inspected on their first 64 KiB).
+//! A finding repeated on many steps is listed [`MAX_SAME_FINDINGS`](rules::MAX_SAME_FINDINGS)
+//! times, then summed up in one finding of the same rule and severity (`… and 975 more`), so a
+//! 300,000-step plan's answer stays small; the decision depends only on the worst severity.
 //! `args` must be a JSON object: a string or an array is refused at parse time with
 //! `steps[i].args: invalid type: ...` rather than guessed at, because a free-form command string
 //! has no argument names to inspect. Unknown tools are annotated as `other` actions (not

@@ -137,8 +137,8 @@ impl<'m> SessionMonitor<'m> {
         }
         let moved: f64 = facts
             .iter()
-            .filter_map(|f| f.transfer.as_ref())
-            .map(|t| t.amount.abs())
+            .filter_map(|f| f.transfer)
+            .map(f64::abs)
             .filter(|a| a.is_finite())
             .sum();
         let transfers = facts.iter().filter(|f| f.transfer.is_some()).count();

@@ -62,6 +62,21 @@ fn thousand_step_plan_gets_a_decision_and_a_loop_finding() {
             .any(|v| v.rule == "suspicious_pattern" && v.step == Some(9))
     );
     assert_ne!(a.decision.intervention, Intervention::Allow);
+    // 1,000 identical findings are listed 25 times and summed up once.
+    let egress: Vec<_> = a
+        .decision
+        .violations
+        .iter()
+        .filter(|v| v.rule == "network_egress")
+        .collect();
+    assert_eq!(egress.len(), 26);
+    assert_eq!(egress[24].step, Some(24));
+    assert_eq!(egress[25].step, None);
+    assert_eq!(
+        egress[25].detail,
+        "… and 975 more network_egress findings like the 25 above (steps 25–999)"
+    );
+    assert_eq!(egress[25].severity, egress[0].severity);
 }
 
 #[test]

@@ -59,8 +59,8 @@ pub struct StepFacts {
     pub grounded: bool,
     /// Injection cues found in the step's own observation.
     pub injection_cues: Vec<&'static str>,
-    /// What the step moved, if it is a transfer.
-    pub transfer: Option<money::Transfer>,
+    /// The amount the step moves, if it is a transfer (0 when it names none).
+    pub transfer: Option<f64>,
 }
 
 /// Runs the rule families; appends violations, returns per-step facts.
@@ -74,6 +74,7 @@ pub fn plan_rules(
     let mut suspicious_pattern = suspicious_pattern::SuspiciousPattern::default();
     let mut untrusted_input = untrusted_input::UntrustedInput::after(prior);
     let mut money = money::Money::default();
+    let mut tally = Tally::after(out);
     let mut facts = Vec::with_capacity(ctx.plan().steps.len());
 
     for step in ctx.steps() {
@@ -93,11 +94,97 @@ pub fn plan_rules(
             injection_cues,
             transfer,
         });
+        tally.condense(out);
     }
+    tally.finish(out);
 
     permissions::plan_permissions(ctx, out);
     budget::budget(ctx, out);
     facts
+}
+
+/// Findings of one (rule, severity) listed in full; further ones are counted into one summary
+/// finding per (rule, severity), so a 300,000-step plan that repeats one mistake answers with
+/// 25 findings and "… and 299,975 more" rather than 300,000 of them (decisions depend on the
+/// worst severity only, which the summary keeps).
+pub const MAX_SAME_FINDINGS: usize = 25;
+
+/// Condenses the findings appended to a list since it was created ([`MAX_SAME_FINDINGS`]).
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    /// Findings before this index are already condensed.
+    checked: usize,
+    /// (rule, severity, listed, counted, first counted step, last counted step).
+    groups: Vec<(String, Severity, usize, usize, Option<usize>, Option<usize>)>,
+}
+
+impl Tally {
+    /// A tally of what gets appended to `out` from now on.
+    pub(crate) fn after(out: &[Violation]) -> Self {
+        Tally {
+            checked: out.len(),
+            groups: Vec::new(),
+        }
+    }
+
+    /// Keeps the first [`MAX_SAME_FINDINGS`] findings of each (rule, severity) appended since
+    /// the last call, in order, and counts the others.
+    pub(crate) fn condense(&mut self, out: &mut Vec<Violation>) {
+        let mut write = self.checked;
+        for read in self.checked..out.len() {
+            let v = &out[read];
+            let at = match self
+                .groups
+                .iter()
+                .position(|g| g.1 == v.severity && g.0 == v.rule)
+            {
+                Some(at) => at,
+                None => {
+                    self.groups
+                        .push((v.rule.clone(), v.severity, 0, 0, None, None));
+                    self.groups.len() - 1
+                }
+            };
+            let g = &mut self.groups[at];
+            if g.2 < MAX_SAME_FINDINGS {
+                g.2 += 1;
+                out.swap(write, read);
+                write += 1;
+            } else {
+                g.3 += 1;
+                if let Some(step) = v.step {
+                    g.4 = Some(g.4.map_or(step, |f| f.min(step)));
+                    g.5 = Some(g.5.map_or(step, |l| l.max(step)));
+                }
+            }
+        }
+        out.truncate(write);
+        self.checked = write;
+    }
+
+    /// Condenses what is left and appends one summary per (rule, severity) that had more.
+    pub(crate) fn finish(mut self, out: &mut Vec<Violation>) {
+        self.condense(out);
+        for (rule, severity, _, counted, first, last) in self.groups {
+            if counted == 0 {
+                continue;
+            }
+            let steps = match (first, last) {
+                (Some(f), Some(l)) if f != l => format!(" (steps {f}–{l})"),
+                (Some(f), _) => format!(" (step {f})"),
+                _ => String::new(),
+            };
+            out.push(Violation {
+                detail: format!(
+                    "… and {counted} more {rule} finding{} like the {MAX_SAME_FINDINGS} above{steps}",
+                    if counted == 1 { "" } else { "s" }
+                ),
+                rule,
+                severity,
+                step: None,
+            });
+        }
+    }
 }
 
 /// Appends one violation.

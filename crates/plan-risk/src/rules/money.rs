@@ -91,15 +91,6 @@ pub const REPEAT_WORDS: &[&str] = &[
     "transfers",
 ];
 
-/// What one transfer step moved, for the session memory.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Transfer {
-    /// The recipient, compacted (lower-case letters and digits), empty when none was named.
-    pub recipient: String,
-    /// The amount, 0 when none was given.
-    pub amount: f64,
-}
-
 /// The family, with what the plan's transfers so far paid to whom.
 #[derive(Debug, Default)]
 pub(super) struct Money {
@@ -123,13 +114,13 @@ struct Sources {
 }
 
 impl Money {
-    /// Judges one step if it moves money; returns what it moved.
+    /// Judges one step if it moves money; returns the amount it moves (0 when it names none).
     pub(super) fn check(
         &mut self,
         ctx: &PlanContext<'_>,
         s: StepContext<'_>,
         out: &mut Vec<Violation>,
-    ) -> Option<Transfer> {
+    ) -> Option<f64> {
         if s.annotation.action != Action::Transfer {
             return None;
         }
@@ -143,10 +134,7 @@ impl Money {
             .filter(|v| !is_vague(v))
             .collect();
         let amount = amounts_under(s).next();
-        let transfer = Transfer {
-            recipient: recipients.first().map(|r| compact(r)).unwrap_or_default(),
-            amount: amount.unwrap_or(0.0),
-        };
+        let transfer = amount.unwrap_or(0.0);
         let tool = &s.step.tool;
         if !request.is_present() {
             report(
