@@ -6,7 +6,6 @@ use anyhow::Context;
 use clap::Args;
 use vigil_features::plan::{ToolAnnotator, ToolCatalog};
 use vigil_plan_risk::{PlanMonitor, SessionMonitor};
-use serde::Serialize;
 use vigil_server::records::{self, AssessmentOutput};
 
 use crate::io::Io;
@@ -43,7 +42,6 @@ pub fn run(args: PlanRiskArgs) -> anyhow::Result<bool> {
         .context("cannot load the plan-risk model")?;
     if args.session {
         let mut session = SessionMonitor::new(&monitor);
-        args.io
         args.io.run(|_, line| {
             let a = session.assess_turn(&records::plan(line)?);
             Ok(Written(a))
