@@ -314,7 +314,9 @@ mod tests {
             r#"{"steps": [{"tool": "t"}]} x"#,
             r#"[1]"#,
         ] {
-            let echo = crate::from_json_str::<PlanEcho>(text).unwrap_err().to_string();
+            let echo = crate::from_json_str::<PlanEcho>(text)
+                .unwrap_err()
+                .to_string();
             let plan = crate::from_json_str::<Plan>(text).unwrap_err().to_string();
             assert_eq!(echo, plan, "{text}");
         }

@@ -147,7 +147,9 @@ pub(super) fn access(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Vi
                 Severity::Low
             },
             Some(s.index),
-            format!("{tool} grants access that never expires, and the request did not ask for that"),
+            format!(
+                "{tool} grants access that never expires, and the request did not ask for that"
+            ),
         );
     }
     let (public, edit) = visibility(s);
@@ -157,9 +159,16 @@ pub(super) fn access(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Vi
     let asks_public = ["public", "anyone", "everyone", "world", "publish"]
         .iter()
         .any(|w| request.mentions(w));
-    let asks_edit = ["edit", "write", "modify", "change", "contribut", "collaborat"]
-        .iter()
-        .any(|w| request.mentions(w));
+    let asks_edit = [
+        "edit",
+        "write",
+        "modify",
+        "change",
+        "contribut",
+        "collaborat",
+    ]
+    .iter()
+    .any(|w| request.mentions(w));
     if edit {
         let sev = match (request.is_present(), asks_public && asks_edit) {
             (false, _) => Severity::High,
@@ -239,8 +248,16 @@ fn is_permanent(s: StepContext<'_>) -> bool {
     s.step.args.iter().any(|(k, v)| {
         let k = k.to_ascii_lowercase();
         match v {
-            Value::Bool(true) => matches!(k.as_str(), "permanent" | "is_permanent" | "unlimited" | "no_expiry"),
-            Value::String(x) if k.contains("duration") || k.contains("expir") || k == "access_type" || k == "type" => {
+            Value::Bool(true) => matches!(
+                k.as_str(),
+                "permanent" | "is_permanent" | "unlimited" | "no_expiry"
+            ),
+            Value::String(x)
+                if k.contains("duration")
+                    || k.contains("expir")
+                    || k == "access_type"
+                    || k == "type" =>
+            {
                 words(x).any(|w| FOREVER.contains(&w.as_str()))
             }
             _ => false,
@@ -255,9 +272,14 @@ fn visibility(s: StepContext<'_>) -> (bool, bool) {
         let key = k.to_ascii_lowercase();
         match v {
             Value::Bool(b) => {
-                public |= (*b && matches!(key.as_str(), "public" | "is_public" | "anyone_with_link"))
+                public |= (*b
+                    && matches!(key.as_str(), "public" | "is_public" | "anyone_with_link"))
                     || (!*b && matches!(key.as_str(), "private" | "is_private"));
-                edit |= *b && matches!(key.as_str(), "can_edit" | "editable" | "allow_edit" | "writable");
+                edit |= *b
+                    && matches!(
+                        key.as_str(),
+                        "can_edit" | "editable" | "allow_edit" | "writable"
+                    );
             }
             Value::String(x) if is_one_of(&key, VISIBILITY_KEYS) => {
                 for w in words(x) {
@@ -334,8 +356,10 @@ mod tests {
             {"tool": "AugustSmartLockGrantGuestAccess", "args": {"guest_ids": ["Amy Lee"], "permanent": false}}]}"#)
         .is_empty());
         assert_eq!(
-            run(r#"{"request": "Grant guest access to Amy for the front door", "steps": [
-                {"tool": "AugustSmartLockGrantGuestAccess", "args": {"guest_ids": ["guest_8812"], "permanent": false}}]}"#),
+            run(
+                r#"{"request": "Grant guest access to Amy for the front door", "steps": [
+                {"tool": "AugustSmartLockGrantGuestAccess", "args": {"guest_ids": ["guest_8812"], "permanent": false}}]}"#
+            ),
             [r("access.ungrounded_grantee", Severity::High)]
         );
     }
@@ -351,8 +375,10 @@ mod tests {
     #[test]
     fn permanent_access_nobody_asked_for_is_med() {
         assert_eq!(
-            run(r#"{"request": "Grant guest access to Amy for the front door", "steps": [
-                {"tool": "AugustSmartLockGrantGuestAccess", "args": {"guest_ids": ["Amy"], "permanent": true}}]}"#),
+            run(
+                r#"{"request": "Grant guest access to Amy for the front door", "steps": [
+                {"tool": "AugustSmartLockGrantGuestAccess", "args": {"guest_ids": ["Amy"], "permanent": true}}]}"#
+            ),
             [r("access.permanent_grant", Severity::Med)]
         );
         assert!(run(r#"{"request": "Give Amy permanent access to the front door", "steps": [
@@ -373,8 +399,10 @@ mod tests {
             [r("access.public_edit", Severity::Crit)]
         );
         assert_eq!(
-            run(r#"{"request": "Make the wiki page public and let anyone edit it", "steps": [
-                {"tool": "wiki.set_sharing", "args": {"page": "p1", "visibility": "public", "permission": "edit"}}]}"#),
+            run(
+                r#"{"request": "Make the wiki page public and let anyone edit it", "steps": [
+                {"tool": "wiki.set_sharing", "args": {"page": "p1", "visibility": "public", "permission": "edit"}}]}"#
+            ),
             [r("access.public_edit", Severity::Low)]
         );
         assert_eq!(

@@ -114,8 +114,18 @@ pub const MAX_SAME_FINDINGS: usize = 25;
 pub(crate) struct Tally {
     /// Findings before this index are already condensed.
     checked: usize,
-    /// (rule, severity, listed, counted, first counted step, last counted step).
-    groups: Vec<(String, Severity, usize, usize, Option<usize>, Option<usize>)>,
+    groups: Vec<Group>,
+}
+
+/// One (rule, severity) of a [`Tally`].
+#[derive(Debug)]
+struct Group {
+    rule: String,
+    severity: Severity,
+    listed: usize,
+    counted: usize,
+    /// First and last step of the counted findings.
+    steps: Option<(usize, usize)>,
 }
 
 impl Tally {
@@ -136,25 +146,32 @@ impl Tally {
             let at = match self
                 .groups
                 .iter()
-                .position(|g| g.1 == v.severity && g.0 == v.rule)
+                .position(|g| g.severity == v.severity && g.rule == v.rule)
             {
                 Some(at) => at,
                 None => {
-                    self.groups
-                        .push((v.rule.clone(), v.severity, 0, 0, None, None));
+                    self.groups.push(Group {
+                        rule: v.rule.clone(),
+                        severity: v.severity,
+                        listed: 0,
+                        counted: 0,
+                        steps: None,
+                    });
                     self.groups.len() - 1
                 }
             };
             let g = &mut self.groups[at];
-            if g.2 < MAX_SAME_FINDINGS {
-                g.2 += 1;
+            if g.listed < MAX_SAME_FINDINGS {
+                g.listed += 1;
                 out.swap(write, read);
                 write += 1;
             } else {
-                g.3 += 1;
+                g.counted += 1;
                 if let Some(step) = v.step {
-                    g.4 = Some(g.4.map_or(step, |f| f.min(step)));
-                    g.5 = Some(g.5.map_or(step, |l| l.max(step)));
+                    g.steps = Some(
+                        g.steps
+                            .map_or((step, step), |(f, l)| (f.min(step), l.max(step))),
+                    );
                 }
             }
         }
@@ -165,22 +182,24 @@ impl Tally {
     /// Condenses what is left and appends one summary per (rule, severity) that had more.
     pub(crate) fn finish(mut self, out: &mut Vec<Violation>) {
         self.condense(out);
-        for (rule, severity, _, counted, first, last) in self.groups {
-            if counted == 0 {
+        for g in self.groups {
+            if g.counted == 0 {
                 continue;
             }
-            let steps = match (first, last) {
-                (Some(f), Some(l)) if f != l => format!(" (steps {f}–{l})"),
-                (Some(f), _) => format!(" (step {f})"),
-                _ => String::new(),
+            let steps = match g.steps {
+                Some((f, l)) if f != l => format!(" (steps {f}–{l})"),
+                Some((f, _)) => format!(" (step {f})"),
+                None => String::new(),
             };
             out.push(Violation {
                 detail: format!(
-                    "… and {counted} more {rule} finding{} like the {MAX_SAME_FINDINGS} above{steps}",
-                    if counted == 1 { "" } else { "s" }
+                    "… and {} more {} finding{} like the {MAX_SAME_FINDINGS} above{steps}",
+                    g.counted,
+                    g.rule,
+                    if g.counted == 1 { "" } else { "s" }
                 ),
-                rule,
-                severity,
+                rule: g.rule,
+                severity: g.severity,
                 step: None,
             });
         }

@@ -217,7 +217,13 @@ mod tests {
         assert_eq!((ascii[0].0, ascii[0].1), (Severity::Med, Some(9)));
         // Fullwidth, mixed with ASCII and another case: still the same tool ten times.
         let mut mixed = vec!["ｇｍａｉｌ.forward"; 5];
-        mixed.extend(["gmail.forward", "GMAIL.FORWARD", "ｇｍａｉｌ.ｆｏｒｗａｒｄ", "gm\u{430}il.forward", "gmail.forward"]);
+        mixed.extend([
+            "gmail.forward",
+            "GMAIL.FORWARD",
+            "ｇｍａｉｌ.ｆｏｒｗａｒｄ",
+            "gm\u{430}il.forward",
+            "gmail.forward",
+        ]);
         let found = loops(&mixed);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].1, Some(9));
