@@ -261,7 +261,10 @@ fn fuzz_plans() {
                 serde_json::to_string(p).unwrap()
             ),
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
-            _ => panic!("PlanEcho and Plan disagree: {echo:?} vs {:?}", parsed.is_ok()),
+            _ => panic!(
+                "PlanEcho and Plan disagree: {echo:?} vs {:?}",
+                parsed.is_ok()
+            ),
         }
         let Ok(plan) = parsed else {
             return false;

@@ -50,7 +50,8 @@ pub struct Plan {
 /// assert_eq!(serde_json::to_string(&echo).unwrap(), serde_json::to_string(&plan).unwrap());
 /// ```
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+// Named as `Plan` so type errors read the same ("expected struct Plan").
+#[serde(deny_unknown_fields, expecting = "struct Plan")]
 pub struct PlanEcho {
     // Keep in step with `Plan` (the tests compare the two on every field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -313,6 +314,7 @@ mod tests {
             r#"{"budget": -3, "steps": []}"#,
             r#"{"steps": [{"tool": "t"}]} x"#,
             r#"[1]"#,
+            r#"-92233720368547758093372036854775809"#,
         ] {
             let echo = crate::from_json_str::<PlanEcho>(text)
                 .unwrap_err()

@@ -56,8 +56,8 @@ pub(super) fn card(
         "A re-implementation of the NEXUS runtime monitor (`vigil-plan-risk`): tool annotator → 9 NEXUS plan features → \
          the scorer's fixed input transform (`log1p` of counts and amounts, budget utilisation clipped at 100×; schema \
          `nexus-plan-scorer` v2) → standardized logistic regression (balanced class weights, C by template-grouped \
-         cross-validation) → Platt calibration on cross-fitted scores → ρ; nine rule families V_R and \
-         an argument inspector V_A; policy Π exactly as published. Rules, severities, inspector patterns, the annotator \
+         cross-validation) → Platt calibration on cross-fitted scores → ρ; NEXUS's nine rule families plus \
+         vigil's money and access families (V_R) and an argument inspector V_A; policy Π exactly as published. Rules, severities, inspector patterns, the annotator \
          lexicon and the loss grid are vigil's own design (NEXUS does not publish them); see the crate docs.",
     );
     c.section(
@@ -134,8 +134,8 @@ pub(super) fn card(
         "Π is applied exactly as published (CRIT → block; ρ ≥ τ_b with any violation → block; \
          ρ ≥ τ_c or HIGH → confirm; MED → revise; else allow). vigil reads the project page's \
          \"ρ gates the block/confirm split when exactly one critical rule fires\" as referring to \
-         HIGH-severity rules: a lone HIGH finding is confirm unless ρ ≥ τ_b (rule 2). The nine rule \
-         families, their severities, the argument inspector's patterns, the annotator lexicon and \
+         HIGH-severity rules: a lone HIGH finding is confirm unless ρ ≥ τ_b (rule 2). The rule \
+         families (NEXUS's nine, and vigil's `money.*` and `access.*`), their severities, the argument inspector's patterns, the annotator lexicon and \
          cost model, grounding against the request and the session memory are vigil's own design, \
          documented in the `vigil-plan-risk` and `vigil-features::plan` crate docs.",
     );
