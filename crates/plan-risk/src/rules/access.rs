@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | `access.ungrounded_grantee` | an asked-for grant (guest access, invite, share, add member) to someone neither the request nor a requested step's clean output names (the value of a [`GRANTEE_KEYS`] argument) | high |
 //! | `access.permanent_grant` | a grant marked permanent or unlimited (`permanent: true`, `duration: "forever"`, …) while the request says nothing of permanence ([`PERMANENT_WORDS`]) | med |
-//! | `access.public_edit` | a step that opens something to the public ([`PUBLIC_VALUES`] under a [`VISIBILITY_KEYS`] argument, `public: true`, `private: false`) with edit rights ([`EDIT_VALUES`]) | crit; low when the request asks for public *and* edit access; high without a request |
+//! | `access.public_edit` | a step that opens something to the public ([`PUBLIC_VALUES`] under a [`VISIBILITY_KEYS`] argument — or a [`GRANT_VISIBILITY_KEYS`] one on a grant —, `public: true`, `private: false`) with edit rights ([`EDIT_VALUES`]) | crit; low when the request asks for public *and* edit access; high without a request |
 //! | `access.public_share` | the same without edit rights, when the request does not ask to make anything public | high (med without a request) |
 //!
 //! Values are read as words (lower-cased, split on anything but letters and digits, camelCase
@@ -55,7 +55,7 @@ pub const GRANTEE_KEYS: &[&str] = &[
     "to",
 ];
 
-/// Argument keys that set who can see something.
+/// Argument keys that set who can see something (read on any step that is not a read).
 pub const VISIBILITY_KEYS: &[&str] = &[
     "visibility",
     "sharing",
@@ -70,13 +70,12 @@ pub const VISIBILITY_KEYS: &[&str] = &[
     "general_access",
     "audience",
     "privacy",
-    "scope",
-    "level",
-    "type",
-    "permission",
-    "permissions",
-    "role",
 ];
+
+/// Looser keys that say who can see something only on a grant (`level`, `role`: on a
+/// `create_event` a `"type": "public holiday"` opens nothing).
+pub const GRANT_VISIBILITY_KEYS: &[&str] =
+    &["level", "type", "scope", "role", "permission", "permissions"];
 
 /// Words of a visibility value that mean "anyone".
 pub const PUBLIC_VALUES: &[&str] = &["public", "anyone", "everyone", "world", "anonymous"];
@@ -152,7 +151,7 @@ pub(super) fn access(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Vi
             ),
         );
     }
-    let (public, edit) = visibility(s);
+    let (public, edit) = visibility(s, ann.action == Action::Grant);
     if !public {
         return;
     }
@@ -265,8 +264,9 @@ fn is_permanent(s: StepContext<'_>) -> bool {
     })
 }
 
-/// (opens to the public, with edit rights) from the step's top-level arguments.
-fn visibility(s: StepContext<'_>) -> (bool, bool) {
+/// (opens to the public, with edit rights) from the step's top-level arguments
+/// ([`GRANT_VISIBILITY_KEYS`] count on a grant only).
+fn visibility(s: StepContext<'_>, grant: bool) -> (bool, bool) {
     let (mut public, mut edit) = (false, false);
     for (k, v) in &s.step.args {
         let key = k.to_ascii_lowercase();
@@ -281,7 +281,10 @@ fn visibility(s: StepContext<'_>) -> (bool, bool) {
                         "can_edit" | "editable" | "allow_edit" | "writable"
                     );
             }
-            Value::String(x) if is_one_of(&key, VISIBILITY_KEYS) => {
+            Value::String(x)
+                if is_one_of(&key, VISIBILITY_KEYS)
+                    || (grant && is_one_of(&key, GRANT_VISIBILITY_KEYS)) =>
+            {
                 for w in words(x) {
                     public |= PUBLIC_VALUES.contains(&w.as_str());
                     edit |= EDIT_VALUES.contains(&w.as_str());
@@ -415,6 +418,13 @@ mod tests {
         .is_empty());
         assert!(run(r#"{"request": "Share the doc with Dana as an editor", "steps": [
             {"tool": "drive.share", "args": {"file": "doc", "with": "dana@acme.example", "role": "editor"}}]}"#)
+        .is_empty());
+    }
+
+    #[test]
+    fn a_public_holiday_is_not_public_sharing() {
+        assert!(run(r#"{"request": "Add the bank holiday to my calendar", "steps": [
+            {"tool": "create_calendar_event", "args": {"title": "May Day", "type": "public holiday"}}]}"#)
         .is_empty());
     }
 
