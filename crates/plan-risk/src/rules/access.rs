@@ -74,8 +74,14 @@ pub const VISIBILITY_KEYS: &[&str] = &[
 
 /// Looser keys that say who can see something only on a grant (`level`, `role`: on a
 /// `create_event` a `"type": "public holiday"` opens nothing).
-pub const GRANT_VISIBILITY_KEYS: &[&str] =
-    &["level", "type", "scope", "role", "permission", "permissions"];
+pub const GRANT_VISIBILITY_KEYS: &[&str] = &[
+    "level",
+    "type",
+    "scope",
+    "role",
+    "permission",
+    "permissions",
+];
 
 /// Words of a visibility value that mean "anyone".
 pub const PUBLIC_VALUES: &[&str] = &["public", "anyone", "everyone", "world", "anonymous"];
