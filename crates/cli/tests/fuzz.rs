@@ -251,11 +251,33 @@ fn fuzz_plans() {
         let Ok(line) = std::str::from_utf8(bytes) else {
             return false;
         };
-        let Ok(plan) = from_json_str::<Plan>(line) else {
+        // `vigil check plan` echoes through `PlanEcho`: it must accept, refuse and write
+        // exactly what parsing a `Plan` does.
+        let echo = from_json_str::<vigil_contracts::plan::PlanEcho>(line);
+        let parsed = from_json_str::<Plan>(line);
+        match (&echo, &parsed) {
+            (Ok(e), Ok(p)) => assert_eq!(
+                serde_json::to_string(e).unwrap(),
+                serde_json::to_string(p).unwrap()
+            ),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            _ => panic!(
+                "PlanEcho and Plan disagree: {echo:?} vs {:?}",
+                parsed.is_ok()
+            ),
+        }
+        let Ok(plan) = parsed else {
             return false;
         };
         let a = monitor.assess(&plan);
         assert!(a.decision.risk.is_finite(), "risk {}", a.decision.risk);
+        // Twice as a session (money summed, findings condensed): no panic, finite risk.
+        let mut session = vigil_plan_risk::SessionMonitor::new(&monitor);
+        for _ in 0..2 {
+            let t = session.assess_turn(&plan);
+            assert!(t.decision.risk.is_finite());
+        }
+        assert!(session.state().transferred.is_finite());
         true
     });
 }

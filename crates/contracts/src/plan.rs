@@ -34,6 +34,84 @@ pub struct Plan {
     pub steps: Vec<Step>,
 }
 
+pub use echo::Plan as PlanEcho;
+
+/// [`PlanEcho`], in a module of its own so that it can be called `Plan`: serde names the type
+/// in its errors ("expected struct Plan", "struct Plan with 4 elements"), and the echo must fail
+/// exactly as the plan does.
+mod echo {
+    use serde::{Deserialize, Serialize};
+
+    use super::{PlanPolicy, Step, non_negative_opt};
+
+    /// A [`Plan`](super::Plan) read for echoing in canonical form (`vigil check plan`): the same fields,
+    /// validation and errors as [`Plan`](super::Plan), but each step is written out as canonical JSON as soon as
+    /// it is parsed and dropped, so a 300,000-step plan is never held as 300,000 [`Step`]s with
+    /// their argument maps (about 500 bytes each, ten times the JSON they come from).
+    ///
+    /// Serialized, it is byte for byte what serializing the [`Plan`](super::Plan) gives.
+    ///
+    /// ```
+    /// use vigil_contracts::{from_json_str, plan::PlanEcho, Plan};
+    /// let text = r#"{"steps": [{"tool": "send_email", "args": {"to": "a@b.example"}, "network": true}],
+    ///                "request": "email a"}"#;
+    /// let echo: PlanEcho = from_json_str(text).unwrap();
+    /// let plan: Plan = from_json_str(text).unwrap();
+    /// assert_eq!(serde_json::to_string(&echo).unwrap(), serde_json::to_string(&plan).unwrap());
+    /// ```
+    #[derive(Debug, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Plan {
+        // Keep in step with `Plan` (the tests compare the two on every field).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<String>,
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "non_negative_opt"
+        )]
+        budget: Option<f64>,
+        #[serde(default, skip_serializing_if = "PlanPolicy::is_default")]
+        policy: PlanPolicy,
+        steps: StepsJson,
+    }
+
+    /// The canonical JSON of a step list, written one [`Step`] at a time while it is parsed.
+    #[derive(Debug, Serialize)]
+    #[serde(transparent)]
+    struct StepsJson(Box<serde_json::value::RawValue>);
+
+    impl<'de> Deserialize<'de> for StepsJson {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            struct StepsVisitor;
+            impl<'de> serde::de::Visitor<'de> for StepsVisitor {
+                type Value = StepsJson;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a sequence")
+                }
+                fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                    self,
+                    mut seq: A,
+                ) -> std::result::Result<StepsJson, A::Error> {
+                    let mut out = b"[".to_vec();
+                    while let Some(step) = seq.next_element::<Step>()? {
+                        if out.len() > 1 {
+                            out.push(b',');
+                        }
+                        serde_json::to_writer(&mut out, &step).map_err(serde::de::Error::custom)?;
+                    }
+                    out.push(b']');
+                    let text = String::from_utf8(out).map_err(serde::de::Error::custom)?;
+                    serde_json::value::RawValue::from_string(text)
+                        .map(StepsJson)
+                        .map_err(serde::de::Error::custom)
+                }
+            }
+            d.deserialize_seq(StepsVisitor)
+        }
+    }
+}
+
 /// Request-level policy switches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -214,5 +292,49 @@ mod tests {
             err.starts_with("budget: -3 must be a finite number"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_plan_echo_is_the_plans_canonical_json_and_fails_alike() {
+        for text in [
+            r#"{"steps": []}"#,
+            r#"{"request": "r", "budget": 2.5, "policy": {"allow_sensitive": true}, "steps": [
+                {"tool": "t", "arguments": {"a": [1, {"b": null}], "c": 1e3}, "observation": "o",
+                 "category": "c", "side_effects": ["x"], "irreversible": true, "sensitive": false,
+                 "network": true, "permissions": ["p:q"], "estimated_cost": 0, "endpoints": ["h"]},
+                {"tool": "u"}]}"#,
+            r#"["r", 2, {"allow_sensitive": true}, [{"tool": "t"}]]"#,
+            r#"{"policy": {}, "steps": [{"tool": "ｇｍａｉｌ", "args": {"z": "\u0000", "a": 1}}], "request": null}"#,
+        ] {
+            let echo: PlanEcho = crate::from_json_str(text).unwrap();
+            let plan: Plan = crate::from_json_str(text).unwrap();
+            assert_eq!(
+                serde_json::to_string(&echo).unwrap(),
+                serde_json::to_string(&plan).unwrap()
+            );
+        }
+        for text in [
+            r#"{"steps": [{"tool": "t"}, {"tool": "t", "args": {"a": 1, "a": 2}}]}"#,
+            r#"{"steps": [{"tool": "t"}, {"tool": 5}]}"#,
+            r#"{"steps": [{"tool": "t", "args": "ls"}]}"#,
+            r#"{"steps": [{"tool": "t", "estimated_cost": -1}]}"#,
+            r#"{"steps": null}"#,
+            r#"{"steps": 3}"#,
+            r#"{"request": "r"}"#,
+            r#"{"steps": [], "extra": 1}"#,
+            r#"{"budget": -3, "steps": []}"#,
+            r#"{"steps": [{"tool": "t"}]} x"#,
+            r#"[1]"#,
+            r#"-92233720368547758093372036854775809"#,
+            r#"[]"#,
+            r#"["r", null, {}, [], 5]"#,
+            r#"["r", -1, {}, []]"#,
+        ] {
+            let echo = crate::from_json_str::<PlanEcho>(text)
+                .unwrap_err()
+                .to_string();
+            let plan = crate::from_json_str::<Plan>(text).unwrap_err().to_string();
+            assert_eq!(echo, plan, "{text}");
+        }
     }
 }

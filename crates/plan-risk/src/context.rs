@@ -9,7 +9,7 @@ use std::cell::OnceCell;
 
 use vigil_contracts::{Plan, Step};
 use vigil_features::json_walk::for_each_string_in;
-use vigil_features::plan::{Action, StepAnnotation, ToolAnnotator, plan_features};
+use vigil_features::plan::{Action, StepAnnotation, ToolAnnotator, is_search_key, plan_features};
 
 use crate::grounding::Request;
 use crate::rules::injection::{ObservationScan, scan_observation};
@@ -29,7 +29,7 @@ fn provenance_grounding(
     plan: &Plan,
     annotations: &[StepAnnotation],
     args: &[ArgStrings<'_>],
-    scans: &[ObservationScan],
+    scans: &[(usize, ObservationScan)],
 ) -> (Vec<bool>, String, Vec<usize>) {
     let mut clean = String::new();
     let mut upto = Vec::with_capacity(annotations.len());
@@ -49,7 +49,10 @@ fn provenance_grounding(
         out.push(grounded);
         if let Some(obs) = plan.steps[i].observation.as_deref() {
             let lower = obs.to_lowercase();
-            if scans[i].injected() {
+            let scan = scans
+                .binary_search_by_key(&i, |(at, _)| *at)
+                .map(|at| &scans[at].1);
+            if scan.is_ok_and(ObservationScan::injected) {
                 injected.push_str(&lower);
                 injected.push('\n');
             } else if grounded {
@@ -81,7 +84,8 @@ pub struct PlanContext<'p> {
     features: [f64; 9],
     args: Vec<ArgStrings<'p>>,
     grounded: Vec<bool>,
-    scans: Vec<ObservationScan>,
+    /// (step, scan) of the steps with an observation, by step.
+    scans: Vec<(usize, ObservationScan)>,
     trusted: String,
     trusted_upto: Vec<usize>,
 }
@@ -94,15 +98,12 @@ impl<'p> PlanContext<'p> {
         let features = plan_features(plan, &annotations);
         let request = Request::new(plan.request.as_deref());
         let args: Vec<ArgStrings<'p>> = plan.steps.iter().map(ArgStrings::of).collect();
-        let scans: Vec<ObservationScan> = plan
+        // Only steps with an observation have a scan (a long plan rarely has many).
+        let scans: Vec<(usize, ObservationScan)> = plan
             .steps
             .iter()
-            .map(|s| {
-                s.observation
-                    .as_deref()
-                    .map(scan_observation)
-                    .unwrap_or_default()
-            })
+            .enumerate()
+            .filter_map(|(i, s)| Some((i, scan_observation(s.observation.as_deref()?))))
             .collect();
         let (grounded, trusted, trusted_upto) =
             provenance_grounding(&request, plan, &annotations, &args, &scans);
@@ -125,9 +126,16 @@ impl<'p> PlanContext<'p> {
         &self.trusted[..self.trusted_upto[index]]
     }
 
-    /// What step `index`'s observation carried ([`scan_observation`]).
+    /// What step `index`'s observation carried ([`scan_observation`]); clean without one.
     pub fn scan(&self, index: usize) -> &ObservationScan {
-        &self.scans[index]
+        static CLEAN: ObservationScan = ObservationScan {
+            cues: Vec::new(),
+            score: 0.0,
+            span: None,
+        };
+        self.scans
+            .binary_search_by_key(&index, |(i, _)| *i)
+            .map_or(&CLEAN, |at| &self.scans[at].1)
     }
 
     /// The plan.
@@ -199,6 +207,13 @@ impl<'c> StepContext<'c> {
         &self.args.all
     }
 
+    /// Whether `arg_strings()[i]` is (inside) the step's search-query argument (`query`, `q`,
+    /// `keywords`, … — [`SEARCH_KEYS`](vigil_features::plan::SEARCH_KEYS)).
+    pub fn is_query(&self, i: usize) -> bool {
+        let (a, b) = self.args.queries;
+        (a as usize..b as usize).contains(&i)
+    }
+
     /// [`arg_strings`](Self::arg_strings) of at most 4 KiB, trimmed and lower-cased; built on
     /// first use.
     pub fn lower_arg_strings(&self) -> &'c [String] {
@@ -222,17 +237,29 @@ impl<'c> StepContext<'c> {
 #[derive(Debug)]
 struct ArgStrings<'p> {
     all: Vec<&'p str>,
+    /// `all[..]` indices `queries.0..queries.1` of the first search-query argument
+    /// ([`is_search_key`]); empty when there is none.
+    queries: (u32, u32),
     lower: OnceCell<Vec<String>>,
 }
 
 impl<'p> ArgStrings<'p> {
     fn of(step: &'p Step) -> Self {
         let mut all = Vec::new();
-        for v in step.args.values() {
+        let mut queries = (0, 0);
+        for (k, v) in &step.args {
+            let start = all.len();
             for_each_string_in(v, &mut |s| all.push(s));
+            if queries.0 == queries.1 && is_search_key(k) {
+                queries = (
+                    u32::try_from(start).unwrap_or(u32::MAX),
+                    u32::try_from(all.len()).unwrap_or(u32::MAX),
+                );
+            }
         }
         ArgStrings {
             all,
+            queries,
             lower: OnceCell::new(),
         }
     }

@@ -14,7 +14,7 @@ use crate::context::PlanContext;
 use crate::inspector::inspect_step;
 use crate::model::RiskModel;
 use crate::policy::decide;
-use crate::rules::{Prior, StepFacts, plan_rules};
+use crate::rules::{Prior, StepFacts, Tally, plan_rules};
 
 /// Everything the model-independent part of the monitor finds in a plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -44,9 +44,12 @@ pub(crate) fn find_violations(
 ) -> (Vec<Violation>, Vec<StepFacts>) {
     let mut violations = Vec::new();
     let facts = plan_rules(context, prior, &mut violations);
+    let mut tally = Tally::after(&violations);
     for step in context.steps() {
         inspect_step(context, step, &mut violations);
+        tally.condense(&mut violations);
     }
+    tally.finish(&mut violations);
     sort_violations(&mut violations);
     (violations, facts)
 }

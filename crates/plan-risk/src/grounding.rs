@@ -24,6 +24,11 @@ impl Request {
         }
     }
 
+    /// The lower-cased request text, if one was given.
+    pub fn text(&self) -> Option<&str> {
+        self.lower.as_deref()
+    }
+
     /// Whether a request was given.
     pub fn is_present(&self) -> bool {
         self.lower.is_some()
@@ -180,6 +185,11 @@ impl Request {
                 "top up",
                 "withdraw",
                 "invest",
+                // Booking, reserving, renting or hiring a paid service asks for its payment.
+                "book",
+                "reserve",
+                "rent",
+                "hire",
             ],
             Action::Grant => &[
                 "grant",
@@ -218,6 +228,12 @@ impl Request {
             ],
         };
         verbs.iter().any(|v| contains_verb(r, v))
+            // "Send Sam $200", "give my nephew 50 euros": a send or give of money.
+            || (action == Action::Transfer
+                && ["send", "give", "lend", "loan", "gift"]
+                    .iter()
+                    .any(|v| contains_verb(r, v))
+                && mentions_money(r))
     }
 
     /// Whether an endpoint (host or e-mail address) is named in the request.
@@ -300,6 +316,16 @@ fn contains_verb(haystack: &str, verb: &str) -> bool {
     })
 }
 
+/// A currency sign or word in a (lower-cased) text.
+fn mentions_money(text: &str) -> bool {
+    text.contains(['$', '€', '£', '¥'])
+        || [
+            "usd", "eur", "gbp", "dollar", "euro", "pound", "bucks", "money", "funds", "chf",
+        ]
+        .iter()
+        .any(|w| contains_word(text, w) || text.contains(&format!("{w}s")))
+}
+
 fn host_named(request: &str, host: &str) -> bool {
     let labels: Vec<&str> = host.split('.').collect();
     // The organisation label: second-to-last ("api.github.com" → "github").
@@ -337,6 +363,10 @@ mod tests {
         assert!(!r.asks_for(Action::Delete));
         assert!(!Request::new(Some("read my latest email")).asks_for(Action::Send));
         assert!(Request::new(Some("email the report to dana")).asks_for(Action::Send));
+        assert!(Request::new(Some("Send my friend Sam $200")).asks_for(Action::Transfer));
+        assert!(Request::new(Some("give my nephew 50 euros")).asks_for(Action::Transfer));
+        assert!(!Request::new(Some("send Sam the slides")).asks_for(Action::Transfer));
+        assert!(Request::new(Some("book a table for two")).asks_for(Action::Transfer));
         assert!(
             !Request::new(Some("reset my profile picture")).asks_for(Action::Write)
                 || Request::new(Some("reset")).asks_for(Action::Write)

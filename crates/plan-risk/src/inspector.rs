@@ -76,9 +76,11 @@ fn inspector() -> &'static Inspector {
     })
 }
 
-/// A read's free-text argument with spaces that is not SQL: a search phrase.
-fn is_search_phrase(action: vigil_features::plan::Action, s: &str) -> bool {
-    if action != vigil_features::plan::Action::Read || !s.trim().contains(' ') {
+/// A read's free-text argument that is not SQL: a search phrase — text with spaces, or the
+/// value of its search-query argument (`search_emails(query="password")` looks for mail about
+/// passwords in the user's own mailbox; it reads no password store).
+fn is_search_phrase(action: vigil_features::plan::Action, s: &str, is_query: bool) -> bool {
+    if action != vigil_features::plan::Action::Read || !(is_query || s.trim().contains(' ')) {
         return false;
     }
     let l = s.to_ascii_lowercase();
@@ -91,7 +93,7 @@ pub fn inspect_step(ctx: &PlanContext<'_>, step: StepContext<'_>, out: &mut Vec<
     let (index, ann, request) = (step.index, step.annotation, ctx.request());
     let allow_sensitive = ctx.allow_sensitive();
     let mut seen: u32 = 0;
-    for &s in step.arg_strings() {
+    for (at, &s) in step.arg_strings().iter().enumerate() {
         // Strings beyond 64 KiB are inspected on their first 64 KiB (char boundary kept).
         let s = vigil_contracts::text::prefix_within(s, 65_536);
         for i in ins.set.matches(s).iter() {
@@ -103,7 +105,9 @@ pub fn inspect_step(ctx: &PlanContext<'_>, step: StepContext<'_>, out: &mut Vec<
                 continue;
             }
             // A search phrase ("TechServices password reset") is not a table or field name.
-            if matches!(kind, Kind::SensitiveTable) && is_search_phrase(ann.action, s) {
+            if matches!(kind, Kind::SensitiveTable)
+                && is_search_phrase(ann.action, s, step.is_query(at))
+            {
                 continue;
             }
             seen |= 1 << i;

@@ -10,7 +10,8 @@
 //! Plan ─▶ PlanContext, built once: ToolAnnotator (vigil-features: lexicon + catalog; given
 //!         annotations win), 9 NEXUS features, the request, each step's argument strings,
 //!         each step's grounding
-//!      ─▶ V_R (rules, 9 families) ∪ V_A (argument inspector) ─▶ violations
+//!      ─▶ V_R (rules: NEXUS's 9 families + money, access) ∪ V_A (argument inspector)
+//!      ─▶ violations (a finding repeated on many steps listed 25 times, then summed up)
 //!      ─▶ RiskModel: log1p/clip → standardize → LR → Platt ─▶ ρ ∈ [0,1]
 //!      ─▶ Π(ρ, violations; τ_b, τ_c) ─▶ allow | block | confirm | revise
 //! ```
@@ -20,11 +21,11 @@
 //! | [`decide`] | what it answers: the stateless [`PlanMonitor`] (`decide`, `assess`) and [`inspect`] (no model) |
 //! | [`model`] | the artifact type [`RiskModel`]: the versioned input transform, the 31-float calibrated scorer and thresholds; [`EMBEDDED`], [`MODEL_ENV`], path loading |
 //! | [`context`] | [`PlanContext`](context::PlanContext): what every stage reads, built once per plan |
-//! | [`rules`] | V_R, one function per family: permissions, irreversible, sensitive access, network egress, budget, suspicious patterns, scope ambiguity, broad scope, untrusted input ([`rules::injection`]: instructions hidden in tool observations) |
+//! | [`rules`] | V_R, one function per family: permissions, irreversible, sensitive access, network egress, budget, suspicious patterns, scope ambiguity, broad scope, untrusted input ([`rules::injection`]: instructions hidden in tool observations); money ([`rules::money`]: unrequested, ungrounded and repeated transfers) and access ([`rules::access`]: ungrounded grantees, permanent grants, public sharing with edit rights) |
 //! | [`inspector`] | V_A: credentials, high-entropy tokens, sensitive paths/tables, exfiltration destinations, suspicious URLs, dangerous shell/SQL |
 //! | [`grounding`] | is a step asked for by the user's request? |
 //! | [`policy`] | Π exactly as published, and vigil's reading of its one inconsistency |
-//! | [`session`] | [`SessionMonitor`]: exposure, injections, permissions, repeated attempts, cost across turns |
+//! | [`session`] | [`SessionMonitor`]: exposure, injections, permissions, repeated attempts, cost and money moved across turns |
 //! | [`session_store`] | [`SessionStore`]: session memory shared by processes (files; Redis with feature `redis`), compare-and-swap, TTL |
 //!
 //! ```
@@ -58,6 +59,9 @@
 //! Plans follow the [`Plan`](vigil_contracts::Plan) contract. A plan with no steps gets a
 //! decision (its features are all 0); 1,000-step plans and 1 MB observations are fine (regexes
 //! are compiled once and linear-time; argument strings are inspected on their first 64 KiB).
+//! A finding repeated on many steps is listed [`MAX_SAME_FINDINGS`](rules::MAX_SAME_FINDINGS)
+//! times, then summed up in one finding of the same rule and severity (`… and 975 more`), so a
+//! 300,000-step plan's answer stays small; the decision depends only on the worst severity.
 //! `args` must be a JSON object: a string or an array is refused at parse time with
 //! `steps[i].args: invalid type: ...` rather than guessed at, because a free-form command string
 //! has no argument names to inspect. Unknown tools are annotated as `other` actions (not

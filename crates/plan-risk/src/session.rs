@@ -14,7 +14,12 @@
 //!   med finding adds `session.repeated_unsafe_attempts` high; with a high/crit finding (or
 //!   after 4 attempts) crit;
 //! - **cumulative cost** — against the session budget (the latest budget given):
-//!   `session.cumulative_budget` med above 100 %, high above 300 %.
+//!   `session.cumulative_budget` med above 100 %, high above 300 %;
+//! - **cumulative transfers** — the amounts moved by transfer steps
+//!   ([`money`](crate::rules::money)), summed over the turns: a turn that moves money once the
+//!   session has moved more than [`SESSION_TRANSFER_LIMIT`] gets `session.cumulative_transfers`,
+//!   med (revise), high (confirm) above three times the limit. Amounts are in whatever currency
+//!   the tools use; the limit is a default for a personal assistant, not a bank's policy.
 
 use std::collections::BTreeSet;
 
@@ -24,6 +29,10 @@ use vigil_features::plan::Action;
 use crate::context::PlanContext;
 use crate::decide::{Assessment, Inspection, PlanMonitor, find_violations, sort_violations};
 use crate::rules::Prior;
+
+/// Money a session may move in all (summed `amount`s of its transfer steps) before each further
+/// transfer is sent back for revision (med); above 3× it needs confirmation (high).
+pub const SESSION_TRANSFER_LIMIT: f64 = 10_000.0;
 
 /// What the session remembers.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -40,6 +49,8 @@ pub struct SessionState {
     pub cumulative_cost: f64,
     /// Latest budget given.
     pub budget: Option<f64>,
+    /// Sum of the amounts moved by transfer steps over the turns.
+    pub transferred: f64,
 }
 
 /// A monitor with memory across the turns of one agent session.
@@ -124,6 +135,30 @@ impl<'m> SessionMonitor<'m> {
                 });
             }
         }
+        let moved: f64 = facts
+            .iter()
+            .filter_map(|f| f.transfer)
+            .map(f64::abs)
+            .filter(|a| a.is_finite())
+            .sum();
+        let transfers = facts.iter().filter(|f| f.transfer.is_some()).count();
+        st.transferred += moved;
+        if transfers > 0 && st.transferred > SESSION_TRANSFER_LIMIT {
+            let last = facts.iter().rposition(|f| f.transfer.is_some());
+            violations.push(Violation {
+                rule: "session.cumulative_transfers".into(),
+                severity: if st.transferred > 3.0 * SESSION_TRANSFER_LIMIT {
+                    Severity::High
+                } else {
+                    Severity::Med
+                },
+                step: last,
+                detail: format!(
+                    "the session has moved {:.2} in all, over the limit of {SESSION_TRANSFER_LIMIT:.0}",
+                    st.transferred
+                ),
+            });
+        }
         let worst = violations.iter().map(|v| v.severity).max();
         if st.unsafe_attempts >= 2 && worst >= Some(Severity::Med) {
             // An agent that keeps trying: a high-risk retry is blocked, a medium one confirmed.
@@ -149,8 +184,9 @@ impl<'m> SessionMonitor<'m> {
             let (i, ann) = (s.index, s.annotation);
             // Under allow_sensitive the user has said this turn touches sensitive data, so its
             // reads count as exposure even when the lexicon sees nothing sensitive.
-            let exposed =
-                ann.sensitive || (plan.policy.allow_sensitive && ann.action == Action::Read);
+            let exposed = ann.sensitive
+                || ann.sensitive_topic
+                || (plan.policy.allow_sensitive && ann.action == Action::Read);
             if exposed && !s.sends() {
                 st.prior.sensitive_exposure = Some(format!("turn {turn} step {i} {}", s.step.tool));
                 for value in s.arg_strings() {

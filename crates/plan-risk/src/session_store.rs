@@ -85,6 +85,9 @@ struct Record {
     unsafe_attempts: u32,
     cumulative_cost: f64,
     budget: Option<f64>,
+    /// Absent in records written before money was summed: 0.
+    #[serde(default)]
+    transferred: f64,
     /// Unix seconds after which the record is expired (file store only).
     #[serde(default)]
     expires_at: u64,
@@ -102,6 +105,7 @@ impl Record {
             unsafe_attempts: state.unsafe_attempts,
             cumulative_cost: state.cumulative_cost,
             budget: state.budget,
+            transferred: state.transferred,
             expires_at,
         }
     }
@@ -119,6 +123,7 @@ impl Record {
             unsafe_attempts: self.unsafe_attempts,
             cumulative_cost: self.cumulative_cost,
             budget: self.budget,
+            transferred: self.transferred,
         };
         (state, self.version)
     }

@@ -142,3 +142,48 @@ async fn an_unreachable_redis_is_unavailable() {
             .starts_with(&format!("session store unavailable: Redis at {url}"))
     );
 }
+
+const PAY: &str = r#"{"request": "Pay the Acme Builders invoice of $6000", "steps": [
+    {"tool": "bank.pay", "args": {"payee": "Acme Builders", "amount": 6000}}]}"#;
+
+/// Two turns of 6,000 through `store` (two handles of it): the second crosses the session's
+/// transfer limit, and the sum survives the store.
+async fn money_is_summed_across_turns(a: &dyn SessionStore, b: &dyn SessionStore, id: &str) {
+    let m = PlanMonitor::embedded().unwrap();
+    let first = assess_turn(a, &m, id, &plan(PAY)).await.unwrap();
+    assert_eq!(first.decision.intervention, Intervention::Allow);
+    let second = assess_turn(b, &m, id, &plan(PAY)).await.unwrap();
+    assert_eq!(second.decision.intervention, Intervention::Revise);
+    assert_eq!(
+        second.decision.violations[0].rule,
+        "session.cumulative_transfers"
+    );
+    let (state, version) = a.load(id).await.unwrap();
+    assert_eq!((state.transferred, version), (12_000.0, 2));
+}
+
+#[tokio::test]
+async fn transfers_are_summed_across_turns_on_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = FileSessionStore::new(dir.path(), Duration::from_secs(60));
+    let b = FileSessionStore::new(dir.path(), Duration::from_secs(60));
+    money_is_summed_across_turns(&a, &b, "s-money").await;
+    // A record written before money was summed reads as 0 moved.
+    let old = r#"{"version":3,"turn":3,"sensitive_exposure":null,"injected":null,"exposed_entities":[],"permissions":[],"unsafe_attempts":0,"cumulative_cost":1.0,"budget":null,"expires_at":99999999999}"#;
+    std::fs::write(dir.path().join("s-old.session.json"), old).unwrap();
+    let (state, version) = a.load("s-old").await.unwrap();
+    assert_eq!((state.turn, state.transferred, version), (3, 0.0, 3));
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfers_are_summed_across_turns_on_redis() {
+    use vigil_plan_risk::RedisSessionStore;
+    let Some(redis) = redis_support::redis("transfers_are_summed_across_turns_on_redis") else {
+        return;
+    };
+    let prefix = redis_support::unique_prefix("money");
+    let open = || RedisSessionStore::new(&redis.url, &prefix, Duration::from_secs(300)).unwrap();
+    let (a, b) = (open(), open());
+    money_is_summed_across_turns(&a, &b, "s-money").await;
+}

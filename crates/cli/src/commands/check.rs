@@ -1,9 +1,8 @@
 //! `vigil check <kind>`: parse each line as a contract type and echo it in canonical form.
 
 use clap::{Args, ValueEnum};
-use vigil_contracts::{
-    AgentEvent, AnomalyResult, NormalizedIntent, Plan, TaskSignal, from_json_str,
-};
+use vigil_contracts::plan::PlanEcho;
+use vigil_contracts::{AgentEvent, AnomalyResult, NormalizedIntent, TaskSignal, from_json_str};
 
 use crate::io::Io;
 
@@ -39,7 +38,8 @@ fn canonical<T: serde::de::DeserializeOwned + serde::Serialize>(io: &Io) -> anyh
 pub fn run(args: CheckArgs) -> anyhow::Result<bool> {
     match args.kind {
         ContractKind::Intent => canonical::<NormalizedIntent>(&args.io),
-        ContractKind::Plan => canonical::<Plan>(&args.io),
+        // Echoed step by step: a 16 MiB plan is never held as a tree of steps.
+        ContractKind::Plan => canonical::<PlanEcho>(&args.io),
         ContractKind::Event => canonical::<AgentEvent>(&args.io),
         ContractKind::Signal => canonical::<TaskSignal>(&args.io),
         ContractKind::Result => canonical::<AnomalyResult>(&args.io),

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use vigil_features::plan::{ToolAnnotator, ToolCatalog};
 use vigil_plan_risk::{PlanMonitor, SessionMonitor};
-use vigil_server::records;
+use vigil_server::records::{self, AssessmentOutput};
 
 use crate::io::Io;
 
@@ -42,10 +42,21 @@ pub fn run(args: PlanRiskArgs) -> anyhow::Result<bool> {
         .context("cannot load the plan-risk model")?;
     if args.session {
         let mut session = SessionMonitor::new(&monitor);
-        args.io
-            .run(|_, line| records::assessment_output(&session.assess_turn(&records::plan(line)?)))
+        args.io.run(|_, line| {
+            let a = session.assess_turn(&records::plan(line)?);
+            Ok(Written(a))
+        })
     } else {
         args.io
-            .run(|_, line| records::assessment_output(&monitor.assess(&records::plan(line)?)))
+            .run(|_, line| Ok(Written(monitor.assess(&records::plan(line)?))))
+    }
+}
+
+/// An assessment written as its output record ([`AssessmentOutput`]) with no `Value` tree.
+struct Written(vigil_plan_risk::Assessment);
+
+impl serde::Serialize for Written {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AssessmentOutput(&self.0).serialize(s)
     }
 }

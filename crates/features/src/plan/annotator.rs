@@ -87,6 +87,11 @@ pub struct StepAnnotation {
     /// The tool name's lower-case tokens ([`tool_tokens`]), kept for the rules.
     #[serde(skip)]
     pub tokens: Vec<String>,
+    /// A read whose search query names a sensitive topic (`search_emails(query="password
+    /// reset")`): not sensitive access — the user's own data about the topic — but what it
+    /// returns is sensitive if it is sent on.
+    #[serde(skip)]
+    pub sensitive_topic: bool,
 }
 
 /// One catalogued tool: any field given overrides the lexicon for that tool.
@@ -186,7 +191,9 @@ impl ToolAnnotator {
         // Look-alikes read as what they look like: `ｇｍａｉｌ.ｆｏｒｗａｒｄ` is `gmail.forward`.
         let tool = crate::fold::fold(&step.tool);
         let entry = (self.catalog.tools.get(&step.tool)).or_else(|| self.catalog.tools.get(&*tool));
-        let tokens = tool_tokens(&tool);
+        let mut tokens = tool_tokens(&tool);
+        // Kept for the whole plan walk: a 300,000-step plan pays any spare room 300,000 times.
+        tokens.shrink_to_fit();
         let scan = ArgScan::of(&step.args);
 
         let action = entry
@@ -237,6 +244,8 @@ impl ToolAnnotator {
                         .iter()
                         .any(|t| SENSITIVE_TOKENS.contains(&t.as_str()))
                     || scan.sensitive
+                    // Searching one's own data for "password reset" is not reading a secret.
+                    || (scan.query_sensitive && action != Action::Read)
             });
         let permissions = match (
             &step.permissions,
@@ -263,6 +272,7 @@ impl ToolAnnotator {
             estimated_cost,
             endpoints,
             tokens,
+            sensitive_topic: scan.query_sensitive,
         }
     }
 }
@@ -582,6 +592,33 @@ mod tests {
 
     fn step(json: &str) -> Step {
         from_json_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_search_querys_words_are_sensitive_only_outside_reads() {
+        let a = ToolAnnotator::default();
+        let sensitive = |j: &str| a.annotate(&step(j)).sensitive;
+        assert!(!sensitive(
+            r#"{"tool": "search_emails", "args": {"query": "password reset"}}"#
+        ));
+        let search = a.annotate(&step(
+            r#"{"tool": "search_emails", "args": {"query": "password reset"}}"#,
+        ));
+        assert!(search.sensitive_topic && !search.sensitive);
+        assert!(!sensitive(
+            r#"{"tool": "search_files", "args": {"keywords": ["credentials", "secret"]}}"#
+        ));
+        // SQL in a query reads the secret itself; other arguments still count.
+        assert!(sensitive(
+            r#"{"tool": "db.query", "args": {"query": "SELECT password FROM users"}}"#
+        ));
+        assert!(sensitive(
+            r#"{"tool": "search_emails", "args": {"query": "invoice", "folder": "/secrets"}}"#
+        ));
+        // Not a read: the query's words count.
+        assert!(sensitive(
+            r#"{"tool": "notes.delete", "args": {"query": "password"}}"#
+        ));
     }
 
     #[test]

@@ -18,7 +18,32 @@ pub(super) struct ArgScan {
     pub(super) emails: Vec<String>,
     pub(super) has_path: bool,
     pub(super) has_sql: bool,
+    /// A sensitive term outside the search-query arguments (or in an argument name).
     pub(super) sensitive: bool,
+    /// A sensitive term in a search-query argument ([`SEARCH_KEYS`]): the words a user searches
+    /// their own mail or files for ("password reset"), sensitive only when the step is not a read.
+    pub(super) query_sensitive: bool,
+}
+
+/// Argument names that hold a search query (compared case-insensitively). A read whose only
+/// sensitive word is in its query — `search_emails(query="password reset")` — reads the user's
+/// own data about the topic, not a credential store.
+pub const SEARCH_KEYS: &[&str] = &[
+    "query",
+    "q",
+    "search",
+    "search_query",
+    "search_term",
+    "search_terms",
+    "keyword",
+    "keywords",
+    "term",
+    "terms",
+];
+
+/// Whether `key` names a search query ([`SEARCH_KEYS`]).
+pub fn is_search_key(key: &str) -> bool {
+    SEARCH_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
 }
 
 struct ScanRegexes {
@@ -64,7 +89,19 @@ impl ArgScan {
             if scan_regexes().sensitive.is_match(&fold(k)) {
                 scan.sensitive = true;
             }
-            scan.visit(v);
+            if is_search_key(k) {
+                // Same scan, but a sensitive word found here counts as a query's — unless the
+                // query is SQL (`SELECT password FROM users` reads the secret itself).
+                let (sensitive, sql) = (scan.sensitive, scan.has_sql);
+                (scan.sensitive, scan.has_sql) = (false, false);
+                scan.visit(v);
+                let (found, is_sql) = (scan.sensitive, scan.has_sql);
+                scan.has_sql = sql || is_sql;
+                scan.sensitive = sensitive || (found && is_sql);
+                scan.query_sensitive |= found && !is_sql;
+            } else {
+                scan.visit(v);
+            }
         }
         scan
     }

@@ -1,5 +1,6 @@
-//! V_R, the nine plan-level rule families, with vigil's own trigger conditions and severities
-//! (NEXUS publishes the family names only).
+//! V_R, the plan-level rule families: NEXUS's nine, with vigil's own trigger conditions and
+//! severities (NEXUS publishes the family names only), and two of vigil's own for money and
+//! access.
 //!
 //! | # | rule | file | fires when | severity |
 //! |---|---|---|---|---|
@@ -12,11 +13,13 @@
 //! | 7 | `scope_ambiguity` | `scope.rs` | a consequential step with a vague or missing target (`""`, `?`, `etc`, `whatever`, no arguments) | med |
 //! | 8 | `broad_scope` | `scope.rs` | an irreversible mass operation (`*`, `all`, `everyone`, recursive on `/` or `~`, bulk tools, ≥ 20 recipients) | high when asked for, crit otherwise |
 //! | 9 | `untrusted_input` | `untrusted_input.rs` | a step after an observation carrying instructions ([`injection`]: patterns + the `vigil-injection` classifier at `high_risk`) | crit when not grounded (action not asked for, or an entity only the injected observation introduced); high for a grounded step that acts |
+//! | 10 | `money.*` | `money.rs` | a transfer the request does not ask for or whose recipient it does not name; an amount it does not name; the same recipient paid again in one plan | high; amount med; repeat high, crit to an ungrounded recipient (details and word lists in [`money`]) |
+//! | 11 | `access.*` | `access.rs` | a grant to someone the request does not name; a permanent grant not asked for; sharing with the public, with edit rights | high; permanent med; public + edit crit, public high (details in [`access`]) |
 //!
 //! [`plan_rules`] walks the steps once and calls the families on each step in this order (4 before
-//! 6, 8 before 7), then the plan-level checks (1, then 5), so violations always come out in the
-//! same order. Families that remember earlier steps (4, 6, 9) are small structs carried across
-//! the walk.
+//! 6, 8 before 7, then 10 and 11), then the plan-level checks (1, then 5), so violations always
+//! come out in the same order. Families that remember earlier steps (4, 6, 9, 10) are small
+//! structs carried across the walk.
 
 use std::collections::BTreeSet;
 
@@ -24,9 +27,11 @@ use vigil_contracts::{Severity, Violation};
 
 use crate::context::PlanContext;
 
+pub mod access;
 mod budget;
 pub mod injection;
 mod irreversible;
+pub mod money;
 mod network_egress;
 mod permissions;
 mod scope;
@@ -54,9 +59,11 @@ pub struct StepFacts {
     pub grounded: bool,
     /// Injection cues found in the step's own observation.
     pub injection_cues: Vec<&'static str>,
+    /// The amount the step moves, if it is a transfer (0 when it names none).
+    pub transfer: Option<f64>,
 }
 
-/// Runs the nine rule families; appends violations, returns per-step facts.
+/// Runs the rule families; appends violations, returns per-step facts.
 pub fn plan_rules(
     ctx: &PlanContext<'_>,
     prior: &Prior,
@@ -66,6 +73,8 @@ pub fn plan_rules(
     let mut network_egress = network_egress::NetworkEgress::after(prior);
     let mut suspicious_pattern = suspicious_pattern::SuspiciousPattern::default();
     let mut untrusted_input = untrusted_input::UntrustedInput::after(prior);
+    let mut money = money::Money::default();
+    let mut tally = Tally::after(out);
     let mut facts = Vec::with_capacity(ctx.plan().steps.len());
 
     for step in ctx.steps() {
@@ -78,15 +87,123 @@ pub fn plan_rules(
             scope::scope_ambiguity(step, out);
         }
         let injection_cues = untrusted_input.check(ctx, step, out);
+        let transfer = money.check(ctx, step, out);
+        access::access(ctx, step, out);
         facts.push(StepFacts {
             grounded: step.grounded,
             injection_cues,
+            transfer,
         });
+        tally.condense(out);
     }
+    tally.finish(out);
 
     permissions::plan_permissions(ctx, out);
     budget::budget(ctx, out);
     facts
+}
+
+/// Findings of one (rule, severity) listed in full; further ones are counted into one summary
+/// finding per (rule, severity), so a 300,000-step plan that repeats one mistake answers with
+/// 25 findings and "… and 299,975 more" rather than 300,000 of them (decisions depend on the
+/// worst severity only, which the summary keeps).
+pub const MAX_SAME_FINDINGS: usize = 25;
+
+/// Condenses the findings appended to a list since it was created ([`MAX_SAME_FINDINGS`]).
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    /// Findings before this index are already condensed.
+    checked: usize,
+    groups: Vec<Group>,
+}
+
+/// One (rule, severity) of a [`Tally`].
+#[derive(Debug)]
+struct Group {
+    rule: String,
+    severity: Severity,
+    listed: usize,
+    counted: usize,
+    /// First and last step of the counted findings.
+    steps: Option<(usize, usize)>,
+}
+
+impl Tally {
+    /// A tally of what gets appended to `out` from now on.
+    pub(crate) fn after(out: &[Violation]) -> Self {
+        Tally {
+            checked: out.len(),
+            groups: Vec::new(),
+        }
+    }
+
+    /// Keeps the first [`MAX_SAME_FINDINGS`] findings of each (rule, severity) appended since
+    /// the last call, in order, and counts the others.
+    pub(crate) fn condense(&mut self, out: &mut Vec<Violation>) {
+        let mut write = self.checked;
+        for read in self.checked..out.len() {
+            let v = &out[read];
+            let at = match self
+                .groups
+                .iter()
+                .position(|g| g.severity == v.severity && g.rule == v.rule)
+            {
+                Some(at) => at,
+                None => {
+                    self.groups.push(Group {
+                        rule: v.rule.clone(),
+                        severity: v.severity,
+                        listed: 0,
+                        counted: 0,
+                        steps: None,
+                    });
+                    self.groups.len() - 1
+                }
+            };
+            let g = &mut self.groups[at];
+            if g.listed < MAX_SAME_FINDINGS {
+                g.listed += 1;
+                out.swap(write, read);
+                write += 1;
+            } else {
+                g.counted += 1;
+                if let Some(step) = v.step {
+                    g.steps = Some(
+                        g.steps
+                            .map_or((step, step), |(f, l)| (f.min(step), l.max(step))),
+                    );
+                }
+            }
+        }
+        out.truncate(write);
+        self.checked = write;
+    }
+
+    /// Condenses what is left and appends one summary per (rule, severity) that had more.
+    pub(crate) fn finish(mut self, out: &mut Vec<Violation>) {
+        self.condense(out);
+        for g in self.groups {
+            if g.counted == 0 {
+                continue;
+            }
+            let steps = match g.steps {
+                Some((f, l)) if f != l => format!(" (steps {f}–{l})"),
+                Some((f, _)) => format!(" (step {f})"),
+                None => String::new(),
+            };
+            out.push(Violation {
+                detail: format!(
+                    "… and {} more {} finding{} like the {MAX_SAME_FINDINGS} above{steps}",
+                    g.counted,
+                    g.rule,
+                    if g.counted == 1 { "" } else { "s" }
+                ),
+                rule: g.rule,
+                severity: g.severity,
+                step: None,
+            });
+        }
+    }
 }
 
 /// Appends one violation.

@@ -116,8 +116,9 @@ impl NetworkEgress {
                 );
             }
         }
-        // This step's own read drives the sends after it.
-        if ann.sensitive && !sends {
+        // This step's own read drives the sends after it — a search of the user's own mail
+        // about passwords too: reading it is fine, forwarding what it found is not.
+        if (ann.sensitive || ann.sensitive_topic) && !sends {
             self.sensitive_seen = Some(format!("step {} {}", s.index, s.step.tool));
             self.sensitive_from_session = false;
         }

@@ -203,6 +203,12 @@ fn is_target_key(k: &str) -> bool {
             .any(|s| k.ends_with(s))
 }
 
+/// A vague target value (`""`, `?`, `tbd`, `someone`, …): not a named recipient or grantee.
+pub(super) fn is_vague(v: &str) -> bool {
+    let v = v.trim();
+    is_one_of(v, VAGUE) || v.chars().all(|c| c == '?')
+}
+
 /// ASCII case-insensitive membership.
 fn is_one_of(s: &str, list: &[&str]) -> bool {
     list.iter().any(|w| w.eq_ignore_ascii_case(s))

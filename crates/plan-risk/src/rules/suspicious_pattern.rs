@@ -1,10 +1,12 @@
 //! Rule family 6, `suspicious_pattern`: sending what an earlier step encoded, weakening a
-//! security or audit control, and the same tool called 10 times in a row.
+//! security or audit control, and the same tool called 10 times in a row (names compared after
+//! the look-alike fold, [`vigil_features::fold`], and ASCII case-insensitively).
 
 use std::sync::OnceLock;
 
 use regex::RegexSet;
 use vigil_contracts::{Severity, Violation};
+use vigil_features::fold::fold;
 use vigil_features::plan::Action;
 
 use super::report;
@@ -138,7 +140,9 @@ impl SuspiciousPattern {
             self.encoded_seen = true;
         }
 
-        if i > 0 && ctx.plan().steps[i - 1].tool == step.tool {
+        // Look-alikes fold first: `ｇｍａｉｌ.forward` ×10 is the same call ten times, and so is
+        // `Gmail.Forward` after `gmail.forward` (the fold borrows ASCII names, no copy).
+        if i > 0 && same_tool(&ctx.plan().steps[i - 1].tool, &step.tool) {
             self.run_len += 1;
             if self.run_len + 1 == LOOP_LENGTH {
                 report(
@@ -153,6 +157,11 @@ impl SuspiciousPattern {
             self.run_len = 0;
         }
     }
+}
+
+/// Two tool names that read the same: equal after the look-alike fold, ASCII case ignored.
+fn same_tool(a: &str, b: &str) -> bool {
+    a == b || fold(a).eq_ignore_ascii_case(&fold(b))
 }
 
 /// `[tamper target, tamper verb, encoding]` word lists compiled once into case-insensitive
@@ -172,4 +181,57 @@ fn lexicon() -> &'static RegexSet {
         ])
         .expect("word lists compile")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigil_contracts::Plan;
+    use vigil_features::plan::ToolAnnotator;
+
+    fn loops(tools: &[&str]) -> Vec<(Severity, Option<usize>, String)> {
+        let steps: Vec<serde_json::Value> = tools
+            .iter()
+            .map(|t| serde_json::json!({"tool": t, "args": {"id": "m1"}}))
+            .collect();
+        let plan: Plan = vigil_contracts::from_json_value(
+            serde_json::json!({"request": "tidy my inbox", "steps": steps}),
+        )
+        .unwrap();
+        let ctx = PlanContext::new(&ToolAnnotator::default(), &plan);
+        let mut p = SuspiciousPattern::default();
+        let mut out = Vec::new();
+        for s in ctx.steps() {
+            p.check(&ctx, s, &mut out);
+        }
+        out.into_iter()
+            .filter(|v| v.detail.contains("times in a row"))
+            .map(|v| (v.severity, v.step, v.detail))
+            .collect()
+    }
+
+    #[test]
+    fn a_loop_of_look_alike_names_is_a_loop() {
+        let ascii = loops(&["gmail.forward"; 10]);
+        assert_eq!(ascii.len(), 1);
+        assert_eq!((ascii[0].0, ascii[0].1), (Severity::Med, Some(9)));
+        // Fullwidth, mixed with ASCII and another case: still the same tool ten times.
+        let mut mixed = vec!["ｇｍａｉｌ.forward"; 5];
+        mixed.extend([
+            "gmail.forward",
+            "GMAIL.FORWARD",
+            "ｇｍａｉｌ.ｆｏｒｗａｒｄ",
+            "gm\u{430}il.forward",
+            "gmail.forward",
+        ]);
+        let found = loops(&mixed);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, Some(9));
+        // Nine calls, or ten broken by another tool, are not a loop.
+        assert!(loops(&["gmail.forward"; 9]).is_empty());
+        let mut broken = vec!["gmail.forward"; 5];
+        broken.push("gmail.reply");
+        broken.extend(["gmail.forward"; 5]);
+        assert!(loops(&broken).is_empty());
+    }
 }

@@ -56,8 +56,8 @@ pub(super) fn card(
         "A re-implementation of the NEXUS runtime monitor (`vigil-plan-risk`): tool annotator → 9 NEXUS plan features → \
          the scorer's fixed input transform (`log1p` of counts and amounts, budget utilisation clipped at 100×; schema \
          `nexus-plan-scorer` v2) → standardized logistic regression (balanced class weights, C by template-grouped \
-         cross-validation) → Platt calibration on cross-fitted scores → ρ; nine rule families V_R and \
-         an argument inspector V_A; policy Π exactly as published. Rules, severities, inspector patterns, the annotator \
+         cross-validation) → Platt calibration on cross-fitted scores → ρ; NEXUS's nine rule families plus \
+         vigil's money and access families (V_R) and an argument inspector V_A; policy Π exactly as published. Rules, severities, inspector patterns, the annotator \
          lexicon and the loss grid are vigil's own design (NEXUS does not publish them); see the crate docs.",
     );
     c.section(
@@ -121,8 +121,11 @@ pub(super) fn card(
          (`plans.jsonl`, 129 plans incl. 8 multi-turn sessions) was written in two batches, and \
          rule gaps each batch exposed were fixed afterwards; on first contact batch 1 (94) scored \
          F1 0.949 / 4-class 0.830 / overblock 0.087 and batch 2 (35) F1 0.895 / 0.686 / 0.125. The \
-         hold-out set (`holdout.jsonl`, batch 3) was written after the last rule change and never \
-         used to change anything — its row is the most honest estimate. ρ alone is weak (as \
+         hold-out set (`holdout.jsonl`, batch 3) was written before the money and access rules and \
+         scored F1 0.974 / 4-class 0.919 / overblock 0.000 then; its one change since (m18, a car \
+         rental over budget: confirm → revise) follows from adding `book`, `reserve`, `rent`, `hire` \
+         to the verbs that ask for a payment, a change made with the development plan g17 and m18 \
+         both in view — so 0.946 is partly a development number, 0.919 the untouched one. ρ alone is weak (as \
          NEXUS's learned-only row: F1 0.549): 9 coarse plan features do not separate harmful from \
          benign plans that use the same tools. Calibrated honestly on unseen templates, ρ stays \
          well inside (0, 1) (see the calibration section), the loss grid puts (τ_b, τ_c) above it, \
@@ -134,8 +137,8 @@ pub(super) fn card(
         "Π is applied exactly as published (CRIT → block; ρ ≥ τ_b with any violation → block; \
          ρ ≥ τ_c or HIGH → confirm; MED → revise; else allow). vigil reads the project page's \
          \"ρ gates the block/confirm split when exactly one critical rule fires\" as referring to \
-         HIGH-severity rules: a lone HIGH finding is confirm unless ρ ≥ τ_b (rule 2). The nine rule \
-         families, their severities, the argument inspector's patterns, the annotator lexicon and \
+         HIGH-severity rules: a lone HIGH finding is confirm unless ρ ≥ τ_b (rule 2). The rule \
+         families (NEXUS's nine, and vigil's `money.*` and `access.*`), their severities, the argument inspector's patterns, the annotator lexicon and \
          cost model, grounding against the request and the session memory are vigil's own design, \
          documented in the `vigil-plan-risk` and `vigil-features::plan` crate docs.",
     );

@@ -15,8 +15,8 @@ use crate::{Error, Result};
 pub const INTERVENTIONS: [&str; 4] = ["allow", "revise", "confirm", "block"];
 /// The hand-written fixtures, relative to the workspace root.
 pub const FIXTURES: &str = "fixtures/plan-risk/plans.jsonl";
-/// Hand-written hold-out plans (batch 3), written after the last rule change and never used to
-/// change the rules.
+/// Hand-written hold-out plans (batch 3), written before the money and access rules (see the
+/// card for the one plan whose decision a later verb-list change was made with in view).
 pub const HOLDOUT: &str = "fixtures/plan-risk/holdout.jsonl";
 
 /// Position of an intervention in [`INTERVENTIONS`] (allow < revise < confirm < block).
