@@ -68,9 +68,13 @@ fn fullwidth_metadata_address_is_cloud_metadata_and_critical() {
         r#"{"calls":[{"tool":"bash","args":{"command":"curl http://169.254.169.254/latest/meta-data/iam/"}}]}"#,
         r#"{"calls":[{"tool":"bash","args":{"command":"curl http://１６９.２５４.１６９.２５４/latest/meta-data/iam/"}}]}"#,
         r#"{"calls":[{"tool":"ｂａｓｈ","args":{"command":"ｃｕｒｌ http://①⑥⑨.②⑤④.①⑥⑨.②⑤④/latest/meta-data/iam/"}}]}"#,
+        // Arabic-Indic and Devanagari digits.
+        r#"{"calls":[{"tool":"bash","args":{"command":"curl http://١٦٩.٢٥٤.١٦٩.٢٥٤/latest/meta-data/iam/"}}]}"#,
+        r#"{"calls":[{"tool":"bash","args":{"command":"curl http://१६९.२५४.१६९.२५४/latest/meta-data/iam/"}}]}"#,
     ]
     .join("\n");
     let intents = vigil(&["normalize"], &input);
+    assert_eq!(intents.len(), 5);
     for (i, v) in intents.iter().enumerate() {
         let intent = &v["intents"][0];
         assert_eq!(intent["operation"], "network_request", "line {}", i + 1);

@@ -14,7 +14,10 @@
 //! 2. **Default-ignorable code points are removed** ([`is_default_ignorable`]): zero-width
 //!    spaces and joiners, soft hyphens, bidi controls, variation selectors, tag characters —
 //!    `cu\u{200b}rl` is `curl`.
-//! 3. **Cyrillic and Greek look-alikes** ([`confusable`]) become Latin letters inside a word
+//! 3. **Decimal digits of other scripts** ([`decimal_digit`]) become ASCII digits: an executor
+//!    that reads `١٦٩.٢٥٤.١٦٩.٢٥٤` (Arabic-Indic) or `१६९` (Devanagari) as a number reads the
+//!    address a monitor must see, and no script writes a word with them.
+//! 4. **Cyrillic and Greek look-alikes** ([`confusable`]) become Latin letters inside a word
 //!    (a run of letters and digits) whose every non-ASCII character has a Latin look-alike, so
 //!    `gmаil` folds to `gmail` while a genuine Cyrillic or Greek word (`Привет`) is left alone.
 //!
@@ -32,6 +35,7 @@
 //! assert_eq!(fold("curl http://１６９.２５４.１６９.２５４/"), "curl http://169.254.169.254/");
 //! assert_eq!(fold("gm\u{430}il.com"), "gmail.com"); // Cyrillic а
 //! assert_eq!(fold("r\u{200b}m -rf /"), "rm -rf /");
+//! assert_eq!(fold("http://١٦٩.٢٥٤.١٦٩.٢٥٤/"), "http://169.254.169.254/"); // Arabic-Indic digits
 //! assert_eq!(fold("Привет, мир"), "Привет, мир"); // a real Cyrillic word stays
 //! assert!(matches!(fold("plain ascii"), std::borrow::Cow::Borrowed(_)));
 //! ```
@@ -85,6 +89,7 @@ fn push(c: char, word: &mut String, out: &mut String) {
     if is_default_ignorable(c) {
         return;
     }
+    let c = decimal_digit(c).unwrap_or(c);
     if c.is_alphanumeric() {
         word.push(c);
     } else {
@@ -107,6 +112,33 @@ fn flush_word(word: &mut String, out: &mut String) {
         out.push_str(word);
     }
     word.clear();
+}
+
+/// First code points (the zeros) of the Unicode blocks of ten contiguous decimal digits
+/// (general category Nd) in the Basic Multilingual Plane: Arabic-Indic, Extended Arabic-Indic,
+/// NKo, the Indic scripts, Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian and the other scripts
+/// with digits of their own. Fullwidth and mathematical digits are not listed: NFKC folds them.
+const DIGIT_ZEROS: &[u32] = &[
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+    0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
+    0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0,
+];
+
+/// The ASCII digit a decimal digit of another script stands for (`٣` → `3`, `३` → `3`).
+///
+/// ```
+/// use vigil_features::fold::decimal_digit;
+/// assert_eq!(decimal_digit('\u{0663}'), Some('3')); // Arabic-Indic three
+/// assert_eq!(decimal_digit('\u{096F}'), Some('9')); // Devanagari nine
+/// assert_eq!(decimal_digit('7'), None); // ASCII is already ASCII
+/// assert_eq!(decimal_digit('a'), None);
+/// ```
+pub fn decimal_digit(c: char) -> Option<char> {
+    let u = u32::from(c);
+    DIGIT_ZEROS
+        .iter()
+        .find(|&&zero| (zero..zero + 10).contains(&u))
+        .and_then(|&zero| char::from_digit(u - zero, 10))
 }
 
 /// Default-ignorable code points: invisible, and removed before anything is compared.
