@@ -376,12 +376,18 @@ mod tests {
             format!("{{{}}}", keys.join(","))
         };
         for n in [1, 23, 24, 25, 200] {
-            assert!(from_json_str::<serde_json::Value>(&object(n, None)).is_ok(), "{n}");
+            assert!(
+                from_json_str::<serde_json::Value>(&object(n, None)).is_ok(),
+                "{n}"
+            );
             for d in [0, n / 2, n - 1] {
                 let err = from_json_str::<serde_json::Value>(&object(n, Some(d)))
                     .unwrap_err()
                     .to_string();
-                assert!(err.starts_with(&format!("duplicate key \"k{d}\" at column ")), "{n} {d}: {err}");
+                assert!(
+                    err.starts_with(&format!("duplicate key \"k{d}\" at column ")),
+                    "{n} {d}: {err}"
+                );
             }
         }
         // A valid record parses to the same value on the fast path as with tracking.

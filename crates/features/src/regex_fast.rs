@@ -195,7 +195,9 @@ mod tests {
     #[test]
     fn non_ascii_word_characters_are_told_from_other_non_ascii() {
         assert!(!has_non_ascii_word_char("plain ascii"));
-        assert!(!has_non_ascii_word_char("em — dash, “quotes”, ✅, \u{a0}nbsp"));
+        assert!(!has_non_ascii_word_char(
+            "em — dash, “quotes”, ✅, \u{a0}nbsp"
+        ));
         assert!(has_non_ascii_word_char("café"));
         assert!(has_non_ascii_word_char("\u{212a}elvin"));
         assert!(has_non_ascii_word_char("٣"));

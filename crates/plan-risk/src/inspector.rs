@@ -16,9 +16,9 @@
 
 use std::sync::OnceLock;
 
-use vigil_features::regex_fast::{WordRegex, WordSet};
 use vigil_contracts::{Severity, Violation};
 use vigil_features::plan::Action;
+use vigil_features::regex_fast::{WordRegex, WordSet};
 
 use crate::context::{PlanContext, StepContext};
 

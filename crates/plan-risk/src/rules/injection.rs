@@ -9,8 +9,8 @@
 
 use std::sync::OnceLock;
 
-use vigil_features::regex_fast::WordSet;
 use vigil_contracts::RiskLevel;
+use vigil_features::regex_fast::WordSet;
 use vigil_injection::{Channel, InjectionDetector};
 
 const ACT: &str = r"(send|forward|transfer|wire|pay|delete|remove|email|post|publish|run|execute|grant|share|upload|download|install|click|visit|open|unlock|disable|reset|change|copy|export|include|attach|add|reply|invite|ignore|read|fetch|retrieve|print|reveal|output|issue|refund|approve|buy|purchase|push|paste|commit|create|close|make|give|set|withdraw|move|sell|swap|sign|confirm|enable)";
