@@ -246,18 +246,24 @@ mod tests {
         use std::cell::RefCell;
         use std::rc::Rc;
 
+        #[derive(Default)]
+        struct Sink {
+            unflushed: Vec<u8>,
+            flushed: Vec<u8>,
+            flushes: usize,
+        }
         #[derive(Clone, Default)]
-        struct Shared(Rc<RefCell<(Vec<u8>, Vec<u8>, usize)>>); // (unflushed, flushed, flushes)
+        struct Shared(Rc<RefCell<Sink>>);
         impl Write for Shared {
             fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-                self.0.borrow_mut().0.extend_from_slice(b);
+                self.0.borrow_mut().unflushed.extend_from_slice(b);
                 Ok(b.len())
             }
             fn flush(&mut self) -> io::Result<()> {
                 let mut s = self.0.borrow_mut();
-                let pending = std::mem::take(&mut s.0);
-                s.1.extend_from_slice(&pending);
-                s.2 += 1;
+                let pending = std::mem::take(&mut s.unflushed);
+                s.flushed.extend_from_slice(&pending);
+                s.flushes += 1;
                 Ok(())
             }
         }
@@ -315,9 +321,9 @@ mod tests {
         let summary = run(input, out.clone(), |_, t| Ok(json!(t))).unwrap();
         assert_eq!(summary.lines, 5);
         let state = out.0.borrow();
-        assert_eq!(state.1, b"\"1\"\n\"2\"\n\"3\"\n\"4\"\n\"5\"\n");
+        assert_eq!(state.flushed, b"\"1\"\n\"2\"\n\"3\"\n\"4\"\n\"5\"\n");
         // One flush before each of the 4 reads and one at the end, not one per line.
-        assert_eq!(state.2, 5);
+        assert_eq!(state.flushes, 5);
     }
 
     #[test]
