@@ -287,7 +287,7 @@ mod tests {
                         .out
                         .0
                         .borrow()
-                        .1
+                        .flushed
                         .iter()
                         .filter(|&&b| b == b'\n')
                         .count();
