@@ -4,8 +4,10 @@
 //!
 //! - `ci`: format check, clippy with `-D warnings`, the whole test suite.
 //! - `data`, `train`, `eval`, `bench`: per-model synthetic data, training with gates and artifacts,
-//!   evaluation on hand-written fixtures, benchmarks. Each model registers itself in [`models`].
+//!   evaluation on hand-written fixtures, benchmarks ([`bench`]: reference figures with
+//!   provenance, the generated `docs/bench.md`). Each model registers itself in [`models`].
 
+mod bench;
 mod ci;
 mod models;
 mod progress;
@@ -40,8 +42,9 @@ enum Command {
     Train(models::TrainArgs),
     /// Evaluate a model on hand-written fixtures or a labelled JSONL file.
     Eval(models::EvalArgs),
-    /// Run every model's hot path and report latency next to the reference figures.
-    Bench,
+    /// Time every model's hot paths over varied corpora, next to reference figures with
+    /// provenance; `--markdown` writes docs/bench.md and the README's block.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,7 +53,7 @@ fn main() -> anyhow::Result<()> {
         Command::Data { model, out, seed } => models::data(&model, &out, seed),
         Command::Train(args) => models::train(&args),
         Command::Eval(args) => models::eval(&args),
-        Command::Bench => models::bench(),
+        Command::Bench(args) => bench::run(&args),
     }
 }
 

@@ -355,59 +355,6 @@ pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
     (m.eval)(data.as_deref(), args.json)
 }
 
-/// `cargo xtask bench`.
-pub fn bench() -> anyhow::Result<()> {
-    if MODELS.is_empty() {
-        eprintln!("no models to benchmark yet");
-        return Ok(());
-    }
-    println!(
-        "{:<48} {:>10} {:>10} {:>12} {:>14} {:>10}",
-        "hot path", "p50", "p99", "calls/s", "reference p50", "speed-up"
-    );
-    for m in MODELS {
-        let timings = (m.bench)()?;
-        for t in timings {
-            println!(
-                "{:<48} {:>10} {:>10} {:>12.0} {:>14} {:>10}",
-                t.name,
-                human(t.p50_ns),
-                human(t.p99_ns),
-                t.throughput(),
-                t.reference_p50_ns.map(human).unwrap_or_else(|| "-".into()),
-                t.speedup()
-                    .map(|s| format!("{s:.0}x"))
-                    .unwrap_or_else(|| "-".into())
-            );
-        }
-        if let Some(kib) = peak_rss_kib() {
-            println!(
-                "{:<48} peak RSS of the bench process so far: {:.1} MiB",
-                format!("  ({})", m.name),
-                kib as f64 / 1024.0
-            );
-        }
-    }
-    Ok(())
-}
-
-/// The process's peak resident set size (Linux `VmHWM`), in KiB.
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn human(ns: f64) -> String {
-    if ns >= 1e6 {
-        format!("{:.2} ms", ns / 1e6)
-    } else if ns >= 1e3 {
-        format!("{:.2} µs", ns / 1e3)
-    } else {
-        format!("{ns:.0} ns")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,11 @@
 //! `{"error": {"line": N, "message": "..."}}` in its place and the batch goes on; the caller exits
 //! 1 if any line failed. Lines are read as bytes, so invalid UTF-8 or an oversized line
 //! (over [`MAX_LINE_BYTES`], 16 MiB) is a per-line error rather than the end of the batch.
+//!
+//! Answers are flushed whenever reading on could wait: before every read from the input
+//! once the lines already buffered are answered. A caller that writes one line and waits gets
+//! its answer at once; a batch of lines read together is written in one go rather than one
+//! system call per line.
 
 use std::io::{self, BufRead, Write};
 
@@ -46,10 +51,17 @@ where
 {
     let mut summary = Summary::default();
     let mut buf = Vec::new();
+    // Whether the input's buffer may be empty, so that the next read may wait for the caller.
+    let mut drained = true;
     loop {
         buf.clear();
-        let read =
-            read_bounded_line(&mut input, &mut buf, MAX_LINE_BYTES).map_err(StreamError::Read)?;
+        let read = read_bounded_line(
+            &mut input,
+            &mut buf,
+            MAX_LINE_BYTES,
+            &mut drained,
+            &mut output,
+        )?;
         let oversized = match read {
             LineRead::Eof => break,
             LineRead::Line => false,
@@ -79,9 +91,9 @@ where
         written
             .map_err(io::Error::from)
             .and_then(|()| output.write_all(b"\n"))
-            .and_then(|()| output.flush())
             .map_err(StreamError::Write)?;
     }
+    output.flush().map_err(StreamError::Write)?;
     Ok(summary)
 }
 
@@ -96,21 +108,29 @@ enum LineRead {
     TooLong,
 }
 
-/// Reads one `\n`-terminated line into `buf`, holding at most `max` bytes of it.
-fn read_bounded_line<R: BufRead>(
+/// Reads one `\n`-terminated line into `buf`, holding at most `max` bytes of it. Before a read
+/// that may wait for more input (`drained`: the last read's bytes were all used), `output` is
+/// flushed, so every answer already computed is out before the caller is waited on.
+fn read_bounded_line<R: BufRead, W: Write>(
     input: &mut R,
     buf: &mut Vec<u8>,
     max: usize,
-) -> io::Result<LineRead> {
+    drained: &mut bool,
+    output: &mut W,
+) -> Result<LineRead, StreamError> {
     let mut seen_any = false;
     let mut too_long = false;
     loop {
+        if *drained {
+            output.flush().map_err(StreamError::Write)?;
+        }
         let chunk = match input.fill_buf() {
             Ok(c) => c,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(StreamError::Read(e)),
         };
         if chunk.is_empty() {
+            *drained = true;
             return Ok(match (seen_any, too_long) {
                 (false, _) => LineRead::Eof,
                 (true, true) => LineRead::TooLong,
@@ -118,10 +138,11 @@ fn read_bounded_line<R: BufRead>(
             });
         }
         seen_any = true;
-        let (used, done) = match chunk.iter().position(|&b| b == b'\n') {
+        let (used, done) = match memchr::memchr(b'\n', chunk) {
             Some(i) => (i + 1, true),
             None => (chunk.len(), false),
         };
+        *drained = used == chunk.len();
         if !too_long {
             if buf.len() + used > max + 2 {
                 too_long = true;
@@ -218,6 +239,93 @@ mod tests {
         }
     }
 
+    /// Answers are out before the input is read again once its buffer is used up (a caller that
+    /// sends a line and waits is answered), and lines read together are flushed together.
+    #[test]
+    fn answers_are_flushed_before_reading_can_wait() {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+
+        #[derive(Default)]
+        struct Sink {
+            unflushed: Vec<u8>,
+            flushed: Vec<u8>,
+            flushes: usize,
+        }
+        #[derive(Clone, Default)]
+        struct Shared(Rc<RefCell<Sink>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.0.borrow_mut().unflushed.extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                let mut s = self.0.borrow_mut();
+                let pending = std::mem::take(&mut s.unflushed);
+                s.flushed.extend_from_slice(&pending);
+                s.flushes += 1;
+                Ok(())
+            }
+        }
+        // Hands out one chunk per read, checking that every earlier line was answered.
+        struct Chunks {
+            chunks: Vec<&'static [u8]>,
+            at: usize,
+            used: usize,
+            lines_before: Vec<usize>,
+            out: Shared,
+        }
+        impl io::Read for Chunks {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                unreachable!()
+            }
+        }
+        impl BufRead for Chunks {
+            fn fill_buf(&mut self) -> io::Result<&[u8]> {
+                if self.used == 0 {
+                    let answered = self
+                        .out
+                        .0
+                        .borrow()
+                        .flushed
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count();
+                    assert_eq!(answered, self.lines_before[self.at], "read {}", self.at);
+                }
+                Ok(self
+                    .chunks
+                    .get(self.at)
+                    .map_or(&[][..], |c| &c[self.used..]))
+            }
+            fn consume(&mut self, n: usize) {
+                self.used += n;
+                if self
+                    .chunks
+                    .get(self.at)
+                    .is_some_and(|c| self.used == c.len())
+                {
+                    self.at += 1;
+                    self.used = 0;
+                }
+            }
+        }
+        let out = Shared::default();
+        let input = Chunks {
+            chunks: vec![b"1\n", b"2\n3\n4\n", b"5\n"],
+            at: 0,
+            used: 0,
+            lines_before: vec![0, 1, 4, 5],
+            out: out.clone(),
+        };
+        let summary = run(input, out.clone(), |_, t| Ok(json!(t))).unwrap();
+        assert_eq!(summary.lines, 5);
+        let state = out.0.borrow();
+        assert_eq!(state.flushed, b"\"1\"\n\"2\"\n\"3\"\n\"4\"\n\"5\"\n");
+        // One flush before each of the 4 reads and one at the end, not one per line.
+        assert_eq!(state.flushes, 5);
+    }
+
     #[test]
     fn last_line_without_newline_is_read() {
         let (out, summary) = run_on(b"1\n2");
@@ -233,13 +341,15 @@ mod tests {
         let mut out = Vec::new();
         let mut reader = io::BufReader::with_capacity(8, &input[..]);
         let mut buf = Vec::new();
+        let mut drained = true;
+        let mut sink = Vec::new();
         assert!(matches!(
-            read_bounded_line(&mut reader, &mut buf, 16).unwrap(),
+            read_bounded_line(&mut reader, &mut buf, 16, &mut drained, &mut sink).unwrap(),
             LineRead::TooLong
         ));
         buf.clear();
         assert!(matches!(
-            read_bounded_line(&mut reader, &mut buf, 16).unwrap(),
+            read_bounded_line(&mut reader, &mut buf, 16, &mut drained, &mut sink).unwrap(),
             LineRead::Line
         ));
         assert_eq!(buf, b"7\n");

@@ -162,7 +162,20 @@ impl<'de> Deserialize<'de> for CompactValue {
 }
 
 /// Deserializes all of `text` (trailing characters are an error) with path-aware errors.
+///
+/// The common case, a valid record, is parsed without tracking paths (tracking costs about as
+/// much as the parse itself); only a record that fails is parsed again with tracking, which
+/// fails the same way and names where.
 fn parse_whole<T: DeserializeOwned>(text: &str) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    match T::deserialize(&mut de).and_then(|value| de.end().map(|()| value)) {
+        Ok(value) => Ok(value),
+        Err(_) => parse_whole_tracked(text),
+    }
+}
+
+/// [`parse_whole`] with the path of the failing field tracked.
+fn parse_whole_tracked<T: DeserializeOwned>(text: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Json {
         path: e.path().to_string(),
@@ -225,15 +238,33 @@ impl<'de> Visitor<'de> for UniqueKeysVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<UniqueKeys, A::Error> {
-        let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
+        // Objects are small (an intent has 13 keys): a linear scan of a short list beats
+        // hashing every key; past SMALL keys a set keeps big objects linear.
+        const SMALL: usize = 24;
+        let mut few: Vec<Cow<'de, str>> = Vec::new();
+        let mut many: Option<HashSet<Cow<'de, str>>> = None;
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            if seen.contains(&key) {
+            let duplicate = match &many {
+                Some(set) => set.contains(&key),
+                None => few.contains(&key),
+            };
+            if duplicate {
                 return Err(de::Error::custom(format_args!(
                     "duplicate key {:?}",
                     crate::text::ellipsize(&key, crate::text::MAX_ECHOED_CHARS)
                 )));
             }
-            seen.insert(key);
+            match &mut many {
+                Some(set) => {
+                    set.insert(key);
+                }
+                None if few.len() == SMALL => {
+                    let mut set: HashSet<Cow<'de, str>> = few.drain(..).collect();
+                    set.insert(key);
+                    many = Some(set);
+                }
+                None => few.push(key),
+            }
             map.next_value::<UniqueKeys>()?;
         }
         Ok(UniqueKeys)
@@ -332,6 +363,38 @@ mod tests {
         assert_eq!(
             err,
             format!("duplicate key \"{}…\" at column 2008", "k".repeat(64))
+        );
+    }
+
+    #[test]
+    fn duplicates_are_found_in_small_and_big_objects() {
+        let object = |n: usize, dup: Option<usize>| {
+            let mut keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+            if let Some(d) = dup {
+                keys.push(format!("\"k{d}\":0"));
+            }
+            format!("{{{}}}", keys.join(","))
+        };
+        for n in [1, 23, 24, 25, 200] {
+            assert!(
+                from_json_str::<serde_json::Value>(&object(n, None)).is_ok(),
+                "{n}"
+            );
+            for d in [0, n / 2, n - 1] {
+                let err = from_json_str::<serde_json::Value>(&object(n, Some(d)))
+                    .unwrap_err()
+                    .to_string();
+                assert!(
+                    err.starts_with(&format!("duplicate key \"k{d}\" at column ")),
+                    "{n} {d}: {err}"
+                );
+            }
+        }
+        // A valid record parses to the same value on the fast path as with tracking.
+        let text = r#"{"a": [1, {"b": "c"}], "d": null}"#;
+        assert_eq!(
+            parse_whole::<serde_json::Value>(text).unwrap(),
+            parse_whole_tracked::<serde_json::Value>(text).unwrap()
         );
     }
 

@@ -113,6 +113,11 @@ impl PlanMonitor {
     /// A monitor from a (validated) model and an annotator.
     pub fn new(model: RiskModel, annotator: ToolAnnotator) -> Result<Self> {
         model.validate()?;
+        // Every pattern set and the observation classifier are built here, once per process,
+        // so the first plan costs what the hundredth does.
+        crate::rules::warm_up();
+        crate::inspector::warm_up();
+        vigil_features::plan::warm_up();
         Ok(PlanMonitor { model, annotator })
     }
 

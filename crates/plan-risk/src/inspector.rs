@@ -16,9 +16,9 @@
 
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexSet};
 use vigil_contracts::{Severity, Violation};
 use vigil_features::plan::Action;
+use vigil_features::regex_fast::{WordRegex, WordSet};
 
 use crate::context::{PlanContext, StepContext};
 
@@ -38,9 +38,14 @@ enum Kind {
 }
 
 struct Inspector {
-    set: RegexSet,
+    set: WordSet,
     kinds: Vec<(Kind, &'static str)>,
-    where_clause: Regex,
+    where_clause: WordRegex,
+}
+
+/// Compiles the inspector's patterns now (at monitor construction) instead of on the first plan.
+pub(crate) fn warm_up() {
+    inspector().set.warm_up();
 }
 
 fn inspector() -> &'static Inspector {
@@ -67,11 +72,11 @@ fn inspector() -> &'static Inspector {
             (Kind::SqlDrop, "destructive SQL", r"(?i)\b(drop\s+(table|database|schema|collection)|truncate\s+(table\s+)?\w+\s*(;|$))"),
             (Kind::SqlHigh, "unbounded or injected SQL", r"(?i)(\bdelete\s+from\s+[\w.`\x22]+\s*(;|$)|\bupdate\s+[\w.`\x22]+\s+set\s+[^;]*?(;|$)|\bgrant\s+all\b|\bor\s+'?1'?\s*=\s*'?1|\bunion\s+(all\s+)?select\b)"),
         ];
-        let set = RegexSet::new(table.iter().map(|(_, _, p)| *p)).expect("inspector patterns compile");
+        let set = WordSet::new(table.iter().map(|(_, _, p)| *p)).expect("inspector patterns compile");
         Inspector {
             set,
             kinds: table.iter().map(|(k, n, _)| (*k, *n)).collect(),
-            where_clause: Regex::new(r"(?i)\bwhere\b").expect("where regex"),
+            where_clause: WordRegex::new(r"(?i)\bwhere\b").expect("where regex"),
         }
     })
 }
@@ -190,7 +195,7 @@ pub fn inspect_step(ctx: &PlanContext<'_>, step: StepContext<'_>, out: &mut Vec<
 }
 
 /// An UPDATE with a WHERE clause (and no unbounded DELETE beside it) is bounded: not a finding.
-fn is_bounded_update(sql: &str, where_clause: &Regex) -> bool {
+fn is_bounded_update(sql: &str, where_clause: &WordRegex) -> bool {
     let lower = sql.to_ascii_lowercase();
     lower.contains("update") && where_clause.is_match(sql) && !lower.contains("delete from")
 }

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use crate::regex_fast::WordRegex;
 use serde_json::Value;
 
 use super::lexicon::{READ_ONLY_COMMANDS, SENSITIVE_SUBSTRINGS};
@@ -47,11 +47,11 @@ pub fn is_search_key(key: &str) -> bool {
 }
 
 struct ScanRegexes {
-    url: Regex,
-    email: Regex,
+    url: WordRegex,
+    email: WordRegex,
     /// `[sql, sensitive]` in one pass per string.
     content: regex::RegexSet,
-    sensitive: Regex,
+    sensitive: regex::Regex,
 }
 
 const SQL_PATTERN: &str = r"(?i)(?-u:\b)(select\s[^;]*\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|drop\s+(table|database)|truncate\s+table|grant\s+\w+)";
@@ -65,20 +65,26 @@ fn sensitive_pattern() -> String {
     format!("(?i-u){}", alt.join("|"))
 }
 
+/// Compiles the scan's regexes now (at model construction) instead of on the first string.
+pub fn warm_up() {
+    let r = scan_regexes();
+    let _ = r.content.matches("warm up");
+}
+
 fn scan_regexes() -> &'static ScanRegexes {
     static R: OnceLock<ScanRegexes> = OnceLock::new();
     R.get_or_init(|| ScanRegexes {
-        url: Regex::new(
+        url: WordRegex::new(
             r#"(?i)\b(?:https?|ftp|wss?|sftp)://([^\s/:?#"'<>@]+@)?([a-z0-9.\-\[\]:_]+)"#,
         )
         .expect("url regex"),
-        email: Regex::new(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+\b")
+        email: WordRegex::new(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+\b")
             .expect("email regex"),
         // One pass per string for SQL and sensitive terms; word boundaries ASCII-only so the
         // lazy DFA handles them.
         content: regex::RegexSet::new([SQL_PATTERN.to_owned(), sensitive_pattern()])
             .expect("content regexes"),
-        sensitive: Regex::new(&sensitive_pattern()).expect("sensitive regex"),
+        sensitive: regex::Regex::new(&sensitive_pattern()).expect("sensitive regex"),
     })
 }
 

@@ -81,7 +81,7 @@ mod lexicon;
 pub use annotator::{
     Action, CatalogEntry, StepAnnotation, ToolAnnotator, ToolCatalog, action_cost, tool_tokens,
 };
-pub use args::{SEARCH_KEYS, is_read_only_command, is_search_key};
+pub use args::{SEARCH_KEYS, is_read_only_command, is_search_key, warm_up};
 pub use endpoints::{endpoints_in_text, is_external, normalise_endpoints};
 pub use features::{PLAN_FEATURES, plan_features, plan_schema};
 pub use lexicon::domain_words;

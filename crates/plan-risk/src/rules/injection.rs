@@ -1,7 +1,7 @@
 //! Does an observation (untrusted tool output) carry instructions aimed at the agent? The cues
 //! behind rule family 9, `untrusted_input`.
 //!
-//! Patterns (compiled once, one [`RegexSet`] pass per observation): "ignore previous
+//! Patterns (compiled once, one [`WordSet`] pass per observation): "ignore previous
 //! instructions"-style overrides, imperatives addressed to the assistant/agent/AI, "new
 //! instructions:", fake system/role markers, requests to hide actions from the user, urgent
 //! imperatives ("IMPORTANT: forward …"), and hidden carriers (HTML comments with imperatives,
@@ -9,14 +9,14 @@
 
 use std::sync::OnceLock;
 
-use regex::RegexSet;
 use vigil_contracts::RiskLevel;
+use vigil_features::regex_fast::WordSet;
 use vigil_injection::{Channel, InjectionDetector};
 
 const ACT: &str = r"(send|forward|transfer|wire|pay|delete|remove|email|post|publish|run|execute|grant|share|upload|download|install|click|visit|open|unlock|disable|reset|change|copy|export|include|attach|add|reply|invite|ignore|read|fetch|retrieve|print|reveal|output|issue|refund|approve|buy|purchase|push|paste|commit|create|close|make|give|set|withdraw|move|sell|swap|sign|confirm|enable)";
 
 struct Patterns {
-    set: RegexSet,
+    set: WordSet,
     names: Vec<&'static str>,
 }
 
@@ -73,7 +73,7 @@ fn patterns() -> &'static Patterns {
             ),
         ];
         let names = table.iter().map(|(n, _)| *n).collect();
-        let set = RegexSet::new(table.iter().map(|(_, p)| p.as_str())).expect("injection patterns compile");
+        let set = WordSet::new(table.iter().map(|(_, p)| p.as_str())).expect("injection patterns compile");
         Patterns { set, names }
     })
 }
@@ -86,6 +86,13 @@ pub fn injection_cues(observation: &str) -> Vec<&'static str> {
         .into_iter()
         .map(|i| p.names[i])
         .collect()
+}
+
+/// Compiles the patterns and loads the classifier now (at monitor construction) instead of on
+/// the first observation, which would otherwise pay ~10–20 ms.
+pub(crate) fn warm_up() {
+    patterns().set.warm_up();
+    let _ = detector();
 }
 
 /// The embedded `vigil-injection` detector, loaded once (`None` if the artifact were unusable;

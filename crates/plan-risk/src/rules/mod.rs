@@ -221,3 +221,9 @@ fn report(
         detail,
     });
 }
+
+/// Builds the rules' pattern sets and the observation classifier (monitor construction).
+pub(crate) fn warm_up() {
+    injection::warm_up();
+    suspicious_pattern::warm_up();
+}

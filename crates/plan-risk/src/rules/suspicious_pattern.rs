@@ -167,6 +167,11 @@ fn same_tool(a: &str, b: &str) -> bool {
 /// `[tamper target, tamper verb, encoding]` word lists compiled once into case-insensitive
 /// alternations (separators: anything but letters and digits, so `stop_logging` has the words
 /// `stop` and `logging`).
+/// Compiles the word lists now (at monitor construction) instead of on the first plan.
+pub(crate) fn warm_up() {
+    let _ = lexicon().matches("warm up");
+}
+
 fn lexicon() -> &'static RegexSet {
     static L: OnceLock<RegexSet> = OnceLock::new();
     L.get_or_init(|| {
