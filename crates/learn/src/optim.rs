@@ -103,6 +103,8 @@ pub fn minimize(
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
     let mut alpha = vec![0.0; params.memory.max(1)];
+    let mut s_next = vec![0.0; n];
+    let mut y_next = vec![0.0; n];
 
     for iter in 0..params.max_iter {
         if max_abs(&g) < params.gradient_tol {
@@ -166,22 +168,29 @@ pub fn minimize(
                 converged: false,
             };
         }
-        let s: Vec<f64> = x_new.iter().zip(&x).map(|(a, b)| a - b).collect();
-        let y: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
-        let sy = dot(&s, &y);
+        for (si, (a, b)) in s_next.iter_mut().zip(x_new.iter().zip(&x)) {
+            *si = a - b;
+        }
+        for (yi, (a, b)) in y_next.iter_mut().zip(g_new.iter().zip(&g)) {
+            *yi = a - b;
+        }
+        let sy = dot(&s_next, &y_next);
         let decrease = (fx - f_new) / fx.abs().max(1e-12);
         std::mem::swap(&mut x, &mut x_new);
         std::mem::swap(&mut g, &mut g_new);
         fx = f_new;
         if sy > 1e-12 {
-            if s_hist.len() == params.memory {
-                s_hist.remove(0);
-                y_hist.remove(0);
+            // The pair joins the history; the oldest pair's buffers (or fresh ones) become the
+            // scratch for the next pair, so no iteration allocates once the memory is full.
+            let (s_free, y_free) = if s_hist.len() == params.memory {
                 rho.remove(0);
-            }
+                (s_hist.remove(0), y_hist.remove(0))
+            } else {
+                (vec![0.0; n], vec![0.0; n])
+            };
             rho.push(1.0 / sy);
-            s_hist.push(s);
-            y_hist.push(y);
+            s_hist.push(std::mem::replace(&mut s_next, s_free));
+            y_hist.push(std::mem::replace(&mut y_next, y_free));
         }
         if decrease < params.relative_tol {
             return Minimum {
