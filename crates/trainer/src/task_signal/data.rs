@@ -68,6 +68,8 @@ pub struct GeneratorParams {
     pub calibration_share: f64,
     /// Noise strings to generate.
     pub noise: usize,
+    /// Paraphrased copies of every axor template row (beside the row as written).
+    pub axor_paraphrases: usize,
 }
 
 impl Default for GeneratorParams {
@@ -79,6 +81,7 @@ impl Default for GeneratorParams {
             validation_share: 0.2,
             calibration_share: 0.15,
             noise: 1_500,
+            axor_paraphrases: 2,
         }
     }
 }
@@ -567,8 +570,11 @@ pub fn add_axor(ds: &mut Dataset, seed: u64, p: &GeneratorParams, rows: &[Row]) 
             .get(r.template.as_str())
             .copied()
             .unwrap_or(Split::Train);
-        let paraphrased = augment(r.text.clone(), r.complexity, r.nature, &mut rng);
-        for text in [r.text.clone(), paraphrased] {
+        let mut texts = vec![r.text.clone()];
+        for _ in 0..p.axor_paraphrases {
+            texts.push(augment(r.text.clone(), r.complexity, r.nature, &mut rng));
+        }
+        for text in texts {
             if !seen.insert(text.trim().to_lowercase()) {
                 ds.duplicates_dropped += 1;
                 continue;

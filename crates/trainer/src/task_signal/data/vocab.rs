@@ -2052,7 +2052,13 @@ pub const SLOTS: &[(&str, &[&str])] = &[
     ),
     (
         "envname",
-        &["staging", "production", "dev", "the eu cluster", "the canary"],
+        &[
+            "staging",
+            "production",
+            "dev",
+            "the eu cluster",
+            "the canary",
+        ],
     ),
     (
         "incident",
