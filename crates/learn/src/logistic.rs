@@ -21,7 +21,7 @@
 //! ```
 
 use crate::link::softmax_in_place;
-use crate::optim::{LbfgsParams, ValidLbfgsParams, minimize};
+use crate::optim::{LbfgsParams, Summation, ValidLbfgsParams, minimize};
 use crate::{Error, Result};
 
 /// A borrowed sparse row: strictly increasing feature indices and their values.
@@ -193,49 +193,268 @@ pub fn fit_softmax(
     let lambda = 1.0 / (params.c * n as f64);
     let wlen = n_features * k;
 
-    let objective = |theta: &[f64], grad: &mut [f64]| -> f64 {
-        grad.iter_mut().for_each(|g| *g = 0.0);
-        let (w, b) = theta.split_at(wlen);
-        let mut loss = 0.0;
-        let mut z = vec![0.0f64; k];
-        for ((x, &y), &sw) in rows.iter().zip(labels).zip(&weight) {
-            z.copy_from_slice(b);
-            for (i, v) in x.iter() {
-                if i < n_features {
-                    for c in 0..k {
-                        z[c] += w[i * k + c] * f64::from(v);
-                    }
-                }
-            }
-            let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let sum: f64 = z.iter().map(|v| (v - max).exp()).sum();
-            let log_norm = max + sum.ln();
-            loss += sw * (log_norm - z[y]);
-            for c in 0..k {
-                let p = (z[c] - log_norm).exp();
-                let r = sw * (p - if c == y { 1.0 } else { 0.0 }) / total_weight;
-                grad[wlen + c] += r;
-                for (i, v) in x.iter() {
-                    if i < n_features {
-                        grad[i * k + c] += r * f64::from(v);
-                    }
-                }
-            }
-        }
-        let mut reg = 0.0;
-        for j in 0..wlen {
-            reg += w[j] * w[j];
-            grad[j] += lambda * w[j];
-        }
-        loss / total_weight + 0.5 * lambda * reg
+    // Features no row uses keep weight 0 for ever (their gradient is λ·0), so the optimizer
+    // works on the used ones only: every sum over the full vector differs from the sum over the
+    // compact one by added zeros, so the fit is bit-for-bit the same, just smaller.
+    let (active, compact) = compact_rows(rows, n_features);
+    let clen = active.len() * k;
+    let data = Objective {
+        x: &compact,
+        labels,
+        weight: &weight,
+        total_weight,
+        lambda,
+        sum: lbfgs.get().summation,
     };
-    let theta = minimize(objective, vec![0.0; wlen + k], lbfgs).x;
+    let objective = |theta: &[f64], grad: &mut [f64]| -> f64 {
+        match k {
+            2 => softmax_objective::<2>(theta, grad, &data),
+            3 => softmax_objective::<3>(theta, grad, &data),
+            4 => softmax_objective::<4>(theta, grad, &data),
+            5 => softmax_objective::<5>(theta, grad, &data),
+            _ => softmax_objective_dyn(theta, grad, k, &data),
+        }
+    };
+    let theta = minimize(objective, vec![0.0; clen + k], lbfgs).x;
+    let mut weights = vec![0.0f32; wlen];
+    for (j, &f) in active.iter().enumerate() {
+        for c in 0..k {
+            weights[f as usize * k + c] = theta[j * k + c] as f32;
+        }
+    }
     Ok(SoftmaxWeights {
         n_features,
         n_classes: k,
-        weights: theta[..wlen].iter().map(|&v| v as f32).collect(),
-        bias: theta[wlen..].iter().map(|&v| v as f32).collect(),
+        weights,
+        bias: theta[clen..].iter().map(|&v| v as f32).collect(),
     })
+}
+
+/// Rows re-indexed onto the features they use (`active`, ascending): compact index `j` is
+/// feature `active[j]`. Entries at or beyond `n_features` are dropped (they carry no weight).
+struct CompactRows {
+    /// Row start offsets into `indices`/`values` (`n + 1` entries).
+    offsets: Vec<usize>,
+    indices: Vec<u32>,
+    /// Kept in f32 (as given) to halve the memory streamed per pass; widened exactly on use.
+    values: Vec<f32>,
+}
+
+fn compact_rows(rows: &[SparseRow<'_>], n_features: usize) -> (Vec<u32>, CompactRows) {
+    let mut used = vec![false; n_features];
+    for x in rows {
+        for (i, _) in x.iter() {
+            if i < n_features {
+                used[i] = true;
+            }
+        }
+    }
+    let mut map = vec![u32::MAX; n_features];
+    let mut active = Vec::new();
+    for (f, _) in used.iter().enumerate().filter(|(_, u)| **u) {
+        map[f] = active.len() as u32;
+        active.push(f as u32);
+    }
+    let mut out = CompactRows {
+        offsets: Vec::with_capacity(rows.len() + 1),
+        indices: Vec::new(),
+        values: Vec::new(),
+    };
+    out.offsets.push(0);
+    for x in rows {
+        for (i, v) in x.iter() {
+            if i < n_features {
+                out.indices.push(map[i]);
+                out.values.push(v);
+            }
+        }
+        out.offsets.push(out.indices.len());
+    }
+    (active, out)
+}
+
+/// What the objective reads besides the parameters.
+struct Objective<'a> {
+    x: &'a CompactRows,
+    labels: &'a [usize],
+    weight: &'a [f64],
+    total_weight: f64,
+    lambda: f64,
+    sum: Summation,
+}
+
+/// `b + Σ_j w[idx_j]·val_j` per class (`K` classes, feature-major `w`), summed as `sum` says:
+/// sequentially from the bias, or in four lanes added to the bias at the end.
+fn accumulate<const K: usize>(
+    w: &[f64],
+    b: &[f64],
+    idx: &[u32],
+    val: &[f32],
+    sum: Summation,
+    z: &mut [f64; K],
+) {
+    z.copy_from_slice(b);
+    match sum {
+        Summation::Sequential => {
+            for (&i, &v) in idx.iter().zip(val) {
+                let v = f64::from(v);
+                let wi = &w[i as usize * K..][..K];
+                for c in 0..K {
+                    z[c] += wi[c] * v;
+                }
+            }
+        }
+        Summation::Lanes => {
+            let mut acc = [[0.0f64; K]; 4];
+            let (ci, cv) = (idx.chunks_exact(4), val.chunks_exact(4));
+            let (ri, rv) = (ci.remainder(), cv.remainder());
+            for (i4, v4) in ci.zip(cv) {
+                for l in 0..4 {
+                    let v = f64::from(v4[l]);
+                    let wi = &w[i4[l] as usize * K..][..K];
+                    for c in 0..K {
+                        acc[l][c] += wi[c] * v;
+                    }
+                }
+            }
+            for (l, (&i, &v)) in ri.iter().zip(rv).enumerate() {
+                let v = f64::from(v);
+                let wi = &w[i as usize * K..][..K];
+                for c in 0..K {
+                    acc[l][c] += wi[c] * v;
+                }
+            }
+            for c in 0..K {
+                z[c] += (acc[0][c] + acc[1][c]) + (acc[2][c] + acc[3][c]);
+            }
+        }
+    }
+}
+
+/// Adds `λ·w` to the gradient and returns `‖w‖²` (summed as `sum` says).
+fn regularize(w: &[f64], gw: &mut [f64], lambda: f64, sum: Summation) -> f64 {
+    for (g, &wj) in gw.iter_mut().zip(w) {
+        *g += lambda * wj;
+    }
+    match sum {
+        Summation::Sequential => {
+            let mut reg = 0.0;
+            for &wj in w {
+                reg += wj * wj;
+            }
+            reg
+        }
+        Summation::Lanes => sum.dot(w, w),
+    }
+}
+
+/// The loss and gradient of [`fit_softmax`] for `K` classes (unrolled). The order of every
+/// floating-point sum is fixed: rows in order, features in index order (or the four lanes of
+/// [`Summation::Lanes`]), classes in order.
+fn softmax_objective<const K: usize>(theta: &[f64], grad: &mut [f64], data: &Objective<'_>) -> f64 {
+    let Objective {
+        x,
+        labels,
+        weight,
+        total_weight,
+        lambda,
+        sum,
+    } = *data;
+    grad.iter_mut().for_each(|g| *g = 0.0);
+    let wlen = theta.len() - K;
+    let (w, b) = theta.split_at(wlen);
+    let (gw, gb) = grad.split_at_mut(wlen);
+    let mut loss = 0.0;
+    for (r, (&y, &sw)) in labels.iter().zip(weight).enumerate() {
+        let (lo, hi) = (x.offsets[r], x.offsets[r + 1]);
+        let (idx, val) = (&x.indices[lo..hi], &x.values[lo..hi]);
+        let mut z = [0.0f64; K];
+        accumulate::<K>(w, b, idx, val, sum, &mut z);
+        let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let sum: f64 = z.iter().map(|v| (v - max).exp()).sum();
+        let log_norm = max + sum.ln();
+        loss += sw * (log_norm - z[y]);
+        let mut res = [0.0f64; K];
+        for c in 0..K {
+            let p = (z[c] - log_norm).exp();
+            res[c] = sw * (p - if c == y { 1.0 } else { 0.0 }) / total_weight;
+            gb[c] += res[c];
+        }
+        for (&i, &v) in idx.iter().zip(val) {
+            let v = f64::from(v);
+            let gi = &mut gw[i as usize * K..][..K];
+            for c in 0..K {
+                gi[c] += res[c] * v;
+            }
+        }
+    }
+    let reg = regularize(w, gw, lambda, sum);
+    loss / total_weight + 0.5 * lambda * reg
+}
+
+/// [`softmax_objective`] for any number of classes.
+fn softmax_objective_dyn(theta: &[f64], grad: &mut [f64], k: usize, data: &Objective<'_>) -> f64 {
+    let Objective {
+        x,
+        labels,
+        weight,
+        total_weight,
+        lambda,
+        sum,
+    } = *data;
+    grad.iter_mut().for_each(|g| *g = 0.0);
+    let wlen = theta.len() - k;
+    let (w, b) = theta.split_at(wlen);
+    let (gw, gb) = grad.split_at_mut(wlen);
+    let mut loss = 0.0;
+    let mut z = vec![0.0f64; k];
+    let mut res = vec![0.0f64; k];
+    let mut lanes = vec![0.0f64; 4 * k];
+    for (r, (&y, &sw)) in labels.iter().zip(weight).enumerate() {
+        let (lo, hi) = (x.offsets[r], x.offsets[r + 1]);
+        let (idx, val) = (&x.indices[lo..hi], &x.values[lo..hi]);
+        z.copy_from_slice(b);
+        match sum {
+            Summation::Sequential => {
+                for (&i, &v) in idx.iter().zip(val) {
+                    let v = f64::from(v);
+                    for (zc, wc) in z.iter_mut().zip(&w[i as usize * k..][..k]) {
+                        *zc += wc * v;
+                    }
+                }
+            }
+            Summation::Lanes => {
+                lanes.iter_mut().for_each(|a| *a = 0.0);
+                for (j, (&i, &v)) in idx.iter().zip(val).enumerate() {
+                    let v = f64::from(v);
+                    let lane = &mut lanes[(j % 4) * k..][..k];
+                    for (a, wc) in lane.iter_mut().zip(&w[i as usize * k..][..k]) {
+                        *a += wc * v;
+                    }
+                }
+                for (c, zc) in z.iter_mut().enumerate() {
+                    *zc += (lanes[c] + lanes[k + c]) + (lanes[2 * k + c] + lanes[3 * k + c]);
+                }
+            }
+        }
+        let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let sum: f64 = z.iter().map(|v| (v - max).exp()).sum();
+        let log_norm = max + sum.ln();
+        loss += sw * (log_norm - z[y]);
+        for c in 0..k {
+            let p = (z[c] - log_norm).exp();
+            res[c] = sw * (p - if c == y { 1.0 } else { 0.0 }) / total_weight;
+            gb[c] += res[c];
+        }
+        for (&i, &v) in idx.iter().zip(val) {
+            let v = f64::from(v);
+            for (gc, rc) in gw[i as usize * k..][..k].iter_mut().zip(&res) {
+                *gc += rc * v;
+            }
+        }
+    }
+    let reg = regularize(w, gw, lambda, sum);
+    loss / total_weight + 0.5 * lambda * reg
 }
 
 #[cfg(test)]
@@ -350,6 +569,131 @@ mod tests {
         let x = rows[0];
         assert!(uniform.probabilities(&x)[1] < 0.25);
         assert!((balanced.probabilities(&x)[1] - 0.5).abs() < 0.05);
+    }
+
+    /// The straightforward fit (full weight vector, one pass per class): what the compact,
+    /// unrolled objective must reproduce bit for bit.
+    fn naive_fit(
+        rows: &[SparseRow<'_>],
+        labels: &[usize],
+        k: usize,
+        n_features: usize,
+        params: &ValidLogisticParams,
+    ) -> SoftmaxWeights {
+        let n = rows.len();
+        let lambda = 1.0 / (params.get().c * n as f64);
+        let wlen = n_features * k;
+        let total_weight = n as f64;
+        let objective = |theta: &[f64], grad: &mut [f64]| -> f64 {
+            grad.iter_mut().for_each(|g| *g = 0.0);
+            let (w, b) = theta.split_at(wlen);
+            let mut loss = 0.0;
+            let mut z = vec![0.0f64; k];
+            for (x, &y) in rows.iter().zip(labels) {
+                z.copy_from_slice(b);
+                for (i, v) in x.iter() {
+                    if i < n_features {
+                        for c in 0..k {
+                            z[c] += w[i * k + c] * f64::from(v);
+                        }
+                    }
+                }
+                let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let sum: f64 = z.iter().map(|v| (v - max).exp()).sum();
+                let log_norm = max + sum.ln();
+                loss += 1.0 * (log_norm - z[y]);
+                for c in 0..k {
+                    let p = (z[c] - log_norm).exp();
+                    let r = 1.0 * (p - if c == y { 1.0 } else { 0.0 }) / total_weight;
+                    grad[wlen + c] += r;
+                    for (i, v) in x.iter() {
+                        if i < n_features {
+                            grad[i * k + c] += r * f64::from(v);
+                        }
+                    }
+                }
+            }
+            let mut reg = 0.0;
+            for j in 0..wlen {
+                reg += w[j] * w[j];
+                grad[j] += lambda * w[j];
+            }
+            loss / total_weight + 0.5 * lambda * reg
+        };
+        let theta = minimize(objective, vec![0.0; wlen + k], &params.lbfgs).x;
+        SoftmaxWeights {
+            n_features,
+            n_classes: k,
+            weights: theta[..wlen].iter().map(|&v| v as f32).collect(),
+            bias: theta[wlen..].iter().map(|&v| v as f32).collect(),
+        }
+    }
+
+    #[test]
+    fn compact_unrolled_fit_equals_the_naive_fit_bit_for_bit() {
+        // 40 features of which only the even ones below 30 are used (and one index beyond
+        // n_features, which carries no weight), for every unrolled class count and one that is not.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for k in [2usize, 3, 4, 5, 7] {
+            let mut owned = Vec::new();
+            let mut labels = Vec::new();
+            for r in 0..120 {
+                let y = r % k;
+                let mut idx: Vec<u32> = (0..15)
+                    .filter(|_| next() % 3 == 0)
+                    .map(|j| 2 * j)
+                    .chain([2 * (y as u32 % 15), 41])
+                    .collect();
+                idx.sort_unstable();
+                idx.dedup();
+                let vals: Vec<f32> = idx.iter().map(|_| (next() % 1000) as f32 / 500.0).collect();
+                owned.push((idx, vals));
+                labels.push(y);
+            }
+            let rows: Vec<SparseRow<'_>> =
+                owned.iter().map(|(i, v)| SparseRow::new(i, v)).collect();
+            let p = params(LogisticParams::default());
+            let fast = fit_softmax(&rows, &labels, k, 40, &p).unwrap();
+            let naive = naive_fit(&rows, &labels, k, 40, &p);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&fast.weights), bits(&naive.weights), "k = {k}");
+            assert_eq!(bits(&fast.bias), bits(&naive.bias), "k = {k}");
+            assert!(
+                fast.weights[k..2 * k].iter().all(|w| *w == 0.0),
+                "feature 1 is unused"
+            );
+        }
+    }
+
+    #[test]
+    fn lane_summation_fits_the_same_model_up_to_rounding() {
+        let (owned, labels) = blobs();
+        let rows = owned.rows();
+        let seq = params(LogisticParams::default());
+        let mut lanes = LogisticParams::default();
+        lanes.lbfgs.summation = crate::optim::Summation::Lanes;
+        let lanes = params(lanes);
+        for k in [3usize, 7] {
+            let labels: Vec<usize> = labels.iter().map(|y| y % k).collect();
+            let a = fit_softmax(&rows, &labels, k, 4, &seq).unwrap();
+            let b = fit_softmax(&rows, &labels, k, 4, &lanes).unwrap();
+            let again = fit_softmax(&rows, &labels, k, 4, &lanes).unwrap();
+            assert_eq!(b, again, "deterministic");
+            for (x, y) in a
+                .weights
+                .iter()
+                .chain(&a.bias)
+                .zip(b.weights.iter().chain(&b.bias))
+            {
+                assert!((x - y).abs() < 1e-3, "{x} vs {y}");
+            }
+        }
     }
 
     #[test]

@@ -68,6 +68,8 @@ pub struct GeneratorParams {
     pub calibration_share: f64,
     /// Noise strings to generate.
     pub noise: usize,
+    /// Paraphrased copies of every axor template row (beside the row as written).
+    pub axor_paraphrases: usize,
 }
 
 impl Default for GeneratorParams {
@@ -79,6 +81,7 @@ impl Default for GeneratorParams {
             validation_share: 0.2,
             calibration_share: 0.15,
             noise: 1_500,
+            axor_paraphrases: 2,
         }
     }
 }
@@ -349,8 +352,9 @@ pub fn generate(seed: u64, p: &GeneratorParams) -> Dataset {
         for &c in TaskComplexity::ALL {
             let existing = Pools::new(vocab::objects(d, c).to_vec(), p, &mut rng);
             let new = Pools::new(vocab::new_objects(d, c).to_vec(), p, &mut rng);
-            ds.objects += existing.items.len() + new.items.len();
-            object_pools.push(((d, c), existing, new));
+            let asked = Pools::new(vocab::asked_objects(d, c).to_vec(), p, &mut rng);
+            ds.objects += existing.items.len() + new.items.len() + asked.items.len();
+            object_pools.push(((d, c), existing, new, asked));
         }
     }
     let mut structure_pools = Vec::new();
@@ -380,15 +384,22 @@ pub fn generate(seed: u64, p: &GeneratorParams) -> Dataset {
             for &c in TaskComplexity::ALL {
                 for &n in TaskNature::ALL {
                     let ni = n.index();
-                    let (_, existing, new) = object_pools
+                    let (_, existing, new, asked) = object_pools
                         .iter()
-                        .find(|(k, _, _)| *k == (d, c))
+                        .find(|(k, ..)| *k == (d, c))
                         .expect("every domain × complexity has objects");
                     let generative = n == TaskNature::Generative;
-                    let objects = if generative {
-                        new.of(split)
-                    } else {
-                        existing.of(split)
+                    // Objects tagged by pool: things to produce, existing things, and (for
+                    // readonly rows only) things one asks about.
+                    let tagged = |pool: &Pools<&'static str>, tag: &'static str| {
+                        pool.of(split).into_iter().map(move |(i, o)| (tag, i, o))
+                    };
+                    let objects: Vec<(&str, usize, &str)> = match n {
+                        TaskNature::Generative => tagged(new, "new").collect(),
+                        TaskNature::Mutative => tagged(existing, "existing").collect(),
+                        TaskNature::Readonly => tagged(existing, "existing")
+                            .chain(tagged(asked, "asked"))
+                            .collect(),
                     };
                     let (s_existing, s_new) = &structure_pools[c.index()];
                     let structures = if generative {
@@ -440,14 +451,8 @@ pub fn generate(seed: u64, p: &GeneratorParams) -> Dataset {
                                 (format!("{n}:{fi}"), fr.text)
                             };
                             let (object_id, object) = if rng.gen_bool(0.5) {
-                                let (oi, ob) = objects[rng.gen_range(0..objects.len())];
-                                (
-                                    format!(
-                                        "{d}/{c}/{}:{oi}",
-                                        if generative { "new" } else { "existing" }
-                                    ),
-                                    ob,
-                                )
+                                let (tag, oi, ob) = objects[rng.gen_range(0..objects.len())];
+                                (format!("{d}/{c}/{tag}:{oi}"), ob)
                             } else {
                                 let (oi, ob) = structures[rng.gen_range(0..structures.len())];
                                 (
@@ -565,8 +570,11 @@ pub fn add_axor(ds: &mut Dataset, seed: u64, p: &GeneratorParams, rows: &[Row]) 
             .get(r.template.as_str())
             .copied()
             .unwrap_or(Split::Train);
-        let paraphrased = augment(r.text.clone(), r.complexity, r.nature, &mut rng);
-        for text in [r.text.clone(), paraphrased] {
+        let mut texts = vec![r.text.clone()];
+        for _ in 0..p.axor_paraphrases {
+            texts.push(augment(r.text.clone(), r.complexity, r.nature, &mut rng));
+        }
+        for text in texts {
             if !seen.insert(text.trim().to_lowercase()) {
                 ds.duplicates_dropped += 1;
                 continue;
@@ -700,6 +708,7 @@ mod tests {
             for &c in TaskComplexity::ALL {
                 templates.extend(vocab::objects(d, c));
                 templates.extend(vocab::new_objects(d, c));
+                templates.extend(vocab::asked_objects(d, c));
             }
         }
         for &c in TaskComplexity::ALL {
