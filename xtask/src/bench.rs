@@ -273,7 +273,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             ("task-signal", Some("axor.task_signal.train")),
             ("anomaly", Some("axor.anomaly.train")),
             ("plan-risk", None),
-            ("preflight", None),
+            ("injection", None),
         ] {
             let t = time_training(name)?;
             rows.push(row(
@@ -322,10 +322,7 @@ fn row(refs: &ReferenceFile, timing: Timing) -> anyhow::Result<Row> {
 
 /// Times `cargo xtask train <model>` into a scratch directory (gates checked, nothing copied).
 fn time_training(name: &str) -> anyhow::Result<Timing> {
-    let model = MODELS
-        .iter()
-        .find(|m| m.name == name)
-        .with_context(|| format!("no model {name}"))?;
+    let model = crate::models::find(name)?;
     let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
     let opts = TrainOptions {
         artifact_dir: scratch.path().join(name),

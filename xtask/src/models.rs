@@ -113,7 +113,7 @@ pub const MODELS: &[Model] = &[
     model!("injection" => injection, embedded, external &[("agentdojo", "fixtures/external/agentdojo/injection.jsonl")]),
 ];
 
-fn find(name: &str) -> anyhow::Result<&'static Model> {
+pub(crate) fn find(name: &str) -> anyhow::Result<&'static Model> {
     // `preflight` is the old name of the injection model (preflight runs it on user messages):
     // `cargo xtask eval preflight` keeps scoring the preflight fixtures end to end.
     let name = if name == "preflight" {
