@@ -1038,6 +1038,35 @@ pub fn as_axor_core(intents: &[NormalizedIntent]) -> Vec<NormalizedIntent> {
         .collect()
 }
 
+/// The same session in the conventions of axor-classifier-simple's *training generator* (its
+/// builders' shorthand intents, as documented in the reference): web searches carry provenance
+/// `official_docs` (its research builder), workdir reads and edits `repo`, and package installs
+/// target `system_path`. Everything else is kept. axor's published windows follow these
+/// conventions rather than axor-core's normalizer, so the model sees them too; the labels are
+/// vigil's (the conventions change no call's meaning).
+pub fn as_axor_builders(intents: &[NormalizedIntent]) -> Vec<NormalizedIntent> {
+    intents
+        .iter()
+        .map(|i| {
+            let mut o = i.clone();
+            match i.operation {
+                Operation::Search => o.provenance = Provenance::OfficialDocs,
+                Operation::PackageInstall => {
+                    o.target_kind = TargetKind::SystemPath;
+                    o.destination_kind = DestinationKind::None;
+                }
+                Operation::FileRead | Operation::FileWrite | Operation::Test
+                    if i.target_kind == TargetKind::Workdir =>
+                {
+                    o.provenance = Provenance::Repo;
+                }
+                _ => {}
+            }
+            o
+        })
+        .collect()
+}
+
 /// Number of scenario families.
 pub fn family_count() -> usize {
     families().len()
