@@ -1227,6 +1227,31 @@ mod tests {
     }
 
     #[test]
+    fn axor_builder_conventions_change_searches_installs_and_workdir_provenance_only() {
+        let calls = vec![
+            search("serde rename_all"),
+            bash("pip install requests"),
+            read("src/main.py"),
+            fetch("https://dev.to/x/y"),
+            read("src/app.py"),
+        ];
+        let vigil = IntentNormalizer::default()
+            .normalize_session(&calls)
+            .unwrap();
+        let axor = as_axor_builders(&vigil);
+        assert_eq!(axor[0].operation, Operation::Search);
+        assert_eq!(axor[0].provenance, Provenance::OfficialDocs);
+        assert_eq!(axor[1].target_kind, TargetKind::SystemPath);
+        assert_eq!(axor[1].destination_kind, DestinationKind::None);
+        assert_eq!(axor[2].provenance, Provenance::Repo);
+        // The fetch and what follows it keep vigil's description, except workdir provenance.
+        assert_eq!(axor[3], vigil[3]);
+        assert_eq!(vigil[4].provenance, Provenance::ExternalWeb);
+        assert_eq!(axor[4].provenance, Provenance::Repo);
+        assert_eq!(axor.len(), vigil.len());
+    }
+
+    #[test]
     fn new_families_hold_out_their_last_variant() {
         let a = generate(3, 1);
         for fam in ["secret_egress", "secret_then_local_or_docs"] {
