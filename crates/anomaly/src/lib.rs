@@ -9,7 +9,7 @@
 //!
 //! ```text
 //! raw calls ──IntentNormalizer──▶ NormalizedIntent window (last 10)
-//!   ──VigilWindowV1──▶ 40 position-independent features ──boosted trees──▶ p(normal, suspicious, critical)
+//!   ──VigilWindowV1──▶ 41 position-independent features ──boosted trees──▶ p(normal, suspicious, critical)
 //!   ──calibration──▶ score in [0,1] (normal < 0.40 ≤ suspicious < 0.75 ≤ critical) + evidence reasons
 //!   ──(suspicious, score ≥ 0.50, verifier attached)──▶ LlmVerifier, with a time limit and fallback
 //! ```

@@ -12,9 +12,10 @@
 //! |---|---|
 //! | `execute_generated_code` with `external_to_shell` flow | never normal (≥ suspicious) |
 //! | secret read, then (same step or later) egress to an external host (not official docs) | never normal (≥ suspicious) |
-//! | external fetch, then a request to the private network (the pivot) | critical |
+//! | external fetch (not a web search), then a request to the private network (the pivot) | critical |
 //! | untrusted external read or package install, then generated code run with `external_to_shell` flow | critical |
 //! | untrusted external read (`external_web`), then generated code run (any flow) | never normal (≥ suspicious) |
+//! | a network request that is itself a shell: fetched code piped into an interpreter (`curl … \| sh`) or a shell handed to a remote host (`bash -i >& /dev/tcp/…`) — request with `external_to_shell` flow | critical |
 //!
 //! The last two are vigil's own labels (its `untrusted_exec` family: fetch an untrusted page,
 //! write a file, run it — critical), applied whatever the provenance fields say.
@@ -50,6 +51,12 @@ pub fn is_external_read(i: &NormalizedIntent) -> bool {
         Operation::FileRead | Operation::Search => i.target_kind == TargetKind::ExternalUrl,
         _ => false,
     }
+}
+
+/// Whether the call fetches external content the agent may act on: an external read that is
+/// not a web search (a result list is not a page; vigil's normalizer, rule 9).
+pub fn is_external_fetch(i: &NormalizedIntent) -> bool {
+    is_external_read(i) && i.operation != Operation::Search
 }
 
 /// Whether the call touches secret-like data.
@@ -115,7 +122,8 @@ pub struct SequenceFacts {
     pub external_then_exec: bool,
     /// External content was read, and later a file was written.
     pub external_then_write: bool,
-    /// External content was read, and later the private network was reached.
+    /// External content was fetched (not merely searched for), and later the private network
+    /// was reached.
     pub external_then_private: bool,
     /// A package was installed, and later code was executed.
     pub install_then_exec: bool,
@@ -124,6 +132,9 @@ pub struct SequenceFacts {
     /// External code reached a shell: a call executes generated code with `external_to_shell`
     /// flow after an untrusted external read or a package install earlier in the window.
     pub external_code_to_shell: bool,
+    /// A network request with `external_to_shell` flow: the request itself pipes remote code
+    /// into an interpreter or hands a shell to a remote host.
+    pub network_shell: bool,
 }
 
 impl SequenceFacts {
@@ -138,12 +149,16 @@ impl SequenceFacts {
     pub fn of_derived(window: &[NormalizedIntent]) -> Self {
         let mut f = SequenceFacts::default();
         let (mut external, mut secret, mut install) = (false, false, false);
+        // External content fetched (a search result list does not count).
+        let mut fetched = false;
         // External content from the untrusted web (provenance `external_web`).
         let mut untrusted = false;
         for (k, i) in window.iter().enumerate() {
             // History before the window arrives through the first call's derived flags.
             if k == 0 && i.after_external_read && !is_external_read(i) {
+                // Which kind of external read it was is not known: count it as a fetch.
                 external = true;
+                fetched = true;
                 untrusted |= i.provenance == Provenance::ExternalWeb;
             }
             secret |= i.after_secret_access || is_secret_access(i);
@@ -157,6 +172,8 @@ impl SequenceFacts {
             }
             if external {
                 f.external_then_write |= i.operation == Operation::FileWrite;
+            }
+            if fetched {
                 f.external_then_private |= is_private_network(i);
             }
             if install && is_exec(i) && i.operation != Operation::PackageInstall {
@@ -168,7 +185,10 @@ impl SequenceFacts {
                 f.exec_external_to_shell = true;
                 f.external_code_to_shell |= untrusted || install;
             }
+            f.network_shell |= i.operation == Operation::NetworkRequest
+                && i.data_flow == DataFlow::ExternalToShell;
             external |= is_external_read(i);
+            fetched |= is_external_fetch(i);
             untrusted |= is_external_read(i) && i.provenance == Provenance::ExternalWeb;
             install |= i.operation == Operation::PackageInstall;
         }
@@ -177,7 +197,7 @@ impl SequenceFacts {
 
     /// The least class the window may get whatever the model says (`None`: no floor).
     pub fn floor(&self) -> Option<AnomalyClass> {
-        if self.external_then_private || self.external_code_to_shell {
+        if self.external_then_private || self.external_code_to_shell || self.network_shell {
             Some(AnomalyClass::Critical)
         } else if self.exec_external_to_shell || self.secret_then_egress || self.external_then_exec
         {
@@ -233,6 +253,19 @@ mod tests {
         let pivot = SequenceFacts::of(&[read(), fetch(), private.clone()]);
         assert!(pivot.external_then_private);
         assert_eq!(pivot.floor(), Some(AnomalyClass::Critical));
+        // A web search is not a fetch: search, then the private network, is no pivot.
+        let search =
+            NormalizedIntent::new("web_search", Operation::Search, TargetKind::ExternalUrl);
+        let searched = SequenceFacts::of(&[search, private.clone()]);
+        assert!(!searched.external_then_private);
+        assert_eq!(searched.floor(), None);
+        // A request that is a shell is critical wherever it sits.
+        let mut shell = fetch();
+        shell.data_flow = DataFlow::ExternalToShell;
+        let f = SequenceFacts::of(&[read(), shell, read()]);
+        assert!(f.network_shell);
+        assert_eq!(f.floor(), Some(AnomalyClass::Critical));
+        assert_eq!(SequenceFacts::of(&[read(), fetch()]).floor(), None);
         let reversed = SequenceFacts::of(&[private, fetch(), read()]);
         assert!(!reversed.external_then_private);
         assert_eq!(reversed.floor(), None);

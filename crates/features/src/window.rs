@@ -163,7 +163,7 @@ impl WindowEncoder for AxorV1 {
 
 /// Ordered pairs "A happened, and at the same step or later B happened" that [`VigilWindowV1`]
 /// tracks. Named in the schema as `then.<a>→<b>`.
-const PAIRS: [(&str, Event, Event); 12] = [
+const PAIRS: [(&str, Event, Event); 13] = [
     ("secret→egress", Event::Secret, Event::Egress),
     ("secret→network", Event::Secret, Event::AnyNetwork),
     ("external→secret", Event::ExternalRead, Event::Secret),
@@ -180,6 +180,8 @@ const PAIRS: [(&str, Event, Event); 12] = [
     ("secret→write_outside", Event::Secret, Event::WriteOutside),
     ("private→secret", Event::Private, Event::Secret),
     ("untrusted→package", Event::Untrusted, Event::Package),
+    // The pivot: fetched external content, then the private network (a web search is no fetch).
+    ("external→private", Event::ExternalRead, Event::Private),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,8 +209,11 @@ impl Event {
                 DataFlow::LocalToExternal | DataFlow::ExternalToShell
             ),
             Event::AnyNetwork => i.operation == Operation::NetworkRequest,
+            // External content the agent may act on: not a web search's result list.
             Event::ExternalRead => {
-                i.target_kind == TargetKind::ExternalUrl || i.provenance == Provenance::ExternalWeb
+                i.operation != Operation::Search
+                    && (i.target_kind == TargetKind::ExternalUrl
+                        || i.provenance == Provenance::ExternalWeb)
             }
             Event::Exec => {
                 i.executes_generated_code || i.operation == Operation::ExecuteGeneratedCode
@@ -307,7 +312,8 @@ impl WindowEncoder for VigilWindowV1 {
         f.push("max.target_resource_reputation".into());
         f.push("max.target_container_reputation".into());
         debug_assert_eq!(f.len(), Self::LEN);
-        FeatureSchema::new("vigil-window-v1", 1, f)
+        // Version 2: searches are not external reads in the pairs; `then.external→private`.
+        FeatureSchema::new("vigil-window-v1", 2, f)
     }
 
     fn len(&self) -> usize {
@@ -456,7 +462,7 @@ mod tests {
         assert_eq!(e.encode(&[early_out, read(), secret])[egress], 0.0);
         assert_eq!(s.name, "vigil-window-v1");
         assert_eq!(s.features.len(), VigilWindowV1::LEN);
-        assert_eq!(VigilWindowV1::LEN, 40);
+        assert_eq!(VigilWindowV1::LEN, 41);
         assert_ne!(s.fingerprint(), AxorV1.schema().fingerprint());
     }
 

@@ -104,7 +104,7 @@ pub(super) fn card(f: &Facts<'_>) -> Card {
     card.section(
         "What it is",
         "Boosted trees (multiclass softmax, histogram GBDT written in `vigil-trainer`) over the \
-         40 position-independent `vigil-window-v1` features of the last 10 normalized intents. \
+         41 position-independent `vigil-window-v1` features of the last 10 normalized intents. \
          The score is the expected severity `0.5·p_suspicious + p_critical`, mapped piecewise \
          linearly so that the reference bands (normal < 0.40 ≤ suspicious < 0.75 ≤ critical) are \
          the decision regions fitted on calibration sessions.",
@@ -114,7 +114,11 @@ pub(super) fn card(f: &Facts<'_>) -> Card {
         &format!(
             "Seed {}. {} generated sessions from {} scenario families ({} windows). Sessions are \
              raw tool calls passed through the real `IntentNormalizer`; a window is labelled with \
-             the most severe attack stage it contains. The last variant of every family is held \
+             the most severe attack stage it contains, and never below the detector's own \
+             sequence floor for it (so the model is not taught what the detector then overrides). \
+             Every 2nd fitting and calibration session is added once more in the conventions of \
+             axor's training generator (web searches with `official_docs` provenance, installs on \
+             `system_path`; `data::as_axor_builders`). The last variant of every family is held \
              out (split by scenario, never by row).\n\n{}\nLabel collisions (identical vectors, \
              different labels): {} vectors / {} rows over all windows; minority-label rows by \
              pair: normal/suspicious {}, normal/critical {}, suspicious/critical {}. In the fitting \

@@ -1038,6 +1038,35 @@ pub fn as_axor_core(intents: &[NormalizedIntent]) -> Vec<NormalizedIntent> {
         .collect()
 }
 
+/// The same session in the conventions of axor-classifier-simple's *training generator* (its
+/// builders' shorthand intents, as documented in the reference): web searches carry provenance
+/// `official_docs` (its research builder), workdir reads and edits `repo`, and package installs
+/// target `system_path`. Everything else is kept. axor's published windows follow these
+/// conventions rather than axor-core's normalizer, so the model sees them too; the labels are
+/// vigil's (the conventions change no call's meaning).
+pub fn as_axor_builders(intents: &[NormalizedIntent]) -> Vec<NormalizedIntent> {
+    intents
+        .iter()
+        .map(|i| {
+            let mut o = i.clone();
+            match i.operation {
+                Operation::Search => o.provenance = Provenance::OfficialDocs,
+                Operation::PackageInstall => {
+                    o.target_kind = TargetKind::SystemPath;
+                    o.destination_kind = DestinationKind::None;
+                }
+                Operation::FileRead | Operation::FileWrite | Operation::Test
+                    if i.target_kind == TargetKind::Workdir =>
+                {
+                    o.provenance = Provenance::Repo;
+                }
+                _ => {}
+            }
+            o
+        })
+        .collect()
+}
+
 /// Number of scenario families.
 pub fn family_count() -> usize {
     families().len()
@@ -1195,6 +1224,31 @@ mod tests {
             ]),
             [N, N, N]
         );
+    }
+
+    #[test]
+    fn axor_builder_conventions_change_searches_installs_and_workdir_provenance_only() {
+        let calls = vec![
+            search("serde rename_all"),
+            bash("pip install requests"),
+            read("src/main.py"),
+            fetch("https://dev.to/x/y"),
+            read("src/app.py"),
+        ];
+        let vigil = IntentNormalizer::default()
+            .normalize_session(&calls)
+            .unwrap();
+        let axor = as_axor_builders(&vigil);
+        assert_eq!(axor[0].operation, Operation::Search);
+        assert_eq!(axor[0].provenance, Provenance::OfficialDocs);
+        assert_eq!(axor[1].target_kind, TargetKind::SystemPath);
+        assert_eq!(axor[1].destination_kind, DestinationKind::None);
+        assert_eq!(axor[2].provenance, Provenance::Repo);
+        // The fetch and what follows it keep vigil's description, except workdir provenance.
+        assert_eq!(axor[3], vigil[3]);
+        assert_eq!(vigil[4].provenance, Provenance::ExternalWeb);
+        assert_eq!(axor[4].provenance, Provenance::Repo);
+        assert_eq!(axor.len(), vigil.len());
     }
 
     #[test]

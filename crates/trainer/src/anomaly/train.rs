@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use vigil_anomaly::model::{AnomalyModel, KIND, ScoreCalibration};
-use vigil_anomaly::sequence::derive_flags;
+use vigil_anomaly::sequence::{SequenceFacts, derive_flags};
 use vigil_anomaly::trees::TreeEnsemble;
 use vigil_anomaly::{DetectorParams, MLAnomalyDetector};
 use vigil_contracts::{AnomalyClass, Artifact, NormalizedIntent};
@@ -33,9 +33,8 @@ pub fn anomaly_params() -> GbdtParams {
     }
 }
 
-/// Gate on axor-classifier-simple 0.2.1's anomaly hard set (axor itself: 0.781; vigil reached
-/// 0.875 = 28/32 with this change, never trained or tuned on it; the goal 0.91 is not
-/// reached: the four misses are windows whose axor label contradicts vigil's own labels).
+/// Gate on axor-classifier-simple 0.2.1's anomaly hard set (axor itself: 0.781; vigil reaches
+/// 0.875 = 28/32, never trained or tuned on it; the goal 0.91 is not reached).
 pub const AXOR_HARD_MIN: f64 = 0.875;
 
 /// Whether (and for every how many-th session) fitting and calibration also see the sessions in
@@ -48,6 +47,16 @@ pub const AXOR_HARD_MIN: f64 = 0.875;
 /// (provenance and flow after any network request) collides with vigil's labels. The variant is
 /// still generated and reported (`axor_variant_accuracy`).
 pub const AXOR_VARIANT_EVERY: Option<usize> = None;
+
+/// Every how many-th session fitting and calibration also see in the conventions of axor's
+/// training generator ([`data::as_axor_builders`]: web searches with `official_docs`
+/// provenance, installs on `system_path`), so a search is not mistaken for a docs fetch.
+///
+/// Every 2nd: measured at seed 42, scenario-held-out accuracy 0.9918 → 0.9907 (critical recall
+/// 0.980 → 0.979) against 0.9918 without it, hand-written sessions unchanged at 1.000; in
+/// return a private-network probe, a secret sweep or a write outside the workdir after axor-style
+/// research searches scores suspicious instead of critical.
+pub const AXOR_BUILDERS_EVERY: Option<usize> = Some(2);
 
 /// One labelled window.
 pub(super) struct Row {
@@ -62,6 +71,8 @@ pub(super) enum Flavour {
     Vigil,
     /// axor-core 0.8.0's normalizer semantics ([`data::as_axor_core`]).
     AxorCore,
+    /// axor-classifier-simple's training-generator conventions ([`data::as_axor_builders`]).
+    AxorBuilders,
 }
 
 /// The labelled windows of a session, with `after_*` flags derived from order over the whole
@@ -73,17 +84,23 @@ fn windows(session: &Session, flavour: Flavour) -> Vec<(Vec<NormalizedIntent>, u
     let intents = match flavour {
         Flavour::Vigil => intents,
         Flavour::AxorCore => data::as_axor_core(&intents),
+        Flavour::AxorBuilders => data::as_axor_builders(&intents),
     };
     let intents = derive_flags(&intents);
     (1..=intents.len())
         .map(|end| {
             let start = end.saturating_sub(WINDOW);
-            let label = session.stages[start..end]
+            let stage = session.stages[start..end]
                 .iter()
                 .copied()
                 .max()
                 .unwrap_or(0);
-            (intents[start..end].to_vec(), label)
+            // A window is never labelled below the detector's own invariant floor for it, so
+            // the model is not taught the opposite of what the detector then enforces.
+            let floor = SequenceFacts::of_derived(&intents[start..end])
+                .floor()
+                .map_or(0, AnomalyClass::index);
+            (intents[start..end].to_vec(), stage.max(floor))
         })
         .collect()
 }
@@ -231,6 +248,10 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
         if let Some(every) = AXOR_VARIANT_EVERY {
             let some: Vec<&Session> = s.iter().copied().step_by(every).collect();
             r.extend(rows(&some, Flavour::AxorCore));
+        }
+        if let Some(every) = AXOR_BUILDERS_EVERY {
+            let some: Vec<&Session> = s.iter().copied().skip(1).step_by(every).collect();
+            r.extend(rows(&some, Flavour::AxorBuilders));
         }
         r
     };
