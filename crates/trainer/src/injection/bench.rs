@@ -135,7 +135,10 @@ pub fn bench() -> Result<Vec<Timing>> {
             end -= 1;
         }
         text.truncate(end);
-        let corpus = format!("hand-written + AgentDojo tool outputs joined to {} B", text.len());
+        let corpus = format!(
+            "hand-written + AgentDojo tool outputs joined to {} B",
+            text.len()
+        );
         long.push(time_calls(label, &corpus, iters / 10, iters, |_| {
             c.classify_with(&text, Channel::Tool, &mut scratch)
         }));
