@@ -54,7 +54,9 @@
 //!
 //! Complexity is scope: `focused` is one thing ("just", "this function", "a single file"),
 //! `moderate` a module or a few related things ("the auth module", "several endpoints"),
-//! `expansive` everything ("the entire codebase", "across all services", "end to end"). Nature
+//! `expansive` everything ("the entire codebase", "across all services", "end to end"); the noun
+//! decides, not the quantifier: "entire" or "complete" over one bounded thing ("review the entire
+//! payment module", "a complete setup guide for kafka") stays `moderate`, as in axor's templates. Nature
 //! is the verb: `readonly` explains, finds, reviews or audits; `generative` writes something new
 //! (write, create, add, implement, scaffold, draft); `mutative` changes what exists (fix,
 //! refactor, update, migrate, rename, remove). A diagnosis question ("why is X failing?") is

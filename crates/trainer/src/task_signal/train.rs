@@ -63,10 +63,14 @@ pub struct TrainParams {
 
 impl Default for TrainParams {
     /// The generator's defaults; learn's logistic defaults with lane summation (the fit's long
-    /// sums in four interleaved partial sums: faster, deterministic, rounded differently).
+    /// sums in four interleaved partial sums: faster, deterministic, rounded differently) and a
+    /// looser relative stopping tolerance.
     fn default() -> Self {
         let mut logistic = LogisticParams::default();
         logistic.lbfgs.summation = Summation::Lanes;
+        // Stop at a 3e-6 relative decrease (learn's default 1e-7): measured at seed 42, the
+        // three template-held-out accuracies move by ≤ 0.0003 and the fit takes 22% less CPU.
+        logistic.lbfgs.relative_tol = 3e-6;
         TrainParams {
             generator: GeneratorParams::default(),
             logistic,
