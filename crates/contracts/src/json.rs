@@ -31,8 +31,13 @@ use crate::{Error, Result};
 /// assert_eq!(err, "steps[0].args: duplicate key \"command\" at column 69");
 /// ```
 pub fn from_json_str<T: DeserializeOwned>(text: &str) -> Result<T> {
-    parse_whole::<UniqueKeys>(text)?;
+    check_unique_keys(text)?;
     parse_whole(text)
+}
+
+/// The duplicate-key walk [`from_json_str`] starts with (its error is the one it gives).
+pub(crate) fn check_unique_keys(text: &str) -> Result<()> {
+    parse_whole::<UniqueKeys>(text).map(|UniqueKeys| ())
 }
 
 /// Parses an already-decoded JSON value into a contract type, with the same path-aware errors.

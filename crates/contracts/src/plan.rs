@@ -34,6 +34,74 @@ pub struct Plan {
     pub steps: Vec<Step>,
 }
 
+/// A plan whose steps stay JSON text borrowed from the record, each parsed into a [`Step`] only
+/// while it is walked ([`RawPlan::step`]).
+///
+/// A `Plan` of 300,000 steps holds every step as a `Step` with an argument map (about 550 bytes
+/// a step, 10 times its JSON); a `RawPlan` holds 16 bytes a step besides the record itself.
+/// [`RawPlan::parse`] accepts exactly what [`from_json_str`](crate::from_json_str) accepts as a
+/// [`Plan`] and fails with the same message, so the two read a record the same way.
+///
+/// ```
+/// let text = r#"{"request": "email the report", "steps": [{"tool": "send_email", "args": {"to": "boss@example.com"}}]}"#;
+/// let raw = vigil_contracts::plan::RawPlan::parse(text).unwrap();
+/// let plan: vigil_contracts::Plan = vigil_contracts::from_json_str(text).unwrap();
+/// assert_eq!(raw.step(0), plan.steps[0]);
+/// assert_eq!(raw.request, plan.request);
+/// ```
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan<'a> {
+    /// [`Plan::request`].
+    #[serde(default)]
+    pub request: Option<String>,
+    /// [`Plan::budget`].
+    #[serde(default, deserialize_with = "non_negative_opt")]
+    pub budget: Option<f64>,
+    /// [`Plan::policy`].
+    #[serde(default)]
+    pub policy: PlanPolicy,
+    /// Each step's JSON text, checked to parse as a [`Step`].
+    #[serde(borrow)]
+    pub steps: Vec<&'a serde_json::value::RawValue>,
+}
+
+impl<'a> RawPlan<'a> {
+    /// Reads a plan record, checking every step (one at a time) as [`from_json_str`] would.
+    ///
+    /// [`from_json_str`]: crate::from_json_str
+    pub fn parse(text: &'a str) -> crate::Result<Self> {
+        // Whatever fails is told by the full parser, so the message is the one a `Plan` gets.
+        let canonical = || match crate::from_json_str::<Plan>(text) {
+            Err(e) => e,
+            Ok(_) => crate::Error::Json {
+                path: ".".into(),
+                message: "the plan parses whole but not step by step".into(),
+            },
+        };
+        crate::json::check_unique_keys(text)?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        let raw = match RawPlan::deserialize(&mut de).and_then(|raw| de.end().map(|()| raw)) {
+            Ok(raw) => raw,
+            Err(_) => return Err(canonical()),
+        };
+        if raw
+            .steps
+            .iter()
+            .any(|s| serde_json::from_str::<Step>(s.get()).is_err())
+        {
+            return Err(canonical());
+        }
+        Ok(raw)
+    }
+
+    /// Step `index`, parsed from its text (panics if out of range).
+    pub fn step(&self, index: usize) -> Step {
+        serde_json::from_str(self.steps[index].get())
+            .expect("every step was checked by RawPlan::parse")
+    }
+}
+
 pub use echo::Plan as PlanEcho;
 
 /// [`PlanEcho`], in a module of its own so that it can be called `Plan`: serde names the type

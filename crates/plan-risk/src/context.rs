@@ -3,65 +3,88 @@
 //! The rules (V_R), the argument inspector (V_A) and the session memory all look at the same
 //! things: the user's request, each step's annotations, the 9 features, every string inside each
 //! step's arguments, and whether each step is grounded in the request. [`PlanContext::new`]
-//! computes them once; the stages borrow them through [`PlanContext::steps`].
+//! computes what they share across steps in one walk and keeps only that (the annotations, the
+//! grounding, the observation scans); the stages visit the steps through
+//! [`PlanContext::for_each_step`], which hands each one over with its argument strings.
+//!
+//! The steps are either a parsed [`Plan`]'s or a [`RawPlan`]'s, parsed one at a time while
+//! visited: a 300,000-step plan is never held as 300,000 [`Step`]s.
 
 use std::cell::OnceCell;
+use std::collections::BTreeSet;
 
-use vigil_contracts::{Plan, Step};
+use vigil_contracts::plan::RawPlan;
+use vigil_contracts::{Plan, PlanPolicy, Step};
 use vigil_features::json_walk::for_each_string_in;
-use vigil_features::plan::{Action, StepAnnotation, ToolAnnotator, is_search_key, plan_features};
+use vigil_features::plan::{
+    Action, StepAnnotation, ToolAnnotator, is_search_key, plan_features_of,
+};
 
 use crate::grounding::Request;
 use crate::rules::injection::{ObservationScan, scan_observation};
 
-/// Grounding with provenance. A step is grounded when the request asks for its kind of action
-/// and every entity it names comes from a trusted place:
-///
-/// - an endpoint (host, e-mail address) is named in the request or appears in the observation
-///   of an earlier grounded step whose observation carried no injection ("e-mail the address in
-///   the file you just read");
-/// - no identifier-like argument (an account, IBAN, URL, file, guest id: ≥ 5 characters, no
-///   spaces, with a digit or one of `@ / . :`) appears in an injected observation unless the
-///   request or a clean observation also has it — entities introduced only by an injection are
-///   ungrounded.
-fn provenance_grounding(
-    request: &Request,
-    plan: &Plan,
-    annotations: &[StepAnnotation],
-    args: &[ArgStrings<'_>],
-    scans: &[(usize, ObservationScan)],
-) -> (Vec<bool>, String, Vec<usize>) {
-    let mut clean = String::new();
-    let mut upto = Vec::with_capacity(annotations.len());
-    let mut injected = String::new();
-    let mut out = Vec::with_capacity(annotations.len());
-    for (i, a) in annotations.iter().enumerate() {
-        upto.push(clean.len());
-        let tainted = !injected.is_empty()
-            && args[i].all.iter().any(|s| {
-                let t = s.trim();
-                is_entity(t) && {
-                    let l = t.to_lowercase();
-                    injected.contains(&l) && !clean.contains(&l) && !request.mentions(&l)
-                }
-            });
-        let grounded = !tainted && request.grounds_given(a, &clean);
-        out.push(grounded);
-        if let Some(obs) = plan.steps[i].observation.as_deref() {
-            let lower = obs.to_lowercase();
-            let scan = scans
-                .binary_search_by_key(&i, |(at, _)| *at)
-                .map(|at| &scans[at].1);
-            if scan.is_ok_and(ObservationScan::injected) {
-                injected.push_str(&lower);
-                injected.push('\n');
-            } else if grounded {
-                clean.push_str(&lower);
-                clean.push('\n');
-            }
+/// What a [`PlanContext`] walks: a plan's request, budget and policy, and its steps, parsed or
+/// as JSON text.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanView<'p> {
+    /// [`Plan::request`].
+    pub request: Option<&'p str>,
+    /// [`Plan::budget`].
+    pub budget: Option<f64>,
+    /// [`Plan::policy`].
+    pub policy: PlanPolicy,
+    steps: Steps<'p>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Steps<'p> {
+    Parsed(&'p [Step]),
+    Raw(&'p RawPlan<'p>),
+}
+
+impl<'p> From<&'p Plan> for PlanView<'p> {
+    fn from(plan: &'p Plan) -> Self {
+        PlanView {
+            request: plan.request.as_deref(),
+            budget: plan.budget,
+            policy: plan.policy,
+            steps: Steps::Parsed(&plan.steps),
         }
     }
-    (out, clean, upto)
+}
+
+impl<'p> From<&'p RawPlan<'p>> for PlanView<'p> {
+    fn from(plan: &'p RawPlan<'p>) -> Self {
+        PlanView {
+            request: plan.request.as_deref(),
+            budget: plan.budget,
+            policy: plan.policy,
+            steps: Steps::Raw(plan),
+        }
+    }
+}
+
+impl PlanView<'_> {
+    /// The number of steps.
+    pub fn len(&self) -> usize {
+        match self.steps {
+            Steps::Parsed(s) => s.len(),
+            Steps::Raw(r) => r.steps.len(),
+        }
+    }
+
+    /// Whether the plan has no steps.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Calls `f` with step `index` (parsed for the call when the plan is raw).
+    fn with_step<R>(&self, index: usize, f: impl FnOnce(&Step) -> R) -> R {
+        match self.steps {
+            Steps::Parsed(s) => f(&s[index]),
+            Steps::Raw(r) => f(&r.step(index)),
+        }
+    }
 }
 
 /// An identifier-like string: 5–256 bytes, no whitespace, with a digit or one of `@ / . :`.
@@ -78,11 +101,10 @@ const MAX_LOWERED_LEN: usize = 4096;
 /// A plan with everything its stages share, computed once.
 #[derive(Debug)]
 pub struct PlanContext<'p> {
-    plan: &'p Plan,
+    plan: PlanView<'p>,
     request: Request,
     annotations: Vec<StepAnnotation>,
     features: [f64; 9],
-    args: Vec<ArgStrings<'p>>,
     grounded: Vec<bool>,
     /// (step, scan) of the steps with an observation, by step.
     scans: Vec<(usize, ObservationScan)>,
@@ -91,32 +113,41 @@ pub struct PlanContext<'p> {
 }
 
 impl<'p> PlanContext<'p> {
-    /// Annotates the plan, computes its features, reads its request and flattens each step's
-    /// argument strings.
-    pub fn new(annotator: &ToolAnnotator, plan: &'p Plan) -> Self {
-        let annotations = annotator.annotate_plan(plan);
-        let features = plan_features(plan, &annotations);
-        let request = Request::new(plan.request.as_deref());
-        let args: Vec<ArgStrings<'p>> = plan.steps.iter().map(ArgStrings::of).collect();
+    /// Annotates the plan, computes its features, reads its request and grounds each step.
+    pub fn new(annotator: &ToolAnnotator, plan: impl Into<PlanView<'p>>) -> Self {
+        let plan = plan.into();
+        let request = Request::new(plan.request);
+        let n = plan.len();
+        let mut annotations = Vec::with_capacity(n);
+        let mut tools: BTreeSet<Box<str>> = BTreeSet::new();
         // Only steps with an observation have a scan (a long plan rarely has many).
-        let scans: Vec<(usize, ObservationScan)> = plan
-            .steps
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| Some((i, scan_observation(s.observation.as_deref()?))))
-            .collect();
-        let (grounded, trusted, trusted_upto) =
-            provenance_grounding(&request, plan, &annotations, &args, &scans);
+        let mut scans: Vec<(usize, ObservationScan)> = Vec::new();
+        let mut grounding = Grounding::new(n);
+        for i in 0..n {
+            plan.with_step(i, |step| {
+                let a = annotator.annotate(step);
+                if !tools.contains(step.tool.as_str()) {
+                    tools.insert(step.tool.as_str().into());
+                }
+                let scan = step.observation.as_deref().map(scan_observation);
+                let injected = scan.as_ref().is_some_and(ObservationScan::injected);
+                grounding.step(&request, step, &a, &ArgStrings::of(step), injected);
+                if let Some(scan) = scan {
+                    scans.push((i, scan));
+                }
+                annotations.push(a);
+            });
+        }
+        let features = plan_features_of(tools.len(), plan.budget, &annotations);
         PlanContext {
             plan,
             request,
             annotations,
             features,
-            args,
-            grounded,
+            grounded: grounding.grounded,
             scans,
-            trusted,
-            trusted_upto,
+            trusted: grounding.clean,
+            trusted_upto: grounding.upto,
         }
     }
 
@@ -138,9 +169,19 @@ impl<'p> PlanContext<'p> {
             .map_or(&CLEAN, |at| &self.scans[at].1)
     }
 
-    /// The plan.
-    pub fn plan(&self) -> &'p Plan {
-        self.plan
+    /// The number of steps.
+    pub fn len(&self) -> usize {
+        self.annotations.len()
+    }
+
+    /// Whether the plan has no steps.
+    pub fn is_empty(&self) -> bool {
+        self.annotations.is_empty()
+    }
+
+    /// The plan's budget.
+    pub fn budget(&self) -> Option<f64> {
+        self.plan.budget
     }
 
     /// The user's request.
@@ -163,25 +204,94 @@ impl<'p> PlanContext<'p> {
         self.plan.policy.allow_sensitive
     }
 
-    /// Step `index` with what the stages read about it (panics if out of range).
-    pub fn step(&self, index: usize) -> StepContext<'_> {
-        StepContext {
-            index,
-            step: &self.plan.steps[index],
-            annotation: &self.annotations[index],
-            grounded: self.grounded[index],
-            args: &self.args[index],
-        }
+    /// Calls `f` with step `index` and what the stages read about it (panics if out of range).
+    pub fn with_step<R>(&self, index: usize, f: impl FnOnce(StepContext<'_>) -> R) -> R {
+        self.plan.with_step(index, |step| {
+            let args = ArgStrings::of(step);
+            f(StepContext {
+                index,
+                step,
+                annotation: &self.annotations[index],
+                grounded: self.grounded[index],
+                args: &args,
+            })
+        })
     }
 
-    /// Every step, in plan order.
-    pub fn steps(&self) -> impl ExactSizeIterator<Item = StepContext<'_>> + '_ {
-        (0..self.plan.steps.len()).map(|i| self.step(i))
+    /// Calls `f` with every step, in plan order.
+    pub fn for_each_step(&self, mut f: impl FnMut(StepContext<'_>)) {
+        for i in 0..self.len() {
+            self.with_step(i, &mut f);
+        }
     }
 
     /// Hands the annotations over (the context is done with).
     pub fn into_annotations(self) -> Vec<StepAnnotation> {
         self.annotations
+    }
+}
+
+/// Grounding with provenance, one step at a time. A step is grounded when the request asks for
+/// its kind of action and every entity it names comes from a trusted place:
+///
+/// - an endpoint (host, e-mail address) is named in the request or appears in the observation
+///   of an earlier grounded step whose observation carried no injection ("e-mail the address in
+///   the file you just read");
+/// - no identifier-like argument (an account, IBAN, URL, file, guest id: ≥ 5 characters, no
+///   spaces, with a digit or one of `@ / . :`) appears in an injected observation unless the
+///   request or a clean observation also has it — entities introduced only by an injection are
+///   ungrounded.
+struct Grounding {
+    grounded: Vec<bool>,
+    /// The clean observations of grounded steps, lower-cased, one a line.
+    clean: String,
+    /// `clean`'s length before each step.
+    upto: Vec<usize>,
+    /// The injected observations, lower-cased, one a line.
+    injected: String,
+}
+
+impl Grounding {
+    fn new(steps: usize) -> Self {
+        Grounding {
+            grounded: Vec::with_capacity(steps),
+            clean: String::new(),
+            upto: Vec::with_capacity(steps),
+            injected: String::new(),
+        }
+    }
+
+    /// Grounds the next step (`injected`: its observation carried instructions).
+    fn step(
+        &mut self,
+        request: &Request,
+        step: &Step,
+        a: &StepAnnotation,
+        args: &ArgStrings<'_>,
+        injected: bool,
+    ) {
+        let (clean, upto) = (&mut self.clean, &mut self.upto);
+        upto.push(clean.len());
+        let tainted = !self.injected.is_empty()
+            && args.all.iter().any(|s| {
+                let t = s.trim();
+                is_entity(t) && {
+                    let l = t.to_lowercase();
+                    self.injected.contains(&l) && !clean.contains(&l) && !request.mentions(&l)
+                }
+            });
+        let grounded = !tainted && request.grounds_given(a, clean);
+        self.grounded.push(grounded);
+        if let Some(obs) = step.observation.as_deref() {
+            let lower = obs.to_lowercase();
+            if injected {
+                self.injected.push_str(&lower);
+                self.injected.push('\n');
+            } else if grounded {
+                clean.push_str(&lower);
+                clean.push('\n');
+            }
+        }
     }
 }
 
@@ -278,14 +388,16 @@ mod tests {
         )
         .unwrap();
         let ctx = PlanContext::new(&ToolAnnotator::default(), &plan);
-        assert_eq!(ctx.steps().len(), 2);
-        let read = ctx.step(0);
-        assert_eq!(read.arg_strings(), ["  /Reports/Q3.xlsx ", "mode", "r"]);
-        assert_eq!(read.lower_arg_strings(), ["/reports/q3.xlsx", "mode", "r"]);
-        assert!(!read.sends());
-        let send = ctx.step(1);
-        assert!(send.sends() && send.grounded);
-        assert_eq!(send.annotation.endpoints, ["dana@acme.example"]);
+        assert_eq!(ctx.len(), 2);
+        ctx.with_step(0, |read| {
+            assert_eq!(read.arg_strings(), ["  /Reports/Q3.xlsx ", "mode", "r"]);
+            assert_eq!(read.lower_arg_strings(), ["/reports/q3.xlsx", "mode", "r"]);
+            assert!(!read.sends());
+        });
+        ctx.with_step(1, |send| {
+            assert!(send.sends() && send.grounded);
+            assert_eq!(send.annotation.endpoints, ["dana@acme.example"]);
+        });
         assert_eq!(ctx.features()[0], 2.0);
     }
 }

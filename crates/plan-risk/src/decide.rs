@@ -6,11 +6,11 @@
 use std::path::Path;
 
 use serde::Serialize;
-use vigil_contracts::{Intervention, Plan, PlanDecision, Severity, Violation};
+use vigil_contracts::{Intervention, PlanDecision, Severity, Violation};
 use vigil_features::plan::{PLAN_FEATURES, StepAnnotation, ToolAnnotator};
 
 use crate::Result;
-use crate::context::PlanContext;
+use crate::context::{PlanContext, PlanView};
 use crate::inspector::inspect_step;
 use crate::model::RiskModel;
 use crate::policy::decide;
@@ -30,8 +30,13 @@ pub struct Inspection {
     pub facts: Vec<StepFacts>,
 }
 
-/// Runs the annotator, the rules and the inspector (no model needed).
-pub fn inspect(annotator: &ToolAnnotator, plan: &Plan, prior: &Prior) -> Inspection {
+/// Runs the annotator, the rules and the inspector (no model needed) on a
+/// [`Plan`](vigil_contracts::Plan) or a [`RawPlan`](vigil_contracts::plan::RawPlan).
+pub fn inspect<'p>(
+    annotator: &ToolAnnotator,
+    plan: impl Into<PlanView<'p>>,
+    prior: &Prior,
+) -> Inspection {
     let context = PlanContext::new(annotator, plan);
     let (violations, facts) = find_violations(&context, prior);
     Inspection::of(context, violations, facts)
@@ -45,10 +50,10 @@ pub(crate) fn find_violations(
     let mut violations = Vec::new();
     let facts = plan_rules(context, prior, &mut violations);
     let mut tally = Tally::after(&violations);
-    for step in context.steps() {
+    context.for_each_step(|step| {
         inspect_step(context, step, &mut violations);
         tally.condense(&mut violations);
-    }
+    });
     tally.finish(&mut violations);
     sort_violations(&mut violations);
     (violations, facts)
@@ -141,13 +146,14 @@ impl PlanMonitor {
         &self.annotator
     }
 
-    /// Decides on one plan.
-    pub fn decide(&self, plan: &Plan) -> PlanDecision {
+    /// Decides on one plan ([`Plan`](vigil_contracts::Plan) or
+    /// [`RawPlan`](vigil_contracts::plan::RawPlan)).
+    pub fn decide<'p>(&self, plan: impl Into<PlanView<'p>>) -> PlanDecision {
         self.assess(plan).decision
     }
 
     /// Decides on one plan and returns its features too.
-    pub fn assess(&self, plan: &Plan) -> Assessment {
+    pub fn assess<'p>(&self, plan: impl Into<PlanView<'p>>) -> Assessment {
         self.finish(inspect(&self.annotator, plan, &Prior::default()))
     }
 

@@ -292,7 +292,7 @@ mod tests {
         };
         let ctx = PlanContext::new(&ToolAnnotator::default(), &plan);
         let mut out = Vec::new();
-        inspect_step(&ctx, ctx.step(0), &mut out);
+        ctx.with_step(0, |s| inspect_step(&ctx, s, &mut out));
         out.into_iter().map(|v| (v.rule, v.severity)).collect()
     }
 

@@ -8,8 +8,8 @@
 //!
 //! ```text
 //! Plan ─▶ PlanContext, built once: ToolAnnotator (vigil-features: lexicon + catalog; given
-//!         annotations win), 9 NEXUS features, the request, each step's argument strings,
-//!         each step's grounding
+//!         annotations win), 9 NEXUS features, the request, each step's grounding; each
+//!         step's argument strings while it is visited (a RawPlan's steps are parsed then)
 //!      ─▶ V_R (rules: NEXUS's 9 families + money, access) ∪ V_A (argument inspector)
 //!      ─▶ violations (a finding repeated on many steps listed 25 times, then summed up)
 //!      ─▶ RiskModel: log1p/clip → standardize → LR → Platt ─▶ ρ ∈ [0,1]

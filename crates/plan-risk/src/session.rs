@@ -23,10 +23,10 @@
 
 use std::collections::BTreeSet;
 
-use vigil_contracts::{Intervention, Plan, Severity, Violation};
+use vigil_contracts::{Intervention, Severity, Violation};
 use vigil_features::plan::Action;
 
-use crate::context::PlanContext;
+use crate::context::{PlanContext, PlanView};
 use crate::decide::{Assessment, Inspection, PlanMonitor, find_violations, sort_violations};
 use crate::rules::Prior;
 
@@ -84,8 +84,9 @@ impl<'m> SessionMonitor<'m> {
         self.state
     }
 
-    /// Decides on the next turn's plan and updates the memory.
-    pub fn assess_turn(&mut self, plan: &Plan) -> Assessment {
+    /// Decides on the next turn's plan ([`Plan`](vigil_contracts::Plan) or
+    /// [`RawPlan`](vigil_contracts::plan::RawPlan)) and updates the memory.
+    pub fn assess_turn<'p>(&mut self, plan: impl Into<PlanView<'p>>) -> Assessment {
         let turn = self.state.turn;
         let context = PlanContext::new(self.monitor.annotator(), plan);
         let (mut violations, facts) = find_violations(&context, &self.state.prior);
@@ -108,8 +109,8 @@ impl<'m> SessionMonitor<'m> {
             });
         }
         st.cumulative_cost += features[6];
-        if plan.budget.is_some() {
-            st.budget = plan.budget;
+        if context.budget().is_some() {
+            st.budget = context.budget();
         }
         if let Some(b) = st.budget {
             let used = if b > 0.0 {
@@ -180,13 +181,14 @@ impl<'m> SessionMonitor<'m> {
         sort_violations(&mut violations);
 
         // Carry exposure and injection forward.
-        for (s, facts) in context.steps().zip(&facts) {
-            let (i, ann) = (s.index, s.annotation);
+        let allow_sensitive = context.allow_sensitive();
+        context.for_each_step(|s| {
+            let (i, ann, facts) = (s.index, s.annotation, &facts[s.index]);
             // Under allow_sensitive the user has said this turn touches sensitive data, so its
             // reads count as exposure even when the lexicon sees nothing sensitive.
             let exposed = ann.sensitive
                 || ann.sensitive_topic
-                || (plan.policy.allow_sensitive && ann.action == Action::Read);
+                || (allow_sensitive && ann.action == Action::Read);
             if exposed && !s.sends() {
                 st.prior.sensitive_exposure = Some(format!("turn {turn} step {i} {}", s.step.tool));
                 for value in s.arg_strings() {
@@ -205,7 +207,7 @@ impl<'m> SessionMonitor<'m> {
                     facts.injection_cues.join(", ")
                 ));
             }
-        }
+        });
         let out = self
             .monitor
             .finish(Inspection::of(context, violations, facts));

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use vigil_contracts::plan::RawPlan;
 use vigil_features::plan::{ToolAnnotator, ToolCatalog};
 use vigil_plan_risk::{PlanMonitor, SessionMonitor};
-use vigil_server::records::{self, AssessmentOutput};
+use vigil_server::records::AssessmentOutput;
 
 use crate::io::Io;
 
@@ -40,15 +41,17 @@ pub fn run(args: PlanRiskArgs) -> anyhow::Result<bool> {
     };
     let monitor = PlanMonitor::load(args.model.as_deref(), annotator)
         .context("cannot load the plan-risk model")?;
+    // Each plan's steps stay JSON text, parsed one at a time while walked (`RawPlan`): a
+    // 16 MiB line of 300,000 steps is never held as 300,000 parsed steps.
     if args.session {
         let mut session = SessionMonitor::new(&monitor);
         args.io.run(|_, line| {
-            let a = session.assess_turn(&records::plan(line)?);
+            let a = session.assess_turn(&RawPlan::parse(line)?);
             Ok(Written(a))
         })
     } else {
         args.io
-            .run(|_, line| Ok(Written(monitor.assess(&records::plan(line)?))))
+            .run(|_, line| Ok(Written(monitor.assess(&RawPlan::parse(line)?))))
     }
 }
 

@@ -3,6 +3,7 @@
 //! inferred from the tool name's tokens (and HTTP method or command line), irreversible,
 //! sensitive, network, permission scopes, estimated cost and endpoints.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -71,7 +72,8 @@ pub struct StepAnnotation {
     pub action: Action,
     /// Inferred (or catalogued) resource domain: `email`, `files`, `shell`, `payments`, `home`,
     /// `cloud`, `crm`, `social`, `db`, `web`, `calendar`, `iam` or `other`.
-    pub domain: String,
+    /// A lexicon domain is borrowed (no string per step), a catalogued one owned.
+    pub domain: Cow<'static, str>,
     /// The step cannot be undone.
     pub irreversible: bool,
     /// The step touches sensitive data.
@@ -201,7 +203,7 @@ impl ToolAnnotator {
             .unwrap_or_else(|| infer_action(&tokens, &step.args));
         let domain = entry
             .and_then(|e| e.domain.clone())
-            .unwrap_or_else(|| infer_domain(&tokens, &scan).to_owned());
+            .map_or_else(|| Cow::Borrowed(infer_domain(&tokens, &scan)), Cow::Owned);
 
         let endpoints = match (&step.endpoints, entry.and_then(|e| e.endpoints.as_ref())) {
             (Some(given), _) => normalise_endpoints(given.iter().cloned()),
@@ -222,7 +224,7 @@ impl ToolAnnotator {
                 contacts
                     || tokens.iter().any(|t| NETWORK_TOKENS.contains(&t.as_str()))
                     || (action == Action::Send
-                        && matches!(domain.as_str(), "email" | "social" | "web"))
+                        && matches!(&*domain, "email" | "social" | "web"))
                     // Anything written to a social platform is published outside.
                     || (domain == "social" && action != Action::Read)
             });

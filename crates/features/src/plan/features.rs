@@ -30,12 +30,25 @@ pub fn plan_schema() -> FeatureSchema {
 
 /// The 9 NEXUS features of an annotated plan, in [`PLAN_FEATURES`] order.
 pub fn plan_features(plan: &Plan, steps: &[StepAnnotation]) -> [f64; 9] {
-    let mut tools = BTreeSet::new();
+    let tools: BTreeSet<&str> = plan.steps.iter().map(|s| s.tool.as_str()).collect();
+    let annotated = &steps[..plan.steps.len().min(steps.len())];
+    let mut x = plan_features_of(tools.len(), plan.budget, annotated);
+    x[0] = plan.steps.len() as f64;
+    x
+}
+
+/// [`plan_features`] from what it reads of the plan: the number of distinct tool names, the
+/// budget and every step's annotations (one per step, so `num_steps` is their number), for a
+/// caller that walks the steps without holding them.
+pub fn plan_features_of(
+    distinct_tools: usize,
+    budget: Option<f64>,
+    steps: &[StepAnnotation],
+) -> [f64; 9] {
     let mut perms = BTreeSet::new();
     let mut endpoints = BTreeSet::new();
     let (mut irr, mut sens, mut net, mut cost) = (false, false, false, 0.0f64);
-    for (step, a) in plan.steps.iter().zip(steps) {
-        tools.insert(step.tool.as_str());
+    for a in steps {
         perms.extend(a.permissions.iter().map(String::as_str));
         endpoints.extend(a.endpoints.iter().map(String::as_str));
         irr |= a.irreversible;
@@ -48,18 +61,18 @@ pub fn plan_features(plan: &Plan, steps: &[StepAnnotation]) -> [f64; 9] {
     } else {
         1e12
     };
-    let utilisation = match plan.budget {
+    let utilisation = match budget {
         None => 0.0,
         Some(b) if b > 0.0 => (cost / b).min(1e6),
         Some(_) if cost > 0.0 => 1e6,
         Some(_) => 0.0,
     };
     [
-        plan.steps.len() as f64,
+        steps.len() as f64,
         f64::from(u8::from(irr)),
         f64::from(u8::from(sens)),
         f64::from(u8::from(net)),
-        tools.len() as f64,
+        distinct_tools as f64,
         perms.len() as f64,
         cost,
         utilisation,

@@ -83,5 +83,5 @@ pub use annotator::{
 };
 pub use args::{SEARCH_KEYS, is_read_only_command, is_search_key, warm_up};
 pub use endpoints::{endpoints_in_text, is_external, normalise_endpoints};
-pub use features::{PLAN_FEATURES, plan_features, plan_schema};
+pub use features::{PLAN_FEATURES, plan_features, plan_features_of, plan_schema};
 pub use lexicon::domain_words;

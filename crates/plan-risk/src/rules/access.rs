@@ -349,9 +349,7 @@ mod tests {
         let plan: Plan = vigil_contracts::from_json_str(plan).unwrap();
         let ctx = PlanContext::new(&ToolAnnotator::default(), &plan);
         let mut out = Vec::new();
-        for s in ctx.steps() {
-            access(&ctx, s, &mut out);
-        }
+        ctx.for_each_step(|s| access(&ctx, s, &mut out));
         out.into_iter().map(|v| (v.rule, v.severity)).collect()
     }
 

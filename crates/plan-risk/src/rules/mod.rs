@@ -75,9 +75,9 @@ pub fn plan_rules(
     let mut untrusted_input = untrusted_input::UntrustedInput::after(prior);
     let mut money = money::Money::default();
     let mut tally = Tally::after(out);
-    let mut facts = Vec::with_capacity(ctx.plan().steps.len());
+    let mut facts = Vec::with_capacity(ctx.len());
 
-    for step in ctx.steps() {
+    ctx.for_each_step(|step| {
         permissions::step_permissions(step, out);
         irreversible::irreversible(ctx, step, out);
         sensitive_access.check(ctx, step, out);
@@ -95,7 +95,7 @@ pub fn plan_rules(
             transfer,
         });
         tally.condense(out);
-    }
+    });
     tally.finish(out);
 
     permissions::plan_permissions(ctx, out);

@@ -389,9 +389,9 @@ mod tests {
         let ctx = PlanContext::new(&ToolAnnotator::default(), &plan);
         let mut m = Money::default();
         let mut out = Vec::new();
-        for s in ctx.steps() {
+        ctx.for_each_step(|s| {
             m.check(&ctx, s, &mut out);
-        }
+        });
         out.into_iter()
             .map(|v| (v.rule, v.severity, v.step))
             .collect()

@@ -70,6 +70,8 @@ pub(super) struct SuspiciousPattern {
     encoded_seen: bool,
     /// How many steps in a row before this one called the same tool as their predecessor.
     run_len: usize,
+    /// The tool of the step before this one.
+    previous_tool: Option<String>,
 }
 
 impl SuspiciousPattern {
@@ -142,7 +144,13 @@ impl SuspiciousPattern {
 
         // Look-alikes fold first: `ｇｍａｉｌ.forward` ×10 is the same call ten times, and so is
         // `Gmail.Forward` after `gmail.forward` (the fold borrows ASCII names, no copy).
-        if i > 0 && same_tool(&ctx.plan().steps[i - 1].tool, &step.tool) {
+        // (`check` sees every step in order, so the last tool seen is step i - 1's.)
+        let repeated =
+            i > 0 && (self.previous_tool.as_deref()).is_some_and(|p| same_tool(p, &step.tool));
+        let previous = self.previous_tool.get_or_insert_with(String::new);
+        previous.clear();
+        previous.push_str(&step.tool);
+        if repeated {
             self.run_len += 1;
             if self.run_len + 1 == LOOP_LENGTH {
                 report(
@@ -206,9 +214,7 @@ mod tests {
         let ctx = PlanContext::new(&ToolAnnotator::default(), &plan);
         let mut p = SuspiciousPattern::default();
         let mut out = Vec::new();
-        for s in ctx.steps() {
-            p.check(&ctx, s, &mut out);
-        }
+        ctx.for_each_step(|s| p.check(&ctx, s, &mut out));
         out.into_iter()
             .filter(|v| v.detail.contains("times in a row"))
             .map(|v| (v.severity, v.step, v.detail))
