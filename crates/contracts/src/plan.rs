@@ -61,9 +61,10 @@ pub struct RawPlan<'a> {
     /// [`Plan::policy`].
     #[serde(default)]
     pub policy: PlanPolicy,
-    /// Each step's JSON text, checked to parse as a [`Step`].
+    /// Each step's JSON text, checked to parse as a [`Step`] (private, so that [`Self::step`]
+    /// only ever parses text [`Self::parse`] has checked).
     #[serde(borrow)]
-    pub steps: Vec<&'a serde_json::value::RawValue>,
+    steps: Vec<&'a serde_json::value::RawValue>,
 }
 
 impl<'a> RawPlan<'a> {
@@ -93,6 +94,16 @@ impl<'a> RawPlan<'a> {
             return Err(canonical());
         }
         Ok(raw)
+    }
+
+    /// The number of steps.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Whether the plan has no steps.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
     }
 
     /// Step `index`, parsed from its text (panics if out of range).

@@ -69,7 +69,7 @@ impl PlanView<'_> {
     pub fn len(&self) -> usize {
         match self.steps {
             Steps::Parsed(s) => s.len(),
-            Steps::Raw(r) => r.steps.len(),
+            Steps::Raw(r) => r.len(),
         }
     }
 
