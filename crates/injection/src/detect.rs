@@ -16,14 +16,13 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use vigil_contracts::{Certainty, RiskLevel};
 use vigil_features::sparse::SparseVec;
-use vigil_features::text::{
-    NgramAccumulator, NgramCounts, TextFeaturizer, TextScratch, sublinear_tf,
-};
+use vigil_features::text::{NgramCounts, TextFeaturizer, TextScratch};
 
 use crate::Result;
 use crate::cues::{CUE_NAMES, Cues, DetectionText};
 use crate::model::{InjectionModel, RiskThresholds};
 use crate::segment::Segments;
+use crate::window::{BlockStats, BucketWeights, WindowScratch};
 
 /// Where a text comes from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,15 +66,10 @@ pub struct InjectionScratch {
     text: TextScratch,
     detection: DetectionText,
     x: SparseVec,
-    /// Segment scoring: the n-gram counts of the previous and current segment, of their pair
-    /// and of the whole text (with the sums that build them), and the whole text's detection
-    /// copy.
-    previous: NgramCounts,
+    /// Segment scoring: the current segment's n-gram counts, the windows' running sums and
+    /// the whole text's detection copy.
     current: NgramCounts,
-    pair: NgramCounts,
-    pair_sum: NgramAccumulator,
-    whole: NgramCounts,
-    whole_sum: NgramAccumulator,
+    windows: WindowScratch,
     whole_detection: String,
 }
 
@@ -85,25 +79,19 @@ pub struct InjectionDetector {
     model: InjectionModel,
     cues: Cues,
     margin: Margin,
-    /// `sublinear_tf` of small counts (the same values, without a logarithm per n-gram).
-    tf: [f32; TF_TABLE_LEN],
 }
 
 /// The two-class linear model as one margin: `injection − benign` weight per feature and bias,
 /// so a window's logit is one sparse dot product, computed while its counts are weighed.
 #[derive(Debug, Clone)]
 struct Margin {
-    /// Per text bucket: `[idf², margin weight × idf]`, side by side so a bucket costs one
-    /// memory access: a block's norm² is `Σ tf² · idf²` and its dot product `Σ tf · w · idf`.
-    buckets: Vec<[f32; 2]>,
+    /// Per text bucket: idf and margin weight, as window sums need them.
+    buckets: BucketWeights,
     /// Margin weights of the features after the text block (cues, tool flag).
     weights: Vec<f32>,
     bias: f32,
     temperature: f32,
 }
-
-/// `sublinear_tf(count)` for counts below its length.
-const TF_TABLE_LEN: usize = 16;
 
 impl Margin {
     fn of(model: &InjectionModel) -> Self {
@@ -116,34 +104,12 @@ impl Margin {
             .map(|row| row[1] - row[0])
             .collect();
         let idf = model.text.idf();
-        let buckets = idf
-            .iter()
-            .zip(&diff)
-            .map(|(&i, &w)| [i * i, w * i])
-            .collect();
         Margin {
-            buckets,
+            buckets: BucketWeights::new(idf, &diff),
             weights: diff[idf.len().min(diff.len())..].to_vec(),
             bias: linear.bias()[1] - linear.bias()[0],
             temperature: linear.temperature(),
         }
-    }
-
-    /// The margin contribution of one L2-normalized tf-idf block given by its counts.
-    #[inline]
-    fn block(&self, tf: &[f32; TF_TABLE_LEN], counts: &[(u32, u32)]) -> f32 {
-        let (mut dot, mut norm2) = (0f32, 0f32);
-        for &(bucket, count) in counts {
-            let t = tf
-                .get(count as usize)
-                .copied()
-                .unwrap_or_else(|| sublinear_tf(count));
-            if let Some(&[idf2, w_idf]) = self.buckets.get(bucket as usize) {
-                norm2 += t * t * idf2;
-                dot += t * w_idf;
-            }
-        }
-        if norm2 > 0.0 { dot / norm2.sqrt() } else { 0.0 }
     }
 
     /// The margin contribution of the cue block of `channel` and of the tool flag.
@@ -244,12 +210,14 @@ impl InjectionDetector {
     /// The segment-scored probability of `text` (see [`Self::score`]), calling `on_window` with
     /// every window scored and its probability (none for a text of one window).
     ///
-    /// Every byte is prepared, matched against the cues and hashed once: a segment's n-gram
-    /// counts and cue set are kept, a pair window merges its two segments' counts and cue sets,
-    /// and the whole-text window (at most [`WHOLE_BYTES`]) merges all of them (its cues are
-    /// matched on the joined detection text, so a cue split across a line break is seen there).
-    /// Memory is bounded by two segments plus, for a text of at most [`WHOLE_BYTES`], the
-    /// whole text's counts.
+    /// Every byte is prepared, looked for cue literals and hashed once. A pair window's n-gram
+    /// sums are its segments' plus a correction over shared buckets, and the whole-text
+    /// window's (at most [`WHOLE_BYTES`]) are kept running ([`crate::window`]); a pair's cue
+    /// set is its segments' union, and the whole text's cues are matched on the joined
+    /// detection text (so a cue split across a line break is seen there), running only the
+    /// patterns whose literals some segment holds ([`crate::cue_gate`]). Memory is the dense
+    /// per-bucket arrays plus one segment's counts and, for a text of at most [`WHOLE_BYTES`],
+    /// its detection copy.
     fn windowed(
         &self,
         text: &str,
@@ -264,48 +232,46 @@ impl InjectionDetector {
         let InjectionScratch {
             text: text_scratch,
             detection,
-            previous,
             current,
-            pair,
-            pair_sum,
-            whole: whole_counts,
-            whole_sum,
+            windows,
             whole_detection,
             ..
         } = scratch;
         whole_detection.clear();
+        windows.start(self.margin.buckets.len());
+        // The literal groups of the whole text are the union of its segments' (the literals
+        // hold no line break; see `cue_gate`).
+        let mut whole_groups = 0u64;
         let mut best: f64 = 0.0;
-        let mut prev: Option<(Range<usize>, u32)> = None;
+        let mut prev: Option<(Range<usize>, u32, BlockStats)> = None;
         for seg in Segments::new(text) {
             let raw = &text[seg.clone()];
             let prepared = detection.prepare(raw);
-            let cues = self.cue_set(raw, prepared);
+            let groups = self.cues.literal_groups(prepared);
+            let cues = self.cues.set_gated(raw, prepared, groups);
             self.model.text.count_into(prepared, text_scratch, current);
             if whole {
                 whole_detection.push_str(prepared);
                 whole_detection.push('\n');
-                whole_sum.add(current);
+                whole_groups |= groups;
             }
-            let s = self.score_counts(current, cues, channel);
+            let stats = windows.add_segment(&self.margin.buckets, current, whole);
+            let s = self.score_stats(stats.alone, cues, channel);
             best = best.max(s);
             on_window(seg.clone(), s);
-            if let Some((p, p_cues)) = prev {
-                pair_sum.add(previous);
-                pair_sum.add(current);
-                pair_sum.drain_into(pair);
-                let s = self.score_counts(pair, p_cues | cues, channel);
+            if let Some((p, p_cues, p_stats)) = prev {
+                let pair = p_stats + stats.alone + stats.pair_correction;
+                let s = self.score_stats(pair, p_cues | cues, channel);
                 best = best.max(s);
                 on_window(p.start..seg.end, s);
             }
-            std::mem::swap(previous, current);
-            prev = Some((seg, cues));
+            prev = Some((seg, cues, stats.alone));
         }
         if whole {
             // The whole text once more as one window (a long jailbreak can read as one when
             // none of its parts does); bounded by WHOLE_BYTES, so the cost stays linear.
-            let cues = self.cue_set(text, whole_detection);
-            whole_sum.drain_into(whole_counts);
-            best = best.max(self.score_counts(whole_counts, cues, channel));
+            let cues = self.cues.set_gated(text, whole_detection, whole_groups);
+            best = best.max(self.score_stats(windows.whole_stats(), cues, channel));
         }
         best
     }
@@ -318,13 +284,10 @@ impl InjectionDetector {
         set
     }
 
-    /// Calibrated, prior-shifted probability of a window given its n-gram counts and cue set.
-    fn score_counts(&self, counts: &NgramCounts, cues: u32, channel: Channel) -> f64 {
+    /// Calibrated, prior-shifted probability of a window given its n-gram sums and cue set.
+    fn score_stats(&self, stats: BlockStats, cues: u32, channel: Channel) -> f64 {
         let m = &self.margin;
-        let z = m.bias
-            + m.block(&self.tf, counts.chars())
-            + m.block(&self.tf, counts.words())
-            + m.cues(cues, channel);
+        let z = m.bias + stats.margin() + m.cues(cues, channel);
         shift_prior(m.probability(z), self.model.channel_log_odds.of(channel))
     }
 
@@ -338,7 +301,6 @@ impl InjectionDetector {
     fn with_valid_model(model: InjectionModel) -> Self {
         InjectionDetector {
             margin: Margin::of(&model),
-            tf: std::array::from_fn(|c| sublinear_tf(c as u32)),
             model,
             cues: Cues::new(),
         }
@@ -399,7 +361,11 @@ impl InjectionDetector {
         self.model
             .text
             .count_into(prepared, &mut scratch.text, &mut scratch.current);
-        self.score_counts(&scratch.current, cues, source)
+        self.score_stats(
+            self.margin.buckets.stats(&scratch.current),
+            cues,
+            source,
+        )
     }
 
     /// Segment-scored calibrated probability that `text` carries an injection (the score of

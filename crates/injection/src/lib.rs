@@ -46,6 +46,7 @@ pub mod detect;
 mod error;
 pub mod model;
 pub mod segment;
+mod window;
 
 pub use detect::{Channel, Detection, InjectionDetector, InjectionScratch, InjectionVerdict};
 pub use error::{Error, Result};
