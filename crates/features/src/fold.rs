@@ -79,6 +79,49 @@ pub fn fold(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Writes a Unicode normal form of `raw` into `out` (appending), handing `normalize` only the
+/// non-ASCII runs of the text, each with the ASCII character before it (which a combining mark
+/// may compose with); the ASCII in between is copied. `normalize(piece, out)` must append the
+/// normal form (NFC, NFD, NFKC or NFKD) of `piece`.
+///
+/// Exact for all four forms: an ASCII character is a starter that nothing before it composes
+/// with or is reordered across, so a text may be cut before any ASCII character and normalized
+/// piece by piece. On mostly-ASCII text (tool outputs, code, logs) this skips the normalizer's
+/// per-character work on almost every byte.
+///
+/// ```
+/// use unicode_normalization::UnicodeNormalization;
+/// use vigil_features::fold::normalize_non_ascii_runs;
+///
+/// let mut out = String::new();
+/// normalize_non_ascii_runs("cafe\u{301} ﬁle", &mut out, |piece, out| out.extend(piece.nfkc()));
+/// assert_eq!(out, "café file");
+/// ```
+pub fn normalize_non_ascii_runs(
+    raw: &str,
+    out: &mut String,
+    mut normalize: impl FnMut(&str, &mut String),
+) {
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let ascii_start = i;
+        while i < bytes.len() && bytes[i].is_ascii() {
+            i += 1;
+        }
+        if i == bytes.len() {
+            out.push_str(&raw[ascii_start..]);
+            break;
+        }
+        let run_start = if i > ascii_start { i - 1 } else { i };
+        out.push_str(&raw[ascii_start..run_start]);
+        while i < bytes.len() && !bytes[i].is_ascii() {
+            i += 1;
+        }
+        normalize(&raw[run_start..i], out);
+    }
+}
+
 /// Longest compatibility form (in characters) a character is replaced by; longer ones are kept
 /// as written. Four covers every form that reads as ASCII (`Ⅷ` → `VIII`, `⑽` → `(10)`).
 pub const MAX_EXPANSION: usize = 4;
@@ -236,6 +279,37 @@ pub fn confusable(c: char) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalizing_non_ascii_runs_equals_normalizing_the_whole_text() {
+        let texts = [
+            "",
+            "plain ascii",
+            "e\u{301}",
+            "\u{301}start",
+            "a\u{308}\u{301}b c\u{327}\u{301}",
+            "x\u{0327}\u{0301}y\u{0301}",
+            "ﬁle ﬂow Ａ１ ① ™ ½",
+            "Hangul \u{1100}\u{1161}\u{11A8} and 한국어",
+            "\u{FDFA} long, Å (U+212B), Ω (U+2126)",
+            "mixed: naïve café — «quotes» 東京 e\u{301}\u{302}\u{303}z",
+            "\u{0F73}\u{0F75} tibetan, \u{1E9B}\u{0323} long s",
+        ];
+        type Form = fn(&str) -> String;
+        let forms: [Form; 4] = [
+            |t| t.nfc().collect(),
+            |t| t.nfd().collect(),
+            |t| t.nfkc().collect(),
+            |t| t.nfkd().collect(),
+        ];
+        for form in forms {
+            for t in texts {
+                let mut out = String::from("kept:");
+                normalize_non_ascii_runs(t, &mut out, |piece, out| out.push_str(&form(piece)));
+                assert_eq!(out, format!("kept:{}", form(t)), "{t:?}");
+            }
+        }
+    }
 
     #[test]
     fn look_alikes_fold_to_ascii_and_real_words_stay() {

@@ -129,16 +129,24 @@ const WORD_SEED_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
 /// Reusable buffers, so featurizing allocates nothing once they are warm.
 #[derive(Debug, Default, Clone)]
 pub struct TextScratch {
-    lower: String,
-    padded: Vec<char>,
+    walk: NgramWalk,
     char_hits: Vec<u32>,
     word_hits: Vec<u32>,
-    token_bounds: Vec<(usize, usize)>,
     /// Per-bucket counts while counting (all zero between calls), and the buckets touched:
     /// counting through a dense array and sorting only the distinct buckets is several times
     /// cheaper than sorting every hit.
     dense: Vec<u32>,
     touched: Vec<u32>,
+    touched_words: Vec<u32>,
+}
+
+/// The buffers of one walk over a text's n-grams.
+#[derive(Debug, Default, Clone)]
+struct NgramWalk {
+    lower: String,
+    padded: Vec<char>,
+    padded_bytes: Vec<u8>,
+    token_bounds: Vec<(usize, usize)>,
 }
 
 /// N-gram counts of one text, one `(bucket, count)` per distinct bucket in the order first seen:
@@ -391,27 +399,45 @@ impl TextFeaturizer {
     /// ([`NgramAccumulator`]) instead of hashing the same bytes again. [`Self::weigh_into`] of
     /// the counts is [`Self::transform_into`] of the text, up to the order of entries.
     pub fn count_into(&self, text: &str, scratch: &mut TextScratch, out: &mut NgramCounts) {
-        self.hash_ngrams(text, scratch);
         out.chars.clear();
         out.words.clear();
+        let TextScratch {
+            walk,
+            dense,
+            touched,
+            touched_words,
+            ..
+        } = scratch;
         let dim = self.dim();
-        let s = scratch;
-        count_hits(
-            &s.char_hits,
-            dim,
-            &mut s.dense,
-            &mut s.touched,
-            false,
-            |b, c| out.chars.push((b, c)),
-        );
-        count_hits(
-            &s.word_hits,
-            dim,
-            &mut s.dense,
-            &mut s.touched,
-            false,
-            |b, c| out.words.push((b, c)),
-        );
+        if dense.len() < dim {
+            dense.resize(dim, 0);
+        }
+        touched.clear();
+        touched_words.clear();
+        // Counted as they are hashed (no list of hits); character and word buckets do not
+        // overlap, so one dense array serves both blocks.
+        self.for_each_ngram(text, walk, |h, word| {
+            if let Some(slot) = dense.get_mut(h as usize) {
+                if *slot == 0 {
+                    if word {
+                        &mut *touched_words
+                    } else {
+                        &mut *touched
+                    }
+                    .push(h);
+                }
+                *slot += 1;
+            }
+        });
+        for (list, out) in [
+            (&*touched, &mut out.chars),
+            (&*touched_words, &mut out.words),
+        ] {
+            out.extend(
+                list.iter()
+                    .map(|&h| (h, std::mem::take(&mut dense[h as usize]))),
+            );
+        }
     }
 
     /// The tf-idf features of n-gram `counts` (as [`Self::transform_into`] weighs them;
@@ -438,6 +464,27 @@ impl TextFeaturizer {
 
     /// Fills `scratch.char_hits` and `scratch.word_hits` with the bucket of every n-gram.
     fn hash_ngrams(&self, text: &str, s: &mut TextScratch) {
+        let TextScratch {
+            walk,
+            char_hits,
+            word_hits,
+            ..
+        } = s;
+        char_hits.clear();
+        word_hits.clear();
+        self.for_each_ngram(text, walk, |h, word| {
+            if word {
+                word_hits.push(h)
+            } else {
+                char_hits.push(h)
+            }
+        });
+    }
+
+    /// Calls `on_ngram(bucket, false)` for every character n-gram of `text`, then
+    /// `on_ngram(bucket, true)` for every word n-gram (word buckets offset past the character
+    /// block), in text order.
+    fn for_each_ngram(&self, text: &str, s: &mut NgramWalk, mut on_ngram: impl FnMut(u32, bool)) {
         let p = &self.params;
         s.lower.clear();
         if text.is_ascii() {
@@ -448,8 +495,6 @@ impl TextFeaturizer {
                 s.lower.extend(c.to_lowercase());
             }
         }
-        s.char_hits.clear();
-        s.word_hits.clear();
 
         // char_wb: each whitespace-separated word padded with one space on each side; n-grams
         // never cross words. Once n reaches the padded word's length the whole padded word is
@@ -457,7 +502,28 @@ impl TextFeaturizer {
         let char_seed = p.seed;
         let char_bucket = Buckets::new(p.char_buckets);
         let word_bucket = Buckets::new(p.word_buckets);
+        let basis = fnv1a64_seeded(char_seed, b"");
+        let (lo, hi) = (p.char_min as usize, p.char_max as usize);
         for word in s.lower.split_whitespace() {
+            if word.is_ascii() && word.len() + 2 > lo {
+                // The same n-grams as below, on bytes: an ASCII character is its one UTF-8
+                // byte, so there is nothing to collect or encode.
+                s.padded_bytes.clear();
+                s.padded_bytes.push(b' ');
+                s.padded_bytes.extend_from_slice(word.as_bytes());
+                s.padded_bytes.push(b' ');
+                let padded = s.padded_bytes.as_slice();
+                for offset in 0..padded.len() {
+                    let mut state = basis;
+                    for (k, &b) in padded[offset..].iter().take(hi).enumerate() {
+                        state = fnv1a64_continue(state, &[b]);
+                        if k + 1 >= lo {
+                            on_ngram(char_bucket.of(state), false);
+                        }
+                    }
+                }
+                continue;
+            }
             s.padded.clear();
             s.padded.push(' ');
             s.padded.extend(word.chars());
@@ -467,14 +533,11 @@ impl TextFeaturizer {
             // chars plus one more char, so each start offset hashes its n-grams in one pass
             // (char_max absorbs instead of 1 + 2 + … + char_max); the values are exactly
             // `bucket_of_chars` of each n-gram.
-            let (lo, hi) = (p.char_min as usize, p.char_max as usize);
             if len <= lo {
                 // Shorter than the smallest n: the whole padded word, once.
-                s.char_hits
-                    .push(bucket_of_chars(char_seed, &s.padded, p.char_buckets));
+                on_ngram(bucket_of_chars(char_seed, &s.padded, p.char_buckets), false);
                 continue;
             }
-            let basis = fnv1a64_seeded(char_seed, b"");
             let mut buf = [0u8; 4];
             for offset in 0..len {
                 let mut state = basis;
@@ -484,7 +547,7 @@ impl TextFeaturizer {
                     // word; n never exceeds the word's length, so a word shorter than hi gives
                     // itself once (at offset 0) and no longer n-grams.
                     if k + 1 >= lo {
-                        s.char_hits.push(char_bucket.of(state));
+                        on_ngram(char_bucket.of(state), false);
                     }
                 }
             }
@@ -524,7 +587,7 @@ impl TextFeaturizer {
                     state = fnv1a64_continue(state, b" ");
                 }
                 state = fnv1a64_continue(state, &s.lower.as_bytes()[b..e]);
-                s.word_hits.push(offset + word_bucket.of(state));
+                on_ngram(offset + word_bucket.of(state), true);
             }
         }
     }

@@ -25,7 +25,7 @@ use std::cell::RefCell;
 
 use regex::bytes::Regex;
 use unicode_normalization::UnicodeNormalization;
-use vigil_features::fold::{confusable, is_default_ignorable};
+use vigil_features::fold::{confusable, is_default_ignorable, normalize_non_ascii_runs};
 
 use crate::cue_gate::CueGate;
 
@@ -327,6 +327,15 @@ fn could_be_spaced_letters(detection: &[u8]) -> bool {
 pub struct DetectionText {
     text: String,
     token: String,
+    /// The NFKC form of a non-ASCII input.
+    normalized: String,
+}
+
+/// Writes the NFKC form of `raw` into `out` (replacing it), through the normalizer only where
+/// the text is not ASCII ([`normalize_non_ascii_runs`]).
+fn nfkc_into(raw: &str, out: &mut String) {
+    out.clear();
+    normalize_non_ascii_runs(raw, out, |piece, out| out.extend(piece.nfkc()));
 }
 
 impl DetectionText {
@@ -339,13 +348,16 @@ impl DetectionText {
         self.token.clear();
         let mut pending_joiner: Option<char> = None;
         // NFKC leaves ASCII as it is and no ASCII character is default-ignorable, so an ASCII
-        // text skips the (comparatively slow) normalizer.
-        let chars: Box<dyn Iterator<Item = char>> = if raw.is_ascii() {
-            Box::new(raw.chars())
+        // text skips the (comparatively slow) normalizer, and a mixed one sends it only its
+        // non-ASCII runs (see `nfkc_into`).
+        let mut normalized = std::mem::take(&mut self.normalized);
+        let source = if raw.is_ascii() {
+            raw
         } else {
-            Box::new(raw.nfkc().filter(|&c| !is_default_ignorable(c)))
+            nfkc_into(raw, &mut normalized);
+            normalized.as_str()
         };
-        for c in chars {
+        for c in source.chars().filter(|&c| !is_default_ignorable(c)) {
             if c.is_alphanumeric() {
                 if let Some(j) = pending_joiner.take() {
                     self.text.push(if c.is_alphabetic() { ' ' } else { j });
@@ -372,6 +384,7 @@ impl DetectionText {
         if let Some(j) = pending_joiner {
             self.text.push(j);
         }
+        self.normalized = normalized;
         // The cue patterns are written in lower case and matched case-sensitively: far cheaper
         // than case-insensitive matching, and the n-gram encoder lowercases anyway.
         self.text.make_ascii_lowercase();
@@ -582,6 +595,30 @@ mod tests {
             c.hits("Please refactor the parser module and add tests.")
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn nfkc_by_runs_equals_nfkc_of_the_whole_text() {
+        let mut out = String::new();
+        let mut texts = corpus_texts();
+        texts.extend(
+            [
+                "e\u{301}",
+                "\u{301}start",
+                "a\u{308}\u{301}b",
+                "ﬁle ﬂow Ａ１ ①",
+                "x\u{0327}\u{0301}y",
+                "Hangul \u{1100}\u{1161}\u{11A8} jamo",
+                "\u{FDFA} long",
+                "tab\u{FF09}end",
+            ]
+            .map(str::to_owned),
+        );
+        for t in &texts {
+            nfkc_into(t, &mut out);
+            let expected: String = t.nfkc().collect();
+            assert_eq!(out, expected, "{t:?}");
+        }
     }
 
     #[test]

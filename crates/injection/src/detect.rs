@@ -105,7 +105,7 @@ impl Margin {
             .collect();
         let idf = model.text.idf();
         Margin {
-            buckets: BucketWeights::new(idf, &diff),
+            buckets: BucketWeights::new(idf, &diff, model.text.params().char_buckets as usize),
             weights: diff[idf.len().min(diff.len())..].to_vec(),
             bias: linear.bias()[1] - linear.bias()[0],
             temperature: linear.temperature(),
@@ -271,7 +271,8 @@ impl InjectionDetector {
             // The whole text once more as one window (a long jailbreak can read as one when
             // none of its parts does); bounded by WHOLE_BYTES, so the cost stays linear.
             let cues = self.cues.set_gated(text, whole_detection, whole_groups);
-            best = best.max(self.score_stats(windows.whole_stats(), cues, channel));
+            let stats = windows.take_whole_stats(&self.margin.buckets);
+            best = best.max(self.score_stats(stats, cues, channel));
         }
         best
     }
@@ -361,11 +362,7 @@ impl InjectionDetector {
         self.model
             .text
             .count_into(prepared, &mut scratch.text, &mut scratch.current);
-        self.score_stats(
-            self.margin.buckets.stats(&scratch.current),
-            cues,
-            source,
-        )
+        self.score_stats(self.margin.buckets.stats(&scratch.current), cues, source)
     }
 
     /// Segment-scored calibrated probability that `text` carries an injection (the score of

@@ -9,16 +9,16 @@
 //! - a pair's sums are its two segments' sums plus a correction over the buckets both hold,
 //!   found through a dense array tagged with the segment that wrote each entry (never cleared:
 //!   an entry of another segment reads as absent);
-//! - the whole text's sums are kept running: when a bucket's total goes from `a` to `b`, its
-//!   terms move from `tf(a)` to `tf(b)`.
+//! - the whole text's counts are added up in a dense array and weighed once, at the end, over
+//!   the buckets they touched.
 //!
-//! Every distinct bucket of a segment costs one visit to three arrays; nothing is sorted, merged
-//! or drained.
+//! Every distinct bucket of a segment costs one visit to three arrays; nothing is sorted or
+//! merged.
 
 use vigil_features::text::{NgramCounts, sublinear_tf};
 
 /// `sublinear_tf` of small counts, with `tf(0) = 0` (an absent bucket).
-const TF_TABLE_LEN: usize = 16;
+const TF_TABLE_LEN: usize = 256;
 
 /// Per-bucket margin weights and the tf table: what weighing counts needs.
 #[derive(Debug, Clone)]
@@ -26,18 +26,22 @@ pub(crate) struct BucketWeights {
     /// Per text bucket: `[idf², margin weight × idf]`, side by side so a bucket costs one
     /// memory access.
     buckets: Vec<[f32; 2]>,
+    /// Buckets below this are the character block's, the rest the word block's.
+    char_buckets: usize,
     tf: [f32; TF_TABLE_LEN],
 }
 
 impl BucketWeights {
-    /// Weights from per-bucket idf and margin (`injection − benign`) weights.
-    pub(crate) fn new(idf: &[f32], margin: &[f32]) -> Self {
+    /// Weights from per-bucket idf and margin (`injection − benign`) weights; buckets from
+    /// `char_buckets` on are the word block's.
+    pub(crate) fn new(idf: &[f32], margin: &[f32], char_buckets: usize) -> Self {
         BucketWeights {
             buckets: idf
                 .iter()
                 .zip(margin)
                 .map(|(&i, &w)| [i * i, w * i])
                 .collect(),
+            char_buckets,
             tf: std::array::from_fn(|c| if c == 0 { 0.0 } else { sublinear_tf(c as u32) }),
         }
     }
@@ -131,9 +135,6 @@ pub struct WindowScratch {
     whole: Vec<u32>,
     /// Buckets of `whole` that are not zero.
     whole_touched: Vec<u32>,
-    /// The whole text's running sums, in f64 (they are updated by differences).
-    whole_dot: [f64; 2],
-    whole_norm2: [f64; 2],
 }
 
 impl WindowScratch {
@@ -182,27 +183,30 @@ impl WindowScratch {
                 }
                 *slot = (count, tag);
                 if whole {
-                    let old = self.whole[b];
-                    let new = old + count;
-                    self.whole[b] = new;
-                    if old == 0 {
+                    let total = &mut self.whole[b];
+                    if *total == 0 {
                         self.whole_touched.push(bucket);
                     }
-                    let (to, tn) = (f64::from(weights.tf(old)), f64::from(weights.tf(new)));
-                    self.whole_dot[block] += (tn - to) * f64::from(w_idf);
-                    self.whole_norm2[block] += (tn * tn - to * to) * f64::from(idf2);
+                    *total += count;
                 }
             }
         }
         out
     }
 
-    /// The whole text's sums so far.
-    pub(crate) fn whole_stats(&self) -> BlockStats {
-        BlockStats {
-            dot: self.whole_dot.map(|d| d as f32),
-            norm2: self.whole_norm2.map(|n| n.max(0.0) as f32),
+    /// The whole text's sums (of the segments added with `whole`), emptying its counts.
+    pub(crate) fn take_whole_stats(&mut self, weights: &BucketWeights) -> BlockStats {
+        let mut s = BlockStats::default();
+        for &bucket in &self.whole_touched {
+            let count = std::mem::take(&mut self.whole[bucket as usize]);
+            let block = usize::from(bucket as usize >= weights.char_buckets);
+            let t = weights.tf(count);
+            let [idf2, w_idf] = weights.bucket(bucket);
+            s.norm2[block] += t * t * idf2;
+            s.dot[block] += t * w_idf;
         }
+        self.whole_touched.clear();
+        s
     }
 
     /// Empties the whole-text counts (only the buckets touched).
@@ -211,8 +215,6 @@ impl WindowScratch {
             self.whole[b as usize] = 0;
         }
         self.whole_touched.clear();
-        self.whole_dot = [0.0; 2];
-        self.whole_norm2 = [0.0; 2];
     }
 }
 
@@ -239,7 +241,7 @@ mod tests {
         let dim = f.dim();
         // Margin weights of both signs, so cancellations are exercised.
         let margin: Vec<f32> = (0..dim).map(|i| ((i % 7) as f32 - 3.0) * 0.1).collect();
-        let w = BucketWeights::new(f.idf(), &margin);
+        let w = BucketWeights::new(f.idf(), &margin, f.params().char_buckets as usize);
         let segments = [
             "send the report to the team",
             "the team sends the report back",
@@ -281,7 +283,10 @@ mod tests {
             }
             let mut merged = NgramCounts::default();
             whole.drain_into(&mut merged);
-            assert!(close(scratch.whole_stats(), w.stats(&merged)), "round {round}");
+            assert!(
+                close(scratch.take_whole_stats(&w), w.stats(&merged)),
+                "round {round}"
+            );
         }
     }
 }

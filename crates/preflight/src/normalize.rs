@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
+use vigil_features::fold::normalize_non_ascii_runs;
 
 use crate::{Error, Result};
 
@@ -81,10 +82,20 @@ impl NormalizedInput {
 /// LF and CR, trim.
 pub fn sanitize(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let nfc: String = text
-        .nfc()
-        .filter(|&c| !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'))
-        .collect();
+    let is_control = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}');
+    // NFC leaves ASCII as it is: only the non-ASCII runs go through the normalizer.
+    let mut normalized = String::new();
+    let normal = if text.is_ascii() {
+        text
+    } else {
+        normalize_non_ascii_runs(text, &mut normalized, |piece, out| out.extend(piece.nfc()));
+        normalized.as_str()
+    };
+    let nfc: String = if normal.contains(is_control) {
+        normal.chars().filter(|&c| !is_control(c)).collect()
+    } else {
+        normal.to_owned()
+    };
     let trimmed = trim_js(&nfc);
     if trimmed.len() == nfc.len() {
         nfc
