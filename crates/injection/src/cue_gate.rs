@@ -256,17 +256,29 @@ const GATES: [&[&[&str]]; 20] = [
         "payout account",
         "admin ",
     ]],
-    // conceal_from_user
-    &[&[
-        "tell",
-        "inform",
-        "notify",
-        "alert",
-        "ask",
-        "silently",
-        "keep this ",
-        "as if this ",
-    ]],
+    // conceal_from_user: (negation ∧ verb) ∨ one of three phrases, written as two groups
+    // that each hold the phrases.
+    &[
+        &[
+            "do not",
+            "don't",
+            "never",
+            "without",
+            "silently",
+            "keep this ",
+            "as if this ",
+        ],
+        &[
+            "tell",
+            "inform",
+            "notify",
+            "alert",
+            "ask",
+            "silently",
+            "keep this ",
+            "as if this ",
+        ],
+    ],
     // claims_authorization
     &[&[
         "authori",
