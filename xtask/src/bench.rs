@@ -61,6 +61,10 @@ pub struct BenchArgs {
     /// Only check that README.md's generated block equals docs/bench.md's; measure nothing.
     #[arg(long)]
     pub check: bool,
+    /// Time only this model's hot paths (a name of `cargo xtask train`'s models); not with
+    /// --markdown, whose table covers every model.
+    #[arg(long, value_name = "MODEL")]
+    pub only: Option<String>,
 }
 
 /// `bench/reference.json`.
@@ -256,11 +260,23 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             bail!("{REFERENCE_SCRIPT} failed ({status})");
         }
     }
+    if let Some(only) = &args.only {
+        if args.markdown {
+            bail!("--only {only} times one model; --markdown writes the table of all of them");
+        }
+        if !MODELS.iter().any(|m| m.name == only) {
+            let names: Vec<&str> = MODELS.iter().map(|m| m.name).collect();
+            bail!("--only {only}: no such model (models: {})", names.join(", "));
+        }
+    }
     let refs = ReferenceFile::read(&root.join(REFERENCE_JSON))?;
     let started = chrono::Utc::now();
     let load = load_average();
     let mut rows = Vec::new();
-    for m in MODELS {
+    for m in MODELS
+        .iter()
+        .filter(|m| args.only.as_deref().is_none_or(|o| o == m.name))
+    {
         let spinner = crate::progress::Spinner::start(format!("timing {}", m.name));
         let timings = (m.bench)();
         spinner.finish();
@@ -275,6 +291,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             ("plan-risk", None),
             ("injection", None),
         ] {
+            if args.only.as_deref().is_some_and(|o| o != name) {
+                continue;
+            }
             let t = time_training(name)?;
             rows.push(row(
                 &refs,
