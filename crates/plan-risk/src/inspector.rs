@@ -39,13 +39,21 @@ enum Kind {
 
 struct Inspector {
     set: WordSet,
+    /// A necessary condition for a match of each pattern on ASCII text (see [`Gate`]).
+    gate: LiteralGate,
+    /// Each pattern of `set` alone.
+    alone: Vec<WordRegex>,
     kinds: Vec<(Kind, &'static str)>,
     where_clause: WordRegex,
 }
 
 /// Compiles the inspector's patterns now (at monitor construction) instead of on the first plan.
 pub(crate) fn warm_up() {
-    inspector().set.warm_up();
+    let ins = inspector();
+    ins.set.warm_up();
+    for re in &ins.alone {
+        let _ = re.is_match("warm up");
+    }
 }
 
 fn inspector() -> &'static Inspector {
@@ -73,12 +81,270 @@ fn inspector() -> &'static Inspector {
             (Kind::SqlHigh, "unbounded or injected SQL", r"(?i)(\bdelete\s+from\s+[\w.`\x22]+\s*(;|$)|\bupdate\s+[\w.`\x22]+\s+set\s+[^;]*?(;|$)|\bgrant\s+all\b|\bor\s+'?1'?\s*=\s*'?1|\bunion\s+(all\s+)?select\b)"),
         ];
         let set = WordSet::new(table.iter().map(|(_, _, p)| *p)).expect("inspector patterns compile");
+        assert_eq!(GATES.len(), table.len(), "one gate per inspector pattern");
         Inspector {
             set,
+            gate: LiteralGate::new(GATES),
+            alone: table
+                .iter()
+                .map(|(_, _, p)| WordRegex::new(p).expect("inspector pattern compiles"))
+                .collect(),
             kinds: table.iter().map(|(k, n, _)| (*k, *n)).collect(),
             where_clause: WordRegex::new(r"(?i)\bwhere\b").expect("where regex"),
         }
     })
+}
+
+/// What any match of an inspector pattern must contain, pattern by pattern (in table order),
+/// when the text is ASCII: one of the literals (ASCII case-insensitively, which is a superset of
+/// a case-sensitive pattern's matches), or for the card pattern 13 digits. A text that
+/// contains none of them cannot match, so the set is not run on it: most argument strings are
+/// plain names, dates and sentences, and running the set on a text seen for the first time
+/// builds lazy-DFA states (tens of microseconds). Non-ASCII text always runs the set (a
+/// case-insensitive `s` or `k` also matches `ſ` or the Kelvin sign; `\d` and `\s` are Unicode).
+enum Gate {
+    /// One of these literals, ASCII case-insensitively.
+    Any(&'static [&'static str]),
+    /// At least this many ASCII digits.
+    Digits(usize),
+}
+
+/// ASCII whitespace after a word (`\s` on ASCII text).
+macro_rules! ws {
+    ($w:literal) => {
+        [
+            concat!($w, " "),
+            concat!($w, "\t"),
+            concat!($w, "\n"),
+            concat!($w, "\x0b"),
+            concat!($w, "\x0c"),
+            concat!($w, "\r"),
+        ]
+    };
+}
+
+const RM_WS: [&str; 6] = ws!("rm");
+
+const GATES: &[Gate] = &[
+    // AWS access key
+    Gate::Any(&["akia", "asia"]),
+    // GitHub token
+    Gate::Any(&["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]),
+    // Slack token
+    Gate::Any(&["xox"]),
+    // secret key
+    Gate::Any(&["sk-", "sk_", "rk-", "rk_"]),
+    // Google API key
+    Gate::Any(&["aiza"]),
+    // JWT
+    Gate::Any(&["eyj"]),
+    // private key
+    Gate::Any(&["private key-----"]),
+    // inline password
+    Gate::Any(&[
+        "passw",
+        "pwd",
+        "secret",
+        "apikey",
+        "api_key",
+        "api-key",
+        "accesstoken",
+        "access_token",
+        "access-token",
+    ]),
+    // password in URL
+    Gate::Any(&["://"]),
+    // payment card number: 4 + 4 + 4 + 1 digits
+    Gate::Digits(13),
+    // sensitive path
+    Gate::Any(&[
+        "/etc/",
+        ".ssh/",
+        "id_",
+        ".aws/credentials",
+        ".env",
+        ".kube/config",
+        ".git-credentials",
+        ".npmrc",
+        ".pypirc",
+        ".docker/config.json",
+        ".netrc",
+        "wallet.dat",
+        "keychain",
+        ".bash_history",
+        ".zsh_history",
+        "/var/lib/secrets",
+        ".gnupg/",
+        "credentials.json",
+        "secret",
+    ]),
+    // sensitive table or field
+    Gate::Any(&[
+        "password",
+        "pass_hash",
+        "credit_card",
+        "card_number",
+        "cvv",
+        "ssn",
+        "social_security",
+        "salar",
+        "payroll",
+        "patients",
+        "medical_records",
+        "diagnos",
+        "api_keys",
+        "access_tokens",
+        "secrets",
+        "bank_accounts",
+        "tax_id",
+        "passport_number",
+        "dob",
+        "date_of_birth",
+    ]),
+    // exfiltration destination
+    Gate::Any(&[
+        "pastebin.com",
+        "paste.ee",
+        "hastebin",
+        "ghostbin",
+        "webhook.site",
+        "requestbin",
+        "pipedream.net",
+        "ngrok",
+        "transfer.sh",
+        "file.io",
+        "anonfiles",
+        "0x0.st",
+        "termbin",
+        "interact.sh",
+        "oastify",
+        "burpcollaborator",
+        "discord",
+        "api.telegram.org/bot",
+        "temp.sh",
+        "catbox.moe",
+        "beeceptor",
+    ]),
+    // suspicious URL
+    Gate::Any(&["://"]),
+    // URL shortener
+    Gate::Any(&[
+        "://bit.ly/",
+        "://tinyurl.com/",
+        "://t.co/",
+        "://goo.gl/",
+        "://is.gd/",
+        "://ow.ly/",
+        "://cutt.ly/",
+        "://rebrand.ly/",
+        "://shorturl.at/",
+    ]),
+    // destructive or remote-code shell: `rm` + space; every pipe form needs `|`
+    Gate::Any(&[
+        RM_WS[0],
+        RM_WS[1],
+        RM_WS[2],
+        RM_WS[3],
+        RM_WS[4],
+        RM_WS[5],
+        "|",
+        "curl",
+        "mkfs",
+        "of=/dev/",
+        "/dev/tcp/",
+        "-e",
+        "socket",
+        "/dev/sd",
+        "format",
+        "kill",
+    ]),
+    // risky shell
+    Gate::Any(&[
+        "chmod",
+        "history",
+        "iptables",
+        "sudo",
+        "setenforce",
+        "ufw",
+        "crontab",
+        "shred",
+        "unset",
+        "kill",
+        "systemctl",
+    ]),
+    // destructive SQL
+    Gate::Any(&["drop", "truncate"]),
+    // unbounded or injected SQL (`or 1=1` needs its `=`)
+    Gate::Any(&["delete", "update", "grant", "=", "union"]),
+];
+
+/// [`GATES`] as one Aho-Corasick automaton, built (fully) at construction.
+struct LiteralGate {
+    literals: aho_corasick::AhoCorasick,
+    /// The pattern each literal of `literals` belongs to, by literal id.
+    owner: Vec<u32>,
+    /// (pattern, digits) of the [`Gate::Digits`] gates.
+    digits: Vec<(u32, usize)>,
+}
+
+impl LiteralGate {
+    fn new(gates: &[Gate]) -> Self {
+        let (mut literals, mut owner, mut digits) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, g) in (0u32..).zip(gates) {
+            match g {
+                Gate::Any(l) => {
+                    literals.extend_from_slice(l);
+                    owner.extend(std::iter::repeat_n(i, l.len()));
+                }
+                Gate::Digits(n) => digits.push((i, *n)),
+            }
+        }
+        LiteralGate {
+            literals: aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(literals)
+                .expect("inspector literals"),
+            owner,
+            digits,
+        }
+    }
+
+    /// The patterns that may match ASCII `text` (bit i: pattern i); every other one cannot.
+    fn candidates(&self, text: &str) -> u32 {
+        let mut mask = 0u32;
+        for m in self.literals.find_overlapping_iter(text) {
+            mask |= 1 << self.owner[m.pattern().as_usize()];
+        }
+        if !self.digits.is_empty() {
+            let n = text.bytes().filter(u8::is_ascii_digit).count();
+            for &(i, at_least) in &self.digits {
+                if n >= at_least {
+                    mask |= 1 << i;
+                }
+            }
+        }
+        mask
+    }
+}
+
+/// The inspector patterns that match `s`, in table order: the set on non-ASCII text; on ASCII
+/// text, each pattern its gate lets through, alone (a lone pattern's lazy DFA is small and
+/// quick to build on a text seen for the first time; the set's holds every pattern's states).
+fn matching_patterns(ins: &Inspector, s: &str) -> u32 {
+    if !s.is_ascii() {
+        return ins.set.matches(s).iter().fold(0, |m, i| m | 1 << i);
+    }
+    let mut mask = ins.gate.candidates(s);
+    let mut hits = 0u32;
+    while mask != 0 {
+        let i = mask.trailing_zeros();
+        mask &= mask - 1;
+        if ins.alone[i as usize].is_match(s) {
+            hits |= 1 << i;
+        }
+    }
+    hits
 }
 
 /// A read's free-text argument that is not SQL: a search phrase — text with spaces, or the
@@ -101,7 +367,10 @@ pub fn inspect_step(ctx: &PlanContext<'_>, step: StepContext<'_>, out: &mut Vec<
     for (at, &s) in step.arg_strings().iter().enumerate() {
         // Strings beyond 64 KiB are inspected on their first 64 KiB (char boundary kept).
         let s = vigil_contracts::text::prefix_within(s, 65_536);
-        for i in ins.set.matches(s).iter() {
+        let mut hits = matching_patterns(ins, s);
+        while hits != 0 {
+            let i = hits.trailing_zeros() as usize;
+            hits &= hits - 1;
             let (kind, name) = ins.kinds[i];
             if seen & (1 << i) != 0 {
                 continue;
@@ -294,6 +563,175 @@ mod tests {
         let mut out = Vec::new();
         ctx.with_step(0, |s| inspect_step(&ctx, s, &mut out));
         out.into_iter().map(|v| (v.rule, v.severity)).collect()
+    }
+
+    /// The gated, one-pattern-at-a-time path answers exactly what the set does.
+    #[test]
+    fn gated_patterns_agree_with_the_set() {
+        let ins = inspector();
+        let set_bits = |s: &str| ins.set.matches(s).iter().fold(0u32, |m, i| m | 1 << i);
+        let fragments: &[&str] = &[
+            " ",
+            "\t",
+            "\n",
+            "/",
+            ".",
+            "-",
+            "_",
+            "=",
+            ":",
+            ";",
+            "|",
+            "'",
+            "\"",
+            "@",
+            "~",
+            ">",
+            "&",
+            "(",
+            ")",
+            "{",
+            "}",
+            "*",
+            "$",
+            "1",
+            "4111",
+            "5500",
+            "3782",
+            "6011",
+            "0000",
+            "12",
+            "192.168.0.1",
+            "https://",
+            "http://",
+            "ftp://",
+            "xn--",
+            "user:pw@",
+            "bit.ly/",
+            "t.co/",
+            "rm",
+            "-rf",
+            "RM",
+            "curl",
+            "wget",
+            "sh",
+            "bash",
+            "nc",
+            "-e",
+            "mkfs",
+            "dd",
+            "if=x",
+            "of=/dev/sda",
+            "/dev/tcp/",
+            "base64",
+            "--decode",
+            "python3",
+            "-c",
+            "socket",
+            "format",
+            "c:",
+            "kill",
+            "-9",
+            "-1",
+            ":(){",
+            ":|:&",
+            "};:",
+            "sudo",
+            "chmod",
+            "777",
+            "history",
+            "iptables",
+            "-F",
+            "drop",
+            "table",
+            "TRUNCATE",
+            "delete",
+            "from",
+            "update",
+            "set",
+            "where",
+            "grant",
+            "all",
+            "or",
+            "union",
+            "select",
+            "AKIA",
+            "ASIA",
+            "ABCDEFGHIJKLMNOP",
+            "ghp_",
+            "github_pat_",
+            "xoxb-",
+            "sk-",
+            "sk_live_",
+            "AIza",
+            "eyJ",
+            "abcdefghij0123",
+            "-----BEGIN ",
+            "RSA ",
+            "PRIVATE KEY-----",
+            "password",
+            "Passwd",
+            "api_key",
+            "secret",
+            "access-token",
+            "/etc/shadow",
+            ".ssh/",
+            "id_rsa",
+            ".env",
+            ".aws/credentials",
+            "keychain",
+            "secrets.yaml",
+            "ssn",
+            "salaries",
+            "patients",
+            "dob",
+            "cvv",
+            "payroll",
+            "pastebin.com",
+            "webhook.site",
+            "ngrok.io",
+            "discord.com/api/webhooks",
+            "temp.sh",
+            ".tk",
+            ".onion",
+            "/x",
+            "4111 1111 1111 1111",
+            "AKIAIOSFODNN7EXAMPLE",
+            "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.abcdefghijklmn",
+            "GRANT ALL",
+            "' or 1=1",
+            "delete from users",
+            "UNION SELECT",
+            "update t set x=1",
+            "drop table t;",
+            "é",
+            "—",
+            "ſ",
+            "\u{212a}",
+            "٣",
+            "\u{a0}",
+            "hello",
+            "world",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut matched = 0u32;
+        for _ in 0..60_000 {
+            let n = 1 + (next() % 12) as usize;
+            let text: String = (0..n)
+                .map(|_| fragments[(next() % fragments.len() as u64) as usize])
+                .collect();
+            let want = set_bits(&text);
+            matched |= want;
+            assert_eq!(matching_patterns(ins, &text), want, "{text:?}");
+        }
+        // Every pattern was exercised.
+        assert_eq!(matched, (1 << ins.kinds.len()) - 1, "{matched:b}");
     }
 
     #[test]

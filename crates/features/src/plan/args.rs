@@ -5,6 +5,7 @@
 use std::sync::OnceLock;
 
 use crate::regex_fast::WordRegex;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use serde_json::Value;
 
 use super::lexicon::{READ_ONLY_COMMANDS, SENSITIVE_SUBSTRINGS};
@@ -49,26 +50,36 @@ pub fn is_search_key(key: &str) -> bool {
 struct ScanRegexes {
     url: WordRegex,
     email: WordRegex,
-    /// `[sql, sensitive]` in one pass per string.
-    content: regex::RegexSet,
-    sensitive: regex::Regex,
+    /// [`SQL_PATTERN`].
+    sql: regex::Regex,
+    /// The keywords every [`SQL_PATTERN`] match starts with (ASCII case-insensitively): on
+    /// ASCII text, the regex runs only when one is there.
+    sql_keywords: AhoCorasick,
+    /// [`SENSITIVE_SUBSTRINGS`] ASCII case-insensitively: exactly what their `(?i-u)`
+    /// alternation matches, with the automaton built in full here, not lazily on new text.
+    sensitive: AhoCorasick,
 }
 
 const SQL_PATTERN: &str = r"(?i)(?-u:\b)(select\s[^;]*\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|drop\s+(table|database)|truncate\s+table|grant\s+\w+)";
 
-/// One case-insensitive literal alternation of [`SENSITIVE_SUBSTRINGS`].
-fn sensitive_pattern() -> String {
-    let alt: Vec<String> = SENSITIVE_SUBSTRINGS
-        .iter()
-        .map(|s| regex::escape(s))
-        .collect();
-    format!("(?i-u){}", alt.join("|"))
+/// The first word of each alternative of [`SQL_PATTERN`].
+const SQL_KEYWORDS: &[&str] = &[
+    "select", "insert", "update", "delete", "drop", "truncate", "grant",
+];
+
+/// A full (DFA) ASCII case-insensitive automaton of `literals`.
+fn literal_automaton(literals: &[&str]) -> AhoCorasick {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(literals)
+        .expect("literal automaton")
 }
 
 /// Compiles the scan's regexes now (at model construction) instead of on the first string.
 pub fn warm_up() {
     let r = scan_regexes();
-    let _ = r.content.matches("warm up");
+    let _ = r.sql.is_match("warm up");
 }
 
 fn scan_regexes() -> &'static ScanRegexes {
@@ -80,19 +91,26 @@ fn scan_regexes() -> &'static ScanRegexes {
         .expect("url regex"),
         email: WordRegex::new(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+\b")
             .expect("email regex"),
-        // One pass per string for SQL and sensitive terms; word boundaries ASCII-only so the
-        // lazy DFA handles them.
-        content: regex::RegexSet::new([SQL_PATTERN.to_owned(), sensitive_pattern()])
-            .expect("content regexes"),
-        sensitive: regex::Regex::new(&sensitive_pattern()).expect("sensitive regex"),
+        // Word boundaries ASCII-only so the lazy DFA handles them.
+        sql: regex::Regex::new(SQL_PATTERN).expect("sql regex"),
+        sql_keywords: literal_automaton(SQL_KEYWORDS),
+        sensitive: literal_automaton(SENSITIVE_SUBSTRINGS),
     })
+}
+
+impl ScanRegexes {
+    /// Whether `s` holds an SQL statement ([`SQL_PATTERN`]). A non-ASCII text always runs the
+    /// regex (its `(?i)` is Unicode: `ſ` matches `s`).
+    fn is_sql(&self, s: &str) -> bool {
+        (!s.is_ascii() || self.sql_keywords.is_match(s)) && self.sql.is_match(s)
+    }
 }
 
 impl ArgScan {
     pub(super) fn of(args: &serde_json::Map<String, Value>) -> Self {
         let mut scan = ArgScan::default();
         for (k, v) in args {
-            if scan_regexes().sensitive.is_match(&fold(k)) {
+            if scan_regexes().sensitive.is_match(fold(k).as_ref()) {
                 scan.sensitive = true;
             }
             if is_search_key(k) {
@@ -140,10 +158,11 @@ impl ArgScan {
         if s.starts_with('/') || s.starts_with("~/") || s.contains(":\\") || s.contains("/etc/") {
             self.has_path = true;
         }
-        if !(self.sensitive && self.has_sql) {
-            let m = r.content.matches(s);
-            self.has_sql |= m.matched(0);
-            self.sensitive |= m.matched(1);
+        if !self.has_sql {
+            self.has_sql = r.is_sql(s);
+        }
+        if !self.sensitive {
+            self.sensitive = r.sensitive.is_match(s);
         }
     }
 
@@ -190,4 +209,41 @@ pub fn is_read_only_command(cmd: &str) -> bool {
             [first, ..] => READ_ONLY_COMMANDS.contains(first),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keyword gate and the literal automaton answer what the regexes they replace did.
+    #[test]
+    fn gated_sql_and_sensitive_literals_agree_with_the_regexes() {
+        let r = scan_regexes();
+        let alt: Vec<String> = SENSITIVE_SUBSTRINGS
+            .iter()
+            .map(|s| regex::escape(s))
+            .collect();
+        let sensitive = regex::Regex::new(&format!("(?i-u){}", alt.join("|"))).unwrap();
+        let texts = [
+            "SELECT name FROM users",
+            "ſelect x from y",
+            "insert  into t",
+            "UPDATE orders SET a=1",
+            "Delete From logs",
+            "drop table x",
+            "truncate TABLE y",
+            "grant all on db",
+            "please select the best from the list",
+            "reset my PassWord",
+            "Social Security number",
+            "/home/me/.ENV",
+            "nothing to see",
+            "é credit card",
+            "",
+        ];
+        for t in texts {
+            assert_eq!(r.is_sql(t), r.sql.is_match(t), "{t:?}");
+            assert_eq!(r.sensitive.is_match(t), sensitive.is_match(t), "{t:?}");
+        }
+    }
 }

@@ -99,7 +99,7 @@ impl SuspiciousPattern {
         // One pass over the argument strings for the three word lists.
         let mut lexical = [false; 3];
         for value in s.arg_strings() {
-            if value.len() <= 4096 && !lexical.iter().all(|b| *b) {
+            if value.len() <= 4096 && !lexical.iter().all(|b| *b) && lexicon_may_match(value) {
                 for m in lexicon().matches(value).iter() {
                     lexical[m] = true;
                 }
@@ -172,12 +172,34 @@ fn same_tool(a: &str, b: &str) -> bool {
     a == b || fold(a).eq_ignore_ascii_case(&fold(b))
 }
 
+/// False only when no word of the lists can be in `text`: an ASCII text without any of them
+/// (ASCII case-insensitively) — a full Aho-Corasick automaton built at construction, where the
+/// set's lazy DFA builds states on each text seen for the first time. Non-ASCII text always runs
+/// the set (its `(?i)` is Unicode: `ſ` matches `s`, the Kelvin sign `k`).
+fn lexicon_may_match(text: &str) -> bool {
+    static GATE: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    let gate = GATE.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(
+                TAMPER_TOKENS
+                    .iter()
+                    .chain(TAMPER_VERBS)
+                    .chain(&["base64", "tar", "zip"]),
+            )
+            .expect("word list literals")
+    });
+    !text.is_ascii() || gate.is_match(text)
+}
+
 /// `[tamper target, tamper verb, encoding]` word lists compiled once into case-insensitive
 /// alternations (separators: anything but letters and digits, so `stop_logging` has the words
 /// `stop` and `logging`).
 /// Compiles the word lists now (at monitor construction) instead of on the first plan.
 pub(crate) fn warm_up() {
     let _ = lexicon().matches("warm up");
+    let _ = lexicon_may_match("warm up");
 }
 
 fn lexicon() -> &'static RegexSet {
@@ -199,6 +221,32 @@ fn lexicon() -> &'static RegexSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The literal gate never hides a match of the word lists.
+    #[test]
+    fn gate_keeps_every_match() {
+        let fragments: &[&str] = &[
+            " ", "_", ".", "-", "/", "\t", "x", "1", "stop", "Logging", "audit", "LOG", "-c",
+            "history", "base64", "tar", "zip", "off", "2fa", "ſ", "\u{212a}", "é", "catalog",
+            "start", "clear", "backup", "wipe", "cameras", "turn_off", "hello",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let n = 1 + (next() % 6) as usize;
+            let text: String = (0..n)
+                .map(|_| fragments[(next() % fragments.len() as u64) as usize])
+                .collect();
+            if !lexicon_may_match(&text) {
+                assert!(!lexicon().is_match(&text), "{text:?}");
+            }
+        }
+    }
     use vigil_contracts::Plan;
     use vigil_features::plan::ToolAnnotator;
 
