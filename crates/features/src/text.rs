@@ -140,9 +140,9 @@ pub struct TextScratch {
     touched_words: Vec<u32>,
 }
 
-/// The buffers of one walk over a text's n-grams.
+/// Reusable buffers of [`TextFeaturizer::for_each_ngram`].
 #[derive(Debug, Default, Clone)]
-struct NgramWalk {
+pub struct NgramWalk {
     lower: String,
     padded: Vec<char>,
     padded_bytes: Vec<u8>,
@@ -484,8 +484,15 @@ impl TextFeaturizer {
 
     /// Calls `on_ngram(bucket, false)` for every character n-gram of `text`, then
     /// `on_ngram(bucket, true)` for every word n-gram (word buckets offset past the character
-    /// block), in text order.
-    fn for_each_ngram(&self, text: &str, s: &mut NgramWalk, mut on_ngram: impl FnMut(u32, bool)) {
+    /// block), in text order: the raw material of every other method, for a caller that counts
+    /// or weighs buckets its own way (the injection detector keeps counts, weights and window
+    /// sums of a bucket side by side).
+    pub fn for_each_ngram(
+        &self,
+        text: &str,
+        s: &mut NgramWalk,
+        mut on_ngram: impl FnMut(u32, bool),
+    ) {
         let p = &self.params;
         s.lower.clear();
         if text.is_ascii() {

@@ -16,7 +16,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use vigil_contracts::{Certainty, RiskLevel};
 use vigil_features::sparse::SparseVec;
-use vigil_features::text::{NgramCounts, TextFeaturizer, TextScratch};
+use vigil_features::text::{TextFeaturizer, TextScratch};
 
 use crate::Result;
 use crate::cues::{CUE_NAMES, Cues, DetectionText};
@@ -66,9 +66,8 @@ pub struct InjectionScratch {
     text: TextScratch,
     detection: DetectionText,
     x: SparseVec,
-    /// Segment scoring: the current segment's n-gram counts, the windows' running sums and
-    /// the whole text's detection copy.
-    current: NgramCounts,
+    /// Segment scoring: the per-bucket table of the windows and the whole text's detection
+    /// copy.
     windows: WindowScratch,
     whole_detection: String,
 }
@@ -230,15 +229,13 @@ impl InjectionDetector {
         }
         let whole = text.len() <= WHOLE_BYTES;
         let InjectionScratch {
-            text: text_scratch,
             detection,
-            current,
             windows,
             whole_detection,
             ..
         } = scratch;
         whole_detection.clear();
-        windows.start(self.margin.buckets.len());
+        windows.start(&self.margin.buckets);
         // The literal groups of the whole text are the union of its segments' (the literals
         // hold no line break; see `cue_gate`).
         let mut whole_groups = 0u64;
@@ -249,13 +246,13 @@ impl InjectionDetector {
             let prepared = detection.prepare(raw);
             let groups = self.cues.literal_groups(prepared);
             let cues = self.cues.set_gated(raw, prepared, groups);
-            self.model.text.count_into(prepared, text_scratch, current);
             if whole {
                 whole_detection.push_str(prepared);
                 whole_detection.push('\n');
                 whole_groups |= groups;
             }
-            let stats = windows.add_segment(&self.margin.buckets, current, whole);
+            let stats =
+                windows.add_segment(&self.model.text, &self.margin.buckets, prepared, whole);
             let s = self.score_stats(stats.alone, cues, channel);
             best = best.max(s);
             on_window(seg.clone(), s);
@@ -359,10 +356,10 @@ impl InjectionDetector {
     ) -> f64 {
         let prepared = scratch.detection.prepare(text);
         let cues = self.cue_set(text, prepared);
-        self.model
-            .text
-            .count_into(prepared, &mut scratch.text, &mut scratch.current);
-        self.score_stats(self.margin.buckets.stats(&scratch.current), cues, source)
+        let stats = scratch
+            .windows
+            .single(&self.model.text, &self.margin.buckets, prepared);
+        self.score_stats(stats, cues, source)
     }
 
     /// Segment-scored calibrated probability that `text` carries an injection (the score of

@@ -1,5 +1,5 @@
 //! The n-gram part of every window of a segmented text — each segment, each pair of neighbouring
-//! segments, the whole text — from one pass over each segment's counts.
+//! segments, the whole text — from one pass over each segment's n-grams.
 //!
 //! A window's text block is an L2-normalized tf-idf vector dotted with the margin weights, so all
 //! it needs are two sums per block (characters, words): `dot = Σ tf(c)·w·idf` and
@@ -7,15 +7,19 @@
 //! except where two segments share a bucket (`tf` is sublinear). So, instead of adding count
 //! lists together and weighing the total again:
 //! - a pair's sums are its two segments' sums plus a correction over the buckets both hold,
-//!   found through a dense array tagged with the segment that wrote each entry (never cleared:
-//!   an entry of another segment reads as absent);
-//! - the whole text's counts are added up in a dense array and weighed once, at the end, over
-//!   the buckets they touched.
+//!   found through the count each bucket last had, tagged with the segment that wrote it (never
+//!   cleared: an entry of another segment reads as absent);
+//! - the whole text's counts are added up per bucket and weighed once, at the end, over the
+//!   buckets they touched.
 //!
-//! Every distinct bucket of a segment costs one visit to three arrays; nothing is sorted or
-//! merged.
+//! Everything a bucket needs — its two weights, the current segment's count, the previous
+//! segment's, the whole text's — sits side by side in one [`Slot`], so a bucket costs one
+//! cache line however many windows it is in: the table of 49,152 buckets does not fit the
+//! level-1 cache, and three separate arrays made every bucket wait three times.
 
-use vigil_features::text::{NgramCounts, sublinear_tf};
+#[cfg(test)]
+use vigil_features::text::NgramCounts;
+use vigil_features::text::{NgramWalk, TextFeaturizer, sublinear_tf};
 
 /// `sublinear_tf` of small counts, with `tf(0) = 0` (an absent bucket).
 const TF_TABLE_LEN: usize = 256;
@@ -29,20 +33,33 @@ pub(crate) struct BucketWeights {
     /// Buckets below this are the character block's, the rest the word block's.
     char_buckets: usize,
     tf: [f32; TF_TABLE_LEN],
+    /// A hash of the weights: a [`WindowScratch`] holding a copy of other weights recopies.
+    id: u64,
 }
 
 impl BucketWeights {
     /// Weights from per-bucket idf and margin (`injection − benign`) weights; buckets from
     /// `char_buckets` on are the word block's.
     pub(crate) fn new(idf: &[f32], margin: &[f32], char_buckets: usize) -> Self {
+        let buckets: Vec<[f32; 2]> = idf
+            .iter()
+            .zip(margin)
+            .map(|(&i, &w)| [i * i, w * i])
+            .collect();
+        // Not a defence against anyone (whoever chooses the model chooses the weights), only
+        // a fingerprint telling two models apart.
+        let id = buckets
+            .iter()
+            .flatten()
+            .fold(0xcbf2_9ce4_8422_2325u64 ^ char_buckets as u64, |h, w| {
+                (h ^ u64::from(w.to_bits())).wrapping_mul(0x0000_0100_0000_01b3)
+            })
+            .max(1);
         BucketWeights {
-            buckets: idf
-                .iter()
-                .zip(margin)
-                .map(|(&i, &w)| [i * i, w * i])
-                .collect(),
+            buckets,
             char_buckets,
             tf: std::array::from_fn(|c| if c == 0 { 0.0 } else { sublinear_tf(c as u32) }),
+            id,
         }
     }
 
@@ -59,7 +76,7 @@ impl BucketWeights {
         }
     }
 
-    #[inline]
+    #[cfg(test)]
     fn bucket(&self, bucket: u32) -> [f32; 2] {
         self.buckets
             .get(bucket as usize)
@@ -68,6 +85,7 @@ impl BucketWeights {
     }
 
     /// The sums of one window given by its counts.
+    #[cfg(test)]
     pub(crate) fn stats(&self, counts: &NgramCounts) -> BlockStats {
         let mut s = BlockStats::default();
         for (block, list) in [counts.chars(), counts.words()].into_iter().enumerate() {
@@ -124,70 +142,145 @@ pub(crate) struct SegmentStats {
     pub(crate) pair_correction: BlockStats,
 }
 
-/// Reusable dense arrays for the windows of one text at a time.
+/// What the windows need of one bucket, side by side.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    /// `idf²` and margin weight × idf (a copy of the model's [`BucketWeights`]).
+    idf2: f32,
+    w_idf: f32,
+    /// The count in the segment being counted (0 between segments).
+    count: u32,
+    /// The count the segment `tag` had.
+    tagged_count: u32,
+    tag: u32,
+    /// The whole text's count so far (0 outside a whole-text run).
+    whole: u32,
+}
+
+/// Reusable per-bucket table for the windows of one text at a time.
 #[derive(Debug, Default, Clone)]
 pub struct WindowScratch {
-    /// Per bucket: the count the segment `tag` had there.
-    tagged: Vec<(u32, u32)>,
+    slots: Vec<Slot>,
+    /// The id of the weights copied into `slots` (0: none).
+    weights_id: u64,
     /// Tag of the segment being added; the previous segment's is one less.
     tag: u32,
-    /// Per bucket: the whole text's count so far (0 outside a whole-text run).
-    whole: Vec<u32>,
-    /// Buckets of `whole` that are not zero.
+    walk: NgramWalk,
+    /// Buckets of the segment being counted, per block, in the order first seen.
+    touched: [Vec<u32>; 2],
+    /// Buckets whose whole-text count is not zero.
     whole_touched: Vec<u32>,
 }
 
 impl WindowScratch {
-    /// Starts a new text over `dim` buckets (no segment before the next one).
-    pub(crate) fn start(&mut self, dim: usize) {
-        if self.tagged.len() != dim {
-            self.tagged = vec![(0, 0); dim];
-            self.whole = vec![0; dim];
-            self.tag = 0;
+    /// Makes `slots` hold `weights` (recopied only when the weights differ from the last ones).
+    fn bind(&mut self, weights: &BucketWeights) {
+        if self.weights_id == weights.id && self.slots.len() == weights.len() {
+            return;
         }
+        self.slots = weights
+            .buckets
+            .iter()
+            .map(|&[idf2, w_idf]| Slot {
+                idf2,
+                w_idf,
+                ..Slot::default()
+            })
+            .collect();
+        self.weights_id = weights.id;
+        self.tag = 0;
+        self.whole_touched.clear();
+    }
+
+    /// Starts a new text (no segment before the next one).
+    pub(crate) fn start(&mut self, weights: &BucketWeights) {
+        self.bind(weights);
         self.clear_whole();
         // A gap of one tag: the last segment of the previous text is not this text's neighbour.
         if self.tag >= u32::MAX - 2 {
-            self.tagged.fill((0, 0));
+            for slot in &mut self.slots {
+                slot.tag = 0;
+            }
             self.tag = 0;
         }
         self.tag += 1;
     }
 
-    /// Adds the next segment's `counts`: its sums and its pair correction; with `whole`, also
-    /// into the whole text's running sums.
+    /// Counts the n-grams of `text` into the slots' `count` (the buckets in `touched`).
+    fn count(&mut self, featurizer: &TextFeaturizer, text: &str) {
+        let WindowScratch {
+            slots,
+            walk,
+            touched,
+            ..
+        } = self;
+        touched[0].clear();
+        touched[1].clear();
+        featurizer.for_each_ngram(text, walk, |bucket, word| {
+            if let Some(slot) = slots.get_mut(bucket as usize) {
+                if slot.count == 0 {
+                    touched[usize::from(word)].push(bucket);
+                }
+                slot.count += 1;
+            }
+        });
+    }
+
+    /// The sums of `text` taken as one window on its own (no pair or whole-text bookkeeping).
+    pub(crate) fn single(
+        &mut self,
+        featurizer: &TextFeaturizer,
+        weights: &BucketWeights,
+        text: &str,
+    ) -> BlockStats {
+        self.bind(weights);
+        self.count(featurizer, text);
+        let mut s = BlockStats::default();
+        for (block, list) in self.touched.iter().enumerate() {
+            for &bucket in list {
+                let slot = &mut self.slots[bucket as usize];
+                let t = weights.tf(std::mem::take(&mut slot.count));
+                s.norm2[block] += t * t * slot.idf2;
+                s.dot[block] += t * slot.w_idf;
+            }
+        }
+        s
+    }
+
+    /// Adds the next segment, `text` (its detection copy): its sums and its pair correction;
+    /// with `whole`, also its counts into the whole text's.
     pub(crate) fn add_segment(
         &mut self,
+        featurizer: &TextFeaturizer,
         weights: &BucketWeights,
-        counts: &NgramCounts,
+        text: &str,
         whole: bool,
     ) -> SegmentStats {
+        self.count(featurizer, text);
         self.tag += 1;
         let (tag, previous) = (self.tag, self.tag - 1);
         let mut out = SegmentStats::default();
-        for (block, list) in [counts.chars(), counts.words()].into_iter().enumerate() {
-            for &(bucket, count) in list {
-                let b = bucket as usize;
-                let [idf2, w_idf] = weights.bucket(bucket);
+        for (block, list) in self.touched.iter().enumerate() {
+            for &bucket in list {
+                let slot = &mut self.slots[bucket as usize];
+                let count = std::mem::take(&mut slot.count);
                 let t = weights.tf(count);
+                let (idf2, w_idf) = (slot.idf2, slot.w_idf);
                 out.alone.norm2[block] += t * t * idf2;
                 out.alone.dot[block] += t * w_idf;
-                let Some(slot) = self.tagged.get_mut(b) else {
-                    continue;
-                };
-                if slot.1 == previous {
-                    let p = slot.0;
+                if slot.tag == previous {
+                    let p = slot.tagged_count;
                     let (tp, tpc) = (weights.tf(p), weights.tf(p + count));
                     out.pair_correction.dot[block] += (tpc - tp - t) * w_idf;
                     out.pair_correction.norm2[block] += (tpc * tpc - tp * tp - t * t) * idf2;
                 }
-                *slot = (count, tag);
+                slot.tagged_count = count;
+                slot.tag = tag;
                 if whole {
-                    let total = &mut self.whole[b];
-                    if *total == 0 {
+                    if slot.whole == 0 {
                         self.whole_touched.push(bucket);
                     }
-                    *total += count;
+                    slot.whole += count;
                 }
             }
         }
@@ -198,12 +291,11 @@ impl WindowScratch {
     pub(crate) fn take_whole_stats(&mut self, weights: &BucketWeights) -> BlockStats {
         let mut s = BlockStats::default();
         for &bucket in &self.whole_touched {
-            let count = std::mem::take(&mut self.whole[bucket as usize]);
+            let slot = &mut self.slots[bucket as usize];
             let block = usize::from(bucket as usize >= weights.char_buckets);
-            let t = weights.tf(count);
-            let [idf2, w_idf] = weights.bucket(bucket);
-            s.norm2[block] += t * t * idf2;
-            s.dot[block] += t * w_idf;
+            let t = weights.tf(std::mem::take(&mut slot.whole));
+            s.norm2[block] += t * t * slot.idf2;
+            s.dot[block] += t * slot.w_idf;
         }
         self.whole_touched.clear();
         s
@@ -212,7 +304,9 @@ impl WindowScratch {
     /// Empties the whole-text counts (only the buckets touched).
     fn clear_whole(&mut self) {
         for &b in &self.whole_touched {
-            self.whole[b as usize] = 0;
+            if let Some(slot) = self.slots.get_mut(b as usize) {
+                slot.whole = 0;
+            }
         }
         self.whole_touched.clear();
     }
@@ -239,6 +333,7 @@ mod tests {
         };
         let f = TextFeaturizer::fit(params, ["fit text", "more text to fit"]).unwrap();
         let dim = f.dim();
+        assert_eq!(dim, 1280);
         // Margin weights of both signs, so cancellations are exercised.
         let margin: Vec<f32> = (0..dim).map(|i| ((i % 7) as f32 - 3.0) * 0.1).collect();
         let w = BucketWeights::new(f.idf(), &margin, f.params().char_buckets as usize);
@@ -257,12 +352,15 @@ mod tests {
         }
         let mut scratch = WindowScratch::default();
         for round in 0..2 {
-            scratch.start(dim);
+            scratch.start(&w);
             let mut whole = NgramAccumulator::default();
             let mut previous: Option<BlockStats> = None;
             for (i, c) in counts.iter().enumerate() {
-                let s = scratch.add_segment(&w, c, true);
+                let s = scratch.add_segment(&f, &w, segments[i], true);
                 assert!(close(s.alone, w.stats(c)), "round {round} segment {i}");
+                // The same text alone, as a single window.
+                let single = WindowScratch::default().single(&f, &w, segments[i]);
+                assert!(close(single, w.stats(c)), "round {round} single {i}");
                 if let Some(p) = previous {
                     let mut pair = NgramAccumulator::default();
                     pair.add(&counts[i - 1]);
