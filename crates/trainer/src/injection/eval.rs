@@ -27,8 +27,8 @@ pub fn external_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/external/agentdojo/injection.jsonl")
 }
 
-/// One line of the AgentDojo set: `{"text", "channel", "label", "suite", "kind", ...}` (other
-/// keys — attack, tasks, vectors — are ignored).
+/// One line of the AgentDojo set: `{"text", "channel", "label", "suite", "kind", "attack"?, ...}`
+/// (other keys — tasks, vectors — are ignored).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExternalRow {
     /// The text as the agent sees it.
@@ -41,6 +41,9 @@ pub struct ExternalRow {
     pub suite: String,
     /// `env_object`, `gt_output` or `user_prompt`.
     pub kind: String,
+    /// The AgentDojo attack that wrote the injection (positives).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attack: Option<String>,
 }
 
 /// Reads the AgentDojo set; a malformed line is named by path and line number.
@@ -86,19 +89,40 @@ pub fn eval_external(json: bool) -> Result<String> {
         let p: Vec<bool> = keep.iter().map(|&i| rows[i].label == 1).collect();
         by_suite.insert(format!("tool/{s}"), source_metrics(&sc, &p, high_risk));
     }
+    // Per attack: its injected tool outputs against every benign tool output (measured only;
+    // nothing is chosen by these rows).
+    let mut by_attack: BTreeMap<String, SourceMetrics> = BTreeMap::new();
+    let attacks: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.label == 1 && r.channel == Channel::Tool)
+        .filter_map(|r| r.attack.as_deref())
+        .collect();
+    for a in attacks {
+        let keep: Vec<usize> = (0..rows.len())
+            .filter(|&i| {
+                rows[i].channel == Channel::Tool
+                    && (rows[i].label == 0 || rows[i].attack.as_deref() == Some(a))
+            })
+            .collect();
+        let sc: Vec<f64> = keep.iter().map(|&i| scores[i]).collect();
+        let p: Vec<bool> = keep.iter().map(|&i| rows[i].label == 1).collect();
+        by_attack.insert(format!("tool/{a}"), source_metrics(&sc, &p, high_risk));
+    }
     if json {
         return Ok(serde_json::to_string_pretty(&serde_json::json!({
             "channels": m,
             "suites": by_suite,
+            "attacks": by_attack,
             "high_risk": high_risk,
         }))?);
     }
     Ok(format!(
-        "{} ({} rows; operating point high_risk = {high_risk})\n\nper channel (user: AgentDojo's user prompts, negatives only — TPR and AUC do not apply)\n{}\nper suite, tool channel\n{}",
+        "{} ({} rows; operating point high_risk = {high_risk})\n\nper channel (user: AgentDojo's user prompts, negatives only — TPR and AUC do not apply)\n{}\nper suite, tool channel\n{}\nper attack, tool channel (each attack's injected outputs against every benign tool output)\n{}",
         external_path().display(),
         rows.len(),
         metrics_table(&m),
-        metrics_table(&by_suite)
+        metrics_table(&by_suite),
+        metrics_table(&by_attack)
     ))
 }
 
