@@ -266,7 +266,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         }
         if !MODELS.iter().any(|m| m.name == only) {
             let names: Vec<&str> = MODELS.iter().map(|m| m.name).collect();
-            bail!("--only {only}: no such model (models: {})", names.join(", "));
+            bail!(
+                "--only {only}: no such model (models: {})",
+                names.join(", ")
+            );
         }
     }
     let refs = ReferenceFile::read(&root.join(REFERENCE_JSON))?;

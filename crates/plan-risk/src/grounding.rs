@@ -5,7 +5,55 @@
 //! request (the full address, the host's organisation label, or an e-mail address's local part).
 //! Reads are always grounded in action. Without a request nothing consequential is grounded.
 
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use vigil_features::plan::{Action, StepAnnotation};
+
+/// A fixed list of words looked for in a request in one pass:
+/// [`Request::mentions_any`] answers what `words.iter().any(|w| request.mentions(w))` does.
+/// The automaton is built on first use (or by [`WordList::warm_up`] at monitor construction).
+#[derive(Debug)]
+pub struct WordList {
+    words: &'static [&'static str],
+    automaton: OnceLock<AhoCorasick>,
+}
+
+impl WordList {
+    /// A list of `words` (each compared as [`Request::mentions`] does: trimmed, lower-cased).
+    pub const fn new(words: &'static [&'static str]) -> Self {
+        WordList {
+            words,
+            automaton: OnceLock::new(),
+        }
+    }
+
+    /// The words, as given.
+    pub fn words(&self) -> &'static [&'static str] {
+        self.words
+    }
+
+    fn automaton(&self) -> &AhoCorasick {
+        self.automaton.get_or_init(|| {
+            // What `mentions` searches for: the trimmed needle, lower-cased; empty ones never match.
+            let needles: Vec<String> = self
+                .words
+                .iter()
+                .map(|w| w.trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect();
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&needles)
+                .expect("word list automaton")
+        })
+    }
+
+    /// Builds the automaton now.
+    pub fn warm_up(&self) {
+        let _ = self.automaton().is_match("warm up");
+    }
+}
 
 /// The user's request, lower-cased once per plan.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +95,13 @@ impl Request {
         } else {
             r.contains(n)
         }
+    }
+
+    /// Whether the request mentions any word of `list` ([`Request::mentions`] of each).
+    pub fn mentions_any(&self, list: &WordList) -> bool {
+        self.lower
+            .as_deref()
+            .is_some_and(|r| list.automaton().is_match(r))
     }
 
     /// Whether the request asks for this kind of action.
@@ -341,6 +396,154 @@ fn contains_word(haystack: &str, word: &str) -> bool {
         let after = haystack[i + word.len()..].chars().next();
         !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
     })
+}
+
+/// Texts for the equivalence tests of the one-pass matchers: every string in the plan fixtures
+/// (requests, arguments, observations) and seeded random joins of `vocab`, determiners, money
+/// words and odd characters (glued, hyphenated, upper-cased, full-width).
+#[cfg(test)]
+pub(crate) fn test_texts(vocab: &[&str]) -> Vec<String> {
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
+    let mut out = Vec::new();
+    for f in [
+        "plan-risk/plans.jsonl",
+        "plan-risk/holdout.jsonl",
+        "external/agentdojo/plans.jsonl",
+    ] {
+        let text = std::fs::read_to_string(format!("{root}{f}")).expect("fixture");
+        for line in text.lines().filter(|l| l.trim_start().starts_with('{')) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("fixture line");
+            strings(&v, &mut out);
+        }
+    }
+    let base: &[&str] = &[
+        "send",
+        "give",
+        "lend",
+        "loan",
+        "gift",
+        "pay",
+        "email",
+        "e-mail",
+        "reply",
+        "share",
+        "book",
+        "archive",
+        "start",
+        "launch",
+        "invite",
+        "dm",
+        "dm ",
+        "tear down",
+        "get rid",
+        "free up",
+        "top up",
+        "send money",
+        "send $",
+        "open the door",
+        "give ",
+        "organi",
+        "announc",
+        "hr",
+        "hr ",
+        "social security",
+        "key",
+        "ssn",
+        "record",
+        "bill",
+        "account",
+        "usd",
+        "eur",
+        "dollars",
+        "euros",
+        "pounds",
+        "bucks",
+        "money",
+        "funds",
+        "chf",
+        "$",
+        "€",
+        "£",
+        "¥",
+        "5",
+        "200",
+        "Sam",
+        "Bob",
+        "the",
+        "a",
+        "an",
+        "my",
+        "this",
+        "that",
+        "of",
+        "any",
+        "which",
+        "new",
+        "latest",
+        "unread",
+        "your",
+        "its",
+        "re",
+        "un",
+        "pre",
+        "ing",
+        "s",
+        "ed",
+        "x",
+        "İ",
+        "ſ",
+        "Ｓｅｎｄ",
+        "ÉMAIL",
+        "naïve",
+        "post",
+        "public",
+        "channel",
+        "publish",
+        "twitter",
+        "tweet",
+    ];
+    let seps = [
+        " ", " ", " ", "", "-", ", ", ". ", "\n", "'", "/", "  ", "_",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    };
+    for _ in 0..20_000 {
+        let words = 1 + next(8);
+        let mut t = String::new();
+        for k in 0..words {
+            if k > 0 {
+                t.push_str(seps[next(seps.len())]);
+            }
+            let w = if next(3) == 0 || vocab.is_empty() {
+                base[next(base.len())]
+            } else {
+                vocab[next(vocab.len())]
+            };
+            match next(6) {
+                0 => t.push_str(&w.to_uppercase()),
+                1 => {
+                    t.push_str(w);
+                    t.push('s');
+                }
+                _ => t.push_str(w),
+            }
+        }
+        out.push(t);
+    }
+    out
 }
 
 #[cfg(test)]
