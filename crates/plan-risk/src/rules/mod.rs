@@ -226,5 +226,6 @@ fn report(
 pub(crate) fn warm_up() {
     injection::warm_up();
     sensitive_access::warm_up();
+    permissions::warm_up();
     suspicious_pattern::warm_up();
 }
