@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use vigil_contracts::hash::fnv1a64;
 use vigil_contracts::{Plan, Step};
 
 use super::args::{ArgScan, command_text, is_read_only_command};
@@ -341,9 +342,19 @@ struct LexiconEntry {
     domain: Option<usize>,
 }
 
-/// Every token of the verb lists, [`NOUN_LIKE`] and [`DOMAINS`], sorted, with its entry.
-fn lexicon_table() -> &'static [(&'static str, LexiconEntry)] {
-    static T: OnceLock<Vec<(&'static str, LexiconEntry)>> = OnceLock::new();
+/// Every token of the verb lists, [`NOUN_LIKE`] and [`DOMAINS`] with its entry, in an
+/// open-addressing table keyed by FNV-1a (a lookup hashes the token once and compares it with
+/// one or two keys).
+struct LexiconTable {
+    /// `slots.len() - 1` (the length is a power of two).
+    mask: usize,
+    /// An index into `entries`, or `u16::MAX` for an empty slot.
+    slots: Vec<u16>,
+    entries: Vec<(&'static str, LexiconEntry)>,
+}
+
+fn lexicon_table() -> &'static LexiconTable {
+    static T: OnceLock<LexiconTable> = OnceLock::new();
     T.get_or_init(|| {
         let mut table: Vec<(&'static str, LexiconEntry)> = Vec::new();
         fn entry<'t>(
@@ -385,17 +396,38 @@ fn lexicon_table() -> &'static [(&'static str, LexiconEntry)] {
                 e.domain = e.domain.or(Some(i));
             }
         }
-        table.sort_by(|a, b| a.0.cmp(b.0));
-        table
+        let size = (table.len() * 4).next_power_of_two();
+        let mask = size - 1;
+        let mut slots = vec![u16::MAX; size];
+        for (i, (k, _)) in table.iter().enumerate() {
+            let mut at = fnv1a64(k.as_bytes()) as usize & mask;
+            while slots[at] != u16::MAX {
+                at = (at + 1) & mask;
+            }
+            slots[at] = u16::try_from(i).expect("lexicon fits a u16 index");
+        }
+        LexiconTable {
+            mask,
+            slots,
+            entries: table,
+        }
     })
 }
 
 fn lexicon_entry(token: &str) -> Option<&'static LexiconEntry> {
     let table = lexicon_table();
-    table
-        .binary_search_by(|(k, _)| (*k).cmp(token))
-        .ok()
-        .map(|at| &table[at].1)
+    let mut at = fnv1a64(token.as_bytes()) as usize & table.mask;
+    loop {
+        let slot = table.slots[at];
+        if slot == u16::MAX {
+            return None;
+        }
+        let (key, entry) = &table.entries[usize::from(slot)];
+        if *key == token {
+            return Some(entry);
+        }
+        at = (at + 1) & table.mask;
+    }
 }
 
 /// Builds the token table now (at model construction).
