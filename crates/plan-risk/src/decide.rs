@@ -121,6 +121,7 @@ impl PlanMonitor {
         // Every pattern set and the observation classifier are built here, once per process,
         // so the first plan costs what the hundredth does.
         crate::rules::warm_up();
+        crate::grounding::warm_up();
         crate::inspector::warm_up();
         vigil_features::plan::warm_up();
         Ok(PlanMonitor { model, annotator })

@@ -5,7 +5,55 @@
 //! request (the full address, the host's organisation label, or an e-mail address's local part).
 //! Reads are always grounded in action. Without a request nothing consequential is grounded.
 
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use vigil_features::plan::{Action, StepAnnotation};
+
+/// A fixed list of words looked for in a request in one pass:
+/// [`Request::mentions_any`] answers what `words.iter().any(|w| request.mentions(w))` does.
+/// The automaton is built on first use (or by [`WordList::warm_up`] at monitor construction).
+#[derive(Debug)]
+pub struct WordList {
+    words: &'static [&'static str],
+    automaton: OnceLock<AhoCorasick>,
+}
+
+impl WordList {
+    /// A list of `words` (each compared as [`Request::mentions`] does: trimmed, lower-cased).
+    pub const fn new(words: &'static [&'static str]) -> Self {
+        WordList {
+            words,
+            automaton: OnceLock::new(),
+        }
+    }
+
+    /// The words, as given.
+    pub fn words(&self) -> &'static [&'static str] {
+        self.words
+    }
+
+    fn automaton(&self) -> &AhoCorasick {
+        self.automaton.get_or_init(|| {
+            // What `mentions` searches for: the trimmed needle, lower-cased; empty ones never match.
+            let needles: Vec<String> = self
+                .words
+                .iter()
+                .map(|w| w.trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect();
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&needles)
+                .expect("word list automaton")
+        })
+    }
+
+    /// Builds the automaton now.
+    pub fn warm_up(&self) {
+        let _ = self.automaton().is_match("warm up");
+    }
+}
 
 /// The user's request, lower-cased once per plan.
 #[derive(Debug, Clone, Default)]
@@ -13,6 +61,8 @@ pub struct Request {
     lower: Option<String>,
     /// Memo of [`Request::asks_for`] per action: 0 unknown, 1 no, 2 yes.
     asks: std::cell::Cell<[u8; 8]>,
+    /// Memo of [`Request::verb_bits`].
+    verbs: std::cell::Cell<Option<u16>>,
 }
 
 impl Request {
@@ -21,6 +71,7 @@ impl Request {
         Request {
             lower: text.map(str::to_lowercase).filter(|t| !t.trim().is_empty()),
             asks: std::cell::Cell::new([0; 8]),
+            verbs: std::cell::Cell::new(None),
         }
     }
 
@@ -49,6 +100,13 @@ impl Request {
         }
     }
 
+    /// Whether the request mentions any word of `list` ([`Request::mentions`] of each).
+    pub fn mentions_any(&self, list: &WordList) -> bool {
+        self.lower
+            .as_deref()
+            .is_some_and(|r| list.automaton().is_match(r))
+    }
+
     /// Whether the request asks for this kind of action.
     pub fn asks_for(&self, action: Action) -> bool {
         let slot = action as usize;
@@ -60,180 +118,38 @@ impl Request {
         memo[slot] == 2
     }
 
+    /// Which actions the request asks for, all in one pass: bit `action as usize` of
+    /// [`VERB_ACTIONS`], and [`GIVE_BIT`] for a verb of [`GIVE_VERBS`].
+    fn verb_bits(r: &str) -> u16 {
+        let verbs = verb_index();
+        let mut bits = 0u16;
+        for m in verbs.automaton.find_overlapping_iter(r) {
+            let b = verbs.bits[m.pattern().as_usize()];
+            if b & !bits != 0 && verb_starts_at(r, m.start()) {
+                bits |= b;
+            }
+        }
+        bits
+    }
+
     fn asks_for_uncached(&self, action: Action) -> bool {
         let Some(r) = self.lower.as_deref() else {
             return false;
         };
-        let verbs: &[&str] = match action {
-            Action::Read | Action::Other => return true,
-            Action::Write => &[
-                "create",
-                "update",
-                "edit",
-                "write",
-                "set",
-                "add",
-                "save",
-                "schedule",
-                "book",
-                "turn",
-                "change",
-                "move",
-                "rename",
-                "fix",
-                "make",
-                "put",
-                "adjust",
-                "start",
-                "stop",
-                "restart",
-                "scale",
-                "launch",
-                "lock",
-                "close",
-                "copy",
-                "mark",
-                "tag",
-                "label",
-                "draft",
-                "configure",
-                "enable",
-                "disable",
-                "record",
-                "dim",
-                "merge",
-                "commit",
-                "note",
-                "log",
-                "organi",
-                "archive",
-                "append",
-                "insert",
-                "provision",
-                "prepare",
-                "plan",
-                "remind",
-                "open",
-                "assign",
-                "reply",
-            ],
-            Action::Send => &[
-                "send",
-                "email",
-                "e-mail",
-                "mail",
-                "forward",
-                "reply",
-                "post",
-                "share",
-                "message",
-                "tell",
-                "notify",
-                "text",
-                "publish",
-                "tweet",
-                "upload",
-                "submit",
-                "announc",
-                "invite",
-                "ping",
-                "dm ",
-                "push",
-                "respond",
-                "broadcast",
-            ],
-            Action::Delete => &[
-                "delete",
-                "remove",
-                "clean",
-                "clear",
-                "drop",
-                "purge",
-                "cancel",
-                "get rid",
-                "wipe",
-                "erase",
-                "uninstall",
-                "terminate",
-                "tear down",
-                "teardown",
-                "kill",
-                "revoke",
-                "unsubscribe",
-                "trash",
-                "discard",
-                "archive",
-                "free up",
-            ],
-            Action::Transfer => &[
-                "pay",
-                "transfer",
-                "buy",
-                "purchase",
-                "order",
-                "refund",
-                "wire",
-                "donate",
-                "checkout",
-                "sell",
-                "send money",
-                "send $",
-                "reimburse",
-                "tip",
-                "subscribe",
-                "renew",
-                "top up",
-                "withdraw",
-                "invest",
-                // Booking, reserving, renting or hiring a paid service asks for its payment.
-                "book",
-                "reserve",
-                "rent",
-                "hire",
-            ],
-            Action::Grant => &[
-                "grant",
-                "share",
-                "invite",
-                "unlock",
-                "permission",
-                "role",
-                "admin",
-                "disarm",
-                "open the door",
-                "give ",
-                "collaborator",
-                "promote",
-                "chmod",
-            ],
-            Action::Execute => &[
-                "run",
-                "execute",
-                "build",
-                "test",
-                "install",
-                "deploy",
-                "compile",
-                "script",
-                "command",
-                "lint",
-                "format",
-                "benchmark",
-                "start",
-                "check",
-                "migrate",
-                "debug",
-                "reproduce",
-                "launch",
-            ],
+        if matches!(action, Action::Read | Action::Other) {
+            return true;
+        }
+        let bits = match self.verbs.get() {
+            Some(b) => b,
+            None => {
+                let b = Self::verb_bits(r);
+                self.verbs.set(Some(b));
+                b
+            }
         };
-        verbs.iter().any(|v| contains_verb(r, v))
+        bits & (1 << action as usize) != 0
             // "Send Sam $200", "give my nephew 50 euros": a send or give of money.
-            || (action == Action::Transfer
-                && ["send", "give", "lend", "loan", "gift"]
-                    .iter()
-                    .any(|v| contains_verb(r, v))
-                && mentions_money(r))
+            || (action == Action::Transfer && bits & GIVE_BIT != 0 && mentions_money(r))
     }
 
     /// Whether an endpoint (host or e-mail address) is named in the request.
@@ -292,39 +208,284 @@ impl Request {
     }
 }
 
+/// Request verbs that ask for a write ([`Request::asks_for`]).
+const WRITE_VERBS: &[&str] = &[
+    "create",
+    "update",
+    "edit",
+    "write",
+    "set",
+    "add",
+    "save",
+    "schedule",
+    "book",
+    "turn",
+    "change",
+    "move",
+    "rename",
+    "fix",
+    "make",
+    "put",
+    "adjust",
+    "start",
+    "stop",
+    "restart",
+    "scale",
+    "launch",
+    "lock",
+    "close",
+    "copy",
+    "mark",
+    "tag",
+    "label",
+    "draft",
+    "configure",
+    "enable",
+    "disable",
+    "record",
+    "dim",
+    "merge",
+    "commit",
+    "note",
+    "log",
+    "organi",
+    "archive",
+    "append",
+    "insert",
+    "provision",
+    "prepare",
+    "plan",
+    "remind",
+    "open",
+    "assign",
+    "reply",
+];
+
+/// Request verbs that ask for a send ([`Request::asks_for`]).
+const SEND_VERBS: &[&str] = &[
+    "send",
+    "email",
+    "e-mail",
+    "mail",
+    "forward",
+    "reply",
+    "post",
+    "share",
+    "message",
+    "tell",
+    "notify",
+    "text",
+    "publish",
+    "tweet",
+    "upload",
+    "submit",
+    "announc",
+    "invite",
+    "ping",
+    "dm ",
+    "push",
+    "respond",
+    "broadcast",
+];
+
+/// Request verbs that ask for a delete ([`Request::asks_for`]).
+const DELETE_VERBS: &[&str] = &[
+    "delete",
+    "remove",
+    "clean",
+    "clear",
+    "drop",
+    "purge",
+    "cancel",
+    "get rid",
+    "wipe",
+    "erase",
+    "uninstall",
+    "terminate",
+    "tear down",
+    "teardown",
+    "kill",
+    "revoke",
+    "unsubscribe",
+    "trash",
+    "discard",
+    "archive",
+    "free up",
+];
+
+/// Request verbs that ask for a transfer ([`Request::asks_for`]).
+const TRANSFER_VERBS: &[&str] = &[
+    "pay",
+    "transfer",
+    "buy",
+    "purchase",
+    "order",
+    "refund",
+    "wire",
+    "donate",
+    "checkout",
+    "sell",
+    "send money",
+    "send $",
+    "reimburse",
+    "tip",
+    "subscribe",
+    "renew",
+    "top up",
+    "withdraw",
+    "invest",
+    // Booking, reserving, renting or hiring a paid service asks for its payment.
+    "book",
+    "reserve",
+    "rent",
+    "hire",
+];
+
+/// Request verbs that ask for a grant ([`Request::asks_for`]).
+const GRANT_VERBS: &[&str] = &[
+    "grant",
+    "share",
+    "invite",
+    "unlock",
+    "permission",
+    "role",
+    "admin",
+    "disarm",
+    "open the door",
+    "give ",
+    "collaborator",
+    "promote",
+    "chmod",
+];
+
+/// Request verbs that ask for a execute ([`Request::asks_for`]).
+const EXECUTE_VERBS: &[&str] = &[
+    "run",
+    "execute",
+    "build",
+    "test",
+    "install",
+    "deploy",
+    "compile",
+    "script",
+    "command",
+    "lint",
+    "format",
+    "benchmark",
+    "start",
+    "check",
+    "migrate",
+    "debug",
+    "reproduce",
+    "launch",
+];
+
+/// Verbs that move money when the request also names a currency ("send Sam $200").
+const GIVE_VERBS: &[&str] = &["send", "give", "lend", "loan", "gift"];
+
+/// The verb lists of the actions [`Request::asks_for`] looks verbs up for.
+const VERB_ACTIONS: [(Action, &[&str]); 6] = [
+    (Action::Write, WRITE_VERBS),
+    (Action::Send, SEND_VERBS),
+    (Action::Delete, DELETE_VERBS),
+    (Action::Transfer, TRANSFER_VERBS),
+    (Action::Grant, GRANT_VERBS),
+    (Action::Execute, EXECUTE_VERBS),
+];
+
+/// The bit of [`GIVE_VERBS`] in [`Request::verb_bits`] (past every action's).
+const GIVE_BIT: u16 = 1 << 8;
+
+/// Every verb of every list once, with the bits of the lists it is in.
+struct VerbIndex {
+    automaton: AhoCorasick,
+    bits: Vec<u16>,
+}
+
+fn verb_index() -> &'static VerbIndex {
+    static V: OnceLock<VerbIndex> = OnceLock::new();
+    V.get_or_init(|| {
+        let mut verbs: Vec<&str> = Vec::new();
+        let mut bits: Vec<u16> = Vec::new();
+        let lists = VERB_ACTIONS
+            .iter()
+            .map(|(a, l)| (1u16 << *a as usize, *l))
+            .chain([(GIVE_BIT, GIVE_VERBS)]);
+        for (bit, list) in lists {
+            for v in list {
+                match verbs.iter().position(|x| x == v) {
+                    Some(at) => bits[at] |= bit,
+                    None => {
+                        verbs.push(v);
+                        bits.push(bit);
+                    }
+                }
+            }
+        }
+        // Standard semantics: every occurrence of every verb, overlapping ones included.
+        let automaton = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .match_kind(MatchKind::Standard)
+            .build(&verbs)
+            .expect("verb automaton");
+        VerbIndex { automaton, bits }
+    })
+}
+
+/// Builds the verb automaton now (at monitor construction).
+pub(crate) fn warm_up() {
+    let _ = verb_index().automaton.is_match("warm up");
+}
+
 /// Words that make the next word a noun ("my email", "the post"), not a request to act.
 const DETERMINERS: &[&str] = &[
     "my", "the", "a", "an", "this", "that", "these", "those", "your", "our", "his", "her", "their",
     "latest", "last", "new", "unread", "recent", "its", "of", "any", "every", "which",
 ];
 
-/// `verb` at a word start, not right after a determiner.
+/// `verb` at a word start, not right after a determiner (the reference the one-pass
+/// [`Request::verb_bits`] is tested against).
+#[cfg(test)]
 fn contains_verb(haystack: &str, verb: &str) -> bool {
-    haystack.match_indices(verb).any(|(i, _)| {
-        let before = &haystack[..i];
-        if before
-            .chars()
-            .next_back()
-            .is_some_and(char::is_alphanumeric)
-        {
-            return false;
-        }
-        let prev = before
-            .split(|c: char| !c.is_alphanumeric())
-            .rfind(|w| !w.is_empty());
-        !prev.is_some_and(|w| DETERMINERS.contains(&w))
-    })
+    haystack
+        .match_indices(verb)
+        .any(|(i, _)| verb_starts_at(haystack, i))
+}
+
+/// A verb found at byte `i` starts a word that does not follow a determiner.
+fn verb_starts_at(haystack: &str, i: usize) -> bool {
+    let before = &haystack[..i];
+    if before
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+    {
+        return false;
+    }
+    let prev = before
+        .split(|c: char| !c.is_alphanumeric())
+        .rfind(|w| !w.is_empty());
+    !prev.is_some_and(|w| DETERMINERS.contains(&w))
 }
 
 /// A currency sign or word in a (lower-cased) text.
 fn mentions_money(text: &str) -> bool {
     text.contains(['$', '€', '£', '¥'])
-        || [
-            "usd", "eur", "gbp", "dollar", "euro", "pound", "bucks", "money", "funds", "chf",
-        ]
-        .iter()
-        .any(|w| contains_word(text, w) || text.contains(&format!("{w}s")))
+        || MONEY_WORDS
+            .iter()
+            .zip(MONEY_WORDS_S)
+            .any(|(w, ws)| contains_word(text, w) || text.contains(ws))
 }
+
+/// Currency words ([`mentions_money`]: as a word, or followed by an `s`).
+const MONEY_WORDS: [&str; 10] = [
+    "usd", "eur", "gbp", "dollar", "euro", "pound", "bucks", "money", "funds", "chf",
+];
+
+/// [`MONEY_WORDS`], each with an `s`.
+const MONEY_WORDS_S: [&str; 10] = [
+    "usds", "eurs", "gbps", "dollars", "euros", "pounds", "buckss", "moneys", "fundss", "chfs",
+];
 
 fn host_named(request: &str, host: &str) -> bool {
     let labels: Vec<&str> = host.split('.').collect();
@@ -343,9 +504,230 @@ fn contains_word(haystack: &str, word: &str) -> bool {
     })
 }
 
+/// Texts for the equivalence tests of the one-pass matchers: every string in the plan fixtures
+/// (requests, arguments, observations) and seeded random joins of `vocab`, determiners, money
+/// words and odd characters (glued, hyphenated, upper-cased, full-width).
+#[cfg(test)]
+pub(crate) fn test_texts(vocab: &[&str]) -> Vec<String> {
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
+    let mut out = Vec::new();
+    for f in [
+        "plan-risk/plans.jsonl",
+        "plan-risk/holdout.jsonl",
+        "external/agentdojo/plans.jsonl",
+    ] {
+        let text = std::fs::read_to_string(format!("{root}{f}")).expect("fixture");
+        for line in text.lines().filter(|l| l.trim_start().starts_with('{')) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("fixture line");
+            strings(&v, &mut out);
+        }
+    }
+    let base: &[&str] = &[
+        "send",
+        "give",
+        "lend",
+        "loan",
+        "gift",
+        "pay",
+        "email",
+        "e-mail",
+        "reply",
+        "share",
+        "book",
+        "archive",
+        "start",
+        "launch",
+        "invite",
+        "dm",
+        "dm ",
+        "tear down",
+        "get rid",
+        "free up",
+        "top up",
+        "send money",
+        "send $",
+        "open the door",
+        "give ",
+        "organi",
+        "announc",
+        "hr",
+        "hr ",
+        "social security",
+        "key",
+        "ssn",
+        "record",
+        "bill",
+        "account",
+        "usd",
+        "eur",
+        "dollars",
+        "euros",
+        "pounds",
+        "bucks",
+        "money",
+        "funds",
+        "chf",
+        "$",
+        "€",
+        "£",
+        "¥",
+        "5",
+        "200",
+        "Sam",
+        "Bob",
+        "the",
+        "a",
+        "an",
+        "my",
+        "this",
+        "that",
+        "of",
+        "any",
+        "which",
+        "new",
+        "latest",
+        "unread",
+        "your",
+        "its",
+        "re",
+        "un",
+        "pre",
+        "ing",
+        "s",
+        "ed",
+        "x",
+        "İ",
+        "ſ",
+        "Ｓｅｎｄ",
+        "ÉMAIL",
+        "naïve",
+        "post",
+        "public",
+        "channel",
+        "publish",
+        "twitter",
+        "tweet",
+    ];
+    let seps = [
+        " ", " ", " ", "", "-", ", ", ". ", "\n", "'", "/", "  ", "_",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    };
+    for _ in 0..20_000 {
+        let words = 1 + next(8);
+        let mut t = String::new();
+        for k in 0..words {
+            if k > 0 {
+                t.push_str(seps[next(seps.len())]);
+            }
+            let w = if next(3) == 0 || vocab.is_empty() {
+                base[next(base.len())]
+            } else {
+                vocab[next(vocab.len())]
+            };
+            match next(6) {
+                0 => t.push_str(&w.to_uppercase()),
+                1 => {
+                    t.push_str(w);
+                    t.push('s');
+                }
+                _ => t.push_str(w),
+            }
+        }
+        out.push(t);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass verb search answers what a `contains_verb` per verb of the action's list did.
+    #[test]
+    fn verb_automaton_agrees_with_contains_verb_per_verb() {
+        let old = |r: &Request, action: Action| -> bool {
+            let Some(t) = r.text() else {
+                return false;
+            };
+            let verbs = match VERB_ACTIONS.iter().find(|(a, _)| *a == action) {
+                Some((_, v)) => *v,
+                None => return true,
+            };
+            verbs.iter().any(|v| contains_verb(t, v))
+                || (action == Action::Transfer
+                    && GIVE_VERBS.iter().any(|v| contains_verb(t, v))
+                    && (t.contains(['$', '€', '£', '¥'])
+                        || [
+                            "usd", "eur", "gbp", "dollar", "euro", "pound", "bucks", "money",
+                            "funds", "chf",
+                        ]
+                        .iter()
+                        .any(|w| contains_word(t, w) || t.contains(&format!("{w}s")))))
+        };
+        let vocab: Vec<&str> = VERB_ACTIONS
+            .iter()
+            .flat_map(|(_, l)| l.iter().copied())
+            .chain(GIVE_VERBS.iter().copied())
+            .chain(MONEY_WORDS)
+            .chain(DETERMINERS.iter().copied())
+            .collect();
+        let actions = [
+            Action::Read,
+            Action::Write,
+            Action::Send,
+            Action::Delete,
+            Action::Transfer,
+            Action::Grant,
+            Action::Execute,
+            Action::Other,
+        ];
+        let mut yes = 0;
+        for text in test_texts(&vocab).iter().map(Some).chain([None]) {
+            let r = Request::new(text.map(String::as_str));
+            for a in actions {
+                let (new, old) = (r.asks_for(a), old(&r, a));
+                assert_eq!(new, old, "{a:?} {text:?}");
+                yes += usize::from(new);
+            }
+        }
+        assert!(yes > 10_000, "{yes}");
+    }
+
+    /// An occurrence of a verb that overlaps an earlier one of the same verb (which
+    /// `match_indices` skips and the automaton reports) always follows a letter or digit of the
+    /// verb, so it never counts: both searches find the same verbs.
+    #[test]
+    fn overlapping_verb_occurrences_never_start_a_word() {
+        for v in VERB_ACTIONS
+            .iter()
+            .flat_map(|(_, l)| l.iter())
+            .chain(GIVE_VERBS)
+        {
+            let b = v.as_bytes();
+            for p in 1..b.len() {
+                if b[p..] == b[..b.len() - p] {
+                    assert!(
+                        b[p - 1].is_ascii_alphanumeric(),
+                        "{v:?} overlaps itself at {p}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn endpoints_are_grounded_by_address_org_or_name() {

@@ -5,9 +5,11 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use vigil_contracts::hash::fnv1a64;
 use vigil_contracts::{Plan, Step};
 
 use super::args::{ArgScan, command_text, is_read_only_command};
@@ -257,7 +259,7 @@ impl ToolAnnotator {
                 let set: BTreeSet<String> = p.iter().map(|s| s.trim().to_lowercase()).collect();
                 set.into_iter().filter(|s| !s.is_empty()).collect()
             }
-            (None, None) => vec![format!("{domain}:{}", action.as_str())],
+            (None, None) => vec![[&*domain, ":", action.as_str()].concat()],
         };
         let estimated_cost = step
             .estimated_cost
@@ -310,6 +312,13 @@ fn infer_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Act
 /// The action class of one token used as a verb, if it is one (a plural or third-person `-s`
 /// is read as its stem: "purchases", "sends").
 fn verb_action(token: &str) -> Option<Action> {
+    let find = |t: &str| lexicon_entry(t).and_then(|e| e.verb);
+    find(token).or_else(|| Some(singular(token)).filter(|s| *s != token).and_then(find))
+}
+
+/// [`verb_action`] by walking the lists (the reference the table is tested against).
+#[cfg(test)]
+fn verb_action_by_lists(token: &str) -> Option<Action> {
     let find = |t: &str| {
         if let Some((_, a)) = EXTRA_VERBS.iter().find(|(v, _)| *v == t) {
             return Some(*a);
@@ -320,6 +329,110 @@ fn verb_action(token: &str) -> Option<Action> {
             .map(|(_, a)| *a)
     };
     find(token).or_else(|| Some(singular(token)).filter(|s| *s != token).and_then(find))
+}
+
+/// What the lexicon says about one tool-name token, looked up once instead of list by list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LexiconEntry {
+    /// The first of [`EXTRA_VERBS`], then [`ACTION_LISTS`] in order, that has the token.
+    verb: Option<Action>,
+    /// The token is in [`NOUN_LIKE`].
+    noun_like: bool,
+    /// The index of the first of [`DOMAINS`] whose words have the token.
+    domain: Option<usize>,
+}
+
+/// Every token of the verb lists, [`NOUN_LIKE`] and [`DOMAINS`] with its entry, in an
+/// open-addressing table keyed by FNV-1a (a lookup hashes the token once and compares it with
+/// one or two keys).
+struct LexiconTable {
+    /// `slots.len() - 1` (the length is a power of two).
+    mask: usize,
+    /// An index into `entries`, or `u16::MAX` for an empty slot.
+    slots: Vec<u16>,
+    entries: Vec<(&'static str, LexiconEntry)>,
+}
+
+fn lexicon_table() -> &'static LexiconTable {
+    static T: OnceLock<LexiconTable> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut table: Vec<(&'static str, LexiconEntry)> = Vec::new();
+        fn entry<'t>(
+            table: &'t mut Vec<(&'static str, LexiconEntry)>,
+            t: &'static str,
+        ) -> &'t mut LexiconEntry {
+            let at = match table.iter().position(|(k, _)| *k == t) {
+                Some(at) => at,
+                None => {
+                    table.push((
+                        t,
+                        LexiconEntry {
+                            verb: None,
+                            noun_like: false,
+                            domain: None,
+                        },
+                    ));
+                    table.len() - 1
+                }
+            };
+            &mut table[at].1
+        }
+        // First list wins: fill in list order, never overwrite.
+        let verb_lists = EXTRA_VERBS.iter().map(|(v, a)| (*v, *a)).chain(
+            ACTION_LISTS
+                .iter()
+                .flat_map(|(list, a)| list.iter().map(move |v| (*v, *a))),
+        );
+        for (v, a) in verb_lists {
+            let e = entry(&mut table, v);
+            e.verb = e.verb.or(Some(a));
+        }
+        for t in NOUN_LIKE {
+            entry(&mut table, t).noun_like = true;
+        }
+        for (i, (_, words)) in DOMAINS.iter().enumerate() {
+            for w in *words {
+                let e = entry(&mut table, w);
+                e.domain = e.domain.or(Some(i));
+            }
+        }
+        let size = (table.len() * 4).next_power_of_two();
+        let mask = size - 1;
+        let mut slots = vec![u16::MAX; size];
+        for (i, (k, _)) in table.iter().enumerate() {
+            let mut at = fnv1a64(k.as_bytes()) as usize & mask;
+            while slots[at] != u16::MAX {
+                at = (at + 1) & mask;
+            }
+            slots[at] = u16::try_from(i).expect("lexicon fits a u16 index");
+        }
+        LexiconTable {
+            mask,
+            slots,
+            entries: table,
+        }
+    })
+}
+
+fn lexicon_entry(token: &str) -> Option<&'static LexiconEntry> {
+    let table = lexicon_table();
+    let mut at = fnv1a64(token.as_bytes()) as usize & table.mask;
+    loop {
+        let slot = table.slots[at];
+        if slot == u16::MAX {
+            return None;
+        }
+        let (key, entry) = &table.entries[usize::from(slot)];
+        if *key == token {
+            return Some(entry);
+        }
+        at = (at + 1) & table.mask;
+    }
+}
+
+/// Builds the token table now (at model construction).
+pub(super) fn warm_up() {
+    let _ = lexicon_entry("warm");
 }
 
 /// `token` without a plural or third-person `-s` ("emails" → "email"; "access", "news" kept).
@@ -361,7 +474,7 @@ fn name_action(tokens: &[String]) -> Action {
     {
         return Action::Read;
     }
-    let noun_like = |t: &str| NOUN_LIKE.contains(&t) || NOUN_LIKE.contains(&singular(t));
+    let noun_like = |t: &str| is_noun_like(t) || is_noun_like(singular(t));
     let strict: Vec<(usize, Action)> = tokens
         .iter()
         .enumerate()
@@ -463,11 +576,31 @@ fn args_action(args: &serde_json::Map<String, Value>) -> Option<Action> {
     }
 }
 
+fn is_noun_like(token: &str) -> bool {
+    lexicon_entry(token).is_some_and(|e| e.noun_like)
+}
+
+/// The first of [`DOMAINS`] whose words have one of the tokens.
+fn token_domain(tokens: &[String]) -> Option<&'static str> {
+    tokens
+        .iter()
+        .filter_map(|t| lexicon_entry(t).and_then(|e| e.domain))
+        .min()
+        .map(|i| DOMAINS[i].0)
+}
+
+/// [`token_domain`] by walking the lists (the reference the table is tested against).
+#[cfg(test)]
+fn token_domain_by_lists(tokens: &[String]) -> Option<&'static str> {
+    DOMAINS
+        .iter()
+        .find(|(_, words)| tokens.iter().any(|t| words.contains(&t.as_str())))
+        .map(|(d, _)| *d)
+}
+
 fn infer_domain(tokens: &[String], scan: &ArgScan) -> &'static str {
-    for (domain, words) in DOMAINS {
-        if tokens.iter().any(|t| words.contains(&t.as_str())) {
-            return domain;
-        }
+    if let Some(domain) = token_domain(tokens) {
+        return domain;
     }
     if scan.has_sql {
         "db"
@@ -590,6 +723,65 @@ fn ascii_tool_tokens(b: &[u8]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The token table answers what walking the lists did, for every lexicon word, its plural
+    /// and stem, and seeded random tokens and token sets.
+    #[test]
+    fn token_table_agrees_with_the_lists() {
+        let mut words: Vec<String> = EXTRA_VERBS
+            .iter()
+            .map(|(v, _)| *v)
+            .chain(ACTION_LISTS.iter().flat_map(|(l, _)| l.iter().copied()))
+            .chain(NOUN_LIKE.iter().copied())
+            .chain(DOMAINS.iter().flat_map(|(_, w)| w.iter().copied()))
+            .chain([
+                "",
+                "s",
+                "ss",
+                "us",
+                "x",
+                "zorblax",
+                "ｓｅｎｄ",
+                "Send",
+                "SEND",
+            ])
+            .map(str::to_string)
+            .collect();
+        let n = words.len();
+        for i in 0..n {
+            let w = words[i].clone();
+            words.push(format!("{w}s"));
+            words.push(format!("{w}es"));
+            words.push(singular(&w).to_string());
+            words.push(w.chars().skip(1).collect());
+            words.push(
+                w.chars()
+                    .take(w.chars().count().saturating_sub(1))
+                    .collect(),
+            );
+        }
+        for w in &words {
+            assert_eq!(verb_action(w), verb_action_by_lists(w), "{w:?}");
+            assert_eq!(is_noun_like(w), NOUN_LIKE.contains(&w.as_str()), "{w:?}");
+        }
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) as usize) % n
+        };
+        for _ in 0..20_000 {
+            let tokens: Vec<String> = (0..next(6))
+                .map(|_| words[next(words.len())].clone())
+                .collect();
+            assert_eq!(
+                token_domain(&tokens),
+                token_domain_by_lists(&tokens),
+                "{tokens:?}"
+            );
+        }
+    }
     use vigil_contracts::from_json_str;
 
     fn step(json: &str) -> Step {

@@ -81,7 +81,14 @@ mod lexicon;
 pub use annotator::{
     Action, CatalogEntry, StepAnnotation, ToolAnnotator, ToolCatalog, action_cost, tool_tokens,
 };
-pub use args::{SEARCH_KEYS, is_read_only_command, is_search_key, warm_up};
+pub use args::{SEARCH_KEYS, is_read_only_command, is_search_key};
 pub use endpoints::{endpoints_in_text, is_external, normalise_endpoints};
 pub use features::{PLAN_FEATURES, plan_features, plan_features_of, plan_schema};
 pub use lexicon::domain_words;
+
+/// Builds the argument scan's regexes and the annotator's token table now (at model
+/// construction) instead of on the first step.
+pub fn warm_up() {
+    args::warm_up();
+    annotator::warm_up();
+}

@@ -225,5 +225,7 @@ fn report(
 /// Builds the rules' pattern sets and the observation classifier (monitor construction).
 pub(crate) fn warm_up() {
     injection::warm_up();
+    sensitive_access::warm_up();
+    permissions::warm_up();
     suspicious_pattern::warm_up();
 }

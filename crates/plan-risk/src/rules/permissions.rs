@@ -1,6 +1,9 @@
 //! Rule family 1, `permissions`: a step that grants access or needs a privileged scope, and a
 //! plan that needs many distinct scopes.
 
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use vigil_contracts::{Severity, Violation};
 use vigil_features::plan::{Action, StepAnnotation};
 
@@ -10,22 +13,39 @@ use crate::context::{PlanContext, StepContext};
 /// Distinct permission scopes from which a plan earns a (low) `permissions` finding.
 const MANY_SCOPES: f64 = 6.0;
 
+/// Scope fragments that make a scope privileged.
+const PRIVILEGED_FRAGMENTS: &[&str] = &[
+    "admin",
+    "root",
+    "owner",
+    "sudo",
+    "superuser",
+    "full_access",
+    "iam:",
+    ":*",
+    "*:",
+];
+
+/// [`PRIVILEGED_FRAGMENTS`], ASCII case-insensitively (what a search of the ASCII-lower-cased
+/// scope finds), built once.
+fn privileged_fragments() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(PRIVILEGED_FRAGMENTS)
+            .expect("privileged fragments")
+    })
+}
+
+/// Builds the fragment automaton now (at monitor construction).
+pub(super) fn warm_up() {
+    let _ = privileged_fragments().is_match("warm up");
+}
+
 fn is_privileged_scope(p: &str) -> bool {
-    let p = p.to_ascii_lowercase();
-    [
-        "admin",
-        "root",
-        "owner",
-        "sudo",
-        "superuser",
-        "full_access",
-        "iam:",
-        ":*",
-        "*:",
-    ]
-    .iter()
-    .any(|w| p.contains(w))
-        || p == "*"
+    privileged_fragments().is_match(p) || p == "*"
 }
 
 /// Whether a step needs a privileged scope or grants access.
@@ -77,5 +97,46 @@ pub(super) fn plan_permissions(ctx: &PlanContext<'_>, out: &mut Vec<Violation>) 
             None,
             format!("plan needs {} distinct permission scopes", features[5]),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The automaton answers what lower-casing the scope and a `contains` per fragment did.
+    #[test]
+    fn fragment_automaton_agrees_with_contains_per_fragment() {
+        let old = |p: &str| {
+            let p = p.to_ascii_lowercase();
+            PRIVILEGED_FRAGMENTS.iter().any(|w| p.contains(w)) || p == "*"
+        };
+        let vocab = [
+            PRIVILEGED_FRAGMENTS,
+            &[
+                "email",
+                "send",
+                "files",
+                "write",
+                "payments",
+                "transfer",
+                "*",
+                ":",
+                "grant",
+                "İ",
+                "ſ",
+                "Ａdmin",
+                "ADMIN",
+                "Root",
+                "IAM",
+                "Full_Access",
+            ],
+        ]
+        .concat();
+        let mut texts = crate::grounding::test_texts(&vocab);
+        texts.extend(["*", " *", "* ", "*:*", "iam", "IAM:role"].map(String::from));
+        for t in &texts {
+            assert_eq!(is_privileged_scope(t), old(t), "{t:?}");
+        }
     }
 }

@@ -6,7 +6,7 @@ use vigil_features::plan::Action;
 
 use super::report;
 use crate::context::{PlanContext, StepContext};
-use crate::grounding::Request;
+use crate::grounding::{Request, WordList};
 
 /// Words in a request that ask for sensitive data (a read of it is then asked for).
 const SENSITIVE_TOPICS: &[&str] = &[
@@ -42,6 +42,14 @@ const SENSITIVE_TOPICS: &[&str] = &[
     "record",
 ];
 
+/// [`SENSITIVE_TOPICS`], searched in one pass.
+static SENSITIVE_TOPIC_LIST: WordList = WordList::new(SENSITIVE_TOPICS);
+
+/// Builds the word automaton now (at monitor construction).
+pub(super) fn warm_up() {
+    SENSITIVE_TOPIC_LIST.warm_up();
+}
+
 /// The family, with what it reads from the request once per plan.
 pub(super) struct SensitiveAccess {
     /// The request names a sensitive topic.
@@ -51,7 +59,7 @@ pub(super) struct SensitiveAccess {
 impl SensitiveAccess {
     pub(super) fn for_request(request: &Request) -> Self {
         SensitiveAccess {
-            request_asks_sensitive: SENSITIVE_TOPICS.iter().any(|w| request.mentions(w)),
+            request_asks_sensitive: request.mentions_any(&SENSITIVE_TOPIC_LIST),
         }
     }
 
@@ -91,5 +99,23 @@ impl SensitiveAccess {
                 s.step.tool
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One automaton pass answers what a `mentions` call per topic did.
+    #[test]
+    fn topic_automaton_agrees_with_mentions_per_word() {
+        for text in crate::grounding::test_texts(SENSITIVE_TOPICS) {
+            let r = Request::new(Some(&text));
+            assert_eq!(
+                r.mentions_any(&SENSITIVE_TOPIC_LIST),
+                SENSITIVE_TOPICS.iter().any(|w| r.mentions(w)),
+                "{text:?}"
+            );
+        }
     }
 }
