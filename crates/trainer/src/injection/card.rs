@@ -87,20 +87,21 @@ fn channel_name(c: Channel) -> &'static str {
 /// Timings recorded with `cargo xtask bench` (release build, the shared 2-core machine, other
 /// builds running), and the wall time of `cargo xtask train injection` there. Kept as recorded
 /// text so the card stays byte-identical between runs.
-const RECORDED_SPEED: &str = "Speed, recorded with `cargo xtask bench` on 2026-12-06 (release build, the \
-shared 2-core development machine under a load average of about 5 from parallel builds, so read them as \
-upper bounds): p50 of `InjectionDetector::classify_with` on a hand-written user message 7.8 µs (before \
-this release 17.6 µs), on a hand-written tool output 10.3 µs (23.9 µs); segment scoring on tool outputs \
-joined to 1 KB 100 µs (610 µs), 10 KB 0.97 ms (8.7 ms), 100 KB 14–21 ms (78 ms); `vigil injection` on one \
-15 MB tool output: 2.3 s wall, peak RSS 68.5 MB = 4.5× the input (353 MB, 23×, before). Linear in the \
-length, about 0.1–0.15 µs per byte. **Still five times the issue's 20 µs for 1 KB**: a 1 KB text of ten \
-segments costs twenty windows, and each segment runs the 20 cue patterns and the n-gram hashing once \
-(about 1.3 M instructions per KB under callgrind: a third cue matching, a third hashing and counting, a \
-third summing and weighing windows). What made it five times faster: every byte is prepared, matched and \
-hashed once (pairs and the whole text sum segment counts instead of re-reading text), a fused margin \
-(one `[idf², w·idf]` table lookup per n-gram), case-sensitive lower-case cue patterns on a lowercased \
-detection copy, ASCII fast paths in normalization, and incremental char/word n-gram hashing with dense \
-counting in `vigil_features::text` (same buckets; task-signal gets it too).";
+const RECORDED_SPEED: &str = "Speed, recorded with `cargo xtask bench --markdown` at commit a6cff70 on \
+2026-12-06 (release build, the 2-core development machine, load average 0.5; `docs/bench.md`): p50 on \
+user messages 4.78 µs (9.20 µs at the previous release), on tool outputs of 0.75–1.25 KB 58.4 µs (132.6 µs), \
+on tool outputs joined to 10 KB 0.48 ms (0.94 ms) and to 100 KB 3.99 ms (8.62 ms); `vigil injection` on one \
+15 MB tool output: 0.75 s wall (2.3 s), peak RSS 69.9 MB = 4.7× the input. Linear in the length, about \
+0.04–0.06 µs per byte. **Still about three times the issue's 20 µs for 1 KB.** A 1 KB tool output is about \
+fourteen segments, and the n-grams themselves are the floor: some 4,800 character and word n-grams per KB, \
+each hashed and counted in a 49,152-bucket table (28% of the time), then each segment's distinct buckets \
+weighed for the segment, its pair and the whole text (21%); the cue literals and the few cue patterns they \
+let through take 20%, the detection copy 5%. What made it 2.3 times faster than the previous release, with \
+the same scores (to 1e-6) and the same spans: cue patterns run only when the literals every match must \
+contain are present (one Aho-Corasick pass; `cue_gate`), pairs and the whole text get their sums from each \
+segment's counts plus a correction for shared buckets instead of merged count lists, a bucket's weights and \
+counts in one slot (one cache line), n-grams counted as they are hashed, and ASCII paths for the detection \
+copy, the word tokens and NFKC/NFC (only non-ASCII runs go through the normalizer).";
 
 pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
     let high_risk = c.thresholds.high_risk;
@@ -131,10 +132,11 @@ pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
              into segments (lines; a line under 48 bytes packed with the next line of its paragraph; a line over \
              256 bytes cut at its last sentence end, else space); every segment alone and every pair of \
              neighbouring segments is a window, and the text's score is the maximum over its windows (and over \
-             the whole text when it is at most 8 KiB). Every byte is prepared, matched against the cues and \
-             hashed once: a pair window sums its two segments' n-gram counts and cue sets, and the whole-text \
-             window sums all of them (its cues are matched once more on the whole text). `spans` are the windows \
-             at or above the verdict's level, merged.",
+             the whole text when it is at most 8 KiB). Every byte is prepared, looked for cue literals and \
+             hashed once: a pair window's n-gram sums are its two segments' plus a correction for the buckets \
+             both hold, and its cue set their union; the whole-text window weighs the summed counts once, and \
+             its cues are matched on the whole text, running only the patterns whose literals some segment \
+             holds. `spans` are the windows at or above the verdict's level, merged.",
             vigil_injection::cues::CUE_NAMES.len(),
             c.temperature,
             c.channel_log_odds.user,
