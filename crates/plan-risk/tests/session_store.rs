@@ -10,8 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use vigil_contracts::{Intervention, Plan};
+#[cfg(feature = "redis")]
+use vigil_plan_risk::Error;
 use vigil_plan_risk::session_store::{SessionStore, assess_turn};
-use vigil_plan_risk::{Error, FileSessionStore, PlanMonitor};
+use vigil_plan_risk::{FileSessionStore, PlanMonitor};
 
 fn plan(j: &str) -> Plan {
     serde_json::from_str(j).unwrap()
