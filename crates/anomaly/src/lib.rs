@@ -67,4 +67,4 @@ pub mod trees;
 pub use error::{Error, Result};
 pub use model::{AnomalyModel, EMBEDDED, MODEL_ENV, ScoreCalibration};
 pub use score::{DetectorParams, MLAnomalyDetector};
-pub use trees::TreeEnsemble;
+pub use trees::{CompleteTrees, TreeEnsemble};

@@ -14,6 +14,7 @@ use vigil_features::window::{VigilWindowV1, WindowEncoder};
 
 use crate::model::{AnomalyModel, ScoreCalibration};
 use crate::sequence::{self, SequenceFacts};
+use crate::trees::CompleteTrees;
 use crate::{Error, Result, reasons};
 
 /// Detector settings, with axor's defaults.
@@ -86,6 +87,8 @@ impl DetectorParams {
 #[derive(Clone)]
 pub struct MLAnomalyDetector {
     model: Arc<AnomalyModel>,
+    /// The model's trees laid out for inference at load time (`None`: too deep, walk the nodes).
+    complete: Option<Arc<CompleteTrees>>,
     params: DetectorParams,
     verifier: Option<Arc<dyn LlmVerifier>>,
 }
@@ -105,6 +108,7 @@ impl MLAnomalyDetector {
     pub fn new(model: AnomalyModel) -> Result<Self> {
         model.validate()?;
         Ok(MLAnomalyDetector {
+            complete: CompleteTrees::new(&model.trees).map(Arc::new),
             model: Arc::new(model),
             params: DetectorParams::default(),
             verifier: None,
@@ -160,7 +164,10 @@ impl MLAnomalyDetector {
         let mut x = [0f32; VigilWindowV1::LEN];
         VigilWindowV1.encode_into(recent, &mut x);
         let mut p = [0f32; 3];
-        self.model.trees.probabilities(&x, &mut p);
+        match &self.complete {
+            Some(c) => c.probabilities(&x, &mut p),
+            None => self.model.trees.probabilities(&x, &mut p),
+        }
         p
     }
 

@@ -127,6 +127,182 @@ impl TreeEnsemble {
     }
 }
 
+/// One split of a [`CompleteTrees`] node: right iff `!(x[feature] <= threshold)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Split {
+    threshold: f32,
+    feature: u32,
+}
+
+/// A [`TreeEnsemble`] rewritten at load time as complete binary trees of one depth `D` (the
+/// ensemble's deepest tree), for branch-free inference without bounds checks.
+///
+/// Tree `t` owns `M = 2^D` split slots and `M` leaves. The splits are a 1-based heap (root at
+/// 1, the children of `i` at `2i` and `2i + 1`; slot 0 unused), so after `D` steps the walk is at
+/// `M + leaf`. A leaf of the original tree above depth `D` becomes a subtree of dummy splits
+/// whose leaves all hold its value, so whatever those splits answer, the walk ends on the same
+/// value. Every sample therefore reaches the same leaf values as [`TreeEnsemble::raw_scores`],
+/// added in the same tree order: the raw scores are bit-identical.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompleteTrees {
+    depth: u32,
+    n_classes: usize,
+    n_features: usize,
+    base: Vec<f32>,
+    splits: Vec<Split>,
+    leaves: Vec<f32>,
+}
+
+/// Inputs are read from a zero-padded buffer of this many features, so a feature index (checked
+/// below it at load) never needs a bounds check.
+const X_PAD: usize = 64;
+
+impl CompleteTrees {
+    /// Deepest tree that is laid out complete (`2^8` leaves per tree); deeper ensembles keep the
+    /// node walk.
+    pub const MAX_DEPTH: u32 = 8;
+
+    /// The complete layout of a validated ensemble ([`TreeEnsemble::validate`]), or `None` when
+    /// its deepest tree is deeper than [`CompleteTrees::MAX_DEPTH`] or it reads more than 64
+    /// features.
+    pub fn new(e: &TreeEnsemble) -> Option<Self> {
+        let n = e.left.len();
+        if e.n_features as usize > X_PAD
+            || e.n_classes < 2
+            || e.roots.len() % e.n_classes as usize != 0
+        {
+            return None;
+        }
+        // Children point strictly forward, so heights fill in from the last node back.
+        let mut height = vec![0u32; n];
+        for i in (0..n).rev() {
+            if e.left[i] != 0 {
+                let (l, r) = (e.left[i] as usize, e.right[i] as usize);
+                height[i] = 1 + height[l].max(height[r]);
+            }
+        }
+        let depth = e
+            .roots
+            .iter()
+            .map(|&r| height[r as usize])
+            .max()
+            .unwrap_or(0);
+        if depth > Self::MAX_DEPTH {
+            return None;
+        }
+        let m = 1usize << depth;
+        let dummy = Split {
+            threshold: 0.0,
+            feature: 0,
+        };
+        let mut t = CompleteTrees {
+            depth,
+            n_classes: e.n_classes as usize,
+            n_features: e.n_features as usize,
+            base: e.base.clone(),
+            splits: vec![dummy; e.roots.len() * m],
+            leaves: vec![0.0; e.roots.len() * m],
+        };
+        for (k, &root) in e.roots.iter().enumerate() {
+            let (splits, leaves) = (
+                &mut t.splits[k * m..(k + 1) * m],
+                &mut t.leaves[k * m..(k + 1) * m],
+            );
+            fill(e, root as usize, 1, depth, splits, leaves);
+        }
+        Some(t)
+    }
+
+    /// Raw (pre-softmax) scores of `x` into `out`, equal bit for bit to
+    /// [`TreeEnsemble::raw_scores`] of the ensemble this was built from.
+    #[inline]
+    pub fn raw_scores(&self, x: &[f32], out: &mut [f32]) {
+        let mut padded = [0f32; X_PAD];
+        padded[..self.n_features].copy_from_slice(&x[..self.n_features]);
+        match self.depth {
+            0 => self.walk::<0, 1>(&padded, out),
+            1 => self.walk::<1, 2>(&padded, out),
+            2 => self.walk::<2, 4>(&padded, out),
+            3 => self.walk::<3, 8>(&padded, out),
+            4 => self.walk::<4, 16>(&padded, out),
+            5 => self.walk::<5, 32>(&padded, out),
+            6 => self.walk::<6, 64>(&padded, out),
+            7 => self.walk::<7, 128>(&padded, out),
+            _ => self.walk::<8, 256>(&padded, out),
+        }
+    }
+
+    /// The walk over trees of depth `D`, `M = 2^D` slots each.
+    // `!(x <= threshold)` is the node walk's test word for word: a NaN goes right.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    #[inline(always)]
+    fn walk<const D: usize, const M: usize>(&self, x: &[f32; X_PAD], out: &mut [f32]) {
+        let k = self.n_classes;
+        let out = &mut out[..k];
+        out.copy_from_slice(&self.base);
+        // Tree t adds to class t % n_classes; the tree count is a multiple of n_classes (>= 2).
+        let groups = self
+            .splits
+            .chunks_exact(M * k)
+            .zip(self.leaves.chunks_exact(M * k));
+        for (splits, leaves) in groups {
+            let trees = splits.chunks_exact(M).zip(leaves.chunks_exact(M));
+            for (o, (splits, leaves)) in out.iter_mut().zip(trees) {
+                let splits: &[Split; M] = splits.try_into().expect("chunks of M");
+                let leaves: &[f32; M] = leaves.try_into().expect("chunks of M");
+                let mut i = 1usize;
+                for _ in 0..D {
+                    let s = splits[i % M];
+                    i = 2 * i + usize::from(!(x[s.feature as usize % X_PAD] <= s.threshold));
+                }
+                *o += leaves[i % M];
+            }
+        }
+    }
+
+    /// Softmax probabilities of `x` into `out`, as [`TreeEnsemble::probabilities`].
+    #[inline]
+    pub fn probabilities(&self, x: &[f32], out: &mut [f32]) {
+        self.raw_scores(x, out);
+        softmax_in_place(&mut out[..self.n_classes], 1.0);
+    }
+
+    /// Depth of every tree in this layout.
+    pub fn depth(&self) -> u32 {
+        self.depth
+    }
+}
+
+/// Lays out the subtree of original node `node` at heap slot `pos` of a complete tree whose
+/// `splits` and `leaves` have `M = 2^depth` slots each (a slot `pos >= M` is leaf `pos - M`).
+fn fill(
+    e: &TreeEnsemble,
+    node: usize,
+    pos: usize,
+    depth: u32,
+    splits: &mut [Split],
+    leaves: &mut [f32],
+) {
+    let m = 1usize << depth;
+    if pos >= m {
+        // Only leaves reach the bottom level (the depth is the deepest tree's).
+        leaves[pos - m] = e.value[node];
+        return;
+    }
+    let (l, r) = if e.left[node] == 0 {
+        // A leaf above the bottom: a dummy split over two copies of itself.
+        (node, node)
+    } else {
+        splits[pos] = Split {
+            threshold: e.threshold[node],
+            feature: e.feature[node],
+        };
+        (e.left[node] as usize, e.right[node] as usize)
+    };
+    fill(e, l, 2 * pos, depth, splits, leaves);
+    fill(e, r, 2 * pos + 1, depth, splits, leaves);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +356,152 @@ mod tests {
         let mut t = stumps();
         t.roots.push(0);
         assert!(t.validate().unwrap_err().to_string().contains("multiple"));
+    }
+
+    /// A random valid ensemble: trees of uneven depth (leaves at every level, a lone-leaf
+    /// tree), thresholds on a small grid so samples hit them exactly.
+    fn random_ensemble(seed: u64, n_trees: usize, max_depth: u32) -> TreeEnsemble {
+        let mut s = seed;
+        let mut next = move || {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (s >> 33) as u32
+        };
+        let n_features = 5;
+        let mut e = TreeEnsemble {
+            n_classes: 3,
+            n_features,
+            base: vec![0.25, -0.5, 0.125],
+            roots: vec![],
+            feature: vec![],
+            threshold: vec![],
+            left: vec![],
+            right: vec![],
+            value: vec![],
+        };
+        for t in 0..n_trees {
+            e.roots.push(e.feature.len() as u32);
+            // Breadth-first: (node index, level); children are appended, so they point forward.
+            let mut queue = std::collections::VecDeque::from([(e.feature.len(), 0u32)]);
+            e.feature.push(0);
+            e.threshold.push(0.0);
+            e.left.push(0);
+            e.right.push(0);
+            e.value.push(0.0);
+            while let Some((i, level)) = queue.pop_front() {
+                let split = t != 1 && level < max_depth && (level == 0 || next() % 3 != 0);
+                if !split {
+                    e.value[i] = (next() % 2001) as f32 / 1000.0 - 1.0;
+                    continue;
+                }
+                e.feature[i] = next() % n_features;
+                e.threshold[i] = (next() % 8) as f32 * 0.5;
+                for side in 0..2 {
+                    let c = e.feature.len();
+                    if side == 0 {
+                        e.left[i] = c as u32;
+                    } else {
+                        e.right[i] = c as u32;
+                    }
+                    e.feature.push(0);
+                    e.threshold.push(0.0);
+                    e.left.push(0);
+                    e.right.push(0);
+                    e.value.push(0.0);
+                    queue.push_back((c, level + 1));
+                }
+            }
+        }
+        e
+    }
+
+    #[test]
+    fn complete_layout_scores_bit_for_bit_as_the_node_walk() {
+        let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0, 0.0];
+        for seed in 0..40u64 {
+            let e = random_ensemble(seed, 30, (seed % 7) as u32);
+            e.validate().unwrap();
+            let c = CompleteTrees::new(&e).unwrap();
+            let mut x = [0f32; 5];
+            for sample in 0..200u64 {
+                for (j, v) in x.iter_mut().enumerate() {
+                    let h = (seed * 7919 + sample * 104_729 + j as u64 * 31) % 23;
+                    *v = if h < 5 {
+                        specials[h as usize]
+                    } else {
+                        (h - 5) as f32 * 0.25
+                    };
+                }
+                let (mut a, mut b) = ([0f32; 3], [0f32; 3]);
+                e.raw_scores(&x, &mut a);
+                c.raw_scores(&x, &mut b);
+                assert_eq!(
+                    a.map(f32::to_bits),
+                    b.map(f32::to_bits),
+                    "seed {seed} x {x:?}"
+                );
+                e.probabilities(&x, &mut a);
+                c.probabilities(&x, &mut b);
+                assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits));
+            }
+        }
+        let t = stumps();
+        let c = CompleteTrees::new(&t).unwrap();
+        assert_eq!(c.depth(), 1);
+        let mut out = [0.0; 2];
+        c.raw_scores(&[0.5], &mut out);
+        assert_eq!(out, [1.0, -1.0]);
+    }
+
+    /// One chain tree per class: node `2j` splits, its left child `2j + 1` is a leaf, its right
+    /// child continues; `depth` splits deep.
+    fn chains(depth: u32) -> TreeEnsemble {
+        let mut e = TreeEnsemble {
+            n_classes: 2,
+            n_features: 1,
+            base: vec![0.0, 0.0],
+            roots: vec![],
+            feature: vec![],
+            threshold: vec![],
+            left: vec![],
+            right: vec![],
+            value: vec![],
+        };
+        for _ in 0..2 {
+            let r = e.feature.len() as u32;
+            e.roots.push(r);
+            for j in 0..depth {
+                let i = r + 2 * j;
+                e.feature.extend([0, 0]);
+                e.threshold.extend([j as f32, 0.0]);
+                e.left.extend([i + 1, 0]);
+                e.right.extend([i + 2, 0]);
+                e.value.extend([0.0, j as f32]);
+            }
+            e.feature.push(0);
+            e.threshold.push(0.0);
+            e.left.push(0);
+            e.right.push(0);
+            e.value.push(-1.0);
+        }
+        e
+    }
+
+    #[test]
+    fn too_deep_ensembles_keep_the_node_walk() {
+        let e = chains(CompleteTrees::MAX_DEPTH);
+        e.validate().unwrap();
+        let c = CompleteTrees::new(&e).unwrap();
+        assert_eq!(c.depth(), CompleteTrees::MAX_DEPTH);
+        for x in [-1.0, 0.0, 2.5, 7.0, 8.0, f32::NAN] {
+            let (mut a, mut b) = ([0f32; 2], [0f32; 2]);
+            e.raw_scores(&[x], &mut a);
+            c.raw_scores(&[x], &mut b);
+            assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits), "x {x}");
+        }
+        let deep = chains(CompleteTrees::MAX_DEPTH + 1);
+        deep.validate().unwrap();
+        assert_eq!(CompleteTrees::new(&deep), None);
     }
 }
