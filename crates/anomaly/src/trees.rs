@@ -137,25 +137,28 @@ struct Split {
 /// A [`TreeEnsemble`] rewritten at load time as complete binary trees of one depth `D` (the
 /// ensemble's deepest tree), for branch-free inference without bounds checks.
 ///
-/// Tree `t` owns `M = 2^D` split slots and `M` leaves. The splits are a 1-based heap (root at
+/// Tree `t` owns `M = 2^D` split slots and `M` leaves. The slots are a 1-based heap (root at
 /// 1, the children of `i` at `2i` and `2i + 1`; slot 0 unused), so after `D` steps the walk is at
 /// `M + leaf`. A leaf of the original tree above depth `D` becomes a subtree of dummy splits
 /// whose leaves all hold its value, so whatever those splits answer, the walk ends on the same
 /// value. Every sample therefore reaches the same leaf values as [`TreeEnsemble::raw_scores`],
 /// added in the same tree order: the raw scores are bit-identical.
+///
+/// A slot holds the id of its split among the ensemble's distinct `(feature, threshold)` pairs
+/// (at most 256), so a sample's answers to all of them are computed once per call and a step of
+/// the walk is two byte loads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompleteTrees {
     depth: u32,
     n_classes: usize,
     n_features: usize,
     base: Vec<f32>,
-    splits: Vec<Split>,
+    /// The distinct splits, by id.
+    conditions: Vec<Split>,
+    /// Split id per heap slot, `M` per tree (dummy slots: any id).
+    slots: Vec<u8>,
     leaves: Vec<f32>,
 }
-
-/// Inputs are read from a zero-padded buffer of this many features, so a feature index (checked
-/// below it at load) never needs a bounds check.
-const X_PAD: usize = 64;
 
 impl CompleteTrees {
     /// Deepest tree that is laid out complete (`2^8` leaves per tree); deeper ensembles keep the
@@ -163,14 +166,11 @@ impl CompleteTrees {
     pub const MAX_DEPTH: u32 = 8;
 
     /// The complete layout of a validated ensemble ([`TreeEnsemble::validate`]), or `None` when
-    /// its deepest tree is deeper than [`CompleteTrees::MAX_DEPTH`] or it reads more than 64
-    /// features.
+    /// its deepest tree is deeper than [`CompleteTrees::MAX_DEPTH`] or it has more than 256
+    /// distinct splits.
     pub fn new(e: &TreeEnsemble) -> Option<Self> {
         let n = e.left.len();
-        if e.n_features as usize > X_PAD
-            || e.n_classes < 2
-            || e.roots.len() % e.n_classes as usize != 0
-        {
+        if e.n_classes < 2 || e.roots.len() % e.n_classes as usize != 0 {
             return None;
         }
         // Children point strictly forward, so heights fill in from the last node back.
@@ -195,67 +195,116 @@ impl CompleteTrees {
             threshold: 0.0,
             feature: 0,
         };
-        let mut t = CompleteTrees {
+        let mut splits = vec![dummy; e.roots.len() * m];
+        let mut leaves = vec![0.0; e.roots.len() * m];
+        for (k, &root) in e.roots.iter().enumerate() {
+            let (s, l) = (
+                &mut splits[k * m..(k + 1) * m],
+                &mut leaves[k * m..(k + 1) * m],
+            );
+            fill(e, root as usize, 1, depth, s, l);
+        }
+        // Number the distinct splits (by threshold bits) in order of first use.
+        let mut conditions: Vec<Split> = Vec::new();
+        let mut slots = Vec::with_capacity(splits.len());
+        for s in &splits {
+            let same = |c: &Split| {
+                c.feature == s.feature && c.threshold.to_bits() == s.threshold.to_bits()
+            };
+            let id = match conditions.iter().position(same) {
+                Some(id) => id,
+                None => {
+                    conditions.push(*s);
+                    conditions.len() - 1
+                }
+            };
+            slots.push(u8::try_from(id).ok()?);
+        }
+        Some(CompleteTrees {
             depth,
             n_classes: e.n_classes as usize,
             n_features: e.n_features as usize,
             base: e.base.clone(),
-            splits: vec![dummy; e.roots.len() * m],
-            leaves: vec![0.0; e.roots.len() * m],
-        };
-        for (k, &root) in e.roots.iter().enumerate() {
-            let (splits, leaves) = (
-                &mut t.splits[k * m..(k + 1) * m],
-                &mut t.leaves[k * m..(k + 1) * m],
-            );
-            fill(e, root as usize, 1, depth, splits, leaves);
-        }
-        Some(t)
+            conditions,
+            slots,
+            leaves,
+        })
     }
 
     /// Raw (pre-softmax) scores of `x` into `out`, equal bit for bit to
     /// [`TreeEnsemble::raw_scores`] of the ensemble this was built from.
     #[inline]
+    // `!(x <= threshold)` is the node walk's test word for word: a NaN goes right.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub fn raw_scores(&self, x: &[f32], out: &mut [f32]) {
-        let mut padded = [0f32; X_PAD];
-        padded[..self.n_features].copy_from_slice(&x[..self.n_features]);
-        match self.depth {
-            0 => self.walk::<0, 1>(&padded, out),
-            1 => self.walk::<1, 2>(&padded, out),
-            2 => self.walk::<2, 4>(&padded, out),
-            3 => self.walk::<3, 8>(&padded, out),
-            4 => self.walk::<4, 16>(&padded, out),
-            5 => self.walk::<5, 32>(&padded, out),
-            6 => self.walk::<6, 64>(&padded, out),
-            7 => self.walk::<7, 128>(&padded, out),
-            _ => self.walk::<8, 256>(&padded, out),
+        let x = &x[..self.n_features];
+        // Whether the sample goes right at each distinct split.
+        let mut right = [0u8; 256];
+        for (r, c) in right.iter_mut().zip(&self.conditions) {
+            *r = u8::from(!(x[c.feature as usize] <= c.threshold));
         }
+        let right = &right;
+        macro_rules! by_depth {
+            ($($d:literal => $m:literal),+) => {
+                match (self.n_classes, self.depth) {
+                    $((3, $d) => self.walk3::<$d, $m>(right, out),)+
+                    $((_, $d) => self.walk::<$d, $m>(right, out),)+
+                    _ => self.walk::<8, 256>(right, out),
+                }
+            };
+        }
+        by_depth!(0 => 1, 1 => 2, 2 => 4, 3 => 8, 4 => 16, 5 => 32, 6 => 64, 7 => 128)
+    }
+
+    /// The depth-`D` walk of one tree of `M = 2^D` slots: its leaf value.
+    #[inline(always)]
+    fn leaf<const D: usize, const M: usize>(
+        right: &[u8; 256],
+        slots: &[u8],
+        leaves: &[f32],
+    ) -> f32 {
+        let slots: &[u8; M] = slots.try_into().expect("chunks of M");
+        let leaves: &[f32; M] = leaves.try_into().expect("chunks of M");
+        let mut i = 1usize;
+        for _ in 0..D {
+            i = 2 * i + usize::from(right[usize::from(slots[i % M])]);
+        }
+        leaves[i % M]
+    }
+
+    /// [`CompleteTrees::walk`] for three classes, the sums held in registers (each class still
+    /// adds its trees in tree order).
+    #[inline(always)]
+    fn walk3<const D: usize, const M: usize>(&self, right: &[u8; 256], out: &mut [f32]) {
+        let out = &mut out[..3];
+        let mut acc = [self.base[0], self.base[1], self.base[2]];
+        let groups = self
+            .slots
+            .chunks_exact(M * 3)
+            .zip(self.leaves.chunks_exact(M * 3));
+        for (slots, leaves) in groups {
+            acc[0] += Self::leaf::<D, M>(right, &slots[..M], &leaves[..M]);
+            acc[1] += Self::leaf::<D, M>(right, &slots[M..2 * M], &leaves[M..2 * M]);
+            acc[2] += Self::leaf::<D, M>(right, &slots[2 * M..], &leaves[2 * M..]);
+        }
+        out.copy_from_slice(&acc);
     }
 
     /// The walk over trees of depth `D`, `M = 2^D` slots each.
-    // `!(x <= threshold)` is the node walk's test word for word: a NaN goes right.
-    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     #[inline(always)]
-    fn walk<const D: usize, const M: usize>(&self, x: &[f32; X_PAD], out: &mut [f32]) {
+    fn walk<const D: usize, const M: usize>(&self, right: &[u8; 256], out: &mut [f32]) {
         let k = self.n_classes;
         let out = &mut out[..k];
         out.copy_from_slice(&self.base);
         // Tree t adds to class t % n_classes; the tree count is a multiple of n_classes (>= 2).
         let groups = self
-            .splits
+            .slots
             .chunks_exact(M * k)
             .zip(self.leaves.chunks_exact(M * k));
-        for (splits, leaves) in groups {
-            let trees = splits.chunks_exact(M).zip(leaves.chunks_exact(M));
-            for (o, (splits, leaves)) in out.iter_mut().zip(trees) {
-                let splits: &[Split; M] = splits.try_into().expect("chunks of M");
-                let leaves: &[f32; M] = leaves.try_into().expect("chunks of M");
-                let mut i = 1usize;
-                for _ in 0..D {
-                    let s = splits[i % M];
-                    i = 2 * i + usize::from(!(x[s.feature as usize % X_PAD] <= s.threshold));
-                }
-                *o += leaves[i % M];
+        for (slots, leaves) in groups {
+            let trees = slots.chunks_exact(M).zip(leaves.chunks_exact(M));
+            for (o, (slots, leaves)) in out.iter_mut().zip(trees) {
+                *o += Self::leaf::<D, M>(right, slots, leaves);
             }
         }
     }
@@ -503,5 +552,20 @@ mod tests {
         let deep = chains(CompleteTrees::MAX_DEPTH + 1);
         deep.validate().unwrap();
         assert_eq!(CompleteTrees::new(&deep), None);
+        // 258 stumps on 258 thresholds: more distinct splits than a byte numbers.
+        let mut many = stumps();
+        for t in 2..258u32 {
+            let r = many.feature.len() as u32;
+            many.roots.push(r);
+            many.feature.extend([0, 0, 0]);
+            many.threshold.extend([t as f32, 0.0, 0.0]);
+            many.left.extend([r + 1, 0, 0]);
+            many.right.extend([r + 2, 0, 0]);
+            many.value.extend([0.0, 1.0, -1.0]);
+        }
+        many.validate().unwrap();
+        assert_eq!(CompleteTrees::new(&many), None);
+        many.roots.truncate(200);
+        assert!(CompleteTrees::new(&many).is_some());
     }
 }
