@@ -5,6 +5,9 @@
 //! `t % n_classes`. A node with `left == 0` is a leaf (no child can be node 0, which is the first
 //! root). Leaf values already include the learning rate. A sample goes left iff
 //! `x[feature] <= threshold`.
+//!
+//! [`CompleteTrees`] is the same ensemble re-laid at load time for the detector's hot path: every
+//! tree padded to one depth, splits numbered, walked without branches; same leaves, same sums.
 
 use serde::{Deserialize, Serialize};
 use vigil_features::linear::softmax_in_place;
