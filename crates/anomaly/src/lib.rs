@@ -18,7 +18,7 @@
 //! |---|---|
 //! | [`score`] | **what it answers**: [`MLAnomalyDetector`] — `score_window` (the sync fast path) and the async [`AnomalyDetector`](vigil_contracts::AnomalyDetector) impl with the gray-zone verifier; [`DetectorParams`] |
 //! | [`model`] | the artifact: [`AnomalyModel`] (trees + [`ScoreCalibration`]), [`EMBEDDED`], [`MODEL_ENV`], loading ([`AnomalyModel::load`]) |
-//! | [`trees`] | flat-array boosted-tree inference (node arrays, no pointers, no allocation) |
+//! | [`trees`] | flat-array boosted-tree inference (node arrays, no pointers, no allocation), and [`CompleteTrees`], the branch-free layout the detector builds at load and scores with (bit-identical) |
 //! | [`reasons`] | axor's reason vocabulary, computed from evidence, never contradicting the class |
 //! | [`sequence`] | order facts derived from the window itself (the `after_*` flags are recomputed, never trusted) and the three invariants enforced on every answer |
 //!
@@ -67,4 +67,4 @@ pub mod trees;
 pub use error::{Error, Result};
 pub use model::{AnomalyModel, EMBEDDED, MODEL_ENV, ScoreCalibration};
 pub use score::{DetectorParams, MLAnomalyDetector};
-pub use trees::TreeEnsemble;
+pub use trees::{CompleteTrees, TreeEnsemble};

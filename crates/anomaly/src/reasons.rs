@@ -34,6 +34,13 @@ pub const VOCABULARY: &[&str] = &[
 
 /// Evidence reasons of a window, in order (may be empty).
 pub fn evidence(window: &[NormalizedIntent]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    evidence_each(window, |r| out.push(r));
+    out
+}
+
+/// Calls `emit` with each of [`evidence`]'s reasons, in order.
+fn evidence_each(window: &[NormalizedIntent], mut emit: impl FnMut(&'static str)) {
     let any = |f: &dyn Fn(&NormalizedIntent) -> bool| window.iter().any(f);
     let ext = any(&|i| i.after_external_read || i.target_kind == TargetKind::ExternalUrl);
     let untrusted = any(&|i| i.provenance == Provenance::ExternalWeb);
@@ -53,10 +60,9 @@ pub fn evidence(window: &[NormalizedIntent]) -> Vec<&'static str> {
             egress_after_secret = true;
         }
     }
-    let mut out = Vec::new();
     let mut push = |cond: bool, r: &'static str| {
         if cond {
-            out.push(r);
+            emit(r);
         }
     };
     push(ext, "external_read_seen");
@@ -95,7 +101,6 @@ pub fn evidence(window: &[NormalizedIntent]) -> Vec<&'static str> {
         any(&|i| i.target_kind == TargetKind::SystemPath),
         "system_path_access",
     );
-    out
 }
 
 /// Reasons for a result of class `class` on `window`.
@@ -103,7 +108,8 @@ pub fn for_class(class: AnomalyClass, window: &[NormalizedIntent]) -> Vec<String
     if class == AnomalyClass::Normal {
         return vec![AnomalyClass::Normal.as_str().to_owned()];
     }
-    let mut r: Vec<String> = evidence(window).into_iter().map(str::to_owned).collect();
+    let mut r = Vec::new();
+    evidence_each(window, |x| r.push(x.to_owned()));
     if r.is_empty() {
         r.push("unusual_activity_pattern".to_owned());
     }

@@ -8,12 +8,13 @@ use std::time::Duration;
 use vigil_contracts::trajectory::VERIFIER_PARSE_ERROR;
 use vigil_contracts::{
     AnomalyClass, AnomalyDetector, AnomalyResult, CanonicalIntent, LlmVerifier, NormalizedIntent,
-    PolicyName, TaskSignalHint, VerifierError,
+    Operation, PolicyName, TargetKind, TaskSignalHint, VerifierError,
 };
-use vigil_features::window::{VigilWindowV1, WindowEncoder};
+use vigil_features::window::{VigilWindowV1, WINDOW, WindowEncoder};
 
 use crate::model::{AnomalyModel, ScoreCalibration};
 use crate::sequence::{self, SequenceFacts};
+use crate::trees::CompleteTrees;
 use crate::{Error, Result, reasons};
 
 /// Detector settings, with axor's defaults.
@@ -86,6 +87,8 @@ impl DetectorParams {
 #[derive(Clone)]
 pub struct MLAnomalyDetector {
     model: Arc<AnomalyModel>,
+    /// The model's trees laid out for inference at load time (`None`: too deep, walk the nodes).
+    complete: Option<Arc<CompleteTrees>>,
     params: DetectorParams,
     verifier: Option<Arc<dyn LlmVerifier>>,
 }
@@ -105,6 +108,7 @@ impl MLAnomalyDetector {
     pub fn new(model: AnomalyModel) -> Result<Self> {
         model.validate()?;
         Ok(MLAnomalyDetector {
+            complete: CompleteTrees::new(&model.trees).map(Arc::new),
             model: Arc::new(model),
             params: DetectorParams::default(),
             verifier: None,
@@ -160,7 +164,10 @@ impl MLAnomalyDetector {
         let mut x = [0f32; VigilWindowV1::LEN];
         VigilWindowV1.encode_into(recent, &mut x);
         let mut p = [0f32; 3];
-        self.model.trees.probabilities(&x, &mut p);
+        match &self.complete {
+            Some(c) => c.probabilities(&x, &mut p),
+            None => self.model.trees.probabilities(&x, &mut p),
+        }
         p
     }
 
@@ -169,25 +176,42 @@ impl MLAnomalyDetector {
     /// The window's `after_*` flags are recomputed from its order, and the sequence invariants
     /// ([`SequenceFacts::floor`]) are enforced on the model's answer.
     pub fn score_window(&self, window: &[NormalizedIntent]) -> AnomalyResult {
-        let recent = sequence::derive_recent(window, self.params.window_size);
+        // The derived window without tool names (nothing allocated): encoder, reasons and
+        // sequence facts never read them.
+        let mut buf: [NormalizedIntent; WINDOW] = std::array::from_fn(|_| blank_intent());
+        let n = sequence::derive_recent_untooled(window, self.params.window_size, &mut buf);
+        let recent = &buf[..n];
         if recent.is_empty() {
             return AnomalyResult::empty();
         }
-        let p = self.probabilities_derived(&recent);
-        let score = self.model.calibration.score(ScoreCalibration::severity(&p));
-        let class = AnomalyClass::from_score_with(
+        let p = self.probabilities_derived(recent);
+        let mut score = self.model.calibration.score(ScoreCalibration::severity(&p));
+        let mut class = AnomalyClass::from_score_with(
             score,
             self.params.suspicious_threshold,
             self.params.critical_threshold,
         );
-        self.floored(
-            AnomalyResult {
-                score,
-                class,
-                reasons: reasons::for_class(class, &recent),
-            },
-            &recent,
-        )
+        // `floored`, with the reasons computed once, for the final class.
+        if let Some(floor) = SequenceFacts::of_derived(recent).floor() {
+            if class.index() < floor.index() {
+                score = self.floor_score(score, floor);
+                class = floor;
+            }
+        }
+        AnomalyResult {
+            score,
+            class,
+            reasons: reasons::for_class(class, recent),
+        }
+    }
+
+    /// `score` raised into the band of `floor` (capped at 1).
+    fn floor_score(&self, score: f64, floor: AnomalyClass) -> f64 {
+        match floor {
+            AnomalyClass::Critical => score.max(self.params.critical_threshold),
+            _ => score.max(self.params.suspicious_threshold),
+        }
+        .min(1.0)
     }
 
     /// Raises `r` to the floor of the window's sequence facts (score into that class's band,
@@ -199,13 +223,8 @@ impl MLAnomalyDetector {
         if r.class.index() >= floor.index() {
             return r;
         }
-        let score = match floor {
-            AnomalyClass::Critical => r.score.max(self.params.critical_threshold),
-            _ => r.score.max(self.params.suspicious_threshold),
-        }
-        .min(1.0);
         AnomalyResult {
-            score,
+            score: self.floor_score(r.score, floor),
             class: floor,
             reasons: reasons::for_class(floor, recent),
         }
@@ -291,6 +310,11 @@ impl MLAnomalyDetector {
     }
 }
 
+/// A placeholder intent (no allocation) for the fast path's fixed buffer.
+fn blank_intent() -> NormalizedIntent {
+    NormalizedIntent::new("", Operation::Other, TargetKind::Workdir)
+}
+
 #[async_trait::async_trait]
 impl AnomalyDetector for MLAnomalyDetector {
     async fn score(
@@ -302,5 +326,107 @@ impl AnomalyDetector for MLAnomalyDetector {
         self.score_with_verifier(window, task_signal_hint, policy_name)
             .await
             .map_err(Into::into)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigil_contracts::{DataFlow, DestinationKind, Provenance};
+
+    /// `score_window` as it was before the fast path: full clones of the derived window, the
+    /// node walk over the artifact's arrays, reasons for the model's class, then `floored`.
+    fn reference(d: &MLAnomalyDetector, window: &[NormalizedIntent]) -> AnomalyResult {
+        let recent = sequence::derive_recent(window, d.params.window_size);
+        if recent.is_empty() {
+            return AnomalyResult::empty();
+        }
+        let mut x = [0f32; VigilWindowV1::LEN];
+        VigilWindowV1.encode_into(&recent, &mut x);
+        let mut p = [0f32; 3];
+        d.model.trees.probabilities(&x, &mut p);
+        let score = d.model.calibration.score(ScoreCalibration::severity(&p));
+        let class = AnomalyClass::from_score_with(
+            score,
+            d.params.suspicious_threshold,
+            d.params.critical_threshold,
+        );
+        d.floored(
+            AnomalyResult {
+                score,
+                class,
+                reasons: reasons::for_class(class, &recent),
+            },
+            &recent,
+        )
+    }
+
+    /// Random windows of 0..=14 intents over every enum value, skewed to plain work.
+    fn windows(seed: u64, count: usize) -> Vec<Vec<NormalizedIntent>> {
+        let mut s = seed;
+        let mut next = move |m: usize| {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (s >> 33) as usize % m
+        };
+        fn pick<T: Copy>(all: &[T], plain: T, r: usize) -> T {
+            if r < 60 { plain } else { all[r % all.len()] }
+        }
+        (0..count)
+            .map(|_| {
+                let len = next(15);
+                (0..len)
+                    .map(|_| {
+                        let mut i = NormalizedIntent::new(
+                            ["read", "bash", "web_fetch"][next(3)],
+                            pick(Operation::ALL, Operation::FileRead, next(100)),
+                            pick(TargetKind::ALL, TargetKind::Workdir, next(100)),
+                        );
+                        i.destination_kind =
+                            pick(DestinationKind::ALL, DestinationKind::None, next(100));
+                        i.provenance = pick(Provenance::ALL, Provenance::Repo, next(100));
+                        i.data_flow = pick(DataFlow::ALL, DataFlow::LocalToLocal, next(100));
+                        i.reads_secret_like_data = next(8) == 0;
+                        i.writes_outside_workdir = next(8) == 0;
+                        i.executes_generated_code = next(8) == 0;
+                        i.after_external_read = next(8) == 0;
+                        i.after_secret_access = next(8) == 0;
+                        i.target_resource_reputation = next(11) as f64 / 10.0;
+                        i.target_container_reputation = next(11) as f64 / 10.0;
+                        i
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fast_path_answers_as_the_reference_path() {
+        let d = MLAnomalyDetector::embedded().unwrap();
+        let short = d.clone().with_params(DetectorParams {
+            window_size: 4,
+            ..DetectorParams::default()
+        });
+        let short = short.unwrap();
+        let mut classes = [0usize; 3];
+        for w in windows(11, 6_000) {
+            for d in [&d, &short] {
+                let (a, b) = (d.score_window(&w), reference(d, &w));
+                assert_eq!(a.score.to_bits(), b.score.to_bits(), "{w:?}");
+                assert_eq!((a.class, &a.reasons), (b.class, &b.reasons), "{w:?}");
+                assert_eq!(d.probabilities(&w), {
+                    let r = sequence::derive_recent(&w, d.params.window_size);
+                    let mut x = [0f32; VigilWindowV1::LEN];
+                    VigilWindowV1.encode_into(&r, &mut x);
+                    let mut p = [0f32; 3];
+                    d.model.trees.probabilities(&x, &mut p);
+                    p
+                });
+                classes[a.class.index()] += 1;
+            }
+        }
+        // The windows reach every class.
+        assert!(classes.iter().all(|&c| c > 100), "{classes:?}");
     }
 }

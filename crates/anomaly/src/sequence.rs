@@ -39,6 +39,7 @@
 use vigil_contracts::{
     AnomalyClass, DataFlow, DestinationKind, NormalizedIntent, Operation, Provenance, TargetKind,
 };
+use vigil_features::window::WINDOW;
 
 /// Whether the call brings external content in: a network request to an external host, or a
 /// read of an external URL.
@@ -110,6 +111,34 @@ pub fn derive_recent(window: &[NormalizedIntent], n: usize) -> Vec<NormalizedInt
             o
         })
         .collect()
+}
+
+/// [`derive_recent`] into a fixed buffer, without the tool names: the `k`-th of the last `n`
+/// calls (`n <= WINDOW`) lands in `out[k]` with an empty `tool` (nothing is allocated); returns
+/// how many calls were written. Every other field equals [`derive_recent`]'s.
+///
+/// For the scoring fast path: the encoder, the reasons and the sequence facts never read `tool`.
+pub(crate) fn derive_recent_untooled(
+    window: &[NormalizedIntent],
+    n: usize,
+    out: &mut [NormalizedIntent; WINDOW],
+) -> usize {
+    let n = n.min(WINDOW);
+    let start = window.len().saturating_sub(n);
+    let (history, recent) = window.split_at(start);
+    let mut external = history.iter().any(is_external_read);
+    let mut secret = history.iter().any(is_secret_access);
+    for (o, i) in out.iter_mut().zip(recent) {
+        external |= is_external_read(i);
+        secret |= is_secret_access(i);
+        *o = NormalizedIntent {
+            tool: String::new(),
+            after_external_read: external,
+            after_secret_access: secret,
+            ..*i
+        };
+    }
+    recent.len()
 }
 
 /// Order facts of one window (see the module docs).
