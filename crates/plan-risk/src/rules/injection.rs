@@ -50,7 +50,8 @@ const ADDRESSEE_WORDS: &[&str] = &[
 
 /// Per pattern, in table order: groups of literals, ASCII case-insensitive; on ASCII text a
 /// match of the pattern holds a literal of every group. An empty list: the pattern cannot match
-/// ASCII text (`zero_width`).
+/// ASCII text (`zero_width`). Punctuation the patterns also need (`:`, `-`, `,`) is left out:
+/// tool outputs are full of it, and every occurrence would be one more match to report.
 const GATES: [&[&[&str]]; 12] = [
     // override
     &[
@@ -70,7 +71,7 @@ const GATES: [&[&[&str]]; 12] = [
     ],
     // addressed_imperative, three ways
     &[ADDRESSEE_WORDS, ACT_WORDS],
-    &[ADDRESSEE_WORDS, &[",", ":"], ACT_WORDS],
+    &[ADDRESSEE_WORDS, ACT_WORDS],
     &[
         ADDRESSEE_WORDS,
         &["must", "should", "shall", "need", "have", "are"],
@@ -96,7 +97,6 @@ const GATES: [&[&[&str]]; 12] = [
             "hidden",
         ],
         &["instruction", "directive", "task", "order", "command"],
-        &[":", "-"],
     ],
     // role_marker
     &[&["system", "admin", "inst", "im_start", "assistant"]],
@@ -111,7 +111,6 @@ const GATES: [&[&[&str]]; 12] = [
     // urgent_imperative
     &[
         &["important", "urgent", "attention", "action", "note"],
-        &[":", "!"],
         ACT_WORDS,
     ],
     // hidden_comment
