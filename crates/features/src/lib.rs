@@ -16,6 +16,7 @@
 //! | [`linear`] | softmax (multinomial logistic) inference over sparse features, with a calibration temperature |
 //! | [`intent`] | the intent normalizer: raw `{tool, args}` calls of a session → [`NormalizedIntent`](vigil_contracts::NormalizedIntent)s |
 //! | [`json_walk`] | the strings inside JSON tool arguments, and the one nesting limit ([`MAX_ARG_DEPTH`](json_walk::MAX_ARG_DEPTH)) every encoder shares |
+//! | [`literal_gate`] | which patterns of a table could match a text, from one Aho-Corasick pass over the literals each needs |
 //! | [`regex_fast`] | regexes and regex sets with Unicode `\b` that stay on the lazy DFA for text without non-ASCII word characters |
 //! | [`window`] | window encoders: axor's 300-D `axor-v1` layout and vigil's position-invariant `vigil-window-v1` |
 //!
@@ -42,6 +43,7 @@ pub mod fold;
 pub mod intent;
 pub mod json_walk;
 pub mod linear;
+pub mod literal_gate;
 pub mod plan;
 pub mod regex_fast;
 pub mod sparse;

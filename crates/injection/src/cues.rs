@@ -27,7 +27,9 @@ use regex::bytes::Regex;
 use unicode_normalization::UnicodeNormalization;
 use vigil_features::fold::{confusable, is_default_ignorable, normalize_non_ascii_runs};
 
-use crate::cue_gate::CueGate;
+use vigil_features::literal_gate::LiteralGate;
+
+use crate::cue_gate::cue_gate;
 
 /// Cue names, in feature order (part of the feature schema).
 pub const CUE_NAMES: &[&str] = &[
@@ -123,7 +125,7 @@ const QUESTION_FRAME: usize = 18;
 pub struct Cues {
     patterns: Vec<Regex>,
     invisible: Regex,
-    gate: CueGate,
+    gate: LiteralGate,
 }
 
 thread_local! {
@@ -143,7 +145,7 @@ impl Cues {
         Cues {
             patterns: PATTERNS.iter().map(|p| compile(p)).collect(),
             invisible: compile(INVISIBLE),
-            gate: CueGate::new(),
+            gate: cue_gate(),
         }
     }
 
@@ -180,7 +182,7 @@ impl Cues {
     }
 
     /// The literal groups present in a detection text: what [`Self::set_gated`] needs (one
-    /// pass; see [`crate::cue_gate`]). The groups of texts joined by line breaks are the union
+    /// pass; see [`vigil_features::literal_gate`]). The groups of texts joined by line breaks are the union
     /// of theirs.
     pub fn literal_groups(&self, detection: &str) -> u64 {
         self.gate.groups_in(detection)

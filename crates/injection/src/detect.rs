@@ -214,7 +214,7 @@ impl InjectionDetector {
     /// window's (at most [`WHOLE_BYTES`]) are kept running ([`crate::window`]); a pair's cue
     /// set is its segments' union, and the whole text's cues are matched on the joined
     /// detection text (so a cue split across a line break is seen there), running only the
-    /// patterns whose literals some segment holds ([`crate::cue_gate`]). Memory is the dense
+    /// patterns whose literals some segment holds (`cue_gate`). Memory is the dense
     /// per-bucket arrays plus one segment's counts and, for a text of at most [`WHOLE_BYTES`],
     /// its detection copy.
     fn windowed(

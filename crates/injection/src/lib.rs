@@ -13,7 +13,7 @@
 //! | [`model`] | the artifact: [`InjectionModel`], its feature schema, [`EMBEDDED`], [`MODEL_ENV`], loading |
 //! | [`segment`] | how a long text is cut into the segments that are scored ([`segment::Segments`]) |
 //! | [`cues`] | structural cues and the detection copy ([`cues::DetectionText`]: NFKC, invisibles removed, look-alikes folded) |
-//! | [`cue_gate`] | which cue patterns could match a text, from one literal pass (so the rest are never run) |
+//! | `cue_gate` | the literals each cue pattern needs, for [`vigil_features::literal_gate`] (the rest of the patterns are never run) |
 //!
 //! The encoder is [`vigil_features::text`] plus the cue block of [`cues`]; training, data and
 //! the model card are `vigil-trainer`'s (`cargo xtask train injection`, card `docs/models/injection.md`).
@@ -40,7 +40,7 @@
 //! blocks or asks for confirmation, a runtime may quote or strip the spans.
 #![deny(missing_docs)]
 
-pub mod cue_gate;
+mod cue_gate;
 pub mod cues;
 pub mod detect;
 mod error;

@@ -17,6 +17,7 @@
 use std::sync::OnceLock;
 
 use vigil_contracts::{Severity, Violation};
+use vigil_features::literal_gate::LiteralGate;
 use vigil_features::plan::Action;
 use vigil_features::regex_fast::{WordRegex, WordSet};
 
@@ -40,7 +41,7 @@ enum Kind {
 struct Inspector {
     set: WordSet,
     /// A necessary condition for a match of each pattern on ASCII text (see [`Gate`]).
-    gate: LiteralGate,
+    gate: InspectorGate,
     /// Each pattern of `set` alone.
     alone: Vec<WordRegex>,
     kinds: Vec<(Kind, &'static str)>,
@@ -84,7 +85,7 @@ fn inspector() -> &'static Inspector {
         assert_eq!(GATES.len(), table.len(), "one gate per inspector pattern");
         Inspector {
             set,
-            gate: LiteralGate::new(GATES),
+            gate: InspectorGate::new(GATES),
             alone: table
                 .iter()
                 .map(|(_, _, p)| WordRegex::new(p).expect("inspector pattern compiles"))
@@ -278,49 +279,44 @@ const GATES: &[Gate] = &[
     Gate::Any(&["delete", "update", "grant", "=", "union"]),
 ];
 
-/// [`GATES`] as one Aho-Corasick automaton, built (fully) at construction.
-struct LiteralGate {
-    literals: aho_corasick::AhoCorasick,
-    /// The pattern each literal of `literals` belongs to, by literal id.
-    owner: Vec<u32>,
+/// [`GATES`]: the literal ones as one [`LiteralGate`] (ASCII case-insensitive), built at
+/// construction, and the digit counts.
+struct InspectorGate {
+    literals: LiteralGate,
     /// (pattern, digits) of the [`Gate::Digits`] gates.
     digits: Vec<(u32, usize)>,
 }
 
-impl LiteralGate {
+impl InspectorGate {
     fn new(gates: &[Gate]) -> Self {
-        let (mut literals, mut owner, mut digits) = (Vec::new(), Vec::new(), Vec::new());
-        for (i, g) in (0u32..).zip(gates) {
-            match g {
-                Gate::Any(l) => {
-                    literals.extend_from_slice(l);
-                    owner.extend(std::iter::repeat_n(i, l.len()));
-                }
-                Gate::Digits(n) => digits.push((i, *n)),
-            }
-        }
-        LiteralGate {
-            literals: aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(literals)
-                .expect("inspector literals"),
-            owner,
+        let any: Vec<&[&[&str]]> = gates
+            .iter()
+            .map(|g| match g {
+                Gate::Any(l) => std::slice::from_ref(l),
+                Gate::Digits(_) => &[],
+            })
+            .collect();
+        let digits = (0u32..)
+            .zip(gates)
+            .filter_map(|(i, g)| match g {
+                Gate::Digits(n) => Some((i, *n)),
+                Gate::Any(_) => None,
+            })
+            .collect();
+        InspectorGate {
+            literals: LiteralGate::new(&any, true),
             digits,
         }
     }
 
     /// The patterns that may match ASCII `text` (bit i: pattern i); every other one cannot.
-    fn candidates(&self, text: &str) -> u32 {
-        let mut mask = 0u32;
-        for m in self.literals.find_overlapping_iter(text) {
-            mask |= 1 << self.owner[m.pattern().as_usize()];
-        }
+    fn candidates(&self, text: &str) -> u64 {
+        let mut mask = self.literals.candidates(text);
         if !self.digits.is_empty() {
             let n = text.bytes().filter(u8::is_ascii_digit).count();
             for &(i, at_least) in &self.digits {
-                if n >= at_least {
-                    mask |= 1 << i;
+                if n < at_least {
+                    mask &= !(1 << i);
                 }
             }
         }

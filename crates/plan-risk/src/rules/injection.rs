@@ -9,8 +9,8 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use vigil_contracts::RiskLevel;
+use vigil_features::literal_gate::LiteralGate;
 use vigil_features::regex_fast::{WordRegex, WordSet};
 use vigil_injection::{Channel, InjectionDetector};
 
@@ -21,7 +21,7 @@ struct Patterns {
     /// Each pattern on its own, for ASCII text that its gate lets through.
     alone: Vec<WordRegex>,
     names: Vec<&'static str>,
-    gate: ObservationGate,
+    gate: LiteralGate,
 }
 
 /// The ACT verbs as gate literals.
@@ -49,8 +49,7 @@ const ADDRESSEE_WORDS: &[&str] = &[
 ];
 
 /// Per pattern, in table order: groups of literals, ASCII case-insensitive; on ASCII text a
-/// match of the pattern holds a literal of every group. An empty list: the pattern cannot match
-/// ASCII text (`zero_width`). Punctuation the patterns also need (`:`, `-`, `,`) is left out:
+/// match of the pattern holds a literal of every group. Punctuation the patterns also need (`:`, `-`, `,`) is left out:
 /// tool outputs are full of it, and every occurrence would be one more match to report.
 const GATES: [&[&[&str]]; 12] = [
     // override
@@ -115,75 +114,11 @@ const GATES: [&[&[&str]]; 12] = [
     ],
     // hidden_comment
     &[&["<!--"], &["-->"]],
-    // zero_width: no ASCII text holds one
-    &[],
+    // zero_width: its characters (which no ASCII text holds)
+    &[&["\u{200b}", "\u{200c}", "\u{200d}", "\u{2060}", "\u{feff}"]],
     // invisible_text
     &[&["display", "font-size", "color"]],
 ];
-
-/// [`GATES`] as one ASCII case-insensitive Aho-Corasick automaton over every literal.
-struct ObservationGate {
-    literals: AhoCorasick,
-    /// Per literal: the bit of every group it belongs to.
-    groups_of: Vec<u64>,
-    /// Per pattern: the bits of its groups (`None`: cannot match ASCII text).
-    needs: Vec<Option<u64>>,
-}
-
-impl ObservationGate {
-    fn new() -> Self {
-        let mut literals: Vec<&'static str> = Vec::new();
-        let mut groups_of: Vec<u64> = Vec::new();
-        let mut needs = Vec::new();
-        let mut group = 0u32;
-        for groups in GATES {
-            if groups.is_empty() {
-                needs.push(None);
-                continue;
-            }
-            let mut need = 0u64;
-            for &members in groups {
-                let bit = 1u64 << group;
-                group += 1;
-                need |= bit;
-                for &lit in members {
-                    match literals.iter().position(|&l| l == lit) {
-                        Some(i) => groups_of[i] |= bit,
-                        None => {
-                            literals.push(lit);
-                            groups_of.push(bit);
-                        }
-                    }
-                }
-            }
-            needs.push(Some(need));
-        }
-        let literals = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&literals)
-            .expect("observation gate literals");
-        ObservationGate {
-            literals,
-            groups_of,
-            needs,
-        }
-    }
-
-    /// The patterns whose literals all occur in ASCII `text` (bit i: pattern i).
-    fn candidates(&self, text: &str) -> u32 {
-        let mut present = 0u64;
-        for m in self.literals.find_overlapping_iter(text) {
-            present |= self.groups_of[m.pattern().as_usize()];
-        }
-        self.needs
-            .iter()
-            .enumerate()
-            .filter(|(_, need)| need.is_some_and(|n| present & n == n))
-            .fold(0, |mask, (i, _)| mask | 1 << i)
-    }
-}
 
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
@@ -248,7 +183,7 @@ fn patterns() -> &'static Patterns {
             set,
             alone,
             names,
-            gate: ObservationGate::new(),
+            gate: LiteralGate::new(&GATES, true),
         }
     })
 }

@@ -93,8 +93,8 @@ user messages 4.78 µs (9.20 µs at the previous release), on tool outputs of 0.
 on tool outputs joined to 10 KB 0.48 ms (0.94 ms) and to 100 KB 3.99 ms (8.62 ms); `vigil injection` on one \
 15 MB tool output: 0.75 s wall (2.3 s), peak RSS 69.9 MB = 4.7× the input. Linear in the length, about \
 0.04–0.06 µs per byte. **Still about three times the issue's 20 µs for 1 KB.** A 1 KB tool output is about \
-fourteen segments, and the n-grams themselves are the floor: some 4,800 character and word n-grams per KB, \
-each hashed and counted in a 49,152-bucket table (28% of the time), then each segment's distinct buckets \
+fourteen segments, and the n-grams themselves are the floor: some 3,900 character and word n-grams per KB, \
+each hashed and counted in a 49,152-bucket table (28% of a `perf` profile of `vigil injection` on them), then each segment's distinct buckets \
 weighed for the segment, its pair and the whole text (21%); the cue literals and the few cue patterns they \
 let through take 20%, the detection copy 5%. What made it 2.3 times faster than the previous release, with \
 the same scores (to 1e-6) and the same spans: cue patterns run only when the literals every match must \
