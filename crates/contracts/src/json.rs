@@ -1,16 +1,16 @@
 //! Parsing contract values from JSON with errors that say *where* the problem is.
 //!
-//! Every record is first walked once for duplicate object keys, at any depth, and refused if it
-//! has one: `{"command": "rm -rf /", "command": "ls"}` means one thing to a parser that keeps the
-//! first value and another to one that keeps the last, so a monitor must not pick either.
+//! A record with the same key twice in any object, at any depth, is refused:
+//! `{"command": "rm -rf /", "command": "ls"}` means one thing to a parser that keeps the first
+//! value and another to one that keeps the last, so a monitor must not pick either. The check
+//! runs in the same pass as the parse ([`crate::unique_keys`]).
 
-use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use crate::unique_keys::UniqueKeys;
 use crate::{Error, Result};
 
 /// Parses one JSON document into a contract type.
@@ -31,13 +31,13 @@ use crate::{Error, Result};
 /// assert_eq!(err, "steps[0].args: duplicate key \"command\" at column 69");
 /// ```
 pub fn from_json_str<T: DeserializeOwned>(text: &str) -> Result<T> {
-    check_unique_keys(text)?;
     parse_whole(text)
 }
 
-/// The duplicate-key walk [`from_json_str`] starts with (its error is the one it gives).
+/// The duplicate-key check of [`from_json_str`] alone, for a reader that parses the record its
+/// own way (its error is the one [`from_json_str`] gives).
 pub(crate) fn check_unique_keys(text: &str) -> Result<()> {
-    parse_whole::<UniqueKeys>(text).map(|UniqueKeys| ())
+    parse_whole::<de::IgnoredAny>(text).map(|_| ())
 }
 
 /// Parses an already-decoded JSON value into a contract type, with the same path-aware errors.
@@ -173,7 +173,7 @@ impl<'de> Deserialize<'de> for CompactValue {
 /// fails the same way and names where.
 fn parse_whole<T: DeserializeOwned>(text: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(text);
-    match T::deserialize(&mut de).and_then(|value| de.end().map(|()| value)) {
+    match T::deserialize(UniqueKeys(&mut de)).and_then(|value| de.end().map(|()| value)) {
         Ok(value) => Ok(value),
         Err(_) => parse_whole_tracked(text),
     }
@@ -182,9 +182,13 @@ fn parse_whole<T: DeserializeOwned>(text: &str) -> Result<T> {
 /// [`parse_whole`] with the path of the failing field tracked.
 fn parse_whole_tracked<T: DeserializeOwned>(text: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Json {
-        path: e.path().to_string(),
-        message: strip_position(&e.inner().to_string()),
+    // The adapter sits above the path tracker: a duplicate is refused after the tracker has
+    // taken the key, and the path names the object that holds it, not the key itself.
+    let mut track = serde_path_to_error::Track::new();
+    let tracked = serde_path_to_error::Deserializer::new(&mut de, &mut track);
+    let value = T::deserialize(UniqueKeys(tracked)).map_err(|e| Error::Json {
+        path: track.path().to_string(),
+        message: strip_position(&e.to_string()),
     })?;
     de.end().map_err(|e| Error::Json {
         path: ".".into(),
@@ -199,112 +203,218 @@ fn strip_position(message: &str) -> String {
     message.replace(" at line 1 column ", " at column ")
 }
 
-/// Any JSON value, checked for duplicate keys and otherwise thrown away. Only the keys of the
-/// objects still open are held, so the walk needs little more memory than the nesting depth.
-struct UniqueKeys;
-
-impl<'de> Deserialize<'de> for UniqueKeys {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        d.deserialize_any(UniqueKeysVisitor)
-    }
-}
-
-struct UniqueKeysVisitor;
-
-impl<'de> Visitor<'de> for UniqueKeysVisitor {
-    type Value = UniqueKeys;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> std::result::Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_i64<E>(self, _: i64) -> std::result::Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_u64<E>(self, _: u64) -> std::result::Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_f64<E>(self, _: f64) -> std::result::Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_str<E>(self, _: &str) -> std::result::Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_unit<E>(self) -> std::result::Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<UniqueKeys, A::Error> {
-        while seq.next_element::<UniqueKeys>()?.is_some() {}
-        Ok(UniqueKeys)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<UniqueKeys, A::Error> {
-        // Objects are small (an intent has 13 keys): a linear scan of a short list beats
-        // hashing every key; past SMALL keys a set keeps big objects linear.
-        const SMALL: usize = 24;
-        let mut few: Vec<Cow<'de, str>> = Vec::new();
-        let mut many: Option<HashSet<Cow<'de, str>>> = None;
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            let duplicate = match &many {
-                Some(set) => set.contains(&key),
-                None => few.contains(&key),
-            };
-            if duplicate {
-                return Err(de::Error::custom(format_args!(
-                    "duplicate key {:?}",
-                    crate::text::ellipsize(&key, crate::text::MAX_ECHOED_CHARS)
-                )));
-            }
-            match &mut many {
-                Some(set) => {
-                    set.insert(key);
-                }
-                None if few.len() == SMALL => {
-                    let mut set: HashSet<Cow<'de, str>> = few.drain(..).collect();
-                    set.insert(key);
-                    many = Some(set);
-                }
-                None => few.push(key),
-            }
-            map.next_value::<UniqueKeys>()?;
-        }
-        Ok(UniqueKeys)
-    }
-}
-
-/// An object key, borrowed from the input when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> std::result::Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> std::result::Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+    use std::collections::HashSet;
+
     use super::*;
     use crate::{Plan, TaskSignal};
+
+    /// The two-pass check this module used before [`UniqueKeys`]: a walk of its own ahead of the
+    /// parse, kept as the oracle the one-pass adapter must agree with.
+    struct KeyWalk;
+
+    impl<'de> Deserialize<'de> for KeyWalk {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            d.deserialize_any(KeyWalkVisitor)
+        }
+    }
+
+    struct KeyWalkVisitor;
+
+    impl<'de> Visitor<'de> for KeyWalkVisitor {
+        type Value = KeyWalk;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_bool<E>(self, _: bool) -> std::result::Result<KeyWalk, E> {
+            Ok(KeyWalk)
+        }
+        fn visit_i64<E>(self, _: i64) -> std::result::Result<KeyWalk, E> {
+            Ok(KeyWalk)
+        }
+        fn visit_u64<E>(self, _: u64) -> std::result::Result<KeyWalk, E> {
+            Ok(KeyWalk)
+        }
+        fn visit_f64<E>(self, _: f64) -> std::result::Result<KeyWalk, E> {
+            Ok(KeyWalk)
+        }
+        fn visit_str<E>(self, _: &str) -> std::result::Result<KeyWalk, E> {
+            Ok(KeyWalk)
+        }
+        fn visit_unit<E>(self) -> std::result::Result<KeyWalk, E> {
+            Ok(KeyWalk)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<KeyWalk, A::Error> {
+            while seq.next_element::<KeyWalk>()?.is_some() {}
+            Ok(KeyWalk)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<KeyWalk, A::Error> {
+            // Objects are small (an intent has 13 keys): a linear scan of a short list beats
+            // hashing every key; past SMALL keys a set keeps big objects linear.
+            const SMALL: usize = 24;
+            let mut few: Vec<Cow<'de, str>> = Vec::new();
+            let mut many: Option<HashSet<Cow<'de, str>>> = None;
+            while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                let duplicate = match &many {
+                    Some(set) => set.contains(&key),
+                    None => few.contains(&key),
+                };
+                if duplicate {
+                    return Err(de::Error::custom(format_args!(
+                        "duplicate key {:?}",
+                        crate::text::ellipsize(&key, crate::text::MAX_ECHOED_CHARS)
+                    )));
+                }
+                match &mut many {
+                    Some(set) => {
+                        set.insert(key);
+                    }
+                    None if few.len() == SMALL => {
+                        let mut set: HashSet<Cow<'de, str>> = few.drain(..).collect();
+                        set.insert(key);
+                        many = Some(set);
+                    }
+                    None => few.push(key),
+                }
+                map.next_value::<KeyWalk>()?;
+            }
+            Ok(KeyWalk)
+        }
+    }
+
+    /// An object key, borrowed from the input when it has no escapes.
+    struct Key<'de>(Cow<'de, str>);
+
+    impl<'de> Deserialize<'de> for Key<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            struct KeyVisitor;
+            impl<'de> Visitor<'de> for KeyVisitor {
+                type Value = Key<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("an object key")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Key<'de>, E> {
+                    Ok(Key(Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> std::result::Result<Key<'de>, E> {
+                    Ok(Key(Cow::Owned(v.to_owned())))
+                }
+                fn visit_string<E>(self, v: String) -> std::result::Result<Key<'de>, E> {
+                    Ok(Key(Cow::Owned(v)))
+                }
+            }
+            d.deserialize_str(KeyVisitor)
+        }
+    }
+
+    #[test]
+    fn one_pass_check_agrees_with_a_separate_walk() {
+        // Seeded random documents: nested objects and arrays whose keys come from a tiny
+        // alphabet (so duplicates are common), some keys escaped, some values typed records.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        fn value(next: &mut dyn FnMut(u64) -> u64, depth: usize, out: &mut String) {
+            match if depth > 3 { 3 + next(3) } else { next(6) } {
+                0 | 1 => {
+                    out.push('{');
+                    for i in 0..next(5) {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        let key = ["a", "b", "c", "\\u0061", "tool"][next(5) as usize];
+                        out.push_str(&format!("\"{key}\":"));
+                        value(next, depth + 1, out);
+                    }
+                    out.push('}');
+                }
+                2 => {
+                    out.push('[');
+                    for i in 0..next(4) {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        value(next, depth + 1, out);
+                    }
+                    out.push(']');
+                }
+                3 => out.push_str("\"x\""),
+                4 => out.push_str("1.5"),
+                _ => out.push_str("null"),
+            }
+        }
+        let (mut refused, mut accepted) = (0, 0);
+        for _ in 0..3000 {
+            let mut text = String::new();
+            value(&mut next, 0, &mut text);
+            let walked = parse_whole::<KeyWalk>(&text).map_err(|e| e.to_string());
+            let one_pass = from_json_str::<serde_json::Value>(&text).map_err(|e| e.to_string());
+            assert_eq!(
+                walked.as_ref().map(|_| ()),
+                one_pass.as_ref().map(|_| ()),
+                "{text}"
+            );
+            assert_eq!(
+                walked.as_ref().map(|_| ()),
+                check_unique_keys(&text)
+                    .map_err(|e| e.to_string())
+                    .as_ref()
+                    .copied(),
+                "{text}"
+            );
+            if walked.is_ok() {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        // Both outcomes are exercised.
+        assert!(refused > 300 && accepted > 300, "{refused} {accepted}");
+    }
+
+    #[test]
+    fn duplicates_are_refused_in_fields_a_record_ignores_and_in_enums() {
+        // `Call` has no field "meta": serde would skip it unseen.
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Call {
+            tool: String,
+        }
+        let err = from_json_str::<Call>(r#"{"tool": "x", "meta": {"k": 1, "k": 2}}"#)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "meta: duplicate key \"k\" at column 34");
+        // A repeated known field is named the same way as a free-form key.
+        let err = from_json_str::<crate::Step>(r#"{"tool": "x", "tool": "y"}"#)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "duplicate key \"tool\" at column 20");
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        enum Tagged {
+            Call { name: String },
+        }
+        let err = from_json_str::<Tagged>(r#"{"Call": {"name": "a", "name": "b"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("duplicate key \"name\""), "{err}");
+    }
 
     #[test]
     fn trailing_garbage_is_refused() {

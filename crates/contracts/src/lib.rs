@@ -79,6 +79,7 @@ pub mod routing;
 pub mod task;
 pub mod text;
 pub mod trajectory;
+mod unique_keys;
 
 pub use artifact::{Artifact, FeatureSchema, SchemaRef};
 pub use error::{Error, Result};
