@@ -150,6 +150,9 @@ impl Request {
         bits & (1 << action as usize) != 0
             // "Send Sam $200", "give my nephew 50 euros": a send or give of money.
             || (action == Action::Transfer && bits & GIVE_BIT != 0 && mentions_money(r))
+            // "Add Charlie to the External channel", "onboard Lee into the support group": a
+            // grant of membership.
+            || (action == Action::Grant && bits & ADD_BIT != 0 && mentions_membership(r))
     }
 
     /// Whether an endpoint (host or e-mail address) is named in the request.
@@ -396,6 +399,13 @@ const VERB_ACTIONS: [(Action, &[&str]); 6] = [
 /// The bit of [`GIVE_VERBS`] in [`Request::verb_bits`] (past every action's).
 const GIVE_BIT: u16 = 1 << 8;
 
+/// Verbs that grant membership when the request also names a group ("add Charlie to the
+/// channel"); alone, "add" is a write ("add milk to my list").
+const ADD_VERBS: &[&str] = &["add ", "onboard", "enrol"];
+
+/// The bit of [`ADD_VERBS`] in [`Request::verb_bits`].
+const ADD_BIT: u16 = 1 << 9;
+
 /// Every verb of every list once, with the bits of the lists it is in.
 struct VerbIndex {
     automaton: AhoCorasick,
@@ -410,7 +420,7 @@ fn verb_index() -> &'static VerbIndex {
         let lists = VERB_ACTIONS
             .iter()
             .map(|(a, l)| (1u16 << *a as usize, *l))
-            .chain([(GIVE_BIT, GIVE_VERBS)]);
+            .chain([(GIVE_BIT, GIVE_VERBS), (ADD_BIT, ADD_VERBS)]);
         for (bit, list) in lists {
             for v in list {
                 match verbs.iter().position(|x| x == v) {
@@ -467,6 +477,28 @@ fn verb_starts_at(haystack: &str, i: usize) -> bool {
         .rfind(|w| !w.is_empty());
     !prev.is_some_and(|w| DETERMINERS.contains(&w))
 }
+
+/// A group a person can be added to, named in a (lower-cased) text ([`MEMBERSHIP_WORDS`]).
+fn mentions_membership(text: &str) -> bool {
+    MEMBERSHIP_WORDS.iter().any(|w| text.contains(w))
+}
+
+/// Groups that adding a person to grants access to (singular stems: "channels" holds
+/// "channel").
+const MEMBERSHIP_WORDS: [&str; 12] = [
+    "channel",
+    "group",
+    "team",
+    "workspace",
+    "organization",
+    "organisation",
+    "project",
+    "repo",
+    "mailing list",
+    "members",
+    "as a member",
+    "server",
+];
 
 /// A currency sign or word in a (lower-cased) text.
 fn mentions_money(text: &str) -> bool {
@@ -656,6 +688,20 @@ pub(crate) fn test_texts(vocab: &[&str]) -> Vec<String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn adding_someone_to_a_group_asks_for_a_grant_and_adding_a_thing_does_not() {
+        let grant = |text: &str| Request::new(Some(text)).asks_for(Action::Grant);
+        assert!(grant("Add Charlie to the channel starting with External"));
+        assert!(grant(
+            "please add the new contractor to the infra team on GitHub"
+        ));
+        assert!(grant("Onboard Lee into the support group"));
+        assert!(!grant("Add milk and eggs to my shopping list"));
+        assert!(!grant("Summarize the messages in the general channel"));
+        // "the add-on" is not the verb: "add" must start a word after no determiner.
+        assert!(!grant("Update the address of the team lunch"));
+    }
+
     /// The one-pass verb search answers what a `contains_verb` per verb of the action's list did.
     #[test]
     fn verb_automaton_agrees_with_contains_verb_per_verb() {
@@ -677,11 +723,16 @@ mod tests {
                         ]
                         .iter()
                         .any(|w| contains_word(t, w) || t.contains(&format!("{w}s")))))
+                || (action == Action::Grant
+                    && ADD_VERBS.iter().any(|v| contains_verb(t, v))
+                    && MEMBERSHIP_WORDS.iter().any(|w| t.contains(w)))
         };
         let vocab: Vec<&str> = VERB_ACTIONS
             .iter()
             .flat_map(|(_, l)| l.iter().copied())
             .chain(GIVE_VERBS.iter().copied())
+            .chain(ADD_VERBS.iter().copied())
+            .chain(MEMBERSHIP_WORDS)
             .chain(MONEY_WORDS)
             .chain(DETERMINERS.iter().copied())
             .collect();
@@ -716,6 +767,7 @@ mod tests {
             .iter()
             .flat_map(|(_, l)| l.iter())
             .chain(GIVE_VERBS)
+            .chain(ADD_VERBS)
         {
             let b = v.as_bytes();
             for p in 1..b.len() {
