@@ -33,11 +33,46 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<S> {
     }
 }
 
-macro_rules! forward_to_wrapped_visitor {
-    ($($method:ident),* $(,)?) => {
+/// The methods of a forwarding [`Deserializer`] (all but `deserialize_ignored_any` and
+/// `is_human_readable`): each hands the request to the inner deserializer with a wrapped
+/// visitor. `|this, visitor| split` turns the adapter and the caller's visitor into that pair.
+macro_rules! forward_deserializer_methods {
+    (|$this:ident, $visitor:ident| $split:expr) => {
+        forward_deserializer_methods!(@plain |$this, $visitor| $split;
+            deserialize_any, deserialize_bool, deserialize_i8, deserialize_i16, deserialize_i32,
+            deserialize_i64, deserialize_i128, deserialize_u8, deserialize_u16, deserialize_u32,
+            deserialize_u64, deserialize_u128, deserialize_f32, deserialize_f64, deserialize_char,
+            deserialize_str, deserialize_string, deserialize_bytes, deserialize_byte_buf,
+            deserialize_option, deserialize_unit, deserialize_seq, deserialize_map,
+            deserialize_identifier);
+        forward_deserializer_methods!(@with |$this, $visitor| $split;
+            deserialize_unit_struct(name: &'static str),
+            deserialize_newtype_struct(name: &'static str),
+            deserialize_tuple(len: usize),
+            deserialize_tuple_struct(name: &'static str, len: usize),
+            deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+            deserialize_enum(name: &'static str, variants: &'static [&'static str]));
+    };
+    (@plain |$this:ident, $visitor:ident| $split:expr; $($method:ident),*) => {
         $(
-            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-                self.0.$method(Wrapped(visitor))
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                let ($this, $visitor) = (self, visitor);
+                let (inner, visitor) = $split;
+                inner.$method(visitor)
+            }
+        )*
+    };
+    (@with |$this:ident, $visitor:ident| $split:expr;
+        $($method:ident($($arg:ident: $ty:ty),*)),*) => {
+        $(
+            fn $method<V: Visitor<'de>>(
+                self,
+                $($arg: $ty,)*
+                visitor: V,
+            ) -> Result<V::Value, Self::Error> {
+                let ($this, $visitor) = (self, visitor);
+                let (inner, visitor) = $split;
+                inner.$method($($arg,)* visitor)
             }
         )*
     };
@@ -46,88 +81,12 @@ macro_rules! forward_to_wrapped_visitor {
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for UniqueKeys<D> {
     type Error = D::Error;
 
-    forward_to_wrapped_visitor!(
-        deserialize_any,
-        deserialize_bool,
-        deserialize_i8,
-        deserialize_i16,
-        deserialize_i32,
-        deserialize_i64,
-        deserialize_i128,
-        deserialize_u8,
-        deserialize_u16,
-        deserialize_u32,
-        deserialize_u64,
-        deserialize_u128,
-        deserialize_f32,
-        deserialize_f64,
-        deserialize_char,
-        deserialize_str,
-        deserialize_string,
-        deserialize_bytes,
-        deserialize_byte_buf,
-        deserialize_option,
-        deserialize_unit,
-        deserialize_seq,
-        deserialize_map,
-        deserialize_identifier,
-    );
+    forward_deserializer_methods!(|this, visitor| (this.0, Wrapped(visitor)));
 
     /// A value the target ignores is still walked: a duplicate in it is refused all the same, so
     /// no reader of the record can take it differently from us.
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
         self.0.deserialize_any(Wrapped(visitor))
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_unit_struct(name, Wrapped(visitor))
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_newtype_struct(name, Wrapped(visitor))
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_tuple(len, Wrapped(visitor))
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_tuple_struct(name, len, Wrapped(visitor))
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_struct(name, fields, Wrapped(visitor))
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_enum(name, variants, Wrapped(visitor))
     }
 
     fn is_human_readable(&self) -> bool {
@@ -137,6 +96,28 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for UniqueKeys<D> {
 
 /// A visitor whose maps, sequences, enums and nested values go through the adapter.
 struct Wrapped<V>(V);
+
+/// Invokes `$m!` with every [`Visitor`] method that takes one number, bool or char.
+macro_rules! with_scalar_visits {
+    ($m:ident) => {
+        $m!(
+            visit_bool(bool),
+            visit_i8(i8),
+            visit_i16(i16),
+            visit_i32(i32),
+            visit_i64(i64),
+            visit_i128(i128),
+            visit_u8(u8),
+            visit_u16(u16),
+            visit_u32(u32),
+            visit_u64(u64),
+            visit_u128(u128),
+            visit_f32(f32),
+            visit_f64(f64),
+            visit_char(char),
+        );
+    };
+}
 
 macro_rules! forward_visits {
     ($($method:ident($ty:ty)),* $(,)?) => {
@@ -155,21 +136,8 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrapped<V> {
         self.0.expecting(f)
     }
 
+    with_scalar_visits!(forward_visits);
     forward_visits!(
-        visit_bool(bool),
-        visit_i8(i8),
-        visit_i16(i16),
-        visit_i32(i32),
-        visit_i64(i64),
-        visit_i128(i128),
-        visit_u8(u8),
-        visit_u16(u16),
-        visit_u32(u32),
-        visit_u64(u64),
-        visit_u128(u128),
-        visit_f32(f32),
-        visit_f64(f64),
-        visit_char(char),
         visit_str(&str),
         visit_borrowed_str(&'de str),
         visit_string(String),
@@ -357,120 +325,23 @@ struct KeyDeserializer<'a, 'de, D> {
     key: &'a mut Option<Cow<'de, str>>,
 }
 
-macro_rules! forward_to_noting_visitor {
-    ($($method:ident),* $(,)?) => {
-        $(
-            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-                self.inner.$method(NotingVisitor { inner: visitor, key: self.key })
-            }
-        )*
-    };
-}
-
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, 'de, D> {
     type Error = D::Error;
 
-    forward_to_noting_visitor!(
-        deserialize_any,
-        deserialize_bool,
-        deserialize_i8,
-        deserialize_i16,
-        deserialize_i32,
-        deserialize_i64,
-        deserialize_i128,
-        deserialize_u8,
-        deserialize_u16,
-        deserialize_u32,
-        deserialize_u64,
-        deserialize_u128,
-        deserialize_f32,
-        deserialize_f64,
-        deserialize_char,
-        deserialize_str,
-        deserialize_string,
-        deserialize_bytes,
-        deserialize_byte_buf,
-        deserialize_option,
-        deserialize_unit,
-        deserialize_seq,
-        deserialize_map,
-        deserialize_identifier,
-        deserialize_ignored_any,
-    );
+    forward_deserializer_methods!(|this, visitor| (
+        this.inner,
+        NotingVisitor {
+            inner: visitor,
+            key: this.key,
+        }
+    ));
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
         let visitor = NotingVisitor {
             inner: visitor,
             key: self.key,
         };
-        self.inner.deserialize_unit_struct(name, visitor)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let visitor = NotingVisitor {
-            inner: visitor,
-            key: self.key,
-        };
-        self.inner.deserialize_newtype_struct(name, visitor)
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let visitor = NotingVisitor {
-            inner: visitor,
-            key: self.key,
-        };
-        self.inner.deserialize_tuple(len, visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let visitor = NotingVisitor {
-            inner: visitor,
-            key: self.key,
-        };
-        self.inner.deserialize_tuple_struct(name, len, visitor)
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let visitor = NotingVisitor {
-            inner: visitor,
-            key: self.key,
-        };
-        self.inner.deserialize_struct(name, fields, visitor)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let visitor = NotingVisitor {
-            inner: visitor,
-            key: self.key,
-        };
-        self.inner.deserialize_enum(name, variants, visitor)
+        self.inner.deserialize_ignored_any(visitor)
     }
 
     fn is_human_readable(&self) -> bool {
@@ -517,22 +388,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for NotingVisitor<'_, 'de, V> {
         self.inner.visit_string(v)
     }
 
-    note_as_text!(
-        visit_bool(bool),
-        visit_i8(i8),
-        visit_i16(i16),
-        visit_i32(i32),
-        visit_i64(i64),
-        visit_i128(i128),
-        visit_u8(u8),
-        visit_u16(u16),
-        visit_u32(u32),
-        visit_u64(u64),
-        visit_u128(u128),
-        visit_f32(f32),
-        visit_f64(f64),
-        visit_char(char),
-    );
+    with_scalar_visits!(note_as_text);
 
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<V::Value, E> {
         *self.key = Some(Cow::Owned(String::from_utf8_lossy(v).into_owned()));
