@@ -388,6 +388,88 @@ mod tests {
         assert!(refused > 300 && accepted > 300, "{refused} {accepted}");
     }
 
+    /// `value` as JSON text, with the `dup`-th object key (in document order) written twice.
+    fn write_with_duplicate(
+        value: &serde_json::Value,
+        dup: usize,
+        seen: &mut usize,
+        out: &mut String,
+    ) {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => {
+                out.push('{');
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    let entry = |out: &mut String, seen: &mut usize| {
+                        out.push_str(&serde_json::to_string(k).unwrap());
+                        out.push(':');
+                        write_with_duplicate(v, dup, seen, out);
+                    };
+                    let this = *seen;
+                    *seen += 1;
+                    entry(out, seen);
+                    if this == dup {
+                        out.push(',');
+                        // The copy holds a plain value, so it neither adds keys nor shifts
+                        // the numbering of the keys after it.
+                        out.push_str(&serde_json::to_string(k).unwrap());
+                        out.push_str(":null");
+                    }
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_with_duplicate(v, dup, seen, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+
+    /// Typed records: the one-pass parse accepts exactly what the separate walk and the parse
+    /// accepted, with the same value, and refuses a duplicate of any key of any object.
+    #[test]
+    fn typed_plans_parse_the_same_and_every_duplicate_is_refused() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut plans = 0;
+        for file in [
+            "fixtures/plan-risk/plans.jsonl",
+            "fixtures/plan-risk/holdout.jsonl",
+        ] {
+            let body = std::fs::read_to_string(root.join(file)).unwrap();
+            for line in body.lines().filter(|l| l.starts_with('{')) {
+                let record: serde_json::Value = serde_json::from_str(line).unwrap();
+                let Some(plan) = record.get("plan") else {
+                    continue;
+                };
+                let text = plan.to_string();
+                let two_pass =
+                    parse_whole::<KeyWalk>(&text).and_then(|_| parse_whole::<Plan>(&text));
+                assert_eq!(from_json_str::<Plan>(&text).ok(), two_pass.ok(), "{text}");
+                let mut keys = 0;
+                write_with_duplicate(plan, usize::MAX, &mut keys, &mut String::new());
+                for dup in 0..keys {
+                    let mut twice = String::new();
+                    write_with_duplicate(plan, dup, &mut 0, &mut twice);
+                    let err = from_json_str::<Plan>(&twice).unwrap_err().to_string();
+                    assert!(err.contains("duplicate key"), "{twice}: {err}");
+                    assert!(parse_whole::<KeyWalk>(&twice).is_err(), "{twice}");
+                }
+                plans += 1;
+            }
+        }
+        assert!(plans > 150, "{plans}");
+    }
+
     #[test]
     fn duplicates_are_refused_in_fields_a_record_ignores_and_in_enums() {
         // `Call` has no field "meta": serde would skip it unseen.
