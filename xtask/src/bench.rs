@@ -13,7 +13,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -58,6 +58,14 @@ pub struct BenchArgs {
     /// Also time whole processes: `vigil anomaly` over 10,000 windows (builds vigil-cli).
     #[arg(long)]
     pub process: bool,
+    /// Also run this other `vigil` binary (an older release, built from a git worktree) on the
+    /// same whole-process input, interleaved with this one, and print the ratio (implies
+    /// --process).
+    #[arg(long, value_name = "VIGIL")]
+    pub baseline: Option<PathBuf>,
+    /// What to call --baseline in the output, e.g. "vigil at c74223f".
+    #[arg(long, value_name = "TEXT", requires = "baseline")]
+    pub baseline_label: Option<String>,
     /// Only check that README.md's generated block equals docs/bench.md's; measure nothing.
     #[arg(long)]
     pub check: bool,
@@ -308,8 +316,15 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             )?);
         }
     }
-    let process = if args.process || args.markdown {
-        Some(process_anomaly(&root)?)
+    let process = if args.process || args.markdown || args.baseline.is_some() {
+        let baseline = args.baseline.as_deref().map(|path| Baseline {
+            label: args
+                .baseline_label
+                .clone()
+                .unwrap_or_else(|| path.display().to_string()),
+            vigil: path.to_path_buf(),
+        });
+        Some(process_anomaly(&root, baseline)?)
     } else {
         None
     };
@@ -379,9 +394,57 @@ pub struct ProcessRun {
     pub wall_s: f64,
     /// CPU time (user + system) of that run, seconds (10 ms resolution).
     pub cpu_s: f64,
+    /// The same input through another `vigil` binary, timed in the same rounds.
+    pub baseline: Option<BaselineRun>,
 }
 
-fn process_anomaly(root: &Path) -> anyhow::Result<ProcessRun> {
+/// Another `vigil` binary to time beside this one (`--baseline`).
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    /// What the output calls it.
+    pub label: String,
+    /// Its path.
+    pub vigil: PathBuf,
+}
+
+/// The baseline's best wall time over the same rounds, and that run's CPU time.
+#[derive(Debug, Clone)]
+pub struct BaselineRun {
+    /// What the output calls it.
+    pub label: String,
+    /// Best wall time of its runs, seconds.
+    pub wall_s: f64,
+    /// CPU time of that run, seconds.
+    pub cpu_s: f64,
+}
+
+impl ProcessRun {
+    /// Windows per second of the best run.
+    fn windows_per_s(&self) -> f64 {
+        PROCESS_WINDOWS as f64 / self.wall_s.max(1e-9)
+    }
+
+    /// The baseline's figures and this build's ratio to it, or "" without one.
+    fn baseline_text(&self) -> String {
+        match &self.baseline {
+            Some(b) => format!(
+                "; {}, same input, runs interleaved with this build's: {:.2} s wall, {:.2} s CPU, \
+                 {:.0} windows/s (this build: {:.2}× its throughput)",
+                b.label,
+                b.wall_s,
+                b.cpu_s,
+                PROCESS_WINDOWS as f64 / b.wall_s.max(1e-9),
+                b.wall_s / self.wall_s.max(1e-9)
+            ),
+            None => String::new(),
+        }
+    }
+}
+
+/// Rounds of the whole-process run: each round runs this build (and the baseline) once.
+const PROCESS_ROUNDS: usize = 5;
+
+fn process_anomaly(root: &Path, baseline: Option<Baseline>) -> anyhow::Result<ProcessRun> {
     crate::ci::cargo(
         "building vigil-cli",
         &[
@@ -408,23 +471,40 @@ fn process_anomaly(root: &Path) -> anyhow::Result<ProcessRun> {
         text.push('\n');
     }
     std::fs::write(&input, &text).with_context(|| format!("cannot write {}", input.display()))?;
-    let mut best: Option<(f64, f64)> = None;
-    for _ in 0..3 {
+    // Output goes to a file, not /dev/null: some releases refuse a closed-looking stdout.
+    let output = dir.path().join("out.jsonl");
+    let time_one = |vigil: &Path| -> anyhow::Result<(f64, f64)> {
+        let out = std::fs::File::create(&output)
+            .with_context(|| format!("cannot create {}", output.display()))?;
         let cpu_before = children_cpu_s();
         let started = Instant::now();
-        let status = Command::new(&vigil)
+        let status = Command::new(vigil)
             .args(["anomaly", "-i"])
             .arg(&input)
-            .stdout(Stdio::null())
+            .stdout(out)
             .status()
             .with_context(|| format!("cannot run {}", vigil.display()))?;
         let wall = started.elapsed().as_secs_f64();
         let cpu = children_cpu_s() - cpu_before;
         if !status.success() {
-            bail!("vigil anomaly failed on the generated windows ({status})");
+            bail!(
+                "{} anomaly failed on the generated windows ({status})",
+                vigil.display()
+            );
         }
-        if best.is_none_or(|(w, _)| wall < w) {
-            best = Some((wall, cpu));
+        Ok((wall, cpu))
+    };
+    let keep_best = |best: &mut Option<(f64, f64)>, run: (f64, f64)| {
+        if best.is_none_or(|(w, _)| run.0 < w) {
+            *best = Some(run);
+        }
+    };
+    let mut best: Option<(f64, f64)> = None;
+    let mut best_baseline: Option<(f64, f64)> = None;
+    for _ in 0..PROCESS_ROUNDS {
+        keep_best(&mut best, time_one(&vigil)?);
+        if let Some(b) = &baseline {
+            keep_best(&mut best_baseline, time_one(&b.vigil)?);
         }
     }
     let (wall_s, cpu_s) = best.unwrap_or_default();
@@ -432,6 +512,13 @@ fn process_anomaly(root: &Path) -> anyhow::Result<ProcessRun> {
         bytes: text.len() as u64,
         wall_s,
         cpu_s,
+        baseline: baseline
+            .zip(best_baseline)
+            .map(|(b, (wall_s, cpu_s))| BaselineRun {
+                label: b.label,
+                wall_s,
+                cpu_s,
+            }),
     })
 }
 
@@ -485,11 +572,12 @@ fn print_table(rows: &[Row], process: Option<&ProcessRun>) {
     }
     if let Some(p) = process {
         println!(
-            "vigil anomaly, {PROCESS_WINDOWS} windows ({:.1} MB): {:.2} s wall, {:.2} s CPU, {:.0} windows/s",
+            "vigil anomaly, {PROCESS_WINDOWS} windows ({:.1} MB): {:.2} s wall, {:.2} s CPU, {:.0} windows/s{}",
             p.bytes as f64 / 1e6,
             p.wall_s,
             p.cpu_s,
-            PROCESS_WINDOWS as f64 / p.wall_s.max(1e-9)
+            p.windows_per_s(),
+            p.baseline_text()
         );
     }
 }
@@ -555,11 +643,12 @@ fn markdown(
         let _ = writeln!(
             s,
             "\nWhole process: `vigil anomaly` over {PROCESS_WINDOWS} windows ({:.1} MB of JSON Lines): \
-             {:.2} s wall (best of 3), {:.2} s CPU, {:.0} windows/s.",
+             {:.2} s wall (best of {PROCESS_ROUNDS}), {:.2} s CPU, {:.0} windows/s{}.",
             p.bytes as f64 / 1e6,
             p.wall_s,
             p.cpu_s,
-            PROCESS_WINDOWS as f64 / p.wall_s.max(1e-9)
+            p.windows_per_s(),
+            p.baseline_text()
         );
     }
     let _ = writeln!(s, "{END}\n");
