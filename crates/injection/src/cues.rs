@@ -149,6 +149,14 @@ impl Cues {
         }
     }
 
+    /// Runs every pattern once on this thread, so each has its match cache (the regex crate
+    /// builds one per pattern and thread on first use) before the first real text.
+    pub fn warm_up(&self) {
+        for re in self.patterns.iter().chain([&self.invisible]) {
+            let _ = re.is_match(vigil_features::regex_fast::WARM_UP_TEXT.as_bytes());
+        }
+    }
+
     /// Number of cues.
     pub fn len(&self) -> usize {
         CUE_NAMES.len()

@@ -52,8 +52,8 @@ struct Inspector {
 pub(crate) fn warm_up() {
     let ins = inspector();
     ins.set.warm_up();
-    for re in &ins.alone {
-        let _ = re.is_match("warm up");
+    for re in ins.alone.iter().chain([&ins.where_clause]) {
+        re.warm_up();
     }
 }
 

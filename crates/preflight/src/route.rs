@@ -34,6 +34,7 @@ impl Preflight {
         config: AggregatorConfig,
     ) -> Result<Self> {
         config.check()?;
+        injection.warm_up_thread();
         Ok(Preflight {
             injection,
             rules: Rules::new(),

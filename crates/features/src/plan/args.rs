@@ -79,7 +79,9 @@ fn literal_automaton(literals: &[&str]) -> AhoCorasick {
 /// Compiles the scan's regexes now (at model construction) instead of on the first string.
 pub fn warm_up() {
     let r = scan_regexes();
-    let _ = r.sql.is_match("warm up");
+    let _ = r.sql.is_match(crate::regex_fast::WARM_UP_TEXT);
+    r.url.warm_up();
+    r.email.warm_up();
 }
 
 fn scan_regexes() -> &'static ScanRegexes {

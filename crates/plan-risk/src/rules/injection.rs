@@ -225,10 +225,12 @@ pub(crate) fn warm_up() {
     let p = patterns();
     p.set.warm_up();
     for re in &p.alone {
-        let _ = re.is_match("warm up");
+        re.warm_up();
     }
     let _ = p.gate.candidates("warm up");
-    let _ = detector();
+    if let Some(d) = detector() {
+        d.warm_up_thread();
+    }
 }
 
 /// The embedded `vigil-injection` detector, loaded once (`None` if the artifact were unusable;
