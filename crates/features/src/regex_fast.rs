@@ -79,7 +79,7 @@ pub fn has_non_ascii_word_char(text: &str) -> bool {
 }
 
 /// A text to warm a regex with: a regex the text is too short for answers without touching its
-/// per-thread match cache, so "warm up" alone left most patterns cold; 512 bytes of plain words
+/// per-thread match cache, so "warm up" alone left most patterns cold; 528 bytes of plain words
 /// are longer than any pattern here needs.
 pub const WARM_UP_TEXT: &str = concat!(
     "warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up ",
