@@ -332,6 +332,9 @@ impl AnomalyDetector for MLAnomalyDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng;
+    use rand_chacha::ChaCha8Rng;
+    use rand_chacha::rand_core::SeedableRng;
     use vigil_contracts::{DataFlow, DestinationKind, Provenance};
 
     /// `score_window` as it was before the fast path: full clones of the derived window, the
@@ -363,13 +366,8 @@ mod tests {
 
     /// Random windows of 0..=14 intents over every enum value, skewed to plain work.
     fn windows(seed: u64, count: usize) -> Vec<Vec<NormalizedIntent>> {
-        let mut s = seed;
-        let mut next = move |m: usize| {
-            s = s
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (s >> 33) as usize % m
-        };
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut next = move |m: usize| rng.gen_range(0..m);
         fn pick<T: Copy>(all: &[T], plain: T, r: usize) -> T {
             if r < 60 { plain } else { all[r % all.len()] }
         }

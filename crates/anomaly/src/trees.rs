@@ -358,6 +358,9 @@ fn fill(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng;
+    use rand_chacha::ChaCha8Rng;
+    use rand_chacha::rand_core::SeedableRng;
 
     /// Two classes, one stump per class on feature 0.
     pub(crate) fn stumps() -> TreeEnsemble {
@@ -410,28 +413,28 @@ mod tests {
         assert!(t.validate().unwrap_err().to_string().contains("multiple"));
     }
 
-    /// A random valid ensemble: trees of uneven depth (leaves at every level, a lone-leaf
-    /// tree), thresholds on a small grid so samples hit them exactly.
-    fn random_ensemble(seed: u64, n_trees: usize, max_depth: u32) -> TreeEnsemble {
-        let mut s = seed;
-        let mut next = move || {
-            s = s
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (s >> 33) as u32
-        };
-        let n_features = 5;
-        let mut e = TreeEnsemble {
-            n_classes: 3,
+    /// An ensemble with its base scores (one per class) and no trees yet.
+    fn no_trees(n_features: u32, base: Vec<f32>) -> TreeEnsemble {
+        TreeEnsemble {
+            n_classes: base.len() as u32,
             n_features,
-            base: vec![0.25, -0.5, 0.125],
+            base,
             roots: vec![],
             feature: vec![],
             threshold: vec![],
             left: vec![],
             right: vec![],
             value: vec![],
-        };
+        }
+    }
+
+    /// A random valid ensemble: trees of uneven depth (leaves at every level, a lone-leaf
+    /// tree), thresholds on a small grid so samples hit them exactly.
+    fn random_ensemble(seed: u64, n_trees: usize, max_depth: u32) -> TreeEnsemble {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut next = move || rng.r#gen::<u32>();
+        let n_features = 5;
+        let mut e = no_trees(n_features, vec![0.25, -0.5, 0.125]);
         for t in 0..n_trees {
             e.roots.push(e.feature.len() as u32);
             // Breadth-first: (node index, level); children are appended, so they point forward.
@@ -509,17 +512,7 @@ mod tests {
     /// One chain tree per class: node `2j` splits, its left child `2j + 1` is a leaf, its right
     /// child continues; `depth` splits deep.
     fn chains(depth: u32) -> TreeEnsemble {
-        let mut e = TreeEnsemble {
-            n_classes: 2,
-            n_features: 1,
-            base: vec![0.0, 0.0],
-            roots: vec![],
-            feature: vec![],
-            threshold: vec![],
-            left: vec![],
-            right: vec![],
-            value: vec![],
-        };
+        let mut e = no_trees(1, vec![0.0, 0.0]);
         for _ in 0..2 {
             let r = e.feature.len() as u32;
             e.roots.push(r);

@@ -208,11 +208,11 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Entries<'de, A> {
             key: &mut key,
         })?;
         if let Some(key) = key
-            && !self.seen.insert(key)
+            && let Err(duplicate) = self.seen.insert(key)
         {
             return Err(de::Error::custom(format_args!(
                 "duplicate key {:?}",
-                crate::text::ellipsize(self.seen.last_refused(), crate::text::MAX_ECHOED_CHARS)
+                crate::text::ellipsize(&duplicate, crate::text::MAX_ECHOED_CHARS)
             )));
         }
         Ok(value)
@@ -236,7 +236,6 @@ struct SeenKeys<'de> {
     signatures: [u64; INLINE],
     len: usize,
     many: Option<HashSet<Cow<'de, str>>>,
-    refused: Cow<'de, str>,
 }
 
 const INLINE: usize = 16;
@@ -248,22 +247,20 @@ impl Default for SeenKeys<'_> {
             signatures: [0; INLINE],
             len: 0,
             many: None,
-            refused: Cow::Borrowed(""),
         }
     }
 }
 
 impl<'de> SeenKeys<'de> {
-    /// Adds `key`; false (and the key kept for the message) when it was already there.
-    fn insert(&mut self, key: Cow<'de, str>) -> bool {
+    /// Adds `key`; hands it back when it was already there.
+    fn insert(&mut self, key: Cow<'de, str>) -> Result<(), Cow<'de, str>> {
         let signature = signature(&key);
         let duplicate = match &self.many {
             Some(set) => set.contains(&key),
             None => (0..self.len).any(|i| self.signatures[i] == signature && self.inline[i] == key),
         };
         if duplicate {
-            self.refused = key;
-            return false;
+            return Err(key);
         }
         match &mut self.many {
             Some(set) => {
@@ -281,11 +278,7 @@ impl<'de> SeenKeys<'de> {
                 self.len += 1;
             }
         }
-        true
-    }
-
-    fn last_refused(&self) -> &str {
-        &self.refused
+        Ok(())
     }
 }
 

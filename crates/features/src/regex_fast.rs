@@ -78,6 +78,11 @@ pub fn has_non_ascii_word_char(text: &str) -> bool {
         })
 }
 
+/// [`WARM_UP_TEXT`] with a non-ASCII word character, which the Unicode builds answer for.
+fn unicode_warm_up_text() -> String {
+    format!("{WARM_UP_TEXT}éclair")
+}
+
 /// A text to warm a regex with: a regex the text is too short for answers without touching its
 /// per-thread match cache, so "warm up" alone left most patterns cold; 528 bytes of plain words
 /// are longer than any pattern here needs.
@@ -88,17 +93,6 @@ pub const WARM_UP_TEXT: &str = concat!(
     "warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up ",
     "warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up ",
     "warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up ",
-);
-
-/// [`WARM_UP_TEXT`] with a non-ASCII word character, which sends [`WordRegex`] and
-/// [`WordSet`] to their Unicode builds.
-pub const WARM_UP_TEXT_UNICODE: &str = concat!(
-    "warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up ",
-    "warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up ",
-    "warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up ",
-    "warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up ",
-    "warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up ",
-    "warm up warm up warm up warm up warm up warm up warm up warm up warm up warm up éclair ",
 );
 
 /// A [`Regex`] with Unicode word boundaries, run as its ASCII-boundary build whenever that
@@ -137,7 +131,7 @@ impl WordRegex {
     /// the first real text.
     pub fn warm_up(&self) {
         let _ = self.ascii.is_match(WARM_UP_TEXT);
-        let _ = self.unicode.is_match(WARM_UP_TEXT_UNICODE);
+        let _ = self.unicode.is_match(&unicode_warm_up_text());
     }
 
     /// [`Regex::find_iter`].
@@ -204,7 +198,7 @@ impl WordSet {
     /// here (at model construction) rather than on the first real input.
     pub fn warm_up(&self) {
         let _ = self.ascii.matches(WARM_UP_TEXT);
-        let _ = self.unicode.matches(WARM_UP_TEXT_UNICODE);
+        let _ = self.unicode.matches(&unicode_warm_up_text());
     }
 }
 

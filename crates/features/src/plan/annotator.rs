@@ -723,6 +723,9 @@ fn ascii_tool_tokens(b: &[u8]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng;
+    use rand_chacha::ChaCha8Rng;
+    use rand_chacha::rand_core::SeedableRng;
 
     /// The token table answers what walking the lists did, for every lexicon word, its plural
     /// and stem, and seeded random tokens and token sets.
@@ -764,13 +767,8 @@ mod tests {
             assert_eq!(verb_action(w), verb_action_by_lists(w), "{w:?}");
             assert_eq!(is_noun_like(w), NOUN_LIKE.contains(&w.as_str()), "{w:?}");
         }
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            ((state >> 33) as usize) % n
-        };
+        let mut rng = ChaCha8Rng::seed_from_u64(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: usize| rng.gen_range(0..n);
         for _ in 0..20_000 {
             let tokens: Vec<String> = (0..next(6))
                 .map(|_| words[next(words.len())].clone())

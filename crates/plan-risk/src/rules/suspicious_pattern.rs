@@ -198,7 +198,7 @@ fn lexicon_may_match(text: &str) -> bool {
 /// `stop` and `logging`).
 /// Compiles the word lists now (at monitor construction) instead of on the first plan.
 pub(crate) fn warm_up() {
-    let _ = lexicon().matches("warm up");
+    let _ = lexicon().matches(vigil_features::regex_fast::WARM_UP_TEXT);
     let _ = lexicon_may_match("warm up");
 }
 
