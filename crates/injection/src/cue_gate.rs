@@ -17,11 +17,12 @@
 use vigil_features::literal_gate::LiteralGate;
 
 use crate::cues::CUE_NAMES;
+use crate::foreign_cues;
 
 /// Per cue, in [`CUE_NAMES`] order: groups of literals; a match of the cue's pattern contains at
 /// least one literal of every group (literals are lower case, as the detection text is). An empty
 /// list means no gate (the cue is checked another way; see [`crate::cues`]).
-const GATES: [&[&[&str]]; 20] = [
+const GATES: [&[&[&str]]; 23] = [
     // override_instructions: verb … target noun.
     &[
         &[
@@ -310,6 +311,10 @@ const GATES: [&[&[&str]]; 20] = [
         "red-team",
         "security ",
     ]],
+    // The foreign cues: their literals sit beside their patterns.
+    foreign_cues::OVERRIDE_LITERALS,
+    foreign_cues::REVEAL_LITERALS,
+    foreign_cues::PERSONA_LITERALS,
 ];
 
 const _: () = assert!(GATES.len() == CUE_NAMES.len());

