@@ -12,7 +12,7 @@
 //! | 6 | `suspicious_pattern` | `suspicious_pattern.rs` | tampering with audit logs, history, MFA, firewalls, alarms; encode-then-send; ≥ 10 identical consecutive calls | high (low when asked for); loop med |
 //! | 7 | `scope_ambiguity` | `scope.rs` | a consequential step with a vague or missing target (`""`, `?`, `etc`, `whatever`, no arguments) | med |
 //! | 8 | `broad_scope` | `scope.rs` | an irreversible mass operation (`*`, `all`, `everyone`, recursive on `/` or `~`, bulk tools, ≥ 20 recipients) | high when asked for, crit otherwise |
-//! | 9 | `untrusted_input` | `untrusted_input.rs` | a step after an observation carrying instructions ([`injection`]: patterns + the `vigil-injection` classifier at `high_risk`) | crit when not grounded (action not asked for, or an entity only the injected observation introduced); high for a grounded step that acts |
+//! | 9 | `untrusted_input` | `untrusted_input.rs` | a step after an observation carrying instructions ([`injection`]: patterns + the `vigil-injection` classifier at `high_risk`) | crit when not grounded (action not asked for, or an entity only the injected observation introduced); high for a grounded step that acts; low (no change to the decision) for this plan's injected observation that no step has acted on yet |
 //! | 10 | `money.*` | `money.rs` | a transfer the request does not ask for or whose recipient it does not name; an amount it does not name; the same recipient paid again in one plan | high; amount med; repeat high, crit to an ungrounded recipient (details and word lists in [`money`]) |
 //! | 11 | `access.*` | `access.rs` | a grant to someone the request does not name; a permanent grant not asked for; sharing with the public, with edit rights | high; permanent med; public + edit crit, public high (details in [`access`]) |
 //!
@@ -96,6 +96,7 @@ pub fn plan_rules(
         });
         tally.condense(out);
     });
+    untrusted_input.finish(out);
     tally.finish(out);
 
     permissions::plan_permissions(ctx, out);

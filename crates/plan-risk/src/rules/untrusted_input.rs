@@ -6,6 +6,17 @@
 //! for, or it names an entity only the injected observation introduced) is **crit** (block); a
 //! grounded step that acts (anything but a read) is **high** (confirm). The violation names the
 //! observation's step, the cues and the span that fired.
+//!
+//! An injected observation of this plan that no later step has acted on yet (the plan ends with
+//! it, or only grounded reads follow) is reported **low**: the decision does not change (Π
+//! allows on low findings, and only a plan whose ρ already reaches τ_b counts it towards a
+//! block), but the instructions now sit in the agent's context, and a runtime
+//! that checks before each step learns which observation and span to quote or strip before the
+//! model's next turn. Made med (revise) instead, it caught every hijacked AgentDojo plan whose
+//! attack shows only in an observation (recall 0.834 → 1.000) but flagged 11 more benign plans on
+//! the detector's false alarms on long documents (FPR 0.196 → 0.309), and it would flag a trace
+//! whose agent saw an injection and declined it. An earlier turn's injection is not reported
+//! again here; its effect is on the steps that follow it.
 
 use vigil_contracts::{Severity, Violation};
 use vigil_features::plan::Action;
@@ -17,6 +28,9 @@ use crate::context::{PlanContext, StepContext};
 pub(super) struct UntrustedInput {
     /// The latest observation (this plan's or an earlier turn's) that carried instructions.
     injected_seen: Option<String>,
+    /// This plan's latest injected observation (step, description) that no finding has
+    /// answered yet.
+    pending: Option<(usize, String)>,
 }
 
 impl UntrustedInput {
@@ -24,6 +38,7 @@ impl UntrustedInput {
     pub(super) fn after(prior: &Prior) -> Self {
         UntrustedInput {
             injected_seen: prior.injected.clone(),
+            pending: None,
         }
     }
 
@@ -47,6 +62,7 @@ impl UntrustedInput {
                         s.step.tool
                     ),
                 );
+                self.pending = None;
             } else if s.annotation.action != Action::Read {
                 report(
                     out,
@@ -58,13 +74,31 @@ impl UntrustedInput {
                         s.step.tool
                     ),
                 );
+                self.pending = None;
             }
         }
         let scan = ctx.scan(s.index);
         if scan.injected() {
-            self.injected_seen =
-                Some(scan.describe(s.index, s.step.observation.as_deref().unwrap_or("")));
+            let described = scan.describe(s.index, s.step.observation.as_deref().unwrap_or(""));
+            self.pending = Some((s.index, described.clone()));
+            self.injected_seen = Some(described);
         }
         scan.cues.clone()
+    }
+
+    /// After the last step: reports this plan's injected observation that no step acted on.
+    pub(super) fn finish(self, out: &mut Vec<Violation>) {
+        if let Some((step, src)) = self.pending {
+            report(
+                out,
+                "untrusted_input",
+                Severity::Low,
+                Some(step),
+                format!(
+                    "instructions in {src} are in the agent's context and no step has acted \
+                     on them yet: quote or strip them before the next step"
+                ),
+            );
+        }
     }
 }
