@@ -262,6 +262,28 @@ const WRITE_VERBS: &[&str] = &[
     "open",
     "assign",
     "reply",
+    // The write verbs of the tool-name lexicon (`vigil_features::plan`) that the words above
+    // do not already start: a request that says "reschedule" asks for what
+    // `reschedule_calendar_event` does.
+    "reschedule",
+    "modify",
+    "patch",
+    "reserve",
+    "register",
+    "toggle",
+    "reset",
+    "apply",
+    "resolve",
+    "categori",
+    "generate",
+    "convert",
+    "fill",
+    "connect",
+    "disconnect",
+    "reboot",
+    "resume",
+    "exchange",
+    "redirect",
 ];
 
 /// Request verbs that ask for a send ([`Request::asks_for`]).

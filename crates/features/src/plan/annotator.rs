@@ -16,8 +16,9 @@ use super::args::{ArgScan, command_text, is_read_only_command};
 use super::endpoints::normalise_endpoints;
 use super::lexicon::{
     ACCESS_ARGS, ACCESS_OBJECTS, AMOUNT_ARGS, DELETE, DOMAINS, EXECUTE, EXTRA_VERBS, GRANT,
-    IRREVERSIBLE_TOKENS, LOOKUP_NOUNS, MEMBER_OBJECTS, MONEY_OBJECTS, NETWORK_TOKENS, NOUN_LIKE,
-    PAYEE_ARGS, PUBLICATION_OBJECTS, READ, SEND, SENSITIVE_TOKENS, TRANSFER, WRITE, domain_words,
+    IRREVERSIBLE_TOKENS, LOOKUP_NOUNS, MEMBER_OBJECTS, MEMBERSHIP_OBJECTS, MONEY_OBJECTS,
+    NETWORK_TOKENS, NOUN_LIKE, PAYEE_ARGS, PUBLICATION_OBJECTS, READ, SEND, SENSITIVE_TOKENS,
+    TRANSFER, WRITE, domain_words,
 };
 use crate::{Error, Result};
 
@@ -532,6 +533,8 @@ fn name_action(tokens: &[String]) -> Action {
         {
             Action::Transfer
         }
+        // Leaving a channel, group or team ends a membership ("SlackLeaveChannel").
+        Action::Write if tokens[at] == "leave" && has(MEMBERSHIP_OBJECTS) => Action::Delete,
         // Sharing to a social platform publishes ("share_on_pinterest").
         Action::Grant if tokens[at] == "share" && social() => Action::Send,
         Action::Write | Action::Send if has(MONEY_OBJECTS) => Action::Transfer,

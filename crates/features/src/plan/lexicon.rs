@@ -600,6 +600,10 @@ pub(super) const EXTRA_VERBS: &[(&str, super::Action)] = &[
     ("memorize", super::Action::Write),
     ("click", super::Action::Write),
     ("register", super::Action::Write),
+    // "place_order" (a purchase: see `name_action`), "place_hold".
+    ("place", super::Action::Write),
+    // "leave_channel" (a membership ends: see `name_action`), "leave_comment".
+    ("leave", super::Action::Write),
     ("install", super::Action::Execute),
     ("interpreter", super::Action::Execute),
     ("chat", super::Action::Send),
@@ -667,6 +671,28 @@ pub(super) const ACCESS_OBJECTS: &[&str] = &[
 /// Objects that make "add"/"invite" a grant of membership ("add_user_to_channel",
 /// "invite_user_to_slack").
 pub(super) const MEMBER_OBJECTS: &[&str] = &["user", "users", "member", "members"];
+
+/// What one leaves to end a membership ("leave_channel", "LeaveGroup"): a removal, like
+/// unsubscribing, not a write.
+pub(super) const MEMBERSHIP_OBJECTS: &[&str] = &[
+    "channel",
+    "channels",
+    "group",
+    "groups",
+    "team",
+    "teams",
+    "workspace",
+    "organization",
+    "organisation",
+    "server",
+    "community",
+    "conversation",
+    "chat",
+    "room",
+    "project",
+    "repository",
+    "repo",
+];
 
 /// Objects that make a write on a social platform a publication ("create_instagram_post").
 pub(super) const PUBLICATION_OBJECTS: &[&str] = &[

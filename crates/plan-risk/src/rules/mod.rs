@@ -1,6 +1,6 @@
 //! V_R, the plan-level rule families: NEXUS's nine, with vigil's own trigger conditions and
-//! severities (NEXUS publishes the family names only), and two of vigil's own for money and
-//! access.
+//! severities (NEXUS publishes the family names only), two of vigil's own for money and access,
+//! and one for changes nobody asked for after the agent read something.
 //!
 //! | # | rule | file | fires when | severity |
 //! |---|---|---|---|---|
@@ -15,9 +15,10 @@
 //! | 9 | `untrusted_input` | `untrusted_input.rs` | a step after an observation carrying instructions ([`injection`]: patterns + the `vigil-injection` classifier at `high_risk`) | crit when not grounded (action not asked for, or an entity only the injected observation introduced); high for a grounded step that acts; low (no change to the decision) for this plan's injected observation that no step has acted on yet |
 //! | 10 | `money.*` | `money.rs` | a transfer the request does not ask for or whose recipient it does not name; an amount it does not name; the same recipient paid again in one plan | high; amount med; repeat high, crit to an ungrounded recipient (details and word lists in [`money`]) |
 //! | 11 | `access.*` | `access.rs` | a grant to someone the request does not name; a permanent grant not asked for; sharing with the public, with edit rights | high; permanent med; public + edit crit, public high (details in [`access`]) |
+//! | 12 | `unrequested_action` | `unrequested.rs` | a reversible step that changes something, not asked for, after a step that returned content | med (nothing without a request) |
 //!
 //! [`plan_rules`] walks the steps once and calls the families on each step in this order (4 before
-//! 6, 8 before 7, then 10 and 11), then the plan-level checks (1, then 5), so violations always
+//! 6, 8 before 7, then 10, 11 and 12), then the plan-level checks (1, then 5), so violations always
 //! come out in the same order. Families that remember earlier steps (4, 6, 9, 10) are small
 //! structs carried across the walk.
 
@@ -37,6 +38,7 @@ mod permissions;
 mod scope;
 mod sensitive_access;
 mod suspicious_pattern;
+mod unrequested;
 mod untrusted_input;
 
 pub use permissions::is_privileged;
@@ -74,6 +76,7 @@ pub fn plan_rules(
     let mut suspicious_pattern = suspicious_pattern::SuspiciousPattern::default();
     let mut untrusted_input = untrusted_input::UntrustedInput::after(prior);
     let mut money = money::Money::default();
+    let mut unrequested = unrequested::UnrequestedAction::default();
     let mut tally = Tally::after(out);
     let mut facts = Vec::with_capacity(ctx.len());
 
@@ -89,6 +92,7 @@ pub fn plan_rules(
         let injection_cues = untrusted_input.check(ctx, step, out);
         let transfer = money.check(ctx, step, out);
         access::access(ctx, step, out);
+        unrequested.check(ctx, step, out);
         facts.push(StepFacts {
             grounded: step.grounded,
             injection_cues,

@@ -25,6 +25,9 @@ const TAMPER_TOKENS: &[&str] = &[
     "monitor",
     "mfa",
     "2fa",
+    // "DisableTwoFactorAuthentication", "disable_authentication".
+    "factor",
+    "authentication",
     "firewall",
     "antivirus",
     "defender",
