@@ -88,7 +88,7 @@ impl PlanView<'_> {
 }
 
 /// An identifier-like string: 5–256 bytes, no whitespace, with a digit or one of `@ / . :`.
-fn is_entity(s: &str) -> bool {
+pub(crate) fn is_entity(s: &str) -> bool {
     (5..=256).contains(&s.len())
         && !s.contains(char::is_whitespace)
         && s.bytes()

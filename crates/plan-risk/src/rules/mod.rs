@@ -15,7 +15,7 @@
 //! | 9 | `untrusted_input` | `untrusted_input.rs` | a step after an observation carrying instructions ([`injection`]: patterns + the `vigil-injection` classifier at `high_risk`) | crit when not grounded (action not asked for, or an entity only the injected observation introduced); high for a grounded step that acts; low (no change to the decision) for this plan's injected observation that no step has acted on yet |
 //! | 10 | `money.*` | `money.rs` | a transfer the request does not ask for or whose recipient it does not name; an amount it does not name; the same recipient paid again in one plan | high; amount med; repeat high, crit to an ungrounded recipient (details and word lists in [`money`]) |
 //! | 11 | `access.*` | `access.rs` | a grant to someone the request does not name; a permanent grant not asked for; sharing with the public, with edit rights | high; permanent med; public + edit crit, public high (details in [`access`]) |
-//! | 12 | `unrequested_action` | `unrequested.rs` | a reversible step that changes something, not asked for, after a step that returned content | med (nothing without a request) |
+//! | 12 | `unrequested_action` | `unrequested.rs` | a step that changes something, not asked for, after a step that returned content | med for a reversible step; high (irreversible ones too) when its target is an identifier read in that content and not in the request; nothing without a request |
 //!
 //! [`plan_rules`] walks the steps once and calls the families on each step in this order (4 before
 //! 6, 8 before 7, then 10, 11 and 12), then the plan-level checks (1, then 5), so violations always

@@ -7,12 +7,17 @@
 //! `irreversible`'s (family 2) and steps after a detected injection are `untrusted_input`'s
 //! (family 9); this family covers the reversible ones those leave. **Med** (revise) with a
 //! request; nothing without one (no request grounds any step, so every step would fire).
+//!
+//! **High** (confirm), irreversible steps included, when the step's target is an identifier
+//! (an account, guest id, IBAN, address: [`is_entity`]) that the agent read in an earlier
+//! step's output and the request never names: the step acts on what the content said, which is
+//! how an instruction hidden there looks once followed.
 
 use vigil_contracts::{Severity, Violation};
 use vigil_features::plan::Action;
 
 use super::report;
-use crate::context::{PlanContext, StepContext};
+use crate::context::{PlanContext, StepContext, is_entity};
 
 /// Tracks whether an earlier step returned content.
 #[derive(Debug, Default)]
@@ -39,18 +44,39 @@ impl UnrequestedAction {
                     | Action::Grant
                     | Action::Execute
             );
-            if changes && !s.grounded && !s.annotation.irreversible && ctx.request().is_present() {
-                report(
-                    out,
-                    "unrequested_action",
-                    Severity::Med,
-                    Some(s.index),
-                    format!(
-                        "{} ({}) was not asked for and follows content the agent read (step {read})",
-                        s.step.tool,
-                        s.annotation.action.as_str()
-                    ),
+            if changes && !s.grounded && ctx.request().is_present() {
+                let read_text = ctx.trusted_text(s.index);
+                let from_content = s.arg_strings().iter().map(|a| a.trim()).find(|t| {
+                    is_entity(t) && {
+                        let l = t.to_lowercase();
+                        read_text.contains(&l) && !ctx.request().mentions(&l)
+                    }
+                });
+                let what = format!(
+                    "{} ({}) was not asked for and follows content the agent read (step {read})",
+                    s.step.tool,
+                    s.annotation.action.as_str()
                 );
+                if let Some(entity) = from_content {
+                    report(
+                        out,
+                        "unrequested_action",
+                        Severity::High,
+                        Some(s.index),
+                        format!(
+                            "{what}; its target \"{}\" comes from that content, not the request",
+                            vigil_contracts::text::ellipsize(entity, 60)
+                        ),
+                    );
+                } else if !s.annotation.irreversible {
+                    report(
+                        out,
+                        "unrequested_action",
+                        Severity::Med,
+                        Some(s.index),
+                        what,
+                    );
+                }
             }
         }
         if self.first_read.is_none()
