@@ -57,7 +57,7 @@ pub(super) fn card(
          the scorer's fixed input transform (`log1p` of counts and amounts, budget utilisation clipped at 100×; schema \
          `nexus-plan-scorer` v2) → standardized logistic regression (balanced class weights, C by template-grouped \
          cross-validation) → Platt calibration on cross-fitted scores → ρ; NEXUS's nine rule families plus \
-         vigil's money and access families (V_R) and an argument inspector V_A; policy Π exactly as published. Rules, severities, inspector patterns, the annotator \
+         vigil's money, access and unrequested-action families (V_R) and an argument inspector V_A; policy Π exactly as published. Rules, severities, inspector patterns, the annotator \
          lexicon and the loss grid are vigil's own design (NEXUS does not publish them); see the crate docs.",
     );
     c.section(
@@ -138,7 +138,7 @@ pub(super) fn card(
          ρ ≥ τ_c or HIGH → confirm; MED → revise; else allow). vigil reads the project page's \
          \"ρ gates the block/confirm split when exactly one critical rule fires\" as referring to \
          HIGH-severity rules: a lone HIGH finding is confirm unless ρ ≥ τ_b (rule 2). The rule \
-         families (NEXUS's nine, and vigil's `money.*` and `access.*`), their severities, the argument inspector's patterns, the annotator lexicon and \
+         families (NEXUS's nine, and vigil's `money.*`, `access.*` and `unrequested_action`), their severities, the argument inspector's patterns, the annotator lexicon and \
          cost model, grounding against the request and the session memory are vigil's own design, \
          documented in the `vigil-plan-risk` and `vigil-features::plan` crate docs.",
     );
