@@ -10,7 +10,7 @@
 //! The steps are either a parsed [`Plan`]'s or a [`RawPlan`]'s, parsed one at a time while
 //! visited: a 300,000-step plan is never held as 300,000 [`Step`]s.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::BTreeSet;
 
 use vigil_contracts::plan::RawPlan;
@@ -98,6 +98,87 @@ pub(crate) fn is_entity(s: &str) -> bool {
 /// Strings longer than this (in bytes) are left out of [`StepContext::lower_arg_strings`].
 const MAX_LOWERED_LEN: usize = 4096;
 
+/// Bytes of accumulated observation text a plan's substring searches may read in all.
+///
+/// Rules ask whether an entity of a step appears in what earlier steps returned; over a plan
+/// of thousands of steps that reads the growing text once per step, quadratic in the plan's
+/// size (an 11 MB plan of 5,000 read-then-send pairs took 4.5 s). Within this budget (about
+/// 40 ms of searching) every answer is exact; past it a search answers the way that trusts
+/// nothing: an entity is not found among clean observations (the step is not grounded by
+/// them) and is found among injected ones.
+pub const SCAN_BUDGET_BYTES: usize = 256 << 20;
+
+/// The search budget of one plan ([`SCAN_BUDGET_BYTES`]).
+#[derive(Debug)]
+pub struct ScanBudget(Cell<usize>);
+
+impl Default for ScanBudget {
+    fn default() -> Self {
+        ScanBudget(Cell::new(SCAN_BUDGET_BYTES))
+    }
+}
+
+impl ScanBudget {
+    /// Spends `bytes`; false (and nothing left) when they are not there.
+    pub fn spend(&self, bytes: usize) -> bool {
+        match self.0.get().checked_sub(bytes) {
+            Some(left) => {
+                self.0.set(left);
+                true
+            }
+            None => {
+                self.0.set(0);
+                false
+            }
+        }
+    }
+
+    /// `haystack.contains(needle)` within the budget; `when_spent` once it is spent.
+    pub fn contains(&self, haystack: &str, needle: &str, when_spent: bool) -> bool {
+        if self.spend(haystack.len()) {
+            haystack.contains(needle)
+        } else {
+            when_spent
+        }
+    }
+}
+
+/// The lower-cased clean observations of grounded steps before a step, searched within the
+/// plan's [`ScanBudget`].
+#[derive(Debug, Clone, Copy)]
+pub struct TrustedText<'c> {
+    text: &'c str,
+    budget: &'c ScanBudget,
+}
+
+impl<'c> TrustedText<'c> {
+    /// The text itself (for reading it once, not for searching it per step).
+    pub fn as_str(&self) -> &'c str {
+        self.text
+    }
+
+    /// Whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Whether `needle` occurs in the text; false once the plan's budget is spent.
+    pub fn contains(&self, needle: &str) -> bool {
+        !self.text.is_empty() && self.budget.contains(self.text, needle, false)
+    }
+
+    /// Whether `needle` occurs in `haystack` (a form of this text, such as its compacted
+    /// copy), charged to the same budget; false once it is spent.
+    pub fn search(&self, haystack: &str, needle: &str) -> bool {
+        self.budget.contains(haystack, needle, false)
+    }
+
+    /// Charges a scan of `bytes` to the budget: whether it may run.
+    pub fn spend(&self, bytes: usize) -> bool {
+        self.budget.spend(bytes)
+    }
+}
+
 /// A plan with everything its stages share, computed once.
 #[derive(Debug)]
 pub struct PlanContext<'p> {
@@ -110,6 +191,7 @@ pub struct PlanContext<'p> {
     scans: Vec<(usize, ObservationScan)>,
     trusted: String,
     trusted_upto: Vec<usize>,
+    budget: ScanBudget,
 }
 
 impl<'p> PlanContext<'p> {
@@ -123,6 +205,7 @@ impl<'p> PlanContext<'p> {
         // Only steps with an observation have a scan (a long plan rarely has many).
         let mut scans: Vec<(usize, ObservationScan)> = Vec::new();
         let mut grounding = Grounding::new(n);
+        let budget = ScanBudget::default();
         for i in 0..n {
             plan.with_step(i, |step| {
                 let a = annotator.annotate(step);
@@ -131,7 +214,7 @@ impl<'p> PlanContext<'p> {
                 }
                 let scan = step.observation.as_deref().map(scan_observation);
                 let injected = scan.as_ref().is_some_and(ObservationScan::injected);
-                grounding.step(&request, step, &a, &ArgStrings::of(step), injected);
+                grounding.step(&request, step, &a, &ArgStrings::of(step), injected, &budget);
                 if let Some(scan) = scan {
                     scans.push((i, scan));
                 }
@@ -148,13 +231,17 @@ impl<'p> PlanContext<'p> {
             scans,
             trusted: grounding.clean,
             trusted_upto: grounding.upto,
+            budget,
         }
     }
 
     /// The lower-cased clean observations of grounded steps before step `index` (where an
     /// entity may come from besides the request).
-    pub fn trusted_text(&self, index: usize) -> &str {
-        &self.trusted[..self.trusted_upto[index]]
+    pub fn trusted_text(&self, index: usize) -> TrustedText<'_> {
+        TrustedText {
+            text: &self.trusted[..self.trusted_upto[index]],
+            budget: &self.budget,
+        }
     }
 
     /// What step `index`'s observation carried ([`scan_observation`]); clean without one.
@@ -269,18 +356,22 @@ impl Grounding {
         a: &StepAnnotation,
         args: &ArgStrings<'_>,
         injected: bool,
+        budget: &ScanBudget,
     ) {
         let (clean, upto) = (&mut self.clean, &mut self.upto);
         upto.push(clean.len());
+        // Past the budget an entity counts as introduced by the injection (not grounded).
         let tainted = !self.injected.is_empty()
             && args.all.iter().any(|s| {
                 let t = s.trim();
                 is_entity(t) && {
                     let l = t.to_lowercase();
-                    self.injected.contains(&l) && !clean.contains(&l) && !request.mentions(&l)
+                    budget.contains(&self.injected, &l, true)
+                        && !budget.contains(clean, &l, false)
+                        && !request.mentions(&l)
                 }
             });
-        let grounded = !tainted && request.grounds_given(a, clean);
+        let grounded = !tainted && request.grounds_with(a, |e| budget.contains(clean, e, false));
         self.grounded.push(grounded);
         if let Some(obs) = step.observation.as_deref() {
             let lower = obs.to_lowercase();
@@ -399,5 +490,54 @@ mod tests {
             assert_eq!(send.annotation.endpoints, ["dana@acme.example"]);
         });
         assert_eq!(ctx.features()[0], 2.0);
+    }
+
+    #[test]
+    fn searches_are_exact_within_the_budget_and_trust_nothing_past_it() {
+        let budget = ScanBudget(Cell::new(10));
+        // Within the budget: the answer of `str::contains`, whatever `when_spent` says.
+        assert!(budget.contains("abcde", "cd", false));
+        assert!(!budget.contains("abcde", "xy", true));
+        assert_eq!(budget.0.get(), 0);
+        // Spent: the given answer, and nothing left.
+        assert!(!budget.contains("abcde", "cd", false));
+        assert!(budget.contains("abcde", "xy", true));
+        assert!(!budget.spend(1));
+        assert!(budget.spend(0));
+
+        let budget = ScanBudget(Cell::new(8));
+        let trusted = TrustedText {
+            text: "dana@acme.example",
+            budget: &budget,
+        };
+        // 17 bytes do not fit in 8: not found, so not grounded by it.
+        assert!(!trusted.contains("dana@acme.example"));
+        assert!(!trusted.search("abc", "a"));
+    }
+
+    #[test]
+    fn a_long_plan_of_read_then_send_pairs_is_judged_in_linear_time() {
+        // 3,000 pairs with 2 KB observations: checking every send against all that was read
+        // before would read about 9 GB; the budget stops at 256 MiB.
+        let obs = "lorem ipsum dolor sit amet ".repeat(80);
+        let steps: Vec<String> = (0..3000)
+            .map(|i| {
+                format!(
+                    r#"{{"tool": "read_file", "args": {{"path": "f{i}.txt"}}, "observation": "{obs} bob{i}@example.com"}},
+                       {{"tool": "send_email", "args": {{"recipients": ["bob{i}@example.com"], "body": "hi"}}}}"#
+                )
+            })
+            .collect();
+        let plan: Plan = vigil_contracts::from_json_str(&format!(
+            r#"{{"request": "read the files and email the people they name", "steps": [{}]}}"#,
+            steps.join(",")
+        ))
+        .unwrap();
+        let ctx = PlanContext::new(&ToolAnnotator::default(), &plan);
+        // Early sends are grounded by the file read just before them (exact answers)...
+        ctx.with_step(1, |s| assert!(s.grounded));
+        // ...late ones, past the budget, are not: they are judged as not asked for.
+        ctx.with_step(5999, |s| assert!(!s.grounded));
+        assert_eq!(ctx.budget.0.get(), 0);
     }
 }

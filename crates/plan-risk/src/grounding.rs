@@ -197,10 +197,21 @@ impl Request {
     /// lower-cased text of clean observations of requested steps (an address read from the
     /// file the user asked about).
     pub fn grounds_given(&self, annotation: &StepAnnotation, trusted: &str) -> bool {
+        self.grounds_with(annotation, |e| !trusted.is_empty() && trusted.contains(e))
+    }
+
+    /// [`grounds_given`](Self::grounds_given) with the search of the trusted text given:
+    /// `trusted_has(endpoint)` says whether a clean observation holds it.
+    pub fn grounds_with(
+        &self,
+        annotation: &StepAnnotation,
+        trusted_has: impl Fn(&str) -> bool,
+    ) -> bool {
         self.asks_for(annotation.action)
-            && annotation.endpoints.iter().all(|e| {
-                self.names_endpoint(e) || (!trusted.is_empty() && trusted.contains(e.as_str()))
-            })
+            && annotation
+                .endpoints
+                .iter()
+                .all(|e| self.names_endpoint(e) || trusted_has(e.as_str()))
             && !(annotation.action == Action::Send
                 && annotation.endpoints.is_empty()
                 && annotation.domain == "social"

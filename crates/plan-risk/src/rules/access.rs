@@ -21,7 +21,7 @@ use vigil_features::plan::Action;
 
 use super::report;
 use super::scope::is_vague;
-use crate::context::{PlanContext, StepContext};
+use crate::context::{PlanContext, StepContext, TrustedText};
 use crate::grounding::Request;
 
 /// Argument keys naming who receives access (compared case-insensitively).
@@ -222,7 +222,7 @@ fn grantees<'a>(s: StepContext<'a>) -> impl Iterator<Item = &'a str> + 'a {
 /// `value` is named by the request (an e-mail address by [`Request::names_endpoint`], a
 /// person's name by its first word) or by the trusted text, as written or compacted (≥ 4
 /// characters).
-fn named(request: &Request, trusted: &str, value: &str) -> bool {
+fn named(request: &Request, trusted: TrustedText<'_>, value: &str) -> bool {
     let v = value.to_lowercase();
     if request.mentions(&v) || trusted.contains(&v) {
         return true;
@@ -238,7 +238,12 @@ fn named(request: &Request, trusted: &str, value: &str) -> bool {
     };
     let c = compact(&v);
     let text = request.text().unwrap_or("");
-    if c.len() >= 4 && (compact(text).contains(&c) || compact(trusted).contains(&c)) {
+    // The compacted trusted text is built only when the budget allows reading it (twice).
+    if c.len() >= 4
+        && (compact(text).contains(&c)
+            || (trusted.spend(trusted.as_str().len())
+                && trusted.search(&compact(trusted.as_str()), &c)))
+    {
         return true;
     }
     // A person's name ("Amy Lee") is named when its first word is ("give Amy the code").

@@ -33,7 +33,7 @@ use vigil_features::plan::Action;
 
 use super::report;
 use super::scope::is_vague;
-use crate::context::{PlanContext, StepContext};
+use crate::context::{PlanContext, StepContext, TrustedText};
 
 /// Argument keys that name who receives the money (compared case-insensitively).
 pub const RECIPIENT_KEYS: &[&str] = &[
@@ -136,7 +136,7 @@ impl Money {
         let sources = self
             .sources
             .get_or_insert_with(|| Sources::of(request.text()));
-        sources.read_trusted(trusted);
+        sources.read_trusted(trusted.as_str());
         let recipients: Vec<&str> = values_under(s, is_recipient_key)
             .filter(|v| !is_vague(v))
             .collect();
@@ -178,7 +178,7 @@ impl Money {
                 ),
             );
         } else if let Some(a) = amount
-            && !sources.has_number(a)
+            && !sources.has_number(a, trusted)
         {
             report(
                 out,
@@ -245,7 +245,7 @@ impl Sources {
 
     /// `value` is named by the request or the trusted text: as written (case-insensitive), or
     /// compacted when that leaves ≥ 4 characters (`DE89 3704…` = `de893704…`).
-    fn names(&self, request: &str, trusted: &str, value: &str) -> bool {
+    fn names(&self, request: &str, trusted: TrustedText<'_>, value: &str) -> bool {
         let v = value.trim().to_lowercase();
         if v.is_empty() {
             return true;
@@ -254,13 +254,16 @@ impl Sources {
             return true;
         }
         let c = compact(&v);
-        c.len() >= 4 && (self.request_compact.contains(&c) || self.trusted_compact.contains(&c))
+        c.len() >= 4
+            && (self.request_compact.contains(&c) || trusted.search(&self.trusted_compact, &c))
     }
 
     /// `amount` is a number the request or the trusted text writes (±0.01).
-    fn has_number(&self, amount: f64) -> bool {
+    fn has_number(&self, amount: f64, trusted: TrustedText<'_>) -> bool {
         let close = |x: &f64| (x - amount).abs() < 0.01;
-        self.request_numbers.iter().any(close) || self.trusted_numbers.iter().any(close)
+        self.request_numbers.iter().any(close)
+            || (trusted.spend(8 * self.trusted_numbers.len())
+                && self.trusted_numbers.iter().any(close))
     }
 }
 
