@@ -10,7 +10,8 @@
 //! Plan ─▶ PlanContext, built once: ToolAnnotator (vigil-features: lexicon + catalog; given
 //!         annotations win), 9 NEXUS features, the request, each step's grounding; each
 //!         step's argument strings while it is visited (a RawPlan's steps are parsed then)
-//!      ─▶ V_R (rules: NEXUS's 9 families + money, access) ∪ V_A (argument inspector)
+//!      ─▶ V_R (rules: NEXUS's 9 families + money, access, unrequested action) ∪ V_A
+//!         (argument inspector)
 //!      ─▶ violations (a finding repeated on many steps listed 25 times, then summed up)
 //!      ─▶ RiskModel: log1p/clip → standardize → LR → Platt ─▶ ρ ∈ [0,1]
 //!      ─▶ Π(ρ, violations; τ_b, τ_c) ─▶ allow | block | confirm | revise
@@ -20,8 +21,8 @@
 //! |---|---|
 //! | [`decide`] | what it answers: the stateless [`PlanMonitor`] (`decide`, `assess`) and [`inspect`] (no model) |
 //! | [`model`] | the artifact type [`RiskModel`]: the versioned input transform, the 31-float calibrated scorer and thresholds; [`EMBEDDED`], [`MODEL_ENV`], path loading |
-//! | [`context`] | [`PlanContext`](context::PlanContext): what every stage reads, built once per plan |
-//! | [`rules`] | V_R, one function per family: permissions, irreversible, sensitive access, network egress, budget, suspicious patterns, scope ambiguity, broad scope, untrusted input ([`rules::injection`]: instructions hidden in tool observations); money ([`rules::money`]: unrequested, ungrounded and repeated transfers) and access ([`rules::access`]: ungrounded grantees, permanent grants, public sharing with edit rights) |
+//! | [`context`] | [`PlanContext`](context::PlanContext): what every stage reads, built once per plan; searches of earlier outputs within a per-plan budget ([`context::SCAN_BUDGET_BYTES`]) |
+//! | [`rules`] | V_R, one function per family: permissions, irreversible, sensitive access, network egress, budget, suspicious patterns, scope ambiguity, broad scope, untrusted input ([`rules::injection`]: instructions hidden in tool observations); money ([`rules::money`]: unrequested, ungrounded and repeated transfers), access ([`rules::access`]: ungrounded grantees, permanent grants, public sharing with edit rights) and unrequested action (a change nobody asked for, after reading content) |
 //! | [`inspector`] | V_A: credentials, high-entropy tokens, sensitive paths/tables, exfiltration destinations, suspicious URLs, dangerous shell/SQL |
 //! | [`grounding`] | is a step asked for by the user's request? |
 //! | [`policy`] | Π exactly as published, and vigil's reading of its one inconsistency |
