@@ -42,6 +42,7 @@
 
 mod cue_gate;
 pub mod cues;
+pub mod decode;
 pub mod detect;
 mod error;
 mod foreign_cues;
