@@ -62,13 +62,87 @@ pub fn decodings(text: &str) -> Vec<Decoded> {
 pub fn decodings_into(text: &str, out: &mut Vec<Decoded>) {
     out.clear();
     let bytes = text.as_bytes();
-    base64_runs(bytes, out);
-    hex_runs(bytes, out);
-    percent_runs(text, out);
-    tag_characters(text, out);
+    // One pass finds which decoders could find anything, so an ordinary text pays for that
+    // pass only.
+    let shape = Shape::of(bytes);
+    if shape.base64_run >= MIN_BASE64 {
+        base64_runs(bytes, out);
+    }
+    if shape.hex_run >= 2 * MIN_HEX_BYTES
+        || shape.hex_escapes
+        || shape.spaced_hex_pairs >= MIN_HEX_BYTES
+    {
+        hex_runs(bytes, out);
+    }
+    if shape.percents >= MIN_PERCENT_ESCAPES {
+        percent_runs(text, out);
+    }
+    if !text.is_ascii() {
+        tag_characters(text, out);
+    }
     substitutions(text, out);
     out.truncate(MAX_DECODINGS);
 }
+
+/// What one pass over a text says about which decoders apply.
+#[derive(Debug, Default)]
+struct Shape {
+    /// Longest run of base64 characters.
+    base64_run: usize,
+    /// Longest run of hex digits.
+    hex_run: usize,
+    /// Pairs of hex digits standing alone before a space (`69 67 6e …`).
+    spaced_hex_pairs: usize,
+    /// `\x` or `0x` occurs.
+    hex_escapes: bool,
+    /// Number of `%`.
+    percents: usize,
+}
+
+impl Shape {
+    fn of(bytes: &[u8]) -> Self {
+        let mut s = Shape::default();
+        let (mut b64, mut hex) = (0usize, 0usize);
+        let mut previous = 0u8;
+        for &b in bytes {
+            let class = CLASS[usize::from(b)];
+            b64 = if class & BASE64 != 0 { b64 + 1 } else { 0 };
+            s.base64_run = s.base64_run.max(b64);
+            if class & HEX != 0 {
+                hex += 1;
+            } else {
+                s.spaced_hex_pairs += usize::from(hex == 2 && b == b' ');
+                hex = 0;
+            }
+            s.hex_run = s.hex_run.max(hex);
+            s.hex_escapes |= b == b'x' && matches!(previous, b'\\' | b'0');
+            s.percents += usize::from(b == b'%');
+            previous = b;
+        }
+        s
+    }
+}
+
+/// [`CLASS`] bits.
+const BASE64: u8 = 1;
+const HEX: u8 = 2;
+
+/// Per byte: whether it is a base64 character ([`BASE64`]) and a hex digit ([`HEX`]).
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_') {
+            t[b] |= BASE64;
+        }
+        if c.is_ascii_hexdigit() {
+            t[b] |= HEX;
+        }
+        b += 1;
+    }
+    t
+};
 
 fn push(out: &mut Vec<Decoded>, range: Range<usize>, mut text: String, how: &'static str) {
     if out.len() >= MAX_DECODINGS {
@@ -125,10 +199,13 @@ fn base64_runs(bytes: &[u8], out: &mut Vec<Decoded>) {
             i += 1;
         }
         let run = &bytes[start..end];
+        if run.len() < MIN_BASE64 {
+            continue;
+        }
         // A word of letters is not base64; a real run mixes cases or digits.
         let mixed = run.iter().any(u8::is_ascii_lowercase)
             && (run.iter().any(u8::is_ascii_uppercase) || run.iter().any(u8::is_ascii_digit));
-        if run.len() < MIN_BASE64 || !mixed {
+        if !mixed {
             continue;
         }
         let mut decoded = Vec::with_capacity(run.len() * 3 / 4);
@@ -151,40 +228,59 @@ fn base64_runs(bytes: &[u8], out: &mut Vec<Decoded>) {
 
 /// Runs of hex digits, bare or as `\xNN`, `0xNN` or space-separated pairs.
 fn hex_runs(bytes: &[u8], out: &mut Vec<Decoded>) {
-    let hexval = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut i = 0;
-    while i < bytes.len() && out.len() < MAX_DECODINGS {
-        let start = i;
-        let mut decoded = Vec::new();
-        let mut end = i;
+    fn hexval(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
+    // The pairs of the run starting at `at`: (byte offsets of each pair's first digit, end).
+    let walk = |at: usize, mut each: Option<&mut Vec<u8>>| -> (usize, usize) {
+        let (mut pairs, mut end) = (0usize, at);
         loop {
             let mut j = end;
-            // Separators between pairs: spaces, `\x`, `0x`.
-            while j < bytes.len() && bytes[j] == b' ' && !decoded.is_empty() {
+            while pairs > 0 && j < bytes.len() && bytes[j] == b' ' {
                 j += 1;
             }
-            if bytes[j..].starts_with(b"\\x") || bytes[j..].starts_with(b"0x") {
+            if bytes[j.min(bytes.len())..].starts_with(b"\\x")
+                || bytes[j.min(bytes.len())..].starts_with(b"0x")
+            {
                 j += 2;
             }
             match (
-                bytes.get(j).and_then(|&b| hexval(b)),
-                bytes.get(j + 1).and_then(|&b| hexval(b)),
+                bytes.get(j).copied().and_then(hexval),
+                bytes.get(j + 1).copied().and_then(hexval),
             ) {
                 (Some(h), Some(l)) => {
-                    decoded.push(h << 4 | l);
+                    if let Some(v) = each.as_deref_mut() {
+                        v.push(h << 4 | l);
+                    }
+                    pairs += 1;
                     end = j + 2;
                 }
-                _ => break,
+                _ => return (pairs, end),
             }
         }
-        if decoded.len() >= MIN_HEX_BYTES {
+    };
+    let mut i = 0;
+    while i < bytes.len() && out.len() < MAX_DECODINGS {
+        // Runs start at a digit (or `\x`) that no hex digit precedes.
+        let b = bytes[i];
+        if (hexval(b).is_none() && b != b'\\') || (i > 0 && hexval(bytes[i - 1]).is_some()) {
+            i += 1;
+            continue;
+        }
+        let (pairs, end) = walk(i, None);
+        if pairs >= MIN_HEX_BYTES {
+            let mut decoded = Vec::with_capacity(pairs);
+            walk(i, Some(&mut decoded));
             if let Some(t) = as_text(decoded) {
-                push(out, start..end, t, "hex");
+                push(out, i..end, t, "hex");
             }
-            i = end;
-        } else {
-            i = (end + 1).max(i + 1);
         }
+        i = end.max(i + 1);
     }
 }
 
@@ -239,7 +335,12 @@ fn percent_runs(text: &str, out: &mut Vec<Decoded>) {
 /// 0xE0000 below it ("ASCII smuggling"): the hidden text, spelled out.
 fn tag_characters(text: &str, out: &mut Vec<Decoded>) {
     // Tag characters are four bytes starting F3 A0 in UTF-8.
-    let Some(first) = text.as_bytes().windows(2).position(|w| w == [0xF3, 0xA0]) else {
+    let bytes = text.as_bytes();
+    let Some(first) = bytes
+        .iter()
+        .enumerate()
+        .position(|(i, &b)| b == 0xF3 && bytes.get(i + 1) == Some(&0xA0))
+    else {
         return;
     };
     let mut hidden = String::new();
@@ -352,31 +453,52 @@ const COMMON_WORDS: &[&str] = &[
 /// lower-cased) that are [`COMMON_WORDS`], and the number of words. Digits belong to words, so
 /// a hash or an id is one word that is not common, not a spray of one-letter ones.
 fn english_share(text: &str) -> (f32, usize) {
-    let mut words = 0usize;
-    let mut common = 0usize;
-    let mut word = String::new();
-    let mut flush = |word: &mut String| {
-        if !word.is_empty() {
+    let common_words = packed_common_words();
+    let (mut words, mut common) = (0usize, 0usize);
+    // A word packed into a u128 as it is read (words over 16 bytes cannot be common).
+    let (mut packed, mut len) = (0u128, 0usize);
+    let mut flush = |packed: &mut u128, len: &mut usize| {
+        if *len > 0 {
             words += 1;
-            if COMMON_WORDS.binary_search(&word.as_str()).is_ok() {
-                common += 1;
-            }
-            word.clear();
+            common += usize::from(*len <= 16 && common_words.binary_search(packed).is_ok());
+            *packed = 0;
+            *len = 0;
         }
     };
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() || c == '\'' {
-            word.push(c.to_ascii_lowercase());
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || b == b'\'' {
+            if len < 16 {
+                packed |= u128::from(b.to_ascii_lowercase()) << (8 * (15 - len));
+            }
+            len += 1;
         } else {
-            flush(&mut word);
+            flush(&mut packed, &mut len);
         }
     }
-    flush(&mut word);
+    flush(&mut packed, &mut len);
     if words == 0 {
         (0.0, 0)
     } else {
         (common as f32 / words as f32, words)
     }
+}
+
+/// [`COMMON_WORDS`] packed as [`english_share`] packs a word, sorted.
+fn packed_common_words() -> &'static [u128] {
+    static PACKED: std::sync::OnceLock<Vec<u128>> = std::sync::OnceLock::new();
+    PACKED.get_or_init(|| {
+        let mut v: Vec<u128> = COMMON_WORDS
+            .iter()
+            .map(|w| {
+                w.bytes()
+                    .take(16)
+                    .enumerate()
+                    .fold(0u128, |p, (i, b)| p | u128::from(b) << (8 * (15 - i)))
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    })
 }
 
 /// A text that reads as English: at least this share of common words.
@@ -474,32 +596,46 @@ fn substitutions(text: &str, out: &mut Vec<Decoded>) {
         &text[..end]
     };
     let (sample, probe) = (cut(SAMPLE_BYTES), cut(PROBE_BYTES));
-    // Mostly letters (or digits standing for them): prose, not a table of numbers.
-    let letters = probe.bytes().filter(u8::is_ascii_alphanumeric).count();
-    if letters < 20 || letters * 2 < probe.len() {
+    // Prose: mostly letters (or digits standing for them) and spaces between words — not
+    // a record, a table or code, whose words are not English either.
+    let (mut alnum, mut spaces, mut letters, mut vowels) = (0usize, 0usize, 0usize, 0usize);
+    for b in probe.bytes() {
+        alnum += usize::from(b.is_ascii_alphanumeric());
+        spaces += usize::from(b == b' ');
+        letters += usize::from(b.is_ascii_alphabetic());
+        vowels += usize::from(matches!(
+            b.to_ascii_lowercase(),
+            b'a' | b'e' | b'i' | b'o' | b'u'
+        ));
+    }
+    if alnum < 20 || (alnum + spaces) * 10 < probe.len() * 9 || spaces * 12 < probe.len() {
         return;
     }
     let (share, words) = english_share(probe);
     if words < MIN_WORDS || share >= PLAIN_SHARE {
         return;
     }
+    // English and its neighbours spell about 38% of their letters with vowels; a shifted or
+    // mirrored alphabet, or digits for letters, rarely does.
+    let few_vowels = vowels * 100 < letters * 32;
     let reads = |t: &str| english_share(t).0 >= ENGLISH_SHARE;
     let shift = likely_shift(probe);
     let caesar = |t: &str| map_letters(t, |l| (l + shift) % 26);
     let atbash = |t: &str| map_letters(t, |l| 25 - l);
     let reversed = |t: &str| t.chars().rev().collect::<String>();
-    let (decode, how): (&dyn Fn(&str) -> String, &'static str) = if reads(&caesar(probe)) {
-        (&caesar, CAESAR[usize::from(shift)])
-    } else if reads(&atbash(probe)) {
-        (&atbash, "atbash")
-    } else if leet_words(probe) && reads(&unleet(probe)) {
-        (&unleet, "leetspeak")
-    } else if reads(&reversed(sample)) {
-        // Reversed, the text's end comes first: the probe is the whole sample.
-        (&reversed, "reversed")
-    } else {
-        return;
-    };
+    let (decode, how): (&dyn Fn(&str) -> String, &'static str) =
+        if few_vowels && reads(&caesar(probe)) {
+            (&caesar, CAESAR[usize::from(shift)])
+        } else if few_vowels && reads(&atbash(probe)) {
+            (&atbash, "atbash")
+        } else if leet_words(probe) && reads(&unleet(probe)) {
+            (&unleet, "leetspeak")
+        } else if !few_vowels && reads(&reversed(sample)) {
+            // Reversed, the text's end comes first: the probe is the whole sample.
+            (&reversed, "reversed")
+        } else {
+            return;
+        };
     push(out, 0..sample.len(), decode(sample), how);
 }
 
