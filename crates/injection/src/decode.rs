@@ -100,24 +100,36 @@ struct Shape {
 }
 
 impl Shape {
+    /// Token by token (white space separates them): only a token of at least
+    /// [`MIN_BASE64`] bytes is looked at byte by byte, so prose costs little more than finding
+    /// its spaces.
     fn of(bytes: &[u8]) -> Self {
         let mut s = Shape::default();
-        let (mut b64, mut hex) = (0usize, 0usize);
-        let mut previous = 0u8;
-        for &b in bytes {
-            let class = CLASS[usize::from(b)];
-            b64 = if class & BASE64 != 0 { b64 + 1 } else { 0 };
-            s.base64_run = s.base64_run.max(b64);
-            if class & HEX != 0 {
-                hex += 1;
-            } else {
-                s.spaced_hex_pairs += usize::from(hex == 2 && b == b' ');
-                hex = 0;
+        for token in bytes.split(u8::is_ascii_whitespace) {
+            if token.len() == 2 && token.iter().all(u8::is_ascii_hexdigit) {
+                s.spaced_hex_pairs += 1;
+                continue;
             }
-            s.hex_run = s.hex_run.max(hex);
-            s.hex_escapes |= b == b'x' && matches!(previous, b'\\' | b'0');
-            s.percents += usize::from(b == b'%');
-            previous = b;
+            let rare = token
+                .iter()
+                .fold(0u8, |acc, &b| acc | CLASS[usize::from(b)]);
+            if rare & RARE != 0 {
+                s.percents += token.iter().filter(|&&b| b == b'%').count();
+                s.hex_escapes |= token
+                    .windows(2)
+                    .any(|w| w[1] == b'x' && matches!(w[0], b'\\' | b'0'));
+            }
+            if token.len() < MIN_BASE64 {
+                continue;
+            }
+            let (mut b64, mut hex) = (0usize, 0usize);
+            for &b in token {
+                let class = CLASS[usize::from(b)];
+                b64 = if class & BASE64 != 0 { b64 + 1 } else { 0 };
+                hex = if class & HEX != 0 { hex + 1 } else { 0 };
+                s.base64_run = s.base64_run.max(b64);
+                s.hex_run = s.hex_run.max(hex);
+            }
         }
         s
     }
@@ -126,8 +138,11 @@ impl Shape {
 /// [`CLASS`] bits.
 const BASE64: u8 = 1;
 const HEX: u8 = 2;
+/// `x` and `%`, the bytes the rarer checks look at.
+const RARE: u8 = 4;
 
-/// Per byte: whether it is a base64 character ([`BASE64`]) and a hex digit ([`HEX`]).
+/// Per byte: whether it is a base64 character ([`BASE64`]), a hex digit ([`HEX`]), or `x` or
+/// `%` ([`RARE`]).
 const CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
@@ -138,6 +153,9 @@ const CLASS: [u8; 256] = {
         }
         if c.is_ascii_hexdigit() {
             t[b] |= HEX;
+        }
+        if c == b'x' || c == b'%' {
+            t[b] |= RARE;
         }
         b += 1;
     }
@@ -469,27 +487,22 @@ const COMMON_WORDS: &[&str] = &[
 fn english_share(text: &str) -> (f32, usize) {
     let common_words = packed_common_words();
     let (mut words, mut common) = (0usize, 0usize);
-    // A word packed into a u128 as it is read (words over 16 bytes cannot be common).
-    let (mut packed, mut len) = (0u128, 0usize);
-    let mut flush = |packed: &mut u128, len: &mut usize| {
-        if *len > 0 {
-            words += 1;
-            common += usize::from(*len <= 16 && common_words.binary_search(packed).is_ok());
-            *packed = 0;
-            *len = 0;
-        }
-    };
-    for &b in text.as_bytes() {
+    // A word as its first 8 bytes packed into a u64 and its length (every common word is told
+    // apart by those).
+    let (mut packed, mut len) = (0u64, 0usize);
+    for &b in text.as_bytes().iter().chain(std::iter::once(&b' ')) {
         if b.is_ascii_alphanumeric() || b == b'\'' {
-            if len < 16 {
-                packed |= u128::from(b.to_ascii_lowercase()) << (8 * (15 - len));
+            if len < 8 {
+                packed = packed << 8 | u64::from(b.to_ascii_lowercase());
             }
             len += 1;
-        } else {
-            flush(&mut packed, &mut len);
+        } else if len > 0 {
+            words += 1;
+            common += usize::from(common_words.binary_search(&(packed, len)).is_ok());
+            packed = 0;
+            len = 0;
         }
     }
-    flush(&mut packed, &mut len);
     if words == 0 {
         (0.0, 0)
     } else {
@@ -497,17 +510,15 @@ fn english_share(text: &str) -> (f32, usize) {
     }
 }
 
-/// [`COMMON_WORDS`] packed as [`english_share`] packs a word, sorted.
-fn packed_common_words() -> &'static [u128] {
-    static PACKED: std::sync::OnceLock<Vec<u128>> = std::sync::OnceLock::new();
+/// [`COMMON_WORDS`] as [`english_share`] keys them, sorted.
+fn packed_common_words() -> &'static [(u64, usize)] {
+    static PACKED: std::sync::OnceLock<Vec<(u64, usize)>> = std::sync::OnceLock::new();
     PACKED.get_or_init(|| {
-        let mut v: Vec<u128> = COMMON_WORDS
+        let mut v: Vec<(u64, usize)> = COMMON_WORDS
             .iter()
             .map(|w| {
-                w.bytes()
-                    .take(16)
-                    .enumerate()
-                    .fold(0u128, |p, (i, b)| p | u128::from(b) << (8 * (15 - i)))
+                let packed = w.bytes().take(8).fold(0u64, |p, b| p << 8 | u64::from(b));
+                (packed, w.len())
             })
             .collect();
         v.sort_unstable();
@@ -583,19 +594,80 @@ fn unleet(text: &str) -> String {
         .collect()
 }
 
-/// Whether a good share of `text`'s words mix letters and digits (`pr3v10u5`): leetspeak,
-/// not a text that holds a hash or an id.
-fn leet_words(text: &str) -> bool {
-    let (mut words, mut mixed) = (0usize, 0usize);
-    for w in text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        words += 1;
-        let digits = w.bytes().filter(u8::is_ascii_digit).count();
-        mixed += usize::from(digits > 0 && digits < w.len() && w.len() <= 16);
+/// One pass over a probe: what decides whether its letters are worth trying.
+#[derive(Debug, Default)]
+struct ProbeStats {
+    alnum: usize,
+    spaces: usize,
+    letters: usize,
+    vowels: usize,
+    words: usize,
+    /// Words mixing letters and digits (`pr3v10u5`).
+    mixed_words: usize,
+    /// Words that are English function words as written ("the", "and", "to", …), and reversed
+    /// ("eht", "dna", "ot", …).
+    function_words: usize,
+    reversed_function_words: usize,
+}
+
+/// Function words, as [`ProbeStats`] packs a word (up to 4 bytes, big-endian, lower case).
+const FUNCTION_WORDS: [u32; 12] = pack_words([
+    "the", "and", "to", "of", "a", "is", "in", "you", "your", "it", "that", "for",
+]);
+/// The same words reversed.
+const REVERSED_FUNCTION_WORDS: [u32; 12] = pack_words([
+    "eht", "dna", "ot", "fo", "na", "si", "ni", "uoy", "ruoy", "ti", "taht", "rof",
+]);
+
+const fn pack_words(words: [&str; 12]) -> [u32; 12] {
+    let mut out = [0u32; 12];
+    let mut i = 0;
+    while i < 12 {
+        let b = words[i].as_bytes();
+        let mut p = 0u32;
+        let mut k = 0;
+        while k < b.len() {
+            p = p << 8 | b[k] as u32;
+            k += 1;
+        }
+        out[i] = p;
+        i += 1;
     }
-    mixed >= 3 && mixed * 4 >= words
+    out
+}
+
+impl ProbeStats {
+    fn of(probe: &str) -> Self {
+        let mut s = ProbeStats::default();
+        let (mut packed, mut len, mut digits) = (0u32, 0usize, 0usize);
+        for &b in probe.as_bytes().iter().chain(std::iter::once(&b' ')) {
+            if b.is_ascii_alphanumeric() || b == b'\'' {
+                let lower = b.to_ascii_lowercase();
+                s.alnum += usize::from(b != b'\'');
+                let digit = b.is_ascii_digit();
+                digits += usize::from(digit);
+                s.letters += usize::from(!digit && b != b'\'');
+                s.vowels += usize::from(matches!(lower, b'a' | b'e' | b'i' | b'o' | b'u'));
+                packed = packed << 8 | u32::from(lower);
+                len += 1;
+                continue;
+            }
+            s.spaces += usize::from(b == b' ');
+            if len > 0 {
+                s.words += 1;
+                s.mixed_words += usize::from(digits > 0 && digits < len && len <= 16);
+                if len <= 4 {
+                    s.function_words += usize::from(FUNCTION_WORDS.contains(&packed));
+                    s.reversed_function_words +=
+                        usize::from(REVERSED_FUNCTION_WORDS.contains(&packed));
+                }
+                (packed, len, digits) = (0, 0, 0);
+            }
+        }
+        // The sentinel space is not the probe's.
+        s.spaces -= 1;
+        s
+    }
 }
 
 /// Caesar shifts (the likeliest one by letter frequency), Atbash, reversal and leetspeak of the
@@ -610,28 +682,48 @@ fn substitutions(text: &str, out: &mut Vec<Decoded>) {
         &text[..end]
     };
     let (sample, probe) = (cut(SAMPLE_BYTES), cut(PROBE_BYTES));
-    // Prose: mostly letters (or digits standing for them) and spaces between words — not
-    // a record, a table or code, whose words are not English either.
-    let (mut alnum, mut spaces, mut letters, mut vowels) = (0usize, 0usize, 0usize, 0usize);
-    for b in probe.bytes() {
-        alnum += usize::from(b.is_ascii_alphanumeric());
-        spaces += usize::from(b == b' ');
-        letters += usize::from(b.is_ascii_alphabetic());
-        vowels += usize::from(matches!(
-            b.to_ascii_lowercase(),
-            b'a' | b'e' | b'i' | b'o' | b'u'
-        ));
+    // Most texts are plain English: a fifth of their words are function words. Tokens between
+    // spaces tell that cheaply, before the full count below.
+    let (mut tokens, mut function) = (0usize, 0usize);
+    for token in probe.as_bytes().split(u8::is_ascii_whitespace) {
+        if token.is_empty() {
+            continue;
+        }
+        tokens += 1;
+        if token.len() <= 4 {
+            let packed = token
+                .iter()
+                .fold(0u32, |p, &b| p << 8 | u32::from(b.to_ascii_lowercase()));
+            function += usize::from(FUNCTION_WORDS.contains(&packed));
+        }
     }
-    if alnum < 20 || (alnum + spaces) * 10 < probe.len() * 9 || spaces * 12 < probe.len() {
+    if function * 5 >= tokens {
         return;
     }
-    let (share, words) = english_share(probe);
-    if words < MIN_WORDS || share >= PLAIN_SHARE {
+    let p = ProbeStats::of(probe);
+    // Prose: mostly letters (or digits standing for them) and spaces between words — not
+    // a record, a table or code, whose words are not English either. Text that already reads as
+    // English (a fifth of its words "the", "and", "to", …) is not tried.
+    if p.alnum < 20
+        || (p.alnum + p.spaces) * 10 < probe.len() * 9
+        || p.spaces * 12 < probe.len()
+        || p.words < MIN_WORDS
+        || p.function_words * 5 >= p.words
+    {
         return;
     }
     // English and its neighbours spell about 38% of their letters with vowels; a shifted or
-    // mirrored alphabet, or digits for letters, rarely does.
-    let few_vowels = vowels * 100 < letters * 32;
+    // mirrored alphabet, or digits for letters, rarely does. Prose with its vowels is tried
+    // only for reversal, and only when a reversed function word is there.
+    let few_vowels = p.vowels * 100 < p.letters * 32;
+    let leet = p.mixed_words >= 3 && p.mixed_words * 4 >= p.words;
+    let backwards = !few_vowels && !leet && p.reversed_function_words >= 2;
+    if !(few_vowels || leet || backwards) {
+        return;
+    }
+    if english_share(probe).0 >= PLAIN_SHARE {
+        return;
+    }
     let reads = |t: &str| english_share(t).0 >= ENGLISH_SHARE;
     let shift = likely_shift(probe);
     let caesar = |t: &str| map_letters(t, |l| (l + shift) % 26);
@@ -642,10 +734,9 @@ fn substitutions(text: &str, out: &mut Vec<Decoded>) {
             (&caesar, CAESAR[usize::from(shift)])
         } else if few_vowels && reads(&atbash(probe)) {
             (&atbash, "atbash")
-        } else if leet_words(probe) && reads(&unleet(probe)) {
+        } else if leet && reads(&unleet(probe)) {
             (&unleet, "leetspeak")
-        } else if !few_vowels && reads(&reversed(sample)) {
-            // Reversed, the text's end comes first: the probe is the whole sample.
+        } else if backwards && reads(&reversed(probe)) {
             (&reversed, "reversed")
         } else {
             return;
