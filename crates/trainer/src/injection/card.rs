@@ -138,7 +138,8 @@ pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
              its cues are matched on the whole text, running only the patterns whose literals some segment \
              holds. `spans` are the windows at or above the verdict's level, merged.\n\n\
              **Obfuscated payloads.** Every text is also searched for encodings (`vigil_injection::decode`): \
-             base64, hex, percent-encoding and invisible Unicode tag characters anywhere in it, and a Caesar \
+             base64, hex, percent-encoding and invisible Unicode tag characters anywhere in it; words broken up by \
+             filler characters or spelled letter by letter; and a Caesar \
              shift (rot13 among them), Atbash, reversal or leetspeak of its first 2 KiB when the text as \
              written does not read as English and the decoding does (a share of common English words). Each \
              decoding is one more window, its span the encoded run. The out-of-fold scores that choose the \
