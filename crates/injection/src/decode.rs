@@ -11,8 +11,9 @@
 //!
 //! A decoding is kept only when it reads as English text: for the byte encodings, valid UTF-8
 //! that is mostly printable with spaces between words; for the letter substitutions, a share of
-//! common English words that the text as written does not have. Work is bounded: the letter
-//! substitutions look at the first [`SAMPLE_BYTES`] of a text, and at most [`MAX_DECODINGS`]
+//! common English words that the text as written does not have. Work is bounded: one
+//! token-by-token pass decides which decoders run at all; re-joined words and letter
+//! substitutions look at the first [`SAMPLE_BYTES`] of a text only; at most [`MAX_DECODINGS`]
 //! decodings of at most [`MAX_DECODED_BYTES`] each are kept.
 //!
 //! ```
@@ -96,7 +97,7 @@ struct Shape {
     base64_run: usize,
     /// Longest run of hex digits.
     hex_run: usize,
-    /// Pairs of hex digits standing alone before a space (`69 67 6e …`).
+    /// Tokens of exactly two hex digits (`69 67 6e …`).
     spaced_hex_pairs: usize,
     /// `\x` or `0x` occurs.
     hex_escapes: bool,
