@@ -273,9 +273,11 @@ const WRITE_VERBS: &[&str] = &[
     "open",
     "assign",
     "reply",
-    // The write verbs of the tool-name lexicon (`vigil_features::plan`) that the words above
-    // do not already start: a request that says "reschedule" asks for what
-    // `reschedule_calendar_event` does.
+    // Write verbs of the tool-name lexicon (`vigil_features::plan`) that the words above do
+    // not already start and that a request uses in the same sense: a request that says
+    // "reschedule" asks for what `reschedule_calendar_event` does. Left out: shell
+    // abbreviations (mv, cp, mkdir, touch) and words a request uses otherwise ("leave a note",
+    // "place", "manage", "click", "arm", "memorize", "reseat", "refuel").
     "reschedule",
     "modify",
     "patch",

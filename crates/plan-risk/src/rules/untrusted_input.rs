@@ -28,9 +28,9 @@ use crate::context::{PlanContext, StepContext};
 pub(super) struct UntrustedInput {
     /// The latest observation (this plan's or an earlier turn's) that carried instructions.
     injected_seen: Option<String>,
-    /// This plan's latest injected observation (step, description) that no finding has
-    /// answered yet.
-    pending: Option<(usize, String)>,
+    /// The step of this plan's latest injected observation (the one `injected_seen`
+    /// describes) while no finding has answered it yet.
+    pending: Option<usize>,
 }
 
 impl UntrustedInput {
@@ -79,16 +79,16 @@ impl UntrustedInput {
         }
         let scan = ctx.scan(s.index);
         if scan.injected() {
-            let described = scan.describe(s.index, s.step.observation.as_deref().unwrap_or(""));
-            self.pending = Some((s.index, described.clone()));
-            self.injected_seen = Some(described);
+            self.pending = Some(s.index);
+            self.injected_seen =
+                Some(scan.describe(s.index, s.step.observation.as_deref().unwrap_or("")));
         }
         scan.cues.clone()
     }
 
     /// After the last step: reports this plan's injected observation that no step acted on.
     pub(super) fn finish(self, out: &mut Vec<Violation>) {
-        if let Some((step, src)) = self.pending {
+        if let (Some(step), Some(src)) = (self.pending, self.injected_seen) {
             report(
                 out,
                 "untrusted_input",

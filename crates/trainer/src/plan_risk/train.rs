@@ -491,9 +491,9 @@ fn external_section(r: &ExternalReport, names: &NameAccuracy) -> String {
          were written for indirect injections the observation classifier misses — a review or tweet asking for a guest \
          grant or a traffic-light change, the next step doing it — and checked on ten such plans written here (5 → 10 \
          flagged). Measured here afterwards, the rule flagged one more benign plan: \"reschedule my dental check-up\" \
-         did not read as asking for `reschedule_calendar_event`. The request's write verbs now include every write verb \
-         of the tool-name lexicon (reschedule, modify, reserve, register, reset, redirect, …), a change prompted by that \
-         plan; with it, recall and FPR are as before the rule. One hijacked plan pair moved from block to confirm: its \
+         did not read as asking for `reschedule_calendar_event`. The request's write verbs now include the write verbs \
+         of the tool-name lexicon that a request uses in the same sense (reschedule, modify, reserve, register, reset, \
+         redirect, …), a change prompted by that plan; with it, recall and FPR are as before the rule. One hijacked plan pair moved from block to confirm: its \
          user asked for the reschedule the injected observation preceded.\n\n\
          **An injection no step has acted on yet** (the plan ends with the injected observation: 158 of the hijacked \
          plans, whose injection task has no calls) is reported low, which leaves the decision as it is. As revise it \
