@@ -12,6 +12,7 @@ use vigil_injection::{ChannelLogOdds, RiskThresholds};
 
 use super::data::{REAL_HELD_OUT, SYNTHETIC_HELD_OUT_FOLD};
 use super::eval::{SourceMetrics, confidence_and_correct, metrics_table};
+use super::long_docs::{LENGTHS, LongDocCounts};
 use super::train::{CV_FOLDS, Example};
 use crate::card::Card;
 use crate::gate::Gate;
@@ -63,6 +64,8 @@ pub(super) struct CardInputs<'a> {
     pub oof: &'a BTreeMap<&'static str, SourceMetrics>,
     pub held_m: &'a BTreeMap<&'static str, SourceMetrics>,
     pub held_real_m: &'a BTreeMap<&'static str, SourceMetrics>,
+    /// Held-out tool rows joined or padded to each length.
+    pub long_docs: &'a BTreeMap<usize, LongDocCounts>,
     pub fx: &'a BTreeMap<&'static str, SourceMetrics>,
     pub ext: &'a BTreeMap<&'static str, SourceMetrics>,
     /// Non-English and English positives: language → (rows, caught at `high_risk`).
@@ -245,6 +248,10 @@ pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
         ),
     );
     card.section(
+        "Long documents (development numbers)",
+        &long_docs_section(c),
+    );
+    card.section(
         "External: AgentDojo 0.1.35 (measured only, never trained or tuned on)",
         &format!(
             "`fixtures/external/agentdojo/injection.jsonl`: AgentDojo's attack templates rendered into its \
@@ -381,4 +388,59 @@ pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
         ),
     );
     card
+}
+
+/// The long-documents section: held-out tool rows joined (benign) or padded (injections) to
+/// each of [`LENGTHS`].
+fn long_docs_section(c: &CardInputs<'_>) -> String {
+    let rate = |(n, k): (usize, usize)| {
+        if n == 0 {
+            "-".to_owned()
+        } else {
+            format!("{k}/{n} ({:.3})", k as f64 / n as f64)
+        }
+    };
+    let mut headers = vec!["held-out tool texts".to_owned()];
+    headers.extend(LENGTHS.iter().map(|l| format!("≥ {l} bytes")));
+    let mut rows = Vec::new();
+    let families: std::collections::BTreeSet<&String> = c
+        .long_docs
+        .values()
+        .flat_map(|d| d.benign_by_family.keys())
+        .collect();
+    for family in families {
+        let mut row = vec![format!("benign {family}, joined: flagged")];
+        for l in LENGTHS {
+            let counts = c.long_docs.get(&l);
+            row.push(rate(
+                counts
+                    .and_then(|d| d.benign_by_family.get(family).copied())
+                    .unwrap_or_default(),
+            ));
+        }
+        rows.push(row);
+    }
+    let mut all = vec!["benign, every family: flagged".to_owned()];
+    let mut padded = vec!["injections padded with benign rows: caught".to_owned()];
+    for l in LENGTHS {
+        let counts = c.long_docs.get(&l).cloned().unwrap_or_default();
+        all.push(rate(counts.benign()));
+        padded.push(rate(counts.padded));
+    }
+    rows.push(all);
+    rows.push(padded);
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    format!(
+        "The held-out rows are mostly under 3 KB; a page or file an agent reads can be longer. Here \
+         the held-out tool rows are assembled into longer texts and scored by the training-side \
+         model at the shipped threshold (`crate::injection::long_docs`): consecutive benign rows of \
+         one family joined with blank lines, and each injection with benign rows before and after \
+         it. Padding does not dilute an injection: padded ones are caught more often than alone \
+         (the held-out tool TPR above), in part because the padding's own windows fire at the \
+         benign rate. That rate grows with length: a long text has more windows, and each is one \
+         more chance of a flag. Most flags are windows that quote an attack or warn about one, cut \
+         out of the framing that made them benign (security articles, account notices, whois \
+         terms of use). Development numbers: the rows are held out (real and synthetic families), the assembly is ours.\n\n{}",
+        Card::table(&headers, &rows)
+    )
 }

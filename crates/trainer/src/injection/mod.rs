@@ -8,6 +8,7 @@
 //! | [`data`] | the real corpus reader (held-out families) and the seeded synthetic corpus |
 //! | [`multilingual`] | the non-English synthetic families (de, fr, es, it, pt, zh, ru, ja) |
 //! | [`train`] | family-split fit, temperature, thresholds, held-out and AgentDojo gates, artifact |
+//! | [`long_docs`] | held-out tool rows joined or padded to 3 and 6 KB (development numbers) |
 //! | `card` | the model card and its pictures |
 //! | [`eval`] | per-channel metrics on `fixtures/preflight` (end to end too) and AgentDojo (`--external`) |
 //! | [`bench`] | hot-path timings |
@@ -16,6 +17,7 @@ pub mod bench;
 mod card;
 pub mod data;
 pub mod eval;
+pub mod long_docs;
 pub mod multilingual;
 pub mod train;
 

@@ -42,6 +42,7 @@ use super::eval::{
     ExternalRow, SourceMetrics, confidence_and_correct, end_to_end, evaluate_scores, external_path,
     fixtures_path, read_external, read_labelled, score_labelled,
 };
+use super::long_docs::long_document_counts;
 use crate::Result;
 use crate::gate::{Gate, TrainOptions, TrainReport};
 use crate::softmax::{fit_softmax_model, logits_all};
@@ -458,6 +459,7 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
     )?;
     let held_scores = score_examples(&eval_detector, &held);
     let held_m = metrics_of(&held_scores, &held, high_risk);
+    let long_docs = long_document_counts(&eval_detector, &held, high_risk);
     let held_real: Vec<&Example> = held
         .iter()
         .copied()
@@ -529,6 +531,18 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
             metrics.insert(format!("{set}_{src}_fpr_at_high_risk"), sm.fpr_at_high_risk);
         }
     }
+    for (length, counts) in &long_docs {
+        let (n, flagged) = counts.benign();
+        metrics.insert(
+            format!("longdoc_{length}_benign_fpr"),
+            flagged as f64 / n.max(1) as f64,
+        );
+        let (n, caught) = counts.padded;
+        metrics.insert(
+            format!("longdoc_{length}_padded_tpr"),
+            caught as f64 / n.max(1) as f64,
+        );
+    }
     metrics.insert("temperature".into(), f64::from(temperature));
     metrics.insert("user_log_odds".into(), channel_log_odds.user);
     metrics.insert("tool_log_odds".into(), channel_log_odds.tool);
@@ -564,6 +578,7 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
         oof: &oof,
         held_m: &held_m,
         held_real_m: &held_real_m,
+        long_docs: &long_docs,
         fx: &fx,
         ext: &ext,
         per_lang: &per_lang,
