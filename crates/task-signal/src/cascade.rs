@@ -2,7 +2,8 @@
 
 use vigil_contracts::{Classification, SignalClassifier};
 
-use crate::{Error, HeuristicClassifier, Result, TaskSignalClassifier};
+use crate::heuristic::HeuristicVerdict;
+use crate::{Error, HeuristicClassifier, Result, TaskSignalClassifier, bounded};
 
 /// Which classifier decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,29 +105,33 @@ impl Cascade {
     }
 
     /// Classifies `raw` (the sync fast path).
+    ///
+    /// The heuristic's regex table decides first; its keyword domain, language and score map
+    /// are built only when its answer is the one returned (most prompts escalate, and the
+    /// model's answer then replaces it whole), which keeps the cascade within a microsecond or
+    /// so of the model alone.
     pub fn classify_text(&self, raw: &str) -> Decision {
-        let heuristic = self.heuristic.classify_text(raw);
-        let Some(ml) = &self.ml else {
-            return Decision {
-                classification: heuristic,
-                classifier: Decider::Heuristic,
-            };
+        let heuristic = LazyHeuristic::of(&self.heuristic, raw);
+        let confidence = heuristic.confidence();
+        let heuristic_answer = |h: LazyHeuristic<'_>| Decision {
+            classification: h.classification(raw),
+            classifier: Decider::Heuristic,
         };
-        if heuristic.confidence >= self.params.escalate_below {
-            return Decision {
-                classification: heuristic,
-                classifier: Decider::Heuristic,
-            };
+        let Some(ml) = &self.ml else {
+            return heuristic_answer(heuristic);
+        };
+        if confidence >= self.params.escalate_below {
+            return heuristic_answer(heuristic);
         }
         let learned = ml.classify_text(raw);
-        if learned.confidence > heuristic.confidence {
+        if learned.confidence > confidence {
             return Decision {
                 classification: learned,
                 classifier: Decider::Ml,
             };
         }
         // The heuristic keeps complexity/nature; the model's domain head replaces the keywords.
-        let mut kept = heuristic;
+        let mut kept = heuristic.classification(raw);
         kept.signal.domain = learned.signal.domain;
         for (k, v) in learned
             .scores
@@ -142,9 +147,121 @@ impl Cascade {
     }
 }
 
+/// The heuristic's answer, with its classification built only on demand.
+enum LazyHeuristic<'a> {
+    /// Blank input: the defined empty answer, already built.
+    Blank(Classification),
+    /// The regex verdict of the bounded text.
+    Verdict(HeuristicVerdict, &'a str),
+}
+
+impl<'a> LazyHeuristic<'a> {
+    fn of(heuristic: &HeuristicClassifier, raw: &'a str) -> Self {
+        if raw.trim().is_empty() {
+            return LazyHeuristic::Blank(heuristic.classify_text(raw));
+        }
+        let text = bounded(raw);
+        LazyHeuristic::Verdict(heuristic.verdict(text), text)
+    }
+
+    fn confidence(&self) -> f64 {
+        match self {
+            LazyHeuristic::Blank(c) => c.confidence,
+            LazyHeuristic::Verdict(v, _) => v.confidence,
+        }
+    }
+
+    fn classification(self, raw: &str) -> Classification {
+        match self {
+            LazyHeuristic::Blank(c) => c,
+            LazyHeuristic::Verdict(v, text) => v.classification(raw, text),
+        }
+    }
+}
+
 #[async_trait::async_trait]
 impl SignalClassifier for Cascade {
     async fn classify_with_scores(&self, raw: &str) -> vigil_contracts::Result<Classification> {
         Ok(self.classify_text(raw).classification)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Which way a prompt went: the heuristic confident, the model adopted, or the heuristic kept
+    /// with the model's domain.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    enum Branch {
+        HeuristicConfident,
+        ModelAdopted,
+        HeuristicKeptModelDomain,
+    }
+
+    /// The cascade as first written: the heuristic's full classification, then the model's.
+    fn reference(c: &Cascade, raw: &str) -> (Decision, Branch) {
+        let heuristic = c.heuristic.classify_text(raw);
+        let ml = c.ml.as_ref().expect("a model");
+        if heuristic.confidence >= c.params.escalate_below {
+            let d = Decision {
+                classification: heuristic,
+                classifier: Decider::Heuristic,
+            };
+            return (d, Branch::HeuristicConfident);
+        }
+        let learned = ml.classify_text(raw);
+        if learned.confidence > heuristic.confidence {
+            let d = Decision {
+                classification: learned,
+                classifier: Decider::Ml,
+            };
+            return (d, Branch::ModelAdopted);
+        }
+        let mut kept = heuristic;
+        kept.signal.domain = learned.signal.domain;
+        for (k, v) in learned
+            .scores
+            .iter()
+            .filter(|(k, _)| k.starts_with("domain."))
+        {
+            kept.scores.insert(k.clone(), *v);
+        }
+        let d = Decision {
+            classification: kept,
+            classifier: Decider::Heuristic,
+        };
+        (d, Branch::HeuristicKeptModelDomain)
+    }
+
+    #[test]
+    fn the_lazy_cascade_answers_exactly_as_the_full_one_on_every_branch() {
+        let ml = TaskSignalClassifier::embedded().expect("embedded model");
+        let c = Cascade::new(Some(ml), CascadeParams::default()).expect("cascade");
+        let prompts = [
+            "rewrite the entire backend in Rust",
+            "rewrite the entire backend and fix the broken tests",
+            "migrate the whole billing service to the new queue and port all handlers",
+            "explain how the scheduler works",
+            "fix the typo in README.md",
+            "why is the checkout API returning 404 since the deploy?",
+            "draft a press release for the Q3 launch",
+            "summarize the latest papers on retrieval-augmented generation",
+            "show me the DAU trend for the last 30 days",
+            "refactor the auth module and add tests",
+            "list every file in src and explain what each does",
+            "delete the old branches",
+            "write a poem",
+            "hi",
+            "   ",
+            "",
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for p in prompts {
+            let (want, branch) = reference(&c, p);
+            seen.insert(branch);
+            assert_eq!(c.classify_text(p), want, "{p:?}");
+        }
+        assert_eq!(seen.len(), 3, "every branch exercised: {seen:?}");
     }
 }

@@ -245,6 +245,13 @@ impl HeuristicClassifier {
             return empty_input_classification(raw);
         }
         let text = bounded(raw);
+        self.verdict(text).classification(raw, text)
+    }
+
+    /// The complexity, nature and confidence of `text` (already [`bounded`]) from the regex
+    /// table alone: what the cascade needs to decide whether to escalate, without the keyword
+    /// domain, the language and the score map that [`HeuristicVerdict::classification`] adds.
+    pub fn verdict(&self, text: &str) -> HeuristicVerdict {
         let s = self.group_scores(text);
 
         let (complexity, c_conf) = if s.expansive >= 0.8 {
@@ -283,8 +290,34 @@ impl HeuristicClassifier {
         if s.mutative > 0.0 && s.readonly > 0.0 {
             confidence -= 0.2;
         }
-        let confidence = confidence.clamp(0.0, 1.0);
+        HeuristicVerdict {
+            complexity,
+            nature,
+            confidence: confidence.clamp(0.0, 1.0),
+            scores: s,
+        }
+    }
+}
 
+/// The regex table's answer for one text, before the keyword domain, the language and the
+/// score map are attached ([`HeuristicClassifier::verdict`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeuristicVerdict {
+    /// Complexity.
+    pub complexity: TaskComplexity,
+    /// Nature.
+    pub nature: TaskNature,
+    /// Confidence, in [0, 1].
+    pub confidence: f64,
+    /// The group sums it came from.
+    pub scores: HeuristicScores,
+}
+
+impl HeuristicVerdict {
+    /// The full classification of `raw`, whose [`bounded`] prefix `text` this verdict is of:
+    /// the keyword domain, the language and the score map added.
+    pub fn classification(&self, raw: &str, text: &str) -> Classification {
+        let s = &self.scores;
         let lower = text.to_lowercase();
         let (domain, domain_scores) = keyword_domain(&lower);
 
@@ -312,8 +345,14 @@ impl HeuristicClassifier {
         }
 
         Classification {
-            signal: TaskSignal::new(raw, complexity, nature, domain, detect_language(text)),
-            confidence,
+            signal: TaskSignal::new(
+                raw,
+                self.complexity,
+                self.nature,
+                domain,
+                detect_language(text),
+            ),
+            confidence: self.confidence,
             scores,
         }
     }
