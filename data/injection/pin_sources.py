@@ -5,9 +5,11 @@
     python3 data/injection/pin_sources.py --wheels DIR   # DIR holds the wheels listed in WHEELS below
 
 For every wheel: name, version, file name, SHA-256, the license declared in its METADATA (License-Expression,
-else License, else the OSI classifier) and its license files. For crates: every crate of the repository's
-Cargo.lock (registry source) that is in the cargo cache, ships a README and whose Cargo.toml license is MIT or
-Apache-2.0 (alone or as an OR choice); its SHA-256 is checked against the Cargo.lock checksum.
+else License, else the OSI classifier) and its license files. For crates: the crates sources.json already pins
+(with --all-lock-crates: every crate of the repository's Cargo.lock, registry source, that is in the cargo cache),
+that ship a README and whose Cargo.toml license is MIT or Apache-2.0 (alone or as an OR choice); each SHA-256 is
+checked against the Cargo.lock checksum. The document crates (DOCUMENT_CRATES) are pinned by the SHA-256 of the
+.crate file in the cargo cache.
 A license outside PERMISSIVE stops the script.
 """
 
@@ -87,7 +89,15 @@ def wheel_license(z: zipfile.ZipFile):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--wheels", type=Path, required=True)
+    ap.add_argument("--all-lock-crates", action="store_true",
+                    help="select every crate of Cargo.lock found in the cargo cache (this changes the documentation "
+                         "families); by default only the crates sources.json already pins are checked again, "
+                         "since which crates sit in a machine's cargo cache depends on what it built before")
     args = ap.parse_args()
+    pinned = None
+    if not args.all_lock_crates and (HERE / "sources.json").exists():
+        pinned = {(c["name"], c["version"])
+                  for c in json.loads((HERE / "sources.json").read_text("utf-8"))["crates"]}
     out = {"pypi": [], "crates": []}
     for name, version, role, paths in WHEELS:
         fn = next(p for p in sorted(args.wheels.glob("*.whl"))
@@ -103,6 +113,8 @@ def main():
     cache = sorted((Path.home() / ".cargo" / "registry" / "cache").glob("*"))
     for pkg in sorted(lock["package"], key=lambda p: (p["name"], p["version"])):
         if "checksum" not in pkg:
+            continue
+        if pinned is not None and (pkg["name"], pkg["version"]) not in pinned:
             continue
         crate = next((d / f"{pkg['name']}-{pkg['version']}.crate" for d in cache
                       if (d / f"{pkg['name']}-{pkg['version']}.crate").exists()), None)
