@@ -708,6 +708,11 @@ LOCALES = ("ar", "cs", "da", "de", "es", "fa", "fi", "fr", "hu", "id", "it", "ja
 LOCALE_CHUNKS = 20
 
 
+# The C escapes gettext writes in a quoted .po string.
+PO_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
+PO_ESCAPE = re.compile(r'\\([\\"ntr])')
+
+
 def po_messages(text: str) -> list[str]:
     """The translated strings (msgstr, and msgstr[0] of plural entries) of a .po file, the header entry left out;
     C escapes decoded."""
@@ -719,11 +724,7 @@ def po_messages(text: str) -> list[str]:
         if not m:
             continue
         raw = m.group(1) + "".join(re.findall(r'\n"(.*)"', m.group(2) or ""))
-        try:
-            value = codecs.decode(raw.encode("latin-1", "backslashreplace"), "unicode_escape").encode(
-                "latin-1").decode("utf-8")
-        except (UnicodeDecodeError, UnicodeEncodeError):
-            value = raw
+        value = PO_ESCAPE.sub(lambda e: PO_ESCAPES[e.group(1)], raw)
         if value.strip():
             out.append(value.strip())
     return out
