@@ -757,6 +757,38 @@ def locale_rows(extracted: dict[str, Path], sources) -> list[dict]:
     return rows
 
 
+# The evaluation set of interface text in languages the corpus leaves out: fixtures/preflight/locale-unseen.jsonl.
+LOCALE_EVAL_PER_LANGUAGE = 5
+LOCALE_EVAL = HERE.parent.parent / "fixtures" / "preflight" / "locale-unseen.jsonl"
+
+
+def locale_eval_rows(extracted: dict[str, Path], sources) -> list[dict]:
+    """Benign interface text in every Django language that LOCALES leaves out (and not English): up to
+    LOCALE_EVAL_PER_LANGUAGE chunks each, cut as locale_rows cuts them. Never trained on: it measures how the
+    detector treats benign text in a language its corpus does not hold (development numbers)."""
+    rows = []
+    for w in sources["pypi"]:
+        if w.get("role") != "locale":
+            continue
+        root = extracted[w["name"]]
+        pre = f"PyPI package {w['name']}=={w['version']}"
+        by_lang = collections.defaultdict(list)
+        for f in expand_paths(root, w["paths"]):
+            rel = f.relative_to(root).as_posix()
+            lang = f.parent.parent.name
+            if lang in LOCALES or lang == "en" or lang.startswith("en_"):
+                continue
+            text = "\n\n".join(po_messages(f.read_text("utf-8", errors="replace")))
+            if "\ufffd" in text:
+                continue
+            for t in chunk_paragraphs(text, f"{w['name']}-{w['version']}/{rel}", min_words=0):
+                by_lang[lang].append({"text": t, "lang": lang.replace("_", "-"), "source": f"{pre} {rel}",
+                                      "license": w["license"]})
+        for lang in sorted(by_lang):
+            rows += sorted(by_lang[lang], key=lambda r: sha_text(r["text"]))[:LOCALE_EVAL_PER_LANGUAGE]
+    return rows
+
+
 def document_rows(extracted: dict[str, Path], crates: dict[str, Path], sources) -> list[dict]:
     """Everyday benign tool output from packages' test data: e-mails (crate-email), GitHub API responses
     (crate-api-json), calendars (pypi-calendar); chunked like the documentation families."""
@@ -873,6 +905,10 @@ def main(argv=None):
 
         out = args.out
         out.mkdir(parents=True, exist_ok=True)
+        eval_rows = locale_eval_rows(ex, sources)
+        with open(LOCALE_EVAL, "w", encoding="utf-8", newline="\n") as f:
+            for r in eval_rows:
+                f.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n")
         with open(out / "corpus.jsonl", "w", encoding="utf-8", newline="\n") as f:
             for r in final:
                 f.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n")

@@ -14,6 +14,7 @@ use super::data::{REAL_HELD_OUT, SYNTHETIC_HELD_OUT_FOLD};
 use super::eval::{SourceMetrics, confidence_and_correct, metrics_table};
 use super::long_docs::{LENGTHS, LongDocCounts};
 use super::train::{CV_FOLDS, Example};
+use super::unseen_languages::{JOINED_BYTES, UnseenLanguageCounts};
 use crate::card::Card;
 use crate::gate::Gate;
 
@@ -66,6 +67,8 @@ pub(super) struct CardInputs<'a> {
     pub held_real_m: &'a BTreeMap<&'static str, SourceMetrics>,
     /// Held-out tool rows joined or padded to each length.
     pub long_docs: &'a BTreeMap<usize, LongDocCounts>,
+    /// Benign interface text in languages the corpus leaves out, by the shipped model.
+    pub unseen: &'a UnseenLanguageCounts,
     pub fx: &'a BTreeMap<&'static str, SourceMetrics>,
     pub ext: &'a BTreeMap<&'static str, SourceMetrics>,
     /// Non-English and English positives: language → (rows, caught at `high_risk`).
@@ -250,6 +253,10 @@ pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
     card.section(
         "Long documents (development numbers)",
         &long_docs_section(c),
+    );
+    card.section(
+        "Benign text in unseen languages (development numbers)",
+        &unseen_languages_section(c.unseen),
     );
     card.section(
         "External: AgentDojo 0.1.35 (measured only, never trained or tuned on)",
@@ -447,5 +454,36 @@ fn long_docs_section(c: &CardInputs<'_>) -> String {
          out of the framing that made them benign (security articles, account notices, whois \
          terms of use). Development numbers: the rows are held out (real and synthetic families), the assembly is ours.\n\n{}",
         Card::table(&headers, &rows)
+    )
+}
+
+/// The unseen-languages section: benign interface text in languages the corpus leaves out.
+fn unseen_languages_section(u: &UnseenLanguageCounts) -> String {
+    let row = |what: String, (n, k): (usize, usize)| {
+        vec![
+            what,
+            n.to_string(),
+            k.to_string(),
+            format!("{:.3}", k as f64 / n.max(1) as f64),
+        ]
+    };
+    format!(
+        "`fixtures/preflight/locale-unseen.jsonl`: Django 5.2.8's interface strings in the {} languages \
+         the corpus's `django-locale` family leaves out (written by `data/injection/build.py`; never \
+         trained on), scored by the shipped model on the tool channel at `high_risk`. The model saw other \
+         languages of the same interface, so these are development numbers. Before that family was \
+         added, the shipped model flagged 19 of these 350 chunks (5.4%) and 24 of the 85 joined texts \
+         (28%), nearly all through the whole-text window.\n\n{}",
+        u.languages,
+        Card::table(
+            &["texts", "scored", "flagged", "rate"],
+            &[
+                row("chunks of interface strings, alone".to_owned(), u.chunks),
+                row(
+                    format!("a language's chunks joined to ≥ {JOINED_BYTES} bytes"),
+                    u.joined
+                ),
+            ],
+        )
     )
 }

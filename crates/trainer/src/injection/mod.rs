@@ -9,6 +9,7 @@
 //! | [`multilingual`] | the non-English synthetic families (de, fr, es, it, pt, zh, ru, ja) |
 //! | [`train`] | family-split fit, temperature, thresholds, held-out and AgentDojo gates, artifact |
 //! | [`long_docs`] | held-out tool rows joined or padded to 3 and 6 KB (development numbers) |
+//! | [`unseen_languages`] | benign interface text in languages the corpus leaves out (development numbers) |
 //! | `card` | the model card and its pictures |
 //! | [`eval`] | per-channel metrics on `fixtures/preflight` (end to end too) and AgentDojo (`--external`) |
 //! | [`bench`] | hot-path timings |
@@ -20,6 +21,7 @@ pub mod eval;
 pub mod long_docs;
 pub mod multilingual;
 pub mod train;
+pub mod unseen_languages;
 
 pub use bench::bench;
 pub use data::write_data;

@@ -43,6 +43,9 @@ use super::eval::{
     fixtures_path, read_external, read_labelled, score_labelled,
 };
 use super::long_docs::long_document_counts;
+use super::unseen_languages::{
+    UnseenLanguageCounts, read_unseen_languages, unseen_language_counts, unseen_languages_path,
+};
 use crate::Result;
 use crate::gate::{Gate, TrainOptions, TrainReport};
 use crate::softmax::{fit_softmax_model, logits_all};
@@ -493,6 +496,12 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
     let fx = evaluate_scores(&fx_scores, &fx_pos, &fx_src, high_risk);
     let external = read_external(&external_path())?;
     let (_, ext) = external_metrics(&shipped, &external);
+    // Benign interface text in languages the corpus leaves out (development numbers).
+    let unseen = unseen_language_counts(
+        &shipped,
+        &read_unseen_languages(&unseen_languages_path())?,
+        high_risk,
+    );
 
     // Per language: every real row scored by a model that never saw its family (out of fold
     // on the training side, the training-side model on the held-out side).
@@ -543,6 +552,8 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
             caught as f64 / n.max(1) as f64,
         );
     }
+    metrics.insert("unseen_language_chunk_fpr".into(), unseen.chunk_fpr());
+    metrics.insert("unseen_language_joined_fpr".into(), unseen.joined_fpr());
     metrics.insert("temperature".into(), f64::from(temperature));
     metrics.insert("user_log_odds".into(), channel_log_odds.user);
     metrics.insert("tool_log_odds".into(), channel_log_odds.tool);
@@ -553,7 +564,7 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
     // Regression gates, a little under what this corpus and model reach (see the card for how
     // far that is from the goal).
     let min_acc = opts.min_accuracy.unwrap_or(0.70);
-    let gates = gates(&held_m, &fx, &ext, balanced_ece, min_acc);
+    let gates = gates(&held_m, &fx, &ext, &unseen, balanced_ece, min_acc);
 
     let mut artifact = Artifact::new(model::KIND, &model::feature_schema(), opts.seed, model);
     artifact.metrics = metrics.clone();
@@ -579,6 +590,7 @@ pub fn train_with(opts: &TrainOptions, params: &InjectionTrainParams) -> Result<
         held_m: &held_m,
         held_real_m: &held_real_m,
         long_docs: &long_docs,
+        unseen: &unseen,
         fx: &fx,
         ext: &ext,
         per_lang: &per_lang,
@@ -632,10 +644,24 @@ fn gates(
     held: &BTreeMap<&'static str, SourceMetrics>,
     fx: &BTreeMap<&'static str, SourceMetrics>,
     ext: &BTreeMap<&'static str, SourceMetrics>,
+    unseen: &UnseenLanguageCounts,
     balanced_ece: f64,
     min_acc: f64,
 ) -> Vec<Gate> {
     vec![
+        // Development numbers (see `unseen_languages`): regression guards with room, well above
+        // what the shipped model reaches (0.3% and 1.2% when they were added; 5.4% and 28% before
+        // the corpus held benign non-English text).
+        Gate::at_most(
+            "unseen-language benign chunks flagged (development)",
+            unseen.chunk_fpr(),
+            0.02,
+        ),
+        Gate::at_most(
+            "unseen-language benign texts joined to 3 KB flagged (development)",
+            unseen.joined_fpr(),
+            0.10,
+        ),
         Gate::at_least("held-out-family accuracy", held["all"].accuracy, min_acc),
         // Per channel: the channels' scores are on different shifts, so a pooled AUC mixes
         // two scales.
