@@ -730,30 +730,39 @@ def po_messages(text: str) -> list[str]:
     return out
 
 
-def locale_rows(extracted: dict[str, Path], sources) -> list[dict]:
-    """Benign non-English tool output (family django-locale): a project's interface strings as its translators
-    wrote them (one chunk = consecutive strings of one .po file, a paragraph each), for the languages of
-    LOCALES."""
-    rows = []
+def locale_chunks(extracted: dict[str, Path], sources, wanted) -> dict[str, list[tuple[str, str, str]]]:
+    """Per Django locale for which `wanted(locale)` holds: its chunks as (text, source, license), consecutive
+    msgstr strings of one .po file as the paragraphs of a chunk, cut like the documentation families."""
+    by_lang = collections.defaultdict(list)
     for w in sources["pypi"]:
         if w.get("role") != "locale":
             continue
         root = extracted[w["name"]]
         pre = f"PyPI package {w['name']}=={w['version']}"
-        by_lang = collections.defaultdict(list)
         for f in expand_paths(root, w["paths"]):
             rel = f.relative_to(root).as_posix()
             lang = f.parent.parent.name
-            if lang not in LOCALES:
+            if not wanted(lang):
                 continue
             text = "\n\n".join(po_messages(f.read_text("utf-8", errors="replace")))
             if "\ufffd" in text:
                 continue
-            tag = lang.replace("_", "-")
             for t in chunk_paragraphs(text, f"{w['name']}-{w['version']}/{rel}", min_words=0):
-                by_lang[lang].append(row(t, 0, "tool", "django-locale", f"{pre} {rel}", w["license"], tag))
-        for lang in sorted(by_lang):
-            rows += sorted(by_lang[lang], key=lambda r: sha_text(r["text"]))[:LOCALE_CHUNKS]
+                by_lang[lang].append((t, f"{pre} {rel}", w["license"]))
+    return by_lang
+
+
+def first_by_fingerprint(chunks: list[tuple[str, str, str]], n: int) -> list[tuple[str, str, str]]:
+    return sorted(chunks, key=lambda c: sha_text(c[0]))[:n]
+
+
+def locale_rows(extracted: dict[str, Path], sources) -> list[dict]:
+    """Benign non-English tool output (family django-locale): a project's interface strings as its translators
+    wrote them, LOCALE_CHUNKS chunks for each language of LOCALES."""
+    rows = []
+    for lang, chunks in sorted(locale_chunks(extracted, sources, lambda l: l in LOCALES).items()):
+        rows += [row(t, 0, "tool", "django-locale", src, lic, lang.replace("_", "-"))
+                 for t, src, lic in first_by_fingerprint(chunks, LOCALE_CHUNKS)]
     return rows
 
 
@@ -766,26 +775,13 @@ def locale_eval_rows(extracted: dict[str, Path], sources) -> list[dict]:
     """Benign interface text in every Django language that LOCALES leaves out (and not English): up to
     LOCALE_EVAL_PER_LANGUAGE chunks each, cut as locale_rows cuts them. Never trained on: it measures how the
     detector treats benign text in a language its corpus does not hold (development numbers)."""
+    def unseen(lang):
+        return lang not in LOCALES and lang != "en" and not lang.startswith("en_")
+
     rows = []
-    for w in sources["pypi"]:
-        if w.get("role") != "locale":
-            continue
-        root = extracted[w["name"]]
-        pre = f"PyPI package {w['name']}=={w['version']}"
-        by_lang = collections.defaultdict(list)
-        for f in expand_paths(root, w["paths"]):
-            rel = f.relative_to(root).as_posix()
-            lang = f.parent.parent.name
-            if lang in LOCALES or lang == "en" or lang.startswith("en_"):
-                continue
-            text = "\n\n".join(po_messages(f.read_text("utf-8", errors="replace")))
-            if "\ufffd" in text:
-                continue
-            for t in chunk_paragraphs(text, f"{w['name']}-{w['version']}/{rel}", min_words=0):
-                by_lang[lang].append({"text": t, "lang": lang.replace("_", "-"), "source": f"{pre} {rel}",
-                                      "license": w["license"]})
-        for lang in sorted(by_lang):
-            rows += sorted(by_lang[lang], key=lambda r: sha_text(r["text"]))[:LOCALE_EVAL_PER_LANGUAGE]
+    for lang, chunks in sorted(locale_chunks(extracted, sources, unseen).items()):
+        rows += [{"text": t, "lang": lang.replace("_", "-"), "source": src, "license": lic}
+                 for t, src, lic in first_by_fingerprint(chunks, LOCALE_EVAL_PER_LANGUAGE)]
     return rows
 
 

@@ -14,8 +14,8 @@ use vigil_learn::metrics::{BinaryCounts, auc, expected_calibration_error, tpr_at
 use vigil_preflight::Preflight;
 use vigil_preflight::normalize::normalize_value;
 
+use crate::Result;
 use crate::card::Card;
-use crate::{Error, Result};
 
 /// The hand-written evaluation set.
 pub fn fixtures_path() -> PathBuf {
@@ -48,26 +48,12 @@ pub struct ExternalRow {
 
 /// Reads the AgentDojo set; a malformed line is named by path and line number.
 pub fn read_external(path: &Path) -> Result<Vec<ExternalRow>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(Error::io(format!("cannot read {}", path.display())))?;
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let row: ExternalRow = vigil_contracts::from_json_str(line)
-            .map_err(|e| Error::Invalid(format!("{} line {}: {e}", path.display(), i + 1)))?;
+    crate::jsonl::read_checked(path, |row: &ExternalRow| {
         if row.label > 1 {
-            return Err(Error::Invalid(format!(
-                "{} line {}: label = {}: must be 0 or 1",
-                path.display(),
-                i + 1,
-                row.label
-            )));
+            return Err(format!("label = {}: must be 0 or 1", row.label));
         }
-        rows.push(row);
-    }
-    Ok(rows)
+        Ok(())
+    })
 }
 
 /// `cargo xtask eval injection --external`: the shipped model (or `$VIGIL_PREFLIGHT_MODEL`) on
@@ -144,18 +130,7 @@ pub struct LabelledText {
 
 /// Reads a labelled JSON Lines file.
 pub fn read_labelled(path: &Path) -> Result<Vec<LabelledText>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(Error::io(format!("cannot read {}", path.display())))?;
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let row: LabelledText = vigil_contracts::from_json_str(line)
-            .map_err(|e| Error::Invalid(format!("{} line {}: {e}", path.display(), i + 1)))?;
-        rows.push(row);
-    }
-    Ok(rows)
+    crate::jsonl::read(path)
 }
 
 /// Held-out quality of scores against labels, split by source.
@@ -368,7 +343,7 @@ mod tests {
             "{\"text\": \"hi\", \"injection\": false}\n\n{\"text\": \"x\", \"injection\": \"yes\"}\n",
         );
         let e = read_labelled(&path).unwrap_err();
-        assert!(matches!(e, Error::Invalid(_)), "{e:?}");
+        assert!(matches!(e, crate::Error::Invalid(_)), "{e:?}");
         let text = e.to_string();
         assert!(
             text.starts_with(&format!("{} line 3: ", path.display())),

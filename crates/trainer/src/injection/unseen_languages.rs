@@ -17,7 +17,7 @@ use serde::Deserialize;
 use vigil_injection::{Channel, InjectionDetector, InjectionScratch};
 
 use super::long_docs::join_to_length;
-use crate::{Error, Result};
+use crate::Result;
 
 /// The length (bytes, at least) each language's chunks are joined to.
 pub const JOINED_BYTES: usize = 3000;
@@ -43,18 +43,7 @@ pub struct UnseenLanguageText {
 
 /// Reads the set; a malformed line is named by path and line number.
 pub fn read_unseen_languages(path: &Path) -> Result<Vec<UnseenLanguageText>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(Error::io(format!("cannot read {}", path.display())))?;
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let row: UnseenLanguageText = vigil_contracts::from_json_str(line)
-            .map_err(|e| Error::Invalid(format!("{} line {}: {e}", path.display(), i + 1)))?;
-        rows.push(row);
-    }
-    Ok(rows)
+    crate::jsonl::read(path)
 }
 
 /// Flag counts on the set.
