@@ -113,7 +113,7 @@ impl Cascade {
     pub fn classify_text(&self, raw: &str) -> Decision {
         let heuristic = LazyHeuristic::of(&self.heuristic, raw);
         let confidence = heuristic.confidence();
-        let heuristic_answer = |h: LazyHeuristic<'_>| Decision {
+        let heuristic_answer = |h: LazyHeuristic| Decision {
             classification: h.classification(raw),
             classifier: Decider::Heuristic,
         };
@@ -131,50 +131,54 @@ impl Cascade {
             };
         }
         // The heuristic keeps complexity/nature; the model's domain head replaces the keywords.
-        let mut kept = heuristic.classification(raw);
-        kept.signal.domain = learned.signal.domain;
-        for (k, v) in learned
-            .scores
-            .iter()
-            .filter(|(k, _)| k.starts_with("domain."))
-        {
-            kept.scores.insert(k.clone(), *v);
-        }
         Decision {
-            classification: kept,
+            classification: with_model_domain(heuristic.classification(raw), &learned),
             classifier: Decider::Heuristic,
         }
     }
 }
 
+/// The heuristic's classification with the model's domain head in place of its keywords (it
+/// keeps its complexity and nature).
+fn with_model_domain(mut kept: Classification, learned: &Classification) -> Classification {
+    kept.signal.domain = learned.signal.domain;
+    for (k, v) in learned
+        .scores
+        .iter()
+        .filter(|(k, _)| k.starts_with("domain."))
+    {
+        kept.scores.insert(k.clone(), *v);
+    }
+    kept
+}
+
 /// The heuristic's answer, with its classification built only on demand.
-enum LazyHeuristic<'a> {
+enum LazyHeuristic {
     /// Blank input: the defined empty answer, already built.
     Blank(Classification),
     /// The regex verdict of the bounded text.
-    Verdict(HeuristicVerdict, &'a str),
+    Verdict(HeuristicVerdict),
 }
 
-impl<'a> LazyHeuristic<'a> {
-    fn of(heuristic: &HeuristicClassifier, raw: &'a str) -> Self {
+impl LazyHeuristic {
+    fn of(heuristic: &HeuristicClassifier, raw: &str) -> Self {
         if raw.trim().is_empty() {
             return LazyHeuristic::Blank(heuristic.classify_text(raw));
         }
-        let text = bounded(raw);
-        LazyHeuristic::Verdict(heuristic.verdict(text), text)
+        LazyHeuristic::Verdict(heuristic.verdict(bounded(raw)))
     }
 
     fn confidence(&self) -> f64 {
         match self {
             LazyHeuristic::Blank(c) => c.confidence,
-            LazyHeuristic::Verdict(v, _) => v.confidence,
+            LazyHeuristic::Verdict(v) => v.confidence,
         }
     }
 
     fn classification(self, raw: &str) -> Classification {
         match self {
             LazyHeuristic::Blank(c) => c,
-            LazyHeuristic::Verdict(v, text) => v.classification(raw, text),
+            LazyHeuristic::Verdict(v) => v.classification(raw),
         }
     }
 }
@@ -218,17 +222,8 @@ mod tests {
             };
             return (d, Branch::ModelAdopted);
         }
-        let mut kept = heuristic;
-        kept.signal.domain = learned.signal.domain;
-        for (k, v) in learned
-            .scores
-            .iter()
-            .filter(|(k, _)| k.starts_with("domain."))
-        {
-            kept.scores.insert(k.clone(), *v);
-        }
         let d = Decision {
-            classification: kept,
+            classification: with_model_domain(heuristic, &learned),
             classifier: Decider::Heuristic,
         };
         (d, Branch::HeuristicKeptModelDomain)

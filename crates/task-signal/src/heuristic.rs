@@ -251,8 +251,7 @@ impl HeuristicClassifier {
         if raw.trim().is_empty() {
             return empty_input_classification(raw);
         }
-        let text = bounded(raw);
-        self.verdict(text).classification(raw, text)
+        self.verdict(bounded(raw)).classification(raw)
     }
 
     /// The complexity, nature and confidence of `text` (already [`bounded`]) from the regex
@@ -321,9 +320,10 @@ pub struct HeuristicVerdict {
 }
 
 impl HeuristicVerdict {
-    /// The full classification of `raw`, whose [`bounded`] prefix `text` this verdict is of:
-    /// the keyword domain, the language and the score map added.
-    pub fn classification(&self, raw: &str, text: &str) -> Classification {
+    /// The full classification of `raw`, whose [`bounded`] prefix this verdict is of: the
+    /// keyword domain, the language and the score map added.
+    pub fn classification(&self, raw: &str) -> Classification {
+        let text = bounded(raw);
         let s = &self.scores;
         let lower = text.to_lowercase();
         let (domain, domain_scores) = keyword_domain(&lower);
