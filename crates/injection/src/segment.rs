@@ -53,8 +53,11 @@ impl<'a> Segments<'a> {
             }
             let bytes = self.text.as_bytes();
             let start = self.line_start;
-            let end = memchr_newline(&bytes[start..]).map_or(self.text.len(), |i| start + i);
-            self.line_start = end + 1;
+            let (end, next) = match line_break(&bytes[start..]) {
+                Some((at, len)) => (start + at, start + at + len),
+                None => (self.text.len(), self.text.len()),
+            };
+            self.line_start = next;
             let line = &self.text[start..end];
             let lead = line.len() - line.trim_start().len();
             let trimmed = line.trim();
@@ -68,8 +71,33 @@ impl<'a> Segments<'a> {
     }
 }
 
-fn memchr_newline(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
+/// The first line break of `b`, with its length: a newline, or an escaped one as a serialized
+/// text writes it (`\n`, `\r\n`, `\r`: a JSON string field, a Python `repr`), so a tool
+/// output that arrives as one escaped line is cut into its lines like any other. A backslash
+/// that is itself escaped (`\\n`) does not start one.
+fn line_break(b: &[u8]) -> Option<(usize, usize)> {
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => return Some((i, 1)),
+            b'\\' => match b.get(i + 1) {
+                Some(b'n') => return Some((i, 2)),
+                Some(b'r') => {
+                    let len = if b.get(i + 2..i + 4) == Some(b"\\n") {
+                        4
+                    } else {
+                        2
+                    };
+                    return Some((i, len));
+                }
+                // An escaped backslash, or another escape: skip both characters.
+                Some(_) => i += 2,
+                None => i += 1,
+            },
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Splits `r` of `text` into a first piece of at most [`SEGMENT_BYTES`] and the rest.
@@ -162,5 +190,27 @@ mod tests {
         assert!(segs.iter().all(|r| r.len() <= SEGMENT_BYTES));
         assert_eq!(Segments::new("").count(), 0);
         assert_eq!(Segments::new("\n \n\t\n").count(), 0);
+    }
+
+    #[test]
+    fn escaped_line_breaks_cut_like_newlines() {
+        // A JSON string field: its lines, not one long line.
+        let line = "a line that is long enough to stand alone as a segment";
+        let text = format!("{{\"body\": \"{line}\\n{line}\\r\\n\\r\\n{line}\\rend\"}}");
+        let segs: Vec<&str> = Segments::new(&text).map(|r| &text[r]).collect();
+        assert_eq!(
+            segs,
+            [
+                format!("{{\"body\": \"{line}"),
+                line.to_owned(),
+                line.to_owned(),
+                "end\"}".to_owned()
+            ]
+        );
+        // An escaped backslash before an n is not a line break (a Windows path).
+        let path = r"C:\\new\\notes.txt and a line that is long enough to stand alone";
+        assert_eq!(Segments::new(path).count(), 1);
+        // A lone trailing backslash.
+        assert_eq!(Segments::new("text\\").count(), 1);
     }
 }

@@ -142,11 +142,15 @@ pub(super) fn build_card(c: &CardInputs<'_>) -> Card {
              hashed once: a pair window's n-gram sums are its two segments' plus a correction for the buckets \
              both hold, and its cue set their union; the whole-text window weighs the summed counts once, and \
              its cues are matched on the whole text, running only the patterns whose literals some segment \
-             holds. Past 1 KiB, unless some segment or pair already reads `suspicious`, the whole-text \
-             window's n-gram margin is scaled by sqrt(1 KiB / length), so its evidence counts as a mean: \
-             an L2-normalized margin grows like the square root of the length for text that leans only \
-             slightly one way, and unscaled, long benign documents read as injections (the long-document \
-             table below). `spans` are the windows at or above the verdict's level, merged.\n\n\
+             holds. Past 1 KiB the whole-text window's n-gram margin is scaled by sqrt(1 KiB / length), \
+             so its evidence counts as a mean (always for a tool output; for a user message only when no \
+             segment or pair reads `suspicious`, so a long jailbreak still reads as one): an L2-normalized \
+             margin grows like the square root of the length for text that leans only slightly one way, and \
+             unscaled, long benign documents read as injections (the long-document table below). A \
+             serialized text is read as what it encodes: its escaped line breaks (`\\n`, as a JSON \
+             string or a Python `repr` writes them) cut segments like newlines, and the detection copy \
+             undoes `\\n`, `\\t`, `\\\"`, `\\uXXXX` and the like. `spans` are the windows at or \
+             above the verdict's level, merged.\n\n\
              **Obfuscated payloads.** Every text is also searched for encodings (`vigil_injection::decode`): \
              base64, hex, percent-encoding and invisible Unicode tag characters anywhere in it; words broken up by \
              filler characters or spelled letter by letter; and a Caesar \
