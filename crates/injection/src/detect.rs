@@ -646,6 +646,9 @@ mod tests {
         let d = c.score(&newsletter, Channel::Tool);
         assert_eq!(d.risk_level, RiskLevel::Normal, "{d:?}");
         assert!(d.spans.is_empty());
+        // Pasted into a user message (no part of it reads suspicious there either).
+        let d = c.score(&newsletter, Channel::User);
+        assert_eq!(d.risk_level, RiskLevel::Normal, "{d:?}");
         // The same newsletter with an instruction in the middle is still caught there.
         let mut injected = paragraphs.to_vec();
         injected.insert(
