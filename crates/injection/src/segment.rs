@@ -11,10 +11,11 @@ pub const SEGMENT_BYTES: usize = 256;
 /// "Thanks," says too little to score alone).
 pub const SHORT_LINE_BYTES: usize = 48;
 
-/// The segments of a text: its lines (a line shorter than [`SHORT_LINE_BYTES`] packed with the
-/// next line of its paragraph, up to [`SEGMENT_BYTES`]; a blank line always ends a segment), a longer line cut at its last sentence end (`.`, `!`,
-/// `?`, `;`, `。`, `！`, `？` followed by a space or end) before the limit, else at its last
-/// space, else at a `char` boundary. Byte ranges into the text, in order, never empty, never
+/// The segments of a text: its lines, ended by a newline or by an escaped one (`\n`, `\r\n`
+/// in a serialized text), a line shorter than [`SHORT_LINE_BYTES`] packed with the next line
+/// of its paragraph, up to [`SEGMENT_BYTES`] (a blank line always ends a segment); a longer
+/// line cut at its last sentence end (`.`, `!`, `?`, `;`, `。`, `！`, `？` followed by a space
+/// or end) before the limit, else at its last space, else at a `char` boundary. Byte ranges into the text, in order, never empty, never
 /// all whitespace. One pass over the text: each byte is looked at a bounded number of times.
 #[derive(Debug, Clone)]
 pub struct Segments<'a> {
