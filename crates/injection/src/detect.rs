@@ -820,6 +820,19 @@ mod tests {
             "\n",
             "Lunch is at noon. ",
             "%41%42",
+            // Escapes, whole and cut short (`unescape_into`, `segment::line_break`).
+            "\\n",
+            "\\r\\n",
+            "\\",
+            "\\u00e9",
+            "\\ud83d",
+            "\\ude00",
+            "\\u12",
+            "&#73;",
+            "&#x1F600;",
+            "&amp;",
+            "&#",
+            "&",
         ];
         for text in crate::decode::test_support::mixed_texts(11, 400, 120, &pieces) {
             for channel in [Channel::User, Channel::Tool] {

@@ -213,5 +213,20 @@ mod tests {
         assert_eq!(Segments::new(path).count(), 1);
         // A lone trailing backslash.
         assert_eq!(Segments::new("text\\").count(), 1);
+        // Any mix of escapes and multi-byte characters: segments are in order, on char
+        // boundaries and never blank.
+        let pieces = ["\\", "n", "r", "\n", " ", "é", "🙂", "word ", ". ", "\\\\"];
+        for text in crate::decode::test_support::mixed_texts(7, 500, 200, &pieces) {
+            let mut end = 0;
+            for r in Segments::new(&text) {
+                assert!(
+                    r.start >= end && r.start < r.end && r.end <= text.len(),
+                    "{text:?}"
+                );
+                assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+                assert!(!text[r.clone()].trim().is_empty());
+                end = r.end;
+            }
+        }
     }
 }
