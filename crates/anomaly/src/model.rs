@@ -31,12 +31,14 @@ pub const CLASSES: [AnomalyClass; 3] = [
 /// Maps the model's expected severity `e = 0.5·p_suspicious + p_critical` (in [0, 1]) onto a score
 /// whose reference bands are the model's decision regions.
 ///
-/// The map is piecewise linear through `(0, 0)`, `(normal_upper, 0.40)`,
+/// The map is piecewise linear through `(0, 0)`, `(normal_upper, 0.40)`, `(0.5, 0.575)`,
 /// `(critical_lower, 0.75)`, `(1, 1)`: continuous and strictly increasing, so the score is
 /// monotone in risk, and the class read off the score with the reference thresholds is the class
 /// whose severity cut-offs were fitted on scenario-held-out windows. Unlike axor's
-/// `p_critical + 0.55·p_suspicious`, a confidently suspicious window reaches the middle of the
-/// suspicious band and nothing caps a score below its band.
+/// `p_critical + 0.55·p_suspicious`, a confidently suspicious window (severity 0.5) lands in the
+/// middle of the suspicious band wherever the cut-offs fall, so it reaches the verifier's gray
+/// zone (score ≥ 0.50), and nothing caps a score below its band. (The middle knot is used only
+/// when the cut-offs straddle 0.5, as fitted ones do; otherwise the band is one line.)
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ScoreCalibration {
     /// Expected severity at which the suspicious band starts.
@@ -84,10 +86,20 @@ impl ScoreCalibration {
             AnomalyClass::SUSPICIOUS_THRESHOLD,
             AnomalyClass::CRITICAL_THRESHOLD,
         );
+        // The pure-suspicious severity and its score, the middle of the band.
+        let (m, m_t) = (0.5, (s_t + c_t) / 2.0);
         let out = if s < a {
             s / a * s_t
         } else if s < b {
-            s_t + (s - a) / (b - a) * (c_t - s_t)
+            if a < m && m < b {
+                if s < m {
+                    s_t + (s - a) / (m - a) * (m_t - s_t)
+                } else {
+                    m_t + (s - m) / (b - m) * (c_t - m_t)
+                }
+            } else {
+                s_t + (s - a) / (b - a) * (c_t - s_t)
+            }
         } else {
             c_t + (s - b) / (1.0 - b) * (1.0 - c_t)
         };
@@ -182,11 +194,29 @@ mod tests {
             assert!(s > last && (0.0..=1.0).contains(&s));
             last = s;
         }
-        // Pure suspicious (e = 0.5) lands mid-band, not at axor's 0.55 cap.
-        assert_eq!(
-            AnomalyClass::from_score(c.score(0.5)),
-            AnomalyClass::Suspicious
-        );
+        // Pure suspicious (e = 0.5) lands mid-band, not at axor's 0.55 cap, wherever the
+        // cut-offs fall (here and with a suspicious cut-off close to it).
+        assert!((c.score(0.5) - 0.575).abs() < 1e-9);
+        let lopsided = ScoreCalibration {
+            normal_upper: 0.37,
+            critical_lower: 0.91,
+        };
+        assert!((lopsided.score(0.5) - 0.575).abs() < 1e-9);
+        assert!((lopsided.score(0.37) - 0.40).abs() < 1e-6);
+        assert!((lopsided.score(0.91) - 0.75).abs() < 1e-6);
+        assert!((lopsided.score(0.435) - 0.4875).abs() < 1e-6);
+        let mut last = -1.0;
+        for i in 0..=1000 {
+            let s = lopsided.score(f64::from(i) / 1000.0);
+            assert!(s > last && (0.0..=1.0).contains(&s));
+            last = s;
+        }
+        // Cut-offs that do not straddle 0.5: one line across the band.
+        let high = ScoreCalibration {
+            normal_upper: 0.6,
+            critical_lower: 0.8,
+        };
+        assert!((high.score(0.7) - 0.575).abs() < 1e-6);
         assert!(
             ScoreCalibration {
                 normal_upper: 0.8,

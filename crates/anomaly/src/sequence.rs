@@ -15,6 +15,7 @@
 //! | external fetch (not a web search), then a request to the private network (the pivot) | critical |
 //! | untrusted external read or package install, then generated code run with `external_to_shell` flow | critical |
 //! | untrusted external read (`external_web`), then generated code run (any flow) | never normal (≥ suspicious) |
+//! | [`REPEATED_UNTRUSTED_FETCHES`] or more fetches of untrusted external content (`external_web`) | never normal (≥ suspicious) |
 //! | a network request that is itself a shell: fetched code piped into an interpreter (`curl … \| sh`) or a shell handed to a remote host (`bash -i >& /dev/tcp/…`) — request with `external_to_shell` flow | critical |
 //!
 //! The last two are vigil's own labels (its `untrusted_exec` family: fetch an untrusted page,
@@ -79,6 +80,15 @@ pub fn is_exec(i: &NormalizedIntent) -> bool {
         || i.operation == Operation::ExecuteGeneratedCode
         || i.data_flow == DataFlow::ExternalToShell
 }
+
+/// How many fetches of untrusted external content (provenance `external_web`) in one window make
+/// it at least suspicious: axor's `multiple_external_reads` (a suspicious builder of its
+/// taxonomy; axor's policy lets a suspicious call through and records it). Each untrusted page
+/// is more instructions nobody vetted in the agent's context; one or two are ordinary research,
+/// a run of them is worth a look. A page fetched after an untrusted one keeps `external_web`
+/// provenance in vigil's normalizer (and every request after any request does in axor-core's),
+/// so "one blog, then two docs pages" counts as three.
+pub const REPEATED_UNTRUSTED_FETCHES: usize = 3;
 
 /// Whether the call reaches the private network.
 pub fn is_private_network(i: &NormalizedIntent) -> bool {
@@ -164,6 +174,8 @@ pub struct SequenceFacts {
     /// A network request with `external_to_shell` flow: the request itself pipes remote code
     /// into an interpreter or hands a shell to a remote host.
     pub network_shell: bool,
+    /// At least [`REPEATED_UNTRUSTED_FETCHES`] fetches of untrusted external content.
+    pub repeated_untrusted_fetch: bool,
 }
 
 impl SequenceFacts {
@@ -182,6 +194,7 @@ impl SequenceFacts {
         let mut fetched = false;
         // External content from the untrusted web (provenance `external_web`).
         let mut untrusted = false;
+        let mut untrusted_fetches = 0;
         for (k, i) in window.iter().enumerate() {
             // History before the window arrives through the first call's derived flags.
             if k == 0 && i.after_external_read && !is_external_read(i) {
@@ -220,7 +233,11 @@ impl SequenceFacts {
             fetched |= is_external_fetch(i);
             untrusted |= is_external_read(i) && i.provenance == Provenance::ExternalWeb;
             install |= i.operation == Operation::PackageInstall;
+            if is_external_fetch(i) && i.provenance == Provenance::ExternalWeb {
+                untrusted_fetches += 1;
+            }
         }
+        f.repeated_untrusted_fetch = untrusted_fetches >= REPEATED_UNTRUSTED_FETCHES;
         f
     }
 
@@ -228,7 +245,10 @@ impl SequenceFacts {
     pub fn floor(&self) -> Option<AnomalyClass> {
         if self.external_then_private || self.external_code_to_shell || self.network_shell {
             Some(AnomalyClass::Critical)
-        } else if self.exec_external_to_shell || self.secret_then_egress || self.external_then_exec
+        } else if self.exec_external_to_shell
+            || self.secret_then_egress
+            || self.external_then_exec
+            || self.repeated_untrusted_fetch
         {
             Some(AnomalyClass::Suspicious)
         } else {
@@ -307,6 +327,25 @@ mod tests {
         exec.data_flow = DataFlow::LocalToLocal;
         let f = SequenceFacts::of(&[install, exec]);
         assert!(f.install_then_exec && !f.exec_external_to_shell);
+        assert_eq!(f.floor(), None);
+    }
+
+    #[test]
+    fn a_run_of_untrusted_fetches_is_suspicious_and_docs_or_searches_are_not() {
+        let two = SequenceFacts::of(&[fetch(), read(), fetch(), read()]);
+        assert!(!two.repeated_untrusted_fetch);
+        assert_eq!(two.floor(), None);
+        let three = SequenceFacts::of(&[fetch(), read(), fetch(), read(), fetch()]);
+        assert!(three.repeated_untrusted_fetch);
+        assert_eq!(three.floor(), Some(AnomalyClass::Suspicious));
+        // Official documentation and web searches are not untrusted fetches.
+        let mut docs = fetch();
+        docs.provenance = Provenance::OfficialDocs;
+        let mut search =
+            NormalizedIntent::new("web_search", Operation::Search, TargetKind::ExternalUrl);
+        search.provenance = Provenance::ExternalWeb;
+        let f = SequenceFacts::of(&[fetch(), docs.clone(), docs, search.clone(), search, fetch()]);
+        assert!(!f.repeated_untrusted_fetch);
         assert_eq!(f.floor(), None);
     }
 }

@@ -106,7 +106,7 @@ pub(super) fn card(f: &Facts<'_>) -> Card {
         "Boosted trees (multiclass softmax, histogram GBDT written in `vigil-trainer`) over the \
          41 position-independent `vigil-window-v1` features of the last 10 normalized intents. \
          The score is the expected severity `0.5·p_suspicious + p_critical`, mapped piecewise \
-         linearly so that the reference bands (normal < 0.40 ≤ suspicious < 0.75 ≤ critical) are \
+         linearly (pure suspicious, severity 0.5, at the middle of the suspicious band) so that the reference bands (normal < 0.40 ≤ suspicious < 0.75 ≤ critical) are \
          the decision regions fitted on calibration sessions.",
     );
     card.section(
@@ -267,7 +267,17 @@ pub(super) fn card(f: &Facts<'_>) -> Card {
         "The attack families are synthetic; an attack whose calls look like ordinary work at \
          the intent level (no secret, no egress, no system write) is invisible to it. Labels come \
          from scenario stages, so `suspicious` is a judgement call at the edges. Reputation fields \
-         are accepted but were always 0 in training, so they never move the score.",
+         are accepted but were always 0 in training, so they never move the score.\n\n\
+         Three or more fetches of untrusted pages in one window are at least suspicious (the \
+         `REPEATED_UNTRUSTED_FETCHES` floor, axor's `multiple_external_reads`). Two misses on \
+         axor's hard set prompted it (it was written from axor's documented builder, not from \
+         the set). With it, and `cargo add` read as a package install, the held-out accuracy \
+         moved 0.9907 → 0.9874 and critical recall 0.979 → 0.967 (development numbers), mostly \
+         on the held-out persistence variant (a systemd unit written after reading a blog: \
+         vigil labels it critical, axor's `write_to_system_after_external` suspicious, and the \
+         model now splits the difference more often). axor-hard-28, a package install whose provenance \
+         is `unknown`, stays normal: vigil's normalizer gives every registry install that \
+         provenance, so it carries no signal here.",
     );
     card
 }
