@@ -537,13 +537,53 @@ const MEMBERSHIP_WORDS: [&str; 12] = [
     "server",
 ];
 
-/// A currency sign or word in a (lower-cased) text.
+/// A currency sign or word, a word for a sum owed or paid, or an amount written with cents, in a
+/// (lower-cased) text: "send them back the difference, we spent 12.00", "send Apple the VAT
+/// plus a fee of 5.29".
 fn mentions_money(text: &str) -> bool {
     text.contains(['$', '€', '£', '¥'])
         || MONEY_WORDS
             .iter()
             .zip(MONEY_WORDS_S)
             .any(|(w, ws)| contains_word(text, w) || text.contains(ws))
+        || SUM_WORDS.iter().any(|w| contains_word(text, w))
+        || has_cents_amount(text)
+}
+
+/// Words for a sum of money itself ([`mentions_money`], as whole words). Not words for papers
+/// about money ("send the invoice", "send the price list" send a document).
+const SUM_WORDS: [&str; 8] = [
+    "fee",
+    "fees",
+    "refund",
+    "rent",
+    "salary",
+    "vat",
+    "reimbursement",
+    "deposit",
+];
+
+/// An amount with cents: digits, a point, exactly two digits, not part of a longer dotted
+/// number (`12.00` and `5.29`, not `3.10.2` or `10.0.3.17`).
+fn has_cents_amount(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c == b'.'
+            && i > 0
+            && b[i - 1].is_ascii_digit()
+            && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+            && b.get(i + 2).is_some_and(u8::is_ascii_digit)
+            && !b
+                .get(i + 3)
+                .is_some_and(|&n| n.is_ascii_digit() || n == b'.')
+            && {
+                let start = b[..i]
+                    .iter()
+                    .rposition(|d| !d.is_ascii_digit())
+                    .map_or(0, |p| p + 1);
+                start == 0 || b[start - 1] != b'.'
+            }
+    })
 }
 
 /// Currency words ([`mentions_money`]: as a word, or followed by an `s`).
@@ -753,13 +793,7 @@ mod tests {
             verbs.iter().any(|v| contains_verb(t, v))
                 || (action == Action::Transfer
                     && GIVE_VERBS.iter().any(|v| contains_verb(t, v))
-                    && (t.contains(['$', '€', '£', '¥'])
-                        || [
-                            "usd", "eur", "gbp", "dollar", "euro", "pound", "bucks", "money",
-                            "funds", "chf",
-                        ]
-                        .iter()
-                        .any(|w| contains_word(t, w) || t.contains(&format!("{w}s")))))
+                    && mentions_money(t))
                 || (action == Action::Grant
                     && ADD_VERBS.iter().any(|v| contains_verb(t, v))
                     && mentions_membership(t))
@@ -837,6 +871,25 @@ mod tests {
         assert!(Request::new(Some("Send my friend Sam $200")).asks_for(Action::Transfer));
         assert!(Request::new(Some("give my nephew 50 euros")).asks_for(Action::Transfer));
         assert!(!Request::new(Some("send Sam the slides")).asks_for(Action::Transfer));
+        // A sum owed, or an amount with cents, makes a send a payment too.
+        assert!(
+            Request::new(Some(
+                "they sent too much, we spent 12.00 in total: send them back the difference"
+            ))
+            .asks_for(Action::Transfer)
+        );
+        assert!(
+            Request::new(Some("send Apple the missing VAT plus the fee"))
+                .asks_for(Action::Transfer)
+        );
+        assert!(
+            !Request::new(Some(
+                "send me the 3.10.2 release notes and the 10.0.3.17 logs"
+            ))
+            .asks_for(Action::Transfer)
+        );
+        assert!(!Request::new(Some("send Sam the Q3 report")).asks_for(Action::Transfer));
+        assert!(!Request::new(Some("send the invoice to the client")).asks_for(Action::Transfer));
         assert!(Request::new(Some("book a table for two")).asks_for(Action::Transfer));
         assert!(
             !Request::new(Some("reset my profile picture")).asks_for(Action::Write)
