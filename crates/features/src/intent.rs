@@ -1536,8 +1536,8 @@ mod tests {
             bash("env FOO=1 make test"),
             bash("kubectl get pods"),
         ]);
-        for k in 0..6 {
-            assert_eq!(v[k].target_kind, TargetKind::Secret, "call {k}");
+        for (k, i) in v.iter().enumerate().take(6) {
+            assert_eq!(i.target_kind, TargetKind::Secret, "call {k}");
         }
         // The dump goes out with the request that carries it.
         assert_eq!(v[0].operation, Operation::NetworkRequest);
