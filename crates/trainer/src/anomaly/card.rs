@@ -115,7 +115,9 @@ pub(super) fn card(f: &Facts<'_>) -> Card {
             "Seed {}. {} generated sessions from {} scenario families ({} windows). Sessions are \
              raw tool calls passed through the real `IntentNormalizer`; a window is labelled with \
              the most severe attack stage it contains, and never below the detector's own \
-             sequence floor for it (so the model is not taught what the detector then overrides). \
+             sequence floor for it (so the model is not taught what the detector then overrides); held-out numbers \
+             count the detector's decision, the floors included (the ECE and the reliability \
+             diagram are the model's own top-class probabilities). \
              Every 2nd fitting and calibration session is added once more in the conventions of \
              axor's training generator (web searches with `official_docs` provenance, installs on \
              `system_path`; `data::as_axor_builders`). The last variant of every family is held \
@@ -227,7 +229,13 @@ pub(super) fn card(f: &Facts<'_>) -> Card {
              strictly-earlier and set by any network request, `external_web` provenance and \
              `external_to_shell` flow after one; `data::as_axor_core`). The detector recomputes the \
              `after_*` flags from the window's order either way. Accuracy **{:.4}** (development \
-             number: our own generator).",
+             number: our own generator). Most of the gap is information axor-core's conventions \
+             do not carry: every request to an external host has flow `local_to_external`, so a \
+             reverse shell (`nc -e /bin/sh …`, `socat … exec:`) reads as a page fetch (critical \
+             windows scored normal or suspicious), and every call after any request has \
+             provenance `external_web`, so reading the official docs after a secret reads as \
+             sending it out (suspicious windows scored critical). No model can tell those apart \
+             from what such a window holds.",
             f.axor_variant_accuracy
         ),
     );
@@ -271,9 +279,9 @@ pub(super) fn card(f: &Facts<'_>) -> Card {
          Three or more fetches of untrusted pages in one window are at least suspicious (the \
          `REPEATED_UNTRUSTED_FETCHES` floor, axor's `multiple_external_reads`). Two misses on \
          axor's hard set prompted it (it was written from axor's documented builder, not from \
-         the set). With it, and `cargo add` read as a package install, the held-out accuracy \
-         moved 0.9907 → 0.9874 and critical recall 0.979 → 0.967 (development numbers), mostly \
-         on the held-out persistence variant (a systemd unit written after reading a blog: \
+         the set). With it, and `cargo add` read as a package install, the model's held-out \
+         accuracy moved 0.9907 → 0.9874 and critical recall 0.979 → 0.967 (development numbers, \
+         counted as before: the model's class alone), mostly on the held-out persistence variant (a systemd unit written after reading a blog: \
          vigil labels it critical, axor's `write_to_system_after_external` suspicious, and the \
          model now splits the difference more often). axor-hard-28, a package install whose provenance \
          is `unknown`, stays normal: vigil's normalizer gives every registry install that \

@@ -64,6 +64,9 @@ pub const AXOR_BUILDERS_EVERY: Option<usize> = Some(2);
 pub(super) struct Row {
     pub x: Vec<f32>,
     pub y: usize,
+    /// The class index of the window's sequence floor (0: none), which the detector enforces
+    /// over the model's answer.
+    pub floor: usize,
 }
 
 /// Which normalizer's conventions a session's intents follow.
@@ -78,8 +81,9 @@ pub(super) enum Flavour {
 }
 
 /// The labelled windows of a session, with `after_*` flags derived from order over the whole
-/// session, as the detector derives them from what it is given.
-fn windows(session: &Session, flavour: Flavour) -> Vec<(Vec<NormalizedIntent>, usize)> {
+/// session, as the detector derives them from what it is given; each with its label and its
+/// sequence floor (class indices).
+fn windows(session: &Session, flavour: Flavour) -> Vec<(Vec<NormalizedIntent>, usize, usize)> {
     let intents = IntentNormalizer::default()
         .normalize_session(&session.calls)
         .expect("generated calls are well-formed");
@@ -102,7 +106,7 @@ fn windows(session: &Session, flavour: Flavour) -> Vec<(Vec<NormalizedIntent>, u
             let floor = SequenceFacts::of_derived(&intents[start..end])
                 .floor()
                 .map_or(0, AnomalyClass::index);
-            (intents[start..end].to_vec(), stage.max(floor))
+            (intents[start..end].to_vec(), stage.max(floor), floor)
         })
         .collect()
 }
@@ -111,9 +115,10 @@ fn rows(sessions: &[&Session], flavour: Flavour) -> Vec<Row> {
     sessions
         .iter()
         .flat_map(|s| windows(s, flavour))
-        .map(|(w, y)| Row {
+        .map(|(w, y, floor)| Row {
             x: VigilWindowV1.encode(&w),
             y,
+            floor,
         })
         .collect()
 }
@@ -292,16 +297,22 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
     let model = AnomalyModel { trees, calibration };
     model.validate()?;
 
-    // Held-out evaluation through the calibrated score, exactly as the detector decides.
+    // Held-out evaluation through the calibrated score and the sequence floors, exactly as the
+    // detector decides; the reliability numbers are the model's own (its top class and its
+    // probability, before any floor).
+    let decide = |r: &Row| {
+        let (e, p) = severity(&model.trees, &r.x);
+        let class = AnomalyClass::from_score(model.calibration.score(e)).index();
+        (class.max(r.floor), class, p)
+    };
     let mut truth = Vec::new();
     let mut pred = Vec::new();
     let mut conf = Vec::new();
     let mut correct = Vec::new();
     for r in &test_rows {
-        let (e, p) = severity(&model.trees, &r.x);
-        let class = AnomalyClass::from_score(model.calibration.score(e)).index();
+        let (decided, class, p) = decide(r);
         truth.push(r.y);
-        pred.push(class);
+        pred.push(decided);
         conf.push(f64::from(p[class]));
         correct.push(class == r.y);
     }
@@ -327,13 +338,7 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
 
     // The same held-out sessions in axor-core's conventions.
     let axor_variant_accuracy = {
-        let right = test_rows_axor
-            .iter()
-            .filter(|r| {
-                let (e, _) = severity(&model.trees, &r.x);
-                AnomalyClass::from_score(model.calibration.score(e)).index() == r.y
-            })
-            .count();
+        let right = test_rows_axor.iter().filter(|r| decide(r).0 == r.y).count();
         right as f64 / test_rows_axor.len().max(1) as f64
     };
 
@@ -482,7 +487,11 @@ mod tests {
 
     #[test]
     fn collisions_are_counted_and_resolved_by_majority() {
-        let row = |x: [f32; 2], y| Row { x: x.to_vec(), y };
+        let row = |x: [f32; 2], y| Row {
+            x: x.to_vec(),
+            y,
+            floor: 0,
+        };
         let rows = vec![
             row([1.0, 0.0], 0),
             row([1.0, 0.0], 0),
