@@ -96,6 +96,9 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -601,6 +604,9 @@ fn dumps_environment(text: &str) -> bool {
     if text.contains("/environ") || text.contains("export -p") {
         return true;
     }
+    if !text.contains("env") {
+        return false;
+    }
     let tokens: Vec<&str> = text.split_whitespace().collect();
     tokens.iter().enumerate().any(|(i, t)| {
         let at_command = i == 0
@@ -639,12 +645,34 @@ const SECRET_STORE_READS: &[&str] = &[
 ];
 
 fn reads_secret_store(text: &str) -> bool {
-    SECRET_STORE_READS.iter().any(|c| text.contains(c))
+    static STORES: OnceLock<AhoCorasick> = OnceLock::new();
+    holds_any(&STORES, SECRET_STORE_READS.iter(), text)
+}
+
+/// Whether `text` holds any of `literals`: one Aho-Corasick pass, the automaton built on first
+/// use into `cell` (each caller passes its own list, always the same one). The rules below run
+/// on every call, so their word lists are looked for in one pass each rather than one search
+/// per word.
+fn holds_any<'a>(
+    cell: &OnceLock<AhoCorasick>,
+    literals: impl Iterator<Item = &'a &'a str>,
+    text: &str,
+) -> bool {
+    cell.get_or_init(|| {
+        AhoCorasick::new(literals).unwrap_or_else(|e| panic!("normalizer literals: {e}"))
+    })
+    .is_match(text)
 }
 
 /// Account and sudo management, which writes `/etc/passwd`, `/etc/shadow` or the sudoers.
 fn manages_accounts(text: &str) -> bool {
-    text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | '`'))
+    static ACCOUNTS: OnceLock<AhoCorasick> = OnceLock::new();
+    holds_any(
+        &ACCOUNTS,
+        ["user", "passw", "visudo", "groupadd"].iter(),
+        text,
+    ) && text
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | '`'))
         .any(|t| {
             matches!(
                 t,
@@ -657,21 +685,21 @@ fn manages_accounts(text: &str) -> bool {
 /// reference's system prefixes leave out (`chmod u+s /bin/bash`). Only writes: `/bin/sh` is
 /// named by every reverse shell as the program to run.
 fn writes_system_binary(text: &str) -> bool {
-    shell_writes(text)
+    const DIRS: [&str; 6] = ["/bin/", "/sbin/", "/lib/", "/lib64/", "/boot/", "/opt/"];
+    static SYSTEM_DIRS: OnceLock<AhoCorasick> = OnceLock::new();
+    holds_any(&SYSTEM_DIRS, DIRS.iter(), text)
+        && shell_writes(text)
         && text
             .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '>' | ';'))
-            .any(|t| {
-                ["/bin/", "/sbin/", "/lib/", "/lib64/", "/boot/", "/opt/"]
-                    .iter()
-                    .any(|p| t.starts_with(p))
-            })
+            .any(|t| DIRS.iter().any(|p| t.starts_with(p)))
 }
 
 /// A container given the host: the host's root mounted in (`-v /:/host`), or a process entered
 /// into the host's namespaces (`nsenter -t 1`). Filed with the Docker socket: both are control
 /// of the host from inside a container.
 fn mounts_host_root(text: &str) -> bool {
-    [
+    static MOUNTS: OnceLock<AhoCorasick> = OnceLock::new();
+    const HOST_ROOT: [&str; 8] = [
         "-v /:/",
         "--volume /:/",
         "--volume=/:/",
@@ -680,9 +708,8 @@ fn mounts_host_root(text: &str) -> bool {
         "nsenter -t 1 ",
         "nsenter --target 1 ",
         "nsenter -t1 ",
-    ]
-    .iter()
-    .any(|p| text.contains(p))
+    ];
+    holds_any(&MOUNTS, HOST_ROOT.iter(), text)
 }
 
 /// The host an inline script opens a socket to (`python -c "…socket…connect(('203.0.113.5',
@@ -1096,6 +1123,15 @@ const HOST_OPERAND_CLIENTS: &[&str] = &["nmap", "masscan", "zmap", "telnet", "ft
 /// login on the private network — read as a harmless local command. A client with no host (a
 /// local socket) is not network.
 fn client_host(cmd: &str) -> Option<String> {
+    static CLIENTS: OnceLock<AhoCorasick> = OnceLock::new();
+    let names = SERVER_SCHEMES
+        .iter()
+        .chain(HOST_FLAG_CLIENTS)
+        .chain(HOST_OPERAND_CLIENTS);
+    if !holds_any(&CLIENTS, names, cmd) {
+        // Most commands name no client: skip splitting them into words.
+        return None;
+    }
     for scheme in SERVER_SCHEMES {
         if let Some(i) = cmd.find(scheme) {
             let host = host_part(&cmd[i + scheme.len()..]);
