@@ -236,6 +236,7 @@ impl IntentNormalizer {
 
     /// A normalizer for a fresh session rooted at `workdir`.
     pub fn new(workdir: &str) -> Self {
+        warm_up_rules();
         // Argument text is compared folded and lowercased, so the workdir is too.
         let lowered = fold(workdir).to_lowercase();
         let trimmed = lowered.trim_end_matches('/');
@@ -647,6 +648,16 @@ const SECRET_STORE_READS: &[&str] = &[
 fn reads_secret_store(text: &str) -> bool {
     static STORES: OnceLock<AhoCorasick> = OnceLock::new();
     holds_any(&STORES, SECRET_STORE_READS.iter(), text)
+}
+
+/// Builds the word-list automata of the rules now (each once per process), so a normalizer's
+/// first call costs what its later ones do.
+fn warm_up_rules() {
+    let _ = client_host("");
+    let _ = reads_secret_store("");
+    let _ = manages_accounts("");
+    let _ = writes_system_binary("");
+    let _ = mounts_host_root("");
 }
 
 /// Whether `text` holds any of `literals`: one Aho-Corasick pass, the automaton built on first
