@@ -20,7 +20,7 @@
 //! | [`model`] | the artifact: [`AnomalyModel`] (trees + [`ScoreCalibration`]), [`EMBEDDED`], [`MODEL_ENV`], loading ([`AnomalyModel::load`]) |
 //! | [`trees`] | flat-array boosted-tree inference (node arrays, no pointers, no allocation), and [`CompleteTrees`], the branch-free layout the detector builds at load and scores with (bit-identical) |
 //! | [`reasons`] | axor's reason vocabulary, computed from evidence, never contradicting the class |
-//! | [`sequence`] | order facts derived from the window itself (the `after_*` flags are recomputed, never trusted) and the three invariants enforced on every answer |
+//! | [`sequence`] | order facts derived from the window itself (the `after_*` flags are recomputed, never trusted) and the invariant floors enforced on every answer (secret → egress, fetch → private network, runs of untrusted fetches, …) |
 //!
 //! The encoder is [`vigil_features::window::VigilWindowV1`]; training, data and the model card
 //! are `vigil-trainer`'s (`cargo xtask train anomaly`).
