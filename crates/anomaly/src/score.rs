@@ -205,6 +205,36 @@ impl MLAnomalyDetector {
         }
     }
 
+    /// The prefix of `session` whose last `window_size` intents score worst — highest class,
+    /// then highest score, the earliest such window on a tie — so that a session of raw calls is
+    /// judged on its worst stretch, not on its tail: otherwise ten benign calls after an
+    /// exfiltration would leave it outside the window scored and the session would read as
+    /// normal. A session no longer than a window is returned whole. Costs one
+    /// [`Self::score_window`] per call of the session.
+    pub fn worst_window<'a>(&self, session: &'a [NormalizedIntent]) -> &'a [NormalizedIntent] {
+        let size = self.params.window_size;
+        if session.len() <= size {
+            return session;
+        }
+        let mut worst: Option<(usize, AnomalyResult)> = None;
+        for end in size..=session.len() {
+            let r = self.score_window(&session[..end]);
+            let worse = worst
+                .as_ref()
+                .is_none_or(|(_, w)| (r.class.index(), r.score) > (w.class.index(), w.score));
+            if worse {
+                worst = Some((end, r));
+            }
+        }
+        let end = worst.map_or(session.len(), |(end, _)| end);
+        &session[..end]
+    }
+
+    /// [`Self::score_window`] of a whole session: its [worst window](Self::worst_window).
+    pub fn score_session(&self, session: &[NormalizedIntent]) -> AnomalyResult {
+        self.score_window(self.worst_window(session))
+    }
+
     /// `score` raised into the band of `floor` (capped at 1).
     fn floor_score(&self, score: f64, floor: AnomalyClass) -> f64 {
         match floor {
@@ -397,6 +427,48 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn a_session_is_judged_on_its_worst_window_not_its_tail() {
+        let d = MLAnomalyDetector::embedded().unwrap();
+        let plain = || NormalizedIntent::new("read", Operation::FileRead, TargetKind::Workdir);
+        let mut secret = NormalizedIntent::new("read", Operation::FileRead, TargetKind::Secret);
+        secret.reads_secret_like_data = true;
+        let mut egress =
+            NormalizedIntent::new("bash", Operation::NetworkRequest, TargetKind::ExternalUrl);
+        egress.destination_kind = DestinationKind::ExternalDomain;
+        egress.data_flow = DataFlow::LocalToExternal;
+        let attack = vec![secret, egress];
+        let session = |padding: usize| {
+            let mut s = attack.clone();
+            s.extend((0..padding).map(|_| plain()));
+            s
+        };
+        // The tail alone (the last ten reads) is normal; the session is not.
+        let padded = session(50);
+        assert_eq!(d.score_window(&padded).class, AnomalyClass::Normal);
+        let alone = d.score_window(&attack);
+        assert_ne!(alone.class, AnomalyClass::Normal);
+        for padding in [0, 8, 9, 10, 11, 50, 500] {
+            let s = session(padding);
+            let r = d.score_session(&s);
+            assert_eq!(r.class, alone.class, "padding {padding}");
+            assert!(r.score >= alone.score - 1e-12, "padding {padding}");
+            // The worst window holds the attack.
+            assert_eq!(
+                d.worst_window(&s).len(),
+                s.len().min(10),
+                "padding {padding}"
+            );
+        }
+        // A short session is its own window; an all-benign one is normal.
+        assert_eq!(d.worst_window(&attack).len(), 2);
+        assert_eq!(
+            d.score_session(&(0..30).map(|_| plain()).collect::<Vec<_>>())
+                .class,
+            AnomalyClass::Normal
+        );
     }
 
     #[test]

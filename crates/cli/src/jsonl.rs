@@ -99,7 +99,7 @@ where
 
 /// The record written in place of a line that failed.
 pub fn error_record(line: usize, message: &str) -> Value {
-    json!({"error": {"line": line, "message": message}})
+    json!({"error": {"line": line, "message": vigil_contracts::text::bounded_message(message)}})
 }
 
 enum LineRead {

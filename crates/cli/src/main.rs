@@ -33,7 +33,8 @@ enum Command {
     Normalize(commands::normalize::NormalizeArgs),
     /// Classify prompts ({"text": ...} per line, or --text) as complexity / nature / domain.
     TaskSignal(commands::task_signal::TaskSignalArgs),
-    /// Score a window `{"window": [...]}` or session `{"calls": [...]}` for trajectory anomalies.
+    /// Score a window `{"window": [...]}` (its last ten intents) or a session `{"calls": [...]}`
+    /// (its worst window of ten) for trajectory anomalies.
     Anomaly(commands::anomaly::AnomalyArgs),
     /// Ask an LLM (anthropic, ollama, openai) for a second opinion on windows of intents.
     #[command(after_help = commands::verify::FAILURE_HELP)]

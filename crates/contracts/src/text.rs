@@ -38,6 +38,31 @@ pub fn ellipsize(s: &str, max_chars: usize) -> String {
     }
 }
 
+/// Longest error message written back to a caller, in characters ([`bounded_message`]).
+pub const MAX_MESSAGE_CHARS: usize = 1024;
+
+/// An error message as it is written back to a caller: whole when at most
+/// [`MAX_MESSAGE_CHARS`] characters, else its start, `…` and its full length in bytes. Every
+/// field names its bad value shortened already; this bounds what comes from elsewhere (a
+/// parser quoting an unknown key of megabytes, an id repeated in a path), so an error is never
+/// an echo of a huge input.
+///
+/// ```
+/// use vigil_contracts::text::bounded_message;
+/// assert_eq!(bounded_message("agent_id: too long"), "agent_id: too long");
+/// let long = format!("unknown field `{}`", "k".repeat(5000));
+/// assert!(bounded_message(&long).ends_with("… (5017 bytes)"));
+/// assert!(bounded_message(&long).chars().count() < 1100);
+/// ```
+pub fn bounded_message(message: &str) -> std::borrow::Cow<'_, str> {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => std::borrow::Cow::Borrowed(message),
+        Some((cut, _)) => {
+            std::borrow::Cow::Owned(format!("{}… ({} bytes)", &message[..cut], message.len()))
+        }
+    }
+}
+
 /// `s` made safe to put inside one line of a log: backslashes, control characters (`\n`, `\r`,
 /// NUL, ESC, ...), line and paragraph separators and invisible direction or width controls are
 /// escaped (`\\`, `\n`, `\u{0}`, `\u{202e}`), and at most `max_chars` characters of `s` are kept,

@@ -45,6 +45,8 @@ struct Inspector {
     /// Each pattern of `set` alone.
     alone: Vec<WordRegex>,
     kinds: Vec<(Kind, &'static str)>,
+    /// The shell patterns (bit i: pattern i), also run on a command's [`shell_canonical`] form.
+    shell_mask: u32,
     where_clause: WordRegex,
 }
 
@@ -76,7 +78,7 @@ fn inspector() -> &'static Inspector {
             (Kind::Exfil, "exfiltration destination", r"(?i)(pastebin\.com|paste\.ee|hastebin|ghostbin|webhook\.site|requestbin|pipedream\.net|ngrok(-free)?\.(io|app|dev)|transfer\.sh|file\.io|anonfiles|0x0\.st|termbin|interact\.sh|oastify|burpcollaborator|discord(app)?\.com/api/webhooks|api\.telegram\.org/bot|temp\.sh|catbox\.moe|beeceptor)"),
             (Kind::SuspiciousUrl, "suspicious URL", r"(?i)(\b(https?|ftp)://(\d{1,3}\.){3}\d{1,3}|://[^/\s]*xn--|://[^/\s]+\.(tk|ml|ga|cf|gq|xyz|top|zip|mov|onion|ru\.com|click|country|kim)(/|:|\s|$))"),
             (Kind::Shortener, "URL shortener", r"(?i)://(bit\.ly|tinyurl\.com|t\.co|goo\.gl|is\.gd|ow\.ly|cutt\.ly|rebrand\.ly|shorturl\.at)/"),
-            (Kind::ShellCrit, "destructive or remote-code shell", r"(?i)(\brm\s+(-[a-z]*r[a-z]*f?|-[a-z]*f[a-z]*r|--recursive)\s+(--no-preserve-root\s+)?(/|/\*|~|~/\*?|\*|\$home|c:\\|/(home|etc|var|usr|boot|lib|lib64|opt|srv|bin|sbin|root|sys|proc)(/[^\s;&|]*)?)(\s|$|;|&)|(curl|wget)\b[^|;]*\|\s*(sudo\s+)?(ba|z)?sh\b|\bmkfs(\.\w+)?\s|\bdd\s+if=.*of=/dev/|:\(\)\s*\{\s*:\|:&\s*\};:|/dev/tcp/|\bnc\b[^|;]*\s-e\s|\|\s*(nc|ncat|netcat|socat|telnet)\s|\bcurl\b[^|;]*\s(-d|--data(-binary)?|-F|-T|--upload-file)\s+@?[^\s]*(\.env|shadow|id_rsa|credentials|\.ssh)|\bbase64\s+(-d|--decode)[^|]*\|\s*(ba)?sh|\bpython3?\s+-c\s+.*socket|>\s*/dev/sd[a-z]|\bformat\s+c:|\bkill\s+-9\s+-1\b|\b(env|printenv)\b[^;&|]*\|\s*(curl|wget|nc|ncat|socat)\b|\s-v\s+/:/|--volume[ =]/:/|\bnsenter\s+(-t\s*1|--target\s+1)\b|\bssh\b[^;|]*\s-R\s*\d)"),
+            (Kind::ShellCrit, "destructive or remote-code shell", r"(?i)(\brm\s+(-[a-z]*r[a-z]*f?|-[a-z]*f[a-z]*r|--recursive)\s+(--no-preserve-root\s+)?(/|/\*|~|~/\*?|\*|\$home|c:\\|/(home|etc|var|usr|boot|lib|lib64|opt|srv|bin|sbin|root|sys|proc)(/[^\s;&|]*)?)(\s|$|;|&)|(curl|wget)\b[^|;]*\|\s*(sudo\s+)?(ba|z)?sh\b|\bmkfs(\.\w+)?\s|\bdd\s+if=.*of=/dev/|:\(\)\s*\{\s*:\|:&\s*\};:|/dev/tcp/|\bnc\b[^|;]*\s-e\s|\|\s*(nc|ncat|netcat|socat|telnet)\s|\bcurl\b[^|;]*\s(-d|--data(-binary)?|-F|-T|--upload-file)\s+@?[^\s]*(\.env|shadow|id_rsa|credentials|\.ssh)|\bbase64\s+(-d|--decode)[^|]*\|\s*(ba)?sh|\bpython3?\s+-c\s+.*socket|>\s*/dev/sd[a-z]|\bformat\s+c:|\bkill\s+-9\s+-1\b|\b(env|printenv)\b[^;&|]*\|\s*(curl|wget|nc|ncat|socat)\b|\s-v\s+/:/|--volume[ =]/:/|\bnsenter\s+(-t\s*1|--target\s+1)\b|\bssh\b[^;|]*\s-R\s*\d|\bfind\s+(/|~|\$home|/(home|etc|var|usr|boot|lib|lib64|opt|srv|bin|sbin|root))/?\s([^;&|]*\s)?-delete\b)"),
             (Kind::ShellHigh, "risky shell", r"(?i)(\bchmod\s+(-R\s+)?(0?777|a\+rwx)|\bhistory\s+-c\b|\biptables\s+-F\b|\bsudo\s|\bsetenforce\s+0|\bufw\s+disable|\bcrontab\s+-r\b|\bshred\s|\bunset\s+HISTFILE|\bkillall\s|\bsystemctl\s+(stop|disable)\s|\b(nmap|masscan|zmap)\s)"),
             (Kind::SqlDrop, "destructive SQL", r"(?i)\b(drop\s+(table|database|schema|collection)|truncate\s+(table\s+)?\w+\s*(;|$))"),
             (Kind::SqlHigh, "unbounded or injected SQL", r"(?i)(\bdelete\s+from\s+[\w.`\x22]+\s*(;|$)|\bupdate\s+[\w.`\x22]+\s+set\s+[^;]*?(;|$)|\bgrant\s+all\b|\bor\s+'?1'?\s*=\s*'?1|\bunion\s+(all\s+)?select\b)"),
@@ -91,6 +93,10 @@ fn inspector() -> &'static Inspector {
                 .map(|(_, _, p)| WordRegex::new(p).expect("inspector pattern compiles"))
                 .collect(),
             kinds: table.iter().map(|(k, n, _)| (*k, *n)).collect(),
+            shell_mask: (0u32..)
+                .zip(table)
+                .filter(|(_, (k, _, _))| matches!(k, Kind::ShellCrit | Kind::ShellHigh))
+                .fold(0, |m, (i, _)| m | 1 << i),
             where_clause: WordRegex::new(r"(?i)\bwhere\b").expect("where regex"),
         }
     })
@@ -262,6 +268,8 @@ const GATES: &[Gate] = &[
         "/:/",
         "nsenter",
         "ssh",
+        // `find <root> -delete`
+        "-delete",
     ]),
     // risky shell
     Gate::Any(&[
@@ -361,6 +369,84 @@ fn is_search_phrase(action: vigil_features::plan::Action, s: &str, is_query: boo
     !(l.contains("select ") || l.contains(" from ") || l.contains(" where "))
 }
 
+/// A shell command in the form the shell patterns are written for, when that differs from
+/// `s`: quotes and backslashes removed as the shell removes them, `${name}` as `$name`, and
+/// every `rm`'s separate, clustered or long recursive/force flags (`-r -f`, `-fR`,
+/// `--recursive --force`) as one `-rf`. `None` for text with none of those (the common case:
+/// no allocation).
+fn shell_canonical(s: &str) -> Option<String> {
+    if !s.contains(['\'', '"', '\\', '{']) && !s.contains("rm ") {
+        return None;
+    }
+    let mut unquoted = String::with_capacity(s.len());
+    let mut quote: Option<char> = None;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None | Some('"'), '\\') => unquoted.extend(chars.next()),
+            // `${name}` → `$name` (the braces change nothing the patterns look at).
+            (None | Some('"'), '$') if chars.peek() == Some(&'{') => {
+                chars.next();
+                unquoted.push('$');
+                while let Some(&n) = chars.peek() {
+                    chars.next();
+                    if n == '}' {
+                        break;
+                    }
+                    unquoted.push(n);
+                }
+            }
+            _ => unquoted.push(c),
+        }
+    }
+    let mut out = String::with_capacity(unquoted.len());
+    let mut words = unquoted.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+        if w != "rm" && !w.ends_with("/rm") {
+            continue;
+        }
+        // Other flags (`-v`, `-i`, `--verbose`) are dropped: they change nothing that is
+        // removed; `--no-preserve-root` is kept, after the merged flags, where the pattern
+        // expects it.
+        let (mut recursive, mut force, mut no_preserve_root) = (false, false, false);
+        while let Some(&f) = words.peek() {
+            match f {
+                "--recursive" => recursive = true,
+                "--force" => force = true,
+                "--no-preserve-root" => no_preserve_root = true,
+                _ if f.starts_with("--") && f.len() > 2 => {}
+                _ => match f.strip_prefix('-') {
+                    Some(cluster)
+                        if !cluster.is_empty()
+                            && cluster.chars().all(|c| c.is_ascii_alphabetic()) =>
+                    {
+                        recursive |= cluster.contains(['r', 'R']);
+                        force |= cluster.contains('f');
+                    }
+                    _ => break,
+                },
+            }
+            words.next();
+        }
+        match (recursive, force) {
+            (true, true) => out.push_str(" -rf"),
+            (true, false) => out.push_str(" -r"),
+            (false, true) => out.push_str(" -f"),
+            (false, false) => {}
+        }
+        if no_preserve_root {
+            out.push_str(" --no-preserve-root");
+        }
+    }
+    (out != s).then_some(out)
+}
+
 /// Inspects one step's argument strings; appends violations.
 pub fn inspect_step(ctx: &PlanContext<'_>, step: StepContext<'_>, out: &mut Vec<Violation>) {
     let ins = inspector();
@@ -371,6 +457,11 @@ pub fn inspect_step(ctx: &PlanContext<'_>, step: StepContext<'_>, out: &mut Vec<
         // Strings beyond 64 KiB are inspected on their first 64 KiB (char boundary kept).
         let s = vigil_contracts::text::prefix_within(s, 65_536);
         let mut hits = matching_patterns(ins, s);
+        // The command as the shell runs it, for the shell patterns only: `rm -r -f "$HOME"`
+        // is `rm -rf $home`.
+        if let Some(canonical) = shell_canonical(s) {
+            hits |= matching_patterns(ins, &canonical) & ins.shell_mask;
+        }
         while hits != 0 {
             let i = hits.trailing_zeros() as usize;
             hits &= hits - 1;
@@ -760,6 +851,41 @@ mod tests {
             false,
         );
         assert_eq!(entropy, [("args.high_entropy".to_string(), Severity::Med)]);
+    }
+
+    #[test]
+    fn every_spelling_of_a_destructive_rm_is_dangerous_shell() {
+        let crit = [("args.dangerous_shell".to_string(), Severity::Crit)];
+        for cmd in [
+            r#"rm -rf $HOME"#,
+            r#"rm -rf \"$HOME\""#,
+            r#"rm -rf '/home'"#,
+            r#"rm -r -f /home"#,
+            r#"rm --recursive --force /home"#,
+            r#"rm -rf ${HOME}"#,
+            r#"rm -f -R /etc"#,
+            r#"rm -v -rf /"#,
+            r#"r\\m -rf /"#,
+            r#"find /home -delete"#,
+            r#"find / -type f -name '*' -delete"#,
+        ] {
+            let step = format!(r#"{{"tool": "bash", "args": {{"command": "{cmd}"}}}}"#);
+            assert_eq!(run(&step, None, false), crit, "{cmd}");
+        }
+        for cmd in [
+            "rm -rf ./build",
+            "rm -r -f build/",
+            "rm notes.txt",
+            "find . -name '*.pyc' -delete",
+        ] {
+            let step = format!(r#"{{"tool": "bash", "args": {{"command": "{cmd}"}}}}"#);
+            assert!(run(&step, None, false).is_empty(), "{cmd}");
+        }
+        assert_eq!(shell_canonical("ls -la"), None);
+        assert_eq!(
+            shell_canonical("sudo rm --force -R \"${HOME}\"/x").as_deref(),
+            Some("sudo rm -rf $HOME/x")
+        );
     }
 
     #[test]

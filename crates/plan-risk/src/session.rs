@@ -33,6 +33,10 @@ use crate::rules::Prior;
 /// Money a session may move in all (summed `amount`s of its transfer steps) before each further
 /// transfer is sent back for revision (med); above 3× it needs confirmation (high).
 pub const SESSION_TRANSFER_LIMIT: f64 = 10_000.0;
+/// Where the session's money total stops counting: each amount is taken up to it and the
+/// total saturates there, so a total stays finite (an infinite one could not be stored, and
+/// the session would be unusable from then on) and is still far over any limit.
+pub const SESSION_TRANSFER_CAP: f64 = 1e15;
 
 /// What the session remembers.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -141,9 +145,10 @@ impl<'m> SessionMonitor<'m> {
             .filter_map(|f| f.transfer)
             .map(f64::abs)
             .filter(|a| a.is_finite())
+            .map(|a| a.min(SESSION_TRANSFER_CAP))
             .sum();
         let transfers = facts.iter().filter(|f| f.transfer.is_some()).count();
-        st.transferred += moved;
+        st.transferred = (st.transferred + moved).min(SESSION_TRANSFER_CAP);
         if transfers > 0 && st.transferred > SESSION_TRANSFER_LIMIT {
             let last = facts.iter().rposition(|f| f.transfer.is_some());
             violations.push(Violation {

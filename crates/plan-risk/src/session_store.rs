@@ -85,12 +85,21 @@ struct Record {
     unsafe_attempts: u32,
     cumulative_cost: f64,
     budget: Option<f64>,
-    /// Absent in records written before money was summed: 0.
-    #[serde(default)]
+    /// Absent in records written before money was summed: 0. `null` in records written
+    /// before the total was capped, whose total had overflowed: the cap.
+    #[serde(default, deserialize_with = "transferred_total")]
     transferred: f64,
     /// Unix seconds after which the record is expired (file store only).
     #[serde(default)]
     expires_at: u64,
+}
+
+/// A stored money total: a number, or `null` for one that had overflowed (the cap).
+fn transferred_total<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    let total: Option<f64> = serde::Deserialize::deserialize(d)?;
+    Ok(total.map_or(crate::session::SESSION_TRANSFER_CAP, |t| {
+        t.min(crate::session::SESSION_TRANSFER_CAP)
+    }))
 }
 
 impl Record {

@@ -12,6 +12,7 @@ use std::time::Duration;
 use vigil_contracts::{Intervention, Plan};
 #[cfg(feature = "redis")]
 use vigil_plan_risk::Error;
+use vigil_plan_risk::session::SESSION_TRANSFER_CAP;
 use vigil_plan_risk::session_store::{SessionStore, assess_turn};
 use vigil_plan_risk::{FileSessionStore, PlanMonitor};
 
@@ -175,6 +176,36 @@ async fn transfers_are_summed_across_turns_on_files() {
     std::fs::write(dir.path().join("s-old.session.json"), old).unwrap();
     let (state, version) = a.load("s-old").await.unwrap();
     assert_eq!((state.turn, state.transferred, version), (3, 0.0, 3));
+    // One written when an overflowed total was stored as `null` reads as the cap.
+    let overflowed = old.replace(r#""budget":null,"#, r#""budget":null,"transferred":null,"#);
+    std::fs::write(dir.path().join("s-inf.session.json"), overflowed).unwrap();
+    let (state, _) = a.load("s-inf").await.unwrap();
+    assert_eq!(state.transferred, SESSION_TRANSFER_CAP);
+}
+
+/// Amounts near `f64::MAX` saturate the session's total at the cap instead of overflowing it
+/// to infinity (stored as `null`, which made every later turn of the session fail).
+#[tokio::test]
+async fn a_huge_transfer_total_saturates_and_the_session_stays_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileSessionStore::new(dir.path(), Duration::from_secs(60));
+    let m = PlanMonitor::embedded().unwrap();
+    let huge = r#"{"steps": [{"tool": "transfer_money", "args": {"amount": 1e308, "to": "a"}},
+        {"tool": "transfer_money", "args": {"amount": 1e308, "to": "a"}}]}"#;
+    let first = assess_turn(&store, &m, "s-huge", &plan(huge))
+        .await
+        .unwrap();
+    assert_ne!(first.decision.intervention, Intervention::Allow);
+    let (state, _) = store.load("s-huge").await.unwrap();
+    assert_eq!(state.transferred, SESSION_TRANSFER_CAP);
+    // The next turns load, and the total stays at the cap.
+    for _ in 0..2 {
+        assess_turn(&store, &m, "s-huge", &plan(huge))
+            .await
+            .unwrap();
+    }
+    let (state, version) = store.load("s-huge").await.unwrap();
+    assert_eq!((state.transferred, version), (SESSION_TRANSFER_CAP, 3));
 }
 
 #[cfg(feature = "redis")]

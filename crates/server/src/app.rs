@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use vigil_anomaly::MLAnomalyDetector;
+use vigil_contracts::text::bounded_message;
 use vigil_features::intent::IntentNormalizer;
 use vigil_features::plan::ToolAnnotator;
 use vigil_injection::InjectionDetector;
@@ -354,7 +355,7 @@ async fn baseline_record(state: &Arc<AppState>, record: &str) -> Result<Value, F
 }
 
 fn error_body(message: &str) -> Value {
-    json!({"error": {"message": message}})
+    json!({"error": {"message": bounded_message(message)}})
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
@@ -405,7 +406,7 @@ async fn handle(state: Arc<AppState>, endpoint: &'static str, body: Bytes) -> Re
                         out.push(v);
                     }
                     Err(Failure::Bad(m)) => {
-                        out.push(json!({"error": {"index": i, "message": m}}));
+                        out.push(json!({"error": {"index": i, "message": bounded_message(&m)}}));
                     }
                     Err(Failure::Unavailable(m)) => {
                         return json_response(StatusCode::SERVICE_UNAVAILABLE, &error_body(&m));

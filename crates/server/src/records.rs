@@ -108,6 +108,21 @@ pub struct AnomalyRequest {
     pub hint: Option<TaskSignalHint>,
     /// `policy_name`.
     pub policy: Option<PolicyName>,
+    /// Whether the record gave raw `calls` (a session, judged on its worst window:
+    /// [`MLAnomalyDetector::worst_window`]) rather than a `window` (judged on its last intents,
+    /// as axor does).
+    pub session: bool,
+}
+
+impl AnomalyRequest {
+    /// The intents to score: a session's worst window, or the window as given.
+    pub fn scored<'a>(&'a self, detector: &MLAnomalyDetector) -> &'a [NormalizedIntent] {
+        if self.session {
+            detector.worst_window(&self.window)
+        } else {
+            &self.window
+        }
+    }
 }
 
 /// Parses an `anomaly` record: `{"window": [...]}` or `{"calls": [...]}`.
@@ -125,6 +140,7 @@ pub fn anomaly_request(workdir: &str, record: &str) -> anyhow::Result<AnomalyReq
             }
         })?;
     let policy: Option<PolicyName> = optional(input.policy_name.as_deref())?;
+    let session = input.calls.is_some();
     let window = match (input.window, input.calls) {
         (Some(w), None) => w,
         (None, Some(calls)) => IntentNormalizer::new(workdir).normalize_session(&calls)?,
@@ -136,6 +152,7 @@ pub fn anomaly_request(workdir: &str, record: &str) -> anyhow::Result<AnomalyReq
         window,
         hint,
         policy,
+        session,
     })
 }
 
@@ -146,7 +163,7 @@ pub fn anomaly(
     record: &str,
 ) -> anyhow::Result<AnomalyResult> {
     let request = anomaly_request(workdir, record)?;
-    Ok(detector.score_window(&request.window))
+    Ok(detector.score_window(request.scored(detector)))
 }
 
 // ---------------------------------------------------------------- plan-risk

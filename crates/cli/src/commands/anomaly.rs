@@ -1,4 +1,6 @@
-//! `vigil anomaly`: score a window of normalized intents, or a session of raw calls.
+//! `vigil anomaly`: score a window of normalized intents (its last ten, as axor does), or a
+//! session of raw calls (normalized, then judged on its worst window of ten, so benign calls
+//! after an attack cannot push it out of sight).
 //!
 //! With `--verifier PROVIDER`, gray-zone windows (suspicious, score ≥ the gray-zone threshold) are
 //! sent, canonicalized, to an LLM for a second opinion; a verifier failure falls back to the ML
@@ -83,7 +85,7 @@ pub fn run(args: AnomalyArgs) -> anyhow::Result<bool> {
         .context("cannot start the async runtime for the verifier")?;
     args.io.run(|_, line| {
         let r = records::anomaly_request(&workdir, line)?;
-        let result = runtime.block_on(detector.score(&r.window, r.hint, r.policy))?;
+        let result = runtime.block_on(detector.score(r.scored(&detector), r.hint, r.policy))?;
         Ok(serde_json::to_value(result)?)
     })
 }

@@ -106,23 +106,25 @@ pub fn read_fixtures(path: &Path) -> Result<Vec<Fixture>> {
     Ok(out)
 }
 
-/// Scores every fixture's final window with `detector`.
+/// Scores every fixture as `vigil anomaly` does: a given window on its last intents, a session
+/// of raw calls on its worst window ([`MLAnomalyDetector::score_session`]).
 pub fn evaluate_fixtures(detector: &MLAnomalyDetector, fixtures: &[Fixture]) -> Result<EvalReport> {
     let mut truth = Vec::new();
     let mut pred = Vec::new();
     let mut misses = Vec::new();
     for f in fixtures {
-        let intents = match &f.window {
-            Some(w) => w.clone(),
-            None => IntentNormalizer::new(
-                f.workdir
-                    .as_deref()
-                    .unwrap_or(IntentNormalizer::DEFAULT_WORKDIR),
-            )
-            .normalize_session(&f.calls)
-            .context(|| format!("fixture {}", f.name))?,
+        let r = match &f.window {
+            Some(w) => detector.score_window(w),
+            None => detector.score_session(
+                &IntentNormalizer::new(
+                    f.workdir
+                        .as_deref()
+                        .unwrap_or(IntentNormalizer::DEFAULT_WORKDIR),
+                )
+                .normalize_session(&f.calls)
+                .context(|| format!("fixture {}", f.name))?,
+            ),
         };
-        let r = detector.score_window(&intents);
         let t = f.label.index();
         let p = r.class.index();
         if t != p {
