@@ -78,7 +78,10 @@ where
                     e.valid_up_to()
                 )),
                 Ok(text) if text.trim().is_empty() => Err("empty line".to_owned()),
-                Ok(text) => handler(line_no, text).map_err(|e| crate::diagnostics::chain(&e)),
+                Ok(text) => match record_text(line_no, text) {
+                    Ok(text) => handler(line_no, text).map_err(|e| crate::diagnostics::chain(&e)),
+                    Err(message) => Err(message),
+                },
             }
         };
         let written = match answer {
@@ -95,6 +98,24 @@ where
     }
     output.flush().map_err(StreamError::Write)?;
     Ok(summary)
+}
+
+/// A line's record text: a byte-order mark opening the first line is dropped (editors on
+/// some systems write one; JSON has none); an array is refused by name (serde would
+/// otherwise read it as a record's fields in order, and say "invalid length 3, expected
+/// struct Plan with 4 elements" of `[]`).
+fn record_text(line_no: usize, text: &str) -> Result<&str, String> {
+    let text = if line_no == 1 {
+        text.strip_prefix('\u{feff}').unwrap_or(text)
+    } else {
+        text
+    };
+    match text.trim_start().chars().next() {
+        Some('\u{feff}') => Err("a byte-order mark (U+FEFF) starts the line: remove it".to_owned()),
+        Some('[') => Err("expected a JSON object (one record per line), found an array".to_owned()),
+        // Anything else is the parser's to judge, which names what it found and where.
+        _ => Ok(text),
+    }
 }
 
 /// The record written in place of a line that failed.
@@ -188,12 +209,13 @@ mod tests {
 
     #[test]
     fn one_line_out_per_line_in_with_errors_in_place() {
-        let (out, summary) = run_on(b"{\"a\":1}\nnot json\n\n\xff\xfe\r\n[2]\r\n");
+        let (out, summary) =
+            run_on(b"\xef\xbb\xbf{\"a\":1}\nnot json\n\n\xff\xfe\r\n[2]\r\n\xef\xbb\xbf{}\n");
         assert_eq!(
             summary,
             Summary {
-                lines: 5,
-                failed: 3
+                lines: 6,
+                failed: 5
             }
         );
         assert_eq!(out[0], json!({"echo": {"a": 1}}));
@@ -209,7 +231,18 @@ mod tests {
             out[3],
             error_record(4, "line is not valid UTF-8 (invalid byte at offset 0)")
         );
-        assert_eq!(out[4], json!({"echo": [2]}));
+        assert_eq!(
+            out[4],
+            error_record(
+                5,
+                "expected a JSON object (one record per line), found an array"
+            )
+        );
+        // A byte-order mark is dropped on the first line only.
+        assert_eq!(
+            out[5],
+            error_record(6, "a byte-order mark (U+FEFF) starts the line: remove it")
+        );
     }
 
     #[test]

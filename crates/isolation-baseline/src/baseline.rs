@@ -45,6 +45,48 @@ impl LearnerParams {
     }
 }
 
+/// Mean and population standard deviation of `values` after each is clamped into Tukey's
+/// far-out fences, `[Q1 − 3·IQR, Q3 + 3·IQR]` (when the quartiles coincide, into the values
+/// at the 1st and 99th percentile ranks) — fix 4: harombe takes the raw mean and std, so one
+/// event with `duration_ms` 1.7e308 (or a `resource_count` of 2⁶³ − 1) among a hundred
+/// ordinary ones made the std so large that every later event, however extreme, read as
+/// usual (duration factor 1.0 → 0.0). The fences move only values more than about 4.7 standard
+/// deviations out on normal data, and hold while fewer than a quarter of the events are
+/// extreme. Memory: one sorted copy of the values.
+fn fenced_mean_std(mut values: Vec<f64>) -> (f64, f64) {
+    if values.is_empty() {
+        return (0.0, 0.0);
+    }
+    let mut sorted = values.clone();
+    sorted.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        let rank = q * (sorted.len() - 1) as f64;
+        let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
+        sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo as f64)
+    };
+    let (q1, q3) = (at(0.25), at(0.75));
+    let iqr = q3 - q1;
+    let (low, high) = if iqr > 0.0 && iqr.is_finite() {
+        (q1 - 3.0 * iqr, q3 + 3.0 * iqr)
+    } else {
+        let n = sorted.len() - 1;
+        (
+            sorted[(0.01 * n as f64).floor() as usize],
+            sorted[(0.99 * n as f64).ceil() as usize],
+        )
+    };
+    // `max`/`min`, not `clamp`: no panic should a NaN reach here.
+    values.iter_mut().for_each(|v| *v = v.max(low).min(high));
+    let total = values.len() as f64;
+    // Summed over the clamped values, which lie within the fences: no overflow.
+    let mean = values.iter().map(|v| v / total).sum::<f64>();
+    let var = values
+        .iter()
+        .map(|v| (v - mean).powi(2) / total)
+        .sum::<f64>();
+    (mean, var.sqrt())
+}
+
 /// What an agent's normal behaviour looks like (harombe's `BehavioralPattern`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BehavioralPattern {
@@ -197,20 +239,14 @@ impl BaselineLearner {
         let mut hours = [0.0; 24];
         let mut days = [0.0; 7];
         let mut types: BTreeMap<String, f64> = BTreeMap::new();
-        let (mut rc_sum, mut dur_sum) = (0.0, 0.0);
         for e in history {
             hours[e.timestamp.hour() as usize] += 1.0;
             days[e.timestamp.weekday().num_days_from_monday() as usize] += 1.0;
             *types.entry(e.event_type.clone()).or_default() += 1.0;
-            rc_sum += e.resource_count as f64;
-            dur_sum += e.duration_ms;
         }
-        let (rc_mean, dur_mean) = (rc_sum / total, dur_sum / total);
-        let (mut rc_var, mut dur_var) = (0.0, 0.0);
-        for e in history {
-            rc_var += (e.resource_count as f64 - rc_mean).powi(2);
-            dur_var += (e.duration_ms - dur_mean).powi(2);
-        }
+        let (rc_mean, rc_std) =
+            fenced_mean_std(history.iter().map(|e| e.resource_count as f64).collect());
+        let (dur_mean, dur_std) = fenced_mean_std(history.iter().map(|e| e.duration_ms).collect());
         types.values_mut().for_each(|c| *c /= total);
         // The history is time-sorted, so the mean gap is the span over n − 1 (fix 3).
         let rate = match (history.front(), history.back()) {
@@ -230,10 +266,10 @@ impl BaselineLearner {
                 hourly_distribution: hours.iter().map(|c| c / total).collect(),
                 daily_distribution: days.iter().map(|c| c / total).collect(),
                 avg_resources_per_event: rc_mean,
-                std_resources_per_event: (rc_var / total).sqrt(),
+                std_resources_per_event: rc_std,
                 common_event_types: types,
                 avg_event_duration_ms: dur_mean,
-                std_event_duration_ms: (dur_var / total).sqrt(),
+                std_event_duration_ms: dur_std,
                 avg_events_per_hour: rate,
             },
         };

@@ -499,3 +499,32 @@ fn reference_mode_reports_harombes_score() {
         .unwrap();
     assert!(extreme.score < 0.85, "{extreme:?}");
 }
+
+/// Fix 4: one extreme event among the history does not stretch the learned scale until every
+/// later event reads as usual (harombe's raw mean and std did: duration factor 1.0 → 0.0).
+#[test]
+fn one_extreme_event_does_not_cancel_the_learned_scale() {
+    for (rc, dur) in [(2, 1.7e308), (i64::MAX, 300.0), (i64::MIN, 300.0)] {
+        let clock = ManualClock::new(now());
+        let mut l = ten_oclock_learner(&clock);
+        let t = DateTime::parse_from_rfc3339("2026-11-18T10:30:00Z").unwrap();
+        l.record_event("a", event(t, "tool_call", rc, dur, true));
+        let dev = l.detect_anomalies("a", &event(now(), "tool_call", 400, 1e9, true));
+        assert_eq!(dev.factors["duration"], 1.0, "{rc} {dur}");
+        assert_eq!(dev.factors["resource"], 1.0, "{rc} {dur}");
+        // An ordinary event still reads as ordinary.
+        let dev = l.detect_anomalies("a", &event(now(), "tool_call", 2, 300.0, true));
+        assert!(
+            dev.factors["duration"] < 0.5,
+            "{rc} {dur}: {:?}",
+            dev.factors
+        );
+        assert!(
+            dev.factors["resource"] < 0.5,
+            "{rc} {dur}: {:?}",
+            dev.factors
+        );
+        let p = &l.compute_baseline("a").unwrap().pattern;
+        assert!(p.avg_event_duration_ms < 1_000.0 && p.std_event_duration_ms < 1_000.0);
+    }
+}

@@ -9,7 +9,7 @@
 //! - **injected observations** — instructions seen in an earlier turn's tool output keep later
 //!   ungrounded steps under `untrusted_input`;
 //! - **cumulative permissions** — `session.cumulative_permissions` (low) once the session has
-//!   needed ≥ 8 distinct scopes;
+//!   needed ≥ 8 distinct scopes (at most [`MAX_REMEMBERED_PERMISSIONS`] are remembered);
 //! - **repeated unsafe attempts** — after 2 turns that were not allowed, a further turn with a
 //!   med finding adds `session.repeated_unsafe_attempts` high; with a high/crit finding (or
 //!   after 4 attempts) crit;
@@ -37,6 +37,11 @@ pub const SESSION_TRANSFER_LIMIT: f64 = 10_000.0;
 /// total saturates there, so a total stays finite (an infinite one could not be stored, and
 /// the session would be unusable from then on) and is still far over any limit.
 pub const SESSION_TRANSFER_CAP: f64 = 1e15;
+
+/// Distinct permission scopes a session remembers at most (its record stays small).
+pub const MAX_REMEMBERED_PERMISSIONS: usize = 1024;
+/// A remembered scope is its first this many bytes.
+pub const MAX_REMEMBERED_SCOPE_BYTES: usize = 256;
 
 /// What the session remembers.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -98,8 +103,17 @@ impl<'m> SessionMonitor<'m> {
         let st = &mut self.state;
 
         let had = st.permissions.len();
-        for a in context.annotations() {
-            st.permissions.extend(a.permissions.iter().cloned());
+        // Bounded like the exposed entities: the rule needs only the count to reach 8, and a
+        // session store must not grow with whatever scopes a plan lists (40 turns of 20,000
+        // long scopes once made a 93 MB session record that slowed every turn after it).
+        for p in context.annotations().iter().flat_map(|a| &a.permissions) {
+            if st.permissions.len() >= MAX_REMEMBERED_PERMISSIONS {
+                break;
+            }
+            let p = vigil_contracts::text::prefix_within(p, MAX_REMEMBERED_SCOPE_BYTES);
+            if !st.permissions.contains(p) {
+                st.permissions.insert(p.to_owned());
+            }
         }
         if had < 8 && st.permissions.len() >= 8 {
             violations.push(Violation {

@@ -298,6 +298,32 @@ fn cumulative_permissions_are_noted_once() {
 }
 
 #[test]
+fn remembered_permissions_are_bounded() {
+    let m = monitor();
+    let mut s = SessionMonitor::new(&m);
+    for turn in 0..3 {
+        let scopes: Vec<String> = (0..700)
+            .map(|i| format!("\"scope-{turn}-{i}-{}\"", "x".repeat(400)))
+            .collect();
+        let p = plan(&format!(
+            r#"{{"steps": [{{"tool": "read_file", "args": {{"path": "/x"}}, "permissions": [{}]}}]}}"#,
+            scopes.join(",")
+        ));
+        s.assess_turn(&p);
+    }
+    let remembered = &s.state().permissions;
+    assert_eq!(
+        remembered.len(),
+        vigil_plan_risk::session::MAX_REMEMBERED_PERMISSIONS
+    );
+    assert!(
+        remembered
+            .iter()
+            .all(|p| p.len() <= vigil_plan_risk::session::MAX_REMEMBERED_SCOPE_BYTES)
+    );
+}
+
+#[test]
 fn repeated_unsafe_attempts_escalate() {
     let m = monitor();
     let mut s = SessionMonitor::new(&m);

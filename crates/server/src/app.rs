@@ -184,7 +184,9 @@ pub struct AppState {
     engines: Arc<Engines>,
     baselines: Arc<dyn BaselineStore>,
     sessions: Arc<dyn SessionStore>,
-    agents: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<AgentEntry>>>>,
+    /// Agents whose baseline model is in memory, most recently used kept
+    /// ([`MAX_CACHED_AGENTS`]); the shared log is the truth, so an evicted agent is reloaded.
+    agents: std::sync::Mutex<AgentCache>,
     /// The counters behind `/metrics`.
     pub metrics: Metrics,
     options: ServeOptions,
@@ -218,7 +220,7 @@ impl AppState {
             engines,
             baselines,
             sessions,
-            agents: std::sync::Mutex::new(HashMap::new()),
+            agents: std::sync::Mutex::new(AgentCache::default()),
             metrics: Metrics::default(),
             options,
         })
@@ -229,24 +231,67 @@ impl AppState {
             .agents
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        agents
-            .entry(id.to_owned())
-            .or_insert_with(|| {
-                let clock = ManualClock::earliest();
-                let monitor = AgentMonitor::new(
-                    EventDetectorParams::default(),
-                    LearnerParams::default(),
-                    clock.clone(),
-                )
-                .expect("default parameters are valid");
-                Arc::new(tokio::sync::Mutex::new(AgentEntry {
-                    monitor,
-                    clock,
-                    loaded: false,
-                    appended: 0,
-                }))
-            })
-            .clone()
+        agents.get_or_insert(id, || {
+            let clock = ManualClock::earliest();
+            let monitor = AgentMonitor::new(
+                EventDetectorParams::default(),
+                LearnerParams::default(),
+                clock.clone(),
+            )
+            .expect("default parameters are valid");
+            AgentEntry {
+                monitor,
+                clock,
+                loaded: false,
+                appended: 0,
+            }
+        })
+    }
+}
+
+/// Most agents whose baseline model `vigil serve` keeps in memory. A fitted agent takes about
+/// 260 KB, so this bounds the cache near 270 MB however many agent ids clients send (every id
+/// used to stay in memory for good: 100,000 ids took 250 MB, and a 4 MB body could fit models
+/// for 250 agents). Past it, the least recently used eighth is dropped; those agents are
+/// reloaded from the shared log on their next event.
+pub const MAX_CACHED_AGENTS: usize = 1024;
+
+/// The in-memory agents, each with when it was last used.
+#[derive(Default)]
+struct AgentCache {
+    entries: HashMap<String, (Arc<tokio::sync::Mutex<AgentEntry>>, u64)>,
+    tick: u64,
+}
+
+impl AgentCache {
+    fn get_or_insert(
+        &mut self,
+        id: &str,
+        new: impl FnOnce() -> AgentEntry,
+    ) -> Arc<tokio::sync::Mutex<AgentEntry>> {
+        self.tick += 1;
+        if let Some((entry, used)) = self.entries.get_mut(id) {
+            *used = self.tick;
+            return entry.clone();
+        }
+        if self.entries.len() >= MAX_CACHED_AGENTS {
+            self.evict_oldest(MAX_CACHED_AGENTS / 8);
+        }
+        let entry = Arc::new(tokio::sync::Mutex::new(new()));
+        self.entries
+            .insert(id.to_owned(), (entry.clone(), self.tick));
+        entry
+    }
+
+    /// Drops the `count` least recently used entries (a request holding one finishes with it).
+    fn evict_oldest(&mut self, count: usize) {
+        let mut ticks: Vec<u64> = self.entries.values().map(|(_, t)| *t).collect();
+        if ticks.is_empty() {
+            return;
+        }
+        let count = count.clamp(1, ticks.len());
+        let (_, &mut cutoff, _) = ticks.select_nth_unstable(count - 1);
+        self.entries.retain(|_, (_, t)| *t > cutoff);
     }
 }
 
@@ -367,8 +412,26 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
         .into_response()
 }
 
+/// The answer when a request stops part-way (timeout, or shared state unreachable): 503, with
+/// `processed`, the number of records answered before it stopped, so a client can resend
+/// from that index. On the stateful endpoints (`baseline`, `plan-risk` with a `session_id`)
+/// those records were applied, and the record at that index may have been too: its write can
+/// land before the stop.
+fn stopped_part_way(message: &str, processed: usize) -> Response {
+    json_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &json!({"error": {
+            "message": bounded_message(&format!(
+                "{message}; {processed} record(s) were processed before it stopped"
+            )),
+            "processed": processed,
+        }}),
+    )
+}
+
 async fn handle(state: Arc<AppState>, endpoint: &'static str, body: Bytes) -> Response {
     let started = Instant::now();
+    let processed = std::sync::atomic::AtomicUsize::new(0);
     let work = async {
         let text = match std::str::from_utf8(&body) {
             Ok(t) => t,
@@ -408,10 +471,9 @@ async fn handle(state: Arc<AppState>, endpoint: &'static str, body: Bytes) -> Re
                     Err(Failure::Bad(m)) => {
                         out.push(json!({"error": {"index": i, "message": bounded_message(&m)}}));
                     }
-                    Err(Failure::Unavailable(m)) => {
-                        return json_response(StatusCode::SERVICE_UNAVAILABLE, &error_body(&m));
-                    }
+                    Err(Failure::Unavailable(m)) => return stopped_part_way(&m, i),
                 }
+                processed.store(i + 1, std::sync::atomic::Ordering::Relaxed);
             }
             json_response(StatusCode::OK, &Value::Array(out))
         } else {
@@ -431,12 +493,12 @@ async fn handle(state: Arc<AppState>, endpoint: &'static str, body: Bytes) -> Re
     };
     let response = match tokio::time::timeout(state.options.timeout, work).await {
         Ok(r) => r,
-        Err(_) => json_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &error_body(&format!(
+        Err(_) => stopped_part_way(
+            &format!(
                 "request timed out after {} ms",
                 state.options.timeout.as_millis()
-            )),
+            ),
+            processed.load(std::sync::atomic::Ordering::Relaxed),
         ),
     };
     let status = response.status().as_u16();
@@ -555,8 +617,23 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(limit))
+        // A body must arrive in time: a client that sends its headers and then trickles (or
+        // withholds) the body is refused and its connection freed, instead of holding it open
+        // for as long as it likes.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            body_read_timeout(state.options.timeout),
+        ))
         .with_state(state)
 }
+
+/// How long a request body may take to arrive: the request timeout, and never less than
+/// [`MIN_BODY_READ`] (a short processing limit must not refuse a large body on a slow link).
+pub fn body_read_timeout(request_timeout: Duration) -> Duration {
+    request_timeout.max(MIN_BODY_READ)
+}
+
+/// The shortest time a request body is given to arrive ([`body_read_timeout`]).
+pub const MIN_BODY_READ: Duration = Duration::from_secs(5);
 
 /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
 pub async fn serve(options: ServeOptions) -> Result<()> {
@@ -606,5 +683,47 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> AgentEntry {
+        let clock = ManualClock::earliest();
+        AgentEntry {
+            monitor: AgentMonitor::new(
+                EventDetectorParams::default(),
+                LearnerParams::default(),
+                clock.clone(),
+            )
+            .unwrap(),
+            clock,
+            loaded: false,
+            appended: 0,
+        }
+    }
+
+    #[test]
+    fn the_agent_cache_is_bounded_and_keeps_the_recently_used() {
+        let mut cache = AgentCache::default();
+        let first = cache.get_or_insert("agent-0", entry);
+        for i in 1..MAX_CACHED_AGENTS {
+            cache.get_or_insert(&format!("agent-{i}"), entry);
+        }
+        assert_eq!(cache.entries.len(), MAX_CACHED_AGENTS);
+        // agent-0 is used again, so agent-1 is now the oldest.
+        assert!(Arc::ptr_eq(&cache.get_or_insert("agent-0", entry), &first));
+        for i in 0..5 * MAX_CACHED_AGENTS {
+            cache.get_or_insert(&format!("new-{i}"), entry);
+            assert!(cache.entries.len() <= MAX_CACHED_AGENTS);
+        }
+        assert!(!cache.entries.contains_key("agent-1"));
+        // The most recent ones are all there.
+        let last = 5 * MAX_CACHED_AGENTS - 1;
+        assert!((last - 100..=last).all(|i| cache.entries.contains_key(&format!("new-{i}"))));
+        cache.evict_oldest(10);
+        AgentCache::default().evict_oldest(3);
     }
 }

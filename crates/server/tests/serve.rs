@@ -263,10 +263,46 @@ async fn token_body_limit_and_timeout() {
         vec![r#"{"text":"Refactor the payment module and add tests"}"#; 400].join(",")
     );
     let (status, out) = post(&slow.url, "/v1/task-signal", &batch).await;
-    assert_eq!(
-        (status, out["error"]["message"].as_str().unwrap()),
-        (503, "request timed out after 1 ms")
+    assert_eq!(status, 503);
+    let message = out["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("request timed out after 1 ms; "),
+        "{message}"
     );
+    // How many records were answered before the stop, so a client can resend from there.
+    let processed = out["error"]["processed"].as_u64().unwrap();
+    assert!(processed < 400, "{processed}");
+    assert!(message.contains(&format!("{processed} record(s) were processed")));
+}
+
+/// A client that sends its headers and withholds its body is refused once the body-read
+/// limit passes, instead of holding the connection for as long as it likes.
+#[tokio::test]
+async fn a_withheld_body_is_refused_in_time() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(options(StateLocation::Dir(dir.path().into()))).await;
+    let addr = s.url.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    conn.write_all(
+        b"POST /v1/injection HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"text\"",
+    )
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        vigil_server::app::MIN_BODY_READ + Duration::from_secs(10),
+        conn.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(
+        read.is_ok(),
+        "the connection was still open after the limit"
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+    assert!(started.elapsed() >= vigil_server::app::MIN_BODY_READ - Duration::from_millis(500));
 }
 
 fn event(i: usize) -> String {
