@@ -51,7 +51,7 @@ pub const MAX_MESSAGE_CHARS: usize = 1024;
 /// use vigil_contracts::text::bounded_message;
 /// assert_eq!(bounded_message("agent_id: too long"), "agent_id: too long");
 /// let long = format!("unknown field `{}`", "k".repeat(5000));
-/// assert!(bounded_message(&long).ends_with("… (5017 bytes)"));
+/// assert!(bounded_message(&long).ends_with("… (5016 bytes)"));
 /// assert!(bounded_message(&long).chars().count() < 1100);
 /// ```
 pub fn bounded_message(message: &str) -> std::borrow::Cow<'_, str> {

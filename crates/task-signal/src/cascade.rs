@@ -111,6 +111,13 @@ impl Cascade {
     /// model's answer then replaces it whole), which keeps the cascade within a microsecond or
     /// so of the model alone.
     pub fn classify_text(&self, raw: &str) -> Decision {
+        let mut d = self.classify_read(&crate::read_as(raw));
+        d.classification = crate::keep_raw_input(d.classification, raw);
+        d
+    }
+
+    /// [`Self::classify_text`] of the text as read ([`crate::read_as`]).
+    fn classify_read(&self, raw: &str) -> Decision {
         let heuristic = LazyHeuristic::of(&self.heuristic, raw);
         let confidence = heuristic.confidence();
         let heuristic_answer = |h: LazyHeuristic| Decision {

@@ -112,6 +112,12 @@ impl TaskSignalClassifier {
     /// Classifies `raw` (the sync fast path). Blank input gets the defined low-confidence answer
     /// of [`crate::empty_input_classification`].
     pub fn classify_text(&self, raw: &str) -> Classification {
+        // Look-alikes read as what they look like (see [`crate::read_as`]); `raw_input` stays
+        // the prompt as sent.
+        crate::keep_raw_input(self.classify_read(&crate::read_as(raw)), raw)
+    }
+
+    fn classify_read(&self, raw: &str) -> Classification {
         if raw.trim().is_empty() {
             return empty_input_classification(raw);
         }

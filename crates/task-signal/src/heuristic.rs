@@ -248,10 +248,13 @@ impl HeuristicClassifier {
 
     /// Classifies `raw` (the sync fast path).
     pub fn classify_text(&self, raw: &str) -> Classification {
-        if raw.trim().is_empty() {
-            return empty_input_classification(raw);
-        }
-        self.verdict(bounded(raw)).classification(raw)
+        let read = crate::read_as(raw);
+        let c = if read.trim().is_empty() {
+            empty_input_classification(&read)
+        } else {
+            self.verdict(bounded(&read)).classification(&read)
+        };
+        crate::keep_raw_input(c, raw)
     }
 
     /// The complexity, nature and confidence of `text` (already [`bounded`]) from the regex

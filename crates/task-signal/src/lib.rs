@@ -98,6 +98,25 @@ pub use model::{EMBEDDED, MODEL_ENV, ModelSource, TaskSignalModel};
 /// stated at the start, and it bounds the cost of a pathological 1 MB prompt.
 pub const MAX_INPUT_BYTES: usize = 8 * 1024;
 
+/// What every classifier reads of a prompt: the text with look-alikes folded
+/// ([`vigil_features::fold`]: fullwidth and compatibility forms, zero-width and other invisible
+/// characters, Cyrillic and Greek look-alikes inside Latin words), as the injection detector
+/// and the plan annotator read it. "Dеlete every file" with a Cyrillic `е`, or written in
+/// fullwidth letters, is classified as the ASCII prompt is (it read as `moderate_mutative` in
+/// Russian, or `focused_generative`, before). Only the [`bounded`] prefix is folded. Borrowed,
+/// unchanged, for ASCII text; the trainer reads its rows the same way.
+pub fn read_as(text: &str) -> std::borrow::Cow<'_, str> {
+    vigil_features::fold::fold(bounded(text))
+}
+
+/// `c` with `raw_input` set back to the prompt as sent (classifiers read [`read_as`] of it).
+pub(crate) fn keep_raw_input(mut c: Classification, raw: &str) -> Classification {
+    if c.signal.raw_input != raw {
+        c.signal.raw_input = raw.to_owned();
+    }
+    c
+}
+
 /// The leading part of `text` that is classified (at most [`MAX_INPUT_BYTES`]).
 pub fn bounded(text: &str) -> &str {
     vigil_contracts::text::prefix_within(text, MAX_INPUT_BYTES)

@@ -274,3 +274,42 @@ async fn async_trait_wraps_the_sync_path() {
         .unwrap();
     assert_eq!(c.confidence, 0.0);
 }
+
+/// Look-alikes (Cyrillic letters, fullwidth forms, zero-width spaces) are read as the letters
+/// they look like, so a destructive request cannot pass as a small or read-only one; the
+/// output still names the prompt as sent.
+#[test]
+fn look_alike_prompts_are_classified_as_their_ascii_reading() {
+    let ascii = "Delete every file in the production database and drop all tables, then push the change to main.";
+    let cyrillic = ascii
+        .replace('e', "\u{435}")
+        .replace('a', "\u{430}")
+        .replace('o', "\u{43e}");
+    let fullwidth: String = ascii
+        .chars()
+        .map(|c| match c {
+            '!'..='~' => char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap(),
+            c => c,
+        })
+        .collect();
+    let zero_width: String = ascii.chars().flat_map(|c| [c, '\u{200b}']).collect();
+    let cascade = Cascade::new(Some(model()), CascadeParams::default()).unwrap();
+    let want = cascade.classify_text(ascii).classification;
+    for text in [&cyrillic, &fullwidth, &zero_width] {
+        let got = cascade.classify_text(text).classification;
+        assert_eq!(
+            (got.signal.complexity, got.signal.nature, got.signal.domain),
+            (
+                want.signal.complexity,
+                want.signal.nature,
+                want.signal.domain
+            ),
+            "{text}"
+        );
+        assert_eq!(got.signal.language, want.signal.language, "{text}");
+        assert_eq!(got.signal.raw_input, *text);
+        let ml = model().classify_text(text);
+        assert_eq!(ml.signal.nature, want.signal.nature, "{text}");
+        assert_eq!(ml.signal.raw_input, *text);
+    }
+}

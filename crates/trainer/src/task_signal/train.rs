@@ -187,22 +187,31 @@ pub fn train_with(opts: &TrainOptions, params: &TrainParams) -> Result<TrainRepo
     let started = Instant::now();
     let mut ds = generate(opts.seed, &params.generator);
     add_axor(&mut ds, opts.seed, &params.generator, &read_axor()?);
-    let featurizer = TextFeaturizer::fit(
-        TEXT_PARAMS,
-        ds.train
-            .iter()
-            .map(|r| r.text.as_str())
-            .chain(ds.noise.iter().map(String::as_str)),
-    )
-    .context(|| "featurizer".into())?;
+    // Rows are read as the classifiers read a prompt (`read_as`: look-alikes folded; ASCII
+    // rows unchanged).
+    let read = |t: &str| vigil_task_signal::read_as(t).into_owned();
+    let train_texts: Vec<String> = ds
+        .train
+        .iter()
+        .map(|r| read(&r.text))
+        .chain(ds.noise.iter().map(|t| read(t)))
+        .collect();
+    let featurizer = TextFeaturizer::fit(TEXT_PARAMS, train_texts.iter().map(String::as_str))
+        .context(|| "featurizer".into())?;
     let dim = featurizer.dim();
     let featurize = |rows: &[Row]| -> Vec<SparseVec> {
-        rows.iter().map(|r| featurizer.transform(&r.text)).collect()
+        rows.iter()
+            .map(|r| featurizer.transform(&vigil_task_signal::read_as(&r.text)))
+            .collect()
     };
     let x_train = featurize(&ds.train);
     let x_cal = featurize(&ds.calibration);
     let x_val = featurize(&ds.validation);
-    let x_noise: Vec<SparseVec> = ds.noise.iter().map(|t| featurizer.transform(t)).collect();
+    let x_noise: Vec<SparseVec> = ds
+        .noise
+        .iter()
+        .map(|t| featurizer.transform(&vigil_task_signal::read_as(t)))
+        .collect();
 
     // The heads are independent: fit them on separate threads (each fit is deterministic).
     let fits: Vec<Result<HeadFit>> = std::thread::scope(|s| {
