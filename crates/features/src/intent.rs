@@ -136,16 +136,43 @@ impl RawCall {
     }
 }
 
+/// Tools that write a file: the reference's five, then the names other agent frameworks and
+/// MCP file servers use (`write_file` to `/usr/local/bin` was an `other` operation that wrote
+/// nowhere, so `writes_outside_workdir` stayed false).
 const WRITE_TOOLS: &[&str] = &[
     "write",
     "edit",
     "create",
     "str_replace_editor",
     "str_replace_based_edit_tool",
+    "write_file",
+    "create_file",
+    "edit_file",
+    "save_file",
+    "append_file",
+    "append_to_file",
+    "file_write",
+    "fs_write",
+    "apply_patch",
+    "multiedit",
+    "multi_edit",
+    "notebookedit",
 ];
 const BASH_TOOLS: &[&str] = &["bash", "run_bash", "execute", "shell", "cmd"];
 const NETWORK_TOOLS: &[&str] = &["curl", "fetch", "http_request", "web_fetch", "web_search"];
-const READ_TOOLS: &[&str] = &["read", "view", "cat", "read_file"];
+const READ_TOOLS: &[&str] = &[
+    "read",
+    "view",
+    "cat",
+    "read_file",
+    "read_text_file",
+    "read_multiple_files",
+    "view_file",
+    "open_file",
+    "file_read",
+    "fs_read",
+    "get_file_contents",
+];
 const PACKAGE_TOOLS: &[&str] = &["npm", "pip", "cargo", "gem", "brew", "apt"];
 
 /// Argument keys that name what a call touches, in the order they are consulted.
@@ -1490,6 +1517,20 @@ mod tests {
         assert_eq!(resolve_dots("/tmp/../etc/./passwd"), "/etc/passwd");
         assert_eq!(resolve_dots("/../../etc"), "/etc");
         assert_eq!(resolve_dots("/"), "/");
+    }
+
+    #[test]
+    fn common_file_tool_names_write_and_read() {
+        for tool in ["write_file", "create_file", "edit_file", "apply_patch"] {
+            let i = &run(&[RawCall::new(
+                tool,
+                &[("path", "/usr/local/bin/helper"), ("content", "x")],
+            )])[0];
+            assert_eq!(i.operation, Operation::FileWrite, "{tool}");
+            assert!(i.writes_outside_workdir, "{tool}");
+        }
+        let i = &run(&[RawCall::new("read_text_file", &[("path", "src/main.rs")])])[0];
+        assert_eq!(i.operation, Operation::FileRead);
     }
 
     #[test]

@@ -11,7 +11,9 @@ use crate::io::Io;
 /// Arguments of `vigil normalize`.
 #[derive(Debug, Args)]
 pub struct NormalizeArgs {
-    /// Working directory of the sessions (paths outside it are `system_path`).
+    /// Working directory of the sessions: a path that climbs out of it (`../`), or lies under
+    /// /etc, /usr, /var, /sys, /proc, /root, /home or ~ (axor-core's system prefixes), is
+    /// `system_path`; other absolute paths (/tmp, /opt, /srv) are not.
     #[arg(long, default_value = IntentNormalizer::DEFAULT_WORKDIR)]
     workdir: PathBuf,
     #[command(flatten)]
