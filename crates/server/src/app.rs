@@ -87,6 +87,12 @@ pub struct ServeOptions {
     pub refit_every: usize,
     /// Working directory the intent normalizer resolves relative paths against.
     pub workdir: String,
+    /// Most connections open at once; further clients wait to be accepted
+    /// ([`crate::listener`]).
+    pub max_connections: usize,
+    /// A connection with no traffic either way for this long is closed (a client that sends
+    /// half its headers and stops, an idle keep-alive connection).
+    pub idle_timeout: Duration,
 }
 
 impl Default for ServeOptions {
@@ -101,6 +107,8 @@ impl Default for ServeOptions {
             session_ttl: Duration::from_secs(24 * 3600),
             refit_every: 100,
             workdir: IntentNormalizer::DEFAULT_WORKDIR.to_owned(),
+            max_connections: 1024,
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -652,6 +660,12 @@ pub async fn serve(options: ServeOptions) -> Result<()> {
     tracing::warn!(
         "vigil serve: listening on http://{local} (state: {})",
         state.baselines.describe()
+    );
+    let listener = crate::listener::GuardedListener::new(
+        listener,
+        state.options.max_connections,
+        // Never shorter than a request may take to be answered.
+        state.options.idle_timeout.max(state.options.timeout),
     );
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())

@@ -32,6 +32,7 @@
 pub mod app;
 pub mod diagnostics;
 mod error;
+pub mod listener;
 pub mod metrics;
 pub mod records;
 

@@ -428,3 +428,50 @@ async fn redis_down_means_503_for_state_only_and_recovery_after() {
         200
     );
 }
+
+/// The guarded listener: a connection that goes quiet half-way through its headers is closed
+/// after the idle limit, and past the connection limit the next client waits for a slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_connections_are_closed_and_connections_are_capped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use vigil_server::listener::GuardedListener;
+    let dir = tempfile::tempdir().unwrap();
+    let state = Arc::new(AppState::new(options(StateLocation::Dir(dir.path().into()))).unwrap());
+    let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = tcp.local_addr().unwrap();
+    let idle = Duration::from_millis(400);
+    let listener = GuardedListener::new(tcp, 1, idle);
+    let app = router(state);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    // Half a request line, then silence: closed after the idle limit, not held.
+    let mut quiet = tokio::net::TcpStream::connect(addr).await.unwrap();
+    quiet.write_all(b"POST /v1/injection HTT").await.unwrap();
+    let started = std::time::Instant::now();
+    // Meanwhile a second client sends a whole request: with one slot it is answered only once
+    // the quiet one is gone.
+    let waiting = tokio::spawn(async move {
+        let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+        c.write_all(
+            b"POST /v1/injection HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 13\r\n\r\n{\"text\":\"hi\"}",
+        )
+        .await
+        .unwrap();
+        let mut answer = Vec::new();
+        c.read_to_end(&mut answer).await.unwrap();
+        (
+            started.elapsed(),
+            String::from_utf8_lossy(&answer).into_owned(),
+        )
+    });
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), quiet.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the quiet connection was still open");
+    assert!(started.elapsed() >= idle - Duration::from_millis(50));
+    let (waited, answer) = tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(waited >= idle - Duration::from_millis(50), "{waited:?}");
+}

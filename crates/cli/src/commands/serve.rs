@@ -41,6 +41,14 @@ pub struct ServeArgs {
     /// Working directory the intent normalizer resolves relative paths against.
     #[arg(long, default_value = IntentNormalizer::DEFAULT_WORKDIR)]
     workdir: PathBuf,
+    /// Most connections open at once; further clients wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_connections: usize,
+    /// Close a connection after this many seconds without traffic either way (a client that
+    /// sends half its headers and stops; an idle keep-alive connection). Never shorter than
+    /// the request time limit.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    idle_timeout_s: u64,
     /// Worker threads (default: the number of CPUs).
     #[arg(long)]
     threads: Option<usize>,
@@ -76,6 +84,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<bool> {
         session_ttl: Duration::from_secs(args.session_ttl_s.max(1)),
         refit_every: args.refit_every,
         workdir: args.workdir.to_string_lossy().into_owned(),
+        max_connections: args.max_connections.max(1),
+        idle_timeout: Duration::from_secs(args.idle_timeout_s.max(1)),
     };
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {

@@ -1,0 +1,168 @@
+//! The listening socket `vigil serve` accepts on, guarded against clients that hold
+//! connections open: at most [`ServeOptions::max_connections`](crate::ServeOptions) at once
+//! (the next client waits in the kernel's backlog instead of the server running out of file
+//! descriptors and logging `Too many open files` every second), and a connection that sends
+//! nothing and is sent nothing for [`ServeOptions::idle_timeout`](crate::ServeOptions) is closed
+//! — a client that sends half its headers and stops, or keeps an idle keep-alive connection,
+//! no longer holds it for good. Request bodies have their own, shorter limit
+//! ([`crate::app::body_read_timeout`]).
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::{Instant, Sleep};
+
+/// A [`TcpListener`] that hands out [`GuardedStream`]s, at most `max_connections` at a time.
+pub struct GuardedListener {
+    listener: TcpListener,
+    permits: Arc<Semaphore>,
+    idle: Duration,
+}
+
+impl GuardedListener {
+    /// Guards `listener`: at most `max_connections` (at least 1) open connections, each closed
+    /// after `idle` without traffic either way.
+    pub fn new(listener: TcpListener, max_connections: usize, idle: Duration) -> Self {
+        GuardedListener {
+            listener,
+            permits: Arc::new(Semaphore::new(
+                max_connections.clamp(1, Semaphore::MAX_PERMITS),
+            )),
+            idle,
+        }
+    }
+}
+
+impl axum::serve::Listener for GuardedListener {
+    type Io = GuardedStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            // The semaphore is never closed, so acquiring only waits.
+            let Ok(permit) = self.permits.clone().acquire_owned().await else {
+                continue;
+            };
+            match self.listener.accept().await {
+                Ok((stream, addr)) => {
+                    return (GuardedStream::new(stream, permit, self.idle), addr);
+                }
+                Err(e) => {
+                    // Out of descriptors and the like: wait a little rather than spin.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+}
+
+/// An accepted connection: its slot is given back when it is dropped, and it fails with
+/// `TimedOut` once nothing has been read or written for the idle limit.
+pub struct GuardedStream {
+    stream: TcpStream,
+    _permit: OwnedSemaphorePermit,
+    idle: Duration,
+    deadline: Pin<Box<Sleep>>,
+}
+
+impl GuardedStream {
+    fn new(stream: TcpStream, permit: OwnedSemaphorePermit, idle: Duration) -> Self {
+        GuardedStream {
+            stream,
+            _permit: permit,
+            idle,
+            deadline: Box::pin(tokio::time::sleep(idle)),
+        }
+    }
+
+    /// Traffic: the idle limit starts again.
+    fn touched(&mut self) {
+        let next = Instant::now() + self.idle;
+        self.deadline.as_mut().reset(next);
+    }
+
+    /// A pending read or write: an error once the idle limit has passed.
+    fn pending_or_expired<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+        match self.deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "connection idle for too long",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl AsyncRead for GuardedStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.stream).poll_read(cx, buf) {
+            Poll::Ready(r) => {
+                this.touched();
+                Poll::Ready(r)
+            }
+            Poll::Pending => this.pending_or_expired(cx),
+        }
+    }
+}
+
+impl AsyncWrite for GuardedStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.stream).poll_write(cx, buf) {
+            Poll::Ready(r) => {
+                this.touched();
+                Poll::Ready(r)
+            }
+            Poll::Pending => this.pending_or_expired(cx),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.stream).poll_write_vectored(cx, bufs) {
+            Poll::Ready(r) => {
+                this.touched();
+                Poll::Ready(r)
+            }
+            Poll::Pending => this.pending_or_expired(cx),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
