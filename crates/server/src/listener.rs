@@ -94,8 +94,17 @@ impl GuardedStream {
         self.deadline.as_mut().reset(next);
     }
 
-    /// A pending read or write: an error once the idle limit has passed.
-    fn pending_or_expired<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+    /// What a read or write of the stream polled to, seen through the idle limit: done (the
+    /// limit starts again), or pending (an error once the limit has passed).
+    fn settle<T>(
+        &mut self,
+        polled: Poll<io::Result<T>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<T>> {
+        if polled.is_ready() {
+            self.touched();
+            return polled;
+        }
         match self.deadline.as_mut().poll(cx) {
             Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::TimedOut,
@@ -113,13 +122,8 @@ impl AsyncRead for GuardedStream {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.stream).poll_read(cx, buf) {
-            Poll::Ready(r) => {
-                this.touched();
-                Poll::Ready(r)
-            }
-            Poll::Pending => this.pending_or_expired(cx),
-        }
+        let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
+        this.settle(polled, cx)
     }
 }
 
@@ -130,13 +134,8 @@ impl AsyncWrite for GuardedStream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.stream).poll_write(cx, buf) {
-            Poll::Ready(r) => {
-                this.touched();
-                Poll::Ready(r)
-            }
-            Poll::Pending => this.pending_or_expired(cx),
-        }
+        let polled = Pin::new(&mut this.stream).poll_write(cx, buf);
+        this.settle(polled, cx)
     }
 
     fn poll_write_vectored(
@@ -145,13 +144,8 @@ impl AsyncWrite for GuardedStream {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.stream).poll_write_vectored(cx, bufs) {
-            Poll::Ready(r) => {
-                this.touched();
-                Poll::Ready(r)
-            }
-            Poll::Pending => this.pending_or_expired(cx),
-        }
+        let polled = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
+        this.settle(polled, cx)
     }
 
     fn is_write_vectored(&self) -> bool {
