@@ -203,8 +203,10 @@ pub(super) fn card(f: &Facts<'_>) -> Card {
             "Hand-written sessions (fixtures/anomaly)",
             &format!(
                 "{} sessions written by hand, not by the generator; never used for fitting or \
-                 calibration. Accuracy **{:.4}**, recall normal {:.4} / suspicious {:.4} / \
-                 critical {:.4}.\n\n{}\nMisses:\n\n{}",
+                 calibration. Each is scored as `vigil anomaly` scores a session of raw calls: \
+                 on its worst window of 10 (`MLAnomalyDetector::score_session`), so benign calls \
+                 after an attack cannot push it out of the window scored. Accuracy **{:.4}**, \
+                 recall normal {:.4} / suspicious {:.4} / critical {:.4}.\n\n{}\nMisses:\n\n{}",
                 fx.rows,
                 fx.accuracy,
                 fx.recall["normal"],
