@@ -16,7 +16,7 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`score`] | **what it answers**: [`MLAnomalyDetector`] — `score_window` (the sync fast path) and the async [`AnomalyDetector`](vigil_contracts::AnomalyDetector) impl with the gray-zone verifier; [`DetectorParams`] |
+//! | [`score`] | **what it answers**: [`MLAnomalyDetector`] — `score_window` (the sync fast path), `score_session` (a whole session: its worst window) and the async [`AnomalyDetector`](vigil_contracts::AnomalyDetector) impl with the gray-zone verifier; [`DetectorParams`] |
 //! | [`model`] | the artifact: [`AnomalyModel`] (trees + [`ScoreCalibration`]), [`EMBEDDED`], [`MODEL_ENV`], loading ([`AnomalyModel::load`]) |
 //! | [`trees`] | flat-array boosted-tree inference (node arrays, no pointers, no allocation), and [`CompleteTrees`], the branch-free layout the detector builds at load and scores with (bit-identical) |
 //! | [`reasons`] | axor's reason vocabulary, computed from evidence, never contradicting the class |
@@ -44,6 +44,13 @@
 //! assert_eq!(r.class, AnomalyClass::Critical);
 //! assert!(r.reasons.iter().any(|x| x == "network_activity_after_secret_access"));
 //! assert_eq!(detector.score_window(&[]).score, 0.0);
+//!
+//! // `score_window` reads the last 10 intents, as axor does. A whole session is judged on its
+//! // worst window: ten benign reads after the exfiltration do not hide it.
+//! let mut padded = session.clone();
+//! padded.extend(std::iter::repeat_n(session[3].clone(), 10));
+//! assert_eq!(detector.score_window(&padded).class, AnomalyClass::Normal);
+//! assert_eq!(detector.score_session(&padded).class, AnomalyClass::Critical);
 //! ```
 //!
 //! Attaching a verifier is one call: `detector.with_verifier(Arc::new(my_verifier))`.
