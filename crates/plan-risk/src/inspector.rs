@@ -447,15 +447,50 @@ fn shell_canonical(s: &str) -> Option<String> {
     (out != s).then_some(out)
 }
 
+/// Bytes of each window [`inspect_step`] reads of a long string, and how far consecutive
+/// windows overlap (longer than any pattern's match needs).
+const INSPECTION_WINDOW: usize = 65_536;
+const INSPECTION_OVERLAP: usize = 1024;
+
+/// `s` whole when it fits one window, else its windows of [`INSPECTION_WINDOW`] bytes, each
+/// starting [`INSPECTION_OVERLAP`] bytes before the previous one ends (char boundaries kept).
+fn inspection_windows(s: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let window = vigil_contracts::text::prefix_within(&s[start..], INSPECTION_WINDOW);
+        let end = start + window.len();
+        if end >= s.len() || window.is_empty() {
+            done = true;
+        } else {
+            let mut next = end.saturating_sub(INSPECTION_OVERLAP).max(start + 1);
+            while !s.is_char_boundary(next) {
+                next += 1;
+            }
+            start = next;
+        }
+        Some(window)
+    })
+}
+
 /// Inspects one step's argument strings; appends violations.
 pub fn inspect_step(ctx: &PlanContext<'_>, step: StepContext<'_>, out: &mut Vec<Violation>) {
     let ins = inspector();
     let (index, ann, request) = (step.index, step.annotation, ctx.request());
     let allow_sensitive = ctx.allow_sensitive();
     let mut seen: u32 = 0;
-    for (at, &s) in step.arg_strings().iter().enumerate() {
-        // Strings beyond 64 KiB are inspected on their first 64 KiB (char boundary kept).
-        let s = vigil_contracts::text::prefix_within(s, 65_536);
+    // A string beyond 64 KiB is inspected in windows of 64 KiB that overlap by 1 KiB, so a
+    // credential after a megabyte of padding is found as one at the start is (it was read on
+    // its first 64 KiB only, and padding turned a block into a revise). Linear in the string.
+    let windows = step
+        .arg_strings()
+        .iter()
+        .enumerate()
+        .flat_map(|(at, &s)| inspection_windows(s).map(move |w| (at, w)));
+    for (at, s) in windows {
         let mut hits = matching_patterns(ins, s);
         // The command as the shell runs it, for the shell patterns only: `rm -r -f "$HOME"`
         // is `rm -rf $home`.
@@ -851,6 +886,33 @@ mod tests {
             false,
         );
         assert_eq!(entropy, [("args.high_entropy".to_string(), Severity::Med)]);
+    }
+
+    #[test]
+    fn padding_does_not_hide_a_credential_past_the_first_window() {
+        let key = "AKIAIOSFODNN7EXAMPLE";
+        for padding in [0, 70_000, 300_000] {
+            let body = format!(
+                "{}{key}",
+                "Lorem ipsum dolor sit amet. ".repeat(padding / 28)
+            );
+            let step = serde_json::json!({"tool": "send_email", "args": {"to": "a@b.example", "body": body}})
+                .to_string();
+            let found = run(&step, None, false);
+            assert!(
+                found.contains(&("args.credential".to_string(), Severity::Crit)),
+                "padding {padding}: {found:?}"
+            );
+        }
+        // Windows cover the string, overlap, and keep char boundaries.
+        let text = "é".repeat(100_000);
+        let windows: Vec<&str> = inspection_windows(&text).collect();
+        assert!(windows.len() >= 4);
+        assert!(windows.iter().all(|w| w.len() <= INSPECTION_WINDOW));
+        assert_eq!(inspection_windows("short").collect::<Vec<_>>(), ["short"]);
+        assert_eq!(inspection_windows("").count(), 1);
+        let last = windows.last().unwrap();
+        assert!(text.ends_with(last));
     }
 
     #[test]
