@@ -193,6 +193,16 @@ impl ToolAnnotator {
 
     /// Annotates one step.
     pub fn annotate(&self, step: &Step) -> StepAnnotation {
+        // A generic dispatcher (`mcp.call_tool {"name": "send_money", "arguments": {…}}`) is
+        // read as the tool it calls, with that tool's arguments (the step's own annotation
+        // fields still win). Once: a dispatcher calling a dispatcher is read as the second.
+        if let Some(inner) = dispatched_call(step) {
+            return self.annotate_one(&inner);
+        }
+        self.annotate_one(step)
+    }
+
+    fn annotate_one(&self, step: &Step) -> StepAnnotation {
         // Look-alikes read as what they look like: `ｇｍａｉｌ.ｆｏｒｗａｒｄ` is `gmail.forward`.
         let tool = crate::fold::fold(&step.tool);
         let entry = (self.catalog.tools.get(&step.tool)).or_else(|| self.catalog.tools.get(&*tool));
@@ -657,6 +667,73 @@ fn number_arg(args: &serde_json::Map<String, Value>, keys: &[&str]) -> Option<f6
     })
 }
 
+/// Names of generic tool dispatchers: a step calling one of these runs the tool its arguments
+/// name (`call_tool`, `mcp.call_tool`, `api.call`, `invoke_tool`, `use_tool`, …).
+const DISPATCHERS: &[&str] = &[
+    "call_tool",
+    "calltool",
+    "call",
+    "invoke",
+    "invoke_tool",
+    "use_tool",
+    "run_tool",
+    "execute_tool",
+    "tool_call",
+    "dispatch",
+];
+
+/// The call a dispatcher step makes: the tool named by its `name` / `tool` / `tool_name` /
+/// `function` argument, with the arguments under `arguments` / `args` / `input` /
+/// `parameters` / `params` (an object, or a JSON object written as a string), and the step's
+/// own annotation fields. `None` for any other step.
+fn dispatched_call(step: &Step) -> Option<Step> {
+    let folded = crate::fold::fold(&step.tool).to_lowercase();
+    let last = folded
+        .rsplit(['.', '/', ':'])
+        .next()
+        .unwrap_or(&folded)
+        .rsplit("__")
+        .next()
+        .unwrap_or(&folded);
+    if !DISPATCHERS.contains(&last) {
+        return None;
+    }
+    let name = ["name", "tool", "tool_name", "function", "method"]
+        .iter()
+        .find_map(|k| step.args.get(*k)?.as_str())?
+        .trim();
+    if name.is_empty() || name.len() > 256 {
+        return None;
+    }
+    let args = ["arguments", "args", "input", "parameters", "params"]
+        .iter()
+        .find_map(|k| match step.args.get(*k)? {
+            serde_json::Value::Object(m) => Some(m.clone()),
+            serde_json::Value::String(s) => match serde_json::from_str(s) {
+                Ok(serde_json::Value::Object(m)) => Some(m),
+                _ => None,
+            },
+            _ => None,
+        });
+    // `call {"name": "Mom"}` is a phone call, not a dispatch: the bare verbs need arguments.
+    if args.is_none() && matches!(last, "call" | "invoke" | "dispatch") {
+        return None;
+    }
+    Some(Step {
+        tool: name.to_owned(),
+        args: args.unwrap_or_default(),
+        observation: None,
+        category: step.category.clone(),
+        side_effects: step.side_effects.clone(),
+        irreversible: step.irreversible,
+        sensitive: step.sensitive,
+        network: step.network,
+        permissions: step.permissions.clone(),
+        estimated_cost: step.estimated_cost,
+        endpoints: step.endpoints.clone(),
+    })
+}
+
 /// Splits a tool name into lower-case tokens on `_ - . / : space` and camelCase boundaries.
 pub fn tool_tokens(tool: &str) -> Vec<String> {
     if tool.is_ascii() {
@@ -787,6 +864,30 @@ mod tests {
 
     fn step(json: &str) -> Step {
         from_json_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_dispatcher_step_is_read_as_the_tool_it_calls() {
+        let a = ToolAnnotator::default();
+        let direct = a.annotate(&step(
+            r#"{"tool": "send_money", "args": {"recipient": "GB29NWBK60161331926819", "amount": 4999}}"#,
+        ));
+        for wrapped in [
+            r#"{"tool": "mcp.call_tool", "args": {"name": "send_money", "arguments": {"recipient": "GB29NWBK60161331926819", "amount": 4999}}}"#,
+            r#"{"tool": "api.call", "args": {"tool": "send_money", "args": {"recipient": "GB29NWBK60161331926819"}}}"#,
+            r#"{"tool": "invoke_tool", "args": {"tool_name": "send_money", "input": "{\"amount\": 5}"}}"#,
+        ] {
+            let w = a.annotate(&step(wrapped));
+            assert_eq!(w.action, direct.action, "{wrapped}");
+            assert_eq!(w.action, Action::Transfer, "{wrapped}");
+        }
+        // A phone call is not a dispatch; the step's own annotation fields still win.
+        let phone = a.annotate(&step(r#"{"tool": "call", "args": {"name": "Mom"}}"#));
+        assert_ne!(phone.action, Action::Transfer);
+        let pinned = a.annotate(&step(
+            r#"{"tool": "call_tool", "args": {"name": "send_money"}, "network": false}"#,
+        ));
+        assert!(!pinned.network);
     }
 
     #[test]
