@@ -107,6 +107,58 @@ impl Request {
             .is_some_and(|r| list.automaton().is_match(r))
     }
 
+    /// Whether the request only asks to look: it opens with a question or a look verb ("show my
+    /// contacts", "what's on my calendar tomorrow?", "summarize the reviews") and asks for no
+    /// write, send, delete, transfer, grant or execution. A request in other words ("play my
+    /// focus playlist") is not read-only: the verb lexicon does not know every change.
+    pub fn asks_for_no_change(&self) -> bool {
+        const LOOK: &[&str] = &[
+            "show",
+            "list",
+            "what",
+            "what's",
+            "whats",
+            "which",
+            "summarize",
+            "summarise",
+            "read",
+            "find",
+            "search",
+            "check",
+            "look",
+            "tell",
+            "view",
+            "display",
+            "how",
+            "when",
+            "where",
+            "who",
+            "is",
+            "are",
+            "do",
+            "does",
+            "get",
+        ];
+        let Some(r) = self.lower.as_deref() else {
+            return false;
+        };
+        let first = r
+            .trim_start()
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .next();
+        first.is_some_and(|w| LOOK.contains(&w))
+            && ![
+                Action::Write,
+                Action::Send,
+                Action::Delete,
+                Action::Transfer,
+                Action::Grant,
+                Action::Execute,
+            ]
+            .iter()
+            .any(|a| self.asks_for(*a))
+    }
+
     /// Whether the request asks for this kind of action.
     pub fn asks_for(&self, action: Action) -> bool {
         let slot = action as usize;

@@ -8,6 +8,10 @@
 //! (family 9); this family covers the reversible ones those leave. **Med** (revise) with a
 //! request; nothing without one (no request grounds any step, so every step would fire).
 //!
+//! A change before any content was read is also **med** when the request asks for no change at
+//! all ("show my contacts" and the plan first rewrites Bob's e-mail address): with the order of
+//! the steps swapped it was already flagged, and an order must not decide it.
+//!
 //! **High** (confirm), irreversible steps included, when the step's target is an identifier
 //! (an account, guest id, IBAN, address: [`is_entity`]) that the agent read in an earlier
 //! step's output and the request never names: the step acts on what the content said, which is
@@ -34,6 +38,27 @@ impl UnrequestedAction {
         s: StepContext<'_>,
         out: &mut Vec<Violation>,
     ) {
+        let changes_early = self.first_read.is_none()
+            && !s.grounded
+            && !s.annotation.irreversible
+            && matches!(
+                s.annotation.action,
+                Action::Write | Action::Send | Action::Delete | Action::Transfer | Action::Grant
+            )
+            && ctx.request().asks_for_no_change();
+        if changes_early {
+            report(
+                out,
+                "unrequested_action",
+                Severity::Med,
+                Some(s.index),
+                format!(
+                    "{} ({}) changes something and the request only asks to look",
+                    s.step.tool,
+                    s.annotation.action.as_str()
+                ),
+            );
+        }
         if let Some(read) = self.first_read {
             let changes = matches!(
                 s.annotation.action,
