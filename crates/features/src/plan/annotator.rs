@@ -687,7 +687,8 @@ const DISPATCHERS: &[&str] = &[
 /// `parameters` / `params` (an object, or a JSON object written as a string), and the step's
 /// own annotation fields. `None` for any other step.
 fn dispatched_call(step: &Step) -> Option<Step> {
-    let folded = crate::fold::fold(&step.tool).to_lowercase();
+    // Most steps are not dispatchers: decided without allocating for an ASCII name.
+    let folded = crate::fold::fold(&step.tool);
     let last = folded
         .rsplit(['.', '/', ':'])
         .next()
@@ -695,9 +696,10 @@ fn dispatched_call(step: &Step) -> Option<Step> {
         .rsplit("__")
         .next()
         .unwrap_or(&folded);
-    if !DISPATCHERS.contains(&last) {
-        return None;
-    }
+    let last = DISPATCHERS
+        .iter()
+        .copied()
+        .find(|d| d.eq_ignore_ascii_case(last))?;
     let name = ["name", "tool", "tool_name", "function", "method"]
         .iter()
         .find_map(|k| step.args.get(*k)?.as_str())?
