@@ -751,7 +751,7 @@ fn shell_expanded(text: &str) -> String {
     }
     let mut out = text.to_owned();
     // Longest names first, so `$ab` is not read as `$a` followed by `b`.
-    vars.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    vars.sort_by_key(|v| std::cmp::Reverse(v.0.len()));
     for (name, value) in &vars {
         for form in [format!("${{{name}}}"), format!("${name}")] {
             if out.contains(&form) {
