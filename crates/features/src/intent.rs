@@ -215,14 +215,22 @@ fn tool_base_name(lower: &str) -> &str {
     if known(lower) {
         return lower;
     }
-    let last = lower
+    unqualified_tool_name(lower)
+}
+
+/// A tool name's last segment, after any `.`, `/`, `:` or `__` namespace (`mcp__shell__exec`,
+/// `functions.bash`, `github/fetch` → `exec`, `bash`, `fetch`); the whole name when that
+/// segment would be empty (`a.`). Shared by the intent normalizer and the plan annotator's
+/// dispatcher check.
+pub(crate) fn unqualified_tool_name(name: &str) -> &str {
+    let last = name
         .rsplit(['.', '/', ':'])
         .next()
-        .unwrap_or(lower)
+        .unwrap_or(name)
         .rsplit("__")
         .next()
-        .unwrap_or(lower);
-    if last.is_empty() { lower } else { last }
+        .unwrap_or(name);
+    if last.is_empty() { name } else { last }
 }
 const READ_TOOLS: &[&str] = &[
     "read",
@@ -386,10 +394,11 @@ impl IntentNormalizer {
         }
         // Look-alikes read as what they look like (`ｂａｓｈ`, `１６９.２５４.１６９.２５４`).
         let lower_tool = tool_base_name(&fold(tool).to_lowercase()).to_owned();
-        let lower = fold(&target_text(&call.args)?)
-            .to_lowercase()
-            // An ideographic full stop is a dot to URL parsers (`169。254。169。254`).
-            .replace('\u{3002}', ".");
+        let mut lower = fold(&target_text(&call.args)?).to_lowercase();
+        // An ideographic full stop is a dot to URL parsers (`169。254。169。254`).
+        if lower.contains('\u{3002}') {
+            lower = lower.replace('\u{3002}', ".");
+        }
         let is_bash = BASH_TOOLS.contains(&lower_tool.as_str());
         // A shell removes quotes and backslashes before a program sees its arguments:
         // `169.254."169.254"`, `/etc/sha''dow` and `/e\tc/shadow` are what they spell. The
@@ -688,7 +697,7 @@ impl IntentNormalizer {
 /// `text` after a shell's quote removal: `'…'` and `"…"` lose their quotes (their contents
 /// stay), and a backslash outside single quotes gives the character after it. What is left
 /// unquoted is kept as written; an unclosed quote runs to the end.
-fn shell_unquoted(text: &str) -> String {
+pub fn shell_unquoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut quote: Option<char> = None;
     let mut chars = text.chars();
@@ -732,6 +741,9 @@ const MAX_SHELL_VALUE: usize = 256;
 /// [`MAX_SHELL_VARIABLES`] variables of [`MAX_SHELL_VALUE`] bytes, brace lists of at most 16
 /// items, so the text grows by a bounded amount per word.
 fn shell_expanded(text: &str) -> String {
+    if !text.contains(['$', '`', '{']) {
+        return text.to_owned();
+    }
     // Variables: `name=value` words (value up to the next space or operator).
     let mut vars: Vec<(String, String)> = Vec::new();
     for word in text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|')) {

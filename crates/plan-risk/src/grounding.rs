@@ -147,16 +147,7 @@ impl Request {
             .split(|c: char| !c.is_alphanumeric() && c != '\'')
             .next();
         first.is_some_and(|w| LOOK.contains(&w))
-            && ![
-                Action::Write,
-                Action::Send,
-                Action::Delete,
-                Action::Transfer,
-                Action::Grant,
-                Action::Execute,
-            ]
-            .iter()
-            .any(|a| self.asks_for(*a))
+            && !Action::CHANGES.iter().any(|a| self.asks_for(*a))
     }
 
     /// Whether the request asks for this kind of action.

@@ -378,29 +378,8 @@ fn shell_canonical(s: &str) -> Option<String> {
     if !s.contains(['\'', '"', '\\', '{']) && !s.contains("rm ") {
         return None;
     }
-    let mut unquoted = String::with_capacity(s.len());
-    let mut quote: Option<char> = None;
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            (None | Some('"'), '\\') => unquoted.extend(chars.next()),
-            // `${name}` → `$name` (the braces change nothing the patterns look at).
-            (None | Some('"'), '$') if chars.peek() == Some(&'{') => {
-                chars.next();
-                unquoted.push('$');
-                while let Some(&n) = chars.peek() {
-                    chars.next();
-                    if n == '}' {
-                        break;
-                    }
-                    unquoted.push(n);
-                }
-            }
-            _ => unquoted.push(c),
-        }
-    }
+    // Quote removal is the intent normalizer's (one reading of the shell's rules for both).
+    let unquoted = without_variable_braces(&vigil_features::intent::shell_unquoted(s));
     let mut out = String::with_capacity(unquoted.len());
     let mut words = unquoted.split_whitespace().peekable();
     while let Some(w) = words.next() {
@@ -474,6 +453,22 @@ fn inspection_windows(s: &str) -> impl Iterator<Item = &str> {
         }
         Some(window)
     })
+}
+
+/// `${name}` written as `$name` (the braces change nothing the patterns look at); an unclosed
+/// `${` runs to the end.
+fn without_variable_braces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..=i]);
+        let inner = &rest[i + 2..];
+        let end = inner.find('}').unwrap_or(inner.len());
+        out.push_str(&inner[..end]);
+        rest = inner.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Inspects one step's argument strings; appends violations.
@@ -944,6 +939,7 @@ mod tests {
             assert!(run(&step, None, false).is_empty(), "{cmd}");
         }
         assert_eq!(shell_canonical("ls -la"), None);
+        assert_eq!(without_variable_braces("a${b}c${d"), "a$bc$d");
         assert_eq!(
             shell_canonical("sudo rm --force -R \"${HOME}\"/x").as_deref(),
             Some("sudo rm -rf $HOME/x")

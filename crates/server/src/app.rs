@@ -737,7 +737,11 @@ mod tests {
         // The most recent ones are all there.
         let last = 5 * MAX_CACHED_AGENTS - 1;
         assert!((last - 100..=last).all(|i| cache.entries.contains_key(&format!("new-{i}"))));
+        let before = cache.entries.len();
         cache.evict_oldest(10);
-        AgentCache::default().evict_oldest(3);
+        assert_eq!(cache.entries.len(), before - 10);
+        let mut empty = AgentCache::default();
+        empty.evict_oldest(3);
+        assert!(empty.entries.is_empty());
     }
 }

@@ -130,7 +130,7 @@ impl Cascade {
         if confidence >= self.params.escalate_below {
             return heuristic_answer(heuristic);
         }
-        let learned = ml.classify_text(raw);
+        let learned = ml.classify_read(raw);
         if learned.confidence > confidence {
             return Decision {
                 classification: learned,

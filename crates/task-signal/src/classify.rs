@@ -117,7 +117,9 @@ impl TaskSignalClassifier {
         crate::keep_raw_input(self.classify_read(&crate::read_as(raw)), raw)
     }
 
-    fn classify_read(&self, raw: &str) -> Classification {
+    /// [`Self::classify_text`] of a text already read ([`crate::read_as`]): the cascade reads
+    /// a prompt once for both of its classifiers.
+    pub(crate) fn classify_read(&self, raw: &str) -> Classification {
         if raw.trim().is_empty() {
             return empty_input_classification(raw);
         }

@@ -45,6 +45,21 @@ pub enum Action {
 }
 
 impl Action {
+    /// The actions that change something (all but reads and the unrecognised).
+    pub const CHANGES: [Action; 6] = [
+        Action::Write,
+        Action::Send,
+        Action::Delete,
+        Action::Transfer,
+        Action::Grant,
+        Action::Execute,
+    ];
+
+    /// Whether the action changes something (one of [`Action::CHANGES`]).
+    pub fn changes(self) -> bool {
+        !matches!(self, Action::Read | Action::Other)
+    }
+
     /// Lower-case name (`send`, `delete`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -689,13 +704,7 @@ const DISPATCHERS: &[&str] = &[
 fn dispatched_call(step: &Step) -> Option<Step> {
     // Most steps are not dispatchers: decided without allocating for an ASCII name.
     let folded = crate::fold::fold(&step.tool);
-    let last = folded
-        .rsplit(['.', '/', ':'])
-        .next()
-        .unwrap_or(&folded)
-        .rsplit("__")
-        .next()
-        .unwrap_or(&folded);
+    let last = crate::intent::unqualified_tool_name(&folded);
     let last = DISPATCHERS
         .iter()
         .copied()

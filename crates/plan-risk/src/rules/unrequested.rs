@@ -41,10 +41,8 @@ impl UnrequestedAction {
         let changes_early = self.first_read.is_none()
             && !s.grounded
             && !s.annotation.irreversible
-            && matches!(
-                s.annotation.action,
-                Action::Write | Action::Send | Action::Delete | Action::Transfer | Action::Grant
-            )
+            && s.annotation.action.changes()
+            && s.annotation.action != Action::Execute
             && ctx.request().asks_for_no_change();
         if changes_early {
             report(
@@ -60,16 +58,7 @@ impl UnrequestedAction {
             );
         }
         if let Some(read) = self.first_read {
-            let changes = matches!(
-                s.annotation.action,
-                Action::Write
-                    | Action::Send
-                    | Action::Delete
-                    | Action::Transfer
-                    | Action::Grant
-                    | Action::Execute
-            );
-            if changes && !s.grounded && ctx.request().is_present() {
+            if s.annotation.action.changes() && !s.grounded && ctx.request().is_present() {
                 let read_text = ctx.trusted_text(s.index);
                 let from_content = s.arg_strings().iter().map(|a| a.trim()).find(|t| {
                     is_entity(t) && {
