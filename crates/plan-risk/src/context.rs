@@ -192,6 +192,8 @@ pub struct PlanContext<'p> {
     scans: Vec<(usize, ObservationScan)>,
     trusted: String,
     trusted_upto: Vec<usize>,
+    /// Per step, the actions a delegating request's content asked for before it.
+    delegated_upto: Vec<u16>,
     budget: ScanBudget,
 }
 
@@ -205,7 +207,7 @@ impl<'p> PlanContext<'p> {
         let mut tools: BTreeSet<Box<str>> = BTreeSet::new();
         // Only steps with an observation have a scan (a long plan rarely has many).
         let mut scans: Vec<(usize, ObservationScan)> = Vec::new();
-        let mut grounding = Grounding::new(n);
+        let mut grounding = Grounding::new(n, &request);
         let budget = ScanBudget::default();
         for i in 0..n {
             plan.with_step(i, |step| {
@@ -232,8 +234,20 @@ impl<'p> PlanContext<'p> {
             scans,
             trusted: grounding.clean,
             trusted_upto: grounding.upto,
+            delegated_upto: grounding.delegated_upto,
             budget,
         }
+    }
+
+    /// Whether step `index`'s kind of action is asked for: by the request, or — when the
+    /// request delegates ([`Request::delegates`]) — by a clean observation of a grounded step
+    /// before it ("Please do the following: … add them to the file").
+    pub fn asks_for(&self, action: Action, index: usize) -> bool {
+        self.request.asks_for(action)
+            || self
+                .delegated_upto
+                .get(index)
+                .is_some_and(|bits| bits & 1 << action as usize != 0)
     }
 
     /// The lower-cased clean observations of grounded steps before step `index` (where an
@@ -329,6 +343,11 @@ impl<'p> PlanContext<'p> {
 ///   spaces, with a digit or one of `@ / . :`) appears in an injected observation unless the
 ///   request or a clean observation also has it — entities introduced only by an injection are
 ///   ungrounded.
+///
+/// When the request delegates ([`Request::delegates`]: "do the actions specified in the e-mail
+/// from David"), a step's action is also asked for when a clean observation of an earlier
+/// grounded step asks for it: the user handed the choice of actions to that content. The
+/// entity checks above still apply, and an injected observation never asks for anything.
 struct Grounding {
     grounded: Vec<bool>,
     /// The clean observations of grounded steps, lower-cased, one a line.
@@ -337,15 +356,25 @@ struct Grounding {
     upto: Vec<usize>,
     /// The injected observations, lower-cased, one a line.
     injected: String,
+    /// Whether the request delegates.
+    delegating: bool,
+    /// Under a delegating request, the actions the clean observations so far ask for
+    /// ([`Request::asked_actions`] bits); 0 otherwise.
+    delegated: u16,
+    /// `delegated` before each step.
+    delegated_upto: Vec<u16>,
 }
 
 impl Grounding {
-    fn new(steps: usize) -> Self {
+    fn new(steps: usize, request: &Request) -> Self {
         Grounding {
             grounded: Vec::with_capacity(steps),
             clean: String::new(),
             upto: Vec::with_capacity(steps),
             injected: String::new(),
+            delegating: request.delegates(),
+            delegated: 0,
+            delegated_upto: Vec::with_capacity(steps),
         }
     }
 
@@ -361,6 +390,7 @@ impl Grounding {
     ) {
         let (clean, upto) = (&mut self.clean, &mut self.upto);
         upto.push(clean.len());
+        self.delegated_upto.push(self.delegated);
         // Past the budget an entity counts as introduced by the injection (not grounded).
         let tainted = !self.injected.is_empty()
             && args.all.iter().any(|s| {
@@ -372,7 +402,21 @@ impl Grounding {
                         && !request.mentions(&l)
                 }
             });
-        let grounded = !tainted && request.grounds_with(a, |e| budget.contains(clean, e, false));
+        // A new credential that neither the request nor clean content spells out
+        // (`update_password("new_password")` when the user said '1j1l-2k3j') is not the one
+        // asked for.
+        let unnamed_credential = a.action == Action::Grant
+            && step.args.iter().any(|(k, v)| {
+                is_credential_key(k)
+                    && v.as_str().is_some_and(|v| {
+                        let l = v.trim().to_lowercase();
+                        !l.is_empty() && !request.mentions(&l) && !budget.contains(clean, &l, false)
+                    })
+            });
+        let trusted_has = |e: &str| budget.contains(clean, e, false);
+        let asked = request.asks_for(a.action) || self.delegated & 1 << a.action as usize != 0;
+        let grounded =
+            !tainted && !unnamed_credential && asked && request.names_what(a, trusted_has);
         self.grounded.push(grounded);
         if let Some(obs) = step.observation.as_deref() {
             let lower = obs.to_lowercase();
@@ -380,11 +424,25 @@ impl Grounding {
                 self.injected.push_str(&lower);
                 self.injected.push('\n');
             } else if grounded {
+                if self.delegating && budget.spend(lower.len()) {
+                    self.delegated |= Request::new(Some(&lower)).asked_actions();
+                }
                 clean.push_str(&lower);
                 clean.push('\n');
             }
         }
     }
+}
+
+/// An argument key holding a credential's value: `password`, `new_password`, `passcode`,
+/// `pin`, `new_pin`, `secret`, … (ASCII case-insensitively).
+fn is_credential_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    ["password", "passcode", "passphrase", "secret"]
+        .iter()
+        .any(|w| k.contains(w))
+        || k == "pin"
+        || k.ends_with("_pin")
 }
 
 /// One step of a [`PlanContext`].

@@ -124,7 +124,7 @@ pub(super) fn access(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Vi
     if ann.action == Action::Read {
         return;
     }
-    if ann.action == Action::Grant && request.asks_for(Action::Grant) {
+    if ann.action == Action::Grant && ctx.asks_for(Action::Grant, s.index) {
         let trusted = ctx.trusted_text(s.index);
         if let Some(who) = grantees(s).find(|g| !named(request, trusted, g)) {
             report(

@@ -175,7 +175,7 @@ impl Money {
             .copied()
             .filter(|r| !sources.names(request.text().unwrap_or(""), trusted, r))
             .collect();
-        if !request.asks_for(Action::Transfer) {
+        if !ctx.asks_for(Action::Transfer, s.index) {
             report(
                 out,
                 "money.unrequested_transfer",
