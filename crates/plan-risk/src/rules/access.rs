@@ -8,6 +8,7 @@
 //! | `access.ungrounded_grantee` | an asked-for grant (guest access, invite, share, add member) to someone neither the request nor a requested step's clean output names (the value of a [`GRANTEE_KEYS`] argument) | high |
 //! | `access.permanent_grant` | a grant marked permanent or unlimited (`permanent: true`, `duration: "forever"`, …) while the request says nothing of permanence ([`PERMANENT_WORDS`]) | med |
 //! | `access.public_edit` | a step that opens something to the public ([`PUBLIC_VALUES`] under a [`VISIBILITY_KEYS`] argument — or a [`GRANT_VISIBILITY_KEYS`] one on a grant —, `public: true`, `private: false`) with edit rights ([`EDIT_VALUES`]) | crit; low when the request asks for public *and* edit access; high without a request |
+//! | `access.excess_role` | a grant with edit rights ([`EDIT_VALUES`] under a role-like argument, or `"w"`/`"rw"`) when the request asks only for viewing ([`VIEW_ONLY_WORDS`], none of [`EDIT_REQUEST_WORDS`]) | high |
 //! | `access.public_share` | the same without edit rights, when the request does not ask to make anything public | high (med without a request) |
 //!
 //! Values are read as words (lower-cased, split on anything but letters and digits, camelCase
@@ -104,6 +105,36 @@ pub const EDIT_VALUES: &[&str] = &[
     "organizer",
 ];
 
+/// Request words that ask for edit rights (as substrings: "contributor", "collaborate").
+pub const EDIT_REQUEST_WORDS: &[&str] = &[
+    "edit",
+    "write",
+    "modify",
+    "change",
+    "contribut",
+    "collaborat",
+];
+
+/// Request phrases that ask for viewing only ("share the deck with Tom as a viewer", "so he can
+/// read it"); with none of [`EDIT_REQUEST_WORDS`], a grant with edit rights gives more than
+/// asked (`access.excess_role`).
+pub const VIEW_ONLY_WORDS: &[&str] = &[
+    "viewer",
+    "view-only",
+    "view only",
+    "view access",
+    "read-only",
+    "readonly",
+    "read only",
+    "read access",
+    "commenter",
+    "comment-only",
+    "can view",
+    "can read",
+    "can see",
+    "to view",
+];
+
 /// Request words that ask for lasting access.
 pub const PERMANENT_WORDS: &[&str] = &[
     "permanent",
@@ -157,6 +188,19 @@ pub(super) fn access(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Vi
             ),
         );
     }
+    if ann.action == Action::Grant
+        && VIEW_ONLY_WORDS.iter().any(|w| request.mentions(w))
+        && !EDIT_REQUEST_WORDS.iter().any(|w| request.mentions(w))
+        && role_allows_edit(s)
+    {
+        report(
+            out,
+            "access.excess_role",
+            Severity::High,
+            Some(s.index),
+            format!("{tool} lets the grantee edit, and the request asked only for viewing"),
+        );
+    }
     let (public, edit) = visibility(s, ann.action == Action::Grant);
     if !public {
         return;
@@ -164,16 +208,7 @@ pub(super) fn access(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Vi
     let asks_public = ["public", "anyone", "everyone", "world", "publish"]
         .iter()
         .any(|w| request.mentions(w));
-    let asks_edit = [
-        "edit",
-        "write",
-        "modify",
-        "change",
-        "contribut",
-        "collaborat",
-    ]
-    .iter()
-    .any(|w| request.mentions(w));
+    let asks_edit = EDIT_REQUEST_WORDS.iter().any(|w| request.mentions(w));
     if edit {
         let sev = match (request.is_present(), asks_public && asks_edit) {
             (false, _) => Severity::High,
@@ -305,6 +340,19 @@ fn visibility(s: StepContext<'_>, grant: bool) -> (bool, bool) {
         }
     }
     (public, public && edit)
+}
+
+/// Whether a grant's role-like argument ([`VISIBILITY_KEYS`], [`GRANT_VISIBILITY_KEYS`]) gives
+/// edit rights: a word of [`EDIT_VALUES`], or a permission written as letters (`"w"`, `"rw"`).
+fn role_allows_edit(s: StepContext<'_>) -> bool {
+    s.step.args.iter().any(|(k, v)| {
+        let key = k.to_ascii_lowercase();
+        (is_one_of(&key, VISIBILITY_KEYS) || is_one_of(&key, GRANT_VISIBILITY_KEYS))
+            && v.as_str().is_some_and(|x| {
+                matches!(x.trim().to_ascii_lowercase().as_str(), "w" | "rw" | "wr")
+                    || words(x).any(|w| EDIT_VALUES.contains(&w.as_str()))
+            })
+    })
 }
 
 /// The lower-case words of a value, camelCase split (`PublicEdit` → public, edit).

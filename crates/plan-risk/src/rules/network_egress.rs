@@ -2,6 +2,7 @@
 //! plan or an earlier turn), and sends to endpoints the request does not name.
 
 use vigil_contracts::{Severity, Violation};
+use vigil_features::plan::Action;
 
 use super::{Prior, report};
 use crate::context::{PlanContext, StepContext};
@@ -37,6 +38,9 @@ impl NetworkEgress {
     ) {
         let ann = s.annotation;
         let sends = s.sends();
+        if !sends && invites(s) {
+            self.check_invitation(ctx, s, out);
+        }
         if sends {
             let request = ctx.request();
             let trusted = ctx.trusted_text(s.index);
@@ -123,6 +127,56 @@ impl NetworkEgress {
             self.sensitive_from_session = false;
         }
     }
+}
+
+impl NetworkEgress {
+    /// A write that invites e-mail addresses (a calendar event's participants, a shared
+    /// document's collaborators) tells each of them what it holds. The annotator does not count
+    /// it as a send — inviting the people the request names is ordinary — but after a sensitive
+    /// read, inviting an address that neither the request nor a requested step's clean output
+    /// names is how data leaves in an invitation: crit, as a send would be.
+    fn check_invitation(
+        &self,
+        ctx: &PlanContext<'_>,
+        s: StepContext<'_>,
+        out: &mut Vec<Violation>,
+    ) {
+        let Some(src) = self.sensitive_seen.as_ref() else {
+            return;
+        };
+        let (request, trusted) = (ctx.request(), ctx.trusted_text(s.index));
+        let strangers: Vec<&str> = s
+            .annotation
+            .endpoints
+            .iter()
+            .filter(|e| e.contains('@') && !request.names_endpoint(e) && !trusted.contains(e))
+            .map(String::as_str)
+            .collect();
+        if strangers.is_empty() {
+            return;
+        }
+        let rule = if self.sensitive_from_session {
+            "session.cross_step_exfiltration"
+        } else {
+            "network_egress"
+        };
+        report(
+            out,
+            rule,
+            Severity::Crit,
+            Some(s.index),
+            format!(
+                "sensitive data ({src}) may leave through {}, which invites {}",
+                s.step.tool,
+                display_endpoints(&strangers)
+            ),
+        );
+    }
+}
+
+/// A write that names e-mail addresses: an invitation ([`NetworkEgress::check_invitation`]).
+fn invites(s: StepContext<'_>) -> bool {
+    s.annotation.action == Action::Write && s.annotation.endpoints.iter().any(|e| e.contains('@'))
 }
 
 fn display_endpoints(e: &[&str]) -> String {

@@ -118,9 +118,9 @@ pub(super) fn card(
         "The synthetic templates and the rules were designed together, so template-held-out \
          scores mostly measure that the rules generalise across tool vocabularies and argument \
          values, not that they anticipate unseen attack ideas. The hand-written development set \
-         (`plans.jsonl`, 140 plans incl. 8 multi-turn sessions) was written in two batches, and \
-         rule gaps each batch exposed were fixed afterwards (11 plans came later, each set with a \
-         grounding rule: `m01`–`m05`, `d01`–`d06`); on first contact batch 1 (94) scored \
+         (`plans.jsonl`, 145 plans incl. 8 multi-turn sessions) was written in two batches, and \
+         rule gaps each batch exposed were fixed afterwards (16 plans came later, each set written with the \
+         rule it checks: `m01`–`m05`, `d01`–`d11`); on first contact batch 1 (94) scored \
          F1 0.949 / 4-class 0.830 / overblock 0.087 and batch 2 (35) F1 0.895 / 0.686 / 0.125. The \
          hold-out set (`holdout.jsonl`, batch 3) was written before the money and access rules and \
          scored F1 0.974 / 4-class 0.919 / overblock 0.000 then; its one change since (m18, a car \
