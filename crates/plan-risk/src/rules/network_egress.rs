@@ -70,21 +70,14 @@ impl NetworkEgress {
                 .as_ref()
                 .filter(|_| destination_unknown || mentions_exposed && !s.grounded)
             {
-                let rule = if self.sensitive_from_session {
-                    "session.cross_step_exfiltration"
-                } else {
-                    "network_egress"
-                };
-                report(
-                    out,
-                    rule,
-                    Severity::Crit,
-                    Some(s.index),
+                self.report_exfiltration(
+                    s,
                     format!(
                         "sensitive data ({src}) may leave through {} to {}",
                         s.step.tool,
                         display_endpoints(&unnamed)
                     ),
+                    out,
                 );
             } else if let Some(src) = self
                 .sensitive_seen
@@ -155,22 +148,26 @@ impl NetworkEgress {
         if strangers.is_empty() {
             return;
         }
-        let rule = if self.sensitive_from_session {
-            "session.cross_step_exfiltration"
-        } else {
-            "network_egress"
-        };
-        report(
-            out,
-            rule,
-            Severity::Crit,
-            Some(s.index),
+        self.report_exfiltration(
+            s,
             format!(
                 "sensitive data ({src}) may leave through {}, which invites {}",
                 s.step.tool,
                 display_endpoints(&strangers)
             ),
+            out,
         );
+    }
+
+    /// A crit finding that sensitive data may leave: `session.cross_step_exfiltration` when
+    /// the read was in an earlier turn, else `network_egress`.
+    fn report_exfiltration(&self, s: StepContext<'_>, detail: String, out: &mut Vec<Violation>) {
+        let rule = if self.sensitive_from_session {
+            "session.cross_step_exfiltration"
+        } else {
+            "network_egress"
+        };
+        report(out, rule, Severity::Crit, Some(s.index), detail);
     }
 }
 
