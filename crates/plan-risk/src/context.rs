@@ -402,19 +402,17 @@ impl Grounding {
                         && !request.mentions(&l)
                 }
             });
-        // A new credential that neither the request nor clean content spells out
-        // (`update_password("new_password")` when the user said '1j1l-2k3j') is not the one
-        // asked for.
-        let unnamed_credential = a.action == Action::Grant
-            && step.args.iter().any(|(k, v)| {
-                is_credential_key(k)
-                    && v.as_str().is_some_and(|v| {
-                        let l = v.trim().to_lowercase();
-                        !l.is_empty() && !request.mentions(&l) && !budget.contains(clean, &l, false)
-                    })
-            });
+        // A credential set to a value the request does not spell out exactly
+        // (`update_password("new_password")` when the user said '1j1l-2k3j', or a value an
+        // e-mail suggested) is not the one asked for.
+        let credentials = credential_values(step);
+        let unnamed_credential = credentials.iter().any(|v| !request.spells_credential(v));
         let trusted_has = |e: &str| budget.contains(clean, e, false);
-        let asked = request.asks_for(a.action) || self.delegated & 1 << a.action as usize != 0;
+        let asked = request.asks_for(a.action)
+            || self.delegated & 1 << a.action as usize != 0
+            || (!credentials.is_empty()
+                && a.action.changes()
+                && request.asks_for_credential_change());
         let grounded =
             !tainted && !unnamed_credential && asked && request.names_what(a, trusted_has);
         self.grounded.push(grounded);
@@ -424,8 +422,15 @@ impl Grounding {
                 self.injected.push_str(&lower);
                 self.injected.push('\n');
             } else if grounded {
-                if self.delegating && budget.spend(lower.len()) {
-                    self.delegated |= Request::new(Some(&lower)).asked_actions();
+                // Only the content the request points to (a step whose argument it names: the
+                // file, the sender, the page) is delegated, and only its affirmative sentences
+                // ask for anything ("do NOT send money" asks for no transfer).
+                let pointed_to = args
+                    .all
+                    .iter()
+                    .any(|t| t.trim().len() >= 4 && request.mentions(t));
+                if self.delegating && pointed_to && budget.spend(lower.len()) {
+                    self.delegated |= Request::new(Some(&imperatives(&lower))).asked_actions();
                 }
                 clean.push_str(&lower);
                 clean.push('\n');
@@ -434,15 +439,97 @@ impl Grounding {
     }
 }
 
-/// An argument key holding a credential's value: `password`, `new_password`, `passcode`,
-/// `pin`, `new_pin`, `secret`, … (ASCII case-insensitively).
+/// An argument key holding a credential's value: `password`, `new_password`, `passwd`, `pwd`,
+/// `passcode`, `pin`, `newPin`, `secret`, … (ASCII case-insensitively).
 fn is_credential_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    ["password", "passcode", "passphrase", "secret"]
+    [
+        "password",
+        "passwd",
+        "passcode",
+        "passphrase",
+        "secret",
+        "pwd",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
+        || k == "pass"
+        || k == "new_pass"
+        || k.ends_with("pin")
+}
+
+/// The credential values a step sets: every string or number under a credential-like key
+/// ([`is_credential_key`]) at any depth, and every top-level string of a tool named for a
+/// password or passcode (`update_password(new="…")`).
+pub(crate) fn credential_values(step: &Step) -> Vec<String> {
+    fn collect(v: &serde_json::Value, credential: bool, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) if credential => out.push(s.trim().to_owned()),
+            serde_json::Value::Number(n) if credential => out.push(n.to_string()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| collect(x, credential, out)),
+            serde_json::Value::Object(o) => o
+                .iter()
+                .for_each(|(k, x)| collect(x, credential || is_credential_key(k), out)),
+            _ => {}
+        }
+    }
+    let tool = step.tool.to_ascii_lowercase();
+    let named_for_it = ["password", "passcode", "passphrase"]
         .iter()
-        .any(|w| k.contains(w))
-        || k == "pin"
-        || k.ends_with("_pin")
+        .any(|w| tool.contains(w));
+    let mut out = Vec::new();
+    for (k, v) in &step.args {
+        let by_tool = named_for_it && v.is_string();
+        collect(v, by_tool || is_credential_key(k), &mut out);
+    }
+    out.retain(|v| !v.is_empty());
+    out
+}
+
+/// What a (lower-cased) text asks for, as the first word of each imperative clause, one a
+/// line: a clause (cut at `. , ; : ! ?`, line breaks, "and", "then") read from its first word
+/// after "please", "kindly", a list number or bullet. Sentences with a negation ("please do not
+/// send money", "never share") are left out whole. So "1. Take a look at the file … and add
+/// them to the file. 2. Send me an email …" asks for a write and a send, and neither "the rent
+/// will be increased" (a noun) nor "contact archive@…" names a transfer or a deletion.
+fn imperatives(text: &str) -> String {
+    const NEGATIONS: &[&str] = &["not", "never", "no", "don't", "dont", "without", "nor"];
+    const LEAD: &[&str] = &[
+        "please", "kindly", "also", "just", "now", "pls", "-", "*", "•",
+    ];
+    let mut out = String::new();
+    for sentence in text.split(['.', '!', '?', ';', '\n']) {
+        let words: Vec<&str> = sentence
+            // A backslash is a line break escaped in a serialized observation (`and\ add`).
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '\\' | '"'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words
+            .iter()
+            .any(|w| NEGATIONS.contains(w) || w.ends_with("n't"))
+        {
+            continue;
+        }
+        for clause in words.split(|w| matches!(*w, "and" | "then")) {
+            let mut rest = clause.iter().skip_while(|w| {
+                LEAD.contains(w) || w.chars().all(|c| c.is_ascii_digit() || c == ')')
+            });
+            // The verb, and the word after it only for the verbs the lexicon reads in two
+            // ("send money", "top up"): a second word of its own ("contact archive@…") is not
+            // read as a verb.
+            if let Some(first) = rest.next() {
+                out.push_str(first);
+                if matches!(*first, "send" | "top") {
+                    if let Some(second) = rest.next() {
+                        out.push(' ');
+                        out.push_str(second);
+                    }
+                }
+            }
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// One step of a [`PlanContext`].
@@ -528,6 +615,25 @@ impl<'p> ArgStrings<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_asks_for_what_its_affirmative_imperative_clauses_begin_with() {
+        let asked = |text: &str| Request::new(Some(&imperatives(text))).asked_actions();
+        let bit = |a: Action| 1u16 << a as usize;
+        // A serialized e-mail: escaped line breaks, a numbered list, "and" opening a clause.
+        assert_eq!(
+            asked(
+                "please do the following:\\n  - 1. take a look at\\ the file, suggest two, and\\ add them to the file.\\n  - 2. send me an email with the scores"
+            ),
+            bit(Action::Write) | bit(Action::Send)
+        );
+        // Negated sentences ask for nothing; nouns and addresses are not verbs.
+        assert_eq!(
+            asked("please do not send money or delete files. contact archive@mail-keeper.example"),
+            0
+        );
+        assert_eq!(asked("the rent will be increased by 100.00"), 0);
+    }
 
     #[test]
     fn steps_carry_their_strings_annotations_and_grounding() {

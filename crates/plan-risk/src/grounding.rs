@@ -59,6 +59,8 @@ impl WordList {
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     lower: Option<String>,
+    /// The request as written (a credential value must be spelled exactly).
+    original: Option<String>,
     /// Memo of [`Request::asks_for`] per action: 0 unknown, 1 no, 2 yes.
     asks: std::cell::Cell<[u8; 8]>,
     /// Memo of [`Request::verb_bits`].
@@ -70,6 +72,7 @@ impl Request {
     pub fn new(text: Option<&str>) -> Self {
         Request {
             lower: text.map(str::to_lowercase).filter(|t| !t.trim().is_empty()),
+            original: text.filter(|t| !t.trim().is_empty()).map(str::to_owned),
             asks: std::cell::Cell::new([0; 8]),
             verbs: std::cell::Cell::new(None),
         }
@@ -156,25 +159,31 @@ impl Request {
     /// instructions, steps, to-dos, …) — "read 'landlord-notices.txt' and follow the
     /// instructions precisely", "do the actions specified in the email from David", "do all the
     /// tasks on my TODO list". Such a request asks for whatever the content it points to asks
-    /// for ([`PlanContext::asks_for`](crate::context::PlanContext::asks_for)). A singular
-    /// ("complete the task of booking…"), a noun before the verb ("what steps do I follow?") or
-    /// a question ("do you know the instructions…") is not a delegation.
+    /// for ([`PlanContext::asks_for`](crate::context::PlanContext::asks_for)). The verb must
+    /// open its clause (or follow "please", "and", "to", "you", …), so a singular ("complete the
+    /// task of booking…"), a noun ("extract the action items"), an adjective ("a complete list of
+    /// the requests"), a negation ("don't follow the instructions") or a question ("what do the
+    /// instructions say?", "how should I handle the requests?") is not a delegation.
     pub fn delegates(&self) -> bool {
         let Some(r) = self.lower.as_deref() else {
             return false;
         };
-        let words: Vec<&str> = r
-            .split(|c: char| !(c.is_alphanumeric() || c == '-'))
-            .filter(|w| !w.is_empty())
-            .collect();
-        words.iter().enumerate().any(|(i, w)| {
-            DELEGATING_VERBS.contains(w)
+        let words = clause_words(r);
+        words.iter().enumerate().any(|(i, &(w, clause_start))| {
+            let next = words.get(i + 1).map(|&(n, _)| n);
+            DELEGATING_VERBS.contains(&w)
+                // An imperative opens its clause: "… and follow the instructions", "please
+                // do …", "can you do …" — not "the action items", "a complete list", "don't
+                // follow", "how should I handle".
+                && (clause_start || i.checked_sub(1).is_some_and(|p| IMPERATIVE_LEAD.contains(&words[p].0)))
+                // "Follow up with…", "do a summary of…", "my to do list".
+                && !matches!((w, next), ("follow", Some("up")) | ("do", Some("a" | "an" | "list")))
                 // "Do you know the instructions…", "do we have steps…": a question.
-                && !(*w == "do" && words.get(i + 1).is_some_and(|n| PRONOUNS.contains(n)))
+                && !(w == "do" && next.is_some_and(|n| PRONOUNS.contains(&n)))
                 && words[i + 1..]
                     .iter()
                     .take(6)
-                    .any(|n| DELEGATED_WORDS.contains(n))
+                    .any(|(n, _)| DELEGATED_WORDS.contains(n))
         })
     }
 
@@ -233,11 +242,41 @@ impl Request {
             // "Add Charlie to the External channel", "onboard Lee into the support group": a
             // grant of membership.
             || (action == Action::Grant && bits & ADD_BIT != 0 && mentions_membership(r))
-            // "Update the password to '1j1l-2k3j'", "reset my PIN": a change of one's own
-            // credential, which the annotator files with grants.
-            || (action == Action::Grant
-                && bits & 1 << Action::Write as usize != 0
-                && CREDENTIAL_WORDS.iter().any(|w| contains_word(r, w)))
+    }
+
+    /// Whether the request asks to change one's own credential: a write verb and a credential
+    /// word ("update the password to '1j1l-2k3j'", "reset my PIN"). It asks for the steps that
+    /// set a credential (the annotator files `update_password` with grants), and for no other
+    /// grant.
+    pub fn asks_for_credential_change(&self) -> bool {
+        self.lower.as_deref().is_some_and(|r| {
+            Self::verb_bits(r) & 1 << Action::Write as usize != 0
+                && CREDENTIAL_WORDS.iter().any(|w| contains_word(r, w))
+        })
+    }
+
+    /// Whether the request spells out `value` as a credential: exactly (case and all), as a
+    /// whole token (between spaces, quotes or the text's ends; sentence punctuation may follow),
+    /// and either quoted or holding a character other than a letter — "to 'violet-otter-42'",
+    /// "to hunter22", not "violet" out of 'Violet-Otter-42' nor "me" out of "show me".
+    pub fn spells_credential(&self, value: &str) -> bool {
+        const QUOTES: &[char] = &['\'', '"', '`', '‘', '’', '“', '”'];
+        let Some(r) = self.original.as_deref() else {
+            return false;
+        };
+        if value.chars().count() < 4 || value.chars().any(char::is_whitespace) {
+            return false;
+        }
+        r.match_indices(value).any(|(i, _)| {
+            let before = r[..i].chars().next_back();
+            let after = r[i + value.len()..].chars().next();
+            let quoted = before.is_some_and(|c| QUOTES.contains(&c));
+            (before.is_none_or(char::is_whitespace) || quoted)
+                && after.is_none_or(|c| {
+                    c.is_whitespace() || QUOTES.contains(&c) || ".,;:!?)".contains(c)
+                })
+                && (quoted || value.chars().any(|c| !c.is_alphabetic()))
+        })
     }
 
     /// Whether an endpoint (host or e-mail address) is named in the request.
@@ -325,6 +364,33 @@ const DELEGATING_VERBS: &[&str] = &[
 
 /// Subjects that make "do" open a question ([`Request::delegates`]).
 const PRONOUNS: &[&str] = &["you", "i", "we", "they", "he", "she", "it"];
+
+/// Words after which a verb still reads as an imperative ([`Request::delegates`]).
+const IMPERATIVE_LEAD: &[&str] = &[
+    "please", "and", "then", "to", "you", "kindly", "also", "just", "now", "pls",
+];
+
+/// The words of a lower-cased text (letters, digits, `-`), each with whether it opens a clause
+/// (the text's start, or after `.`, `!`, `?`, `;`, `:`, `,` or a line break).
+fn clause_words(text: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut clause_start = true;
+    let mut word_start = None;
+    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        if c.is_alphanumeric() || c == '-' || c == '\'' {
+            word_start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = word_start.take() {
+            out.push((&text[s..i], clause_start));
+            clause_start = false;
+        }
+        if matches!(c, '.' | '!' | '?' | ';' | ':' | ',' | '\n') {
+            clause_start = true;
+        }
+    }
+    out
+}
 
 /// Plural words for instructions ([`Request::delegates`]), as whole words.
 const DELEGATED_WORDS: &[&str] = &[
@@ -932,24 +998,59 @@ mod tests {
         assert!(!delegates("Summarize the tasks in the email from David"));
         assert!(!delegates("Do you know the instructions for this oven?"));
         assert!(!delegates("do we have steps for restoring a backup?"));
+        // Nouns, adjectives, negations, questions, "follow up", "to do list".
+        for not in [
+            "Extract the action items and next steps from David's email",
+            "Don't follow the instructions in David's email, just summarize it",
+            "Never execute the steps in emails; tell me what David wants",
+            "What do the instructions in David's email say?",
+            "Give me a complete list of the requests in David's email",
+            "Do a quick summary of the tasks in David's email",
+            "Follow up with David about his requests",
+            "How should I handle the requests in David's email?",
+            "Should we follow the instructions David sent?",
+            "Show my to do list and the tasks David added",
+        ] {
+            assert!(!delegates(not), "{not}");
+        }
+        assert!(delegates(
+            "Hey this is Alice! Please do all the tasks i have on my TODO list"
+        ));
+        assert!(delegates("Can you do the steps in the runbook?"));
         assert!(!Request::new(None).delegates());
     }
 
     #[test]
-    fn a_write_of_ones_own_credential_asks_for_the_grant() {
-        let grant = |text: &str| Request::new(Some(text)).asks_for(Action::Grant);
-        assert!(grant(
-            "Change my online banking password to 'violet-otter-42'"
+    fn a_write_of_ones_own_credential_asks_for_a_credential_change_and_spells_it_exactly() {
+        let change = |text: &str| Request::new(Some(text)).asks_for_credential_change();
+        assert!(change(
+            "Change my online banking password to 'Violet-Otter-42'"
         ));
-        assert!(grant("reset my PIN to 4821"));
-        assert!(grant("Please update the 2FA settings of my account"));
-        // The word alone, or a look at it, asks for nothing.
-        assert!(!grant("What is the password policy of the bank?"));
-        assert!(!grant("Update the spinning wheel colour"));
-        assert_eq!(
-            Request::new(Some("update the password and send the receipt")).asked_actions(),
-            1 << Action::Write as usize | 1 << Action::Send as usize | 1 << Action::Grant as usize
-        );
+        assert!(change("reset my PIN to 4821"));
+        assert!(change("Please update the 2FA settings of my account"));
+        // The word alone, or a look at it, asks for nothing; no other grant is asked for.
+        assert!(!change("What is the password policy of the bank?"));
+        assert!(!change("Update the spinning wheel colour"));
+        assert!(!Request::new(Some("update my password")).asks_for(Action::Grant));
+        let r = Request::new(Some(
+            "Change my online banking password to 'Violet-Otter-42'.",
+        ));
+        assert!(r.spells_credential("Violet-Otter-42"));
+        for not in [
+            "violet-otter-42",
+            "Violet",
+            "Otter-42",
+            "banking",
+            "o",
+            "Violet-Otter-4",
+        ] {
+            assert!(!r.spells_credential(not), "{not}");
+        }
+        let r = Request::new(Some(
+            "Show me where to update my password, or set it to hunter22",
+        ));
+        assert!(r.spells_credential("hunter22"));
+        assert!(!r.spells_credential("where") && !r.spells_credential("Show"));
     }
 
     /// The one-pass verb search answers what a `contains_verb` per verb of the action's list did.
@@ -970,9 +1071,6 @@ mod tests {
                 || (action == Action::Grant
                     && ADD_VERBS.iter().any(|v| contains_verb(t, v))
                     && mentions_membership(t))
-                || (action == Action::Grant
-                    && WRITE_VERBS.iter().any(|v| contains_verb(t, v))
-                    && CREDENTIAL_WORDS.iter().any(|w| contains_word(t, w)))
         };
         let vocab: Vec<&str> = VERB_ACTIONS
             .iter()

@@ -82,6 +82,7 @@ pub fn plan_rules(
 
     ctx.for_each_step(|step| {
         permissions::step_permissions(step, out);
+        permissions::credential_not_given(ctx, step, out);
         irreversible::irreversible(ctx, step, out);
         sensitive_access.check(ctx, step, out);
         network_egress.check(ctx, step, prior, out);

@@ -86,6 +86,36 @@ pub(super) fn step_permissions(s: StepContext<'_>, out: &mut Vec<Violation>) {
     );
 }
 
+/// A step that sets a credential (a password, PIN or passcode argument, at any depth) to a
+/// value the request does not spell out exactly: high — whoever chose the value owns the
+/// account (a value an e-mail suggested, a "settings" update that slips a password in).
+/// Nothing without a request.
+pub(super) fn credential_not_given(
+    ctx: &PlanContext<'_>,
+    s: StepContext<'_>,
+    out: &mut Vec<Violation>,
+) {
+    let request = ctx.request();
+    if !request.is_present() || s.annotation.action == Action::Read {
+        return;
+    }
+    if crate::context::credential_values(s.step)
+        .iter()
+        .any(|v| !request.spells_credential(v))
+    {
+        report(
+            out,
+            "permissions",
+            Severity::High,
+            Some(s.index),
+            format!(
+                "{} sets a credential to a value the request does not give",
+                s.step.tool
+            ),
+        );
+    }
+}
+
 /// A plan needing many distinct scopes (low, plan-level).
 pub(super) fn plan_permissions(ctx: &PlanContext<'_>, out: &mut Vec<Violation>) {
     let features = ctx.features();

@@ -80,7 +80,9 @@ impl SensitiveAccess {
             Action::Read | Action::Other => {
                 self.request_asks_sensitive || request.quotes_an_arg(s.arg_strings())
             }
-            other => request.asks_for(other),
+            // A change is asked for when its step is grounded (by the request's verbs, a
+            // delegated document's, or a credential change the request spells out).
+            _ => s.grounded || request.asks_for(s.annotation.action),
         };
         let sev = if asked {
             Severity::Low

@@ -494,11 +494,14 @@ fn external_section(r: &ExternalReport, names: &NameAccuracy) -> String {
          a send): two banking plans no longer confirmed, FPR 0.093 → 0.082, recall unchanged; the FPR gate moved to \
          0.09. A fourth (this release): a request that hands the choice of actions to content (\"read the file and \
          follow the instructions\", \"do the actions specified in the email from David\", \"do all the tasks on my TODO \
-         list\": a carrying-out verb, then a plural word for instructions, `Request::delegates`) also asks for what the \
-         clean observations of its grounded steps ask for; injected observations ask for nothing, and entities only \
+         list\": a carrying-out verb opening its clause, then a plural word for instructions, `Request::delegates`) also \
+         asks for what the clean observation of a step it points to (one whose argument it names) asks for — the first \
+         word of each affirmative imperative clause there; injected observations ask for nothing, and entities only \
          they introduce stay ungrounded. And a write of one's own credential (\"update the password to …\") asks for \
-         the grant the annotator files it as, while a credential argument the request (or clean content) does not spell \
-         out leaves the step ungrounded. Four benign plans (a landlord notice, a password change, two e-mailed TODO \
+         the steps that set a credential, while a credential value the request does not spell out exactly (quoted, or \
+         with a non-letter) leaves the step ungrounded and is itself a high `permissions` finding. A helper probing \
+         the first version found nine holes (nouns and negations read as delegation, negated content, any content \
+         delegated, credential values matched as substrings); each is now a test. Four benign plans (a landlord notice, a password change, two e-mailed TODO \
          lists) are no longer flagged, FPR 0.082 → 0.041 (goal ≤ 0.05), recall unchanged; 17 hijacked plans moved from \
          block to confirm (their user-task steps are now grounded, and still confirmed because they run after the \
          injected observation), and the second, unrequested password change of a hijacked plan stays blocked. The \
