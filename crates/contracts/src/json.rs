@@ -31,13 +31,75 @@ use crate::{Error, Result};
 /// assert_eq!(err, "steps[0].args: duplicate key \"command\" at column 69");
 /// ```
 pub fn from_json_str<T: DeserializeOwned>(text: &str) -> Result<T> {
+    let _budget = ValueBudget::arm();
     parse_whole(text)
 }
 
 /// The duplicate-key check of [`from_json_str`] alone, for a reader that parses the record its
-/// own way (its error is the one [`from_json_str`] gives).
+/// own way (its error is the one [`from_json_str`] gives). It keeps nothing, so no
+/// [`MAX_VALUES_PER_RECORD`] applies.
 pub(crate) fn check_unique_keys(text: &str) -> Result<()> {
     parse_whole::<de::IgnoredAny>(text).map(|_| ())
+}
+
+/// [`from_json_str`] for one part of a record that [`check_unique_keys`] has already checked
+/// whole (a plan step read from its text): the same parse, with its own value budget.
+pub(crate) fn from_json_part<T: DeserializeOwned>(text: &str) -> Result<T> {
+    from_json_str(text)
+}
+
+/// The most JSON values one record may hold when [`from_json_str`] parses it into memory: each
+/// array element counts one, each object entry [`OBJECT_ENTRY_COST`] (its key is a string of its
+/// own and a map slot). A tiny JSON value costs 30–80 times its text once parsed (a `0,` is two
+/// bytes, its `serde_json::Value` 32 and more), so a 15 MB line of zeros or of one-key objects
+/// took 430–570 MB; past this budget the record is refused, naming where it stopped, and a
+/// refused record costs at most about 120 MB. Real records sit far below it: a session of
+/// 10,000 calls holds about 200,000, and a plan's steps are parsed one at a time.
+pub const MAX_VALUES_PER_RECORD: usize = 1_000_000;
+
+/// What one object entry counts against [`MAX_VALUES_PER_RECORD`].
+pub const OBJECT_ENTRY_COST: usize = 3;
+
+thread_local! {
+    /// Values the record being parsed on this thread may still hold (`None`: no budget).
+    static VALUE_BUDGET: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Arms [`MAX_VALUES_PER_RECORD`] for the parse in progress on this thread, and puts back the
+/// budget that was there when dropped (parses nest: a record's part parsed by a visitor).
+struct ValueBudget(Option<usize>);
+
+impl ValueBudget {
+    fn arm() -> Self {
+        ValueBudget(VALUE_BUDGET.with(|b| b.replace(Some(MAX_VALUES_PER_RECORD))))
+    }
+}
+
+impl Drop for ValueBudget {
+    fn drop(&mut self) {
+        VALUE_BUDGET.with(|b| b.set(self.0));
+    }
+}
+
+/// Counts `cost` (1 for an array element, [`OBJECT_ENTRY_COST`] for an object entry) against
+/// the armed budget (nothing when none is armed); an error once the record holds more than
+/// [`MAX_VALUES_PER_RECORD`].
+pub(crate) fn spend_value<E: de::Error>(cost: usize) -> std::result::Result<(), E> {
+    VALUE_BUDGET.with(|b| match b.get() {
+        None => Ok(()),
+        Some(n) if n >= cost => {
+            b.set(Some(n - cost));
+            Ok(())
+        }
+        Some(_) => {
+            b.set(Some(0));
+            Err(E::custom(format_args!(
+                "the record holds more than {MAX_VALUES_PER_RECORD} JSON values (an array \
+                 element counts 1, an object entry {OBJECT_ENTRY_COST}); split it into smaller \
+                 records"
+            )))
+        }
+    })
 }
 
 /// Parses an already-decoded JSON value into a contract type, with the same path-aware errors.
@@ -181,6 +243,11 @@ fn parse_whole<T: DeserializeOwned>(text: &str) -> Result<T> {
 
 /// [`parse_whole`] with the path of the failing field tracked.
 fn parse_whole_tracked<T: DeserializeOwned>(text: &str) -> Result<T> {
+    // The failed first pass spent part of the budget: this pass starts from a full one.
+    let _budget = VALUE_BUDGET
+        .with(|b| b.get())
+        .is_some()
+        .then(ValueBudget::arm);
     let mut de = serde_json::Deserializer::from_str(text);
     // The adapter sits above the path tracker: a duplicate is refused after the tracker has
     // taken the key, and the path names the object that holds it, not the key itself.
@@ -603,5 +670,50 @@ mod tests {
             err.starts_with("complexity: unknown complexity \"huge\""),
             "{err}"
         );
+    }
+
+    /// A record of tiny values is refused past the budget, naming where it stopped; one at the
+    /// budget parses, and the budget is the record's own (the next record starts afresh).
+    #[test]
+    fn a_record_packed_with_tiny_values_is_refused_past_the_budget() {
+        let zeros = |n: usize| format!("[{}0]", "0,".repeat(n - 1));
+        let at = from_json_str::<serde_json::Value>(&zeros(MAX_VALUES_PER_RECORD)).unwrap();
+        // Object entries count three each.
+        let keys = |n: usize| {
+            let body: Vec<String> = (0..n).map(|i| format!("\"k{i}\":0")).collect();
+            format!("{{{}}}", body.join(","))
+        };
+        assert!(from_json_str::<serde_json::Value>(&keys(MAX_VALUES_PER_RECORD / 3)).is_ok());
+        assert!(from_json_str::<serde_json::Value>(&keys(MAX_VALUES_PER_RECORD / 3 + 1)).is_err());
+        assert_eq!(at.as_array().map(Vec::len), Some(MAX_VALUES_PER_RECORD));
+        let err = from_json_str::<serde_json::Value>(&zeros(MAX_VALUES_PER_RECORD + 1))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("the record holds more than 1000000 JSON values")
+                && err.ends_with("at column 2000003"),
+            "{err}"
+        );
+        // In a plan step's free-form arguments, read step by step, the path names the step.
+        let plan = format!(
+            r#"{{"steps": [{{"tool": "x", "args": {{"ok": 1}}}}, {{"tool": "y", "args": {{"z": {}}}}}]}}"#,
+            zeros(MAX_VALUES_PER_RECORD + 5)
+        );
+        let err = crate::plan::RawPlan::parse(&plan)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("steps[1].args.z") && err.contains("more than 1000000 JSON values"),
+            "{err}"
+        );
+        // Records parsed one after another each get the whole budget; the duplicate-key check
+        // alone keeps nothing and has none.
+        let big = zeros(MAX_VALUES_PER_RECORD * 3 / 4);
+        for _ in 0..2 {
+            assert!(from_json_str::<serde_json::Value>(&big).is_ok());
+        }
+        assert!(check_unique_keys(&zeros(MAX_VALUES_PER_RECORD + 1)).is_ok());
+        assert_eq!(VALUE_BUDGET.with(|b| b.get()), None);
     }
 }

@@ -84,7 +84,9 @@ mod unique_keys;
 pub use artifact::{Artifact, FeatureSchema, SchemaRef};
 pub use error::{Error, Result};
 pub use event::{AgentEvent, EventAnomalyResult, ThreatLevel};
-pub use json::{compact_map, from_json_str, from_json_value};
+pub use json::{
+    MAX_VALUES_PER_RECORD, OBJECT_ENTRY_COST, compact_map, from_json_str, from_json_value,
+};
 pub use plan::{Intervention, Plan, PlanDecision, PlanPolicy, Severity, Step, Violation};
 pub use routing::{Action, Certainty, ModelTier, RiskLevel, Specialization};
 pub use task::{

@@ -89,7 +89,7 @@ impl<'a> RawPlan<'a> {
         if raw
             .steps
             .iter()
-            .any(|s| serde_json::from_str::<Step>(s.get()).is_err())
+            .any(|s| crate::json::from_json_part::<Step>(s.get()).is_err())
         {
             return Err(canonical());
         }
@@ -108,7 +108,7 @@ impl<'a> RawPlan<'a> {
 
     /// Step `index`, parsed from its text (panics if out of range).
     pub fn step(&self, index: usize) -> Step {
-        serde_json::from_str(self.steps[index].get())
+        crate::json::from_json_part(self.steps[index].get())
             .expect("every step was checked by RawPlan::parse")
     }
 }

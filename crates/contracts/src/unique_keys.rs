@@ -181,7 +181,11 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Elements<A> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
-        self.0.next_element_seed(Seed(seed))
+        let element = self.0.next_element_seed(Seed(seed))?;
+        if element.is_some() {
+            crate::json::spend_value(1)?;
+        }
+        Ok(element)
     }
     fn size_hint(&self) -> Option<usize> {
         self.0.size_hint()
@@ -214,6 +218,9 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Entries<'de, A> {
                 "duplicate key {:?}",
                 crate::text::ellipsize(&duplicate, crate::text::MAX_ECHOED_CHARS)
             )));
+        }
+        if value.is_some() {
+            crate::json::spend_value(crate::json::OBJECT_ENTRY_COST)?;
         }
         Ok(value)
     }
