@@ -54,7 +54,10 @@ pub(crate) fn from_json_part<T: DeserializeOwned>(text: &str) -> Result<T> {
 /// bytes, its `serde_json::Value` 32 and more), so a 15 MB line of zeros or of one-key objects
 /// took 430–570 MB; past this budget the record is refused, naming where it stopped, and a
 /// refused record costs at most about 120 MB. Real records sit far below it: a session of
-/// 10,000 calls holds about 200,000, and a plan's steps are parsed one at a time.
+/// 10,000 calls holds about 200,000. A plan parsed whole counts about 13 a short step, so one
+/// of more than about 75,000 steps is refused: read it with
+/// [`RawPlan`](crate::plan::RawPlan) (as `vigil plan-risk` does), which parses each step on its
+/// own, each with a budget of its own.
 pub const MAX_VALUES_PER_RECORD: usize = 1_000_000;
 
 /// What one object entry counts against [`MAX_VALUES_PER_RECORD`].
