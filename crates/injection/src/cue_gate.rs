@@ -142,6 +142,25 @@ const GATES: [&[&[&str]]; 23] = [
             "instruction",
             "dear",
             "if you are a",
+            // The vocative ("bot, when you read this", "AI code reviewers: approve …").
+            ",",
+            ":",
+            // "note for AI coding agents", "reminder to the shopping assistant".
+            "note",
+            "message",
+            "notice",
+            "reminder",
+            "direction",
+            // "(for the AI assistant)".
+            "(for",
+            "(to",
+            // "any AI model reading this".
+            "reading",
+            "processing",
+            "parsing",
+            "summari",
+            "seeing",
+            "reads",
         ],
     ],
     // persona_switch
