@@ -176,10 +176,26 @@ impl MLAnomalyDetector {
     /// The window's `after_*` flags are recomputed from its order, and the sequence invariants
     /// ([`SequenceFacts::floor`]) are enforced on the model's answer.
     pub fn score_window(&self, window: &[NormalizedIntent]) -> AnomalyResult {
+        let start = window
+            .len()
+            .saturating_sub(self.params.window_size.min(WINDOW));
+        let (history, recent) = window.split_at(start);
+        self.score_after(sequence::History::of(history), recent)
+    }
+
+    /// [`Self::score_window`] of the window `recent` (its last `window_size` calls) after
+    /// calls whose facts are `history`.
+    fn score_after(
+        &self,
+        history: sequence::History,
+        recent: &[NormalizedIntent],
+    ) -> AnomalyResult {
         // The derived window without tool names (nothing allocated): encoder, reasons and
         // sequence facts never read them.
+        let size = self.params.window_size.min(WINDOW);
+        let recent = &recent[recent.len().saturating_sub(size)..];
         let mut buf: [NormalizedIntent; WINDOW] = std::array::from_fn(|_| blank_intent());
-        let n = sequence::derive_recent_untooled(window, self.params.window_size, &mut buf);
+        let n = sequence::derive_after(history, recent, &mut buf);
         let recent = &buf[..n];
         if recent.is_empty() {
             return AnomalyResult::empty();
@@ -209,16 +225,23 @@ impl MLAnomalyDetector {
     /// then highest score, the earliest such window on a tie — so that a session of raw calls is
     /// judged on its worst stretch, not on its tail: otherwise ten benign calls after an
     /// exfiltration would leave it outside the window scored and the session would read as
-    /// normal. A session no longer than a window is returned whole. Costs one
-    /// [`Self::score_window`] per call of the session.
+    /// normal. A session no longer than a window is returned whole. Costs one window's scoring
+    /// per call of the session: linear in its length.
     pub fn worst_window<'a>(&self, session: &'a [NormalizedIntent]) -> &'a [NormalizedIntent] {
         let size = self.params.window_size;
         if session.len() <= size {
             return session;
         }
+        let size = size.min(WINDOW);
         let mut worst: Option<(usize, AnomalyResult)> = None;
+        // The facts of the calls before the window, carried forward one call at a time: each
+        // window costs the same however long the session before it.
+        let mut history = sequence::History::default();
         for end in size..=session.len() {
-            let r = self.score_window(&session[..end]);
+            if end > size {
+                history.push(&session[end - size - 1]);
+            }
+            let r = self.score_after(history, &session[end - size..end]);
             let worse = worst
                 .as_ref()
                 .is_none_or(|(_, w)| (r.class.index(), r.score) > (w.class.index(), w.score));
@@ -427,6 +450,36 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    /// The linear walk picks the window the one-prefix-at-a-time definition picks, on long
+    /// random sessions (joined random windows): same prefix, same verdict.
+    #[test]
+    fn worst_window_equals_scoring_every_prefix() {
+        let d = MLAnomalyDetector::embedded().unwrap();
+        let size = d.params.window_size;
+        for (k, session) in windows(7, 400).chunks(8).map(|c| c.concat()).enumerate() {
+            let naive = if session.len() <= size {
+                session.len()
+            } else {
+                let mut worst: Option<(usize, AnomalyResult)> = None;
+                for end in size..=session.len() {
+                    let r = d.score_window(&session[..end]);
+                    if worst.as_ref().is_none_or(|(_, w)| {
+                        (r.class.index(), r.score) > (w.class.index(), w.score)
+                    }) {
+                        worst = Some((end, r));
+                    }
+                }
+                worst.map_or(session.len(), |(end, _)| end)
+            };
+            assert_eq!(d.worst_window(&session).len(), naive, "session {k}");
+            assert_eq!(
+                d.score_session(&session),
+                d.score_window(&session[..naive]),
+                "session {k}"
+            );
+        }
     }
 
     #[test]

@@ -123,21 +123,42 @@ pub fn derive_recent(window: &[NormalizedIntent], n: usize) -> Vec<NormalizedInt
         .collect()
 }
 
-/// [`derive_recent`] into a fixed buffer, without the tool names: the `k`-th of the last `n`
-/// calls (`n <= WINDOW`) lands in `out[k]` with an empty `tool` (nothing is allocated); returns
-/// how many calls were written. Every other field equals [`derive_recent`]'s.
-///
-/// For the scoring fast path: the encoder, the reasons and the sequence facts never read `tool`.
-pub(crate) fn derive_recent_untooled(
-    window: &[NormalizedIntent],
-    n: usize,
+/// What the calls before a window tell its derived flags: whether any read external content,
+/// whether any touched a secret. Kept up to date one call at a time by a walk over a session's
+/// windows ([`History::push`]), so that scoring every window of a session stays linear.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct History {
+    external: bool,
+    secret: bool,
+}
+
+impl History {
+    /// The facts of `calls`.
+    pub(crate) fn of(calls: &[NormalizedIntent]) -> Self {
+        let mut h = History::default();
+        calls.iter().for_each(|c| h.push(c));
+        h
+    }
+
+    /// Adds one more call before the window.
+    pub(crate) fn push(&mut self, call: &NormalizedIntent) {
+        self.external |= is_external_read(call);
+        self.secret |= is_secret_access(call);
+    }
+}
+
+/// [`derive_recent`] of a window into a fixed buffer, without the tool names: `recent` (at most
+/// [`WINDOW`] calls, the window's last ones) after calls whose facts are `history`; the `k`-th
+/// call lands in `out[k]` with an empty `tool` (nothing is allocated), and the count is returned.
+/// Every other field equals [`derive_recent`]'s. For the scoring fast path: the encoder, the
+/// reasons and the sequence facts never read `tool`.
+pub(crate) fn derive_after(
+    history: History,
+    recent: &[NormalizedIntent],
     out: &mut [NormalizedIntent; WINDOW],
 ) -> usize {
-    let n = n.min(WINDOW);
-    let start = window.len().saturating_sub(n);
-    let (history, recent) = window.split_at(start);
-    let mut external = history.iter().any(is_external_read);
-    let mut secret = history.iter().any(is_secret_access);
+    let recent = &recent[..recent.len().min(WINDOW)];
+    let (mut external, mut secret) = (history.external, history.secret);
     for (o, i) in out.iter_mut().zip(recent) {
         external |= is_external_read(i);
         secret |= is_secret_access(i);
