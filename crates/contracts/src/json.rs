@@ -98,8 +98,8 @@ pub(crate) fn spend_value<E: de::Error>(cost: usize) -> std::result::Result<(), 
             b.set(Some(0));
             Err(E::custom(format_args!(
                 "the record holds more than {MAX_VALUES_PER_RECORD} JSON values (an array \
-                 element counts 1, an object entry {OBJECT_ENTRY_COST}); split it into smaller \
-                 records"
+                 element counts 1, an object entry {OBJECT_ENTRY_COST}), more than one record may \
+                 hold in memory; the count ran out here"
             )))
         }
     })

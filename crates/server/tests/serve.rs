@@ -273,6 +273,22 @@ async fn token_body_limit_and_timeout() {
     let processed = out["error"]["processed"].as_u64().unwrap();
     assert!(processed < 400, "{processed}");
     assert!(message.contains(&format!("{processed} record(s) were processed")));
+
+    // An array of more records than a batch may hold is refused whole, before any is read.
+    let n = vigil_server::app::MAX_BATCH_RECORDS + 1;
+    let (status, out) = post(
+        &slow.url,
+        "/v1/plan-risk",
+        &format!("[{}]", vec!["{}"; n].join(",")),
+    )
+    .await;
+    assert_eq!(status, 413);
+    assert_eq!(
+        out["error"]["message"],
+        format!(
+            "a batch holds at most 10000 records; this one has {n}: send it in several requests"
+        )
+    );
 }
 
 /// A client that sends its headers and withholds its body is refused once the body-read
