@@ -194,6 +194,8 @@ pub struct PlanContext<'p> {
     trusted_upto: Vec<usize>,
     /// Per step, the actions a delegating request's content asked for before it.
     delegated_upto: Vec<u16>,
+    /// Per step, [`PlanContext::sets_unspelled_credential`].
+    unspelled_credential: Vec<bool>,
     budget: ScanBudget,
 }
 
@@ -235,8 +237,19 @@ impl<'p> PlanContext<'p> {
             trusted: grounding.clean,
             trusted_upto: grounding.upto,
             delegated_upto: grounding.delegated_upto,
+            unspelled_credential: grounding.unspelled_credential,
             budget,
         }
+    }
+
+    /// Whether step `index` sets a credential (a password, PIN or passcode argument, at any
+    /// depth) to a value the request does not spell out exactly
+    /// ([`Request::spells_credential`]).
+    pub fn sets_unspelled_credential(&self, index: usize) -> bool {
+        self.unspelled_credential
+            .get(index)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Whether step `index`'s kind of action is asked for: by the request, or — when the
@@ -365,6 +378,8 @@ struct Grounding {
     delegated: u16,
     /// `delegated` before each step.
     delegated_upto: Vec<u16>,
+    /// Per step: it sets a credential to a value the request does not spell out.
+    unspelled_credential: Vec<bool>,
 }
 
 impl Grounding {
@@ -378,6 +393,7 @@ impl Grounding {
             delegating: request.delegates(),
             delegated: 0,
             delegated_upto: Vec::with_capacity(steps),
+            unspelled_credential: Vec::with_capacity(steps),
         }
     }
 
@@ -417,6 +433,7 @@ impl Grounding {
         // e-mail suggested) is not the one asked for.
         let credentials = credential_values(step);
         let unnamed_credential = credentials.iter().any(|v| !request.spells_credential(v));
+        self.unspelled_credential.push(unnamed_credential);
         let trusted_has = |e: &str| budget.contains(clean, e, false);
         let asked = request.asks_for(a.action)
             || self.delegated & 1 << a.action as usize != 0
@@ -475,7 +492,6 @@ fn account_number(arg: &str) -> Option<String> {
 /// An argument key holding a credential's value: `password`, `new_password`, `passwd`, `pwd`,
 /// `passcode`, `pin`, `newPin`, `secret`, … (ASCII case-insensitively).
 fn is_credential_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
     [
         "password",
         "passwd",
@@ -485,16 +501,27 @@ fn is_credential_key(key: &str) -> bool {
         "pwd",
     ]
     .iter()
-    .any(|w| k.contains(w))
-        || k == "pass"
-        || k == "new_pass"
-        || k.ends_with("pin")
+    .any(|w| contains_ignore_ascii_case(key, w))
+        || key.eq_ignore_ascii_case("pass")
+        || key.eq_ignore_ascii_case("new_pass")
+        || key
+            .get(key.len().saturating_sub(3)..)
+            .is_some_and(|end| end.eq_ignore_ascii_case("pin"))
+}
+
+/// Whether `haystack` contains `needle` (lower-case ASCII), ASCII case-insensitively, without
+/// allocating.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// The credential values a step sets: every string or number under a credential-like key
 /// ([`is_credential_key`]) at any depth, and every top-level string of a tool named for a
 /// password or passcode (`update_password(new="…")`).
-pub(crate) fn credential_values(step: &Step) -> Vec<String> {
+fn credential_values(step: &Step) -> Vec<String> {
     fn collect(v: &serde_json::Value, credential: bool, out: &mut Vec<String>) {
         match v {
             serde_json::Value::String(s) if credential => out.push(s.trim().to_owned()),
@@ -506,10 +533,9 @@ pub(crate) fn credential_values(step: &Step) -> Vec<String> {
             _ => {}
         }
     }
-    let tool = step.tool.to_ascii_lowercase();
     let named_for_it = ["password", "passcode", "passphrase"]
         .iter()
-        .any(|w| tool.contains(w));
+        .any(|w| contains_ignore_ascii_case(&step.tool, w));
     let mut out = Vec::new();
     for (k, v) in &step.args {
         let by_tool = named_for_it && v.is_string();

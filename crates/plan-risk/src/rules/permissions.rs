@@ -99,10 +99,7 @@ pub(super) fn credential_not_given(
     if !request.is_present() || s.annotation.action == Action::Read {
         return;
     }
-    if crate::context::credential_values(s.step)
-        .iter()
-        .any(|v| !request.spells_credential(v))
-    {
+    if ctx.sets_unspelled_credential(s.index) {
         report(
             out,
             "permissions",
