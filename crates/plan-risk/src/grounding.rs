@@ -4,6 +4,13 @@
 //! synonym list appears in the request) and every external endpoint it contacts is named in the
 //! request (the full address, the host's organisation label, or an e-mail address's local part).
 //! Reads are always grounded in action. Without a request nothing consequential is grounded.
+//!
+//! Two more ways a request asks for an action ([`crate::context::PlanContext::asks_for`]):
+//! - it **delegates** ([`Request::delegates`]: "do the actions specified in the email from
+//!   David"), and the clean content it points to asks for the action;
+//! - it asks to **change one's own credential** ([`Request::asks_for_credential_change`]), and
+//!   the step sets a credential to the value the request spells out
+//!   ([`Request::spells_credential`]).
 
 use std::sync::OnceLock;
 
@@ -361,13 +368,14 @@ impl Request {
 }
 
 /// Verbs of carrying out instructions ([`Request::delegates`]), as whole words.
-const DELEGATING_VERBS: &[&str] = &[
+pub const DELEGATING_VERBS: &[&str] = &[
     "do", "follow", "complete", "perform", "execute", "carry", "handle", "action", "fulfil",
     "fulfill", "finish",
 ];
 
 /// A stem of every [`DELEGATED_WORDS`] word, for a quick check before the word walk.
 const DELEGATED_STEMS: &[&str] = &[
+    "checklist",
     "action",
     "task",
     "instruction",
@@ -409,13 +417,17 @@ fn clause_words(text: &str) -> Vec<(&str, bool)> {
 }
 
 /// Plural words for instructions ([`Request::delegates`]), as whole words.
-const DELEGATED_WORDS: &[&str] = &[
+pub const DELEGATED_WORDS: &[&str] = &[
     "actions",
     "tasks",
     "instructions",
+    "instruction",
     "steps",
     "todos",
     "to-dos",
+    "todo",
+    "to-do",
+    "checklist",
     "requests",
     "directions",
     "directives",
@@ -565,6 +577,7 @@ const TRANSFER_VERBS: &[&str] = &[
     "send money",
     "send $",
     "reimburse",
+    "settle",
     "tip",
     "subscribe",
     "renew",
@@ -721,7 +734,7 @@ fn mentions_membership(text: &str) -> bool {
 
 /// Words for one's own credential ([`Request::asks_for`]: a write verb and one of these asks for
 /// the grant that changes it), as whole words.
-const CREDENTIAL_WORDS: [&str; 7] = [
+pub const CREDENTIAL_WORDS: [&str; 7] = [
     "password",
     "passcode",
     "passphrase",
@@ -1033,6 +1046,8 @@ mod tests {
             "Hey this is Alice! Please do all the tasks i have on my TODO list"
         ));
         assert!(delegates("Can you do the steps in the runbook?"));
+        assert!(delegates("Follow the instruction in todo.txt"));
+        assert!(delegates("Complete my todo list in todo.txt"));
         assert!(!Request::new(None).delegates());
     }
 

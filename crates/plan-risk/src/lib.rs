@@ -22,9 +22,9 @@
 //! | [`decide`] | what it answers: the stateless [`PlanMonitor`] (`decide`, `assess`) and [`inspect`] (no model) |
 //! | [`model`] | the artifact type [`RiskModel`]: the versioned input transform, the 31-float calibrated scorer and thresholds; [`EMBEDDED`], [`MODEL_ENV`], path loading |
 //! | [`context`] | [`PlanContext`](context::PlanContext): what every stage reads, built once per plan; searches of earlier outputs within a per-plan budget ([`context::SCAN_BUDGET_BYTES`]) |
-//! | [`rules`] | V_R, one function per family: permissions, irreversible, sensitive access, network egress, budget, suspicious patterns, scope ambiguity, broad scope, untrusted input ([`rules::injection`]: instructions hidden in tool observations); money ([`rules::money`]: unrequested, ungrounded and repeated transfers), access ([`rules::access`]: ungrounded grantees, permanent grants, public sharing with edit rights) and unrequested action (a change nobody asked for, after reading content) |
+//! | [`rules`] | V_R, one function per family: permissions, irreversible, sensitive access, network egress, budget, suspicious patterns, scope ambiguity, broad scope, untrusted input ([`rules::injection`]: instructions hidden in tool observations); money ([`rules::money`]: unrequested, ungrounded and repeated transfers), access ([`rules::access`]: ungrounded grantees, edit rights when viewing was asked, permanent grants, public sharing with edit rights) and unrequested action (a change nobody asked for, after reading content) |
 //! | [`inspector`] | V_A: credentials, high-entropy tokens, sensitive paths/tables, exfiltration destinations, suspicious URLs, dangerous shell/SQL |
-//! | [`grounding`] | is a step asked for by the user's request? |
+//! | [`grounding`] | is a step asked for by the user's request (or by the document it delegates to)? |
 //! | [`policy`] | Π exactly as published, and vigil's reading of its one inconsistency |
 //! | [`session`] | [`SessionMonitor`]: exposure, injections, permissions, repeated attempts, cost and money moved across turns |
 //! | [`session_store`] | [`SessionStore`]: session memory shared by processes (files; Redis with feature `redis`), compare-and-swap, TTL |
