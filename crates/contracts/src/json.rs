@@ -42,19 +42,14 @@ pub(crate) fn check_unique_keys(text: &str) -> Result<()> {
     parse_whole::<de::IgnoredAny>(text).map(|_| ())
 }
 
-/// [`from_json_str`] for one part of a record that [`check_unique_keys`] has already checked
-/// whole (a plan step read from its text): the same parse, with its own value budget.
-pub(crate) fn from_json_part<T: DeserializeOwned>(text: &str) -> Result<T> {
-    from_json_str(text)
-}
-
 /// The most JSON values one record may hold when [`from_json_str`] parses it into memory: each
 /// array element counts one, each object entry [`OBJECT_ENTRY_COST`] (its key is a string of its
 /// own and a map slot). A tiny JSON value costs 30–80 times its text once parsed (a `0,` is two
 /// bytes, its `serde_json::Value` 32 and more), so a 15 MB line of zeros or of one-key objects
 /// took 430–570 MB; past this budget the record is refused, naming where it stopped, and a
-/// refused record costs at most about 120 MB. Real records sit far below it: a session of
-/// 10,000 calls holds about 200,000. A plan parsed whole counts about 13 a short step, so one
+/// refused 15 MB line peaked at 94–155 MB when measured (`docs/memory.md`). Real records sit
+/// below it: a session of 10,000 calls with four arguments each counts about 220,000. A plan
+/// parsed whole counts about 13 a short step, so one
 /// of more than about 75,000 steps is refused: read it with
 /// [`RawPlan`](crate::plan::RawPlan) (as `vigil plan-risk` does), which parses each step on its
 /// own, each with a budget of its own.

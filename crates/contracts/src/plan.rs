@@ -89,7 +89,8 @@ impl<'a> RawPlan<'a> {
         if raw
             .steps
             .iter()
-            .any(|s| crate::json::from_json_part::<Step>(s.get()).is_err())
+            // Each step parsed as a record of its own, with its own value budget.
+            .any(|s| crate::from_json_str::<Step>(s.get()).is_err())
         {
             return Err(canonical());
         }
@@ -108,7 +109,7 @@ impl<'a> RawPlan<'a> {
 
     /// Step `index`, parsed from its text (panics if out of range).
     pub fn step(&self, index: usize) -> Step {
-        crate::json::from_json_part(self.steps[index].get())
+        crate::from_json_str(self.steps[index].get())
             .expect("every step was checked by RawPlan::parse")
     }
 }

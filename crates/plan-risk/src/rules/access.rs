@@ -22,7 +22,7 @@ use vigil_features::plan::Action;
 
 use super::report;
 use super::scope::is_vague;
-use crate::context::{PlanContext, StepContext, TrustedText};
+use crate::context::{PlanContext, StepContext, TrustedText, compact};
 use crate::grounding::Request;
 
 /// Argument keys naming who receives access (compared case-insensitively).
@@ -265,12 +265,6 @@ fn named(request: &Request, trusted: TrustedText<'_>, value: &str) -> bool {
     if v.contains('@') && request.names_endpoint(&v) {
         return true;
     }
-    let compact = |t: &str| -> String {
-        t.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
     let c = compact(&v);
     let text = request.text().unwrap_or("");
     // The compacted trusted text is built only when the budget allows reading it (twice).

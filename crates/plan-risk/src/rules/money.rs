@@ -43,7 +43,7 @@ use vigil_features::plan::Action;
 
 use super::report;
 use super::scope::is_vague;
-use crate::context::{PlanContext, StepContext, TrustedText};
+use crate::context::{PlanContext, StepContext, TrustedText, compact};
 
 /// Argument keys that name who receives the money (compared case-insensitively).
 pub const RECIPIENT_KEYS: &[&str] = &[
@@ -563,14 +563,6 @@ fn asks_counted_repeat(text: &str) -> bool {
 /// `x` in whole cents, when it is a finite amount of a sane size.
 fn cents(x: f64) -> Option<i64> {
     (x.is_finite() && x.abs() < 1e13).then(|| (x * 100.0).round() as i64)
-}
-
-/// Lower-case letters and digits only.
-fn compact(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// `word` in `haystack` between non-alphanumeric characters.
