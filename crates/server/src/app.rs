@@ -365,7 +365,14 @@ async fn one_record(state: &Arc<AppState>, endpoint: &str, record: &str) -> Resu
                 )
                 .await
                 .map_err(session_failure)?,
-                None => state.engines.plan.assess(&plan),
+                // Off the async workers: a plan at the body limit takes a few hundred
+                // milliseconds, which would stall every other request on this 2-thread runtime.
+                None => {
+                    let engines = state.engines.clone();
+                    tokio::task::spawn_blocking(move || engines.plan.assess(&plan))
+                        .await
+                        .map_err(|e| Failure::Bad(format!("internal error: {e}")))?
+                }
             };
             records::assessment_output(&assessment).map_err(|e| bad(&e))
         }
