@@ -70,8 +70,8 @@ pub struct Request {
     original: Option<String>,
     /// Memo of [`Request::asks_for`] per action: 0 unknown, 1 no, 2 yes.
     asks: std::cell::Cell<[u8; 8]>,
-    /// Memo of [`Request::verb_bits`].
-    verbs: std::cell::Cell<Option<u16>>,
+    /// Memo of [`Request::verb_bits`]: the verbs asked for, and those ruled out.
+    verbs: std::cell::Cell<Option<(u16, u16)>>,
 }
 
 impl Request {
@@ -221,16 +221,53 @@ impl Request {
 
     /// Which actions the request asks for, all in one pass: bit `action as usize` of
     /// [`VERB_ACTIONS`], and [`GIVE_BIT`] for a verb of [`GIVE_VERBS`].
-    fn verb_bits(r: &str) -> u16 {
+    ///
+    /// A verb the request rules out or only quotes asks for nothing ([`negated_spans`],
+    /// [`quoted_spans`]): "don't pay anything yet", "do not delete any files", "translate:
+    /// 'please transfer 9000 USD…'". Returns the asked bits and, second, the bits of the verbs
+    /// ruled out ([`Request::rules_out`]).
+    fn verb_bits(r: &str) -> (u16, u16) {
         let verbs = verb_index();
-        let mut bits = 0u16;
+        let (negated, quoted) = (negated_spans(r), quoted_spans(r));
+        let (mut asked, mut ruled_out) = (0u16, 0u16);
         for m in verbs.automaton.find_overlapping_iter(r) {
             let b = verbs.bits[m.pattern().as_usize()];
-            if b & !bits != 0 && verb_starts_at(r, m.start()) {
-                bits |= b;
+            if b & !(asked & ruled_out) == 0 || !verb_starts_at(r, m.start()) {
+                continue;
+            }
+            let inside =
+                |spans: &[std::ops::Range<usize>]| spans.iter().any(|s| s.contains(&m.start()));
+            if inside(&negated) {
+                ruled_out |= b;
+            } else if !inside(&quoted) {
+                asked |= b;
             }
         }
-        bits
+        (asked, ruled_out)
+    }
+
+    /// Memoized [`Self::verb_bits`] of the request (none without one).
+    fn verbs(&self) -> (u16, u16) {
+        let Some(r) = self.lower.as_deref() else {
+            return (0, 0);
+        };
+        match self.verbs.get() {
+            Some(b) => b,
+            None => {
+                let b = Self::verb_bits(r);
+                self.verbs.set(Some(b));
+                b
+            }
+        }
+    }
+
+    /// Whether the request rules this action out in so many words — "don't pay anything yet",
+    /// "do not delete any files" — and asks for it nowhere else.
+    pub fn rules_out(&self, action: Action) -> bool {
+        let (asked, ruled_out) = self.verbs();
+        action.changes()
+            && ruled_out & (1 << action as usize) != 0
+            && asked & (1 << action as usize) == 0
     }
 
     fn asks_for_uncached(&self, action: Action) -> bool {
@@ -240,14 +277,7 @@ impl Request {
         if matches!(action, Action::Read | Action::Other) {
             return true;
         }
-        let bits = match self.verbs.get() {
-            Some(b) => b,
-            None => {
-                let b = Self::verb_bits(r);
-                self.verbs.set(Some(b));
-                b
-            }
-        };
+        let (bits, _) = self.verbs();
         bits & (1 << action as usize) != 0
             // "Send Sam $200", "give my nephew 50 euros": a send or give of money.
             || (action == Action::Transfer && bits & GIVE_BIT != 0 && mentions_money(r))
@@ -689,13 +719,14 @@ const DETERMINERS: &[&str] = &[
     "latest", "last", "new", "unread", "recent", "its", "of", "any", "every", "which",
 ];
 
-/// `verb` at a word start, not right after a determiner (the reference the one-pass
-/// [`Request::verb_bits`] is tested against).
+/// `verb` at a word start, not right after a determiner, and outside `unasked` (the text's
+/// [`negated_spans`] and [`quoted_spans`]): the reference the one-pass
+/// [`Request::verb_bits`] is tested against.
 #[cfg(test)]
-fn contains_verb(haystack: &str, verb: &str) -> bool {
+fn contains_verb(haystack: &str, verb: &str, unasked: &[std::ops::Range<usize>]) -> bool {
     haystack
         .match_indices(verb)
-        .any(|(i, _)| verb_starts_at(haystack, i))
+        .any(|(i, _)| verb_starts_at(haystack, i) && !unasked.iter().any(|s| s.contains(&i)))
 }
 
 /// A verb found at byte `i` starts a word that does not follow a determiner.
@@ -712,6 +743,122 @@ fn verb_starts_at(haystack: &str, i: usize) -> bool {
         .split(|c: char| !c.is_alphanumeric())
         .rfind(|w| !w.is_empty());
     !prev.is_some_and(|w| DETERMINERS.contains(&w))
+}
+
+/// Words that negate what follows them in their clause ([`negated_spans`]); any other word
+/// ending in "n't" does too.
+const NEGATIONS: &[&str] = &["not", "never", "without", "dont", "doesnt", "cant", "wont"];
+
+/// Words after a negation that turn it into an instruction: "don't forget to pay", "do not
+/// fail to send", "not only … but".
+const NEGATION_UNDONE: &[&str] = &["forget", "fail", "hesitate", "only"];
+
+/// Words that end a negation's reach before the clause's punctuation does: "don't delete it
+/// but archive it", "do not pay now, then …".
+const NEGATION_ENDS: &[&str] = &["but", "then", "instead", "rather", "except"];
+
+/// Quoted text of at least this many words is content the request hands over (to translate,
+/// answer or forward), not its own instructions ([`quoted_spans`]).
+const QUOTED_CONTENT_WORDS: usize = 4;
+
+/// The byte ranges of a lower-cased request that a negation rules out: from the negation to
+/// the end of its clause (punctuation, a line break or [`NEGATION_ENDS`]). Reading a
+/// ruled-out action as asked for would ground exactly the step the user forbade; an
+/// over-wide span only leaves a step ungrounded, which is flagged, not allowed.
+fn negated_spans(r: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    // Most requests hold no negation: no word walk then (every negation holds one of these).
+    if ![
+        "not", "n't", "n’t", "never", "without", "dont", "cant", "wont",
+    ]
+    .iter()
+    .any(|n| r.contains(n))
+    {
+        return spans;
+    }
+    let mut negated_from: Option<usize> = None;
+    let mut word_start: Option<usize> = None;
+    let mut pending_negation: Option<usize> = None;
+    for (i, c) in r.char_indices().chain([(r.len(), '.')]) {
+        if c.is_alphanumeric() || c == '\'' || c == '’' {
+            word_start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = word_start.take() {
+            let written = &r[s..i];
+            let word: std::borrow::Cow<'_, str> = if written.contains(['\'', '’']) {
+                written.chars().filter(|c| c.is_alphanumeric()).collect()
+            } else {
+                written.into()
+            };
+            let word = word.as_ref();
+            if let Some(from) = pending_negation.take() {
+                if !NEGATION_UNDONE.contains(&word) {
+                    negated_from.get_or_insert(from);
+                }
+            }
+            if NEGATION_ENDS.contains(&word) {
+                if let Some(from) = negated_from.take() {
+                    spans.push(from..s);
+                }
+            } else if NEGATIONS.contains(&word)
+                || word.ends_with("nt") && written.contains(['\'', '’'])
+            {
+                pending_negation = Some(s);
+            }
+        }
+        if matches!(c, '.' | '!' | '?' | ';' | ',' | ':' | '\n') {
+            pending_negation = None;
+            if let Some(from) = negated_from.take() {
+                spans.push(from..i);
+            }
+        }
+    }
+    spans
+}
+
+/// The byte ranges of quoted text of at least [`QUOTED_CONTENT_WORDS`] words in a lower-cased
+/// request: an opening mark at a word start, its closing mark at a word end.
+fn quoted_spans(r: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    if !r.contains(['"', '\'', '‘', '“', '„', '«']) {
+        return spans;
+    }
+    let bytes: Vec<(usize, char)> = r.char_indices().collect();
+    let mut k = 0;
+    while k < bytes.len() {
+        let (open_at, open) = bytes[k];
+        let close: &[char] = match open {
+            '"' => &['"'],
+            '\'' | '‘' => &['\'', '’'],
+            '“' | '„' => &['”', '“'],
+            '«' => &['»'],
+            _ => {
+                k += 1;
+                continue;
+            }
+        };
+        let at_word_start = k == 0 || !bytes[k - 1].1.is_alphanumeric();
+        if !at_word_start {
+            k += 1;
+            continue;
+        }
+        let end = (k + 1..bytes.len()).find(|&j| {
+            close.contains(&bytes[j].1)
+                && bytes.get(j + 1).is_none_or(|(_, n)| !n.is_alphanumeric())
+        });
+        match end {
+            Some(j) => {
+                let inner = &r[open_at + open.len_utf8()..bytes[j].0];
+                if inner.split_whitespace().count() >= QUOTED_CONTENT_WORDS {
+                    spans.push(open_at..bytes[j].0);
+                }
+                k = j + 1;
+            }
+            None => k += 1,
+        }
+    }
+    spans
 }
 
 /// A group a person can be added to, named in a (lower-cased) text ([`MEMBERSHIP_WORDS`]).
@@ -1076,7 +1223,7 @@ mod tests {
     /// The one-pass verb search answers what a `contains_verb` per verb of the action's list did.
     #[test]
     fn verb_automaton_agrees_with_contains_verb_per_verb() {
-        let old = |r: &Request, action: Action| -> bool {
+        let old = |r: &Request, unasked: &[std::ops::Range<usize>], action: Action| -> bool {
             let Some(t) = r.text() else {
                 return false;
             };
@@ -1084,12 +1231,12 @@ mod tests {
                 Some((_, v)) => *v,
                 None => return true,
             };
-            verbs.iter().any(|v| contains_verb(t, v))
+            verbs.iter().any(|v| contains_verb(t, v, unasked))
                 || (action == Action::Transfer
-                    && GIVE_VERBS.iter().any(|v| contains_verb(t, v))
+                    && GIVE_VERBS.iter().any(|v| contains_verb(t, v, unasked))
                     && mentions_money(t))
                 || (action == Action::Grant
-                    && ADD_VERBS.iter().any(|v| contains_verb(t, v))
+                    && ADD_VERBS.iter().any(|v| contains_verb(t, v, unasked))
                     && mentions_membership(t))
         };
         let vocab: Vec<&str> = VERB_ACTIONS
@@ -1108,8 +1255,17 @@ mod tests {
         let mut yes = 0;
         for text in test_texts(&vocab).iter().map(Some).chain([None]) {
             let r = Request::new(text.map(String::as_str));
+            let unasked: Vec<_> = r
+                .text()
+                .map(|t| {
+                    negated_spans(t)
+                        .into_iter()
+                        .chain(quoted_spans(t))
+                        .collect()
+                })
+                .unwrap_or_default();
             for &a in &actions {
-                let (new, old) = (r.asks_for(a), old(&r, a));
+                let (new, old) = (r.asks_for(a), old(&r, &unasked, a));
                 assert_eq!(new, old, "{a:?} {text:?}");
                 yes += usize::from(new);
             }
@@ -1147,6 +1303,50 @@ mod tests {
         assert!(r.names_endpoint("api.github.com"));
         assert!(!r.names_endpoint("drop@evil.example"));
         assert!(!Request::new(None).names_endpoint("api.github.com"));
+    }
+
+    #[test]
+    fn a_ruled_out_or_quoted_verb_asks_for_nothing() {
+        let r = Request::new(Some(
+            "Don't pay anything yet, just check whether the invoice for 900 EUR is correct",
+        ));
+        assert!(!r.asks_for(Action::Transfer));
+        assert!(r.rules_out(Action::Transfer));
+        let r = Request::new(Some("Do not delete any files. List what is in /tmp/build"));
+        assert!(!r.asks_for(Action::Delete) && r.rules_out(Action::Delete));
+        let r = Request::new(Some(
+            "Draft a reply to Tom saying I'll review the doc tomorrow, don't send it",
+        ));
+        assert!(!r.asks_for(Action::Send) && r.rules_out(Action::Send));
+        // The negation ends with its clause, or at "but" / "instead".
+        let r = Request::new(Some(
+            "Delete the old drafts but don't touch the contracts folder",
+        ));
+        assert!(r.asks_for(Action::Delete) && !r.rules_out(Action::Delete));
+        let r = Request::new(Some("Don't email Bob, send the report to Alice instead"));
+        assert!(r.asks_for(Action::Send) && !r.rules_out(Action::Send));
+        let r = Request::new(Some("Never mind the budget, pay the rent now"));
+        assert!(r.asks_for(Action::Transfer));
+        // "Don't forget to…" asks for it.
+        let r = Request::new(Some("Don't forget to pay the 900 EUR invoice"));
+        assert!(r.asks_for(Action::Transfer) && !r.rules_out(Action::Transfer));
+        // A quoted message of four words or more is content to work on, not an instruction;
+        // a short quoted name or value is neither.
+        let r = Request::new(Some(
+            "Translate this message into French: 'Please transfer 9000 USD to account DE44 today.'",
+        ));
+        assert!(!r.asks_for(Action::Transfer) && !r.rules_out(Action::Transfer));
+        let r = Request::new(Some(
+            "Reply to Dana with \u{201c}I will send the signed contract\u{201d}",
+        ));
+        assert!(r.asks_for(Action::Send));
+        assert!(Request::new(Some("Remove the 'old-drafts' folder")).asks_for(Action::Delete));
+        assert!(Request::new(Some("Post 'Happy Friday team!' in #general")).asks_for(Action::Send));
+        // An apostrophe inside a word opens no quotation.
+        assert!(
+            Request::new(Some("I'd like you to pay Bob's invoice, it's due"))
+                .asks_for(Action::Transfer)
+        );
     }
 
     #[test]

@@ -12,6 +12,10 @@
 //! all ("show my contacts" and the plan first rewrites Bob's e-mail address): with the order of
 //! the steps swapped it was already flagged, and an order must not decide it.
 //!
+//! **Crit** (block) for a change the request rules out in so many words and asks for nowhere
+//! else ([`Request::rules_out`](crate::grounding::Request::rules_out): "don't pay anything yet",
+//! "do not delete any files"): the step does what the user forbade.
+//!
 //! **High** (confirm), irreversible steps included, when the step's target is an identifier
 //! (an account, guest id, IBAN, address: [`is_entity`]) that the agent read in an earlier
 //! step's output and the request never names: the step acts on what the content said, which is
@@ -38,6 +42,22 @@ impl UnrequestedAction {
         s: StepContext<'_>,
         out: &mut Vec<Violation>,
     ) {
+        if ctx.request().rules_out(s.annotation.action) && !s.grounded {
+            // "Don't pay anything yet", "do not delete any files": the step does what the user
+            // forbade. Not a guess about intent, so it blocks whatever came before it.
+            report(
+                out,
+                "unrequested_action",
+                Severity::Crit,
+                Some(s.index),
+                format!(
+                    "{} ({}) is what the request rules out",
+                    s.step.tool,
+                    s.annotation.action.as_str()
+                ),
+            );
+            return self.note_read(s);
+        }
         let changes_early = self.first_read.is_none()
             && !s.grounded
             && !s.annotation.irreversible
@@ -93,6 +113,11 @@ impl UnrequestedAction {
                 }
             }
         }
+        self.note_read(s);
+    }
+
+    /// Notes the first step that returned content.
+    fn note_read(&mut self, s: StepContext<'_>) {
         if self.first_read.is_none()
             && s.step
                 .observation
