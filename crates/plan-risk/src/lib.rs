@@ -84,6 +84,7 @@ pub mod inspector;
 pub mod model;
 pub mod policy;
 pub mod rules;
+pub mod secrets;
 pub mod session;
 pub mod session_store;
 

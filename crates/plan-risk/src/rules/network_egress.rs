@@ -13,6 +13,10 @@ pub(super) struct NetworkEgress {
     sensitive_seen: Option<String>,
     /// That read happened in an earlier turn of the session.
     sensitive_from_session: bool,
+    /// Secret values earlier steps' outputs held ([`crate::secrets`]), with the step that
+    /// read each.
+    secrets: Vec<String>,
+    secret_steps: Vec<usize>,
 }
 
 impl NetworkEgress {
@@ -21,6 +25,8 @@ impl NetworkEgress {
         NetworkEgress {
             sensitive_seen: prior.sensitive_exposure.clone(),
             sensitive_from_session: prior.sensitive_exposure.is_some(),
+            secrets: Vec::new(),
+            secret_steps: Vec::new(),
         }
     }
 
@@ -41,7 +47,9 @@ impl NetworkEgress {
         if !sends && invites(s) {
             self.check_invitation(ctx, s, out);
         }
-        if sends {
+        if self.check_secret_leak(ctx, s, out) {
+            // Reported as exfiltration already; the send checks below would say it again.
+        } else if sends {
             let request = ctx.request();
             let trusted = ctx.trusted_text(s.index);
             let unnamed: Vec<&str> = ann
@@ -57,8 +65,10 @@ impl NetworkEgress {
                 .copied()
                 .filter(|e| !trusted.contains(e))
                 .collect();
+            // An address a clean output of a requested step gave (the contact the user asked
+            // to look up) is known: a sensitive send there is high (confirm), not crit.
             let destination_unknown =
-                !unnamed.is_empty() || (ann.endpoints.is_empty() && !s.grounded);
+                !untrusted.is_empty() || (ann.endpoints.is_empty() && !s.grounded);
             let mentions_exposed = !prior.exposed_entities.is_empty()
                 && prior.exposed_entities.iter().any(|e| {
                     s.lower_arg_strings()
@@ -119,6 +129,73 @@ impl NetworkEgress {
             self.sensitive_seen = Some(format!("step {} {}", s.index, s.step.tool));
             self.sensitive_from_session = false;
         }
+        if let Some(o) = s.step.observation.as_deref() {
+            let before = self.secrets.len();
+            crate::secrets::collect(o, &mut self.secrets);
+            if self.secrets.len() > before {
+                self.secret_steps.resize(self.secrets.len(), s.index);
+                if !sends {
+                    // An output that holds a credential is a sensitive read, whatever the step
+                    // is called: sends after it are judged as after reading `.env`.
+                    self.sensitive_seen = Some(format!("step {} {}", s.index, s.step.tool));
+                    self.sensitive_from_session = false;
+                }
+            }
+        }
+    }
+
+    /// A step whose arguments carry a secret value an earlier step read, to an endpoint that
+    /// neither the request nor a clean output of a requested step names: crit, whatever the
+    /// step's action (a GET whose query string holds the key leaks it as a send would).
+    /// Returns whether it reported.
+    fn check_secret_leak(
+        &self,
+        ctx: &PlanContext<'_>,
+        s: StepContext<'_>,
+        out: &mut Vec<Violation>,
+    ) -> bool {
+        if self.secrets.is_empty() || s.annotation.endpoints.is_empty() && !s.sends() {
+            return false;
+        }
+        // Arguments as written, and URL-decoded where they hold escapes (a key's `/` and `+`
+        // travel as `%2F` and `%2B` in a query string).
+        let args = s.arg_strings();
+        let decoded: Vec<String> = args
+            .iter()
+            .filter(|a| a.contains('%'))
+            .map(|a| crate::secrets::percent_decode(a))
+            .collect();
+        let Some(k) = self.secrets.iter().position(|secret| {
+            args.iter()
+                .copied()
+                .chain(decoded.iter().map(String::as_str))
+                .any(|a| a.contains(secret.as_str()))
+        }) else {
+            return false;
+        };
+        let request = ctx.request();
+        let trusted = ctx.trusted_text(s.index);
+        let unnamed: Vec<&str> = s
+            .annotation
+            .endpoints
+            .iter()
+            .filter(|e| !request.names_endpoint(e) && !trusted.contains(e.as_str()))
+            .map(String::as_str)
+            .collect();
+        if unnamed.is_empty() && !s.annotation.endpoints.is_empty() {
+            return false;
+        }
+        self.report_exfiltration(
+            s,
+            format!(
+                "a secret read in step {} leaves in the arguments of {} to {}",
+                self.secret_steps[k],
+                s.step.tool,
+                display_endpoints(&unnamed)
+            ),
+            out,
+        );
+        true
     }
 }
 
