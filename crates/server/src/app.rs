@@ -93,6 +93,19 @@ pub struct ServeOptions {
     /// A connection with no traffic either way for this long is closed (a client that sends
     /// half its headers and stops, an idle keep-alive connection).
     pub idle_timeout: Duration,
+    /// Browser origins (`https://app.example`) allowed to call `/v1/*`. A `/v1/*` request that
+    /// carries an `Origin` header not listed here is refused (403): agents are not browsers,
+    /// and a web page the user visits must not be able to append events or alter sessions.
+    pub allow_origins: Vec<String>,
+    /// Most `/v1/*` requests handled at once; further ones wait (holding no body) for a slot,
+    /// up to the request time limit, then get 503. Bounds memory near
+    /// `max_in_flight × (body_limit + the answer's working set)`.
+    pub max_in_flight: usize,
+}
+
+/// The default `--max-in-flight`: twice the CPUs (the default worker threads).
+pub fn default_max_in_flight() -> usize {
+    2 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
 impl Default for ServeOptions {
@@ -109,6 +122,8 @@ impl Default for ServeOptions {
             workdir: IntentNormalizer::DEFAULT_WORKDIR.to_owned(),
             max_connections: 1024,
             idle_timeout: Duration::from_secs(60),
+            allow_origins: Vec::new(),
+            max_in_flight: default_max_in_flight(),
         }
     }
 }
@@ -197,6 +212,8 @@ pub struct AppState {
     agents: std::sync::Mutex<AgentCache>,
     /// The counters behind `/metrics`.
     pub metrics: Metrics,
+    /// Slots for `/v1/*` requests being handled ([`ServeOptions::max_in_flight`]).
+    in_flight: Arc<tokio::sync::Semaphore>,
     options: ServeOptions,
 }
 
@@ -230,6 +247,11 @@ impl AppState {
             sessions,
             agents: std::sync::Mutex::new(AgentCache::default()),
             metrics: Metrics::default(),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(
+                options
+                    .max_in_flight
+                    .clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
+            )),
             options,
         })
     }
@@ -310,28 +332,78 @@ enum Failure {
     Bad(String),
     /// Shared state cannot be reached: 503 for the whole request.
     Unavailable(String),
+    /// A fault of the server or of its stored state (a corrupt file in the state directory):
+    /// 500 for the whole request, with a message that names no path (the details are logged).
+    Internal(String),
 }
 
 fn bad(e: &anyhow::Error) -> Failure {
     Failure::Bad(diagnostics::chain(e))
 }
 
+/// Whether a store message may be shown to clients: Redis messages name the server
+/// (`Redis at host:port: …`, useful and documented); file-store ones name paths on this host,
+/// which stay in the log.
+fn shown_store_message(m: &str) -> bool {
+    m.starts_with("Redis at ")
+}
+
 fn baseline_failure(e: vigil_isolation_baseline::Error) -> Failure {
     use vigil_isolation_baseline::Error as E;
     match e {
-        E::Unavailable(m) => Failure::Unavailable(format!("baseline store unavailable: {m}")),
-        E::Io { .. } => Failure::Unavailable(e.to_string()),
-        other => Failure::Bad(other.to_string()),
+        E::InvalidAgentId { .. } => Failure::Bad(e.to_string()),
+        E::Unavailable(m) if shown_store_message(&m) => {
+            Failure::Unavailable(format!("baseline store unavailable: {m}"))
+        }
+        E::Unavailable(_) | E::Io { .. } => {
+            tracing::error!("baseline store: {e}");
+            Failure::Unavailable(
+                "baseline store unavailable: the state directory cannot be read or written \
+                 (details in the server log)"
+                    .into(),
+            )
+        }
+        other => {
+            tracing::error!("baseline store: {other}");
+            Failure::Internal(
+                "the baseline store holds data that cannot be used (details in the server log)"
+                    .into(),
+            )
+        }
     }
 }
 
 fn session_failure(e: vigil_plan_risk::Error) -> Failure {
+    use vigil_plan_risk::Error as E;
     match e {
-        vigil_plan_risk::Error::SessionUnavailable(_) | vigil_plan_risk::Error::SessionStore(_) => {
+        E::InvalidSessionId { .. } => Failure::Bad(e.to_string()),
+        E::SessionUnavailable(ref m) | E::SessionStore(ref m)
+            if shown_store_message(m) || m.contains("attempts in a row") =>
+        {
             Failure::Unavailable(e.to_string())
         }
-        other => Failure::Bad(other.to_string()),
+        E::SessionUnavailable(_) => {
+            tracing::error!("session store: {e}");
+            Failure::Unavailable(
+                "session store unavailable: the state directory cannot be read or written \
+                 (details in the server log)"
+                    .into(),
+            )
+        }
+        other => {
+            tracing::error!("session store: {other}");
+            Failure::Internal(
+                "the session store failed or holds data that cannot be used (details in the \
+                 server log)"
+                    .into(),
+            )
+        }
     }
+}
+
+fn join_failure(e: tokio::task::JoinError) -> Failure {
+    tracing::error!("a request's worker task failed: {e}");
+    Failure::Internal("internal error (details in the server log)".into())
 }
 
 /// The class counted in `vigil_verdicts_total` for an answer.
@@ -353,35 +425,46 @@ fn verdict_class(endpoint: &str, out: &Value) -> Option<String> {
 
 async fn one_record(state: &Arc<AppState>, endpoint: &str, record: &str) -> Result<Value, Failure> {
     match endpoint {
-        "baseline" => baseline_record(state, record).await,
-        "plan-risk" => {
-            let (plan, session) = records::plan_with_session(record).map_err(|e| bad(&e))?;
-            let assessment = match session {
-                Some(id) => session_store::assess_turn(
-                    state.sessions.as_ref(),
-                    &state.engines.plan,
-                    &id,
-                    &plan,
-                )
+        // Off the async workers: loading an agent refits its forest on the whole shared log.
+        "baseline" => {
+            let state = state.clone();
+            let record = record.to_owned();
+            let runtime = tokio::runtime::Handle::current();
+            tokio::task::spawn_blocking(move || runtime.block_on(baseline_record(&state, &record)))
                 .await
-                .map_err(session_failure)?,
-                // Off the async workers: a plan at the body limit takes a few hundred
-                // milliseconds, which would stall every other request on this 2-thread runtime.
-                None => {
-                    let engines = state.engines.clone();
-                    tokio::task::spawn_blocking(move || engines.plan.assess(&plan))
-                        .await
-                        .map_err(|e| Failure::Bad(format!("internal error: {e}")))?
-                }
-            };
-            records::assessment_output(&assessment).map_err(|e| bad(&e))
+                .map_err(join_failure)?
+        }
+        // Parsing, assessing and the session's store calls all off the async workers: a plan
+        // at the body limit takes a few hundred milliseconds, which would stall every other
+        // request (and the time limit) on a 2-thread runtime.
+        "plan-risk" => {
+            let state = state.clone();
+            let record = record.to_owned();
+            let runtime = tokio::runtime::Handle::current();
+            tokio::task::spawn_blocking(move || {
+                let (plan, session) = records::plan_with_session(&record).map_err(|e| bad(&e))?;
+                let assessment = match session {
+                    Some(id) => runtime
+                        .block_on(session_store::assess_turn(
+                            state.sessions.as_ref(),
+                            &state.engines.plan,
+                            &id,
+                            &plan,
+                        ))
+                        .map_err(session_failure)?,
+                    None => state.engines.plan.assess(&plan),
+                };
+                records::assessment_output(&assessment).map_err(|e| bad(&e))
+            })
+            .await
+            .map_err(join_failure)?
         }
         _ => {
             let engines = state.engines.clone();
             let (endpoint, record) = (endpoint.to_owned(), record.to_owned());
             tokio::task::spawn_blocking(move || engines.stateless(&endpoint, &record))
                 .await
-                .map_err(|e| Failure::Bad(format!("internal error: {e}")))?
+                .map_err(join_failure)?
                 .map_err(|e| bad(&e))
         }
     }
@@ -437,9 +520,9 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
 /// from that index. On the stateful endpoints (`baseline`, `plan-risk` with a `session_id`)
 /// those records were applied, and the record at that index may have been too: its write can
 /// land before the stop.
-fn stopped_part_way(message: &str, processed: usize) -> Response {
+fn stopped_part_way(status: StatusCode, message: &str, processed: usize) -> Response {
     json_response(
-        StatusCode::SERVICE_UNAVAILABLE,
+        status,
         &json!({"error": {
             "message": bounded_message(&format!(
                 "{message}; {processed} record(s) were processed before it stopped"
@@ -465,6 +548,8 @@ async fn handle(state: Arc<AppState>, endpoint: &'static str, body: Bytes) -> Re
                 );
             }
         };
+        // A leading byte-order mark is dropped, as the CLI drops it.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let trimmed = text.trim_start();
         if trimmed.is_empty() {
             return json_response(StatusCode::BAD_REQUEST, &error_body("empty body"));
@@ -502,7 +587,12 @@ async fn handle(state: Arc<AppState>, endpoint: &'static str, body: Bytes) -> Re
                     Err(Failure::Bad(m)) => {
                         out.push(json!({"error": {"index": i, "message": bounded_message(&m)}}));
                     }
-                    Err(Failure::Unavailable(m)) => return stopped_part_way(&m, i),
+                    Err(Failure::Unavailable(m)) => {
+                        return stopped_part_way(StatusCode::SERVICE_UNAVAILABLE, &m, i);
+                    }
+                    Err(Failure::Internal(m)) => {
+                        return stopped_part_way(StatusCode::INTERNAL_SERVER_ERROR, &m, i);
+                    }
                 }
                 processed.store(i + 1, std::sync::atomic::Ordering::Relaxed);
             }
@@ -519,12 +609,16 @@ async fn handle(state: Arc<AppState>, endpoint: &'static str, body: Bytes) -> Re
                 Err(Failure::Unavailable(m)) => {
                     json_response(StatusCode::SERVICE_UNAVAILABLE, &error_body(&m))
                 }
+                Err(Failure::Internal(m)) => {
+                    json_response(StatusCode::INTERNAL_SERVER_ERROR, &error_body(&m))
+                }
             }
         }
     };
     let response = match tokio::time::timeout(state.options.timeout, work).await {
         Ok(r) => r,
         Err(_) => stopped_part_way(
+            StatusCode::SERVICE_UNAVAILABLE,
             &format!(
                 "request timed out after {} ms",
                 state.options.timeout.as_millis()
@@ -549,17 +643,19 @@ async fn healthz() -> Response {
 
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let (b, s) = tokio::join!(state.baselines.ping(), state.sessions.ping());
-    match (b, s) {
-        (Ok(()), Ok(())) => json_response(StatusCode::OK, &json!({"status": "ready"})),
-        (Err(e), _) => json_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &json!({"status": "unavailable", "error": {"message": e.to_string()}}),
-        ),
-        (_, Err(e)) => json_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &json!({"status": "unavailable", "error": {"message": e.to_string()}}),
-        ),
-    }
+    let message = match (b, s) {
+        (Ok(()), Ok(())) => return json_response(StatusCode::OK, &json!({"status": "ready"})),
+        (Err(e), _) => match baseline_failure(e) {
+            Failure::Bad(m) | Failure::Unavailable(m) | Failure::Internal(m) => m,
+        },
+        (_, Err(e)) => match session_failure(e) {
+            Failure::Bad(m) | Failure::Unavailable(m) | Failure::Internal(m) => m,
+        },
+    };
+    json_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &json!({"status": "unavailable", "error": {"message": message}}),
+    )
 }
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
@@ -583,6 +679,9 @@ async fn baseline_log(State(state): State<Arc<AppState>>, Path(agent): Path<Stri
             Failure::Unavailable(m) => {
                 json_response(StatusCode::SERVICE_UNAVAILABLE, &error_body(&m))
             }
+            Failure::Internal(m) => {
+                json_response(StatusCode::INTERNAL_SERVER_ERROR, &error_body(&m))
+            }
         },
     }
 }
@@ -590,6 +689,15 @@ async fn baseline_log(State(state): State<Arc<AppState>>, Path(agent): Path<Stri
 /// Constant-time comparison of the presented token.
 fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The credentials of an `Authorization: Bearer <token>` header; the scheme is
+/// case-insensitive (RFC 7235), so `bearer` and `BEARER` are accepted too.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim_start_matches(' '))
 }
 
 async fn auth(
@@ -602,7 +710,7 @@ async fn auth(
         let presented = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
+            .and_then(bearer_token);
         if !presented.is_some_and(|p| same(p.as_bytes(), token.as_bytes())) {
             return (
                 StatusCode::UNAUTHORIZED,
@@ -618,18 +726,235 @@ async fn auth(
     next.run(request).await
 }
 
+/// Whether a `Host` header names this machine's loopback interface: `localhost`, an address in
+/// 127.0.0.0/8 or `[::1]`, with any port (or none).
+pub fn loopback_host(host: &str) -> bool {
+    let port_ok = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if let Some(rest) = host.strip_prefix('[') {
+        let Some((ip, after)) = rest.split_once(']') else {
+            return false;
+        };
+        let port = match after.strip_prefix(':') {
+            Some(p) => p,
+            None if after.is_empty() => "",
+            None => return false,
+        };
+        return port_ok(port)
+            && ip
+                .parse::<std::net::Ipv6Addr>()
+                .is_ok_and(|a| a.is_loopback());
+    }
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port_ok(port) => name,
+        Some(_) => return false,
+        None => host,
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|a| a.is_loopback())
+}
+
+/// Browser protection, before anything else (and before any body is read):
+/// - on a loopback listen address, a `Host` that is not loopback is refused (421): a page that
+///   rebinds its own DNS name to 127.0.0.1 sends its own name as `Host`, so it cannot read
+///   answers;
+/// - a `/v1/*` request with an `Origin` header is refused (403) unless that origin is allowed
+///   (`--allow-origin`): browsers always send `Origin` on cross-site POSTs (including the
+///   `text/plain` ones that need no preflight), agents and curl send none. Allowed origins get
+///   CORS headers, and their preflight `OPTIONS` is answered.
+async fn browser_guard(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if state.options.listen.ip().is_loopback() {
+        for host in request.headers().get_all(header::HOST) {
+            let text = host.to_str().unwrap_or("");
+            if !loopback_host(text) {
+                return json_response(
+                    StatusCode::MISDIRECTED_REQUEST,
+                    &error_body(&format!(
+                        "Host {:?} refused: vigil serve listens on a loopback address and \
+                         answers only Host localhost, 127.0.0.0/8 or [::1] (DNS rebinding \
+                         protection)",
+                        vigil_contracts::text::ellipsize(text, 100)
+                    )),
+                );
+            }
+        }
+    }
+    if !request.uri().path().starts_with("/v1/") {
+        return next.run(request).await;
+    }
+    let mut allowed_origin = None;
+    for origin in request.headers().get_all(header::ORIGIN) {
+        let text = origin.to_str().unwrap_or("");
+        let listed = state
+            .options
+            .allow_origins
+            .iter()
+            .any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(text));
+        if !listed {
+            return json_response(
+                StatusCode::FORBIDDEN,
+                &error_body(&format!(
+                    "cross-origin request from {:?} refused: /v1/* does not answer browsers \
+                     unless their origin is allowed (vigil serve --allow-origin ORIGIN)",
+                    vigil_contracts::text::ellipsize(text, 100)
+                )),
+            );
+        }
+        allowed_origin = Some(origin.clone());
+    }
+    let Some(origin) = allowed_origin else {
+        return next.run(request).await;
+    };
+    let mut response = if request.method() == axum::http::Method::OPTIONS {
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        let h = r.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            header::HeaderValue::from_static("GET, POST"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            header::HeaderValue::from_static("authorization, content-type"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            header::HeaderValue::from_static("600"),
+        );
+        r
+    } else {
+        next.run(request).await
+    };
+    let h = response.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    h.insert(header::VARY, header::HeaderValue::from_static("Origin"));
+    response
+}
+
+/// Admission of a `/v1/*` request, before its body is read: a declared `Content-Length` over
+/// `--body-limit` is refused at once (413), and at most `--max-in-flight` requests are handled
+/// at a time — the others wait for a slot holding no body (up to the request time limit, then
+/// 503), so memory stays bounded however many clients send large bodies at once.
+async fn admit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let limit = state.options.body_limit;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return body_too_large(limit);
+    }
+    let permit = match tokio::time::timeout(
+        state.options.timeout,
+        state.in_flight.clone().acquire_owned(),
+    )
+    .await
+    {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            let mut r = json_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &error_body(&format!(
+                    "busy: {} requests in flight (--max-in-flight) for longer than {} ms; \
+                     try again",
+                    state.options.max_in_flight,
+                    state.options.timeout.as_millis()
+                )),
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            return r;
+        }
+    };
+    let response = next.run(request).await;
+    drop(permit);
+    response
+}
+
+fn body_too_large(limit: usize) -> Response {
+    let mut r = json_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &error_body(&format!(
+            "body over the limit of {limit} bytes (--body-limit)"
+        )),
+    );
+    r.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    r
+}
+
+/// Reads a request body whole, within `--body-limit` and [`body_read_timeout`] in total (not per
+/// chunk: a body trickled a byte at a time is cut off at the deadline too).
+async fn read_body(state: &AppState, body: axum::body::Body) -> Result<Bytes, Response> {
+    use axum::body::HttpBody;
+    let limit = state.options.body_limit;
+    let deadline = body_read_timeout(state.options.timeout);
+    let read = async {
+        let mut body = std::pin::pin!(body);
+        let mut buf = Vec::new();
+        while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+            let frame = frame.map_err(|e| {
+                json_response(
+                    StatusCode::BAD_REQUEST,
+                    &error_body(&format!("cannot read the request body: {e}")),
+                )
+            })?;
+            if let Ok(data) = frame.into_data() {
+                if buf.len() + data.len() > limit {
+                    return Err(body_too_large(limit));
+                }
+                buf.extend_from_slice(&data);
+            }
+        }
+        Ok(Bytes::from(buf))
+    };
+    match tokio::time::timeout(deadline, read).await {
+        Ok(result) => result,
+        Err(_) => {
+            let mut r = json_response(
+                StatusCode::REQUEST_TIMEOUT,
+                &error_body(&format!(
+                    "the request body did not arrive within {} ms",
+                    deadline.as_millis()
+                )),
+            );
+            r.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+            Err(r)
+        }
+    }
+}
+
 macro_rules! endpoint {
     ($name:literal) => {
         post(
-            |State(state): State<Arc<AppState>>, body: Bytes| async move {
-                handle(state, $name, body).await
+            |State(state): State<Arc<AppState>>, request: Request| async move {
+                match read_body(&state, request.into_body()).await {
+                    Ok(body) => handle(state, $name, body).await,
+                    Err(refused) => {
+                        state
+                            .metrics
+                            .request($name, refused.status().as_u16(), Duration::ZERO);
+                        refused
+                    }
+                }
             },
         )
     };
 }
 
 /// The router: `POST /v1/{endpoint}` (bearer token when configured), `GET /v1/baseline/{agent}`,
-/// `GET /healthz`, `GET /readyz`, `GET /metrics`.
+/// `GET /healthz`, `GET /readyz`, `GET /metrics`; browser requests refused ([`ServeOptions`]'s
+/// `allow_origins`, and `Host` on loopback), `/v1/*` admitted at most `max_in_flight` at a time.
 pub fn router(state: Arc<AppState>) -> Router {
     let limit = state.options.body_limit;
     let v1 = Router::new()
@@ -641,6 +966,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/preflight", endpoint!("preflight"))
         .route("/v1/baseline", endpoint!("baseline"))
         .route("/v1/baseline/{agent}", get(baseline_log))
+        // Layers run last-added first: authentication, then admission.
+        .route_layer(middleware::from_fn_with_state(state.clone(), admit))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     Router::new()
         .merge(v1)
@@ -648,17 +975,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(limit))
-        // A body must arrive in time: a client that sends its headers and then trickles (or
-        // withholds) the body is refused and its connection freed, instead of holding it open
-        // for as long as it likes.
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-            body_read_timeout(state.options.timeout),
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), browser_guard))
         .with_state(state)
 }
 
-/// How long a request body may take to arrive: the request timeout, and never less than
-/// [`MIN_BODY_READ`] (a short processing limit must not refuse a large body on a slow link).
+/// How long a request body may take to arrive, in total: the request timeout, and never less
+/// than [`MIN_BODY_READ`] (a short processing limit must not refuse a large body on a slow
+/// link). The request head has the same limit ([`crate::listener::serve_connections`]), and
+/// shutdown waits at most this long for open connections.
 pub fn body_read_timeout(request_timeout: Duration) -> Duration {
     request_timeout.max(MIN_BODY_READ)
 }
@@ -666,7 +990,8 @@ pub fn body_read_timeout(request_timeout: Duration) -> Duration {
 /// The shortest time a request body is given to arrive ([`body_read_timeout`]).
 pub const MIN_BODY_READ: Duration = Duration::from_secs(5);
 
-/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight (for at most
+/// [`body_read_timeout`], then closes the connections still open).
 pub async fn serve(options: ServeOptions) -> Result<()> {
     let listen = options.listen;
     let state = Arc::new(AppState::new(options)?);
@@ -684,21 +1009,26 @@ pub async fn serve(options: ServeOptions) -> Result<()> {
         "vigil serve: listening on http://{local} (state: {})",
         state.baselines.describe()
     );
+    serve_on(listener, state, shutdown_signal()).await;
+    tracing::warn!("vigil serve: stopped");
+    Ok(())
+}
+
+/// Serves `state` on a bound `listener` until `shutdown` resolves: the guarded listener
+/// ([`crate::listener`]), a hard deadline on every request head, and a bounded graceful stop.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) {
+    let deadline = body_read_timeout(state.options.timeout);
     let listener = crate::listener::GuardedListener::new(
         listener,
         state.options.max_connections,
         // Never shorter than a request may take to be answered.
         state.options.idle_timeout.max(state.options.timeout),
     );
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|source| Error::Io {
-            context: "server failed".into(),
-            source,
-        })?;
-    tracing::warn!("vigil serve: stopped");
-    Ok(())
+    crate::listener::serve_connections(listener, router(state), deadline, deadline, shutdown).await;
 }
 
 async fn shutdown_signal() {

@@ -14,7 +14,8 @@
 //! A bad single record is `400 {"error": {"message"}}` with the text the CLI prints for that
 //! line; a stateful request while the store is unreachable is `503` with the reason; a body over
 //! the limit `413`; a request over the time limit `503`; `/v1/*` without the configured bearer
-//! token `401`. Plan-risk turns share memory by `"session_id"`; baseline events are appended to
+//! token `401`; a browser (`Origin` not allowed) `403`; on loopback, a non-loopback `Host`
+//! `421`; a body not arrived by its deadline `408`; a corrupt state file `500` (no paths shown). Plan-risk turns share memory by `"session_id"`; baseline events are appended to
 //! their `agent_id`'s shared log. The per-record functions are [`records`], the same ones `vigil`
 //! runs per input line.
 //!

@@ -4,8 +4,10 @@
 //! descriptors and logging `Too many open files` every second), and a connection that sends
 //! nothing and is sent nothing for [`ServeOptions::idle_timeout`](crate::ServeOptions) is closed
 //! — a client that sends half its headers and stops, or keeps an idle keep-alive connection,
-//! no longer holds it for good. Request bodies have their own, shorter limit
-//! ([`crate::app::body_read_timeout`]).
+//! no longer holds it for good. The idle limit restarts on every byte, so it alone does not stop
+//! a client that trickles: [`serve_connections`] also gives every request head a hard deadline
+//! (hyper's `header_read_timeout`), the handlers give every body one
+//! ([`crate::app::body_read_timeout`]), and shutdown waits a bounded time for open connections.
 
 use std::future::Future;
 use std::io;
@@ -15,6 +17,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::Router;
+use axum::serve::Listener;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -159,4 +165,60 @@ impl AsyncWrite for GuardedStream {
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
     }
+}
+
+/// Serves `app` on `listener` (HTTP/1.1) until `shutdown` resolves, then stops accepting, asks
+/// every open connection to close after its current request, and waits at most `grace` for
+/// them before closing the rest (a client trickling its request no longer holds the shutdown).
+///
+/// A request head (request line and headers) must arrive whole within `head_timeout` of the
+/// server starting to wait for it, however slowly its bytes trickle in; an idle keep-alive
+/// connection is closed after that time too.
+pub async fn serve_connections(
+    mut listener: GuardedListener,
+    app: Router,
+    head_timeout: Duration,
+    grace: Duration,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    // Every connection task holds a receiver: `closed()` resolves once all have ended.
+    let (close_tx, close_rx) = tokio::sync::watch::channel(());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (io, _addr) = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let mut stop = stop_rx.clone();
+        let close = close_rx.clone();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(head_timeout);
+            let conn = builder.serve_connection(TokioIo::new(io), service);
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                result = conn.as_mut() => {
+                    if let Err(e) = result {
+                        tracing::debug!("connection ended: {e}");
+                    }
+                }
+                () = async { let _ = stop.wait_for(|stopping| *stopping).await; } => {
+                    conn.as_mut().graceful_shutdown();
+                    if tokio::time::timeout(grace, conn.as_mut()).await.is_err() {
+                        tracing::warn!("closing a connection still open at shutdown");
+                    }
+                }
+            }
+            drop(close);
+        });
+    }
+    // No new connections; the open ones finish their request, within `grace`.
+    drop(listener);
+    stop_tx.send_replace(true);
+    drop(close_rx);
+    let _ = tokio::time::timeout(grace + Duration::from_secs(1), close_tx.closed()).await;
 }

@@ -174,18 +174,94 @@ pub fn plan(record: &str) -> anyhow::Result<Plan> {
 }
 
 /// Parses a `plan-risk` record for `vigil serve`: a plan, plus an optional `"session_id"` that
-/// names the session whose memory the turn uses.
+/// names the session whose memory the turn uses. The plan is parsed from the record's own text
+/// with the `session_id` member blanked out (spaces), so errors point at the line and column
+/// of the text the client sent.
 pub fn plan_with_session(record: &str) -> anyhow::Result<(Plan, Option<String>)> {
-    let mut value: Value = from_json_str(record)?;
-    let session = match value.as_object_mut().and_then(|m| m.remove("session_id")) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(other) => bail!(
+    let value: Value = from_json_str(record)?;
+    let Some(id) = value.as_object().and_then(|m| m.get("session_id")) else {
+        return Ok((from_json_str(record)?, None));
+    };
+    let session = match id {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => bail!(
             "session_id: expected a string, got {}",
             ellipsize(&other.to_string(), MAX_ECHOED_CHARS)
         ),
     };
-    Ok((from_json_str(&value.to_string())?, session))
+    drop(value);
+    Ok((from_json_str(&blank_member(record, "session_id"))?, session))
+}
+
+/// The top-level members of a JSON object, each value as its text in the record.
+struct Members<'a>(Vec<(String, &'a serde_json::value::RawValue)>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members<'de>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    out.push(entry);
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
+/// `record` (a JSON object) with its top-level member `key` and one adjacent comma replaced by
+/// spaces: every other byte keeps its offset, line and column. Unchanged when there is no such
+/// member.
+fn blank_member(record: &str, key: &str) -> String {
+    let Ok(Members(members)) = serde_json::from_str::<Members<'_>>(record) else {
+        return record.to_owned();
+    };
+    let base = record.as_ptr() as usize;
+    // Byte range of each member's value in `record`.
+    let spans: Vec<(usize, usize)> = members
+        .iter()
+        .map(|(_, v)| {
+            let start = v.get().as_ptr() as usize - base;
+            (start, start + v.get().len())
+        })
+        .collect();
+    let Some(i) = members.iter().position(|(k, _)| k == key) else {
+        return record.to_owned();
+    };
+    let open = record.find('{').map_or(0, |p| p + 1);
+    let bytes = record.as_bytes();
+    let skip = |mut p: usize| {
+        while p < bytes.len() && (bytes[p].is_ascii_whitespace() || bytes[p] == b',') {
+            p += 1;
+        }
+        p
+    };
+    let previous_end = if i == 0 { open } else { spans[i - 1].1 };
+    let key_start = skip(previous_end);
+    let mut out = bytes.to_vec();
+    out[key_start..spans[i].1].fill(b' ');
+    // One comma goes with it: the one after it, or, for the last member, the one before.
+    let comma = if i + 1 < members.len() {
+        (spans[i].1..skip(spans[i].1)).find(|&p| bytes[p] == b',')
+    } else {
+        (previous_end..key_start).find(|&p| bytes[p] == b',')
+    };
+    if let Some(p) = comma {
+        out[p] = b' ';
+    }
+    // Whole members (char boundaries) became ASCII spaces: still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|_| record.to_owned())
 }
 
 /// The `plan-risk` output record as a [`Value`] (for `vigil serve`, which answers with values).
@@ -342,4 +418,41 @@ pub fn baseline_output(verdict: &Verdict) -> anyhow::Result<Value> {
         out.insert("reference_score".into(), json!(scores.reference.score));
     }
     Ok(Value::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blanking_keeps_every_other_byte_in_place() {
+        let r = r#"{"session_id": "S", "steps": []}"#;
+        assert_eq!(
+            blank_member(r, "session_id"),
+            r#"{                   "steps": []}"#
+        );
+        let r = "{\"steps\": [],\n \"session_id\":\"é\" }";
+        let b = blank_member(r, "session_id");
+        assert_eq!(b.len(), r.len());
+        assert_eq!(b, "{\"steps\": [] \n                   }");
+        let r = r#"{"a":1,"session_id":null,"b":2}"#;
+        assert_eq!(
+            blank_member(r, "session_id"),
+            r#"{"a":1,                  "b":2}"#
+        );
+        assert_eq!(blank_member("[1]", "session_id"), "[1]");
+        assert_eq!(blank_member(r#"{"a":1}"#, "session_id"), r#"{"a":1}"#);
+    }
+
+    #[test]
+    fn plan_errors_point_at_the_text_sent() {
+        let with = "{\"session_id\": \"S\",\n \"steps\": [{\"tool\": 5}]}";
+        let e = plan_with_session(with).unwrap_err().to_string();
+        assert!(e.contains("line 2 column 21"), "{e}");
+        let member = "\"session_id\": \"S\",";
+        let blanked = with.replacen(member, &" ".repeat(member.len()), 1);
+        assert_eq!(e, plan(&blanked).unwrap_err().to_string());
+        let (_, s) = plan_with_session(r#"{"steps": [], "session_id": "S"}"#).unwrap();
+        assert_eq!(s.as_deref(), Some("S"));
+    }
 }

@@ -20,8 +20,11 @@ async fn start(options: ServeOptions) -> Server {
     let state = Arc::new(AppState::new(options).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = router(state.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    tokio::spawn(vigil_server::app::serve_on(
+        listener,
+        state.clone(),
+        std::future::pending(),
+    ));
     Server { url, state }
 }
 
@@ -301,7 +304,7 @@ async fn a_withheld_body_is_refused_in_time() {
     let addr = s.url.trim_start_matches("http://").to_owned();
     let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
     conn.write_all(
-        b"POST /v1/injection HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"text\"",
+        b"POST /v1/injection HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n{\"text\"",
     )
     .await
     .unwrap();
@@ -469,7 +472,7 @@ async fn quiet_connections_are_closed_and_connections_are_capped() {
     let waiting = tokio::spawn(async move {
         let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
         c.write_all(
-            b"POST /v1/injection HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 13\r\n\r\n{\"text\":\"hi\"}",
+            b"POST /v1/injection HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 13\r\n\r\n{\"text\":\"hi\"}",
         )
         .await
         .unwrap();

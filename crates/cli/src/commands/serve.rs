@@ -52,6 +52,14 @@ pub struct ServeArgs {
     /// Worker threads (default: the number of CPUs).
     #[arg(long)]
     threads: Option<usize>,
+    /// A browser origin (`https://app.example`) allowed to call /v1/*; repeatable. Any other
+    /// /v1/* request carrying an `Origin` header is refused (403): agents send none.
+    #[arg(long, value_name = "ORIGIN")]
+    allow_origin: Vec<String>,
+    /// Most /v1/* requests handled at once (default: twice the worker threads); the others
+    /// wait, holding no body, up to --timeout-ms, then get 503. Bounds memory.
+    #[arg(long, value_name = "N")]
+    max_in_flight: Option<usize>,
 }
 
 /// Runs `vigil serve` until SIGTERM or Ctrl-C.
@@ -74,6 +82,18 @@ pub fn run(args: ServeArgs) -> anyhow::Result<bool> {
     if args.refit_every == 0 {
         bail!("--refit-every must be at least 1");
     }
+    let max_in_flight = match (args.max_in_flight, args.threads) {
+        (Some(n), _) => n.max(1),
+        (None, Some(threads)) => 2 * threads.max(1),
+        (None, None) => vigil_server::app::default_max_in_flight(),
+    };
+    for origin in &args.allow_origin {
+        if !(origin.starts_with("http://") || origin.starts_with("https://"))
+            || origin.contains(' ')
+        {
+            bail!("--allow-origin {origin:?}: expected an origin like https://app.example");
+        }
+    }
     let options = ServeOptions {
         listen: args.listen,
         state: StateLocation::parse(&args.state),
@@ -86,6 +106,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<bool> {
         workdir: args.workdir.to_string_lossy().into_owned(),
         max_connections: args.max_connections.max(1),
         idle_timeout: Duration::from_secs(args.idle_timeout_s.max(1)),
+        allow_origins: args.allow_origin,
+        max_in_flight,
     };
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {
