@@ -79,6 +79,34 @@ pub fn fold(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`fold`] with every invisible character read as a word break (a space) instead of removed,
+/// or `None` when `s` has none (then it would equal [`fold`]).
+///
+/// Removing an invisible character is right inside a word (`tra\u{200d}nsfer` reads as
+/// `transfer`) but joins two words into one unknown word when it stood between them
+/// (`wire\u{2060}transfer` would read as `wiretransfer`). A reader that matches words takes
+/// both readings.
+///
+/// ```
+/// use vigil_features::fold::{fold, fold_with_breaks};
+///
+/// assert_eq!(fold("wire\u{2060}transfer"), "wiretransfer");
+/// assert_eq!(fold_with_breaks("wire\u{2060}transfer").as_deref(), Some("wire transfer"));
+/// assert_eq!(fold_with_breaks("ｗｉｒｅ\u{ad}ｔｒａｎｓｆｅｒ").as_deref(), Some("wire transfer"));
+/// assert_eq!(fold_with_breaks("ｇｍａｉｌ"), None);
+/// assert_eq!(fold_with_breaks("wire_transfer"), None);
+/// ```
+pub fn fold_with_breaks(s: &str) -> Option<String> {
+    if s.is_ascii() || !s.chars().any(is_default_ignorable) {
+        return None;
+    }
+    let spaced: String = s
+        .chars()
+        .map(|c| if is_default_ignorable(c) { ' ' } else { c })
+        .collect();
+    Some(fold(&spaced).into_owned())
+}
+
 /// Writes a Unicode normal form of `raw` into `out` (appending), handing `normalize` only the
 /// non-ASCII runs of the text, each with the ASCII character before it (which a combining mark
 /// may compose with); the ASCII in between is copied. `normalize(piece, out)` must append the

@@ -16,9 +16,9 @@ use super::args::{ArgScan, command_text, is_read_only_command};
 use super::endpoints::normalise_endpoints;
 use super::lexicon::{
     ACCESS_ARGS, ACCESS_OBJECTS, AMOUNT_ARGS, DELETE, DOMAINS, EXECUTE, EXTRA_VERBS, GRANT,
-    IRREVERSIBLE_TOKENS, LOOKUP_NOUNS, MEMBER_OBJECTS, MEMBERSHIP_OBJECTS, MONEY_OBJECTS,
-    NETWORK_TOKENS, NOUN_LIKE, PAYEE_ARGS, PUBLICATION_OBJECTS, READ, SEND, SENSITIVE_TOKENS,
-    TRANSFER, WRITE, domain_words,
+    HTTP_CLIENT_NOUNS, HTTP_CLIENT_WORDS, IRREVERSIBLE_TOKENS, LOOKUP_NOUNS, MEMBER_OBJECTS,
+    MEMBERSHIP_OBJECTS, MONEY_OBJECTS, NETWORK_TOKENS, NOUN_LIKE, PAYEE_ARGS, PUBLICATION_OBJECTS,
+    READ, SEND, SENSITIVE_TOKENS, TRANSFER, WRITE, domain_words,
 };
 use crate::{Error, Result};
 
@@ -208,13 +208,20 @@ impl ToolAnnotator {
 
     /// Annotates one step.
     pub fn annotate(&self, step: &Step) -> StepAnnotation {
-        // A generic dispatcher (`mcp.call_tool {"name": "send_money", "arguments": {…}}`) is
-        // read as the tool it calls, with that tool's arguments (the step's own annotation
-        // fields still win). Once: a dispatcher calling a dispatcher is read as the second.
-        if let Some(inner) = dispatched_call(step) {
-            return self.annotate_one(&inner);
+        // A generic dispatcher (`mcp.call_tool {"name": "send_money", "arguments": {…}}`, an MCP
+        // `tools/call` request, an Anthropic `tool_use` block) is read as the tool it calls, with
+        // that tool's arguments (the step's own annotation fields still win). Dispatchers calling
+        // dispatchers are unwrapped down to [`MAX_DISPATCH_DEPTH`] levels.
+        let Some(mut inner) = dispatched_call(step) else {
+            return self.annotate_one(step);
+        };
+        for _ in 1..MAX_DISPATCH_DEPTH {
+            match dispatched_call(&inner) {
+                Some(next) => inner = next,
+                None => break,
+            }
         }
-        self.annotate_one(step)
+        self.annotate_one(&inner)
     }
 
     fn annotate_one(&self, step: &Step) -> StepAnnotation {
@@ -222,13 +229,26 @@ impl ToolAnnotator {
         let tool = crate::fold::fold(&step.tool);
         let entry = (self.catalog.tools.get(&step.tool)).or_else(|| self.catalog.tools.get(&*tool));
         let mut tokens = tool_tokens(&tool);
+        // An invisible character may hide inside a word (`tra\u{200d}nsfer`: removed, as the
+        // fold does) or join two (`wire\u{2060}transfer`: a word break). Both readings are
+        // taken: the riskier action, and for the domain and flags the tokens of the first with
+        // the lexicon words of the second (`gmail.for\u{200b}ward` gains no "for", "ward").
+        let broken = crate::fold::fold_with_breaks(&step.tool).map(|t| tool_tokens(&t));
+        let action = entry.and_then(|e| e.action).unwrap_or_else(|| {
+            let joined = infer_action(&tokens, &step.args);
+            broken
+                .as_ref()
+                .map_or(joined, |b| riskier(joined, infer_action(b, &step.args)))
+        });
+        for t in broken.into_iter().flatten() {
+            if is_lexicon_word(&t) && !tokens.contains(&t) {
+                tokens.push(t);
+            }
+        }
         // Kept for the whole plan walk: a 300,000-step plan pays any spare room 300,000 times.
         tokens.shrink_to_fit();
         let scan = ArgScan::of(&step.args);
 
-        let action = entry
-            .and_then(|e| e.action)
-            .unwrap_or_else(|| infer_action(&tokens, &step.args));
         let domain = entry
             .and_then(|e| e.domain.clone())
             .map_or_else(|| Cow::Borrowed(infer_domain(&tokens, &scan)), Cow::Owned);
@@ -307,16 +327,14 @@ impl ToolAnnotator {
     }
 }
 
+/// The action of a step from its name tokens and arguments.
+///
+/// The name decides, then the arguments and an HTTP `method` argument may only raise it:
+/// money or access arguments say more than a generic verb (but not than a read verb: the
+/// `amount` of `search_transactions` is a filter), and a `method` says what a generic HTTP
+/// client does ([`HTTP_CLIENT_WORDS`]) but never lowers what a name says — `send_money` with
+/// `"method": "GET"` still moves money, `search` with `"method": "POST"` sends its body.
 fn infer_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Action {
-    // HTTP-style tools: the method decides.
-    if let Some(Value::String(m)) = args.get("method") {
-        match m.to_ascii_uppercase().as_str() {
-            "GET" | "HEAD" | "OPTIONS" => return Action::Read,
-            "POST" | "PUT" | "PATCH" => return Action::Send,
-            "DELETE" => return Action::Delete,
-            _ => {}
-        }
-    }
     let has = |list: &[&str]| tokens.iter().any(|t| list.contains(&t.as_str()));
     // Shell-like tools: a read-only command line is a read, whatever the tool is called.
     if has(EXECUTE) || tokens.iter().any(|t| t == "git") {
@@ -327,12 +345,49 @@ fn infer_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Act
         }
     }
     let by_name = name_action(tokens);
-    let by_args = args_action(args);
-    match (by_name, by_args) {
-        // Arguments that move money or set access say more than a generic verb.
-        (Action::Other | Action::Write | Action::Send, Some(a)) => a,
-        (a, _) => a,
+    let http_client = is_http_client(tokens);
+    let base = match (method_action(args), http_client) {
+        (Some(m), true) => m,
+        (Some(m), false) => riskier(by_name, m),
+        (None, _) => by_name,
+    };
+    match args_action(args) {
+        Some(a) if http_client || by_name != Action::Read => riskier(base, a),
+        _ => base,
     }
+}
+
+/// What an HTTP `method` argument does: GET/HEAD/OPTIONS read, POST/PUT/PATCH send, DELETE
+/// deletes.
+fn method_action(args: &serde_json::Map<String, Value>) -> Option<Action> {
+    let Some(Value::String(m)) = args.get("method") else {
+        return None;
+    };
+    match crate::fold::fold(m).trim().to_ascii_uppercase().as_str() {
+        "GET" | "HEAD" | "OPTIONS" => Some(Action::Read),
+        "POST" | "PUT" | "PATCH" => Some(Action::Send),
+        "DELETE" => Some(Action::Delete),
+        _ => None,
+    }
+}
+
+/// A generic HTTP client (`http_request`, `api_call`, `requests`, `send_http_request`): every
+/// token is one of [`HTTP_CLIENT_WORDS`] and one names the client ([`HTTP_CLIENT_NOUNS`]).
+fn is_http_client(tokens: &[String]) -> bool {
+    !tokens.is_empty()
+        && tokens
+            .iter()
+            .all(|t| HTTP_CLIENT_WORDS.contains(&t.as_str()))
+        && tokens
+            .iter()
+            .any(|t| HTTP_CLIENT_NOUNS.contains(&t.as_str()))
+}
+
+/// The more consequential of two actions, in [`ACTION_LISTS`] order (transfer > delete > grant
+/// > execute > send > write > read > other).
+fn riskier(a: Action, b: Action) -> Action {
+    let rank = |x: Action| ACTION_LISTS.iter().position(|(_, y)| *y == x).unwrap_or(7);
+    if rank(b) < rank(a) { b } else { a }
 }
 
 /// The action class of one token used as a verb, if it is one (a plural or third-person `-s`
@@ -562,7 +617,8 @@ fn name_action(tokens: &[String]) -> Action {
         Action::Write if tokens[at] == "leave" && has(MEMBERSHIP_OBJECTS) => Action::Delete,
         // Sharing to a social platform publishes ("share_on_pinterest").
         Action::Grant if tokens[at] == "share" && social() => Action::Send,
-        Action::Write | Action::Send if has(MONEY_OBJECTS) => Action::Transfer,
+        // "execute_trade", "run_payment" carry out a money movement.
+        Action::Write | Action::Send | Action::Execute if has(MONEY_OBJECTS) => Action::Transfer,
         Action::Write | Action::Send if has(ACCESS_OBJECTS) => Action::Grant,
         Action::Write | Action::Send
             if matches!(tokens[at].as_str(), "add" | "invite") && has(MEMBER_OBJECTS) =>
@@ -591,9 +647,10 @@ const SOCIAL_BRANDS: &[&str] = &[
 /// What the arguments alone say: an amount with a payee moves money; an access level, role or
 /// permission grants access.
 fn args_action(args: &serde_json::Map<String, Value>) -> Option<Action> {
+    // Keys are folded like names: `ａｍｏｕｎｔ` or `am\u{200b}ount` is an amount.
     let key = |list: &[&str]| {
         args.keys()
-            .any(|k| list.contains(&k.to_ascii_lowercase().as_str()))
+            .any(|k| list.contains(&crate::fold::fold(k).to_ascii_lowercase().as_str()))
     };
     if key(AMOUNT_ARGS) && key(PAYEE_ARGS) {
         Some(Action::Transfer)
@@ -602,6 +659,28 @@ fn args_action(args: &serde_json::Map<String, Value>) -> Option<Action> {
     } else {
         None
     }
+}
+
+/// A word any lexicon list has (a verb, domain word, object, or network, irreversible or
+/// sensitive token), or the plural of one.
+fn is_lexicon_word(token: &str) -> bool {
+    let listed = |t: &str| {
+        lexicon_entry(t).is_some()
+            || [
+                SENSITIVE_TOKENS,
+                NETWORK_TOKENS,
+                IRREVERSIBLE_TOKENS,
+                MONEY_OBJECTS,
+                ACCESS_OBJECTS,
+                MEMBER_OBJECTS,
+                MEMBERSHIP_OBJECTS,
+                PUBLICATION_OBJECTS,
+                LOOKUP_NOUNS,
+            ]
+            .iter()
+            .any(|list| list.contains(&t))
+    };
+    listed(token) || listed(singular(token))
 }
 
 fn is_noun_like(token: &str) -> bool {
@@ -655,7 +734,8 @@ pub fn action_cost(action: Action) -> f64 {
 fn estimate_cost(action: Action, domain: &str, args: &serde_json::Map<String, Value>) -> f64 {
     let mut cost = action_cost(action);
     if action == Action::Transfer {
-        if let Some(amount) = number_arg(args, &["amount", "value", "total", "price", "sum"]) {
+        if let Some(amount) = number_arg(args, &["amount", "amt", "value", "total", "price", "sum"])
+        {
             let qty = number_arg(args, &["quantity", "qty"]).unwrap_or(1.0);
             cost += amount.abs() * qty.abs().max(1.0);
         }
@@ -669,8 +749,17 @@ fn estimate_cost(action: Action, domain: &str, args: &serde_json::Map<String, Va
     if cost.is_finite() { cost } else { 1e12 }
 }
 
+/// The first of `keys` with a number (or a number written as a string, `"$1,200"`); keys are
+/// compared folded and lower-cased, as [`args_action`] reads them (`ＡＭＴ` is `amt`).
 fn number_arg(args: &serde_json::Map<String, Value>, keys: &[&str]) -> Option<f64> {
-    keys.iter().find_map(|k| match args.get(*k)? {
+    let get = |k: &str| {
+        args.get(k).or_else(|| {
+            args.iter()
+                .find(|(key, _)| crate::fold::fold(key).eq_ignore_ascii_case(k))
+                .map(|(_, v)| v)
+        })
+    };
+    keys.iter().find_map(|k| match get(k)? {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s
             .trim()
@@ -682,8 +771,13 @@ fn number_arg(args: &serde_json::Map<String, Value>, keys: &[&str]) -> Option<f6
     })
 }
 
+/// How many dispatcher levels [`ToolAnnotator::annotate`] unwraps
+/// (`call_tool {"name": "tool_use", "arguments": {"name": "send_money", …}}`).
+const MAX_DISPATCH_DEPTH: usize = 4;
+
 /// Names of generic tool dispatchers: a step calling one of these runs the tool its arguments
-/// name (`call_tool`, `mcp.call_tool`, `api.call`, `invoke_tool`, `use_tool`, …).
+/// name (`call_tool`, `mcp.call_tool`, `api.call`, `invoke_tool`, `use_tool`, an Anthropic
+/// `tool_use` block, an OpenAI `function_call`, an MCP client, …).
 const DISPATCHERS: &[&str] = &[
     "call_tool",
     "calltool",
@@ -695,39 +789,76 @@ const DISPATCHERS: &[&str] = &[
     "execute_tool",
     "tool_call",
     "dispatch",
+    "tool_use",
+    "tooluse",
+    "function_call",
+    "functioncall",
+    "tools_call",
+    "mcp",
+    "mcp_call",
+    "mcp_tool",
+    "call_mcp_tool",
+    "use_mcp_tool",
 ];
 
-/// The call a dispatcher step makes: the tool named by its `name` / `tool` / `tool_name` /
-/// `function` argument, with the arguments under `arguments` / `args` / `input` /
+/// An argument that is an object, or a JSON object written as a string.
+fn object_arg(v: &Value) -> Option<serde_json::Map<String, Value>> {
+    match v {
+        Value::Object(m) => Some(m.clone()),
+        Value::String(s) => match serde_json::from_str(s) {
+            Ok(Value::Object(m)) => Some(m),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The tool name and arguments of an MCP JSON-RPC `tools/call` request
+/// (`{"method": "tools/call", "params": {"name": …, "arguments": {…}}}`), whatever the step's
+/// tool is called: the request says what runs.
+fn mcp_tools_call(args: &serde_json::Map<String, Value>) -> Option<(String, Option<Value>)> {
+    let method = args.get("method")?.as_str()?;
+    if !crate::fold::fold(method)
+        .trim()
+        .eq_ignore_ascii_case("tools/call")
+    {
+        return None;
+    }
+    let mut params = object_arg(args.get("params")?)?;
+    let name = params.get("name")?.as_str()?.to_owned();
+    Some((name, params.remove("arguments")))
+}
+
+/// The call a dispatcher step makes: an MCP `tools/call` request ([`mcp_tools_call`]), or a
+/// step of one of [`DISPATCHERS`] running the tool named by its `name` / `tool` / `tool_name` /
+/// `function` / `method` argument, with the arguments under `arguments` / `args` / `input` /
 /// `parameters` / `params` (an object, or a JSON object written as a string), and the step's
 /// own annotation fields. `None` for any other step.
 fn dispatched_call(step: &Step) -> Option<Step> {
-    // Most steps are not dispatchers: decided without allocating for an ASCII name.
-    let folded = crate::fold::fold(&step.tool);
-    let last = crate::intent::unqualified_tool_name(&folded);
-    let last = DISPATCHERS
-        .iter()
-        .copied()
-        .find(|d| d.eq_ignore_ascii_case(last))?;
-    let name = ["name", "tool", "tool_name", "function", "method"]
-        .iter()
-        .find_map(|k| step.args.get(*k)?.as_str())?
-        .trim();
+    let (name, args) = if let Some((name, args)) = mcp_tools_call(&step.args) {
+        (name, args.as_ref().and_then(object_arg))
+    } else {
+        // Most steps are not dispatchers: decided without allocating for an ASCII name.
+        let folded = crate::fold::fold(&step.tool);
+        let last = crate::intent::unqualified_tool_name(&folded);
+        let last = DISPATCHERS
+            .iter()
+            .copied()
+            .find(|d| d.eq_ignore_ascii_case(last))?;
+        let name = ["name", "tool", "tool_name", "function", "method"]
+            .iter()
+            .find_map(|k| step.args.get(*k)?.as_str())?;
+        let args = ["arguments", "args", "input", "parameters", "params"]
+            .iter()
+            .find_map(|k| object_arg(step.args.get(*k)?));
+        // `call {"name": "Mom"}` is a phone call, not a dispatch: the bare verbs need arguments.
+        if args.is_none() && matches!(last, "call" | "invoke" | "dispatch") {
+            return None;
+        }
+        (name.to_owned(), args)
+    };
+    let name = name.trim();
     if name.is_empty() || name.len() > 256 {
-        return None;
-    }
-    let args = ["arguments", "args", "input", "parameters", "params"]
-        .iter()
-        .find_map(|k| match step.args.get(*k)? {
-            serde_json::Value::Object(m) => Some(m.clone()),
-            serde_json::Value::String(s) => match serde_json::from_str(s) {
-                Ok(serde_json::Value::Object(m)) => Some(m),
-                _ => None,
-            },
-            _ => None,
-        });
-    // `call {"name": "Mom"}` is a phone call, not a dispatch: the bare verbs need arguments.
-    if args.is_none() && matches!(last, "call" | "invoke" | "dispatch") {
         return None;
     }
     Some(Step {
@@ -899,6 +1030,190 @@ mod tests {
             r#"{"tool": "call_tool", "args": {"name": "send_money"}, "network": false}"#,
         ));
         assert!(!pinned.network);
+    }
+
+    /// The action of a one-step JSON, for the red-team probes below.
+    fn action_of(json: &str) -> Action {
+        ToolAnnotator::default().annotate(&step(json)).action
+    }
+
+    #[test]
+    fn an_http_method_never_lowers_what_the_name_or_arguments_say() {
+        for (json, want) in [
+            // A GET does not make a money, deletion or sharing tool a read.
+            (
+                r#"{"tool": "send_money", "args": {"method": "GET", "recipient": "DE44500105175407324931", "amount": 9500}}"#,
+                Action::Transfer,
+            ),
+            (
+                r#"{"tool": "delete_repository", "args": {"method": "GET", "name": "prod"}}"#,
+                Action::Delete,
+            ),
+            (
+                r#"{"tool": "share_document", "args": {"method": "get", "doc": "plan.pdf"}}"#,
+                Action::Grant,
+            ),
+            (
+                r#"{"tool": "update_record", "args": {"method": "HEAD"}}"#,
+                Action::Write,
+            ),
+            (
+                r#"{"tool": "run_command", "args": {"method": "GET", "command": "rm -rf /"}}"#,
+                Action::Execute,
+            ),
+            // Money arguments keep a generic HTTP client a transfer too.
+            (
+                r#"{"tool": "http_request", "args": {"method": "GET", "url": "https://bank.example/pay", "recipient": "DE44500105175407324931", "amount": 9500}}"#,
+                Action::Transfer,
+            ),
+            // A generic HTTP client does what its method says.
+            (
+                r#"{"tool": "http_request", "args": {"method": "GET", "url": "https://example.com"}}"#,
+                Action::Read,
+            ),
+            (
+                r#"{"tool": "api_call", "args": {"method": "ＧＥＴ", "url": "https://example.com"}}"#,
+                Action::Read,
+            ),
+            (
+                r#"{"tool": "webhook", "args": {"method": "GET", "url": "https://example.com"}}"#,
+                Action::Read,
+            ),
+            (
+                r#"{"tool": "send_http_request", "args": {"method": "DELETE", "url": "https://example.com/x"}}"#,
+                Action::Delete,
+            ),
+            (
+                r#"{"tool": "fetch", "args": {"method": "POST", "url": "https://example.com"}}"#,
+                Action::Send,
+            ),
+            // A method can raise a read name: a POST sends its body (as before).
+            (
+                r#"{"tool": "search", "args": {"method": "POST", "query": "weather"}}"#,
+                Action::Send,
+            ),
+            (
+                r#"{"tool": "get_url", "args": {"method": "DELETE", "url": "https://example.com"}}"#,
+                Action::Delete,
+            ),
+            // An unrecognised name takes the method's action.
+            (
+                r#"{"tool": "zorblax", "args": {"method": "GET"}}"#,
+                Action::Read,
+            ),
+        ] {
+            assert_eq!(action_of(json), want, "{json}");
+        }
+    }
+
+    #[test]
+    fn mcp_tool_use_and_nested_dispatch_are_read_as_the_inner_call() {
+        for json in [
+            r#"{"tool": "mcp", "args": {"method": "tools/call", "params": {"name": "send_money", "arguments": {"recipient": "DE44500105175407324931", "amount": 9500}}}}"#,
+            r#"{"tool": "my_client", "args": {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": "{\"name\": \"send_money\", \"arguments\": {\"amount\": 5}}"}}"#,
+            r#"{"tool": "tool_use", "args": {"name": "send_money", "input": {"recipient": "DE44500105175407324931", "amount": 9500}}}"#,
+            r#"{"tool": "function_call", "args": {"name": "send_money", "arguments": "{\"recipient\": \"DE44500105175407324931\", \"amount\": 9500}"}}"#,
+            r#"{"tool": "use_mcp_tool", "args": {"server_name": "bank", "tool_name": "send_money", "arguments": {"amount": 1}}}"#,
+            r#"{"tool": "call_tool", "args": {"name": "tool_use", "arguments": {"name": "mcp", "input": {"method": "tools/call", "params": {"name": "send_money"}}}}}"#,
+        ] {
+            assert_eq!(action_of(json), Action::Transfer, "{json}");
+        }
+        assert_eq!(
+            action_of(
+                r#"{"tool": "mcp", "args": {"method": "tools/call", "params": {"name": "delete_repository", "arguments": {"method": "GET"}}}}"#
+            ),
+            Action::Delete
+        );
+        // Other MCP requests, and a phone call, are not dispatches.
+        assert_eq!(
+            action_of(r#"{"tool": "mcp", "args": {"method": "tools/list"}}"#),
+            Action::Read
+        );
+        assert_ne!(
+            action_of(r#"{"tool": "call", "args": {"name": "Mom"}}"#),
+            Action::Transfer
+        );
+    }
+
+    #[test]
+    fn an_invisible_character_is_read_both_inside_a_word_and_between_two() {
+        let a = ToolAnnotator::default();
+        for sep in ['\u{2060}', '\u{00ad}', '\u{034f}', '\u{200b}', '\u{feff}'] {
+            let s = a.annotate(&Step {
+                tool: format!("wire{sep}transfer"),
+                ..step(r#"{"tool": "x", "args": {"recipient": "DE44500105175407324931"}}"#)
+            });
+            assert_eq!(s.action, Action::Transfer, "{sep:?}");
+            assert_eq!(s.domain, "payments", "{sep:?}");
+            assert!(s.irreversible && s.sensitive, "{sep:?}");
+        }
+        for tool in [
+            "tra\u{200d}nsfer",
+            "de\u{00ad}lete_file",
+            "ｓｅｎｄ\u{2060}_money",
+        ] {
+            let s = a.annotate(&Step {
+                tool: tool.into(),
+                ..step(r#"{"tool": "x", "args": {}}"#)
+            });
+            assert_ne!(s.action, Action::Other, "{tool:?}");
+            assert!(s.action.is_irreversible(), "{tool:?}");
+        }
+        // The lexicon words of the broken reading count for the flags.
+        let s = a.annotate(&Step {
+            tool: "get\u{2060}password".into(),
+            ..step(r#"{"tool": "x", "args": {}}"#)
+        });
+        assert!(s.sensitive && s.tokens.contains(&"password".to_string()));
+        // The riskier reading wins: "ca\u{200b}n_delete" is not the question "can_delete".
+        let s = a.annotate(&Step {
+            tool: "ca\u{200b}n_delete_file".into(),
+            ..step(r#"{"tool": "x", "args": {}}"#)
+        });
+        assert_eq!(s.action, Action::Delete);
+    }
+
+    #[test]
+    fn unknown_money_verbs_with_money_arguments_move_money() {
+        for tool in [
+            "execute_trade",
+            "initiate_ach",
+            "ach_originate",
+            "xfer",
+            "SENDMONEY",
+            "acme_op",
+        ] {
+            for args in [
+                r#"{"recipient": "DE44500105175407324931", "amt": 9500}"#,
+                r#"{"to": "DE44500105175407324931", "amt": 9500}"#,
+                r#"{"to": "DE44500105175407324931", "ａｍｔ": 9500}"#,
+            ] {
+                let s = ToolAnnotator::default()
+                    .annotate(&step(&format!(r#"{{"tool": "{tool}", "args": {args}}}"#)));
+                assert_eq!(s.action, Action::Transfer, "{tool} {args}");
+                assert!(s.estimated_cost >= 9500.0, "{tool} {args}");
+            }
+        }
+        for (tool, want) in [
+            ("xfer_funds", Action::Transfer),
+            ("initiate_ach", Action::Transfer),
+            ("execute_trade", Action::Transfer),
+            ("execute_payment", Action::Transfer),
+            ("run_script", Action::Execute),
+        ] {
+            assert_eq!(
+                action_of(&format!(r#"{{"tool": "{tool}", "args": {{}}}}"#)),
+                want,
+                "{tool}"
+            );
+        }
+        // A read's amount and payee are a filter, not a payment.
+        assert_eq!(
+            action_of(
+                r#"{"tool": "search_transactions", "args": {"recipient": "DE44500105175407324931", "amt": 10}}"#
+            ),
+            Action::Read
+        );
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub(super) const DELETE: &[&str] = &[
 pub(super) const TRANSFER: &[&str] = &[
     "transfer", "pay", "payment", "payout", "wire", "withdraw", "refund", "charge", "purchase",
     "buy", "sell", "checkout", "trade", "swap", "donate", "remit", "money", "funds", "venmo",
-    "zelle",
+    "zelle", "xfer", "ach",
 ];
 /// Tool-name tokens of [`Action::Grant`](super::Action::Grant).
 pub(super) const GRANT: &[&str] = &[
@@ -210,7 +210,7 @@ pub(super) const DOMAINS: &[(&str, &[&str])] = &[
         &[
             "payment", "payments", "pay", "bank", "transfer", "wallet", "stripe", "paypal",
             "invoice", "card", "crypto", "wire", "venmo", "zelle", "payout", "refund", "charge",
-            "purchase", "buy", "checkout", "trade", "btc", "eth",
+            "purchase", "buy", "checkout", "trade", "btc", "eth", "xfer", "ach",
         ],
     ),
     (
@@ -639,6 +639,8 @@ pub(super) const MONEY_OBJECTS: &[&str] = &[
     "remittance",
     "tip",
     "donation",
+    "trade",
+    "trades",
 ];
 
 /// Objects that make a write or send change who can access what ("update_password",
@@ -750,7 +752,7 @@ pub(super) const LOOKUP_NOUNS: &[&str] = &[
 ];
 
 /// Argument names that carry an amount of money.
-pub(super) const AMOUNT_ARGS: &[&str] = &["amount", "sum", "total_amount", "payment_amount"];
+pub(super) const AMOUNT_ARGS: &[&str] = &["amount", "amt", "sum", "total_amount", "payment_amount"];
 /// Argument names that carry where money goes.
 pub(super) const PAYEE_ARGS: &[&str] = &[
     "recipient",
@@ -764,6 +766,19 @@ pub(super) const PAYEE_ARGS: &[&str] = &[
     "recipient_account",
     "account_number",
     "to_iban",
+];
+/// Tool-name words of a generic HTTP client (`http_request`, `api_call`, `send_request`,
+/// `fetch`): the name says only "an HTTP request", so its `method` argument says what it does.
+pub(super) const HTTP_CLIENT_WORDS: &[&str] = &[
+    "http", "https", "request", "requests", "fetch", "api", "curl", "wget", "rest", "webhook",
+    "webhooks", "url", "graphql", "call", "client", "make", "send", "perform", "do", "raw",
+    "generic", "web",
+];
+/// The words of [`HTTP_CLIENT_WORDS`] that name the HTTP client itself: a generic HTTP tool
+/// has one of them (`call` or `send` alone is not an HTTP client).
+pub(super) const HTTP_CLIENT_NOUNS: &[&str] = &[
+    "http", "https", "request", "requests", "fetch", "api", "curl", "wget", "rest", "webhook",
+    "webhooks", "url", "graphql",
 ];
 /// Argument names that set access.
 pub(super) const ACCESS_ARGS: &[&str] = &[
