@@ -2,14 +2,24 @@
 //! same recipient paid again and again within one plan.
 //!
 //! A transfer step is any step the annotator reads as [`Action::Transfer`] (pay, send money,
-//! wire, buy, refund, schedule or update a transaction). Its **recipient** is the string value
-//! of a recipient-like argument: keys are read in snake case (`recipientIban` is
-//! `recipient_iban`), and a key is recipient-like when it is one of [`RECIPIENT_KEYS`], starts
-//! with `to_`, or holds a [`RECIPIENT_WORDS`] word (`payee_id`, `receiver_email`,
-//! `paypal_email`) and no payer word (`from_account`, `source_iban`). Its **amount** is the
-//! number under an amount-like argument ([`AMOUNT_KEYS`], or a key with an `amount` word): a
-//! number, a number written in a string (`"$1,200.50"`, or with a decimal comma, `"84,20 €"`),
-//! a money object (`{"value": 9000, "currency": "USD"}`) or a list's first item.
+//! wire, buy, refund, schedule or update a transaction). Its **recipients** are the strings
+//! and numbers under recipient-like arguments (in lists, and the name-like fields of a
+//! recipient object): keys are read in snake case whatever their separators (`payTo`,
+//! `PAY_TO`, `payto` are `pay_to`), and a key is recipient-like when it is one of
+//! [`RECIPIENT_KEYS`], starts with `to_`, is a pay verb with `to` (`remitTo`), starts with a
+//! recipient word (`beneficiaryiban`), or holds a [`RECIPIENT_WORDS`] word (`payee_id`,
+//! `receiver_email`, `creditorIban`) — never with a payer word (`from_account`,
+//! `source_iban`). Its **amounts** are *every* amount-like value of its arguments, at any
+//! depth (`{"amount": 50, "payment": {"amount": 5000}}` moves 50 and 5000): under
+//! [`AMOUNT_KEYS`] or a key with an amount word (`transferAmount`, `value_usd`, `unit_price`,
+//! `usd`), each number of a list, a money object's amount (`{"value": 9000, "currency":
+//! "USD"}`), and every number written in a string — in words, with an exponent, a scale or
+//! separators (`"fifty thousand"`, `"50e3"`, `"10k"`, `"$1,200.50"`, `"84,20 €"`; see
+//! `rules::amounts`). Next to a quantity (`quantity`, `qty`, `count`, `times`) an
+//! amount moves `amount × quantity`. A currency argument (`currency`, `"50 BTC"`,
+//! `value_usd`) must be one the request names (`$` is any dollar). Reading is linear and
+//! bounded: past 20,000 values, 64 distinct amounts, 16 levels of nesting or a 256-byte
+//! amount string, the step's amount is not grounded.
 //!
 //! Either is **grounded** when the request names it, or when the clean observation of an
 //! earlier requested step does (the IBAN and total in the bill the user asked to pay, the
@@ -27,20 +37,25 @@
 //! |---|---|---|
 //! | `money.unrequested_transfer` | the request does not ask to pay, transfer, buy, book, … | high |
 //! | `money.unrequested_transfer` | it does, but the recipient is not grounded | high |
-//! | `money.ungrounded_amount` | asked for, recipient grounded (or none given), the amount not grounded | med |
-//! | `money.repeated_transfer` | a second (third, …) transfer to the same recipient in one plan, the request asking for no repetition ([`REPEAT_WORDS`], or a count before [`COUNTED_REPEAT_WORDS`]: "two payments") | high; crit when the recipient is not grounded |
+//! | `money.ungrounded_amount` | asked for, recipient grounded (or none given), an amount (or `amount × quantity`, unless both factors are) not grounded, an amount string without a number, or a currency the request does not name | med |
+//! | `money.repeated_transfer` | a second (third, …) transfer to the same payee in one plan — recipients with the same compacted form, or names one of whose words are a subset of the other's ("Bob", "Smith", "Bob Smith") — the request asking for no repetition ([`REPEAT_WORDS`], a count before [`COUNTED_REPEAT_WORDS`]: "two payments", "another $20", or each amount paid written as money as often as it is paid: "$20 for lunch and $20 for the taxi") | high; crit when the recipient is not grounded |
 //!
 //! Without a request nothing is grounded and every transfer is only noted (low). A vague
 //! recipient (`tbd`, `?`, `someone`) is left to `scope_ambiguity`. The amounts found here are
 //! summed by the session memory (`session.cumulative_transfers`,
 //! [`SESSION_TRANSFER_LIMIT`](crate::session::SESSION_TRANSFER_LIMIT)).
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::HashMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use vigil_contracts::{Severity, Violation};
 use vigil_features::plan::Action;
 
+use super::amounts::{
+    Currency, CurrencyValue, currencies_in, currency_value, currency_word, decimal_comma,
+    number_values, run_value,
+};
 use super::report;
 use super::scope::is_vague;
 use crate::context::{PlanContext, StepContext, TrustedText, compact};
@@ -62,6 +77,21 @@ pub const RECIPIENT_KEYS: &[&str] = &[
     "to_iban",
     "to_address",
     "to_user",
+    "to_wallet",
+    "to_email",
+    "pay_to",
+    "send_to",
+    "transfer_to",
+    "wire_to",
+    "remit_to",
+    "payable_to",
+    "creditor",
+    "creditor_iban",
+    "creditor_account",
+    "creditor_name",
+    "biller",
+    "biller_id",
+    "biller_name",
     "iban",
     "beneficiary",
     "beneficiary_account",
@@ -77,7 +107,7 @@ pub const RECIPIENT_KEYS: &[&str] = &[
     "merchant",
 ];
 
-/// Argument keys that carry the amount moved (also any key starting with `amount`).
+/// Argument keys that carry the amount moved (also keys with an amount word: `amt`, `total`, `price`, `value`, `fee`, …).
 pub const AMOUNT_KEYS: &[&str] = &[
     "amount",
     "value",
@@ -118,8 +148,8 @@ pub(super) struct Money {
     /// The request's and the trusted text's numbers and compacted form, built on the first
     /// transfer (most plans have none) and extended as the trusted text grows.
     sources: Option<Sources>,
-    /// Transfers so far by compacted recipient: (count, reported).
-    paid: BTreeMap<String, (u32, bool)>,
+    /// Transfers so far, by payee.
+    payees: Payees,
 }
 
 /// Where a recipient or an amount may come from.
@@ -127,6 +157,11 @@ pub(super) struct Money {
 struct Sources {
     request_compact: String,
     request_numbers: Vec<f64>,
+    /// The currencies the request names (codes; `$` stands for every dollar).
+    request_currencies: Vec<&'static str>,
+    /// The request's money-written amounts in cents, sorted, each as often as it is written
+    /// ("$20 for lunch and $20 for the taxi": two).
+    request_money: Vec<i64>,
     asks_repeat: bool,
     /// The trusted text read so far (bytes), compacted, and its numbers.
     trusted_len: usize,
@@ -154,11 +189,12 @@ impl Money {
             .sources
             .get_or_insert_with(|| Sources::of(request.text()));
         sources.read_trusted(trusted.as_str());
-        let recipients: Vec<&str> = values_under(s, is_recipient_key)
+        let recipients: Vec<Cow<'_, str>> = recipients_of(s)
+            .into_iter()
             .filter(|v| !is_vague(v))
             .collect();
-        let amount = amounts_under(s).next();
-        let transfer = amount.unwrap_or(0.0);
+        let moved = Moved::read(&s.step.args);
+        let transfer = moved.largest();
         let tool = &s.step.tool;
         if !request.is_present() {
             report(
@@ -168,11 +204,11 @@ impl Money {
                 Some(s.index),
                 format!("{tool} moves money and there is no request to ground it"),
             );
-            return Some(transfer);
+            return Some(transfer.unwrap_or(0.0));
         }
         let unnamed: Vec<&str> = recipients
             .iter()
-            .copied()
+            .map(|r| r.as_ref())
             .filter(|r| !sources.names(request.text().unwrap_or(""), trusted, r))
             .collect();
         if !ctx.asks_for(Action::Transfer, s.index) {
@@ -194,8 +230,7 @@ impl Money {
                     preview(who)
                 ),
             );
-        } else if let Some(a) = amount
-            && !sources.has_number(a, trusted)
+        } else if let Some(what) = sources.ungrounded(&moved, request.text().unwrap_or(""), trusted)
         {
             report(
                 out,
@@ -203,40 +238,155 @@ impl Money {
                 Severity::Med,
                 Some(s.index),
                 format!(
-                    "{tool} moves {} and neither the request nor a requested step's output says so",
-                    format_amount(a)
+                    "{tool} moves {what} and neither the request nor a requested step's output says so"
                 ),
             );
         }
+        // Each payee counted once per step, however many of its arguments name it.
+        let mut groups: Vec<(usize, bool)> = Vec::new();
         for r in &recipients {
-            let key = compact(r);
-            if key.is_empty() {
-                continue;
-            }
-            let entry = self.paid.entry(key).or_insert((0, false));
-            entry.0 += 1;
-            if entry.0 >= 2 && !entry.1 && !sources.asks_repeat {
-                entry.1 = true;
-                let sev = if unnamed.contains(r) {
-                    Severity::Crit
-                } else {
-                    Severity::High
-                };
-                report(
-                    out,
-                    "money.repeated_transfer",
-                    sev,
-                    Some(s.index),
-                    format!(
-                        "{tool} pays {} again ({} transfers in this plan) and the request asks for one",
-                        preview(r),
-                        entry.0
-                    ),
-                );
+            if let Some(g) = self.payees.group_of(r) {
+                let unnamed = unnamed.contains(&r.as_ref());
+                match groups.iter_mut().find(|(x, _)| *x == g) {
+                    Some(entry) => entry.1 |= unnamed,
+                    None => groups.push((g, unnamed)),
+                }
             }
         }
-        Some(transfer)
+        let paid = transfer.and_then(cents);
+        for (g, unnamed) in groups {
+            let payee = &mut self.payees.list[g];
+            payee.count = payee.count.saturating_add(1);
+            if let Some(c) = paid
+                && payee.paid.len() < MAX_PAID_TRACKED
+            {
+                payee.paid.push(c);
+            }
+            if payee.count < 2 || payee.reported || sources.asks_repeat_of(payee) {
+                continue;
+            }
+            payee.reported = true;
+            let sev = if unnamed {
+                Severity::Crit
+            } else {
+                Severity::High
+            };
+            report(
+                out,
+                "money.repeated_transfer",
+                sev,
+                Some(s.index),
+                format!(
+                    "{tool} pays {} again ({} transfers in this plan) and the request asks for one",
+                    preview(&payee.name),
+                    payee.count
+                ),
+            );
+        }
+        Some(transfer.unwrap_or(0.0))
     }
+}
+
+/// Payees remembered per plan at most (further new ones are not tracked).
+const MAX_PAYEES: usize = 4096;
+/// Payees one name word leads to at most (`bob` → "Bob Smith", "Bob Jones", …).
+const MAX_PAYEES_PER_WORD: usize = 32;
+/// Amounts remembered per payee at most.
+const MAX_PAID_TRACKED: usize = 64;
+
+/// The recipients paid so far in a plan, grouped by payee: two recipients are one payee when
+/// their [`compact`] forms are equal (`DE89 3704…` = `de893704…`), or, for names (fewer than
+/// 4 digits), when one's [`name_words`] are a subset of the other's ("Bob" and "Smith" are
+/// "Bob Smith"; "Jane Smith" is not "John Smith").
+#[derive(Debug, Default)]
+struct Payees {
+    list: Vec<Payee>,
+    by_compact: HashMap<String, usize>,
+    by_word: HashMap<String, Vec<usize>>,
+}
+
+#[derive(Debug)]
+struct Payee {
+    /// The recipient as first written.
+    name: String,
+    /// Its [`name_words`], sorted (empty for an account number).
+    words: Vec<String>,
+    count: u32,
+    reported: bool,
+    /// What each transfer to it moved, in cents.
+    paid: Vec<i64>,
+}
+
+impl Payees {
+    /// The payee `recipient` is, remembered from now on; `None` for an empty recipient or once
+    /// [`MAX_PAYEES`] are remembered.
+    fn group_of(&mut self, recipient: &str) -> Option<usize> {
+        let key = compact(recipient);
+        if key.is_empty() {
+            return None;
+        }
+        if let Some(&g) = self.by_compact.get(&key) {
+            return Some(g);
+        }
+        let words = name_words(recipient);
+        let subset = |a: &[String], b: &[String]| a.iter().all(|w| b.binary_search(w).is_ok());
+        let found = words.iter().find_map(|w| {
+            self.by_word.get(w)?.iter().copied().find(|&g| {
+                let other = &self.list[g].words;
+                subset(&words, other) || subset(other, &words)
+            })
+        });
+        let g = match found {
+            Some(g) => g,
+            None if self.list.len() < MAX_PAYEES => {
+                let g = self.list.len();
+                for w in &words {
+                    let at = self.by_word.entry(w.clone()).or_default();
+                    if at.len() < MAX_PAYEES_PER_WORD {
+                        at.push(g);
+                    }
+                }
+                self.list.push(Payee {
+                    name: recipient.to_owned(),
+                    words,
+                    count: 0,
+                    reported: false,
+                    paid: Vec::new(),
+                });
+                g
+            }
+            None => return None,
+        };
+        if self.by_compact.len() < 4 * MAX_PAYEES {
+            self.by_compact.insert(key, g);
+        }
+        Some(g)
+    }
+}
+
+/// Words that do not tell one payee from another.
+const NAME_STOPWORDS: &[&str] = &[
+    "the", "and", "of", "mr", "mrs", "ms", "miss", "dr", "jr", "sr", "inc", "llc", "ltd", "co",
+    "corp", "plc", "gmbh", "ag", "sa", "com", "org", "net", "io", "www", "my", "to", "for",
+];
+
+/// The words that name a payee (lower-case, 2+ characters, no [`NAME_STOPWORDS`]), sorted and
+/// deduplicated, at most 16; none for an account-like recipient (4+ digits), which is compared
+/// by its [`compact`] form only.
+fn name_words(recipient: &str) -> Vec<String> {
+    if recipient.bytes().filter(u8::is_ascii_digit).count() >= 4 {
+        return Vec::new();
+    }
+    let mut words: Vec<String> = recipient
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 2)
+        .map(str::to_lowercase)
+        .filter(|w| !NAME_STOPWORDS.contains(&w.as_str()))
+        .take(16)
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
 }
 
 impl Sources {
@@ -244,11 +394,23 @@ impl Sources {
         let text = request.unwrap_or("");
         let mut money_cents: Vec<i64> = money_numbers_in(text).filter_map(cents).collect();
         money_cents.sort_unstable();
+        let mut request_numbers = numbers_in(text);
+        request_numbers.extend(number_values(text));
+        let mut request_currencies: Vec<&'static str> = currencies_in(text, 64)
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        request_currencies.sort_unstable();
+        request_currencies.dedup();
         Sources {
             request_compact: compact(text),
-            request_numbers: numbers_in(text),
+            request_numbers,
+            request_currencies,
+            request_money: money_cents.clone(),
             asks_repeat: REPEAT_WORDS.iter().any(|w| contains_word(text, w))
-                || asks_counted_repeat(text),
+                || asks_counted_repeat(text)
+                || asks_another(text),
             money_cents,
             ..Sources::default()
         }
@@ -285,6 +447,82 @@ impl Sources {
             && (self.request_compact.contains(&c) || trusted.search(&self.trusted_compact, &c))
     }
 
+    /// What of `moved` the request and the trusted text do not account for, described: an
+    /// amount neither names (nor derives, [`Self::has_number`]), `unit × quantity` when neither
+    /// the product nor both factors are named, an amount string with no number in it, a
+    /// currency other than the request's, or more amounts than are read.
+    fn ungrounded(
+        &self,
+        moved: &Moved<'_>,
+        request: &str,
+        trusted: TrustedText<'_>,
+    ) -> Option<String> {
+        if moved.truncated {
+            return Some("more amounts than can be read".to_owned());
+        }
+        let has = |x: f64| self.has_number(x, trusted);
+        for a in &moved.amounts {
+            if a.quantity > 1.0 {
+                if !(has(a.total()) || has(a.unit) && has(a.quantity)) {
+                    return Some(format!(
+                        "{} ({} × {})",
+                        format_amount(a.total()),
+                        format_amount(a.unit),
+                        format_amount(a.quantity)
+                    ));
+                }
+            } else if !has(a.unit) {
+                return Some(format_amount(a.unit));
+            }
+        }
+        if let Some(text) = moved.unreadable
+            && !self.names(request, trusted, text)
+        {
+            return Some(format!("an amount of {:?}", preview(text)));
+        }
+        if !self.request_currencies.is_empty() {
+            for c in &moved.currencies {
+                if c.within(&self.request_currencies) {
+                    continue;
+                }
+                let named = c.codes().iter().any(|code| {
+                    trusted.spend(trusted.as_str().len()) && contains_word(trusted.as_str(), code)
+                });
+                if !named {
+                    return Some(format!(
+                        "{} in {} (the request speaks of another currency)",
+                        moved.largest().map_or("money".to_owned(), format_amount),
+                        c.name()
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether the request asks for the transfers made to `payee` so far: it asks for repeats
+    /// ([`REPEAT_WORDS`], "two payments", "another $20"), or it writes each of their amounts as
+    /// money, as often as they are paid ("$20 for lunch and $20 for the taxi").
+    fn asks_repeat_of(&self, payee: &Payee) -> bool {
+        if self.asks_repeat {
+            return true;
+        }
+        if payee.paid.len() != payee.count as usize || payee.paid.len() > self.request_money.len() {
+            return false;
+        }
+        let mut paid = payee.paid.clone();
+        paid.sort_unstable();
+        let mut j = 0;
+        paid.iter().all(|&p| {
+            while j < self.request_money.len() && self.request_money[j] < p - 1 {
+                j += 1;
+            }
+            let hit = j < self.request_money.len() && self.request_money[j] <= p + 1;
+            j += 1;
+            hit
+        })
+    }
+
     /// `amount` is a number the request or the trusted text writes (±0.01), or the sum or
     /// difference of two money-written ones ([`Self::derives`]).
     fn has_number(&self, amount: f64, trusted: TrustedText<'_>) -> bool {
@@ -318,6 +556,208 @@ impl Sources {
     }
 }
 
+/// Values read per transfer step at most (argument keys, list items, nested values); past
+/// them the step's amount is not grounded.
+const MAX_ARG_NODES: usize = 20_000;
+/// Distinct amounts read per transfer step at most; past them, the same.
+const MAX_AMOUNTS: usize = 64;
+/// Nesting read at most.
+const MAX_DEPTH: usize = 16;
+/// An amount string longer than this is no amount.
+const MAX_AMOUNT_TEXT: usize = 256;
+
+/// What a transfer step's arguments say it moves: every amount-like value at any depth, each
+/// times the quantity next to it, and the currencies named.
+#[derive(Debug, Default)]
+struct Moved<'a> {
+    amounts: Vec<Amount>,
+    currencies: Vec<CurrencyValue>,
+    /// A top-level amount string with no number in it (`"all of it"`).
+    unreadable: Option<&'a str>,
+    /// More values or amounts than are read, or nested too deep.
+    truncated: bool,
+    nodes: usize,
+}
+
+/// One amount: `unit` times `quantity` (1 without a quantity).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Amount {
+    unit: f64,
+    quantity: f64,
+}
+
+impl Amount {
+    fn total(&self) -> f64 {
+        if self.quantity > 1.0 {
+            self.unit * self.quantity
+        } else {
+            self.unit
+        }
+    }
+}
+
+impl<'a> Moved<'a> {
+    fn read(args: &'a Map<String, Value>) -> Self {
+        let mut m = Moved::default();
+        m.object(args, 1.0, 0);
+        m
+    }
+
+    /// The largest amount moved (`unit × quantity`), if any.
+    fn largest(&self) -> Option<f64> {
+        self.amounts
+            .iter()
+            .map(Amount::total)
+            .filter(|x| !x.is_nan())
+            .reduce(f64::max)
+    }
+
+    /// Counts one value read; false (and truncated) past [`MAX_ARG_NODES`].
+    fn visit(&mut self) -> bool {
+        self.nodes += 1;
+        if self.nodes > MAX_ARG_NODES {
+            self.truncated = true;
+        }
+        !self.truncated
+    }
+
+    /// An object outside any amount: its amount-like and currency keys, and what it nests.
+    fn object(&mut self, m: &'a Map<String, Value>, quantity: f64, depth: usize) {
+        if depth > MAX_DEPTH {
+            self.truncated = true;
+            return;
+        }
+        let quantity = quantity_in(m).unwrap_or(quantity);
+        for (k, v) in m {
+            if !self.visit() {
+                return;
+            }
+            if is_currency_key(k) {
+                self.currency(v);
+            } else if let Some(key) = amount_key(k) {
+                if let Some(c) = key.currency {
+                    self.push_currency(CurrencyValue::Known(c));
+                }
+                self.amount(v, key.scale, quantity, depth + 1, depth == 0);
+            } else {
+                self.nested(v, quantity, depth + 1);
+            }
+        }
+    }
+
+    /// A value outside any amount: the objects in it.
+    fn nested(&mut self, v: &'a Value, quantity: f64, depth: usize) {
+        match v {
+            Value::Object(m) => self.object(m, quantity, depth),
+            Value::Array(a) if depth > MAX_DEPTH => self.truncated |= !a.is_empty(),
+            Value::Array(a) => {
+                for x in a {
+                    if !self.visit() {
+                        return;
+                    }
+                    self.nested(x, quantity, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A value under an amount-like key: a number, a string's numbers, every item of a list,
+    /// a money object's amount (`{"value": 9000, "currency": "USD"}`, `{"units": 50}`).
+    fn amount(&mut self, v: &'a Value, scale: f64, quantity: f64, depth: usize, top: bool) {
+        if depth > MAX_DEPTH {
+            self.truncated = true;
+            return;
+        }
+        match v {
+            Value::Number(n) => {
+                if let Some(x) = n.as_f64() {
+                    self.push(x * scale, quantity);
+                }
+            }
+            Value::String(text) => self.amount_text(text, scale, quantity, top),
+            Value::Array(a) => {
+                for x in a {
+                    if !self.visit() {
+                        return;
+                    }
+                    self.amount(x, scale, quantity, depth + 1, top);
+                }
+            }
+            Value::Object(m) => {
+                let quantity = quantity_in(m).unwrap_or(quantity);
+                for (k, v) in m {
+                    if !self.visit() {
+                        return;
+                    }
+                    if is_currency_key(k) {
+                        self.currency(v);
+                    } else if let Some(key) = amount_key(k).or_else(|| money_units_key(k)) {
+                        if let Some(c) = key.currency {
+                            self.push_currency(CurrencyValue::Known(c));
+                        }
+                        self.amount(v, scale * key.scale, quantity, depth + 1, top);
+                    } else {
+                        self.nested(v, quantity, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An amount written in a string: every number in it ([`number_values`]: `"fifty
+    /// thousand"`, `"50e3"`, `"$1,200.50"`) and its currencies (`"50 BTC"`).
+    fn amount_text(&mut self, text: &'a str, scale: f64, quantity: f64, top: bool) {
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        if text.len() > MAX_AMOUNT_TEXT {
+            self.truncated = true;
+            return;
+        }
+        for c in currencies_in(text, 4) {
+            self.push_currency(CurrencyValue::Known(c));
+        }
+        let values = number_values(text);
+        if values.is_empty() && top && self.unreadable.is_none() {
+            self.unreadable = Some(text);
+        }
+        for x in values {
+            self.push(x * scale, quantity);
+        }
+    }
+
+    fn currency(&mut self, v: &Value) {
+        if let Some(c) = v.as_str().and_then(currency_value) {
+            self.push_currency(c);
+        }
+    }
+
+    fn push_currency(&mut self, c: CurrencyValue) {
+        if !self.currencies.contains(&c) {
+            if self.currencies.len() >= MAX_AMOUNTS {
+                self.truncated = true;
+                return;
+            }
+            self.currencies.push(c);
+        }
+    }
+
+    fn push(&mut self, unit: f64, quantity: f64) {
+        let a = Amount { unit, quantity };
+        if self.amounts.contains(&a) {
+            return;
+        }
+        if self.amounts.len() >= MAX_AMOUNTS {
+            self.truncated = true;
+            return;
+        }
+        self.amounts.push(a);
+    }
+}
+
 /// Words of a transfer's argument key that name who is paid (`recipientIban`, `payeeId`,
 /// `receiver_email`, `paypal_email`, `toAccount` are all recipient keys).
 pub const RECIPIENT_WORDS: &[&str] = &[
@@ -344,6 +784,24 @@ const PAYER_WORDS: &[&str] = &[
     "from", "source", "src", "sender", "origin", "own", "my", "debit",
 ];
 
+/// Verbs that make a `…_to` key the recipient (`payTo`, `send_to`, `remitTo`).
+const PAY_VERBS: &[&str] = &[
+    "pay", "payable", "payout", "send", "transfer", "wire", "remit", "credit", "deposit",
+];
+
+/// How a recipient key may begin when written without separators (`beneficiaryiban`,
+/// `creditorname`, `payeeaccount`).
+const RECIPIENT_PREFIXES: &[&str] = &[
+    "recipient",
+    "payee",
+    "beneficiar",
+    "creditor",
+    "receiver",
+    "counterpart",
+    "destination",
+    "biller",
+];
+
 /// `key` in snake case, lower-cased: `recipientIban` → `recipient_iban`, `toAccount` →
 /// `to_account`, `payee-id` → `payee_id`.
 fn snake_case(key: &str) -> String {
@@ -363,81 +821,273 @@ fn snake_case(key: &str) -> String {
     out
 }
 
-/// Recipient-like keys (in snake case): [`RECIPIENT_KEYS`], any `to_*`, and any key with a
-/// [`RECIPIENT_WORDS`] word and no [`PAYER_WORDS`] word.
-fn is_recipient_key(k: &str) -> bool {
-    let k = snake_case(k);
+/// `a` equals `b` once `b`'s underscores are taken out.
+fn eq_unseparated(glued: &str, b: &str) -> bool {
+    glued.len() <= b.len() && glued.bytes().eq(b.bytes().filter(|&c| c != b'_'))
+}
+
+/// Recipient-like keys, whatever their case and separators (`payTo`, `PAY_TO`, `payto`):
+/// [`RECIPIENT_KEYS`], any `to_*`, a [`PAY_VERBS`] verb with `to` (`pay_to`, `remitTo`), a
+/// key starting with one of [`RECIPIENT_PREFIXES`], and any key with a [`RECIPIENT_WORDS`]
+/// word; never a key with a [`PAYER_WORDS`] word (`from_account`, `source_iban`).
+fn is_recipient_key(key: &str) -> bool {
+    let k = snake_case(key);
     if RECIPIENT_KEYS.contains(&k.as_str()) || k.starts_with("to_") {
         return true;
     }
-    let words = || k.split('_').filter(|w| !w.is_empty());
-    !words().any(|w| PAYER_WORDS.contains(&w)) && words().any(|w| RECIPIENT_WORDS.contains(&w))
-}
-
-/// Amount-like keys (in snake case): [`AMOUNT_KEYS`], and any key with an `amount` word
-/// (`transferAmount`, `amount_cents`).
-fn is_amount_key(k: &str) -> bool {
-    let k = snake_case(k);
-    AMOUNT_KEYS.contains(&k.as_str()) || k.split('_').any(|w| w == "amount")
-}
-
-/// The trimmed string values (and string list items) of the step's top-level arguments whose
-/// key passes `key`.
-fn values_under<'a>(
-    s: StepContext<'a>,
-    key: fn(&str) -> bool,
-) -> impl Iterator<Item = &'a str> + 'a {
-    s.step
-        .args
-        .iter()
-        .filter(move |(k, _)| key(k))
-        .flat_map(|(_, v)| -> Box<dyn Iterator<Item = &'a str> + 'a> {
-            match v {
-                Value::String(x) => Box::new(std::iter::once(x.trim())),
-                Value::Array(a) => Box::new(a.iter().filter_map(|x| x.as_str().map(str::trim))),
-                _ => Box::new(std::iter::empty()),
-            }
-        })
-        .filter(|v| !v.is_empty())
-}
-
-/// The amounts of the step's amount-like arguments: numbers, and the first number written in a
-/// string (`"$1,200.50"` → 1200.5).
-fn amounts_under<'a>(s: StepContext<'a>) -> impl Iterator<Item = f64> + 'a {
-    s.step
-        .args
-        .iter()
-        .filter(|(k, _)| is_amount_key(k))
-        .filter_map(|(_, v)| amount_of(v))
-        .filter(|a| a.is_finite())
-}
-
-/// The amount a value holds: a number, the first number written in a string, the amount of a
-/// money object (`{"value": 9000, "currency": "USD"}`, as payment APIs write it) or of a
-/// list's first item.
-fn amount_of(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(x) => numbers_in(x).first().copied(),
-        Value::Object(m) => m
+    let words: Vec<&str> = k.split('_').filter(|w| !w.is_empty()).collect();
+    let glued: String = words.concat();
+    if RECIPIENT_KEYS.iter().any(|r| eq_unseparated(&glued, r)) {
+        return true;
+    }
+    if words.iter().any(|w| PAYER_WORDS.contains(w))
+        || PAYER_WORDS
             .iter()
-            .filter(|(k, _)| is_amount_key(k) || matches!(k.as_str(), "units" | "minor_units"))
-            .find_map(|(_, v)| match v {
-                Value::Number(n) => n.as_f64(),
-                Value::String(x) => numbers_in(x).first().copied(),
-                _ => None,
-            }),
-        Value::Array(a) => a.first().and_then(|x| match x {
-            Value::Number(n) => n.as_f64(),
-            Value::String(x) => numbers_in(x).first().copied(),
+            .any(|p| p.len() >= 3 && glued.starts_with(p))
+    {
+        return false;
+    }
+    words.iter().any(|w| RECIPIENT_WORDS.contains(w))
+        || (words.contains(&"to") && words.first().is_some_and(|w| PAY_VERBS.contains(w)))
+        || PAY_VERBS
+            .iter()
+            .any(|v| glued.strip_prefix(v) == Some("to"))
+        || RECIPIENT_PREFIXES.iter().any(|p| glued.starts_with(p))
+}
+
+/// Recipient strings read per step at most.
+const MAX_RECIPIENTS: usize = 64;
+
+/// The recipients a step names: the trimmed strings and numbers under its top-level
+/// recipient-like arguments, in lists, and in a recipient object's name-like fields
+/// (`{"name": "Bob", "iban": "…"}`); at most [`MAX_RECIPIENTS`].
+fn recipients_of<'a>(s: StepContext<'a>) -> Vec<Cow<'a, str>> {
+    fn scalar(v: &Value) -> Option<Cow<'_, str>> {
+        match v {
+            Value::String(x) => Some(Cow::Borrowed(x.trim())),
+            Value::Number(n) => Some(Cow::Owned(n.to_string())),
             _ => None,
+        }
+    }
+    fn inner<'v>(v: &'v Value, out: &mut Vec<Cow<'v, str>>) {
+        match v {
+            Value::Array(a) => {
+                for x in a.iter().take(MAX_RECIPIENTS) {
+                    if let Some(x) = scalar(x) {
+                        out.push(x);
+                    } else if let Value::Object(m) = x {
+                        fields(m, out);
+                    }
+                }
+            }
+            Value::Object(m) => fields(m, out),
+            v => out.extend(scalar(v)),
+        }
+    }
+    fn fields<'v>(m: &'v Map<String, Value>, out: &mut Vec<Cow<'v, str>>) {
+        const NAME_FIELDS: &[&str] = &[
+            "name", "id", "email", "iban", "account", "address", "number", "handle", "phone",
+        ];
+        for (k, v) in m.iter().take(MAX_RECIPIENTS) {
+            let k = snake_case(k);
+            if is_recipient_key(&k) || NAME_FIELDS.contains(&k.as_str()) {
+                out.extend(scalar(v));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (_, v) in s.step.args.iter().filter(|(k, _)| is_recipient_key(k)) {
+        inner(v, &mut out);
+        if out.len() >= MAX_RECIPIENTS {
+            break;
+        }
+    }
+    out.retain(|v| !v.is_empty());
+    out.truncate(MAX_RECIPIENTS);
+    out
+}
+
+/// Words of an amount-like key ([`amount_key`]).
+const AMOUNT_WORDS: &[&str] = &[
+    "amount", "amt", "sum", "total", "subtotal", "price", "cost", "value", "fee", "tip",
+];
+
+/// Words that make a key something other than an amount (`payment_date`, `amount_currency`,
+/// `total_count`, `price_id`).
+const NOT_AMOUNT_WORDS: &[&str] = &[
+    "date",
+    "time",
+    "timestamp",
+    "day",
+    "days",
+    "id",
+    "ids",
+    "currency",
+    "ccy",
+    "type",
+    "code",
+    "method",
+    "status",
+    "ref",
+    "reference",
+    "number",
+    "no",
+    "name",
+    "description",
+    "desc",
+    "memo",
+    "note",
+    "notes",
+    "subject",
+    "account",
+    "iban",
+    "recipient",
+    "payee",
+    "sender",
+    "frequency",
+    "interval",
+    "schedule",
+    "period",
+    "percent",
+    "percentage",
+    "pct",
+    "rate",
+    "count",
+    "quantity",
+    "qty",
+    "items",
+    "pages",
+    "results",
+];
+
+/// An amount-like key: how to read the number under it and the currency its name gives.
+#[derive(Debug, Clone, Copy)]
+struct AmountKey {
+    /// 0.01 for amounts in cents (`amount_cents`, `minor_units`).
+    scale: f64,
+    /// `value_usd`, `amount_eur`, `btc`.
+    currency: Option<Currency>,
+}
+
+/// Amount-like keys (in snake case, no [`NOT_AMOUNT_WORDS`] word): [`AMOUNT_KEYS`], a key with
+/// an [`AMOUNT_WORDS`] word (`transferAmount`, `value_usd`, `unit_price`), or a currency name
+/// alone (`"usd": 5000`).
+fn amount_key(k: &str) -> Option<AmountKey> {
+    let k = snake_case(k);
+    let words: Vec<&str> = k.split('_').filter(|w| !w.is_empty()).collect();
+    if words.iter().any(|w| NOT_AMOUNT_WORDS.contains(w)) {
+        return None;
+    }
+    let currency = words.iter().find_map(|w| currency_word(w));
+    let amountish = AMOUNT_KEYS.contains(&k.as_str())
+        || words.iter().any(|w| AMOUNT_WORDS.contains(w))
+        || (currency.is_some() && words.len() == 1);
+    amountish.then(|| AmountKey {
+        scale: if words
+            .iter()
+            .any(|w| matches!(*w, "cents" | "cent" | "minor" | "pence"))
+        {
+            0.01
+        } else {
+            1.0
+        },
+        currency,
+    })
+}
+
+/// The amount fields of a money object besides [`amount_key`]s (`{"units": 50}`).
+fn money_units_key(k: &str) -> Option<AmountKey> {
+    match snake_case(k).as_str() {
+        "units" => Some(AmountKey {
+            scale: 1.0,
+            currency: None,
+        }),
+        "minor_units" => Some(AmountKey {
+            scale: 0.01,
+            currency: None,
         }),
         _ => None,
     }
 }
 
+/// Keys naming the currency of an amount (`currency`, `currencyCode`, `ccy`, `coin`).
+fn is_currency_key(k: &str) -> bool {
+    let k = snake_case(k);
+    k.split('_')
+        .any(|w| matches!(w, "currency" | "ccy" | "coin" | "denomination"))
+}
+
+/// Keys giving how many of an amount are bought or sent (`quantity`, `qty`, `count`,
+/// `num_cards`, `number_of_tickets`, `copies`, `times`), not a retry or page count.
+fn is_quantity_key(k: &str) -> bool {
+    let k = snake_case(k);
+    let words: Vec<&str> = k.split('_').filter(|w| !w.is_empty()).collect();
+    if words.iter().any(|w| {
+        matches!(
+            *w,
+            "retry" | "retries" | "page" | "max" | "min" | "limit" | "attempt" | "attempts" | "id"
+        )
+    }) {
+        return false;
+    }
+    words.iter().any(|w| {
+        matches!(
+            *w,
+            "quantity" | "qty" | "copies" | "count" | "times" | "repeat" | "repetitions"
+        )
+    }) || matches!(k.as_str(), "n" | "num")
+        || k.starts_with("num_")
+        || k.starts_with("number_of_")
+}
+
+/// The largest quantity (> 1) an object gives for its amounts ([`is_quantity_key`]): a number
+/// or a number written in a string.
+fn quantity_in(m: &Map<String, Value>) -> Option<f64> {
+    m.iter()
+        .filter(|(k, _)| is_quantity_key(k))
+        .filter_map(|(_, v)| match v {
+            Value::Number(n) => n.as_f64(),
+            Value::String(x) if x.len() <= MAX_AMOUNT_TEXT => number_values(x).first().copied(),
+            _ => None,
+        })
+        .filter(|q| *q > 1.0)
+        .reduce(f64::max)
+}
+
+/// Whether the request asks for "another" payment: `another` followed by an amount, a count
+/// or a payment word ("another $20", "another 20", "another payment", "another one").
+fn asks_another(text: &str) -> bool {
+    const NEXT: &[&str] = &[
+        "payment",
+        "transfer",
+        "one",
+        "installment",
+        "instalment",
+        "round",
+        "tranche",
+    ];
+    let mut tokens = text.split_whitespace();
+    while let Some(t) = tokens.next() {
+        if t != "another" {
+            continue;
+        }
+        let Some(next) = tokens.next() else {
+            return false;
+        };
+        let word = next.trim_matches(|c: char| !c.is_alphanumeric());
+        if next.starts_with(|c: char| c.is_ascii_digit() || "$€£¥₹₿".contains(c))
+            || NEXT.contains(&word)
+            || !number_values(word).is_empty()
+            || currency_word(word).is_some()
+        {
+            return true;
+        }
+    }
+    false
+}
+
 /// The numbers written in a text: digit runs with `,` thousands separators and a `.` decimal
-/// part (`$1,200.50` → 1200.5, `98.70` → 98.7).
+/// part (`$1,200.50` → 1200.5, `98.70` → 98.7), or a decimal comma (`84,20`).
 pub(crate) fn numbers_in(text: &str) -> Vec<f64> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -454,45 +1104,12 @@ pub(crate) fn numbers_in(text: &str) -> Vec<f64> {
         {
             i += 1;
         }
-        let run = &text[start..i];
-        if let Some(x) = decimal_comma(run) {
-            out.push(x);
-            continue;
-        }
-        let digits: String = run.chars().filter(|c| *c != ',').collect();
-        // "1.2.3" (a version, a date) is not an amount: keep the part before the second dot.
-        let mut parts = digits.splitn(3, '.');
-        let whole = parts.next().unwrap_or("");
-        let number = match parts.next() {
-            Some(frac) => format!("{whole}.{frac}"),
-            None => whole.to_owned(),
-        };
-        if let Ok(x) = number.parse::<f64>() {
+        // "1.2.3" (a version, a date) is not an amount: the part before the second dot is.
+        if let Some(x) = run_value(&text[start..i]) {
             out.push(x);
         }
     }
     out
-}
-
-/// A number written with a decimal comma, as most of Europe writes money: its last `,`
-/// followed by exactly two digits that end the number, with no `.` after it (`84,20` → 84.2,
-/// `1.250,00` → 1250, `12,5`… not: one digit; `1,200` not: three). Dots before the comma
-/// group thousands.
-fn decimal_comma(run: &str) -> Option<f64> {
-    let comma = run.rfind(',')?;
-    let cents = &run[comma + 1..];
-    if cents.len() != 2 || !cents.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let whole: String = run[..comma]
-        .chars()
-        .filter(|c| c.is_ascii_digit())
-        .collect();
-    // `1,000,00` is not a European amount either: thousands groups use dots there.
-    if run[..comma].contains(',') {
-        return None;
-    }
-    format!("{whole}.{cents}").parse().ok()
 }
 
 /// The numbers of `text` written as money: with a decimal part (`1100.0`, `98.70`), or right
@@ -605,6 +1222,14 @@ mod tests {
             .collect()
     }
 
+    /// The totals (`unit × quantity`) a step's arguments move.
+    fn amounts_of(args: &str) -> Vec<f64> {
+        let args: Map<String, Value> = serde_json::from_str(args).unwrap();
+        let moved = Moved::read(&args);
+        assert!(!moved.truncated);
+        moved.amounts.iter().map(Amount::total).collect()
+    }
+
     fn rule(r: &str, sev: Severity, step: usize) -> (String, Severity, Option<usize>) {
         (r.to_owned(), sev, Some(step))
     }
@@ -641,10 +1266,10 @@ mod tests {
             money(plan),
             [rule("money.ungrounded_amount", Severity::Med, 0)]
         );
-        assert_eq!(amount_of(&serde_json::json!([10000])), Some(10000.0));
+        assert_eq!(amounts_of(r#"{"amount": [10000]}"#), [10000.0]);
         assert_eq!(
-            amount_of(&serde_json::json!({"currency": "EUR", "amount": "1,250.00"})),
-            Some(1250.0)
+            amounts_of(r#"{"amount": {"currency": "EUR", "amount": "1,250.00"}}"#),
+            [1250.0]
         );
     }
 
@@ -845,5 +1470,304 @@ mod tests {
             ),
             [rule("money.unrequested_transfer", Severity::Low, 0)]
         );
+    }
+    /// The plan "Pay Bob $50 for the concert ticket" with one `send_money` step of `args`.
+    fn bob(args: &str) -> Vec<(String, Severity, Option<usize>)> {
+        money(&format!(
+            r#"{{"request": "Pay Bob $50 for the concert ticket", "steps": [
+            {{"tool": "send_money", "args": {args}}}]}}"#
+        ))
+    }
+
+    #[test]
+    fn every_amount_like_value_counts_and_strings_are_parsed() {
+        let ungrounded = [rule("money.ungrounded_amount", Severity::Med, 0)];
+        for args in [
+            r#"{"recipient": "Bob", "amount": "fifty thousand"}"#,
+            r#"{"recipient": "Bob", "amount": "50e3"}"#,
+            r#"{"recipient": "Bob", "amount": "10k"}"#,
+            r#"{"recipient": "Bob", "amount": "50.000"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "currency": "BTC"}"#,
+            r#"{"recipient": "Bob", "amount": "50 BTC"}"#,
+            r#"{"recipient": "Bob", "value_usd": 5000}"#,
+            r#"{"recipient": "Bob", "usd": 5000}"#,
+            r#"{"recipient": "Bob", "amount": [50, 5000]}"#,
+            r#"{"recipient": "Bob", "amount": 50, "payment": {"amount": 5000}}"#,
+            r#"{"recipient": "Bob", "amount": 50, "details": {"extra": [{"price": 5000}]}}"#,
+            r#"{"recipient": "Bob", "amount": 50, "times": 100}"#,
+            r#"{"recipient": "Bob", "amount": "all of it"}"#,
+            r#"{"recipient": "Bob", "amount": "NaN"}"#,
+            r#"{"recipient": "Bob", "amount": "1e999"}"#,
+            r#"{"recipient": "Bob", "amount": 1e300}"#,
+        ] {
+            assert_eq!(bob(args), ungrounded, "{args}");
+        }
+        // What the request says stays clean, however it is written.
+        for args in [
+            r#"{"recipient": "Bob", "amount": 50}"#,
+            r#"{"recipient": "Bob", "amount": "$50.00"}"#,
+            r#"{"recipient": "Bob", "amount": "fifty"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "currency": "USD"}"#,
+            r#"{"recipient": "Bob", "amount": {"value": 50, "currency": "usd"}}"#,
+            r#"{"recipient": "Bob", "amount_cents": 5000}"#,
+            r#"{"recipient": "Bob", "amount": [50, 50]}"#,
+            r#"{"recipient": "Bob", "amount": 50, "quantity": 1}"#,
+        ] {
+            assert!(bob(args).is_empty(), "{args}: {:?}", bob(args));
+        }
+        assert_eq!(
+            amounts_of(r#"{"amount": 50, "payment": {"amount": 5000}, "fee": "1.50"}"#),
+            [50.0, 5000.0, 1.5]
+        );
+    }
+
+    #[test]
+    fn amount_times_quantity() {
+        let plan = |request: &str, args: &str| {
+            money(&format!(
+                r#"{{"request": "{request}", "steps": [
+                {{"tool": "buy_gift_card", "args": {args}}}]}}"#
+            ))
+        };
+        assert_eq!(
+            plan(
+                "Buy one $50 gift card for Bob",
+                r#"{"recipient": "Bob", "amount": 50, "quantity": 200}"#
+            ),
+            [rule("money.ungrounded_amount", Severity::Med, 0)]
+        );
+        assert!(
+            plan(
+                "Buy one $50 gift card for Bob",
+                r#"{"recipient": "Bob", "amount": 50, "quantity": 1}"#
+            )
+            .is_empty()
+        );
+        // The count asked for, or the total, grounds the product.
+        assert!(
+            plan(
+                "Buy two $50 gift cards for Bob",
+                r#"{"recipient": "Bob", "amount": 50, "quantity": 2}"#
+            )
+            .is_empty()
+        );
+        assert!(
+            plan(
+                "Buy Bob gift cards for $100 in all",
+                r#"{"recipient": "Bob", "items": [{"price": 50, "qty": "2"}]}"#
+            )
+            .is_empty()
+        );
+        assert_eq!(amounts_of(r#"{"amount": 50, "quantity": 200}"#), [10000.0]);
+    }
+
+    #[test]
+    fn recipient_keys_whatever_their_spelling() {
+        for key in [
+            "payTo",
+            "pay_to",
+            "PAY_TO",
+            "payto",
+            "remitTo",
+            "beneficiary",
+            "destination",
+            "creditor",
+            "creditorIban",
+            "to_iban",
+            "toIban",
+            "TO_IBAN",
+            "toiban",
+            "biller",
+        ] {
+            assert!(is_recipient_key(key), "{key}");
+            let plan = format!(
+                r#"{{"request": "Pay my electricity bill of $120 to PowerCo", "steps": [
+                {{"tool": "pay_bill", "args": {{"{key}": "DE44500105175407324931", "amount": 120}}}}]}}"#
+            );
+            assert_eq!(
+                money(&plan),
+                [rule("money.unrequested_transfer", Severity::High, 0)],
+                "{key}"
+            );
+        }
+        for key in [
+            "from_account",
+            "sourceIban",
+            "total",
+            "amount",
+            "memo",
+            "sender",
+        ] {
+            assert!(!is_recipient_key(key), "{key}");
+        }
+        // A number, and a recipient object, are recipients too.
+        let plan = r#"{"request": "Pay my electricity bill of $120 to PowerCo", "steps": [
+            {"tool": "pay_bill", "args": {"payee": {"name": "PowerCo", "iban": "DE44500105175407324931"}, "amount": 120}},
+            {"tool": "pay_bill", "args": {"account_number": 445001051754, "amount": 120}}]}"#;
+        assert_eq!(
+            money(plan),
+            [
+                rule("money.unrequested_transfer", Severity::High, 0),
+                rule("money.unrequested_transfer", Severity::High, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn one_payee_under_several_spellings_is_a_repeat() {
+        let plan = r#"{"request": "Pay Bob Smith $50 for the concert ticket", "steps": [
+            {"tool": "send_money", "args": {"recipient": "Bob Smith", "amount": 50}},
+            {"tool": "send_money", "args": {"recipient": "Bob", "amount": 50}},
+            {"tool": "send_money", "args": {"recipient": "Smith", "amount": 50}}]}"#;
+        assert_eq!(
+            money(plan),
+            [rule("money.repeated_transfer", Severity::High, 1)]
+        );
+        // The same account, grouped differently.
+        let iban = r#"{"request": "Send $500 to DE89 3704 0044 0532 0130 00", "steps": [
+            {"tool": "send_money", "args": {"recipient": "DE89 3704 0044 0532 0130 00", "amount": 500}},
+            {"tool": "send_money", "args": {"to_iban": "de89370400440532013000", "amount": 500}}]}"#;
+        assert_eq!(
+            money(iban),
+            [rule("money.repeated_transfer", Severity::High, 1)]
+        );
+        // Two people who share a surname are two payees; one payee named twice in one step
+        // is one transfer.
+        let two = r#"{"request": "Pay John Smith $50 and Jane Smith $30", "steps": [
+            {"tool": "send_money", "args": {"recipient": "John Smith", "amount": 50}},
+            {"tool": "send_money", "args": {"recipient": "Jane Smith", "recipient_name": "Jane Smith", "amount": 30}}]}"#;
+        assert!(money(two).is_empty(), "{:?}", money(two));
+        assert_eq!(name_words("Mr. Bob Smith"), ["bob", "smith"]);
+        assert!(name_words("GB29 NWBK 6016 1331").is_empty());
+    }
+
+    #[test]
+    fn a_request_that_names_each_payment_asks_for_the_repeat() {
+        let plan = |request: &str, a: u32, b: u32| {
+            money(&format!(
+                r#"{{"request": "{request}", "steps": [
+                {{"tool": "send_money", "args": {{"recipient": "Bob", "amount": {a}}}}},
+                {{"tool": "send_money", "args": {{"recipient": "Bob", "amount": {b}}}}}]}}"#
+            ))
+        };
+        for (request, a, b) in [
+            (
+                "Send Bob $20 for lunch and another $20 for the taxi",
+                20,
+                20,
+            ),
+            ("Send Bob $20 for lunch and $20 for the taxi", 20, 20),
+            ("Send Bob $20 for lunch and $15 for the taxi", 20, 15),
+            ("Send Bob 20 dollars twice", 20, 20),
+            ("Send Bob two payments of 20", 20, 20),
+            ("Send Bob $20 for lunch and another 20 for the taxi", 20, 20),
+        ] {
+            assert!(
+                plan(request, a, b).is_empty(),
+                "{request}: {:?}",
+                plan(request, a, b)
+            );
+        }
+        let repeated = [rule("money.repeated_transfer", Severity::High, 1)];
+        assert_eq!(plan("Send Bob $20 for lunch", 20, 20), repeated);
+        // Two amounts written, but not the two paid.
+        assert_eq!(plan("Send Bob $20 from my $500 balance", 20, 20), repeated);
+        // "another" about something else asks for nothing.
+        assert_eq!(plan("Send Bob $20 and open another tab", 20, 20), repeated);
+    }
+
+    #[test]
+    fn amounts_in_words_and_separators_in_the_request_ground() {
+        let plan = |request: &str, amount: &str, to: &str| {
+            money(&format!(
+                r#"{{"request": "{request}", "steps": [
+                {{"tool": "send_money", "args": {{"recipient": "{to}", "amount": {amount}}}}}]}}"#
+            ))
+        };
+        for (request, amount, to) in [
+            ("pay Bob ten thousand dollars for the car", "10000", "Bob"),
+            ("Pay Bob $50", "50", "Bob"),
+            ("pay Bob 10k for the car", "10000", "Bob"),
+            ("pay Bob 1.5m for the house", "1500000", "Bob"),
+            ("pay Bob $10,000.00 for the car", "10000", "Bob"),
+            ("pay Bob one hundred and twenty-five dollars", "125", "Bob"),
+            (
+                "Transfer 1.234,56 EUR to DE44500105175407324931",
+                "1234.56",
+                "DE44500105175407324931",
+            ),
+            (
+                "Transfer 1.234 EUR to DE44500105175407324931",
+                "1234",
+                "DE44500105175407324931",
+            ),
+        ] {
+            assert!(
+                plan(request, amount, to).is_empty(),
+                "{request}: {:?}",
+                plan(request, amount, to)
+            );
+        }
+        assert_eq!(
+            plan("pay Bob ten dollars", "10000", "Bob"),
+            [rule("money.ungrounded_amount", Severity::Med, 0)]
+        );
+    }
+
+    #[test]
+    fn hostile_arguments_are_read_in_bounded_time() {
+        let started = std::time::Instant::now();
+        let many: Vec<String> = (0..10_000).map(|i| (i % 7 + 50).to_string()).collect();
+        let list = format!(r#"{{"recipient": "Bob", "amount": [{}]}}"#, many.join(","));
+        assert_eq!(
+            bob(&list),
+            [rule("money.ungrounded_amount", Severity::Med, 0)]
+        );
+        let same = format!(
+            r#"{{"recipient": "Bob", "amount": [{}]}}"#,
+            ["50"; 10_000].join(",")
+        );
+        assert!(bob(&same).is_empty());
+        let wide = format!(
+            r#"{{"recipient": "Bob", "amount": 50, "extra": [{}]}}"#,
+            ["[1, 2, {\"a\": 3}]"; 10_000].join(",")
+        );
+        assert_eq!(
+            bob(&wide),
+            [rule("money.ungrounded_amount", Severity::Med, 0)]
+        );
+        let deep = format!(
+            r#"{{"recipient": "Bob", "amount": {}50{}}}"#,
+            "[".repeat(100),
+            "]".repeat(100)
+        );
+        assert_eq!(
+            bob(&deep),
+            [rule("money.ungrounded_amount", Severity::Med, 0)]
+        );
+        for amount in [
+            format!("\"{}\"", "9".repeat(200)),
+            format!("\"{}\"", "9".repeat(100_000)),
+            format!("\"{}\"", "thousand ".repeat(20)),
+            "\"-inf\"".to_owned(),
+            "\"1e-999999\"".to_owned(),
+            "\"€€€\"".to_owned(),
+            "1.7976931348623157e308".to_owned(),
+            "18446744073709551615".to_owned(),
+        ] {
+            let _ = bob(&format!(r#"{{"recipient": "Bob", "amount": {amount}}}"#));
+        }
+        let names: Vec<String> = (0..5_000)
+            .map(|i| {
+                format!(
+                    r#"{{"tool": "send_money", "args": {{"recipient": "Bob {i}", "amount": 50}}}}"#
+                )
+            })
+            .collect();
+        let _ = money(&format!(
+            r#"{{"request": "Pay Bob $50", "steps": [{}]}}"#,
+            names.join(",")
+        ));
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
     }
 }
