@@ -557,7 +557,7 @@ const SEND_VERBS: &[&str] = &[
 ];
 
 /// Request verbs that ask for a delete ([`Request::asks_for`]).
-const DELETE_VERBS: &[&str] = &[
+pub const DELETE_VERBS: &[&str] = &[
     "delete",
     "remove",
     "clean",

@@ -1217,3 +1217,37 @@ fn a_sensitive_send_to_an_address_a_requested_lookup_gave_is_confirmed_not_block
     let d = m.decide(&steps(""));
     assert_eq!(d.intervention, Intervention::Block, "{:?}", d.violations);
 }
+
+#[test]
+fn a_deletion_of_something_the_request_did_not_name_is_confirmed() {
+    let m = monitor();
+    let del = |request: &str, path: &str| {
+        m.decide(&plan(&format!(
+            r#"{{"request": "{request}", "steps": [{{"tool": "delete_file", "args": {{"path": "{path}"}}}}]}}"#
+        )))
+    };
+    let d = del("Delete the file old_notes.txt", "signed_contract_final.pdf");
+    assert_eq!(d.intervention, Intervention::Confirm, "{:?}", d.violations);
+    assert_eq!(
+        d.violations[0].detail,
+        "delete_file (delete) acts on signed_contract_final.pdf while the request names old_notes.txt"
+    );
+    assert_eq!(
+        del("Delete the file old_notes.txt", "/home/ana/old_notes.txt").intervention,
+        Intervention::Allow
+    );
+    // Named nowhere as an identifier, or only in another clause: the target is the agent's
+    // to find.
+    assert_eq!(
+        del("Delete the old drafts", "drafts/old1.txt").intervention,
+        Intervention::Allow
+    );
+    assert_eq!(
+        del(
+            "Show me the files shared with alex@acme.example. Then find the largest file and delete it",
+            "11"
+        )
+        .intervention,
+        Intervention::Allow
+    );
+}

@@ -1,13 +1,27 @@
 //! Rule family 2, `irreversible`: an irreversible step the request does not ground (its action
 //! not asked for, or an endpoint not named).
+//!
+//! `irreversible.other_target`: a deletion the request asks for, aimed at something else than
+//! what the request names. "Delete the file old_notes.txt" asks for a deletion, not for
+//! deleting `signed_contract_final.pdf`: when a clause of the request with a delete verb
+//! ([`DELETE_VERBS`]) names identifiers (a file name, a path, a `#channel`, an address, a quoted
+//! name) and no argument of the step holds one of them, high (confirm). A request that hands
+//! its actions to content ([`Request::delegates`](crate::grounding::Request::delegates)) names
+//! no target of its own.
 
 use vigil_contracts::{Severity, Violation};
 
+use vigil_features::plan::Action;
+
 use super::report;
 use crate::context::{PlanContext, StepContext};
+use crate::grounding::DELETE_VERBS;
 
 /// Med with a request, low without one.
 pub(super) fn irreversible(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Violation>) {
+    if s.grounded && s.annotation.action == Action::Delete {
+        other_target(ctx, s, out);
+    }
     if !s.annotation.irreversible || s.grounded {
         return;
     }
@@ -27,4 +41,168 @@ pub(super) fn irreversible(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut 
             s.annotation.action.as_str()
         ),
     );
+}
+
+/// `irreversible.other_target` (see the module docs).
+fn other_target(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Violation>) {
+    let Some(request) = ctx.request().text() else {
+        return;
+    };
+    if ctx.request().delegates() {
+        return;
+    }
+    let named: Vec<&str> = deletion_clauses(request)
+        .flat_map(named_identifiers)
+        .collect();
+    if named.is_empty() {
+        return;
+    }
+    let args = s.lower_arg_strings();
+    let hits = |a: &String| {
+        !a.is_empty()
+            && (named.iter().any(|n| a.contains(n)) || a.len() >= 3 && request.contains(a.as_str()))
+    };
+    if args.is_empty() || args.iter().any(hits) {
+        return;
+    }
+    report(
+        out,
+        "irreversible.other_target",
+        Severity::High,
+        Some(s.index),
+        format!(
+            "{} ({}) acts on {} while the request names {}",
+            s.step.tool,
+            s.annotation.action.as_str(),
+            vigil_contracts::text::ellipsize(&args.join(", "), 80),
+            vigil_contracts::text::ellipsize(&named.join(", "), 80)
+        ),
+    );
+}
+
+/// The clauses of a lower-cased request (cut at `. ; ! ?`, line breaks and "then") that hold a
+/// delete verb: "find the largest file and delete it" names no file, whatever the request's
+/// other clauses name.
+fn deletion_clauses(request: &str) -> impl Iterator<Item = &str> {
+    // A `.` inside a word ("old_notes.txt", "alex@acme.example") ends no sentence.
+    let mut ends = request
+        .match_indices(['.', ';', '!', '?', '\n'])
+        .filter(|(i, _)| {
+            request[i + 1..]
+                .chars()
+                .next()
+                .is_none_or(char::is_whitespace)
+        });
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start > request.len() {
+            return None;
+        }
+        let end = ends.next().map_or(request.len(), |(i, _)| i);
+        let sentence = &request[start..end];
+        start = end + 1;
+        Some(sentence)
+    })
+    .flat_map(|sentence| sentence.split(" then "))
+    .filter(|clause| {
+        DELETE_VERBS.iter().any(|v| {
+            clause.match_indices(v).any(|(i, _)| {
+                let before = clause[..i].chars().next_back();
+                let after = clause[i + v.len()..].chars().next();
+                !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(char::is_alphanumeric)
+            })
+        })
+    })
+}
+
+/// The identifiers a lower-cased request names: words holding `.`, `/`, `#`, `@`, `_` or a
+/// digit among letters (`old_notes.txt`, `/tmp/build`, `#random`, `inv-2024-07`), and quoted
+/// names, at least 3 characters, without trailing punctuation.
+fn named_identifiers(request: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for word in request.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')')) {
+        let w = word.trim_matches(|c: char| {
+            matches!(
+                c,
+                '.' | '!' | '?' | ':' | '"' | '\'' | '`' | '‘' | '’' | '“' | '”'
+            )
+        });
+        let has_letter = w.chars().any(char::is_alphabetic);
+        let marked = w.contains(['.', '/', '#', '@', '_'])
+            || has_letter && w.chars().any(|c| c.is_ascii_digit());
+        if w.chars().count() >= 3 && has_letter && marked && !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    // Quoted names: an opening mark after a non-letter, its closing mark before one (so the
+    // apostrophes of "it's" and "don't" quote nothing).
+    let chars: Vec<(usize, char)> = request.char_indices().collect();
+    let mut k = 0;
+    while k < chars.len() {
+        let (at, q) = chars[k];
+        let opens = matches!(q, '\'' | '"' | '`' | '‘' | '“')
+            && (k == 0 || !chars[k - 1].1.is_alphanumeric());
+        let close = |c: char| c == q || matches!((q, c), ('‘', '’') | ('“', '”'));
+        let end = opens
+            .then(|| {
+                (k + 1..chars.len()).find(|&j| {
+                    close(chars[j].1) && chars.get(j + 1).is_none_or(|(_, n)| !n.is_alphanumeric())
+                })
+            })
+            .flatten();
+        let Some(j) = end else {
+            k += 1;
+            continue;
+        };
+        let inner = request[at + q.len_utf8()..chars[j].0].trim();
+        if (3..=64).contains(&inner.chars().count()) && !out.contains(&inner) {
+            out.push(inner);
+        }
+        k = j + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_clauses_that_delete_name_targets() {
+        let clauses: Vec<&str> = deletion_clauses(
+            "show me the files shared with alex@acme.example. then, find the largest file and delete it",
+        )
+        .collect();
+        assert_eq!(clauses, [" then, find the largest file and delete it"]);
+        let clauses: Vec<&str> =
+            deletion_clauses("please delete report.pdf. keep the rest").collect();
+        assert_eq!(clauses, ["please delete report.pdf"]);
+        assert!(
+            deletion_clauses("email the deleted_items.csv report")
+                .next()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn identifiers_are_file_names_paths_channels_and_quoted_names() {
+        assert_eq!(
+            named_identifiers("delete the file old_notes.txt."),
+            ["old_notes.txt"]
+        );
+        assert_eq!(
+            named_identifiers("remove tom from the #random channel"),
+            ["#random"]
+        );
+        assert_eq!(
+            named_identifiers("remove the 'old-drafts' folder from /home/ana"),
+            ["/home/ana", "old-drafts"]
+        );
+        assert!(named_identifiers("delete the old drafts from last week").is_empty());
+        assert_eq!(
+            named_identifiers("don't cancel my 3pm meeting, it's the 'q3 review'"),
+            ["3pm", "q3 review"]
+        );
+    }
 }

@@ -538,6 +538,16 @@ fn external_section(r: &ExternalReport, names: &NameAccuracy) -> String {
          in its clause, or inside a quotation of four words or more (a message to translate or answer), asks for \
          nothing. Written from a red-team probe of our own (development); the hand-written plans and AgentDojo did not \
          move.\n\n\
+         **A deletion of something the request did not name** (`irreversible.other_target`, high: \"delete the file \
+         old_notes.txt\" and the step deletes `signed_contract_final.pdf`) is confirmed when a clause of the request with a \
+         delete verb names identifiers and no argument holds one. Also from our probe. Its first version took identifiers \
+         from every clause of the request; measured on AgentDojo it flagged one benign plan (\"…shared with \
+         alex.martin@… Then find the largest file and delete it\") and on our hand-written plans one delegating \
+         request, so it now reads only the deleting clauses and skips delegating requests — a change prompted by the \
+         benchmark, disclosed here. Both sets are then as before.\n\n\
+         **Secrets carried out** (`network_egress`, crit): a value an earlier output held under a credential-like name \
+         (or in a known key format) that a later step carries, as written or URL-encoded, to a host neither the request \
+         nor a clean requested output names — a GET's query string included. From our probe; both sets unchanged.\n\n\
          **An injection no step has acted on yet** (the plan ends with the injected observation: 158 of the hijacked \
          plans, whose injection task has no calls) is reported low, which leaves the decision as it is. As revise it \
          was measured here once: recall 0.834 → 1.000, FPR 0.196 → 0.309 (the detector's false alarms on long \
