@@ -333,9 +333,9 @@ impl Request {
         }
         if let Some((local, host)) = e.split_once('@') {
             let name = local.split(['.', '+', '_', '-']).next().unwrap_or(local);
-            return (name.len() >= 3 && contains_word(r, name)) || host_named(r, host);
+            return (name.len() >= 3 && contains_word(r, name)) || self.host_named(host);
         }
-        host_named(r, &e)
+        self.host_named(&e)
     }
 
     /// Whether the request quotes one of a step's identifier-like argument strings
@@ -956,13 +956,46 @@ const MONEY_WORDS_S: [&str; 10] = [
     "usds", "eurs", "gbps", "dollars", "euros", "pounds", "buckss", "moneys", "fundss", "chfs",
 ];
 
-fn host_named(request: &str, host: &str) -> bool {
-    let labels: Vec<&str> = host.split('.').collect();
-    // The organisation label: second-to-last ("api.github.com" → "github").
-    labels.len() >= 2 && {
+impl Request {
+    /// Whether the request names a host's organisation: its second-to-last label
+    /// ("api.github.com" → "github"), at least 3 letters, as a word. Where the request is
+    /// written with capitals, the word must be capitalized somewhere in it (a name: "GitHub",
+    /// "Acme"), so "send the quarterly report" does not name `quarterly.xyz`; a request written
+    /// all in lower case cannot say, and any occurrence counts.
+    fn host_named(&self, host: &str) -> bool {
+        let (Some(lower), Some(original)) = (self.lower.as_deref(), self.original.as_deref())
+        else {
+            return false;
+        };
+        let labels: Vec<&str> = host.split('.').collect();
+        if labels.len() < 2 {
+            return false;
+        }
         let org = labels[labels.len() - 2];
-        org.len() >= 3 && contains_word(request, org)
+        if org.len() < 3 || !contains_word(lower, org) {
+            return false;
+        }
+        if !original.chars().any(char::is_uppercase) || lower.len() != original.len() {
+            return true;
+        }
+        // Same byte offsets in both (lower-casing kept the length): look at each occurrence.
+        word_starts(lower, org).any(|i| {
+            original
+                .get(i..)
+                .and_then(|t| t.chars().next())
+                .is_some_and(char::is_uppercase)
+        })
     }
+}
+
+/// Byte offsets where `word` occurs in `haystack` as a whole word.
+fn word_starts<'a>(haystack: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    haystack.match_indices(word).filter_map(move |(i, _)| {
+        let before = haystack[..i].chars().next_back();
+        let after = haystack[i + word.len()..].chars().next();
+        (!before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric))
+            .then_some(i)
+    })
 }
 
 fn contains_word(haystack: &str, word: &str) -> bool {
@@ -1303,6 +1336,14 @@ mod tests {
         assert!(r.names_endpoint("api.github.com"));
         assert!(!r.names_endpoint("drop@evil.example"));
         assert!(!Request::new(None).names_endpoint("api.github.com"));
+        // An organisation is a name: written with capitals, the request must capitalize it.
+        let r = Request::new(Some("Send the quarterly report to my accountant"));
+        assert!(!r.names_endpoint("drop@quarterly.xyz"));
+        assert!(
+            Request::new(Some("Send the Quarterly report")).names_endpoint("drop@quarterly.xyz")
+        );
+        // All in lower case, a request cannot say: any occurrence counts.
+        assert!(Request::new(Some("open an issue on github")).names_endpoint("api.github.com"));
     }
 
     #[test]
