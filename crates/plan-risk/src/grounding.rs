@@ -745,72 +745,118 @@ fn verb_starts_at(haystack: &str, i: usize) -> bool {
     !prev.is_some_and(|w| DETERMINERS.contains(&w))
 }
 
-/// Words that negate what follows them in their clause ([`negated_spans`]); any other word
-/// ending in "n't" does too.
-const NEGATIONS: &[&str] = &["not", "never", "without", "dont", "doesnt", "cant", "wont"];
+/// Words that negate the word they govern ([`negated_spans`]); any other word ending in "n't"
+/// does too ("don't", "doesn't", "won't"), and "no" before [`NO_NOUNS`] ("under no
+/// circumstances").
+const NEGATIONS: &[&str] = &[
+    "not", "never", "without", "dont", "doesnt", "cant", "wont", "avoid", "refrain",
+];
+
+/// Nouns that make "no" a negation of what follows: "under no circumstances delete …".
+const NO_NOUNS: &[&str] = &["circumstances", "circumstance", "case", "point", "account"];
+
+/// Words a negation reaches past to the word it governs: "do not, under any circumstances,
+/// pay", "never, ever delete", "refrain from paying", "don't you dare send".
+const NEGATION_FILLERS: &[&str] = &[
+    "ever",
+    "even",
+    "yet",
+    "you",
+    "to",
+    "actually",
+    "please",
+    "under",
+    "any",
+    "circumstances",
+    "circumstance",
+    "case",
+    "point",
+    "account",
+    "at",
+    "all",
+    "from",
+    "really",
+    "repeat",
+    "i",
+    "dare",
+    "in",
+    "on",
+    "no",
+];
+
+/// Most filler words between a negation and the word it governs.
+const MAX_NEGATION_FILLERS: usize = 4;
 
 /// Words after a negation that turn it into an instruction: "don't forget to pay", "do not
 /// fail to send", "not only … but".
 const NEGATION_UNDONE: &[&str] = &["forget", "fail", "hesitate", "only"];
 
-/// Words that end a negation's reach before the clause's punctuation does: "don't delete it
-/// but archive it", "do not pay now, then …".
-const NEGATION_ENDS: &[&str] = &["but", "then", "instead", "rather", "except"];
-
 /// Quoted text of at least this many words is content the request hands over (to translate,
 /// answer or forward), not its own instructions ([`quoted_spans`]).
 const QUOTED_CONTENT_WORDS: usize = 4;
 
-/// The byte ranges of a lower-cased request that a negation rules out: from the negation to
-/// the end of its clause (punctuation, a line break or [`NEGATION_ENDS`]). Reading a
-/// ruled-out action as asked for would ground exactly the step the user forbade; an
-/// over-wide span only leaves a step ungrounded, which is flagged, not allowed.
+/// The byte ranges of the words of a lower-cased request that a negation governs: the first
+/// word after the negation that is not a filler ([`NEGATION_FILLERS`], at most
+/// [`MAX_NEGATION_FILLERS`] of them, commas allowed) — "don't **pay** anything yet", "do not,
+/// under any circumstances, **delete**", "refrain from **paying**". Only that word: "I can't
+/// make it so cancel my meeting" rules out making it, not the cancellation, and "don't worry
+/// and pay the invoice" asks for the payment.
 fn negated_spans(r: &str) -> Vec<std::ops::Range<usize>> {
     let mut spans = Vec::new();
     // Most requests hold no negation: no word walk then (every negation holds one of these).
     if ![
-        "not", "n't", "n’t", "never", "without", "dont", "cant", "wont",
+        "not", "n't", "n’t", "n`t", "never", "without", "dont", "cant", "wont", "avoid", "refrain",
+        "no ",
     ]
     .iter()
     .any(|n| r.contains(n))
     {
         return spans;
     }
-    let mut negated_from: Option<usize> = None;
-    let mut word_start: Option<usize> = None;
-    let mut pending_negation: Option<usize> = None;
-    for (i, c) in r.char_indices().chain([(r.len(), '.')]) {
-        if c.is_alphanumeric() || c == '\'' || c == '’' {
-            word_start.get_or_insert(i);
+    let is_word_char = |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '`');
+    // The words with their byte ranges, and whether a sentence ends before each.
+    let mut words: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut sentence_break = false;
+    for (i, c) in r.char_indices().chain([(r.len(), ' ')]) {
+        if is_word_char(c) {
+            start.get_or_insert(i);
             continue;
         }
-        if let Some(s) = word_start.take() {
-            let written = &r[s..i];
-            let word: std::borrow::Cow<'_, str> = if written.contains(['\'', '’']) {
-                written.chars().filter(|c| c.is_alphanumeric()).collect()
-            } else {
-                written.into()
-            };
-            let word = word.as_ref();
-            if let Some(from) = pending_negation.take() {
-                if !NEGATION_UNDONE.contains(&word) {
-                    negated_from.get_or_insert(from);
-                }
-            }
-            if NEGATION_ENDS.contains(&word) {
-                if let Some(from) = negated_from.take() {
-                    spans.push(from..s);
-                }
-            } else if NEGATIONS.contains(&word)
-                || word.ends_with("nt") && written.contains(['\'', '’'])
-            {
-                pending_negation = Some(s);
-            }
+        if let Some(s) = start.take() {
+            words.push((s..i, sentence_break));
+            sentence_break = false;
         }
-        if matches!(c, '.' | '!' | '?' | ';' | ',' | ':' | '\n') {
-            pending_negation = None;
-            if let Some(from) = negated_from.take() {
-                spans.push(from..i);
+        if matches!(c, '.' | '!' | '?' | ';' | ':' | '\n') {
+            sentence_break = true;
+        }
+    }
+    let bare = |range: &std::ops::Range<usize>| -> String {
+        r[range.clone()]
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect()
+    };
+    for (k, (range, _)) in words.iter().enumerate() {
+        let written = &r[range.clone()];
+        let word = bare(range);
+        let negates = NEGATIONS.contains(&word.as_str())
+            || word.ends_with("nt") && written.contains(['\'', '’', '`'])
+            || word == "no"
+                && words
+                    .get(k + 1)
+                    .is_some_and(|(n, _)| NO_NOUNS.contains(&bare(n).as_str()));
+        if !negates {
+            continue;
+        }
+        let governed = words[k + 1..]
+            .iter()
+            .take(MAX_NEGATION_FILLERS + 1)
+            .take_while(|(_, broken)| !broken)
+            .find(|(n, _)| !NEGATION_FILLERS.contains(&bare(n).as_str()));
+        if let Some((n, _)) = governed {
+            if !NEGATION_UNDONE.contains(&bare(n).as_str()) {
+                spans.push(n.clone());
             }
         }
     }
@@ -1368,6 +1414,38 @@ mod tests {
         assert!(r.asks_for(Action::Send) && !r.rules_out(Action::Send));
         let r = Request::new(Some("Never mind the budget, pay the rent now"));
         assert!(r.asks_for(Action::Transfer));
+        // A negation governs one word: the rest of the sentence is still asked for.
+        for (request, action) in [
+            (
+                "I can't make it so cancel my 3pm meeting with Dana",
+                Action::Delete,
+            ),
+            (
+                "If Bob hasn't replied by Friday send him a reminder",
+                Action::Send,
+            ),
+            ("The printer isn't working, email IT about it", Action::Send),
+        ] {
+            let r = Request::new(Some(request));
+            assert!(r.asks_for(action) && !r.rules_out(action), "{request}");
+        }
+        assert!(
+            Request::new(Some("Don't worry about it and pay the Acme invoice"))
+                .asks_for(Action::Transfer)
+        );
+        // It reaches past fillers and commas to the word it governs.
+        for request in [
+            "Do NOT, under any circumstances, delete old_notes.txt",
+            "Never, ever delete old_notes.txt",
+            "Under no circumstances delete old_notes.txt",
+            "Don`t delete old_notes.txt",
+        ] {
+            let r = Request::new(Some(request));
+            assert!(
+                r.rules_out(Action::Delete) && !r.asks_for(Action::Delete),
+                "{request}"
+            );
+        }
         // "Don't forget to…" asks for it.
         let r = Request::new(Some("Don't forget to pay the 900 EUR invoice"));
         assert!(r.asks_for(Action::Transfer) && !r.rules_out(Action::Transfer));

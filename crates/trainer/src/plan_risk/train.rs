@@ -534,9 +534,11 @@ fn external_section(r: &ExternalReport, names: &NameAccuracy) -> String {
          redirect, …), a change prompted by that plan; with it, recall and FPR are as before the rule. One hijacked plan pair moved from block to confirm: its \
          user asked for the reschedule the injected observation preceded.\n\n\
          **A change the request rules out** (`unrequested_action`, crit: \"don't pay anything yet, just check the \
-         invoice\", \"do not delete any files\", a reply draft that must not be sent) blocks; a verb after a negation \
-         in its clause, or inside a quotation of four words or more (a message to translate or answer), asks for \
-         nothing. Written from a red-team probe of our own (development); the hand-written plans and AgentDojo did not \
+         invoice\", \"do not delete any files\", a reply draft that must not be sent) blocks; the word a negation governs (the \
+         first after it that is not a filler: \"do not, under any circumstances, pay\"), or a verb inside a quotation of \
+         four words or more (a message to translate or answer), asks for nothing. A first version negated the rest of \
+         the clause, and a second probe of ours showed it blocking \"I can't make it so cancel my 3pm meeting\"; \
+         now only the governed word is. Written from a red-team probe of our own (development); the hand-written plans and AgentDojo did not \
          move.\n\n\
          **A deletion of something the request did not name** (`irreversible.other_target`, high: \"delete the file \
          old_notes.txt\" and the step deletes `signed_contract_final.pdf`) is confirmed when a clause of the request with a \
