@@ -78,8 +78,8 @@ fn inspector() -> &'static Inspector {
             (Kind::Exfil, "exfiltration destination", r"(?i)(pastebin\.com|paste\.ee|hastebin|ghostbin|webhook\.site|requestbin|pipedream\.net|ngrok(-free)?\.(io|app|dev)|transfer\.sh|file\.io|anonfiles|0x0\.st|termbin|interact\.sh|oastify|burpcollaborator|discord(app)?\.com/api/webhooks|api\.telegram\.org/bot|temp\.sh|catbox\.moe|beeceptor)"),
             (Kind::SuspiciousUrl, "suspicious URL", r"(?i)(\b(https?|ftp)://(\d{1,3}\.){3}\d{1,3}|://[^/\s]*xn--|://[^/\s]+\.(tk|ml|ga|cf|gq|xyz|top|zip|mov|onion|ru\.com|click|country|kim)(/|:|\s|$))"),
             (Kind::Shortener, "URL shortener", r"(?i)://(bit\.ly|tinyurl\.com|t\.co|goo\.gl|is\.gd|ow\.ly|cutt\.ly|rebrand\.ly|shorturl\.at)/"),
-            (Kind::ShellCrit, "destructive or remote-code shell", r"(?i)(\brm\s+(-[a-z]*r[a-z]*f?|-[a-z]*f[a-z]*r|--recursive)\s+(--no-preserve-root\s+)?(/|/\*|~|~/\*?|\*|\$home|c:\\|/(home|etc|var|usr|boot|lib|lib64|opt|srv|bin|sbin|root|sys|proc)(/[^\s;&|]*)?)(\s|$|;|&)|(curl|wget)\b[^|;]*\|\s*(sudo\s+)?(ba|z)?sh\b|\bmkfs(\.\w+)?\s|\bdd\s+if=.*of=/dev/|:\(\)\s*\{\s*:\|:&\s*\};:|/dev/tcp/|\bnc\b[^|;]*\s-e\s|\|\s*(nc|ncat|netcat|socat|telnet)\s|\bcurl\b[^|;]*\s(-d|--data(-binary)?|-F|-T|--upload-file)\s+@?[^\s]*(\.env|shadow|id_rsa|credentials|\.ssh)|\bbase64\s+(-d|--decode)[^|]*\|\s*(ba)?sh|\bpython3?\s+-c\s+.*socket|>\s*/dev/sd[a-z]|\bformat\s+c:|\bkill\s+-9\s+-1\b|\b(env|printenv)\b[^;&|]*\|\s*(curl|wget|nc|ncat|socat)\b|\s-v\s+/:/|--volume[ =]/:/|\bnsenter\s+(-t\s*1|--target\s+1)\b|\bssh\b[^;|]*\s-R\s*\d|\bfind\s+(/|~|\$home|/(home|etc|var|usr|boot|lib|lib64|opt|srv|bin|sbin|root))/?\s([^;&|]*\s)?-delete\b)"),
-            (Kind::ShellHigh, "risky shell", r"(?i)(\bchmod\s+(-R\s+)?(0?777|a\+rwx)|\bhistory\s+-c\b|\biptables\s+-F\b|\bsudo\s|\bsetenforce\s+0|\bufw\s+disable|\bcrontab\s+-r\b|\bshred\s|\bunset\s+HISTFILE|\bkillall\s|\bsystemctl\s+(stop|disable)\s|\b(nmap|masscan|zmap)\s)"),
+            (Kind::ShellCrit, "destructive or remote-code shell", r"(?i)(\brm\s+(-[a-z]*r[a-z]*f?|-[a-z]*f[a-z]*r|--recursive)\s+(--no-preserve-root\s+)?(/|/\*|~|~/\*?|\*|\$home|c:\\|/(home|etc|var|usr|boot|lib|lib64|opt|srv|bin|sbin|root|sys|proc)(/[^\s;&|]*)?)(\s|$|;|&)|(curl|wget)\b[^|;]*\|\s*(sudo\s+)?(ba|z)?sh\b|\bmkfs(\.\w+)?\s|\bdd\s+if=.*of=/dev/|:\(\)\s*\{\s*:\|:&\s*\};:|/dev/tcp/|\bnc\b[^|;]*\s-e\s|\|\s*(nc|ncat|netcat|socat|telnet)\s|\bcurl\b[^|;]*\s(-d|--data(-binary)?|-F|-T|--upload-file)\s+@?[^\s]*(\.env|shadow|id_rsa|credentials|\.ssh)|\bbase64\s+(-d|--decode)[^|]*\|\s*(ba)?sh|\bpython3?\s+-c\s+.*socket|>\s*/dev/sd[a-z]|\bformat\s+c:|\bkill\s+-9\s+-1\b|\b(env|printenv)\b[^;&|]*\|\s*(curl|wget|nc|ncat|socat)\b|\s-v\s+/:/|--volume[ =]/:/|\bnsenter\s+(-t\s*1|--target\s+1)\b|\bssh\b[^;|]*\s-R\s*\d|\bfind\s+(/|~|\$home|/(home|etc|var|usr|boot|lib|lib64|opt|srv|bin|sbin|root))/?\s([^;&|]*\s)?-delete\b|\b(cat|type|less|more|head|tail)\s[^|;&]*(\.aws/credentials|\.ssh/|\.env\b|id_rsa|/etc/shadow|\.netrc|\.npmrc|\.pypirc)[^|;&]*\|\s*(curl|wget|nc|ncat|socat)\b)"),
+            (Kind::ShellHigh, "risky shell", r"(?i)(\bchmod\s+(-R\s+)?(0?777|a\+rwx)|\bhistory\s+-c\b|\biptables\s+-F\b|\bsudo\s|\bsetenforce\s+0|\bufw\s+disable|\bcrontab\s+-r\b|\bshred\s|\bunset\s+HISTFILE|\bkillall\s|\bsystemctl\s+(stop|disable)\s|\b(nmap|masscan|zmap)\s|\b(terraform|pulumi|tofu)\s+(destroy\b|apply\s[^;&|]*-destroy\b)|\bkubectl\s+([^;&|]*\s)?delete\s|\bhelm\s+(uninstall|delete)\s|\baws\s+s3\s+(rb\s|rm\s[^;&|]*--recursive)|\baws\s+\S+\s+(delete|terminate|remove|deregister)-\S+|\b(gcloud|az)\s[^;&|]*\s(delete|destroy)\b|\bgh\s+(repo|release)\s+delete\b|\bgit\s+(push\s[^;&|]*(-f\b|--force)|reset\s+--hard\b|clean\s+-[a-z]*f|branch\s+-D\s)|\bdocker\s+(system\s+prune|volume\s+(rm|prune)|(rm|rmi)\s+-f)\b|\brm\s+-[a-z]*r[a-z]*\s[^;&|]*(~/|\$home/|/home/|/users/)|\bfind\s+(~/|\$home/|/home/|/users/)[^;&|]*\s-delete\b)"),
             (Kind::SqlDrop, "destructive SQL", r"(?i)\b(drop\s+(table|database|schema|collection)|truncate\s+(table\s+)?\w+\s*(;|$))"),
             (Kind::SqlHigh, "unbounded or injected SQL", r"(?i)(\bdelete\s+from\s+[\w.`\x22]+\s*(;|$)|\bupdate\s+[\w.`\x22]+\s+set\s+[^;]*?(;|$)|\bgrant\s+all\b|\bor\s+'?1'?\s*=\s*'?1|\bunion\s+(all\s+)?select\b)"),
         ];
@@ -131,6 +131,8 @@ macro_rules! ws {
 }
 
 const RM_WS: [&str; 6] = ws!("rm");
+const AZ_WS: [&str; 6] = ws!("az");
+const GH_WS: [&str; 6] = ws!("gh");
 
 const GATES: &[Gate] = &[
     // AWS access key
@@ -287,6 +289,36 @@ const GATES: &[Gate] = &[
         "nmap",
         "masscan",
         "zmap",
+        // infrastructure, cloud, repository and container teardown; `rm -r` or `find -delete`
+        // in a home directory
+        "terraform",
+        "pulumi",
+        "tofu",
+        "kubectl",
+        "helm",
+        "aws",
+        "gcloud",
+        AZ_WS[0],
+        AZ_WS[1],
+        AZ_WS[2],
+        AZ_WS[3],
+        AZ_WS[4],
+        AZ_WS[5],
+        GH_WS[0],
+        GH_WS[1],
+        GH_WS[2],
+        GH_WS[3],
+        GH_WS[4],
+        GH_WS[5],
+        "git",
+        "docker",
+        RM_WS[0],
+        RM_WS[1],
+        RM_WS[2],
+        RM_WS[3],
+        RM_WS[4],
+        RM_WS[5],
+        "-delete",
     ]),
     // destructive SQL
     Gate::Any(&["drop", "truncate"]),
@@ -500,6 +532,14 @@ pub fn inspect_step(ctx: &PlanContext<'_>, step: StepContext<'_>, out: &mut Vec<
                 continue;
             }
             if matches!(kind, Kind::SqlHigh) && is_bounded_update(s, &ins.where_clause) {
+                continue;
+            }
+            // A command already crit (`find /home -delete`) says nothing more as risky.
+            if matches!(kind, Kind::ShellHigh)
+                && ins.kinds.iter().enumerate().any(|(j, (k, _))| {
+                    matches!(k, Kind::ShellCrit) && seen & (1 << j) != 0
+                })
+            {
                 continue;
             }
             // A search phrase ("TechServices password reset") is not a table or field name.
@@ -934,9 +974,32 @@ mod tests {
             "rm -r -f build/",
             "rm notes.txt",
             "find . -name '*.pyc' -delete",
+            "rm -rf node_modules && npm ci && npm test",
+            "git log --oneline -20",
+            "git push origin main",
+            "aws s3 ls",
+            "kubectl get pods -A",
+            "terraform plan",
         ] {
             let step = format!(r#"{{"tool": "bash", "args": {{"command": "{cmd}"}}}}"#);
             assert!(run(&step, None, false).is_empty(), "{cmd}");
+        }
+        // Teardown of infrastructure, cloud resources, repositories and a home directory's
+        // files: risky, high (confirm).
+        let high = [("args.dangerous_shell".to_string(), Severity::High)];
+        for cmd in [
+            "npm test && terraform destroy -auto-approve",
+            "kubectl delete namespace production",
+            "aws s3 rb s3://prod-backups --force",
+            "aws ec2 terminate-instances --instance-ids i-0abc",
+            "gh repo delete acme/prod --yes",
+            "git reset --hard HEAD~20 && git push -f",
+            "docker system prune -af",
+            "rm -rf ~/.ssh ~/Documents && npm test",
+            "find ~/Documents -delete",
+        ] {
+            let step = format!(r#"{{"tool": "bash", "args": {{"command": "{cmd}"}}}}"#);
+            assert_eq!(run(&step, None, false), high, "{cmd}");
         }
         assert_eq!(shell_canonical("ls -la"), None);
         assert_eq!(without_variable_braces("a${b}c${d"), "a$bc$d");
