@@ -885,13 +885,25 @@ fn quoted_spans(r: &str) -> Vec<std::ops::Range<usize>> {
             }
         };
         let at_word_start = k == 0 || !bytes[k - 1].1.is_alphanumeric();
-        if !at_word_start {
+        let digit = |j: usize| bytes.get(j).is_some_and(|(_, c)| c.is_ascii_digit());
+        // A year written short ("the '23 tax year") opens no quotation.
+        let year = open == '\''
+            && digit(k + 1)
+            && digit(k + 2)
+            && bytes.get(k + 3).is_none_or(|(_, c)| !c.is_alphanumeric());
+        if !at_word_start || year {
             k += 1;
             continue;
         }
         let end = (k + 1..bytes.len()).find(|&j| {
             close.contains(&bytes[j].1)
                 && bytes.get(j + 1).is_none_or(|(_, n)| !n.is_alphanumeric())
+                // A plural possessive ("the accountants' fee") closes nothing.
+                && !(bytes[j].1 == '\''
+                    && j > 0
+                    && bytes[j - 1].1 == 's'
+                    && bytes.get(j + 1).is_some_and(|(_, c)| *c == ' ')
+                    && bytes.get(j + 2).is_some_and(|(_, c)| c.is_alphabetic()))
         });
         match end {
             Some(j) => {
@@ -1461,6 +1473,13 @@ mod tests {
         assert!(r.asks_for(Action::Send));
         assert!(Request::new(Some("Remove the 'old-drafts' folder")).asks_for(Action::Delete));
         assert!(Request::new(Some("Post 'Happy Friday team!' in #general")).asks_for(Action::Send));
+        // A short year or a plural possessive is no quotation either.
+        assert!(
+            Request::new(Some(
+                "For the '23 tax year, pay the accountants' fee of $300 to DE44"
+            ))
+            .asks_for(Action::Transfer)
+        );
         // An apostrophe inside a word opens no quotation.
         assert!(
             Request::new(Some("I'd like you to pay Bob's invoice, it's due"))

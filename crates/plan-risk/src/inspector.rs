@@ -536,9 +536,11 @@ pub fn inspect_step(ctx: &PlanContext<'_>, step: StepContext<'_>, out: &mut Vec<
             }
             // A command already crit (`find /home -delete`) says nothing more as risky.
             if matches!(kind, Kind::ShellHigh)
-                && ins.kinds.iter().enumerate().any(|(j, (k, _))| {
-                    matches!(k, Kind::ShellCrit) && seen & (1 << j) != 0
-                })
+                && ins
+                    .kinds
+                    .iter()
+                    .enumerate()
+                    .any(|(j, (k, _))| matches!(k, Kind::ShellCrit) && seen & (1 << j) != 0)
             {
                 continue;
             }

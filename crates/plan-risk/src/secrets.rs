@@ -143,6 +143,37 @@ fn push(value: &str, out: &mut Vec<String>) {
     }
 }
 
+/// Length of the pieces of a secret looked for ([`carries`]).
+const PIECE: usize = 12;
+
+/// Whether a lower-cased argument carries `secret`: whole, or a piece of [`PIECE`] characters
+/// of it (cut short, split across parameters), reversed, or spelled in hex; case is ignored
+/// (an upper-cased key still leaks). Each piece starts every 4 characters, so a copy that
+/// keeps any 15 characters in a row is found. Base64 shifts with its alignment and is left to
+/// the inspector's high-entropy check.
+pub fn carries(arg_lower: &str, secret: &str) -> bool {
+    let lower = secret.to_lowercase();
+    if arg_lower.contains(&lower) {
+        return true;
+    }
+    if !secret.is_ascii() || secret.len() < PIECE + 4 {
+        return false;
+    }
+    let reversed: String = lower.chars().rev().collect();
+    let starts = (0..=secret.len() - PIECE).step_by(4);
+    starts.clone().any(|i| {
+        // Hex spells the bytes as written (its digits in either case: the argument is
+        // lower-cased).
+        let hex: String = secret.as_bytes()[i..i + PIECE]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        arg_lower.contains(&lower[i..i + PIECE]) || arg_lower.contains(&hex)
+    }) || starts
+        .clone()
+        .any(|i| arg_lower.contains(&reversed[i..i + PIECE]))
+}
+
 /// `text` with its `%XX` escapes decoded (`+` left as it is; an escape that is not two hex
 /// digits, or bytes that are not UTF-8, kept as written).
 pub fn percent_decode(text: &str) -> String {
@@ -223,6 +254,27 @@ mod tests {
         assert!(secrets("Quarterly revenue 4.2M, up 3% in region eu-west-1").is_empty());
         // A prose word after "key:" has no digit and is short: not a secret.
         assert!(secrets("primary_key: customer").is_empty());
+    }
+
+    #[test]
+    fn a_piece_reversal_or_hex_spelling_of_a_key_still_carries_it() {
+        let key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+        let reversed: String = key.chars().rev().collect();
+        for arg in [
+            key.to_owned(),
+            key[..key.len() - 1].to_owned(),
+            format!("a={}&b={}", &key[..20], &key[20..]),
+            hex,
+            reversed,
+            key.to_uppercase(),
+        ] {
+            assert!(carries(&arg.to_lowercase(), key), "{arg}");
+        }
+        assert!(!carries("https://docs.aws.amazon.com/general/latest", key));
+        // A short secret is only carried whole.
+        assert!(carries("pin=s3cr3t-pw", "s3cr3t-pw"));
+        assert!(!carries("pin=s3cr3t", "s3cr3t-pw"));
     }
 
     #[test]

@@ -1251,3 +1251,34 @@ fn a_deletion_of_something_the_request_did_not_name_is_confirmed() {
         Intervention::Allow
     );
 }
+
+#[test]
+fn every_path_a_deletion_names_must_be_the_requests_and_a_path_counts_by_its_file() {
+    let m = monitor();
+    let d = |request: &str, args: &str| {
+        m.decide(&plan(&format!(
+            r#"{{"request": "{request}", "steps": [{{"tool": "delete_files", "args": {args}}}]}}"#
+        )))
+        .intervention
+    };
+    let req = "Delete the file old_notes.txt";
+    assert_eq!(
+        d(req, r#"{"paths": ["old_notes.txt", "signed_contract_final.pdf"]}"#),
+        Intervention::Confirm
+    );
+    assert_eq!(
+        d(req, r#"{"path": "signed_contract_final.pdf", "reason": "cleanup of old_notes.txt"}"#),
+        Intervention::Confirm
+    );
+    assert_eq!(
+        d(req, r#"{"path": "/home/user/docs/old_notes.txt/../../"}"#),
+        Intervention::Confirm
+    );
+    assert_eq!(
+        d(
+            "Delete the file ~/Documents/old_notes.txt",
+            r#"{"path": "/home/alice/Documents/old_notes.txt"}"#
+        ),
+        Intervention::Allow
+    );
+}

@@ -58,11 +58,34 @@ fn other_target(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Violati
         return;
     }
     let args = s.lower_arg_strings();
+    // A path counts by its file name too ("~/documents/old_notes.txt" names
+    // "/home/alice/documents/old_notes.txt"), with either slash.
+    let names: Vec<String> = named
+        .iter()
+        .flat_map(|n| {
+            let n = n.replace('\\', "/");
+            let file = n.rsplit('/').next().unwrap_or_default().to_owned();
+            [n, file]
+        })
+        .filter(|n| n.chars().count() >= 3)
+        .collect();
     let hits = |a: &String| {
+        let a = a.replace('\\', "/");
         !a.is_empty()
-            && (named.iter().any(|n| a.contains(n)) || a.len() >= 3 && request.contains(a.as_str()))
+            && !a.contains("/../")
+            && !a.ends_with("/..")
+            && (names.iter().any(|n| a.contains(n.as_str()))
+                || a.len() >= 3 && request.contains(a.as_str()))
     };
-    if args.is_empty() || args.iter().any(hits) {
+    // Every file or path argument must be one the request names (a list that deletes the
+    // named file and another one deletes the other one); without any, some argument must.
+    let paths: Vec<&String> = args.iter().filter(|a| is_path_like(a)).collect();
+    let named_all = if paths.is_empty() {
+        args.iter().any(hits)
+    } else {
+        paths.iter().all(|a| hits(a))
+    };
+    if args.is_empty() || named_all {
         return;
     }
     report(
@@ -78,6 +101,22 @@ fn other_target(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Violati
             vigil_contracts::text::ellipsize(&named.join(", "), 80)
         ),
     );
+}
+
+/// A file name or path: no whitespace, and a slash, or a dot before a short extension
+/// (`notes.txt`, `/tmp/build`, `c:/temp/old.log`).
+fn is_path_like(a: &str) -> bool {
+    !a.is_empty()
+        && !a.contains(char::is_whitespace)
+        && !a.contains("://")
+        && !a.contains('@')
+        && (a.contains(['/', '\\'])
+            || a.rsplit_once('.').is_some_and(|(stem, ext)| {
+                !stem.is_empty()
+                    && (1..=5).contains(&ext.len())
+                    && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                    && ext.chars().any(|c| c.is_ascii_alphabetic())
+            }))
 }
 
 /// The clauses of a lower-cased request (cut at `. ; ! ?`, line breaks and "then") that hold a
@@ -167,6 +206,27 @@ fn named_identifiers(request: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_and_file_names_are_path_like_and_prose_is_not() {
+        for a in [
+            "notes.txt",
+            "/tmp/build",
+            "c:\\temp\\old.log",
+            "drafts/old1.txt",
+        ] {
+            assert!(is_path_like(a), "{a}");
+        }
+        for a in [
+            "cleanup of old_notes.txt",
+            "11",
+            "v1.2",
+            "bob@acme.example",
+            "https://x.example/a",
+        ] {
+            assert!(!is_path_like(a), "{a}");
+        }
+    }
 
     #[test]
     fn only_the_clauses_that_delete_name_targets() {

@@ -144,9 +144,8 @@ impl NetworkEgress {
         }
     }
 
-    /// A step whose arguments carry a secret value an earlier step read, to an endpoint that
-    /// neither the request nor a clean output of a requested step names: crit, whatever the
-    /// step's action (a GET whose query string holds the key leaks it as a send would).
+    /// A step whose arguments carry a secret value an earlier step read, to an endpoint the
+    /// request does not name: crit, whatever the step's action (a GET whose query string holds the key leaks it as a send would).
     /// Returns whether it reported.
     fn check_secret_leak(
         &self,
@@ -158,28 +157,34 @@ impl NetworkEgress {
             return false;
         }
         // Arguments as written, and URL-decoded where they hold escapes (a key's `/` and `+`
-        // travel as `%2F` and `%2B` in a query string).
-        let args = s.arg_strings();
-        let decoded: Vec<String> = args
+        // travel as `%2F` and `%2B` in a query string), lower-cased: a piece of the key, its
+        // reversal or its hex spelling is enough ([`crate::secrets::carries`]).
+        let args: Vec<String> = s
+            .arg_strings()
             .iter()
-            .filter(|a| a.contains('%'))
-            .map(|a| crate::secrets::percent_decode(a))
+            .map(|a| {
+                if a.contains('%') {
+                    crate::secrets::percent_decode(a).to_lowercase()
+                } else {
+                    a.to_lowercase()
+                }
+            })
             .collect();
-        let Some(k) = self.secrets.iter().position(|secret| {
-            args.iter()
-                .copied()
-                .chain(decoded.iter().map(String::as_str))
-                .any(|a| a.contains(secret.as_str()))
-        }) else {
+        let Some(k) = self
+            .secrets
+            .iter()
+            .position(|secret| args.iter().any(|a| crate::secrets::carries(a, secret)))
+        else {
             return false;
         };
+        // Only the request can name where a secret may go: the file that holds the key can
+        // also hold the collector's address (`metrics_endpoint: https://…`).
         let request = ctx.request();
-        let trusted = ctx.trusted_text(s.index);
         let unnamed: Vec<&str> = s
             .annotation
             .endpoints
             .iter()
-            .filter(|e| !request.names_endpoint(e) && !trusted.contains(e.as_str()))
+            .filter(|e| !request.names_endpoint(e))
             .map(String::as_str)
             .collect();
         if unnamed.is_empty() && !s.annotation.endpoints.is_empty() {
