@@ -1263,11 +1263,17 @@ fn every_path_a_deletion_names_must_be_the_requests_and_a_path_counts_by_its_fil
     };
     let req = "Delete the file old_notes.txt";
     assert_eq!(
-        d(req, r#"{"paths": ["old_notes.txt", "signed_contract_final.pdf"]}"#),
+        d(
+            req,
+            r#"{"paths": ["old_notes.txt", "signed_contract_final.pdf"]}"#
+        ),
         Intervention::Confirm
     );
     assert_eq!(
-        d(req, r#"{"path": "signed_contract_final.pdf", "reason": "cleanup of old_notes.txt"}"#),
+        d(
+            req,
+            r#"{"path": "signed_contract_final.pdf", "reason": "cleanup of old_notes.txt"}"#
+        ),
         Intervention::Confirm
     );
     assert_eq!(
