@@ -1288,3 +1288,118 @@ fn every_path_a_deletion_names_must_be_the_requests_and_a_path_counts_by_its_fil
         Intervention::Allow
     );
 }
+
+/// The decision on a one-step plan for `request` calling `tool` with `args`.
+fn money_decision(request: &str, tool: &str, args: &str) -> Intervention {
+    monitor()
+        .decide(&plan(&format!(
+            r#"{{"request": "{request}", "steps": [{{"tool": "{tool}", "args": {args}}}]}}"#
+        )))
+        .intervention
+}
+
+#[test]
+fn nested_payees_changed_scales_and_recurrences_are_not_allowed() {
+    let req = "Pay Bob $50 for the ticket";
+    let pay = |args: &str| money_decision(req, "send_money", args);
+    // A payee nested anywhere that the request does not name.
+    assert_eq!(
+        money_decision(
+            "Pay Bob $50 for the concert ticket",
+            "send_money",
+            r#"{"payment": {"to": "DE44500105175407324931", "amount": 50}, "note": "Bob"}"#
+        ),
+        Intervention::Confirm
+    );
+    assert_eq!(
+        pay(
+            r#"{"recipient": "Bob", "amount": 50, "routing": {"beneficiary": {"iban": "DE44500105175407324931"}}}"#
+        ),
+        Intervention::Confirm
+    );
+    // Currency or scale changed through other keys.
+    for args in [
+        r#"{"recipient": "Bob", "amount": 50, "asset": "BTC"}"#,
+        r#"{"recipient": "Bob", "amount": 50, "token": "ETH"}"#,
+        r#"{"recipient": "Bob", "amount": 50, "units": "thousands"}"#,
+        r#"{"recipient": "Bob", "amount": 50, "multiplier": 1000}"#,
+        r#"{"recipient": "Bob", "amount": 50, "decimals": -3}"#,
+    ] {
+        assert_eq!(pay(args), Intervention::Revise, "{args}");
+    }
+    // Repetition through the arguments.
+    for args in [
+        r#"{"recipient": "Bob", "amounts": [50, 50, 50, 50, 50, 50]}"#,
+        r#"{"recipient": "Bob", "amount": 50, "recurring": "daily"}"#,
+        r#"{"recipient": "Bob", "amount": 50, "schedule": {"frequency": "weekly", "occurrences": 52}}"#,
+    ] {
+        assert_eq!(pay(args), Intervention::Confirm, "{args}");
+    }
+    assert_eq!(
+        money_decision(
+            req,
+            "create_standing_order",
+            r#"{"recipient": "Bob", "amount": 50, "frequency": "daily"}"#
+        ),
+        Intervention::Confirm
+    );
+    // What the request asks for stays allowed.
+    for args in [
+        r#"{"recipient": "Bob", "amount": 50}"#,
+        r#"{"recipient": "Bob", "amount": 50, "currency": "USD", "recurring": false}"#,
+        r#"{"recipient": "Bob", "amount": 50, "token": "tok_visa", "frequency": "once"}"#,
+        r#"{"recipient": "Bob", "amount": 50, "from": {"iban": "DE44500105175407324931"}}"#,
+    ] {
+        assert_eq!(pay(args), Intervention::Allow, "{args}");
+    }
+    assert_eq!(
+        money_decision(
+            "Set up a weekly standing order of $50 to Bob",
+            "create_standing_order",
+            r#"{"recipient": "Bob", "amount": 50, "frequency": "weekly"}"#
+        ),
+        Intervention::Allow
+    );
+}
+
+#[test]
+fn listed_periods_fractions_and_spoken_prices_are_what_the_request_asks() {
+    let m = monitor();
+    let rent = |n: usize| {
+        let step = r#"{"tool": "send_money", "args": {"recipient": "Karl", "amount": 900}}"#;
+        m.decide(&plan(&format!(
+            r#"{{"request": "Pay my rent of $900 to my landlord Karl for May and June", "steps": [{}]}}"#,
+            vec![step; n].join(",")
+        )))
+        .intervention
+    };
+    assert_eq!(rent(2), Intervention::Allow);
+    assert_eq!(rent(3), Intervention::Confirm);
+    for (request, amount) in [
+        ("Pay Bob half of the $300 dinner bill", "150"),
+        ("Pay Bob forty-two fifty for the ticket", "42.50"),
+    ] {
+        let args = format!(r#"{{"recipient": "Bob", "amount": {amount}}}"#);
+        assert_eq!(
+            money_decision(request, "send_money", &args),
+            Intervention::Allow,
+            "{request}"
+        );
+    }
+    assert_eq!(
+        money_decision(
+            "Pay Bob half of the $300 dinner bill",
+            "send_money",
+            r#"{"recipient": "Bob", "amount": 300}"#
+        ),
+        Intervention::Allow
+    );
+    assert_eq!(
+        money_decision(
+            "Pay Bob half of the $300 dinner bill",
+            "send_money",
+            r#"{"recipient": "Bob", "amount": 3000}"#
+        ),
+        Intervention::Revise
+    );
+}

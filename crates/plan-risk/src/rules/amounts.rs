@@ -408,6 +408,131 @@ pub(super) fn number_values(text: &str) -> Vec<f64> {
     out
 }
 
+/// The factor a scale word under a `units`/`scale` argument stands for: `thousands` → 1000,
+/// `millions`, `k`, `hundreds`, `cents` → 0.01, `ones`/`units` → 1.
+pub(super) fn scale_word(word: &str) -> Option<f64> {
+    let w = word.trim().to_lowercase();
+    let w = w.trim_end_matches(|c: char| !c.is_alphanumeric());
+    match w {
+        "cents" | "cent" | "pence" | "penny" | "minor" | "minor_units" => return Some(0.01),
+        "ones" | "one" | "unit" | "units" | "major" | "whole" | "x1" => return Some(1.0),
+        "000s" | "000" => return Some(1e3),
+        _ => {}
+    }
+    scale(w).or_else(|| scale(w.strip_suffix('s')?))
+}
+
+/// The money idiom "forty-two fifty" (42.50): a number from ten to ninety-nine in words
+/// followed right away by another, not followed by a scale word; every such reading in
+/// `text`, at most `max`.
+pub(super) fn spoken_prices(text: &str, max: usize) -> Vec<f64> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(4096)
+        .collect();
+    // A number 10..=99 written in words from `i`: its value and the index after it.
+    let two_digit = |i: usize| -> Option<(f64, usize)> {
+        let w = *words.get(i)?;
+        if let Some(u) = UNITS.iter().position(|u| *u == w) {
+            return (u >= 10).then_some((u as f64, i + 1));
+        }
+        let t = TENS.iter().position(|u| *u == w)?;
+        let tens = 20.0 + 10.0 * t as f64;
+        match words
+            .get(i + 1)
+            .and_then(|n| UNITS.iter().position(|u| u == n))
+        {
+            Some(u) if (1..10).contains(&u) => Some((tens + u as f64, i + 2)),
+            _ => Some((tens, i + 1)),
+        }
+    };
+    let is_number_word =
+        |w: &str| UNITS.contains(&w) || TENS.contains(&w) || scale(w).is_some_and(|_| w.len() > 2);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() && out.len() < max {
+        if i > 0 && is_number_word(words[i - 1]) {
+            i += 1;
+            continue;
+        }
+        if let Some((a, j)) = two_digit(i)
+            && let Some((b, k)) = two_digit(j)
+            && !words.get(k).is_some_and(|w| is_number_word(w))
+        {
+            out.push(a + b / 100.0);
+            i = k;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// How often a recurring payment recurs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Freq {
+    Hourly,
+    Daily,
+    Weekly,
+    Biweekly,
+    Monthly,
+    Quarterly,
+    Yearly,
+}
+
+/// The frequency a word names by itself (`weekly`, `annually`) or as a unit after "every",
+/// "each", "per", "a" (`week`, `months`).
+fn freq_word(word: &str) -> Option<(Freq, bool)> {
+    Some(match word {
+        "hourly" => (Freq::Hourly, true),
+        "daily" | "nightly" | "everyday" => (Freq::Daily, true),
+        "weekly" => (Freq::Weekly, true),
+        "biweekly" | "fortnightly" => (Freq::Biweekly, true),
+        "monthly" => (Freq::Monthly, true),
+        "quarterly" => (Freq::Quarterly, true),
+        "yearly" | "annually" | "annual" => (Freq::Yearly, true),
+        "hour" | "hours" => (Freq::Hourly, false),
+        "day" | "days" => (Freq::Daily, false),
+        "week" | "weeks" => (Freq::Weekly, false),
+        "fortnight" => (Freq::Biweekly, false),
+        "month" | "months" => (Freq::Monthly, false),
+        "quarter" | "quarters" => (Freq::Quarterly, false),
+        "year" | "years" => (Freq::Yearly, false),
+        _ => return None,
+    })
+}
+
+/// The frequencies `text` names: `weekly`, `every week`, `each month`, `$50 a month`,
+/// `every other week` / `every two weeks` (biweekly); with `bare_units`, a unit alone too
+/// (an argument's `"month"`, `"FREQ=WEEKLY"`).
+pub(super) fn freqs_in(text: &str, bare_units: bool) -> Vec<Freq> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(4096)
+        .collect();
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let Some((mut f, adjective)) = freq_word(w) else {
+            continue;
+        };
+        let before = |n: usize| i.checked_sub(n).and_then(|j| words.get(j)).copied();
+        let counted = matches!(before(1), Some("other" | "two" | "2"));
+        if f == Freq::Weekly && counted {
+            f = Freq::Biweekly;
+        }
+        let anchored = matches!(before(1), Some("every" | "each" | "per" | "a" | "an"))
+            || (counted && matches!(before(2), Some("every" | "each")));
+        if (adjective || anchored || bare_units) && !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,5 +585,26 @@ mod tests {
         );
         assert!(CurrencyValue::Known(&["CAD"]).within(DOLLARS));
         assert!(!CurrencyValue::Known(&["BTC"]).within(DOLLARS));
+    }
+
+    #[test]
+    fn scale_words_spoken_prices_and_frequencies() {
+        assert_eq!(scale_word("thousands"), Some(1e3));
+        assert_eq!(scale_word("Millions"), Some(1e6));
+        assert_eq!(scale_word("cents"), Some(0.01));
+        assert_eq!(scale_word("units"), Some(1.0));
+        assert_eq!(scale_word("USD"), None);
+        assert_eq!(spoken_prices("pay Bob forty-two fifty for it", 8), [42.5]);
+        assert_eq!(spoken_prices("nineteen ninety-nine", 8), [19.99]);
+        assert!(spoken_prices("fifty thousand", 8).is_empty());
+        assert!(spoken_prices("one hundred and twenty five", 8).is_empty());
+        assert!(spoken_prices("forty two", 8).is_empty());
+        assert_eq!(freqs_in("Pay Bob $50 every week", false), [Freq::Weekly]);
+        assert_eq!(freqs_in("my monthly rent", false), [Freq::Monthly]);
+        assert_eq!(freqs_in("every other week", false), [Freq::Biweekly]);
+        assert_eq!(freqs_in("$10 a day", false), [Freq::Daily]);
+        assert!(freqs_in("Pay Bob for last month", false).is_empty());
+        assert_eq!(freqs_in("FREQ=WEEKLY", true), [Freq::Weekly]);
+        assert_eq!(freqs_in("1 month", true), [Freq::Monthly]);
     }
 }

@@ -3,8 +3,11 @@
 //!
 //! A transfer step is any step the annotator reads as [`Action::Transfer`] (pay, send money,
 //! wire, buy, refund, schedule or update a transaction). Its **recipients** are the strings
-//! and numbers under recipient-like arguments (in lists, and the name-like fields of a
-//! recipient object): keys are read in snake case whatever their separators (`payTo`,
+//! and numbers under recipient-like arguments at any depth (`{"payment": {"to": …}}`,
+//! `{"routing": {"beneficiary": {"iban": …}}}`; in lists, and the name-like fields of a
+//! recipient object; never under the payer's side, `from`, `sender`, `note`). When one of
+//! them is an account (4+ digits, an `@`, a `0x` wallet), the accounts alone are judged: a
+//! display name beside a named account is not the payee. Keys are read in snake case whatever their separators (`payTo`,
 //! `PAY_TO`, `payto` are `pay_to`), and a key is recipient-like when it is one of
 //! [`RECIPIENT_KEYS`], starts with `to_`, is a pay verb with `to` (`remitTo`), starts with a
 //! recipient word (`beneficiaryiban`), or holds a [`RECIPIENT_WORDS`] word (`payee_id`,
@@ -17,7 +20,13 @@
 //! separators (`"fifty thousand"`, `"50e3"`, `"10k"`, `"$1,200.50"`, `"84,20 €"`; see
 //! `rules::amounts`). Next to a quantity (`quantity`, `qty`, `count`, `times`) an
 //! amount moves `amount × quantity`. A currency argument (`currency`, `"50 BTC"`,
-//! `value_usd`) must be one the request names (`$` is any dollar). Reading is linear and
+//! `value_usd`, and an asset-like key holding a code: `"asset": "BTC"`, `"token": "ETH"`)
+//! must be one the request names (`$` is any dollar). A scale argument beside an amount
+//! scales it (`"multiplier": 1000`, `"units": "thousands"`, `"decimals": -3`, `"exponent"`;
+//! a positive `decimals` is not read as shrinking it), so the scaled amount must be named.
+//! Plural amount keys (`amounts`, `prices`) are amount keys; a list of amounts under one
+//! (`"amounts": [50, 50, 50]`), or a list of payment objects under `payments`,
+//! `transfers`, `batch`, is that many payments, shared among the step's payees. Reading is linear and
 //! bounded: past 20,000 values, 64 distinct amounts, 16 levels of nesting or a 256-byte
 //! amount string, the step's amount is not grounded.
 //!
@@ -40,6 +49,18 @@
 //! | `money.ungrounded_amount` | asked for, recipient grounded (or none given), an amount (or `amount × quantity`, unless both factors are) not grounded, an amount string without a number, or a currency the request does not name | med |
 //! | `money.repeated_transfer` | a second (third, …) transfer to the same payee in one plan — recipients with the same compacted form, or names one of whose words are a subset of the other's ("Bob", "Smith", "Bob Smith") — the request asking for no repetition ([`REPEAT_WORDS`], a count before [`COUNTED_REPEAT_WORDS`]: "two payments", "another $20", or each amount paid written as money as often as it is paid: "$20 for lunch and $20 for the taxi") | high; crit when the recipient is not grounded |
 //!
+//! A **recurrence** the request does not ask for is also `money.repeated_transfer` (high): a
+//! frequency in the arguments at any depth (`"recurring": "daily"`, `"frequency": "weekly"`,
+//! `"rrule": "FREQ=MONTHLY"`) the request does not name ("weekly", "every week"), a bare
+//! recurrence (`"recurring": true`, a `create_standing_order`/`subscribe` tool) or a repeat
+//! count (`"occurrences": 52`) when the request asks for no recurrence at all (a frequency,
+//! [`REPEAT_WORDS`], "standing order", "subscription", …) nor names the count.
+//!
+//! The request also grounds simple fractions of the amounts it names ("half of the $300
+//! bill": 150; a third, a quarter, `N%`, `N percent`) and the spoken price "forty-two
+//! fifty" (42.50); and listing what the payments are for, joined by "and" ("for May and
+//! June", "for rent, deposit and parking"), asks for that many payments to one payee.
+//!
 //! Without a request nothing is grounded and every transfer is only noted (low). A vague
 //! recipient (`tbd`, `?`, `someone`) is left to `scope_ambiguity`. The amounts found here are
 //! summed by the session memory (`session.cumulative_transfers`,
@@ -53,8 +74,8 @@ use vigil_contracts::{Severity, Violation};
 use vigil_features::plan::Action;
 
 use super::amounts::{
-    Currency, CurrencyValue, currencies_in, currency_value, currency_word, decimal_comma,
-    number_values, run_value,
+    Currency, CurrencyValue, Freq, currencies_in, currency_value, currency_word, decimal_comma,
+    freqs_in, number_values, run_value, scale_word, spoken_prices,
 };
 use super::report;
 use super::scope::is_vague;
@@ -163,6 +184,13 @@ struct Sources {
     /// ("$20 for lunch and $20 for the taxi": two).
     request_money: Vec<i64>,
     asks_repeat: bool,
+    /// How many payments the request names by listing what they are for ("for May and
+    /// June": 2); 1 when it lists nothing.
+    asked_payments: u32,
+    /// The frequencies the request names ("weekly", "every month").
+    request_freqs: Vec<Freq>,
+    /// Whether the request asks for a recurring payment of any frequency.
+    asks_recurrence: bool,
     /// The trusted text read so far (bytes), compacted, and its numbers.
     trusted_len: usize,
     trusted_compact: String,
@@ -206,9 +234,13 @@ impl Money {
             );
             return Some(transfer.unwrap_or(0.0));
         }
+        // An account decides who is paid: beside one, a display name is not judged.
+        let accounts = recipients.iter().any(|r| is_account_like(r));
+        let judged = |r: &str| !accounts || is_account_like(r);
         let unnamed: Vec<&str> = recipients
             .iter()
             .map(|r| r.as_ref())
+            .filter(|r| judged(r))
             .filter(|r| !sources.names(request.text().unwrap_or(""), trusted, r))
             .collect();
         if !ctx.asks_for(Action::Transfer, s.index) {
@@ -242,25 +274,54 @@ impl Money {
                 ),
             );
         }
-        // Each payee counted once per step, however many of its arguments name it.
-        let mut groups: Vec<(usize, bool)> = Vec::new();
+        if ctx.asks_for(Action::Transfer, s.index)
+            && let Some(what) = sources.ungrounded_recurrence(&Recurrence::read(tool, &s.step.args))
+        {
+            report(
+                out,
+                "money.repeated_transfer",
+                Severity::High,
+                Some(s.index),
+                format!("{tool} sets up a {what} payment and the request asks for one"),
+            );
+        }
+        // Each payee counted once per step, however many of its arguments name it; a list of
+        // amounts is that many payments, shared among the payees the step judges.
+        let mut groups: Vec<(usize, bool, bool)> = Vec::new();
         for r in &recipients {
             if let Some(g) = self.payees.group_of(r) {
                 let unnamed = unnamed.contains(&r.as_ref());
-                match groups.iter_mut().find(|(x, _)| *x == g) {
-                    Some(entry) => entry.1 |= unnamed,
-                    None => groups.push((g, unnamed)),
+                let judged = judged(r);
+                match groups.iter_mut().find(|(x, _, _)| *x == g) {
+                    Some(entry) => {
+                        entry.1 |= unnamed;
+                        entry.2 |= judged;
+                    }
+                    None => groups.push((g, unnamed, judged)),
                 }
             }
         }
-        let paid = transfer.and_then(cents);
-        for (g, unnamed) in groups {
+        let payees_judged = groups.iter().filter(|g| g.2).count().max(1);
+        let per_payee = moved.payments.max(1).div_ceil(payees_judged);
+        let paid: Vec<i64> = if per_payee > 1 {
+            moved
+                .payment_amounts
+                .iter()
+                .take(per_payee)
+                .filter_map(|x| cents(*x))
+                .collect()
+        } else {
+            transfer.and_then(cents).into_iter().collect()
+        };
+        for (g, unnamed, _) in groups {
             let payee = &mut self.payees.list[g];
-            payee.count = payee.count.saturating_add(1);
-            if let Some(c) = paid
-                && payee.paid.len() < MAX_PAID_TRACKED
-            {
-                payee.paid.push(c);
+            payee.count = payee
+                .count
+                .saturating_add(u32::try_from(per_payee).unwrap_or(u32::MAX));
+            for &c in &paid {
+                if payee.paid.len() < MAX_PAID_TRACKED {
+                    payee.paid.push(c);
+                }
             }
             if payee.count < 2 || payee.reported || sources.asks_repeat_of(payee) {
                 continue;
@@ -396,6 +457,22 @@ impl Sources {
         money_cents.sort_unstable();
         let mut request_numbers = numbers_in(text);
         request_numbers.extend(number_values(text));
+        request_numbers.extend(spoken_prices(text, 16));
+        let parts = fractions_in(text);
+        if !parts.is_empty() {
+            let whole: Vec<f64> = request_numbers.iter().copied().take(64).collect();
+            for x in whole {
+                request_numbers.extend(parts.iter().map(|p| x * p));
+            }
+        }
+        let request_freqs = freqs_in(text, false);
+        let asks_repeat = REPEAT_WORDS.iter().any(|w| contains_word(text, w))
+            || asks_counted_repeat(text)
+            || asks_another(text);
+        let lower = text.to_lowercase();
+        let asks_recurrence = asks_repeat
+            || !request_freqs.is_empty()
+            || RECURRENCE_WORDS.iter().any(|w| contains_word(&lower, w));
         let mut request_currencies: Vec<&'static str> = currencies_in(text, 64)
             .into_iter()
             .flatten()
@@ -408,9 +485,10 @@ impl Sources {
             request_numbers,
             request_currencies,
             request_money: money_cents.clone(),
-            asks_repeat: REPEAT_WORDS.iter().any(|w| contains_word(text, w))
-                || asks_counted_repeat(text)
-                || asks_another(text),
+            asks_repeat,
+            asked_payments: listed_items(&lower),
+            request_freqs,
+            asks_recurrence,
             money_cents,
             ..Sources::default()
         }
@@ -500,11 +578,34 @@ impl Sources {
         None
     }
 
+    /// What of a step's recurrence the request does not ask for, described: a frequency it
+    /// does not name (any frequency, when the step gives none or an unknown one, unless the
+    /// request asks for a recurring payment at all), or a repeat count (`"occurrences": 52`)
+    /// it neither names nor asks a recurrence for.
+    fn ungrounded_recurrence(&self, r: &Recurrence) -> Option<String> {
+        for f in &r.freqs {
+            match f {
+                Some(f) if !self.request_freqs.contains(f) => {
+                    return Some(format!("{f:?}").to_lowercase());
+                }
+                None if !self.asks_recurrence => return Some("recurring".to_owned()),
+                _ => {}
+            }
+        }
+        if let Some(n) = r.count {
+            let close = |x: &f64| (x - n).abs() < 0.01;
+            if !(self.asks_recurrence || self.request_numbers.iter().any(close)) {
+                return Some(format!("{} times", format_amount(n)));
+            }
+        }
+        None
+    }
+
     /// Whether the request asks for the transfers made to `payee` so far: it asks for repeats
     /// ([`REPEAT_WORDS`], "two payments", "another $20"), or it writes each of their amounts as
     /// money, as often as they are paid ("$20 for lunch and $20 for the taxi").
     fn asks_repeat_of(&self, payee: &Payee) -> bool {
-        if self.asks_repeat {
+        if self.asks_repeat || payee.count <= self.asked_payments {
             return true;
         }
         if payee.paid.len() != payee.count as usize || payee.paid.len() > self.request_money.len() {
@@ -577,6 +678,11 @@ struct Moved<'a> {
     /// More values or amounts than are read, or nested too deep.
     truncated: bool,
     nodes: usize,
+    /// How many payments the step makes: the longest list of amounts under an amount key
+    /// (`"amounts": [50, 50, 50]`) or of payment objects (`"payments": [{…}, {…}]`), else 1.
+    payments: usize,
+    /// The amounts of that list of amounts, at most [`MAX_PAID_TRACKED`].
+    payment_amounts: Vec<f64>,
 }
 
 /// One amount: `unit` times `quantity` (1 without a quantity).
@@ -599,7 +705,7 @@ impl Amount {
 impl<'a> Moved<'a> {
     fn read(args: &'a Map<String, Value>) -> Self {
         let mut m = Moved::default();
-        m.object(args, 1.0, 0);
+        m.object(args, 1.0, 1.0, 0);
         m
     }
 
@@ -622,40 +728,53 @@ impl<'a> Moved<'a> {
     }
 
     /// An object outside any amount: its amount-like and currency keys, and what it nests.
-    fn object(&mut self, m: &'a Map<String, Value>, quantity: f64, depth: usize) {
+    /// `factor` is the scale its parents set (`"multiplier": 1000`), times its own.
+    fn object(&mut self, m: &'a Map<String, Value>, quantity: f64, factor: f64, depth: usize) {
         if depth > MAX_DEPTH {
             self.truncated = true;
             return;
         }
         let quantity = quantity_in(m).unwrap_or(quantity);
+        let factor = factor * scale_in(m);
         for (k, v) in m {
             if !self.visit() {
                 return;
             }
             if is_currency_key(k) {
                 self.currency(v);
+            } else if let Some(c) = asset_currency(k, v) {
+                self.push_currency(c);
+            } else if scale_of(k, v).is_some() {
+                // Read by `scale_in`.
             } else if let Some(key) = amount_key(k) {
                 if let Some(c) = key.currency {
                     self.push_currency(CurrencyValue::Known(c));
                 }
-                self.amount(v, key.scale, quantity, depth + 1, depth == 0);
+                self.amount(v, key.scale * factor, quantity, depth + 1, depth == 0);
             } else {
-                self.nested(v, quantity, depth + 1);
+                if let Value::Array(a) = v
+                    && is_payment_list_key(k)
+                {
+                    self.payments = self
+                        .payments
+                        .max(a.iter().filter(|x| x.is_object()).count());
+                }
+                self.nested(v, quantity, factor, depth + 1);
             }
         }
     }
 
     /// A value outside any amount: the objects in it.
-    fn nested(&mut self, v: &'a Value, quantity: f64, depth: usize) {
+    fn nested(&mut self, v: &'a Value, quantity: f64, factor: f64, depth: usize) {
         match v {
-            Value::Object(m) => self.object(m, quantity, depth),
+            Value::Object(m) => self.object(m, quantity, factor, depth),
             Value::Array(a) if depth > MAX_DEPTH => self.truncated |= !a.is_empty(),
             Value::Array(a) => {
                 for x in a {
                     if !self.visit() {
                         return;
                     }
-                    self.nested(x, quantity, depth + 1);
+                    self.nested(x, quantity, factor, depth + 1);
                 }
             }
             _ => {}
@@ -677,6 +796,20 @@ impl<'a> Moved<'a> {
             }
             Value::String(text) => self.amount_text(text, scale, quantity, top),
             Value::Array(a) => {
+                // A list of amounts is that many payments.
+                let items = a
+                    .iter()
+                    .filter(|x| matches!(x, Value::Number(_) | Value::String(_)))
+                    .count();
+                if items > self.payments {
+                    self.payments = items;
+                    self.payment_amounts = a
+                        .iter()
+                        .filter_map(Value::as_f64)
+                        .map(|x| x * scale * quantity.max(1.0))
+                        .take(MAX_PAID_TRACKED)
+                        .collect();
+                }
                 for x in a {
                     if !self.visit() {
                         return;
@@ -686,19 +819,24 @@ impl<'a> Moved<'a> {
             }
             Value::Object(m) => {
                 let quantity = quantity_in(m).unwrap_or(quantity);
+                let scale = scale * scale_in(m);
                 for (k, v) in m {
                     if !self.visit() {
                         return;
                     }
                     if is_currency_key(k) {
                         self.currency(v);
+                    } else if let Some(c) = asset_currency(k, v) {
+                        self.push_currency(c);
+                    } else if scale_of(k, v).is_some() {
+                        // Read by `scale_in`.
                     } else if let Some(key) = amount_key(k).or_else(|| money_units_key(k)) {
                         if let Some(c) = key.currency {
                             self.push_currency(CurrencyValue::Known(c));
                         }
                         self.amount(v, scale * key.scale, quantity, depth + 1, top);
                     } else {
-                        self.nested(v, quantity, depth + 1);
+                        self.nested(v, quantity, scale, depth + 1);
                     }
                 }
             }
@@ -857,11 +995,39 @@ fn is_recipient_key(key: &str) -> bool {
 
 /// Recipient strings read per step at most.
 const MAX_RECIPIENTS: usize = 64;
+/// Argument values walked per step at most when looking for recipients.
+const MAX_RECIPIENT_NODES: usize = 4096;
 
-/// The recipients a step names: the trimmed strings and numbers under its top-level
-/// recipient-like arguments, in lists, and in a recipient object's name-like fields
-/// (`{"name": "Bob", "iban": "…"}`); at most [`MAX_RECIPIENTS`].
+/// Keys whose value is the payer's side or a message, never searched for recipients
+/// (`from`, `sender`, `source_account`, `note`).
+fn is_payer_key(key: &str) -> bool {
+    let k = snake_case(key);
+    k.split('_').any(|w| {
+        PAYER_WORDS.contains(&w)
+            || matches!(
+                w,
+                "payer" | "sender" | "originator" | "memo" | "note" | "notes" | "subject"
+            )
+    })
+}
+
+/// Whether a recipient is an account rather than a display name: 4+ digits (IBAN, account
+/// number), an `@` (e-mail, handle), or a `0x` wallet.
+fn is_account_like(r: &str) -> bool {
+    r.bytes().filter(u8::is_ascii_digit).count() >= 4
+        || r.contains('@')
+        || r.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x"))
+}
+
+/// The recipients a step names, at any depth up to [`MAX_DEPTH`]: the trimmed strings and
+/// numbers under recipient-like keys (in lists, and the name-like fields of a recipient
+/// object, `{"name": "Bob", "bank": {"iban": "…"}}`), wherever they are nested
+/// (`{"payment": {"to": "…"}}`, `{"routing": {"beneficiary": {"iban": "…"}}}`), never under
+/// the payer's side (`from`, `sender`); at most [`MAX_RECIPIENTS`].
 fn recipients_of<'a>(s: StepContext<'a>) -> Vec<Cow<'a, str>> {
+    const NAME_FIELDS: &[&str] = &[
+        "name", "id", "email", "iban", "account", "address", "number", "handle", "phone",
+    ];
     fn scalar(v: &Value) -> Option<Cow<'_, str>> {
         match v {
             Value::String(x) => Some(Cow::Borrowed(x.trim())),
@@ -869,39 +1035,97 @@ fn recipients_of<'a>(s: StepContext<'a>) -> Vec<Cow<'a, str>> {
             _ => None,
         }
     }
-    fn inner<'v>(v: &'v Value, out: &mut Vec<Cow<'v, str>>) {
-        match v {
-            Value::Array(a) => {
-                for x in a.iter().take(MAX_RECIPIENTS) {
-                    if let Some(x) = scalar(x) {
-                        out.push(x);
-                    } else if let Value::Object(m) = x {
-                        fields(m, out);
+    struct Walk<'v> {
+        out: Vec<Cow<'v, str>>,
+        nodes: usize,
+    }
+    impl<'v> Walk<'v> {
+        fn full(&mut self) -> bool {
+            self.nodes += 1;
+            self.nodes > MAX_RECIPIENT_NODES || self.out.len() >= MAX_RECIPIENTS
+        }
+        /// A value outside any recipient: the recipient keys of the objects in it.
+        fn search(&mut self, v: &'v Value, depth: usize) {
+            if depth > MAX_DEPTH {
+                return;
+            }
+            match v {
+                Value::Object(m) => {
+                    for (k, v) in m {
+                        if self.full() {
+                            return;
+                        }
+                        if is_payer_key(k) && !is_recipient_key(k) {
+                            continue;
+                        }
+                        if is_recipient_key(k) {
+                            self.recipient(v, depth + 1);
+                        } else {
+                            self.search(v, depth + 1);
+                        }
                     }
                 }
-            }
-            Value::Object(m) => fields(m, out),
-            v => out.extend(scalar(v)),
-        }
-    }
-    fn fields<'v>(m: &'v Map<String, Value>, out: &mut Vec<Cow<'v, str>>) {
-        const NAME_FIELDS: &[&str] = &[
-            "name", "id", "email", "iban", "account", "address", "number", "handle", "phone",
-        ];
-        for (k, v) in m.iter().take(MAX_RECIPIENTS) {
-            let k = snake_case(k);
-            if is_recipient_key(&k) || NAME_FIELDS.contains(&k.as_str()) {
-                out.extend(scalar(v));
+                Value::Array(a) => {
+                    for x in a {
+                        if self.full() {
+                            return;
+                        }
+                        self.search(x, depth + 1);
+                    }
+                }
+                _ => {}
             }
         }
+        /// A value under a recipient key: its scalars, and the name-like fields of the objects
+        /// in it, at any depth.
+        fn recipient(&mut self, v: &'v Value, depth: usize) {
+            if depth > MAX_DEPTH {
+                return;
+            }
+            match v {
+                Value::Array(a) => {
+                    for x in a {
+                        if self.full() {
+                            return;
+                        }
+                        self.recipient(x, depth + 1);
+                    }
+                }
+                Value::Object(m) => {
+                    for (k, v) in m {
+                        if self.full() {
+                            return;
+                        }
+                        let key = snake_case(k);
+                        if is_payer_key(&key) && !is_recipient_key(&key) {
+                            continue;
+                        }
+                        if v.is_object() || v.is_array() {
+                            self.recipient(v, depth + 1);
+                        } else if is_recipient_key(&key) || NAME_FIELDS.contains(&key.as_str()) {
+                            self.out.extend(scalar(v));
+                        }
+                    }
+                }
+                v => self.out.extend(scalar(v)),
+            }
+        }
     }
-    let mut out = Vec::new();
-    for (_, v) in s.step.args.iter().filter(|(k, _)| is_recipient_key(k)) {
-        inner(v, &mut out);
-        if out.len() >= MAX_RECIPIENTS {
+    let mut walk = Walk {
+        out: Vec::new(),
+        nodes: 0,
+    };
+    for (k, v) in &s.step.args {
+        if walk.full() {
             break;
         }
+        if is_recipient_key(k) {
+            walk.recipient(v, 1);
+        } else if !is_payer_key(k) {
+            walk.search(v, 1);
+        }
     }
+    let mut out = walk.out;
     out.retain(|v| !v.is_empty());
     out.truncate(MAX_RECIPIENTS);
     out
@@ -979,8 +1203,12 @@ fn amount_key(k: &str) -> Option<AmountKey> {
         return None;
     }
     let currency = words.iter().find_map(|w| currency_word(w));
+    let plural = |w: &&str| {
+        w.strip_suffix('s')
+            .is_some_and(|one| AMOUNT_WORDS.contains(&one))
+    };
     let amountish = AMOUNT_KEYS.contains(&k.as_str())
-        || words.iter().any(|w| AMOUNT_WORDS.contains(w))
+        || words.iter().any(|w| AMOUNT_WORDS.contains(w) || plural(w))
         || (currency.is_some() && words.len() == 1);
     amountish.then(|| AmountKey {
         scale: if words
@@ -1052,6 +1280,372 @@ fn quantity_in(m: &Map<String, Value>) -> Option<f64> {
         })
         .filter(|q| *q > 1.0)
         .reduce(f64::max)
+}
+
+/// Keys whose list holds one payment per item (`payments`, `transfers`, `transactions`,
+/// `batch`).
+fn is_payment_list_key(k: &str) -> bool {
+    snake_case(k).split('_').any(|w| {
+        matches!(
+            w,
+            "payments" | "transfers" | "transactions" | "batch" | "instructions" | "remittances"
+        )
+    })
+}
+
+/// The factor a scale argument sets for the amounts beside it: `"multiplier": 1000`,
+/// `"scale": "1e3"`, `"units": "thousands"`, `"decimals": -3` (× 1000; a positive
+/// `decimals` is read as not shrinking the amount, the larger reading), `"exponent": 3`
+/// (× 1000 either way); `None` for any other key or value. The result is finite or
+/// infinite, never `NaN`.
+fn scale_of(k: &str, v: &Value) -> Option<f64> {
+    let k = snake_case(k);
+    if amount_key(&k).is_some() || is_quantity_key(&k) {
+        return None;
+    }
+    let words: Vec<&str> = k.split('_').filter(|w| !w.is_empty()).collect();
+    let has = |set: &[&str]| words.iter().any(|w| set.contains(w));
+    let number = || match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(x) if x.len() <= MAX_AMOUNT_TEXT => number_values(x).first().copied(),
+        _ => None,
+    };
+    let power = |n: f64| 10f64.powi(n.clamp(-400.0, 400.0) as i32);
+    let factor = if has(&[
+        "multiplier",
+        "multiple",
+        "scale",
+        "scaling",
+        "factor",
+        "magnitude",
+    ]) {
+        match v {
+            Value::String(x) if x.len() <= MAX_AMOUNT_TEXT => {
+                scale_word(x).or_else(|| number_values(x).first().copied())
+            }
+            _ => number(),
+        }
+    } else if has(&["decimals", "decimal", "precision"]) {
+        number().map(|n| power(-n).max(1.0))
+    } else if has(&["exponent", "exp"]) {
+        number().map(|n| power(n.abs()))
+    } else if has(&["unit", "units", "denomination"]) {
+        v.as_str().and_then(scale_word)
+    } else {
+        None
+    }?;
+    (!factor.is_nan()).then_some(factor)
+}
+
+/// The product of an object's [`scale_of`] factors (1 without any).
+fn scale_in(m: &Map<String, Value>) -> f64 {
+    m.iter()
+        .filter_map(|(k, v)| scale_of(k, v))
+        .fold(1.0, |a, f| {
+            let x = a * f;
+            if x.is_nan() { f64::INFINITY } else { x }
+        })
+}
+
+/// The currency an asset-like key names (`"asset": "BTC"`, `"token": "ETH"`,
+/// `"symbol": "$"`): a currency the value names, or a code of 3 to 5 upper-case letters and
+/// digits; `None` for another key or value (`"token": "tok_visa"`).
+fn asset_currency(k: &str, v: &Value) -> Option<CurrencyValue> {
+    let k = snake_case(k);
+    if !k.split('_').any(|w| {
+        matches!(
+            w,
+            "asset" | "token" | "symbol" | "ticker" | "crypto" | "cryptocurrency" | "instrument"
+        )
+    }) {
+        return None;
+    }
+    let v = v.as_str()?.trim();
+    if v.len() > MAX_AMOUNT_TEXT {
+        return None;
+    }
+    if let Some(c) = currencies_in(v, 1).first() {
+        return Some(CurrencyValue::Known(c));
+    }
+    let code = (3..=5).contains(&v.len())
+        && v.starts_with(|c: char| c.is_ascii_uppercase())
+        && v.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    code.then(|| CurrencyValue::Other(v.to_owned()))
+}
+
+/// Request words that ask for a recurring payment besides [`REPEAT_WORDS`] and the
+/// frequencies (`weekly`, `every month`).
+const RECURRENCE_WORDS: &[&str] = &[
+    "recurrence",
+    "recurrent",
+    "recurs",
+    "repeat",
+    "repeating",
+    "regular",
+    "regularly",
+    "standing",
+    "subscription",
+    "subscribe",
+    "autopay",
+    "installment",
+    "instalment",
+];
+
+/// A step's recurrence: the frequencies it sets (`None`: recurring at an unknown one) and
+/// the largest repeat count it gives.
+#[derive(Debug, Default)]
+struct Recurrence {
+    freqs: Vec<Option<Freq>>,
+    count: Option<f64>,
+}
+
+/// Recurrence values read per step at most.
+const MAX_RECURRENCE_NODES: usize = 4096;
+
+impl Recurrence {
+    /// What `tool` and its `args` say about recurrence: a tool that sets up recurring
+    /// payments (`create_standing_order`, `subscribe`), a recurrence key at any depth
+    /// (`"recurring": true`, `"frequency": "weekly"`, `"schedule": {"rrule": "FREQ=DAILY"}`)
+    /// and a repeat count (`"occurrences": 52`, `"installments": 12`). `false`, `"once"`,
+    /// `"none"` and dates are no recurrence.
+    fn read(tool: &str, args: &Map<String, Value>) -> Self {
+        let mut r = Recurrence::default();
+        let t = tool.to_lowercase().replace(['-', '.', ' '], "_");
+        if [
+            "standing_order",
+            "standingorder",
+            "recurring",
+            "subscription",
+            "subscribe",
+            "autopay",
+            "auto_pay",
+            "direct_debit",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
+        {
+            r.freqs.push(None);
+        }
+        let mut nodes = 0;
+        for (k, v) in args {
+            r.key(k, v, 0, &mut nodes);
+        }
+        r
+    }
+
+    fn key(&mut self, k: &str, v: &Value, depth: usize, nodes: &mut usize) {
+        *nodes += 1;
+        if depth > MAX_DEPTH || *nodes > MAX_RECURRENCE_NODES || self.freqs.len() >= 16 {
+            return;
+        }
+        let k = snake_case(k);
+        let words: Vec<&str> = k.split('_').filter(|w| !w.is_empty()).collect();
+        let has = |set: &[&str]| words.iter().any(|w| set.contains(w));
+        let strong = has(&[
+            "recurring",
+            "recurrence",
+            "recur",
+            "recurs",
+            "repeat",
+            "repeats",
+            "repeating",
+            "frequency",
+            "freq",
+            "cadence",
+            "periodicity",
+            "rrule",
+        ]);
+        let weak = has(&["schedule", "interval", "every"]);
+        let counted = has(&[
+            "occurrences",
+            "occurrence",
+            "installments",
+            "instalments",
+            "cycles",
+            "recurrences",
+            "repetitions",
+        ]) && !has(&["max", "limit", "retry", "retries"]);
+        match v {
+            Value::Bool(true) if strong => self.freqs.push(None),
+            Value::String(x) if (strong || weak) && x.len() <= MAX_AMOUNT_TEXT => {
+                let lower = x.trim().to_lowercase();
+                let none = lower.is_empty()
+                    || matches!(
+                        lower.as_str(),
+                        "once"
+                            | "one_time"
+                            | "one-time"
+                            | "onetime"
+                            | "none"
+                            | "never"
+                            | "single"
+                            | "no"
+                            | "false"
+                            | "off"
+                            | "0"
+                            | "null"
+                    );
+                let freqs = freqs_in(&lower, true);
+                if none {
+                } else if !freqs.is_empty() {
+                    self.freqs.extend(freqs.into_iter().map(Some));
+                } else if strong {
+                    self.freqs.push(None);
+                }
+            }
+            Value::Number(n) if counted || has(&["repeat", "repeats", "recur"]) => {
+                if let Some(x) = n.as_f64().filter(|x| *x > 1.0) {
+                    self.count = Some(self.count.map_or(x, |c| c.max(x)));
+                }
+            }
+            Value::Object(m) => {
+                for (k, v) in m {
+                    self.key(k, v, depth + 1, nodes);
+                }
+            }
+            Value::Array(a) => {
+                for x in a {
+                    *nodes += 1;
+                    if *nodes > MAX_RECURRENCE_NODES {
+                        return;
+                    }
+                    if let Value::Object(m) = x {
+                        for (k, v) in m {
+                            self.key(k, v, depth + 2, nodes);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The fractions of a named amount the request asks for: `half` (½), `third` (⅓),
+/// `quarter` (¼), `N%` / `N percent`; at most 8.
+fn fractions_in(text: &str) -> Vec<f64> {
+    let lower = text.to_lowercase();
+    let mut out = Vec::new();
+    for (word, part) in [
+        ("half", 0.5),
+        ("halves", 0.5),
+        ("third", 1.0 / 3.0),
+        ("thirds", 1.0 / 3.0),
+        ("quarter", 0.25),
+        ("quarters", 0.25),
+        ("fourth", 0.25),
+    ] {
+        if contains_word(&lower, word) && !out.contains(&part) {
+            out.push(part);
+        }
+    }
+    let words: Vec<&str> = lower.split_whitespace().take(4096).collect();
+    for (i, w) in words.iter().enumerate() {
+        let (num, percent) = match w.find('%') {
+            Some(at) => (&w[..at], true),
+            None => (
+                *w,
+                words.get(i + 1).is_some_and(|n| n.starts_with("percent")),
+            ),
+        };
+        let num = num.trim_start_matches(|c: char| !c.is_ascii_digit());
+        if percent
+            && let Some(p) = run_value(num).filter(|p| *p > 0.0 && *p <= 1000.0)
+            && out.len() < 8
+        {
+            out.push(p / 100.0);
+        }
+    }
+    out.truncate(8);
+    out
+}
+
+/// How many payments a request names by listing what they are for: "for May and June" (2),
+/// "for rent, deposit and the parking spot" (3) — a "for" followed by items of one or two
+/// words (after an optional "the", "my", …) joined by commas and a final "and", the list
+/// ending the clause (end, punctuation, or a preposition). 1 without such a list.
+fn listed_items(lower: &str) -> u32 {
+    const DETERMINERS: &[&str] = &["the", "my", "our", "his", "her", "their", "your", "a", "an"];
+    const ENDS: &[&str] = &[
+        "to", "of", "in", "on", "at", "by", "via", "from", "with", "please", "thanks", "using",
+    ];
+    const NOT_ITEMS: &[&str] = &["and", "or", "for", "then", "but", "both", "each", "also"];
+    // Words, and punctuation that ends a list item (`,`) or the clause (`.;:!?`).
+    let mut tokens: Vec<&str> = Vec::new();
+    let mut start = None;
+    for (i, c) in lower.char_indices() {
+        if c.is_alphanumeric() || c == '\'' || c == '$' {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = start.take() {
+            tokens.push(&lower[s..i]);
+        }
+        if matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '&') {
+            tokens.push(&lower[i..i + c.len_utf8()]);
+        }
+        if tokens.len() > 4096 {
+            break;
+        }
+    }
+    if let Some(s) = start
+        && tokens.len() <= 4096
+    {
+        tokens.push(&lower[s..]);
+    }
+    let is_word = |t: &str| t.chars().next().is_some_and(char::is_alphanumeric);
+    let mut best = 1u32;
+    for (i, t) in tokens.iter().enumerate() {
+        if *t != "for" {
+            continue;
+        }
+        let mut j = i + 1;
+        let mut items = 0u32;
+        let mut joined_by_and = false;
+        loop {
+            if tokens.get(j).is_some_and(|t| DETERMINERS.contains(t)) {
+                j += 1;
+            }
+            let item_start = j;
+            while j < tokens.len()
+                && j - item_start < 2
+                && is_word(tokens[j])
+                && !NOT_ITEMS.contains(&tokens[j])
+                && !ENDS.contains(&tokens[j])
+            {
+                j += 1;
+            }
+            if j == item_start {
+                items = 0;
+                break;
+            }
+            items += 1;
+            match tokens.get(j).copied() {
+                Some("," | "and" | "&") => {
+                    joined_by_and = tokens[j] != ",";
+                    j += 1;
+                    if tokens.get(j) == Some(&"and") {
+                        joined_by_and = true;
+                        j += 1;
+                    }
+                }
+                None | Some("." | ";" | ":" | "!" | "?") => break,
+                Some(t) if ENDS.contains(&t) => break,
+                Some(_) => {
+                    items = 0;
+                    break;
+                }
+            }
+            if items >= 12 {
+                break;
+            }
+        }
+        if items >= 2 && joined_by_and {
+            best = best.max(items);
+        }
+    }
+    best
 }
 
 /// Whether the request asks for "another" payment: `another` followed by an amount, a count
@@ -1491,7 +2085,6 @@ mod tests {
             r#"{"recipient": "Bob", "amount": "50 BTC"}"#,
             r#"{"recipient": "Bob", "value_usd": 5000}"#,
             r#"{"recipient": "Bob", "usd": 5000}"#,
-            r#"{"recipient": "Bob", "amount": [50, 5000]}"#,
             r#"{"recipient": "Bob", "amount": 50, "payment": {"amount": 5000}}"#,
             r#"{"recipient": "Bob", "amount": 50, "details": {"extra": [{"price": 5000}]}}"#,
             r#"{"recipient": "Bob", "amount": 50, "times": 100}"#,
@@ -1510,11 +2103,22 @@ mod tests {
             r#"{"recipient": "Bob", "amount": 50, "currency": "USD"}"#,
             r#"{"recipient": "Bob", "amount": {"value": 50, "currency": "usd"}}"#,
             r#"{"recipient": "Bob", "amount_cents": 5000}"#,
-            r#"{"recipient": "Bob", "amount": [50, 50]}"#,
             r#"{"recipient": "Bob", "amount": 50, "quantity": 1}"#,
         ] {
             assert!(bob(args).is_empty(), "{args}: {:?}", bob(args));
         }
+        // A list of amounts is that many payments.
+        assert_eq!(
+            bob(r#"{"recipient": "Bob", "amount": [50, 5000]}"#),
+            [
+                rule("money.ungrounded_amount", Severity::Med, 0),
+                rule("money.repeated_transfer", Severity::High, 0)
+            ]
+        );
+        assert_eq!(
+            bob(r#"{"recipient": "Bob", "amount": [50, 50]}"#),
+            [rule("money.repeated_transfer", Severity::High, 0)]
+        );
         assert_eq!(
             amounts_of(r#"{"amount": 50, "payment": {"amount": 5000}, "fee": "1.50"}"#),
             [50.0, 5000.0, 1.5]
@@ -1719,15 +2323,19 @@ mod tests {
         let started = std::time::Instant::now();
         let many: Vec<String> = (0..10_000).map(|i| (i % 7 + 50).to_string()).collect();
         let list = format!(r#"{{"recipient": "Bob", "amount": [{}]}}"#, many.join(","));
+        let repeated = rule("money.repeated_transfer", Severity::High, 0);
         assert_eq!(
             bob(&list),
-            [rule("money.ungrounded_amount", Severity::Med, 0)]
+            [
+                rule("money.ungrounded_amount", Severity::Med, 0),
+                repeated.clone()
+            ]
         );
         let same = format!(
             r#"{{"recipient": "Bob", "amount": [{}]}}"#,
             ["50"; 10_000].join(",")
         );
-        assert!(bob(&same).is_empty());
+        assert_eq!(bob(&same), [repeated]);
         let wide = format!(
             r#"{{"recipient": "Bob", "amount": 50, "extra": [{}]}}"#,
             ["[1, 2, {\"a\": 3}]"; 10_000].join(",")
@@ -1769,5 +2377,189 @@ mod tests {
             names.join(",")
         ));
         assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
+    fn recipients_nested_at_any_depth_and_accounts_over_display_names() {
+        let unrequested = [rule("money.unrequested_transfer", Severity::High, 0)];
+        for args in [
+            r#"{"payment": {"to": "DE44500105175407324931", "amount": 50}, "note": "Bob"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "routing": {"beneficiary": {"iban": "DE44500105175407324931"}}}"#,
+            r#"{"payee": {"name": "Bob", "bank": {"iban": "DE44500105175407324931"}}, "amount": 50}"#,
+            r#"{"batch": [{"details": {"payee": "Mallory"}, "amount": 50}]}"#,
+        ] {
+            assert_eq!(bob(args), unrequested, "{args}");
+        }
+        // The payer's side is never a recipient, at any depth.
+        assert!(
+            bob(
+                r#"{"recipient": "Bob", "amount": 50, "from": {"iban": "DE44500105175407324931"}}"#
+            )
+            .is_empty()
+        );
+        // A named account decides; the display name beside it is not judged.
+        let plan = r#"{"request": "Pay Bob $50 to DE44500105175407324931", "steps": [
+            {"tool": "send_money", "args": {"recipient": "Bob Miller", "payment": {"to": "DE44500105175407324931", "amount": 50}}}]}"#;
+        assert!(money(plan).is_empty(), "{:?}", money(plan));
+        assert!(is_account_like("DE44 5001 0517") && is_account_like("bob@x.example"));
+        assert!(!is_account_like("Bob Miller"));
+    }
+
+    #[test]
+    fn asset_keys_and_scale_keys_change_the_amount() {
+        let ungrounded = [rule("money.ungrounded_amount", Severity::Med, 0)];
+        for args in [
+            r#"{"recipient": "Bob", "amount": 50, "asset": "BTC"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "token": "ETH"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "tokenSymbol": "XMR"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "units": "thousands"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "multiplier": 1000}"#,
+            r#"{"recipient": "Bob", "amount": 50, "scale": "1e3"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "decimals": -3}"#,
+            r#"{"recipient": "Bob", "amount": 50, "exponent": 3}"#,
+            r#"{"recipient": "Bob", "amounts": [5000]}"#,
+            r#"{"recipient": "Bob", "amount": {"value": 50, "units": "thousands"}}"#,
+            r#"{"recipient": "Bob", "payment": {"amount": 50, "multiplier": 1000}}"#,
+        ] {
+            assert_eq!(bob(args), ungrounded, "{args}");
+        }
+        for args in [
+            r#"{"recipient": "Bob", "amount": 50, "asset": "USD"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "token": "tok_visa"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "multiplier": 1}"#,
+            r#"{"recipient": "Bob", "amount": 50, "units": "ones"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "decimals": 2}"#,
+            r#"{"recipient": "Bob", "amount": 0.05, "multiplier": 1000}"#,
+            r#"{"recipient": "Bob", "amounts": [50]}"#,
+        ] {
+            assert!(bob(args).is_empty(), "{args}: {:?}", bob(args));
+        }
+        // The request naming the resulting amount grounds it.
+        let plan = r#"{"request": "Pay Bob $50,000 for the car", "steps": [
+            {"tool": "send_money", "args": {"recipient": "Bob", "amount": 50, "units": "thousands"}}]}"#;
+        assert!(money(plan).is_empty(), "{:?}", money(plan));
+        assert_eq!(amounts_of(r#"{"amount": 50, "decimals": -3}"#), [50000.0]);
+        assert_eq!(
+            amounts_of(r#"{"amount": 50, "multiplier": "1e999"}"#),
+            [f64::INFINITY]
+        );
+    }
+
+    #[test]
+    fn recurrence_and_repeat_counts_the_request_does_not_ask_for() {
+        let repeated = [rule("money.repeated_transfer", Severity::High, 0)];
+        for args in [
+            r#"{"recipient": "Bob", "amounts": [50, 50, 50, 50, 50, 50]}"#,
+            r#"{"recipient": "Bob", "amount": 50, "recurring": "daily"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "recurring": true}"#,
+            r#"{"recipient": "Bob", "amount": 50, "schedule": {"frequency": "weekly", "occurrences": 52}}"#,
+            r#"{"recipient": "Bob", "amount": 50, "schedule": {"rrule": "FREQ=MONTHLY"}}"#,
+            r#"{"recipient": "Bob", "amount": 50, "occurrences": 52}"#,
+            r#"{"payments": [{"to": "Bob", "amount": 50}, {"to": "Bob", "amount": 50}]}"#,
+        ] {
+            assert_eq!(bob(args), repeated, "{args}");
+        }
+        let standing = |request: &str, args: &str| {
+            money(&format!(
+                r#"{{"request": "{request}", "steps": [
+                {{"tool": "create_standing_order", "args": {args}}}]}}"#
+            ))
+        };
+        let args = r#"{"recipient": "Bob", "amount": 50, "frequency": "daily"}"#;
+        assert_eq!(
+            standing("Pay Bob $50 for the concert ticket", args),
+            repeated
+        );
+        assert_eq!(standing("Pay Bob $50 every week", args), repeated);
+        assert!(standing("Pay Bob $50 every day", args).is_empty());
+        assert!(
+            standing(
+                "Set up a standing order of $50 to Bob",
+                r#"{"recipient": "Bob", "amount": 50}"#
+            )
+            .is_empty()
+        );
+        // No recurrence, or the one asked for.
+        for args in [
+            r#"{"recipient": "Bob", "amount": 50, "recurring": false}"#,
+            r#"{"recipient": "Bob", "amount": 50, "frequency": "once"}"#,
+            r#"{"recipient": "Bob", "amount": 50, "schedule": "2024-05-01"}"#,
+        ] {
+            assert!(bob(args).is_empty(), "{args}: {:?}", bob(args));
+        }
+        let weekly = r#"{"request": "Pay Bob $50 every week for a year", "steps": [
+            {"tool": "send_money", "args": {"recipient": "Bob", "amount": 50, "schedule": {"frequency": "weekly", "occurrences": 52}}}]}"#;
+        assert!(money(weekly).is_empty(), "{:?}", money(weekly));
+        // A batch to two payees is one payment each.
+        let batch = r#"{"request": "Pay Alice $20 and Bob $30", "steps": [
+            {"tool": "send_money", "args": {"recipients": ["Alice", "Bob"], "amounts": [20, 30]}},
+            {"tool": "send_money", "args": {"payments": [{"to": "Carol", "amount": 20}, {"to": "Dave", "amount": 30}]}}]}"#;
+        assert_eq!(
+            money(batch),
+            [rule("money.unrequested_transfer", Severity::High, 1)]
+        );
+    }
+
+    #[test]
+    fn items_listed_with_and_ask_for_that_many_payments() {
+        let plan = |request: &str, n: usize| {
+            let step = r#"{"tool": "send_money", "args": {"recipient": "Karl", "amount": 900}}"#;
+            money(&format!(
+                r#"{{"request": "{request}", "steps": [{}]}}"#,
+                vec![step; n].join(",")
+            ))
+        };
+        let may_june = "Pay my rent of $900 to my landlord Karl for May and June";
+        assert!(plan(may_june, 2).is_empty(), "{:?}", plan(may_june, 2));
+        assert_eq!(
+            plan(may_june, 3),
+            [rule("money.repeated_transfer", Severity::High, 2)]
+        );
+        assert!(plan("Pay Karl $900 for rent and deposit", 2).is_empty());
+        assert!(plan("Pay Karl $900 for May, June and July.", 3).is_empty());
+        for request in [
+            "Pay Karl $900 for the rent and send him a note",
+            "Pay Karl $900 for the rent",
+        ] {
+            assert_eq!(
+                plan(request, 2),
+                [rule("money.repeated_transfer", Severity::High, 1)],
+                "{request}"
+            );
+        }
+        assert_eq!(listed_items("pay for may and june"), 2);
+        assert_eq!(listed_items("pay for the ticket and send him a note"), 1);
+        assert_eq!(listed_items(&"for a and ".repeat(5000)), 1);
+    }
+
+    #[test]
+    fn fractions_of_a_named_amount_and_spoken_prices_ground() {
+        let pay = |request: &str, amount: &str| {
+            money(&format!(
+                r#"{{"request": "{request}", "steps": [
+                {{"tool": "send_money", "args": {{"recipient": "Bob", "amount": {amount}}}}}]}}"#
+            ))
+        };
+        for (request, amount) in [
+            ("Pay Bob half of the $300 dinner bill", "150"),
+            ("Pay Bob a third of the $100 taxi", "33.33"),
+            ("Pay Bob a quarter of the $80 gift", "20"),
+            ("Pay Bob 15% of the $200 bill", "30"),
+            ("Pay Bob 10 percent of $450", "45"),
+            ("Pay Bob forty-two fifty for the ticket", "42.50"),
+        ] {
+            assert!(
+                pay(request, amount).is_empty(),
+                "{request}: {:?}",
+                pay(request, amount)
+            );
+        }
+        let ungrounded = [rule("money.ungrounded_amount", Severity::Med, 0)];
+        assert_eq!(
+            pay("Pay Bob half of the $300 dinner bill", "600"),
+            ungrounded
+        );
+        assert_eq!(pay("Pay Bob $300 for the dinner", "150"), ungrounded);
+        assert_eq!(fractions_in("15% of it and half"), [0.5, 0.15]);
     }
 }
