@@ -466,13 +466,15 @@ impl Sources {
             }
         }
         let request_freqs = freqs_in(text, false);
-        let asks_repeat = REPEAT_WORDS.iter().any(|w| contains_word(text, w))
-            || asks_counted_repeat(text)
-            || asks_another(text);
+        // The word lists are single words: one split of the request, not a search per word.
         let lower = text.to_lowercase();
-        let asks_recurrence = asks_repeat
-            || !request_freqs.is_empty()
-            || RECURRENCE_WORDS.iter().any(|w| contains_word(&lower, w));
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let says = |list: &[&str]| list.iter().any(|w| words.contains(w));
+        let asks_repeat = says(REPEAT_WORDS) || asks_counted_repeat(text) || asks_another(text);
+        let asks_recurrence = asks_repeat || !request_freqs.is_empty() || says(RECURRENCE_WORDS);
         let mut request_currencies: Vec<&'static str> = currencies_in(text, 64)
             .into_iter()
             .flatten()
@@ -942,7 +944,14 @@ const RECIPIENT_PREFIXES: &[&str] = &[
 
 /// `key` in snake case, lower-cased: `recipientIban` → `recipient_iban`, `toAccount` →
 /// `to_account`, `payee-id` → `payee_id`.
-fn snake_case(key: &str) -> String {
+fn snake_case(key: &str) -> std::borrow::Cow<'_, str> {
+    // Most keys are already lower-case snake case: no copy then.
+    if !key
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || matches!(b, b'-' | b' ' | b'.'))
+    {
+        return key.into();
+    }
     let mut out = String::with_capacity(key.len() + 4);
     let mut previous_lower = false;
     for c in key.chars() {
@@ -956,7 +965,7 @@ fn snake_case(key: &str) -> String {
             c.to_ascii_lowercase()
         });
     }
-    out
+    out.into()
 }
 
 /// `a` equals `b` once `b`'s underscores are taken out.
@@ -970,7 +979,7 @@ fn eq_unseparated(glued: &str, b: &str) -> bool {
 /// word; never a key with a [`PAYER_WORDS`] word (`from_account`, `source_iban`).
 fn is_recipient_key(key: &str) -> bool {
     let k = snake_case(key);
-    if RECIPIENT_KEYS.contains(&k.as_str()) || k.starts_with("to_") {
+    if RECIPIENT_KEYS.contains(&k.as_ref()) || k.starts_with("to_") {
         return true;
     }
     let words: Vec<&str> = k.split('_').filter(|w| !w.is_empty()).collect();
@@ -1102,7 +1111,7 @@ fn recipients_of<'a>(s: StepContext<'a>) -> Vec<Cow<'a, str>> {
                         }
                         if v.is_object() || v.is_array() {
                             self.recipient(v, depth + 1);
-                        } else if is_recipient_key(&key) || NAME_FIELDS.contains(&key.as_str()) {
+                        } else if is_recipient_key(&key) || NAME_FIELDS.contains(&key.as_ref()) {
                             self.out.extend(scalar(v));
                         }
                     }
@@ -1207,7 +1216,7 @@ fn amount_key(k: &str) -> Option<AmountKey> {
         w.strip_suffix('s')
             .is_some_and(|one| AMOUNT_WORDS.contains(&one))
     };
-    let amountish = AMOUNT_KEYS.contains(&k.as_str())
+    let amountish = AMOUNT_KEYS.contains(&k.as_ref())
         || words.iter().any(|w| AMOUNT_WORDS.contains(w) || plural(w))
         || (currency.is_some() && words.len() == 1);
     amountish.then(|| AmountKey {
@@ -1225,7 +1234,7 @@ fn amount_key(k: &str) -> Option<AmountKey> {
 
 /// The amount fields of a money object besides [`amount_key`]s (`{"units": 50}`).
 fn money_units_key(k: &str) -> Option<AmountKey> {
-    match snake_case(k).as_str() {
+    match snake_case(k).as_ref() {
         "units" => Some(AmountKey {
             scale: 1.0,
             currency: None,
@@ -1263,7 +1272,7 @@ fn is_quantity_key(k: &str) -> bool {
             *w,
             "quantity" | "qty" | "copies" | "count" | "times" | "repeat" | "repetitions"
         )
-    }) || matches!(k.as_str(), "n" | "num")
+    }) || matches!(k.as_ref(), "n" | "num")
         || k.starts_with("num_")
         || k.starts_with("number_of_")
 }
