@@ -814,8 +814,14 @@ fn negated_spans(r: &str) -> Vec<std::ops::Range<usize>> {
         return spans;
     }
     let is_word_char = |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '`');
-    // The words with their byte ranges, and whether a sentence ends before each.
-    let mut words: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+    // Each word once: its byte range, its letters and digits alone ("don't" → "dont"), and
+    // whether a sentence ends before it.
+    struct Word<'a> {
+        range: std::ops::Range<usize>,
+        bare: std::borrow::Cow<'a, str>,
+        after_break: bool,
+    }
+    let mut words: Vec<Word<'_>> = Vec::new();
     let mut start: Option<usize> = None;
     let mut sentence_break = false;
     for (i, c) in r.char_indices().chain([(r.len(), ' ')]) {
@@ -824,58 +830,76 @@ fn negated_spans(r: &str) -> Vec<std::ops::Range<usize>> {
             continue;
         }
         if let Some(s) = start.take() {
-            words.push((s..i, sentence_break));
+            let written = &r[s..i];
+            let bare = if written.contains(['\'', '’', '`']) {
+                written.chars().filter(|c| c.is_alphanumeric()).collect()
+            } else {
+                written.into()
+            };
+            words.push(Word {
+                range: s..i,
+                bare,
+                after_break: sentence_break,
+            });
             sentence_break = false;
         }
         if matches!(c, '.' | '!' | '?' | ';' | ':' | '\n') {
             sentence_break = true;
         }
     }
-    let bare = |range: &std::ops::Range<usize>| -> String {
-        r[range.clone()]
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect()
-    };
-    for (k, (range, _)) in words.iter().enumerate() {
-        let written = &r[range.clone()];
-        let word = bare(range);
-        let negates = NEGATIONS.contains(&word.as_str())
-            || word.ends_with("nt") && written.contains(['\'', '’', '`'])
+    for (k, w) in words.iter().enumerate() {
+        let word = w.bare.as_ref();
+        let negates = NEGATIONS.contains(&word)
+            || word.ends_with("nt") && r[w.range.clone()].contains(['\'', '’', '`'])
             || word == "no"
                 && words
                     .get(k + 1)
-                    .is_some_and(|(n, _)| NO_NOUNS.contains(&bare(n).as_str()));
+                    .is_some_and(|n| NO_NOUNS.contains(&n.bare.as_ref()));
         if !negates {
             continue;
         }
         let governed = words[k + 1..]
             .iter()
             .take(MAX_NEGATION_FILLERS + 1)
-            .take_while(|(_, broken)| !broken)
-            .find(|(n, _)| !NEGATION_FILLERS.contains(&bare(n).as_str()));
-        if let Some((n, _)) = governed {
-            if !NEGATION_UNDONE.contains(&bare(n).as_str()) {
-                spans.push(n.clone());
-            }
+            .take_while(|n| !n.after_break)
+            .find(|n| !NEGATION_FILLERS.contains(&n.bare.as_ref()));
+        if let Some(n) = governed
+            && !NEGATION_UNDONE.contains(&n.bare.as_ref())
+        {
+            spans.push(n.range.clone());
         }
     }
     spans
 }
 
 /// The byte ranges of quoted text of at least [`QUOTED_CONTENT_WORDS`] words in a lower-cased
-/// request: an opening mark at a word start, its closing mark at a word end.
+/// request ([`quotations`]; backtick-quoted code is left to be read).
 fn quoted_spans(r: &str) -> Vec<std::ops::Range<usize>> {
-    let mut spans = Vec::new();
-    if !r.contains(['"', '\'', '‘', '“', '„', '«']) {
-        return spans;
+    quotations(r)
+        .into_iter()
+        .filter(|(inner, mark)| {
+            *mark != '`' && r[inner.clone()].split_whitespace().count() >= QUOTED_CONTENT_WORDS
+        })
+        .map(|(inner, _)| inner)
+        .collect()
+}
+
+/// The quotations of a text: the byte range inside each, with its opening mark (`'`, `"`,
+/// `` ` ``, `‘`, `“`, `„`, `«`). A mark opens only at a word start and closes only at a word
+/// end, so the apostrophes of "it's" and "don't" quote nothing; nor does a year written short
+/// ("the '23 tax year", so "… pay the accountants' fee" is not read as its closing).
+pub(crate) fn quotations(r: &str) -> Vec<(std::ops::Range<usize>, char)> {
+    let mut out = Vec::new();
+    if !r.contains(['"', '\'', '`', '‘', '“', '„', '«']) {
+        return out;
     }
-    let bytes: Vec<(usize, char)> = r.char_indices().collect();
+    let chars: Vec<(usize, char)> = r.char_indices().collect();
     let mut k = 0;
-    while k < bytes.len() {
-        let (open_at, open) = bytes[k];
+    while k < chars.len() {
+        let (open_at, open) = chars[k];
         let close: &[char] = match open {
             '"' => &['"'],
+            '`' => &['`'],
             '\'' | '‘' => &['\'', '’'],
             '“' | '„' => &['”', '“'],
             '«' => &['»'],
@@ -884,39 +908,29 @@ fn quoted_spans(r: &str) -> Vec<std::ops::Range<usize>> {
                 continue;
             }
         };
-        let at_word_start = k == 0 || !bytes[k - 1].1.is_alphanumeric();
-        let digit = |j: usize| bytes.get(j).is_some_and(|(_, c)| c.is_ascii_digit());
-        // A year written short ("the '23 tax year") opens no quotation.
+        let at_word_start = k == 0 || !chars[k - 1].1.is_alphanumeric();
+        let digit = |j: usize| chars.get(j).is_some_and(|(_, c)| c.is_ascii_digit());
         let year = open == '\''
             && digit(k + 1)
             && digit(k + 2)
-            && bytes.get(k + 3).is_none_or(|(_, c)| !c.is_alphanumeric());
+            && chars.get(k + 3).is_none_or(|(_, c)| !c.is_alphanumeric());
         if !at_word_start || year {
             k += 1;
             continue;
         }
-        let end = (k + 1..bytes.len()).find(|&j| {
-            close.contains(&bytes[j].1)
-                && bytes.get(j + 1).is_none_or(|(_, n)| !n.is_alphanumeric())
-                // A plural possessive ("the accountants' fee") closes nothing.
-                && !(bytes[j].1 == '\''
-                    && j > 0
-                    && bytes[j - 1].1 == 's'
-                    && bytes.get(j + 1).is_some_and(|(_, c)| *c == ' ')
-                    && bytes.get(j + 2).is_some_and(|(_, c)| c.is_alphabetic()))
+        let end = (k + 1..chars.len()).find(|&j| {
+            close.contains(&chars[j].1)
+                && chars.get(j + 1).is_none_or(|(_, n)| !n.is_alphanumeric())
         });
         match end {
             Some(j) => {
-                let inner = &r[open_at + open.len_utf8()..bytes[j].0];
-                if inner.split_whitespace().count() >= QUOTED_CONTENT_WORDS {
-                    spans.push(open_at..bytes[j].0);
-                }
+                out.push((open_at + open.len_utf8()..chars[j].0, open));
                 k = j + 1;
             }
             None => k += 1,
         }
     }
-    spans
+    out
 }
 
 /// A group a person can be added to, named in a (lower-cased) text ([`MEMBERSHIP_WORDS`]).
@@ -1473,7 +1487,7 @@ mod tests {
         assert!(r.asks_for(Action::Send));
         assert!(Request::new(Some("Remove the 'old-drafts' folder")).asks_for(Action::Delete));
         assert!(Request::new(Some("Post 'Happy Friday team!' in #general")).asks_for(Action::Send));
-        // A short year or a plural possessive is no quotation either.
+        // A year written short opens no quotation (so the possessive after it closes none).
         assert!(
             Request::new(Some(
                 "For the '23 tax year, pay the accountants' fee of $300 to DE44"

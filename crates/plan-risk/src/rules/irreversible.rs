@@ -15,7 +15,7 @@ use vigil_features::plan::Action;
 
 use super::report;
 use crate::context::{PlanContext, StepContext};
-use crate::grounding::DELETE_VERBS;
+use crate::grounding::{DELETE_VERBS, quotations};
 
 /// Med with a request, low without one.
 pub(super) fn irreversible(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Violation>) {
@@ -174,31 +174,11 @@ fn named_identifiers(request: &str) -> Vec<&str> {
             out.push(w);
         }
     }
-    // Quoted names: an opening mark after a non-letter, its closing mark before one (so the
-    // apostrophes of "it's" and "don't" quote nothing).
-    let chars: Vec<(usize, char)> = request.char_indices().collect();
-    let mut k = 0;
-    while k < chars.len() {
-        let (at, q) = chars[k];
-        let opens = matches!(q, '\'' | '"' | '`' | '‘' | '“')
-            && (k == 0 || !chars[k - 1].1.is_alphanumeric());
-        let close = |c: char| c == q || matches!((q, c), ('‘', '’') | ('“', '”'));
-        let end = opens
-            .then(|| {
-                (k + 1..chars.len()).find(|&j| {
-                    close(chars[j].1) && chars.get(j + 1).is_none_or(|(_, n)| !n.is_alphanumeric())
-                })
-            })
-            .flatten();
-        let Some(j) = end else {
-            k += 1;
-            continue;
-        };
-        let inner = request[at + q.len_utf8()..chars[j].0].trim();
+    for (inner, _) in quotations(request) {
+        let inner = request[inner].trim();
         if (3..=64).contains(&inner.chars().count()) && !out.contains(&inner) {
             out.push(inner);
         }
-        k = j + 1;
     }
     out
 }

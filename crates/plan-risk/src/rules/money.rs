@@ -467,8 +467,8 @@ impl Sources {
         }
         let request_freqs = freqs_in(text, false);
         // The word lists are single words: one split of the request, not a search per word.
-        let lower = text.to_lowercase();
-        let words: Vec<&str> = lower
+        // `text` is the request lower-cased ([`Request::text`](crate::grounding::Request::text)).
+        let words: Vec<&str> = text
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .collect();
@@ -488,7 +488,7 @@ impl Sources {
             request_currencies,
             request_money: money_cents.clone(),
             asks_repeat,
-            asked_payments: listed_items(&lower),
+            asked_payments: listed_items(text),
             request_freqs,
             asks_recurrence,
             money_cents,
@@ -704,6 +704,14 @@ impl Amount {
     }
 }
 
+/// Where [`Moved::entries`] reads an object: among a step's arguments, or inside an amount
+/// (`top`: that amount is a top-level argument).
+#[derive(Debug, Clone, Copy)]
+enum Within {
+    Args,
+    Amount { top: bool },
+}
+
 impl<'a> Moved<'a> {
     fn read(args: &'a Map<String, Value>) -> Self {
         let mut m = Moved::default();
@@ -736,6 +744,21 @@ impl<'a> Moved<'a> {
             self.truncated = true;
             return;
         }
+        self.entries(m, quantity, factor, depth, Within::Args);
+    }
+
+    /// The entries of an object, outside an amount (`Within::Args`) or inside one (a money
+    /// object such as `{"value": 9000, "currency": "USD"}`): currency, asset and scale keys,
+    /// amount keys (inside an amount also `units`-like ones), and what the rest nests. The
+    /// object's own quantity and scale apply to all of it.
+    fn entries(
+        &mut self,
+        m: &'a Map<String, Value>,
+        quantity: f64,
+        factor: f64,
+        depth: usize,
+        within: Within,
+    ) {
         let quantity = quantity_in(m).unwrap_or(quantity);
         let factor = factor * scale_in(m);
         for (k, v) in m {
@@ -748,13 +771,20 @@ impl<'a> Moved<'a> {
                 self.push_currency(c);
             } else if scale_of(k, v).is_some() {
                 // Read by `scale_in`.
-            } else if let Some(key) = amount_key(k) {
+            } else if let Some(key) = amount_key(k).or_else(|| match within {
+                Within::Args => None,
+                Within::Amount { .. } => money_units_key(k),
+            }) {
                 if let Some(c) = key.currency {
                     self.push_currency(CurrencyValue::Known(c));
                 }
-                self.amount(v, key.scale * factor, quantity, depth + 1, depth == 0);
+                let top = match within {
+                    Within::Args => depth == 0,
+                    Within::Amount { top } => top,
+                };
+                self.amount(v, factor * key.scale, quantity, depth + 1, top);
             } else {
-                if let Value::Array(a) = v
+                if let (Within::Args, Value::Array(a)) = (within, v)
                     && is_payment_list_key(k)
                 {
                     self.payments = self
@@ -819,29 +849,7 @@ impl<'a> Moved<'a> {
                     self.amount(x, scale, quantity, depth + 1, top);
                 }
             }
-            Value::Object(m) => {
-                let quantity = quantity_in(m).unwrap_or(quantity);
-                let scale = scale * scale_in(m);
-                for (k, v) in m {
-                    if !self.visit() {
-                        return;
-                    }
-                    if is_currency_key(k) {
-                        self.currency(v);
-                    } else if let Some(c) = asset_currency(k, v) {
-                        self.push_currency(c);
-                    } else if scale_of(k, v).is_some() {
-                        // Read by `scale_in`.
-                    } else if let Some(key) = amount_key(k).or_else(|| money_units_key(k)) {
-                        if let Some(c) = key.currency {
-                            self.push_currency(CurrencyValue::Known(c));
-                        }
-                        self.amount(v, scale * key.scale, quantity, depth + 1, top);
-                    } else {
-                        self.nested(v, quantity, scale, depth + 1);
-                    }
-                }
-            }
+            Value::Object(m) => self.entries(m, quantity, scale, depth, Within::Amount { top }),
             _ => {}
         }
     }

@@ -6,6 +6,7 @@ use vigil_features::plan::Action;
 
 use super::{Prior, report};
 use crate::context::{PlanContext, StepContext};
+use crate::secrets::{MAX_SECRETS, Secret};
 
 /// The family, with where sensitive data was last read so far.
 pub(super) struct NetworkEgress {
@@ -13,10 +14,9 @@ pub(super) struct NetworkEgress {
     sensitive_seen: Option<String>,
     /// That read happened in an earlier turn of the session.
     sensitive_from_session: bool,
-    /// Secret values earlier steps' outputs held ([`crate::secrets`]), with the step that
-    /// read each.
-    secrets: Vec<String>,
-    secret_steps: Vec<usize>,
+    /// Secret values earlier steps' outputs held ([`crate::secrets`], at most
+    /// [`MAX_SECRETS`](crate::secrets::MAX_SECRETS)), with the step that read each.
+    secrets: Vec<(Secret, usize)>,
 }
 
 impl NetworkEgress {
@@ -26,7 +26,6 @@ impl NetworkEgress {
             sensitive_seen: prior.sensitive_exposure.clone(),
             sensitive_from_session: prior.sensitive_exposure.is_some(),
             secrets: Vec::new(),
-            secret_steps: Vec::new(),
         }
     }
 
@@ -131,15 +130,21 @@ impl NetworkEgress {
         }
         if let Some(o) = s.step.observation.as_deref() {
             let before = self.secrets.len();
-            crate::secrets::collect(o, &mut self.secrets);
-            if self.secrets.len() > before {
-                self.secret_steps.resize(self.secrets.len(), s.index);
-                if !sends {
-                    // An output that holds a credential is a sensitive read, whatever the step
-                    // is called: sends after it are judged as after reading `.env`.
-                    self.sensitive_seen = Some(format!("step {} {}", s.index, s.step.tool));
-                    self.sensitive_from_session = false;
+            let mut found = Vec::new();
+            crate::secrets::collect(o, &mut found);
+            for value in found {
+                let secret = Secret::new(&value);
+                if self.secrets.len() < MAX_SECRETS
+                    && !self.secrets.iter().any(|(x, _)| *x == secret)
+                {
+                    self.secrets.push((secret, s.index));
                 }
+            }
+            if self.secrets.len() > before && !sends {
+                // An output that holds a credential is a sensitive read, whatever the step is
+                // called: sends after it are judged as after reading `.env`.
+                self.sensitive_seen = Some(format!("step {} {}", s.index, s.step.tool));
+                self.sensitive_from_session = false;
             }
         }
     }
@@ -158,7 +163,7 @@ impl NetworkEgress {
         }
         // Arguments as written, and URL-decoded where they hold escapes (a key's `/` and `+`
         // travel as `%2F` and `%2B` in a query string), lower-cased: a piece of the key, its
-        // reversal or its hex spelling is enough ([`crate::secrets::carries`]).
+        // reversal or its hex spelling is enough ([`Secret::carried_by`]).
         let args: Vec<String> = s
             .arg_strings()
             .iter()
@@ -170,10 +175,10 @@ impl NetworkEgress {
                 }
             })
             .collect();
-        let Some(k) = self
+        let Some(&(_, read_at)) = self
             .secrets
             .iter()
-            .position(|secret| args.iter().any(|a| crate::secrets::carries(a, secret)))
+            .find(|(secret, _)| args.iter().any(|a| secret.carried_by(a)))
         else {
             return false;
         };
@@ -194,7 +199,7 @@ impl NetworkEgress {
             s,
             format!(
                 "a secret read in step {} leaves in the arguments of {} to {}",
-                self.secret_steps[k],
+                read_at,
                 s.step.tool,
                 display_endpoints(&unnamed)
             ),
