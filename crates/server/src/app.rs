@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
+use tokio::sync::OwnedSemaphorePermit;
 use vigil_anomaly::MLAnomalyDetector;
 use vigil_contracts::text::bounded_message;
 use vigil_features::intent::IntentNormalizer;
@@ -214,6 +215,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Slots for `/v1/*` requests being handled ([`ServeOptions::max_in_flight`]).
     in_flight: Arc<tokio::sync::Semaphore>,
+    /// KiB of request bodies being received or handled ([`read_body`]).
+    body_budget: Arc<tokio::sync::Semaphore>,
     options: ServeOptions,
 }
 
@@ -252,6 +255,7 @@ impl AppState {
                     .max_in_flight
                     .clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
             )),
+            body_budget: Arc::new(tokio::sync::Semaphore::new(body_budget_units(&options))),
             options,
         })
     }
@@ -605,13 +609,7 @@ async fn handle(state: Arc<AppState>, endpoint: &'static str, body: Bytes) -> Re
                     }
                     json_response(StatusCode::OK, &v)
                 }
-                Err(Failure::Bad(m)) => json_response(StatusCode::BAD_REQUEST, &error_body(&m)),
-                Err(Failure::Unavailable(m)) => {
-                    json_response(StatusCode::SERVICE_UNAVAILABLE, &error_body(&m))
-                }
-                Err(Failure::Internal(m)) => {
-                    json_response(StatusCode::INTERNAL_SERVER_ERROR, &error_body(&m))
-                }
+                Err(failure) => failure_response(failure),
             }
         }
     };
@@ -669,20 +667,45 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 
 /// `GET /v1/baseline/{agent_id}`: how many events the agent's shared log holds.
 async fn baseline_log(State(state): State<Arc<AppState>>, Path(agent): Path<String>) -> Response {
-    match state.baselines.read_log(&agent).await {
-        Ok(log) => json_response(
+    const ENDPOINT: &str = "baseline-log";
+    let started = Instant::now();
+    let _slot = match take_slot(&state).await {
+        Ok(slot) => slot,
+        Err(refusal) => return refuse(&state, ENDPOINT, &refusal),
+    };
+    // Off the async workers: a file store reads and parses the agent's whole log.
+    let read = {
+        let (state, agent) = (state.clone(), agent.clone());
+        let runtime = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || runtime.block_on(state.baselines.read_log(&agent)))
+    };
+    let response = match tokio::time::timeout(state.options.timeout, read).await {
+        Ok(Ok(Ok(log))) => json_response(
             StatusCode::OK,
             &json!({"agent_id": agent, "log_events": log.events.len(), "log_version": log.version}),
         ),
-        Err(e) => match baseline_failure(e) {
-            Failure::Bad(m) => json_response(StatusCode::BAD_REQUEST, &error_body(&m)),
-            Failure::Unavailable(m) => {
-                json_response(StatusCode::SERVICE_UNAVAILABLE, &error_body(&m))
-            }
-            Failure::Internal(m) => {
-                json_response(StatusCode::INTERNAL_SERVER_ERROR, &error_body(&m))
-            }
-        },
+        Ok(Ok(Err(e))) => failure_response(baseline_failure(e)),
+        Ok(Err(e)) => failure_response(join_failure(e)),
+        Err(_) => json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &error_body(&format!(
+                "request timed out after {} ms",
+                state.options.timeout.as_millis()
+            )),
+        ),
+    };
+    state
+        .metrics
+        .request(ENDPOINT, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// The answer to a request that failed as a whole.
+fn failure_response(failure: Failure) -> Response {
+    match failure {
+        Failure::Bad(m) => json_response(StatusCode::BAD_REQUEST, &error_body(&m)),
+        Failure::Unavailable(m) => json_response(StatusCode::SERVICE_UNAVAILABLE, &error_body(&m)),
+        Failure::Internal(m) => json_response(StatusCode::INTERNAL_SERVER_ERROR, &error_body(&m)),
     }
 }
 
@@ -835,44 +858,107 @@ async fn browser_guard(
     response
 }
 
-/// Admission of a `/v1/*` request, before its body is read: a declared `Content-Length` over
-/// `--body-limit` is refused at once (413), and at most `--max-in-flight` requests are handled
-/// at a time — the others wait for a slot holding no body (up to the request time limit, then
-/// 503), so memory stays bounded however many clients send large bodies at once.
-async fn admit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let limit = state.options.body_limit;
-    let declared = request
-        .headers()
+/// Whether the request declares a `Content-Length` over `--body-limit` (refused at once, 413,
+/// before any of the body is read).
+fn declared_too_large(state: &AppState, headers: &HeaderMap) -> bool {
+    headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return body_too_large(limit);
-    }
-    let permit = match tokio::time::timeout(
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > state.options.body_limit as u64)
+}
+
+/// A handling slot ([`ServeOptions::max_in_flight`]), taken once the request's body is in: a
+/// request waits for one up to the request time limit, then gets 503 with `Retry-After`.
+async fn take_slot(state: &AppState) -> Result<OwnedSemaphorePermit, Refusal> {
+    match tokio::time::timeout(
         state.options.timeout,
         state.in_flight.clone().acquire_owned(),
     )
     .await
     {
-        Ok(Ok(permit)) => permit,
-        _ => {
-            let mut r = json_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &error_body(&format!(
-                    "busy: {} requests in flight (--max-in-flight) for longer than {} ms; \
-                     try again",
-                    state.options.max_in_flight,
-                    state.options.timeout.as_millis()
-                )),
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(Refusal::Busy(format!(
+            "busy: {} requests in flight (--max-in-flight) for longer than {} ms; try again",
+            state.options.max_in_flight,
+            state.options.timeout.as_millis()
+        ))),
+    }
+}
+
+/// Why a `/v1/*` request was turned away before it was handled: each is counted in
+/// `vigil_refusals_total{reason}` and answered with its own status.
+#[derive(Debug)]
+enum Refusal {
+    /// 413: the body is over `--body-limit` (declared or as it arrived).
+    BodyTooLarge,
+    /// 408: the body did not arrive within [`body_read_timeout`].
+    BodyTimeout(Duration),
+    /// 400: the connection failed while the body was being read.
+    BodyUnreadable(String),
+    /// 503: the bodies being received hold the whole body budget.
+    BodyBudget(String),
+    /// 503: every handling slot stayed taken for the request time limit.
+    Busy(String),
+}
+
+impl Refusal {
+    /// The label of `vigil_refusals_total`.
+    fn reason(&self) -> &'static str {
+        match self {
+            Refusal::BodyTooLarge => "body_too_large",
+            Refusal::BodyTimeout(_) => "body_timeout",
+            Refusal::BodyUnreadable(_) => "body_unreadable",
+            Refusal::BodyBudget(_) => "body_budget",
+            Refusal::Busy(_) => "busy",
+        }
+    }
+
+    fn response(&self, state: &AppState) -> Response {
+        let close = |mut r: Response| {
+            r.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
             );
+            r
+        };
+        let retry = |mut r: Response| {
             r.headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-            return r;
+            r
+        };
+        match self {
+            Refusal::BodyTooLarge => body_too_large(state.options.body_limit),
+            Refusal::BodyTimeout(deadline) => close(json_response(
+                StatusCode::REQUEST_TIMEOUT,
+                &error_body(&format!(
+                    "the request body did not arrive within {} ms",
+                    deadline.as_millis()
+                )),
+            )),
+            Refusal::BodyUnreadable(m) => json_response(StatusCode::BAD_REQUEST, &error_body(m)),
+            // The rest of the body is not read: the connection cannot be reused.
+            Refusal::BodyBudget(m) => close(retry(json_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &error_body(m),
+            ))),
+            Refusal::Busy(m) => retry(json_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &error_body(m),
+            )),
         }
-    };
-    let response = next.run(request).await;
-    drop(permit);
+    }
+}
+
+/// A refusal answered and counted (`vigil_requests_total` under `endpoint`, and
+/// `vigil_refusals_total`).
+fn refuse(state: &AppState, endpoint: &str, refusal: &Refusal) -> Response {
+    let response = refusal.response(state);
+    state
+        .metrics
+        .request(endpoint, response.status().as_u16(), Duration::ZERO);
+    state.metrics.refusal(refusal.reason());
+    tracing::info!(endpoint, reason = refusal.reason(), "refused");
     response
 }
 
@@ -890,63 +976,106 @@ fn body_too_large(limit: usize) -> Response {
     r
 }
 
+/// The body budget's unit: a body holds one permit per started KiB it has delivered.
+const BUDGET_UNIT: usize = 1024;
+
+/// Permits of the body budget for a body of `bytes` (at least one, so every body being read is
+/// counted).
+fn budget_units(bytes: usize) -> usize {
+    bytes.div_ceil(BUDGET_UNIT).max(1)
+}
+
+/// The body budget of a server: `max_in_flight × body_limit`, in [`BUDGET_UNIT`]s.
+fn body_budget_units(options: &ServeOptions) -> usize {
+    options
+        .max_in_flight
+        .max(1)
+        .saturating_mul(budget_units(options.body_limit))
+        .clamp(1, tokio::sync::Semaphore::MAX_PERMITS)
+}
+
 /// Reads a request body whole, within `--body-limit` and [`body_read_timeout`] in total (not per
 /// chunk: a body trickled a byte at a time is cut off at the deadline too).
-async fn read_body(state: &AppState, body: axum::body::Body) -> Result<Bytes, Response> {
+///
+/// The bytes a body holds are taken from the server's body budget as they arrive, never
+/// waited for: when the bodies being received hold the whole budget the request is refused at
+/// once (503), so memory stays bounded however many clients send, no reader waits on another
+/// (no deadlock among half-read bodies), and a client that trickles its body holds a KiB of
+/// the budget, not a handling slot (it used to hold one of `--max-in-flight`, locking everyone
+/// out until its deadline). The permit returned holds the body's share until it is dropped.
+async fn read_body(
+    state: &AppState,
+    body: axum::body::Body,
+) -> Result<(Bytes, OwnedSemaphorePermit), Refusal> {
     use axum::body::HttpBody;
     let limit = state.options.body_limit;
     let deadline = body_read_timeout(state.options.timeout);
+    let take = |units: usize| {
+        u32::try_from(units)
+            .ok()
+            .and_then(|n| state.body_budget.clone().try_acquire_many_owned(n).ok())
+            .ok_or_else(|| {
+                Refusal::BodyBudget(format!(
+                    "busy: the request bodies being received hold the whole body budget \
+                     ({} KiB = --max-in-flight × --body-limit); try again",
+                    body_budget_units(&state.options)
+                ))
+            })
+    };
     let read = async {
+        let mut held = take(budget_units(0))?;
         let mut body = std::pin::pin!(body);
         let mut buf = Vec::new();
         while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
             let frame = frame.map_err(|e| {
-                json_response(
-                    StatusCode::BAD_REQUEST,
-                    &error_body(&format!("cannot read the request body: {e}")),
-                )
+                Refusal::BodyUnreadable(format!("cannot read the request body: {e}"))
             })?;
             if let Ok(data) = frame.into_data() {
-                if buf.len() + data.len() > limit {
-                    return Err(body_too_large(limit));
+                let len = buf.len() + data.len();
+                if len > limit {
+                    return Err(Refusal::BodyTooLarge);
+                }
+                let more = budget_units(len) - held.num_permits();
+                if more > 0 {
+                    held.merge(take(more)?);
                 }
                 buf.extend_from_slice(&data);
             }
         }
-        Ok(Bytes::from(buf))
+        Ok((Bytes::from(buf), held))
     };
     match tokio::time::timeout(deadline, read).await {
         Ok(result) => result,
-        Err(_) => {
-            let mut r = json_response(
-                StatusCode::REQUEST_TIMEOUT,
-                &error_body(&format!(
-                    "the request body did not arrive within {} ms",
-                    deadline.as_millis()
-                )),
-            );
-            r.headers_mut().insert(
-                header::CONNECTION,
-                header::HeaderValue::from_static("close"),
-            );
-            Err(r)
-        }
+        Err(_) => Err(Refusal::BodyTimeout(deadline)),
     }
+}
+
+/// A `/v1/*` POST: a declared oversized body refused at once, the body read (within its
+/// deadline and the body budget), a handling slot taken, then the records handled.
+async fn admit_and_handle(
+    state: Arc<AppState>,
+    endpoint: &'static str,
+    request: Request,
+) -> Response {
+    if declared_too_large(&state, request.headers()) {
+        return refuse(&state, endpoint, &Refusal::BodyTooLarge);
+    }
+    let (body, _body_share) = match read_body(&state, request.into_body()).await {
+        Ok(read) => read,
+        Err(refusal) => return refuse(&state, endpoint, &refusal),
+    };
+    let _slot = match take_slot(&state).await {
+        Ok(slot) => slot,
+        Err(refusal) => return refuse(&state, endpoint, &refusal),
+    };
+    handle(state, endpoint, body).await
 }
 
 macro_rules! endpoint {
     ($name:literal) => {
         post(
             |State(state): State<Arc<AppState>>, request: Request| async move {
-                match read_body(&state, request.into_body()).await {
-                    Ok(body) => handle(state, $name, body).await,
-                    Err(refused) => {
-                        state
-                            .metrics
-                            .request($name, refused.status().as_u16(), Duration::ZERO);
-                        refused
-                    }
-                }
+                admit_and_handle(state, $name, request).await
             },
         )
     };
@@ -954,7 +1083,8 @@ macro_rules! endpoint {
 
 /// The router: `POST /v1/{endpoint}` (bearer token when configured), `GET /v1/baseline/{agent}`,
 /// `GET /healthz`, `GET /readyz`, `GET /metrics`; browser requests refused ([`ServeOptions`]'s
-/// `allow_origins`, and `Host` on loopback), `/v1/*` admitted at most `max_in_flight` at a time.
+/// `allow_origins`, and `Host` on loopback); `/v1/*` bodies read within the body budget and
+/// handled at most `max_in_flight` at a time ([`read_body`], [`take_slot`]).
 pub fn router(state: Arc<AppState>) -> Router {
     let limit = state.options.body_limit;
     let v1 = Router::new()
@@ -966,8 +1096,6 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/preflight", endpoint!("preflight"))
         .route("/v1/baseline", endpoint!("baseline"))
         .route("/v1/baseline/{agent}", get(baseline_log))
-        // Layers run last-added first: authentication, then admission.
-        .route_layer(middleware::from_fn_with_state(state.clone(), admit))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     Router::new()
         .merge(v1)
@@ -1056,6 +1184,60 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A request that finds every handling slot taken waits for one up to the request time
+    /// limit, then is refused as busy (503, `Retry-After`), counted in `/metrics`; a slot that
+    /// comes free within the limit is taken.
+    #[tokio::test]
+    async fn a_request_waits_for_a_slot_up_to_the_time_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(ServeOptions {
+            state: StateLocation::Dir(dir.path().into()),
+            timeout: Duration::from_millis(300),
+            max_in_flight: 1,
+            ..ServeOptions::default()
+        })
+        .unwrap();
+        let held = take_slot(&state).await.unwrap();
+        let started = Instant::now();
+        let refusal = take_slot(&state).await.unwrap_err();
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        assert_eq!(refusal.reason(), "busy");
+        let response = refuse(&state, "task-signal", &refusal);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        assert_eq!(state.metrics.refusals("busy"), 1);
+        assert_eq!(state.metrics.requests("task-signal", 503), 1);
+        // Freed within the limit: taken.
+        let release = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            drop(held);
+        });
+        assert!(take_slot(&state).await.is_ok());
+        release.await.unwrap();
+    }
+
+    #[test]
+    fn the_body_budget_is_max_in_flight_bodies_in_kib() {
+        assert_eq!(budget_units(0), 1);
+        assert_eq!(budget_units(1024), 1);
+        assert_eq!(budget_units(1025), 2);
+        let options = ServeOptions {
+            max_in_flight: 3,
+            body_limit: 4 * 1024 * 1024 + 1,
+            ..ServeOptions::default()
+        };
+        assert_eq!(body_budget_units(&options), 3 * 4097);
+        let huge = ServeOptions {
+            max_in_flight: usize::MAX,
+            body_limit: usize::MAX,
+            ..ServeOptions::default()
+        };
+        assert_eq!(
+            body_budget_units(&huge),
+            tokio::sync::Semaphore::MAX_PERMITS
+        );
+    }
 
     fn entry() -> AgentEntry {
         let clock = ManualClock::earliest();

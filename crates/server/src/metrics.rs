@@ -1,5 +1,6 @@
 //! Prometheus metrics: request counts by endpoint and status, latency histograms by endpoint,
-//! verdict counts by endpoint and class, in the text exposition format.
+//! verdict counts by endpoint and class, requests turned away before handling by reason, in
+//! the text exposition format.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -23,6 +24,7 @@ struct Inner {
     requests: BTreeMap<(String, u16), u64>,
     latency: BTreeMap<String, Histogram>,
     verdicts: BTreeMap<(String, String), u64>,
+    refusals: BTreeMap<&'static str, u64>,
 }
 
 /// The server's counters.
@@ -69,6 +71,17 @@ impl Metrics {
                 .entry((endpoint.to_owned(), class.to_owned()))
                 .or_default() += 1;
         });
+    }
+
+    /// Counts one request turned away before it was handled, by reason (`busy`, `body_budget`,
+    /// `body_too_large`, `body_timeout`, `body_unreadable`).
+    pub fn refusal(&self, reason: &'static str) {
+        self.with(|m| *m.refusals.entry(reason).or_default() += 1);
+    }
+
+    /// Refusals counted for `reason`.
+    pub fn refusals(&self, reason: &str) -> u64 {
+        self.with(|m| m.refusals.get(reason).copied().unwrap_or(0))
     }
 
     /// Requests counted for `endpoint` with `status`.
@@ -130,6 +143,13 @@ impl Metrics {
                     escape(c)
                 );
             }
+            out.push_str(
+                "# HELP vigil_refusals_total Requests turned away before handling, by reason.\n",
+            );
+            out.push_str("# TYPE vigil_refusals_total counter\n");
+            for (reason, n) in &m.refusals {
+                let _ = writeln!(out, "vigil_refusals_total{{reason=\"{reason}\"}} {n}");
+            }
             out
         })
     }
@@ -145,7 +165,14 @@ mod tests {
         m.request("plan-risk", 200, Duration::from_micros(700));
         m.request("plan-risk", 400, Duration::from_millis(30));
         m.verdict("plan-risk", "block");
+        m.refusal("busy");
+        m.refusal("busy");
+        m.refusal("body_budget");
         let text = m.render();
+        assert!(text.contains("vigil_refusals_total{reason=\"busy\"} 2\n"));
+        assert!(text.contains("vigil_refusals_total{reason=\"body_budget\"} 1\n"));
+        assert_eq!(m.refusals("busy"), 2);
+        assert_eq!(m.refusals("body_timeout"), 0);
         assert!(text.contains("vigil_requests_total{endpoint=\"plan-risk\",status=\"200\"} 1\n"));
         assert!(text.contains(
             "vigil_request_duration_seconds_bucket{endpoint=\"plan-risk\",le=\"0.001\"} 1\n"

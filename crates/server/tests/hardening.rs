@@ -300,25 +300,30 @@ async fn trickling_clients_are_cut_off_at_the_deadline() {
     hold.abort();
 }
 
-/// At most `max_in_flight` `/v1/*` requests are handled at once; the next one waits (holding no
-/// body) and gets 503 with Retry-After once the request limit passes. A `Content-Length` over
-/// the body limit is refused at once, without waiting for the body.
+/// A client that sends its headers and withholds its body holds a KiB of the body budget, not
+/// one of the `max_in_flight` handling slots: with one slot, the next client is answered at
+/// once (it used to wait for the slot and get 503 after the request limit).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn requests_in_flight_are_capped_and_oversized_bodies_refused_at_once() {
+async fn a_withheld_body_holds_no_handling_slot() {
     let dir = tempfile::tempdir().unwrap();
     let s = start(ServeOptions {
         timeout: Duration::from_millis(800),
         max_in_flight: 1,
-        body_limit: 1024,
+        body_limit: 64 * 1024,
         ..options(&dir)
     })
     .await;
-    // A client holds the one slot: headers sent, body withheld.
-    let mut holder = tokio::net::TcpStream::connect(s.addr).await.unwrap();
-    holder
-        .write_all(b"POST /v1/injection HTTP/1.1\r\nHost: localhost\r\nContent-Length: 13\r\n\r\n")
-        .await
-        .unwrap();
+    let mut holders = Vec::new();
+    for _ in 0..3 {
+        let mut holder = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        holder
+            .write_all(
+                b"POST /v1/injection HTTP/1.1\r\nHost: localhost\r\nContent-Length: 13\r\n\r\n",
+            )
+            .await
+            .unwrap();
+        holders.push(holder);
+    }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let client = reqwest::Client::new();
     let started = Instant::now();
@@ -328,32 +333,103 @@ async fn requests_in_flight_are_capped_and_oversized_bodies_refused_at_once() {
         .send()
         .await
         .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(
+        started.elapsed() < Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+    // The holders finish their bodies and are answered.
+    for holder in &mut holders {
+        holder.write_all(br#"{"text":"hi"}"#).await.unwrap();
+        let mut answer = vec![0u8; 12];
+        holder.read_exact(&mut answer).await.unwrap();
+        assert_eq!(&answer, b"HTTP/1.1 200");
+    }
+    let metrics = client
+        .get(format!("{}/metrics", s.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!metrics.contains("vigil_refusals_total{"), "{metrics}");
+    assert!(
+        metrics.contains("vigil_requests_total{endpoint=\"injection\",status=\"200\"} 4\n"),
+        "{metrics}"
+    );
+}
+
+/// Bodies being received share a budget of `max_in_flight × body_limit`: a body that would take
+/// more than is left is refused at once (503, `Retry-After`, the connection closed), a smaller
+/// one still fits, and the budget is whole again when the holder's request is done. A
+/// `Content-Length` over the body limit is refused at once, without waiting for the body; a
+/// chunked body over it as it arrives. Every refusal is counted by reason in `/metrics`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_share_a_budget_and_oversized_ones_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(ServeOptions {
+        timeout: Duration::from_millis(800),
+        max_in_flight: 1,
+        // A budget of 4 KiB.
+        body_limit: 4096,
+        ..options(&dir)
+    })
+    .await;
+    // A client sends 3,000 of its 4,000 bytes and stops: 3 KiB of the budget held.
+    let text = "a".repeat(3985);
+    let full = format!(r#"{{"text":"{text}"}}"#);
+    assert_eq!(full.len(), 3996);
+    let mut holder = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    holder
+        .write_all(
+            format!(
+                "POST /v1/injection HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n\r\n{}",
+                full.len(),
+                &full[..3000]
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let client = reqwest::Client::new();
+    // 1,500 bytes need 2 KiB: only 1 is left.
+    let started = Instant::now();
+    let r = client
+        .post(format!("{}/v1/injection", s.url))
+        .body(format!(r#"{{"text":"{}"}}"#, "b".repeat(1488)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 503);
     assert_eq!(r.headers()["retry-after"], "1");
+    assert_eq!(r.headers()["connection"], "close");
     let body: Value = r.json().await.unwrap();
     assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("busy: 1 requests in flight"),
+        body["error"]["message"].as_str().unwrap().starts_with(
+            "busy: the request bodies being received hold the whole body budget (4 KiB"
+        ),
         "{body}"
     );
-    assert!(started.elapsed() >= Duration::from_millis(700));
-    // Probes are not capped.
+    assert!(started.elapsed() < Duration::from_millis(600));
+    // A small body fits in what is left.
     let r = client
-        .get(format!("{}/healthz", s.url))
+        .post(format!("{}/v1/injection", s.url))
+        .body(r#"{"text":"hi"}"#)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    // The holder finishes its body: the slot is free again.
-    holder.write_all(br#"{"text":"hi"}"#).await.unwrap();
+    // The holder finishes: answered, and its share returned.
+    holder.write_all(&full.as_bytes()[3000..]).await.unwrap();
     let mut answer = vec![0u8; 12];
     holder.read_exact(&mut answer).await.unwrap();
     assert_eq!(&answer, b"HTTP/1.1 200");
     let r = client
         .post(format!("{}/v1/injection", s.url))
-        .body(r#"{"text":"hi"}"#)
+        .body(format!(r#"{{"text":"{}"}}"#, "b".repeat(1488)))
         .send()
         .await
         .unwrap();
@@ -377,11 +453,11 @@ async fn requests_in_flight_are_capped_and_oversized_bodies_refused_at_once() {
         json_of(&answer)["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("1024 bytes"),
+            .contains("4096 bytes"),
         "{answer}"
     );
     // A chunked body over the limit: 413 too.
-    let big = format!(r#"{{"text":"{}"}}"#, "a".repeat(2048));
+    let big = format!(r#"{{"text":"{}"}}"#, "a".repeat(5000));
     let answer = raw(
         s.addr,
         format!(
@@ -393,6 +469,22 @@ async fn requests_in_flight_are_capped_and_oversized_bodies_refused_at_once() {
     )
     .await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    let metrics = client
+        .get(format!("{}/metrics", s.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "vigil_refusals_total{reason=\"body_budget\"} 1\n",
+        "vigil_refusals_total{reason=\"body_too_large\"} 2\n",
+        "vigil_requests_total{endpoint=\"injection\",status=\"413\"} 2\n",
+        "vigil_requests_total{endpoint=\"injection\",status=\"503\"} 1\n",
+    ] {
+        assert!(metrics.contains(line), "{line} not in {metrics}");
+    }
 }
 
 fn session_plan(steps: usize) -> String {

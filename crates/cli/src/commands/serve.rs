@@ -57,7 +57,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ORIGIN")]
     allow_origin: Vec<String>,
     /// Most /v1/* requests handled at once (default: twice the worker threads); the others
-    /// wait, holding no body, up to --timeout-ms, then get 503. Bounds memory.
+    /// wait up to --timeout-ms, then get 503. Request bodies share a budget of
+    /// max-in-flight × --body-limit bytes. Bounds memory.
     #[arg(long, value_name = "N")]
     max_in_flight: Option<usize>,
 }
@@ -82,8 +83,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<bool> {
     if args.refit_every == 0 {
         bail!("--refit-every must be at least 1");
     }
+    if args.max_in_flight == Some(0) {
+        bail!("--max-in-flight must be at least 1");
+    }
+    if args.threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
     let max_in_flight = match (args.max_in_flight, args.threads) {
-        (Some(n), _) => n.max(1),
+        (Some(n), _) => n,
         (None, Some(threads)) => 2 * threads.max(1),
         (None, None) => vigil_server::app::default_max_in_flight(),
     };
