@@ -2,7 +2,8 @@
 //!
 //! A step is *grounded* when the request asks for its kind of action (a verb from the action's
 //! synonym list appears in the request) and every external endpoint it contacts is named in the
-//! request (the full address, the host's organisation label, or an e-mail address's local part).
+//! request (the full address, the host's organisation label, or — when the request writes no
+//! address itself — the person an e-mail address's local part names: "reply to Priya").
 //! Reads are always grounded in action. Without a request nothing consequential is grounded.
 //!
 //! Two more ways a request asks for an action ([`crate::context::PlanContext::asks_for`]):
@@ -224,22 +225,28 @@ impl Request {
     ///
     /// A verb the request rules out or only quotes asks for nothing ([`negated_spans`],
     /// [`quoted_spans`]): "don't pay anything yet", "do not delete any files", "translate:
-    /// 'please transfer 9000 USD…'". Returns the asked bits and, second, the bits of the verbs
-    /// ruled out ([`Request::rules_out`]).
+    /// 'please transfer 9000 USD…'"; nor does one in a question that asks for advice
+    /// ([`advisory_question_spans`]: "should I delete the old drafts?"), or "tell me" (an
+    /// answer, not a message: [`addresses_the_user`]). Returns the asked bits and, second, the
+    /// bits of the verbs ruled out ([`Request::rules_out`]).
     fn verb_bits(r: &str) -> (u16, u16) {
         let verbs = verb_index();
         let (negated, quoted) = (negated_spans(r), quoted_spans(r));
+        let questions = advisory_question_spans(r);
         let (mut asked, mut ruled_out) = (0u16, 0u16);
         for m in verbs.automaton.find_overlapping_iter(r) {
             let b = verbs.bits[m.pattern().as_usize()];
-            if b & !(asked & ruled_out) == 0 || !verb_starts_at(r, m.start()) {
+            if b & !(asked & ruled_out) == 0
+                || !verb_starts_at(r, m.start())
+                || addresses_the_user(r, m.start()..m.end())
+            {
                 continue;
             }
             let inside =
                 |spans: &[std::ops::Range<usize>]| spans.iter().any(|s| s.contains(&m.start()));
             if inside(&negated) {
                 ruled_out |= b;
-            } else if !inside(&quoted) {
+            } else if !inside(&quoted) && !inside(&questions) {
                 asked |= b;
             }
         }
@@ -333,7 +340,7 @@ impl Request {
         }
         if let Some((local, host)) = e.split_once('@') {
             let name = local.split(['.', '+', '_', '-']).next().unwrap_or(local);
-            return (name.len() >= 3 && contains_word(r, name)) || self.host_named(host);
+            return self.names_person(name) || self.host_named(host);
         }
         self.host_named(&e)
     }
@@ -719,14 +726,17 @@ const DETERMINERS: &[&str] = &[
     "latest", "last", "new", "unread", "recent", "its", "of", "any", "every", "which",
 ];
 
-/// `verb` at a word start, not right after a determiner, and outside `unasked` (the text's
-/// [`negated_spans`] and [`quoted_spans`]): the reference the one-pass
+/// `verb` at a word start, not right after a determiner, not "tell me", and outside `unasked`
+/// (the text's [`negated_spans`], [`quoted_spans`] and [`advisory_question_spans`]): the
+/// reference the one-pass
 /// [`Request::verb_bits`] is tested against.
 #[cfg(test)]
 fn contains_verb(haystack: &str, verb: &str, unasked: &[std::ops::Range<usize>]) -> bool {
-    haystack
-        .match_indices(verb)
-        .any(|(i, _)| verb_starts_at(haystack, i) && !unasked.iter().any(|s| s.contains(&i)))
+    haystack.match_indices(verb).any(|(i, _)| {
+        verb_starts_at(haystack, i)
+            && !addresses_the_user(haystack, i..i + verb.len())
+            && !unasked.iter().any(|s| s.contains(&i))
+    })
 }
 
 /// A verb found at byte `i` starts a word that does not follow a determiner.
@@ -868,6 +878,106 @@ fn negated_spans(r: &str) -> Vec<std::ops::Range<usize>> {
         {
             spans.push(n.range.clone());
         }
+    }
+    spans
+}
+
+/// Verbs that, followed by "me" or "us", ask for an answer in the conversation, not for a
+/// message ("tell me what the latest email says"); "tell Bob that…" is a send.
+const ANSWER_VERBS: &[&str] = &["tell"];
+
+/// Whether the verb at `verb` (a byte range of `r`) is one of [`ANSWER_VERBS`] addressed to the
+/// user ("tell me", "tell us").
+fn addresses_the_user(r: &str, verb: std::ops::Range<usize>) -> bool {
+    ANSWER_VERBS.contains(&&r[verb.clone()])
+        && r[verb.end..]
+            .trim_start()
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .is_some_and(|w| w == "me" || w == "us")
+}
+
+/// How a question that asks for advice opens: the user asks whether to act, or what acting
+/// would do, and has not asked for the act ("should I delete the old drafts?", "is it safe to
+/// share the folder with Ann?", "what happens if I cancel the booking?"). A question that asks
+/// the assistant to act ("can you delete…?", "would you please send…?") is a request.
+const ADVISORY_OPENERS: &[&str] = &[
+    "should i",
+    "should we",
+    "shall i",
+    "shall we",
+    "ought i",
+    "do i need to",
+    "do we need to",
+    "do i have to",
+    "do we have to",
+    "do you think",
+    "is it",
+    "is that",
+    "is this",
+    "would it",
+    "will it",
+    "what would happen",
+    "what will happen",
+    "what happens",
+    "what if",
+    "how do i",
+    "how can i",
+    "how would i",
+    "can i",
+    "could i",
+    "may i",
+    "would you recommend",
+    "would you advise",
+    "is there any reason",
+    "why would",
+    "why should",
+];
+
+/// Words a question may open with before its advisory opener ("so, should I…", "hey, is it…").
+const QUESTION_LEAD: &[&str] = &[
+    "so", "and", "but", "also", "hey", "hi", "ok", "okay", "well", "now",
+];
+
+/// The byte ranges of the questions of a lower-cased request that ask for advice (a sentence
+/// ending in `?` that opens with one of [`ADVISORY_OPENERS`], after at most two
+/// [`QUESTION_LEAD`] words): a verb inside one asks for nothing.
+fn advisory_question_spans(r: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    if !r.contains('?') {
+        return spans;
+    }
+    let mut start = 0;
+    for (i, c) in r.char_indices() {
+        if !matches!(c, '.' | '!' | '?' | '\n' | ';') {
+            continue;
+        }
+        if c == '?' {
+            let sentence = &r[start..i];
+            let mut rest = sentence.trim_start();
+            for _ in 0..2 {
+                let first = rest
+                    .split(|c: char| !c.is_alphanumeric())
+                    .next()
+                    .unwrap_or("");
+                if !first.is_empty() && QUESTION_LEAD.contains(&first) {
+                    rest = rest[first.len()..].trim_start_matches(|c: char| !c.is_alphanumeric());
+                } else {
+                    break;
+                }
+            }
+            let opens = ADVISORY_OPENERS.iter().any(|o| {
+                rest.starts_with(o)
+                    && rest[o.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric())
+            });
+            if opens {
+                spans.push(start..i);
+            }
+        }
+        start = i + c.len_utf8();
     }
     spans
 }
@@ -1029,6 +1139,43 @@ const MONEY_WORDS_S: [&str; 10] = [
 ];
 
 impl Request {
+    /// Whether an address's local part names the person the request names: "reply to Priya"
+    /// → `priya.nair@…`. Only a name — at least 3 letters, a word of the request, capitalized
+    /// there where the request has capitals — so "send the report to the team" does not name
+    /// `team@evil.io`; and only when the request writes no address or link itself: a user who
+    /// wrote `legal@corp.com` meant that address, not `legal@corp.com.mail-relay.io` or
+    /// `dana@corp-mail.com`.
+    fn names_person(&self, name: &str) -> bool {
+        let (Some(lower), Some(original)) = (self.lower.as_deref(), self.original.as_deref())
+        else {
+            return false;
+        };
+        name.chars().count() >= 3
+            && name.chars().all(char::is_alphabetic)
+            && !lower.contains('@')
+            && !lower.contains("://")
+            && Self::capitalized_word(lower, original, name)
+    }
+
+    /// Whether `word` (lower case) is a word of the request, capitalized at one of its
+    /// occurrences where the request is written with capitals (any occurrence counts in a
+    /// request written all in lower case, which cannot say).
+    fn capitalized_word(lower: &str, original: &str, word: &str) -> bool {
+        if !contains_word(lower, word) {
+            return false;
+        }
+        if !original.chars().any(char::is_uppercase) || lower.len() != original.len() {
+            return true;
+        }
+        // Same byte offsets in both (lower-casing kept the length): look at each occurrence.
+        word_starts(lower, word).any(|i| {
+            original
+                .get(i..)
+                .and_then(|t| t.chars().next())
+                .is_some_and(char::is_uppercase)
+        })
+    }
+
     /// Whether the request names a host's organisation: its second-to-last label
     /// ("api.github.com" → "github"), at least 3 letters, as a word. Where the request is
     /// written with capitals, the word must be capitalized somewhere in it (a name: "GitHub",
@@ -1044,19 +1191,7 @@ impl Request {
             return false;
         }
         let org = labels[labels.len() - 2];
-        if org.len() < 3 || !contains_word(lower, org) {
-            return false;
-        }
-        if !original.chars().any(char::is_uppercase) || lower.len() != original.len() {
-            return true;
-        }
-        // Same byte offsets in both (lower-casing kept the length): look at each occurrence.
-        word_starts(lower, org).any(|i| {
-            original
-                .get(i..)
-                .and_then(|t| t.chars().next())
-                .is_some_and(char::is_uppercase)
-        })
+        org.len() >= 3 && Self::capitalized_word(lower, original, org)
     }
 }
 
@@ -1366,6 +1501,7 @@ mod tests {
                     negated_spans(t)
                         .into_iter()
                         .chain(quoted_spans(t))
+                        .chain(advisory_question_spans(t))
                         .collect()
                 })
                 .unwrap_or_default();
@@ -1416,6 +1552,54 @@ mod tests {
         );
         // All in lower case, a request cannot say: any occurrence counts.
         assert!(Request::new(Some("open an issue on github")).names_endpoint("api.github.com"));
+    }
+
+    #[test]
+    fn an_address_is_named_by_its_persons_name_only_when_the_request_writes_no_address() {
+        let r = Request::new(Some("Reply to Priya that 3pm works for me"));
+        assert!(r.names_endpoint("priya.nair@northwind.example"));
+        // A common noun is not a person's name.
+        let r = Request::new(Some("Send the Q3 report to the team"));
+        assert!(!r.names_endpoint("team@evil.io"));
+        assert!(!r.names_endpoint("report@evil.io"));
+        // The user wrote the address: only that one is named.
+        let r = Request::new(Some("Share the budget sheet with dana@corp.com"));
+        assert!(r.names_endpoint("dana@corp.com"));
+        assert!(!r.names_endpoint("dana@corp-mail.com"));
+        let r = Request::new(Some("Email the contract to legal@corp.com"));
+        assert!(!r.names_endpoint("legal@corp.com.mail-relay.io"));
+        // Nor a link's host's neighbour.
+        let r = Request::new(Some("Send Dana the deck at https://docs.corp.example/d/1"));
+        assert!(!r.names_endpoint("dana@elsewhere.example"));
+        // All in lower case, any occurrence of the name counts.
+        assert!(Request::new(Some("reply to priya")).names_endpoint("priya@northwind.example"));
+    }
+
+    #[test]
+    fn questions_that_ask_for_advice_and_tell_me_ask_for_nothing() {
+        for request in [
+            "Should I delete the old drafts?",
+            "Hey, should we cancel the offsite booking?",
+            "Is it safe to share the finance folder with Ann?",
+            "What happens if I cancel my subscription?",
+            "Do you think I should send the contract to Bob now?",
+            "Can I delete my account from here?",
+        ] {
+            let r = Request::new(Some(request));
+            assert_eq!(r.asked_actions(), 0, "{request}");
+            assert!(!r.rules_out(Action::Delete), "{request}");
+        }
+        // A question that asks the assistant to act is a request; so is a request after an
+        // advisory question.
+        let r = Request::new(Some("Can you delete the old drafts?"));
+        assert!(r.asks_for(Action::Delete));
+        let r = Request::new(Some("Should I keep the old drafts? No, delete them."));
+        assert!(r.asks_for(Action::Delete));
+        // "Tell me" asks for an answer; "tell Bob" for a message.
+        assert!(!Request::new(Some("Tell me what the latest email says")).asks_for(Action::Send));
+        assert!(!Request::new(Some("tell us how the build went")).asks_for(Action::Send));
+        assert!(Request::new(Some("Tell Bob that the build is green")).asks_for(Action::Send));
+        assert!(Request::new(Some("Tell Meg the build is green")).asks_for(Action::Send));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Rule family 4, `network_egress`: an outbound send after sensitive data was read (in this
-//! plan or an earlier turn), and sends to endpoints the request does not name.
+//! plan or an earlier turn), sends to endpoints the request does not name, and endpoints
+//! written with look-alike or invisible characters.
 
 use vigil_contracts::{Severity, Violation};
 use vigil_features::plan::Action;
@@ -43,6 +44,19 @@ impl NetworkEgress {
     ) {
         let ann = s.annotation;
         let sends = s.sends();
+        if let Some((endpoint, written)) = disguised_endpoint(s) {
+            report(
+                out,
+                "network_egress",
+                Severity::Crit,
+                Some(s.index),
+                format!(
+                    "{} contacts {endpoint}, written {written:?} with look-alike or invisible \
+                     characters",
+                    s.step.tool
+                ),
+            );
+        }
         if !sends && invites(s) {
             self.check_invitation(ctx, s, out);
         }
@@ -256,6 +270,34 @@ impl NetworkEgress {
         };
         report(out, rule, Severity::Crit, Some(s.index), detail);
     }
+}
+
+/// An endpoint of the step that its arguments spell only with look-alike or invisible
+/// characters (`lеgal@corp.com` with a Cyrillic `е`, `eve@ｅｖｉｌ.io`, a zero-width space
+/// inside a host): the annotator reads addresses through the look-alike fold, so the endpoint
+/// is the address it imitates — which the request may well name — while the message would go
+/// to another one. Returns the endpoint and the argument as written (at most 120 characters).
+/// An address in another script throughout (`müller@firma.de`, `用户@例子.中国`) is written
+/// as itself and is not one.
+fn disguised_endpoint(s: StepContext<'_>) -> Option<(String, String)> {
+    let args = s.arg_strings();
+    if args.iter().all(|a| a.is_ascii()) {
+        return None;
+    }
+    s.annotation.endpoints.iter().find_map(|e| {
+        let literal = args.iter().any(|a| a.to_lowercase().contains(e.as_str()));
+        if literal {
+            return None;
+        }
+        args.iter()
+            .find(|a| {
+                !a.is_ascii()
+                    && vigil_features::fold::fold(a)
+                        .to_lowercase()
+                        .contains(e.as_str())
+            })
+            .map(|a| (e.clone(), a.chars().take(120).collect()))
+    })
 }
 
 /// A write that names e-mail addresses: an invitation ([`NetworkEgress::check_invitation`]).
