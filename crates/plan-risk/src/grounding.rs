@@ -739,13 +739,14 @@ fn contains_verb(haystack: &str, verb: &str, unasked: &[std::ops::Range<usize>])
     })
 }
 
-/// A verb found at byte `i` starts a word that does not follow a determiner.
+/// A verb found at byte `i` starts a word that does not follow a determiner, and is not part
+/// of a path, file name, channel or handle (`/archive`, `old_delete.sh`, `#send`, `@post`).
 fn verb_starts_at(haystack: &str, i: usize) -> bool {
     let before = &haystack[..i];
     if before
         .chars()
         .next_back()
-        .is_some_and(char::is_alphanumeric)
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '/' | '\\' | '_' | '#' | '@' | '.'))
     {
         return false;
     }

@@ -5,9 +5,12 @@
 //! what the request names. "Delete the file old_notes.txt" asks for a deletion, not for
 //! deleting `signed_contract_final.pdf`: when a clause of the request with a delete verb
 //! ([`DELETE_VERBS`]) names identifiers (a file name, a path, a `#channel`, an address, a quoted
-//! name) and no argument of the step holds one of them, high (confirm). A request that hands
-//! its actions to content ([`Request::delegates`](crate::grounding::Request::delegates)) names
-//! no target of its own.
+//! name) and no argument of the step holds one of them, high (confirm). An argument that is
+//! the id a clean output of an earlier requested step gave in the same record as a named
+//! identifier (a search for `old-draft.docx` answered `{"id": "9", "filename":
+//! "old-draft.docx"}`, then `delete_file(file_id="9")`) holds it too ([`linked_by_record`]).
+//! A request that hands its actions to content
+//! ([`Request::delegates`](crate::grounding::Request::delegates)) names no target of its own.
 
 use vigil_contracts::{Severity, Violation};
 
@@ -78,10 +81,20 @@ fn other_target(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Violati
                 || a.len() >= 3 && request.contains(a.as_str()))
     };
     // Every file or path argument must be one the request names (a list that deletes the
-    // named file and another one deletes the other one); without any, some argument must.
+    // named file and another one deletes the other one); without any, some argument must, or
+    // every id must be one a clean output gave beside a named identifier.
     let paths: Vec<&String> = args.iter().filter(|a| is_path_like(a)).collect();
     let named_all = if paths.is_empty() {
-        args.iter().any(hits)
+        args.iter().any(hits) || {
+            let trusted = ctx.trusted_text(s.index);
+            let ids: Vec<&String> = args.iter().filter(|a| is_id_like(a)).collect();
+            !ids.is_empty()
+                && trusted.spend(trusted.as_str().len())
+                && (ids
+                    .iter()
+                    .all(|id| linked_by_record(trusted.as_str(), id, &names))
+                    || returned_by_a_named_search(ctx, s.index, &ids, &hits))
+        }
     } else {
         paths.iter().all(|a| hits(a))
     };
@@ -101,6 +114,106 @@ fn other_target(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Violati
             vigil_contracts::text::ellipsize(&named.join(", "), 80)
         ),
     );
+}
+
+/// Whether every id in `ids` is in the clean output of one earlier requested step whose own
+/// arguments name a target of the request: the search for `old-draft.docx` answered `id 9`,
+/// the search `from:newsletters@spam.com` answered `ids n1, n2, n3` — what it returned is the
+/// named thing.
+fn returned_by_a_named_search(
+    ctx: &PlanContext<'_>,
+    index: usize,
+    ids: &[&String],
+    names_a_target: &dyn Fn(&String) -> bool,
+) -> bool {
+    (0..index).any(|j| {
+        !ctx.scan(j).injected()
+            && ctx.with_step(j, |step| {
+                let Some(output) = step.step.observation.as_deref() else {
+                    return false;
+                };
+                step.grounded
+                    && step.lower_arg_strings().iter().any(names_a_target)
+                    && ctx.trusted_text(index).spend(output.len())
+                    && {
+                        let output = output.to_lowercase();
+                        ids.iter().all(|id| holds_token(&output, id))
+                    }
+            })
+    })
+}
+
+/// Whether `token` occurs in `text` not inside a longer token (of letters, digits, `-`, `_`).
+fn holds_token(text: &str, token: &str) -> bool {
+    let is_token_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_');
+    text.match_indices(token).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(is_token_char)
+            && !text[i + token.len()..]
+                .chars()
+                .next()
+                .is_some_and(is_token_char)
+    })
+}
+
+/// An id a listing gives its items: one token of letters, digits, `-` and `_` (at most 64).
+fn is_id_like(a: &str) -> bool {
+    (1..=64).contains(&a.len())
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+}
+
+/// Whether `id` occurs, as a whole token, in a record of `text` (a lower-cased output) that also
+/// holds one of `names`. A record is what lies between two record boundaries: a brace or
+/// bracket, a blank line, or a line opening a list item (`- ` or `* `), so each item of a JSON
+/// array or a YAML list is its own record and an id is tied to its own item's name only.
+fn linked_by_record(text: &str, id: &str, names: &[String]) -> bool {
+    let bytes = text.as_bytes();
+    let boundary_before = |at: usize| -> usize {
+        let mut i = at;
+        while i > 0 {
+            let b = bytes[i - 1];
+            if matches!(b, b'{' | b'}' | b'[' | b']')
+                || b == b'\n' && (i < 2 || bytes[i - 2] == b'\n')
+                || b == b'\n'
+                    && matches!(
+                        text[i..].trim_start_matches([' ', '\t']).as_bytes(),
+                        [b'-' | b'*', b' ', ..]
+                    )
+            {
+                return i;
+            }
+            i -= 1;
+        }
+        0
+    };
+    let boundary_after = |at: usize| -> usize {
+        let mut i = at;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if matches!(b, b'{' | b'}' | b'[' | b']')
+                || b == b'\n'
+                    && (bytes.get(i + 1) == Some(&b'\n')
+                        || matches!(
+                            text[i + 1..].trim_start_matches([' ', '\t']).as_bytes(),
+                            [b'-' | b'*', b' ', ..]
+                        ))
+            {
+                return i;
+            }
+            i += 1;
+        }
+        bytes.len()
+    };
+    let is_token_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_');
+    text.match_indices(id).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + id.len()..].chars().next();
+        if before.is_some_and(is_token_char) || after.is_some_and(is_token_char) {
+            return false;
+        }
+        let record = &text[boundary_before(i)..boundary_after(i + id.len())];
+        names.iter().any(|n| record.contains(n.as_str()))
+    })
 }
 
 /// A file name or path: no whitespace, and a slash, or a dot before a short extension
@@ -206,6 +319,25 @@ mod tests {
         ] {
             assert!(!is_path_like(a), "{a}");
         }
+    }
+
+    #[test]
+    fn an_id_is_linked_to_the_name_of_its_own_record_only() {
+        let names = vec!["old-draft.docx".to_owned()];
+        let json = r#"[{"id": "9", "filename": "old-draft.docx"}, {"id": "10", "filename": "contract.pdf", "modified": "2024-05-09"}]"#;
+        assert!(linked_by_record(json, "9", &names));
+        assert!(!linked_by_record(json, "10", &names));
+        // "9" inside "2024-05-09" is not the token "9" of another record.
+        let json = r#"[{"id": "10", "filename": "contract.pdf", "modified": "2024-05-09"}]"#;
+        assert!(!linked_by_record(json, "9", &names));
+        let yaml = "- id_: '3'\n  filename: old-draft.docx\n  size: 9\n- id_: '4'\n  filename: budget.xlsx\n";
+        assert!(linked_by_record(yaml, "3", &names));
+        assert!(!linked_by_record(yaml, "4", &names));
+        let lines = "id 7: old-draft.docx\n\nid 8: notes.txt";
+        assert!(linked_by_record(lines, "7", &names));
+        assert!(!linked_by_record(lines, "8", &names));
+        assert!(!linked_by_record("", "7", &names));
+        assert!(is_id_like("1x9_ab-2") && !is_id_like("a b") && !is_id_like(""));
     }
 
     #[test]
