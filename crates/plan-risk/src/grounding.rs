@@ -149,6 +149,19 @@ impl Request {
             "do",
             "does",
             "get",
+            // Questions that ask for advice ("should I invite Pat to #project-x?") when the
+            // request asks for no change anywhere (see `advisory_question_spans`).
+            "should",
+            "shall",
+            "can",
+            "could",
+            "would",
+            "may",
+            "was",
+            "were",
+            "did",
+            "has",
+            "have",
         ];
         let Some(r) = self.lower.as_deref() else {
             return false;
@@ -913,9 +926,16 @@ const ADVISORY_OPENERS: &[&str] = &[
     "do i have to",
     "do we have to",
     "do you think",
-    "is it",
-    "is that",
-    "is this",
+    // A yes/no question about how things are ("is Le Marais worth booking?", "are the old
+    // drafts still needed?") asks for no act.
+    "is",
+    "are",
+    "was",
+    "were",
+    "does",
+    "did",
+    "has",
+    "have",
     "would it",
     "will it",
     "what would happen",
@@ -951,6 +971,15 @@ fn advisory_question_spans(r: &str) -> Vec<std::ops::Range<usize>> {
     let mut start = 0;
     for (i, c) in r.char_indices() {
         if !matches!(c, '.' | '!' | '?' | '\n' | ';') {
+            continue;
+        }
+        // A `.` inside a word ("pat@freelance.dev", "notes.txt") ends no sentence.
+        if c == '.'
+            && r[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|n| !n.is_whitespace())
+        {
             continue;
         }
         if c == '?' {
@@ -1585,6 +1614,8 @@ mod tests {
             "What happens if I cancel my subscription?",
             "Do you think I should send the contract to Bob now?",
             "Can I delete my account from here?",
+            "Should I invite pat@freelance.dev to #project-x?",
+            "Is Le Marais Boutique worth booking for May 10-12?",
         ] {
             let r = Request::new(Some(request));
             assert_eq!(r.asked_actions(), 0, "{request}");
