@@ -348,7 +348,7 @@ impl Request {
             return false;
         };
         let e = endpoint.to_lowercase();
-        if r.contains(&e) {
+        if contains_endpoint(r, &e) {
             return true;
         }
         if let Some((local, host)) = e.split_once('@') {
@@ -1225,6 +1225,25 @@ impl Request {
     }
 }
 
+/// Whether `endpoint` (an address or host) occurs in `text` whole: not inside a longer
+/// address or host, so a request naming `dana@corp.com` names neither `dana@corp.co` nor
+/// `ana@corp.com`, and `corp.com` does not name `corp.co`.
+fn contains_endpoint(text: &str, endpoint: &str) -> bool {
+    let inside = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '@' | '+' | '.');
+    text.match_indices(endpoint).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let mut after = text[i + endpoint.len()..].chars();
+        let next = after.next();
+        // A sentence's full stop may follow an address; a dot before more of a host may not.
+        let continues = match next {
+            Some('.') => after.next().is_some_and(char::is_alphanumeric),
+            Some(c) => inside(c),
+            None => false,
+        };
+        !before.is_some_and(inside) && !continues
+    })
+}
+
 /// Byte offsets where `word` occurs in `haystack` as a whole word.
 fn word_starts<'a>(haystack: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
     haystack.match_indices(word).filter_map(move |(i, _)| {
@@ -1598,6 +1617,10 @@ mod tests {
         assert!(!r.names_endpoint("dana@corp-mail.com"));
         let r = Request::new(Some("Email the contract to legal@corp.com"));
         assert!(!r.names_endpoint("legal@corp.com.mail-relay.io"));
+        // The address written whole, not a shorter one inside it.
+        assert!(!r.names_endpoint("dana@corp.co"));
+        assert!(!r.names_endpoint("ana@corp.com"));
+        assert!(Request::new(Some("Mail dana@corp.com.")).names_endpoint("dana@corp.com"));
         // Nor a link's host's neighbour.
         let r = Request::new(Some("Send Dana the deck at https://docs.corp.example/d/1"));
         assert!(!r.names_endpoint("dana@elsewhere.example"));
