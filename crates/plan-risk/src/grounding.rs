@@ -302,8 +302,11 @@ impl Request {
             // "Send Sam $200", "give my nephew 50 euros": a send or give of money.
             || (action == Action::Transfer && bits & GIVE_BIT != 0 && mentions_money(r))
             // "Add Charlie to the External channel", "onboard Lee into the support group": a
-            // grant of membership.
-            || (action == Action::Grant && bits & ADD_BIT != 0 && mentions_membership(r))
+            // grant of membership, and the invitation that carries it (`conversations.invite`
+            // sends one).
+            || (matches!(action, Action::Grant | Action::Send)
+                && bits & ADD_BIT != 0
+                && mentions_membership(r))
     }
 
     /// Whether the request asks to change one's own credential: a write verb and a credential
@@ -1073,11 +1076,22 @@ pub(crate) fn quotations(r: &str) -> Vec<(std::ops::Range<usize>, char)> {
     out
 }
 
-/// A group a person can be added to, named in a (lower-cased) text ([`MEMBERSHIP_WORDS`]).
+/// A group a person can be added to, named in a (lower-cased) text ([`MEMBERSHIP_WORDS`], or a
+/// channel written `#design`).
 fn mentions_membership(text: &str) -> bool {
     MEMBERSHIP_WORDS
         .iter()
         .any(|w| contains_word(text, w) || contains_word(text, &format!("{w}s")))
+        || text.match_indices('#').any(|(i, _)| {
+            !text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+                && text[i + 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphabetic)
+        })
 }
 
 /// Words for one's own credential ([`Request::asks_for`]: a write verb and one of these asks for
@@ -1426,6 +1440,12 @@ mod tests {
         assert!(!grant("Summarize the messages in the general channel"));
         // "the add-on" is not the verb: "add" must start a word after no determiner.
         assert!(!grant("Update the address of the team lunch"));
+        // A channel written `#design` is a group; the invitation that adds someone is asked
+        // for with the membership.
+        let r = Request::new(Some("Add Ann (ann@corp.com) to #design"));
+        assert!(r.asks_for(Action::Grant) && r.asks_for(Action::Send));
+        assert!(!Request::new(Some("Add the #1 item to my list")).asks_for(Action::Grant));
+        assert!(!Request::new(Some("Add milk to my list")).asks_for(Action::Send));
     }
 
     #[test]
@@ -1524,7 +1544,7 @@ mod tests {
                 || (action == Action::Transfer
                     && GIVE_VERBS.iter().any(|v| contains_verb(t, v, unasked))
                     && mentions_money(t))
-                || (action == Action::Grant
+                || (matches!(action, Action::Grant | Action::Send)
                     && ADD_VERBS.iter().any(|v| contains_verb(t, v, unasked))
                     && mentions_membership(t))
         };
