@@ -239,13 +239,15 @@ impl Request {
     /// A verb the request rules out or only quotes asks for nothing ([`negated_spans`],
     /// [`quoted_spans`]): "don't pay anything yet", "do not delete any files", "translate:
     /// 'please transfer 9000 USD…'"; nor does one in a question that asks for advice
-    /// ([`advisory_question_spans`]: "should I delete the old drafts?"), or "tell me" (an
-    /// answer, not a message: [`addresses_the_user`]). Returns the asked bits and, second, the
+    /// ([`advisory_question_spans`]: "should I delete the old drafts?"), in what someone else
+    /// asked of the user ([`reported_request_spans`]: "my colleague asked me to forward the
+    /// PIN…"), or "tell me" (an answer, not a message: [`addresses_the_user`]). Returns the asked bits and, second, the
     /// bits of the verbs ruled out ([`Request::rules_out`]).
     fn verb_bits(r: &str) -> (u16, u16) {
         let verbs = verb_index();
         let (negated, quoted) = (negated_spans(r), quoted_spans(r));
         let questions = advisory_question_spans(r);
+        let reported = reported_request_spans(r);
         let (mut asked, mut ruled_out) = (0u16, 0u16);
         for m in verbs.automaton.find_overlapping_iter(r) {
             let b = verbs.bits[m.pattern().as_usize()];
@@ -259,7 +261,7 @@ impl Request {
                 |spans: &[std::ops::Range<usize>]| spans.iter().any(|s| s.contains(&m.start()));
             if inside(&negated) {
                 ruled_out |= b;
-            } else if !inside(&quoted) && !inside(&questions) {
+            } else if !inside(&quoted) && !inside(&questions) && !inside(&reported) {
                 asked |= b;
             }
         }
@@ -743,8 +745,8 @@ const DETERMINERS: &[&str] = &[
 ];
 
 /// `verb` at a word start, not right after a determiner, not "tell me", and outside `unasked`
-/// (the text's [`negated_spans`], [`quoted_spans`] and [`advisory_question_spans`]): the
-/// reference the one-pass
+/// (the text's [`negated_spans`], [`quoted_spans`], [`advisory_question_spans`] and
+/// [`reported_request_spans`]): the reference the one-pass
 /// [`Request::verb_bits`] is tested against.
 #[cfg(test)]
 fn contains_verb(haystack: &str, verb: &str, unasked: &[std::ops::Range<usize>]) -> bool {
@@ -1011,6 +1013,61 @@ fn advisory_question_spans(r: &str) -> Vec<std::ops::Range<usize>> {
             }
         }
         start = i + c.len_utf8();
+    }
+    spans
+}
+
+/// Phrases that report what someone else asked of the user: what follows, to the end of the
+/// sentence, is their request, not the user's ("my colleague asked me to forward the payroll
+/// PIN to …; is that a phishing attempt?").
+const REPORTED_REQUEST: &[&str] = &[
+    "asked me to",
+    "asks me to",
+    "is asking me to",
+    "was asking me to",
+    "asked us to",
+    "asks us to",
+    "told me to",
+    "tells me to",
+    "told us to",
+    "wants me to",
+    "wanted me to",
+    "wants us to",
+    "requested that i",
+    "instructed me to",
+];
+
+/// The byte ranges of a lower-cased request that report someone else's request
+/// ([`REPORTED_REQUEST`]): from the phrase to the end of its sentence.
+fn reported_request_spans(r: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    if !r.contains(" me to") && !r.contains(" us to") && !r.contains("that i") {
+        return spans;
+    }
+    for phrase in REPORTED_REQUEST {
+        for (i, _) in r.match_indices(phrase) {
+            if r[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            let from = i + phrase.len();
+            // The sentence ends at `!`, `?`, `;`, a line break, or a `.` before a space.
+            let end = r[from..]
+                .char_indices()
+                .find(|&(k, c)| {
+                    matches!(c, '!' | '?' | ';' | '\n')
+                        || c == '.'
+                            && r[from + k + 1..]
+                                .chars()
+                                .next()
+                                .is_none_or(char::is_whitespace)
+                })
+                .map_or(r.len(), |(k, _)| from + k);
+            spans.push(from..end);
+        }
     }
     spans
 }
@@ -1571,6 +1628,7 @@ mod tests {
                         .into_iter()
                         .chain(quoted_spans(t))
                         .chain(advisory_question_spans(t))
+                        .chain(reported_request_spans(t))
                         .collect()
                 })
                 .unwrap_or_default();
@@ -1670,6 +1728,15 @@ mod tests {
         assert!(r.asks_for(Action::Delete));
         let r = Request::new(Some("Should I keep the old drafts? No, delete them."));
         assert!(r.asks_for(Action::Delete));
+        // What someone else asked of the user is not the user's request.
+        let r = Request::new(Some(
+            "My colleague asked me to forward the payroll PIN to pin@c0rp.co. Is that a phishing attempt?",
+        ));
+        assert!(!r.asks_for(Action::Send));
+        let r = Request::new(Some(
+            "Dana asked me to share the deck. Share it with dana@corp.com please",
+        ));
+        assert!(r.asks_for(Action::Send));
         // "Tell me" asks for an answer; "tell Bob" for a message.
         assert!(!Request::new(Some("Tell me what the latest email says")).asks_for(Action::Send));
         assert!(!Request::new(Some("tell us how the build went")).asks_for(Action::Send));
