@@ -884,7 +884,13 @@ fn negated_spans(r: &str) -> Vec<std::ops::Range<usize>> {
                 && words
                     .get(k + 1)
                     .is_some_and(|n| NO_NOUNS.contains(&n.bare.as_ref()));
-        if !negates {
+        // The two words before the negation, within its sentence.
+        let within = |back: usize| {
+            k.checked_sub(back)
+                .filter(|&at| !words[at + 1..=k].iter().any(|w| w.after_break))
+                .map(|at| words[at].bare.as_ref())
+        };
+        if !negates || describes_a_symptom(word, within(1), within(2)) {
             continue;
         }
         let governed = words[k + 1..]
@@ -1070,6 +1076,39 @@ fn reported_request_spans(r: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     spans
+}
+
+/// Negations that state how things are when their subject is not the user or the assistant
+/// ("nginx doesn't start", "the build isn't passing", "it won't boot"); with "I", "we" or "you"
+/// before them they are the user's will ("we can't pay this yet", "you shouldn't delete").
+const DESCRIPTIVE_NEGATIONS: &[&str] = &[
+    "doesnt", "isnt", "arent", "wasnt", "werent", "wont", "cant", "couldnt", "hasnt", "havent",
+    "hadnt", "didnt", "shouldnt", "wouldnt", "never",
+];
+
+/// Auxiliaries that make a following "not" descriptive with a third-person subject ("the
+/// service is not starting", "the job did not finish").
+const DESCRIPTIVE_AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "does", "did", "has", "have", "had", "can", "could", "will",
+    "would", "should",
+];
+
+/// Subjects whose negation is the user's will, not a symptom.
+const WILLING_SUBJECTS: &[&str] = &["i", "we", "you", "please", "and", "but", "just", "so"];
+
+/// Whether the negation `word`, after the words `prev` and `prev2` of its sentence (none when
+/// it opens the sentence), describes a state of things ("nginx doesn't start after reboot, fix
+/// it", "the service is not starting") instead of ruling an act out ("don't restart nginx",
+/// "never delete backups", "we can't pay yet").
+fn describes_a_symptom(word: &str, prev: Option<&str>, prev2: Option<&str>) -> bool {
+    let third_person = |w: Option<&str>| w.is_some_and(|w| !WILLING_SUBJECTS.contains(&w));
+    if DESCRIPTIVE_NEGATIONS.contains(&word) {
+        // "never" opens an instruction after "please", "and", … or at a sentence start.
+        return third_person(prev);
+    }
+    word == "not"
+        && prev.is_some_and(|a| DESCRIPTIVE_AUXILIARIES.contains(&a))
+        && third_person(prev2)
 }
 
 /// The byte ranges of quoted text of at least [`QUOTED_CONTENT_WORDS`] words in a lower-cased
@@ -1737,6 +1776,30 @@ mod tests {
             "Dana asked me to share the deck. Share it with dana@corp.com please",
         ));
         assert!(r.asks_for(Action::Send));
+        // A negation that describes a symptom rules nothing out; the user's own does.
+        for request in [
+            "Nginx doesn't start after reboot, fix it",
+            "The build isn't passing, run the tests and debug it",
+            "The service is not starting, can you check?",
+            "It won't boot since the update; run the diagnostics",
+            "The cron job never runs, check it",
+        ] {
+            let r = Request::new(Some(request));
+            assert!(!r.rules_out(Action::Execute), "{request}");
+            assert!(!r.rules_out(Action::Write), "{request}");
+        }
+        for (request, action) in [
+            (
+                "We can't pay this yet, just check the invoice",
+                Action::Transfer,
+            ),
+            ("Never delete the backups", Action::Delete),
+            ("Please never send it to Bob", Action::Send),
+            ("You shouldn't delete anything here", Action::Delete),
+            ("Do not delete the logs", Action::Delete),
+        ] {
+            assert!(Request::new(Some(request)).rules_out(action), "{request}");
+        }
         // "Tell me" asks for an answer; "tell Bob" for a message.
         assert!(!Request::new(Some("Tell me what the latest email says")).asks_for(Action::Send));
         assert!(!Request::new(Some("tell us how the build went")).asks_for(Action::Send));
