@@ -11,7 +11,7 @@
 
 use vigil_contracts::{Severity, Violation};
 
-use vigil_features::plan::Action;
+use vigil_features::plan::{Action, is_trash_path};
 
 use super::report;
 use crate::context::{PlanContext, StepContext};
@@ -79,7 +79,11 @@ fn other_target(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Violati
     };
     // Every file or path argument must be one the request names (a list that deletes the
     // named file and another one deletes the other one); without any, some argument must.
-    let paths: Vec<&String> = args.iter().filter(|a| is_path_like(a)).collect();
+    // The trash a deletion moves to ("/Trash") is where it goes, not what it acts on.
+    let paths: Vec<&String> = args
+        .iter()
+        .filter(|a| is_path_like(a) && !is_trash_path(a))
+        .collect();
     let named_all = if paths.is_empty() {
         args.iter().any(hits)
     } else {
