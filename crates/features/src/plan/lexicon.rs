@@ -24,6 +24,17 @@ pub(super) const DELETE: &[&str] = &[
     "format",
     "deprovision",
     "archive",
+    // Destroying or discarding without the word "delete": `trash_file`, `empty_trash`,
+    // `clear_calendar`, `shred_document`, `discard_draft`, `overwrite_file` (what was there is
+    // gone), `unshare_file` (access revoked). "trash", "clear" and "empty" are also in
+    // [`NOUN_LIKE`] ("list_trash", "create_empty_file" do not delete).
+    "trash",
+    "shred",
+    "discard",
+    "overwrite",
+    "unshare",
+    "clear",
+    "empty",
 ];
 /// Tool-name tokens of [`Action::Transfer`](super::Action::Transfer).
 pub(super) const TRANSFER: &[&str] = &[
@@ -515,9 +526,9 @@ pub(super) const SENSITIVE_SUBSTRINGS: &[&str] = &[
     "session cookie",
 ];
 
-/// Words of the action lists above that are nouns at least as often as verbs ("read_message",
-/// "get_payment", "check_app_permissions"): they decide the action only when the name has no
-/// other verb. Severity: none of their own.
+/// Words of the action lists above that are nouns (or adjectives) at least as often as verbs
+/// ("read_message", "get_payment", "check_app_permissions", "list_trash", "create_empty_file"):
+/// they decide the action only when the name has no other verb. Severity: none of their own.
 pub(super) const NOUN_LIKE: &[&str] = &[
     "email",
     "mail",
@@ -570,6 +581,9 @@ pub(super) const NOUN_LIKE: &[&str] = &[
     "login",
     "memory",
     "book",
+    "trash",
+    "clear",
+    "empty",
 ];
 
 /// Verbs not in the action lists above that name-splitting turns up in real tool names
@@ -597,6 +611,9 @@ pub(super) const EXTRA_VERBS: &[(&str, super::Action)] = &[
     ("refuel", super::Action::Write),
     ("exchange", super::Action::Write),
     ("modify", super::Action::Write),
+    // Bringing something back from the trash ("restore_file", "untrash") deletes nothing.
+    ("restore", super::Action::Write),
+    ("untrash", super::Action::Write),
     ("memorize", super::Action::Write),
     ("click", super::Action::Write),
     ("register", super::Action::Write),
@@ -668,6 +685,38 @@ pub(super) const ACCESS_OBJECTS: &[&str] = &[
     "ownership",
     "passcode",
     "pin",
+];
+
+/// Where a move, send, put or add deletes ("move_to_trash", "send_to_recycle_bin"): action
+/// delete (irreversible).
+pub(super) const TRASH_OBJECTS: &[&str] = &["trash", "recycle", "wastebasket", "rubbish"];
+
+/// Words that open an item to anyone with "make" or a setting verb ("make_public",
+/// "set_repo_public", "update_file_public"): action grant (irreversible, privileged).
+pub(super) const PUBLIC_WORDS: &[&str] = &["public", "publicly"];
+
+/// Tool-name words of a standing mail-forwarding rule ("set_email_forwarding",
+/// "enable_autoforwarding"; "auto" with "forward" too): every address in its arguments receives
+/// all future mail ([`StepAnnotation::forwards_to`](super::StepAnnotation::forwards_to)); with
+/// an address, the step is a send.
+pub(super) const STANDING_FORWARD_WORDS: &[&str] = &[
+    "forwarding",
+    "autoforward",
+    "autoforwarding",
+    "autoforwards",
+];
+
+/// Tool-name words of a standing rule ("create_mail_filter", `GmailCreateFilter`,
+/// "outlook.rules.create", "update_mail_settings"): the addresses under its forward keys
+/// receive all future mail that matches it.
+pub(super) const RULE_WORDS: &[&str] = &[
+    "filter",
+    "filters",
+    "rule",
+    "rules",
+    "setting",
+    "settings",
+    "automation",
 ];
 
 /// Objects that make "add"/"invite" a grant of membership ("add_user_to_channel",

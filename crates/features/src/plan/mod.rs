@@ -52,6 +52,11 @@
 //! | no verb | only information-source nouns (`LOOKUP_NOUNS`: search, news, wikipedia, …) | read | – |
 //! | arguments | `AMOUNT_ARGS` + `PAYEE_ARGS` (amount + recipient/iban/to_account) | transfer | |
 //! | arguments | `ACCESS_ARGS` (access_level, role, permission, share_with, guest_id) | grant | |
+//! | trash | `DELETE` has trash, shred, discard, overwrite, unshare, clear, empty (the first three of trash/clear/empty also `NOUN_LIKE`: "list_trash" reads); move/send/put/add + `TRASH_OBJECTS` ("move_to_trash") | delete | irreversible |
+//! | public | `PUBLIC_WORDS` (public, publicly) with "make" or a setting verb ("make_public", "set_repo_public") | grant | irreversible, privileged when unrequested |
+//! | argument roles (`roles.rs`, any depth) | a trash flag (`trashed: true`) or a trash destination (`destination: "/Trash"`, `addLabelIds: ["TRASH"]`) → delete; a public visibility (`visibility: "public"`, `type: "anyone"`, `ACL: "public-read"`) → grant; an address under a forward key (`action.forward`, `forward_to`) → send | raise a write or unrecognised name only | as the action |
+//! | standing forward | `STANDING_FORWARD_WORDS` (forwarding, autoforward, "auto" + "forward") with any address, or `RULE_WORDS` (filter, rule, setting) with a forward-key address | send; [`StepAnnotation::forwards_to`] | plan-risk `network_egress` crit unless the request spells the address out |
+//! | invitees | participant, attendee, guest, invitee keys (`roles.rs`) | [`StepAnnotation::invitees`] | plan-risk `network_egress` med for one the request does not name |
 //!
 //! Step annotations, then the catalog, win over all of it. On 411 real tool names from AgentDojo,
 //! inspect-evals (AgentHarm, τ²-bench, agent_threat_bench, gdm_stealth) and langchain-community
@@ -68,6 +73,7 @@
 //! | `lexicon.rs` | the default word lists: action verbs, resource domains ([`domain_words`]), network, irreversible and sensitive tokens, sensitive substrings |
 //! | `args.rs` | the argument scan (URLs, e-mails, paths, SQL, sensitive terms) and command lines ([`is_read_only_command`]) |
 //! | `endpoints.rs` | [`normalise_endpoints`], [`is_external`], [`endpoints_in_text`] |
+//! | `roles.rs` | what argument names say: invitees, mail-forward targets, trash moves ([`is_trash_path`]), public visibility |
 //!
 //! Nested arguments are read down to [`MAX_ARG_DEPTH`](crate::json_walk::MAX_ARG_DEPTH) levels
 //! ([`json_walk`](crate::json_walk)).
@@ -77,6 +83,7 @@ mod args;
 mod endpoints;
 mod features;
 mod lexicon;
+mod roles;
 
 pub use annotator::{
     Action, CatalogEntry, StepAnnotation, ToolAnnotator, ToolCatalog, action_cost, tool_tokens,
@@ -85,6 +92,7 @@ pub use args::{SEARCH_KEYS, is_read_only_command, is_search_key};
 pub use endpoints::{endpoints_in_text, is_external, normalise_endpoints};
 pub use features::{PLAN_FEATURES, plan_features, plan_features_of, plan_schema};
 pub use lexicon::domain_words;
+pub use roles::is_trash_path;
 
 /// Builds the argument scan's regexes and the annotator's token table now (at model
 /// construction) instead of on the first step.

@@ -14,7 +14,7 @@
 
 use vigil_contracts::{Severity, Violation};
 
-use vigil_features::plan::Action;
+use vigil_features::plan::{Action, is_trash_path};
 
 use super::report;
 use crate::context::{PlanContext, StepContext};
@@ -82,8 +82,12 @@ fn other_target(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Violati
     };
     // Every file or path argument must be one the request names (a list that deletes the
     // named file and another one deletes the other one); without any, some argument must, or
-    // every id must be one a clean output gave beside a named identifier.
-    let paths: Vec<&String> = args.iter().filter(|a| is_path_like(a)).collect();
+    // every id must be one a clean output gave beside a named identifier. The trash a deletion
+    // moves to ("/Trash") is where it goes, not what it acts on.
+    let paths: Vec<&String> = args
+        .iter()
+        .filter(|a| is_path_like(a) && !is_trash_path(a))
+        .collect();
     let named_all = if paths.is_empty() {
         args.iter().any(hits) || {
             let trusted = ctx.trusted_text(s.index);

@@ -1,6 +1,19 @@
 //! Rule family 4, `network_egress`: an outbound send after sensitive data was read (in this
 //! plan or an earlier turn), sends to endpoints the request does not name, and endpoints
 //! written with look-alike or invisible characters.
+//!
+//! Two kinds of step reach outside without being plain sends:
+//!
+//! - an **invitation** — a calendar event's participants, attendees, guests or invitees
+//!   ([`StepAnnotation::invitees`](vigil_features::plan::StepAnnotation::invitees)): each is told
+//!   what the event holds. An invitee neither the request nor a requested step's clean output
+//!   names is flagged as an extra recipient of a send would be (med, low without a request); after
+//!   a sensitive read, any such address is crit.
+//! - a **standing mail-forwarding rule** — a filter, rule or forwarding setting that sends all
+//!   future mail to an address
+//!   ([`StepAnnotation::forwards_to`](vigil_features::plan::StepAnnotation::forwards_to)): crit
+//!   unless the request spells the address out in full. Content the agent read never names it: a
+//!   forward of everything to come is the exfiltration itself.
 
 use vigil_contracts::{Severity, Violation};
 use vigil_features::plan::Action;
@@ -62,6 +75,8 @@ impl NetworkEgress {
         }
         if self.check_secret_leak(ctx, s, out) {
             // Reported as exfiltration already; the send checks below would say it again.
+        } else if self.check_standing_forward(ctx, s, out) {
+            // Reported (crit); the send checks below would add a weaker note.
         } else if sends {
             let request = ctx.request();
             let trusted = ctx.trusted_text(s.index);
@@ -229,21 +244,62 @@ impl NetworkEgress {
     /// it as a send — inviting the people the request names is ordinary — but after a sensitive
     /// read, inviting an address that neither the request nor a requested step's clean output
     /// names is how data leaves in an invitation: crit, as a send would be.
+    ///
+    /// Without a sensitive read, the invitees proper ([`StepAnnotation::invitees`]) are checked
+    /// as a send's recipients are: one the request and the clean outputs do not name is med
+    /// (low without a request) — when the request says who is invited (it names an address or
+    /// another invitee) or does not ask for the step's action. A requested event whose people
+    /// the request leaves open ("a calendar event for the team lunch") is not flagged: the agent
+    /// had to choose them.
+    ///
+    /// [`StepAnnotation::invitees`]: vigil_features::plan::StepAnnotation::invitees
     fn check_invitation(
         &self,
         ctx: &PlanContext<'_>,
         s: StepContext<'_>,
         out: &mut Vec<Violation>,
     ) {
+        let (request, trusted) = (ctx.request(), ctx.trusted_text(s.index));
+        let unknown = |e: &&String| !request.names_endpoint(e) && !trusted.contains(e);
         let Some(src) = self.sensitive_seen.as_ref() else {
+            let invitees = &s.annotation.invitees;
+            let strangers: Vec<&str> = invitees
+                .iter()
+                .filter(unknown)
+                .map(String::as_str)
+                .collect();
+            // The request says who is invited (an address, or one of these invitees), or does
+            // not ask for the event at all: a stranger is an addition. A requested event whose
+            // people the request leaves open ("the team lunch") was filled in by the agent.
+            let says_who =
+                request.text().is_some_and(|r| r.contains('@')) || strangers.len() < invitees.len();
+            let asked = ctx.asks_for(s.annotation.action, s.index);
+            if !strangers.is_empty() && (says_who || !asked) {
+                let sev = if request.is_present() {
+                    Severity::Med
+                } else {
+                    Severity::Low
+                };
+                report(
+                    out,
+                    "network_egress",
+                    sev,
+                    Some(s.index),
+                    format!(
+                        "{} invites {} not named in the request",
+                        s.step.tool,
+                        display_endpoints(&strangers)
+                    ),
+                );
+            }
             return;
         };
-        let (request, trusted) = (ctx.request(), ctx.trusted_text(s.index));
         let strangers: Vec<&str> = s
             .annotation
             .endpoints
             .iter()
-            .filter(|e| e.contains('@') && !request.names_endpoint(e) && !trusted.contains(e))
+            .filter(|e| e.contains('@'))
+            .filter(unknown)
             .map(String::as_str)
             .collect();
         if strangers.is_empty() {
@@ -258,6 +314,39 @@ impl NetworkEgress {
             ),
             out,
         );
+    }
+
+    /// A standing mail-forwarding rule to an address the request does not spell out in full
+    /// (see the module docs): crit. Returns whether it reported.
+    fn check_standing_forward(
+        &self,
+        ctx: &PlanContext<'_>,
+        s: StepContext<'_>,
+        out: &mut Vec<Violation>,
+    ) -> bool {
+        let request = ctx.request();
+        let unnamed: Vec<&str> = s
+            .annotation
+            .forwards_to
+            .iter()
+            .filter(|e| !request.mentions(e))
+            .map(String::as_str)
+            .collect();
+        if unnamed.is_empty() {
+            return false;
+        }
+        report(
+            out,
+            "network_egress",
+            Severity::Crit,
+            Some(s.index),
+            format!(
+                "{} sets up standing forwarding of mail to {}, which the request does not name",
+                s.step.tool,
+                display_endpoints(&unnamed)
+            ),
+        );
+        true
     }
 
     /// A crit finding that sensitive data may leave: `session.cross_step_exfiltration` when
@@ -300,9 +389,11 @@ fn disguised_endpoint(s: StepContext<'_>) -> Option<(String, String)> {
     })
 }
 
-/// A write that names e-mail addresses: an invitation ([`NetworkEgress::check_invitation`]).
+/// A write that names e-mail addresses, or a change with invitees: an invitation
+/// ([`NetworkEgress::check_invitation`]).
 fn invites(s: StepContext<'_>) -> bool {
     s.annotation.action == Action::Write && s.annotation.endpoints.iter().any(|e| e.contains('@'))
+        || s.annotation.action.changes() && !s.annotation.invitees.is_empty()
 }
 
 fn display_endpoints(e: &[&str]) -> String {
