@@ -67,6 +67,13 @@ pub(super) fn currency_word(word: &str) -> Option<Currency> {
         .map(|(c, _)| *c)
 }
 
+/// Every word of [`CURRENCY_WORDS`].
+pub(super) fn currency_words() -> impl Iterator<Item = &'static str> {
+    CURRENCY_WORDS
+        .iter()
+        .flat_map(|(_, words)| words.iter().copied())
+}
+
 /// The currencies `text` mentions (signs anywhere, codes and words as whole words), in order;
 /// at most `max` of them.
 pub(super) fn currencies_in(text: &str, max: usize) -> Vec<Currency> {
