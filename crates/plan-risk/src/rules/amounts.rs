@@ -12,6 +12,21 @@
 //! Everything here is one linear pass over its text; no input panics (huge numbers become
 //! infinite, `NaN` and `inf` are no numbers at all).
 
+use std::borrow::Cow;
+
+/// `text` lower-cased ([`str::to_lowercase`]), borrowed when it is ASCII without capitals (a
+/// lower-cased request, most words and argument values): then nothing is copied.
+pub(super) fn lower(text: &str) -> Cow<'_, str> {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.to_lowercase())
+    }
+}
+
 /// The dollar currencies `$` and "dollar" may mean.
 pub(super) const DOLLARS: &[&str] = &["USD", "CAD", "AUD", "NZD", "HKD", "SGD"];
 
@@ -93,7 +108,7 @@ pub(super) fn currencies_in(text: &str, max: usize) -> Vec<Currency> {
             continue;
         }
         if let Some(start) = word_start.take() {
-            let word = text[start..i].to_lowercase();
+            let word = lower(&text[start..i]);
             if let Some(c) = currency_word(&word) {
                 push(c, &mut out);
             }
@@ -400,9 +415,9 @@ pub(super) fn number_values(text: &str) -> Vec<f64> {
                 }
                 i += ch.len_utf8();
             }
-            let word = text[start..i].to_lowercase();
+            let word = lower(&text[start..i]);
             reading.word(&word, after_a, &mut out);
-            after_a = matches!(word.as_str(), "a" | "an");
+            after_a = matches!(word.as_ref(), "a" | "an");
             continue;
         }
         if !(ch.is_whitespace() || ch == '-') {
@@ -418,7 +433,7 @@ pub(super) fn number_values(text: &str) -> Vec<f64> {
 /// The factor a scale word under a `units`/`scale` argument stands for: `thousands` → 1000,
 /// `millions`, `k`, `hundreds`, `cents` → 0.01, `ones`/`units` → 1.
 pub(super) fn scale_word(word: &str) -> Option<f64> {
-    let w = word.trim().to_lowercase();
+    let w = lower(word.trim());
     let w = w.trim_end_matches(|c: char| !c.is_alphanumeric());
     match w {
         "cents" | "cent" | "pence" | "penny" | "minor" | "minor_units" => return Some(0.01),
@@ -433,7 +448,7 @@ pub(super) fn scale_word(word: &str) -> Option<f64> {
 /// followed right away by another, not followed by a scale word; every such reading in
 /// `text`, at most `max`.
 pub(super) fn spoken_prices(text: &str, max: usize) -> Vec<f64> {
-    let lower = text.to_lowercase();
+    let lower = lower(text);
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
@@ -515,7 +530,7 @@ fn freq_word(word: &str) -> Option<(Freq, bool)> {
 /// `every other week` / `every two weeks` (biweekly); with `bare_units`, a unit alone too
 /// (an argument's `"month"`, `"FREQ=WEEKLY"`).
 pub(super) fn freqs_in(text: &str, bare_units: bool) -> Vec<Freq> {
-    let lower = text.to_lowercase();
+    let lower = lower(text);
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -543,6 +558,15 @@ pub(super) fn freqs_in(text: &str, bare_units: bool) -> Vec<Freq> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_borrows_lower_case_ascii_and_lower_cases_the_rest() {
+        assert!(matches!(lower("pay bob $50"), Cow::Borrowed("pay bob $50")));
+        assert_eq!(lower("Pay BOB"), "pay bob");
+        assert!(matches!(lower("Pay"), Cow::Owned(_)));
+        assert_eq!(lower("ÉTÉ Σ"), "ÉTÉ Σ".to_lowercase());
+        assert!(matches!(lower("café"), Cow::Owned(_)));
+    }
 
     #[test]
     fn numbers_in_words_digits_suffixes_and_exponents() {

@@ -75,7 +75,7 @@ use vigil_features::plan::Action;
 
 use super::amounts::{
     CurrencyValue, Freq, currencies_in, currency_value, currency_word, decimal_comma, freqs_in,
-    number_values, run_value, spoken_prices,
+    lower, number_values, run_value, spoken_prices,
 };
 use super::keys::KeyClass;
 use super::report;
@@ -1208,21 +1208,21 @@ impl Recurrence {
 /// The fractions of a named amount the request asks for: `half` (½), `third` (⅓),
 /// `quarter` (¼), `N%` / `N percent`; at most 8.
 fn fractions_in(text: &str) -> Vec<f64> {
-    let lower = text.to_lowercase();
-    let mut out = Vec::new();
-    for (word, part) in [
-        ("half", 0.5),
-        ("halves", 0.5),
-        ("third", 1.0 / 3.0),
-        ("thirds", 1.0 / 3.0),
-        ("quarter", 0.25),
-        ("quarters", 0.25),
-        ("fourth", 0.25),
-    ] {
-        if contains_word(&lower, word) && !out.contains(&part) {
-            out.push(part);
+    let lower = lower(text);
+    // Which of the fraction words the text writes as whole words: one pass over its words.
+    let (mut half, mut third, mut quarter) = (false, false, false);
+    for w in lower.split(|c: char| !c.is_alphanumeric()) {
+        match w {
+            "half" | "halves" => half = true,
+            "third" | "thirds" => third = true,
+            "quarter" | "quarters" | "fourth" => quarter = true,
+            _ => {}
         }
     }
+    let mut out: Vec<f64> = [(half, 0.5), (third, 1.0 / 3.0), (quarter, 0.25)]
+        .into_iter()
+        .filter_map(|(named, part)| named.then_some(part))
+        .collect();
     let words: Vec<&str> = lower.split_whitespace().take(4096).collect();
     for (i, w) in words.iter().enumerate() {
         let (num, percent) = match w.find('%') {
@@ -1443,15 +1443,21 @@ fn asks_counted_repeat(text: &str) -> bool {
         "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve",
         "several", "multiple", "separate", "both",
     ];
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
+    let lower = lower(text);
+    let mut previous: Option<&str> = None;
+    for w in lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect();
-    words.windows(2).any(|pair| {
-        COUNTED_REPEAT_WORDS.contains(&pair[1])
-            && (COUNTS.contains(&pair[0]) || pair[0].parse::<u32>().is_ok_and(|n| n >= 2))
-    })
+    {
+        if let Some(p) = previous
+            && COUNTED_REPEAT_WORDS.contains(&w)
+            && (COUNTS.contains(&p) || p.parse::<u32>().is_ok_and(|n| n >= 2))
+        {
+            return true;
+        }
+        previous = Some(w);
+    }
+    false
 }
 
 /// `x` in whole cents, when it is a finite amount of a sane size.
