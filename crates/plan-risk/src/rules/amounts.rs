@@ -13,6 +13,7 @@
 //! infinite, `NaN` and `inf` are no numbers at all).
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// `text` lower-cased ([`str::to_lowercase`]), borrowed when it is ASCII without capitals (a
 /// lower-cased request, most words and argument values): then nothing is copied.
@@ -74,12 +75,33 @@ const SIGNS: &[(char, Currency)] = &[
     ('₿', &["BTC"]),
 ];
 
-/// The currency a lower-case word names ([`CURRENCY_WORDS`]).
+/// The currency a lower-case word names ([`CURRENCY_WORDS`]): a binary search of
+/// [`currency_table`], as every word of the text is looked up.
 pub(super) fn currency_word(word: &str) -> Option<Currency> {
-    CURRENCY_WORDS
-        .iter()
-        .find(|(_, words)| words.contains(&word))
-        .map(|(c, _)| *c)
+    let table = currency_table();
+    table
+        .binary_search_by(|(w, _)| (*w).cmp(word))
+        .ok()
+        .map(|i| table[i].1)
+}
+
+/// Every word of [`CURRENCY_WORDS`] with its currency, sorted by word (each word names one
+/// currency only).
+fn currency_table() -> &'static [(&'static str, Currency)] {
+    static TABLE: OnceLock<Vec<(&'static str, Currency)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table: Vec<(&'static str, Currency)> = CURRENCY_WORDS
+            .iter()
+            .flat_map(|(c, words)| words.iter().map(move |w| (*w, *c)))
+            .collect();
+        table.sort_unstable_by_key(|(w, _)| *w);
+        table
+    })
+}
+
+/// Builds the currency word table (monitor construction).
+pub(super) fn warm_up() {
+    currency_table();
 }
 
 /// Every word of [`CURRENCY_WORDS`].
@@ -558,6 +580,18 @@ pub(super) fn freqs_in(text: &str, bare_units: bool) -> Vec<Freq> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_currency_word_names_one_currency() {
+        let table = currency_table();
+        assert!(table.windows(2).all(|p| p[0].0 < p[1].0), "a word twice");
+        assert_eq!(currency_word("dollars"), Some(DOLLARS));
+        assert_eq!(currency_word("usd"), Some(&["USD"][..]));
+        assert_eq!(currency_word("gwei"), Some(&["ETH"][..]));
+        assert_eq!(currency_word("tether"), Some(&["USDT"][..]));
+        assert_eq!(currency_word("USD"), None);
+        assert_eq!(currency_word("dollarz"), None);
+    }
 
     #[test]
     fn lower_borrows_lower_case_ascii_and_lower_cases_the_rest() {

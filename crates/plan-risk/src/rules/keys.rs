@@ -235,8 +235,17 @@ const RECUR_WEAK: u32 = 1 << 19;
 const RECUR_COUNT: u32 = 1 << 20;
 const NOT_RECUR_COUNT: u32 = 1 << 21;
 const REPEAT_COUNT: u32 = 1 << 22;
+/// The bits above: those of a key's words, or-ed.
+const WORD_LISTS: u32 = (1 << 23) - 1;
+// Bits for whole keys looked up in the same table: one of [`RECIPIENT_KEYS`], one of them
+// with its underscores taken out (`payto`), one of [`AMOUNT_KEYS`], one of [`NAME_FIELDS`].
+const RECIPIENT_KEY_EXACT: u32 = 1 << 23;
+const RECIPIENT_KEY_GLUED: u32 = 1 << 24;
+const AMOUNT_KEY_EXACT: u32 = 1 << 25;
+const NAME_FIELD_EXACT: u32 = 1 << 26;
 
-/// Every word of the lists above, sorted, with the bits of the lists it is in.
+/// Every word of the lists above (and every whole key of the key lists), sorted, with the bits
+/// of the lists it is in.
 fn word_table() -> &'static [(Cow<'static, str>, u32)] {
     static TABLE: OnceLock<Vec<(Cow<'static, str>, u32)>> = OnceLock::new();
     TABLE.get_or_init(|| {
@@ -263,6 +272,9 @@ fn word_table() -> &'static [(Cow<'static, str>, u32)] {
             (RECURRENCE_COUNT_WORDS, RECUR_COUNT),
             (NOT_RECURRENCE_COUNT_WORDS, NOT_RECUR_COUNT),
             (REPEAT_COUNT_WORDS, REPEAT_COUNT),
+            (RECIPIENT_KEYS, RECIPIENT_KEY_EXACT),
+            (AMOUNT_KEYS, AMOUNT_KEY_EXACT),
+            (NAME_FIELDS, NAME_FIELD_EXACT),
         ];
         let mut table: Vec<(Cow<'static, str>, u32)> = lists
             .iter()
@@ -273,6 +285,11 @@ fn word_table() -> &'static [(Cow<'static, str>, u32)] {
                 AMOUNT_WORDS
                     .iter()
                     .map(|w| (Cow::Owned(format!("{w}s")), AMOUNT_WORD)),
+            )
+            .chain(
+                RECIPIENT_KEYS
+                    .iter()
+                    .map(|k| (Cow::Owned(k.replace('_', "")), RECIPIENT_KEY_GLUED)),
             )
             .collect();
         table.sort_by(|a, b| a.0.cmp(&b.0));
@@ -287,7 +304,7 @@ fn word_table() -> &'static [(Cow<'static, str>, u32)] {
     })
 }
 
-/// The bits of the word lists `word` (lower-case) is in; 0 for none.
+/// The bits of the lists `word` (lower-case) is in; 0 for none.
 fn word_bits(word: &str) -> u32 {
     let table = word_table();
     table
@@ -324,11 +341,6 @@ pub(super) fn snake_case(key: &str) -> Cow<'_, str> {
         });
     }
     out.into()
-}
-
-/// `glued` equals `b` once `b`'s underscores are taken out.
-fn eq_unseparated(glued: &str, b: &str) -> bool {
-    glued.len() <= b.len() && glued.bytes().eq(b.bytes().filter(|&c| c != b'_'))
 }
 
 /// An amount-like key: how to read the number under it and the currency its name gives.
@@ -386,14 +398,20 @@ impl KeyClass {
             if currency.is_none() && bits & CURRENCY_NAME != 0 {
                 currency = currency_word(w);
             }
-            words |= bits;
+            words |= bits & WORD_LISTS;
             count += 1;
         }
+        // The whole key's bits: a key without `_` is its one word.
+        let whole = if k.contains('_') {
+            word_bits(&k)
+        } else {
+            first
+        };
         let has = |bits: u32| words & bits != 0;
         let amount = if has(NOT_AMOUNT) {
             None
         } else {
-            let amountish = AMOUNT_KEYS.contains(&k.as_ref())
+            let amountish = whole & AMOUNT_KEY_EXACT != 0
                 || has(AMOUNT_WORD)
                 || (currency.is_some() && count == 1);
             amountish.then(|| AmountKey {
@@ -431,13 +449,13 @@ impl KeyClass {
             None
         };
         let mut key_bits = 0;
-        if recipient_key(&k, words, first) {
+        if recipient_key(&k, whole, words, first) {
             key_bits |= RECIPIENT_KEY;
         }
         if quantity {
             key_bits |= QUANTITY_KEY;
         }
-        if NAME_FIELDS.contains(&k.as_ref()) {
+        if whole & NAME_FIELD_EXACT != 0 {
             key_bits |= NAME_FIELD;
         }
         KeyClass {
@@ -564,19 +582,24 @@ impl KeyClass {
     }
 }
 
-/// [`KeyClass::is_recipient`] of the snake-case key `k`, given the or of its words' bits and
-/// the bits of its first word.
-fn recipient_key(k: &str, words: u32, first: u32) -> bool {
-    if RECIPIENT_KEYS.contains(&k) || k.starts_with("to_") {
+/// [`KeyClass::is_recipient`] of the snake-case key `k`, given its own bits, the or of its
+/// words' bits and the bits of its first word.
+fn recipient_key(k: &str, whole: u32, words: u32, first: u32) -> bool {
+    if whole & RECIPIENT_KEY_EXACT != 0 || k.starts_with("to_") {
         return true;
     }
-    // The key's words glued together (`pay_to` → `payto`).
+    // The key's words glued together (`pay_to` → `payto`): a recipient key glued so is one.
     let glued: Cow<'_, str> = if k.contains('_') {
         k.replace('_', "").into()
     } else {
         k.into()
     };
-    if RECIPIENT_KEYS.iter().any(|r| eq_unseparated(&glued, r)) {
+    let glued_bits = if glued.len() == k.len() {
+        whole
+    } else {
+        word_bits(&glued)
+    };
+    if glued_bits & RECIPIENT_KEY_GLUED != 0 {
         return true;
     }
     if words & PAYER != 0
@@ -672,7 +695,21 @@ mod tests {
 
     #[test]
     fn words_in_several_lists_carry_every_bit() {
-        assert_eq!(word_bits("account"), RECIPIENT_WORD | NOT_AMOUNT);
+        assert_eq!(
+            word_bits("account"),
+            RECIPIENT_WORD | NOT_AMOUNT | NAME_FIELD_EXACT
+        );
+        assert_eq!(
+            word_bits("iban"),
+            RECIPIENT_WORD
+                | NOT_AMOUNT
+                | NAME_FIELD_EXACT
+                | RECIPIENT_KEY_EXACT
+                | RECIPIENT_KEY_GLUED
+        );
+        assert_eq!(word_bits("pay_to"), RECIPIENT_KEY_EXACT);
+        assert_eq!(word_bits("payto"), RECIPIENT_KEY_GLUED);
+        assert_eq!(word_bits("value_eth"), AMOUNT_KEY_EXACT);
         assert_eq!(word_bits("denomination"), CURRENCY_KEY | UNIT);
         assert_eq!(word_bits("repeat"), QUANTITY | RECUR_STRONG | REPEAT_COUNT);
         assert_eq!(word_bits("amounts"), AMOUNT_WORD);

@@ -233,6 +233,7 @@ fn report(
 /// Builds the rules' pattern sets and the observation classifier (monitor construction).
 pub(crate) fn warm_up() {
     injection::warm_up();
+    amounts::warm_up();
     keys::warm_up();
     sensitive_access::warm_up();
     permissions::warm_up();
