@@ -218,11 +218,13 @@ impl Money {
             .sources
             .get_or_insert_with(|| Sources::of(request.text()));
         sources.read_trusted(trusted.as_str());
-        let recipients: Vec<Cow<'_, str>> = recipients_of(s)
+        // The step's argument keys are classified once, for all three readings of them.
+        let classes = key_classes(&s.step.args);
+        let recipients: Vec<Cow<'_, str>> = recipients_of(s, &classes)
             .into_iter()
             .filter(|v| !is_vague(v))
             .collect();
-        let moved = Moved::read(&s.step.args);
+        let moved = Moved::read(&s.step.args, &classes);
         let transfer = moved.largest();
         let tool = &s.step.tool;
         if !request.is_present() {
@@ -276,7 +278,8 @@ impl Money {
             );
         }
         if ctx.asks_for(Action::Transfer, s.index)
-            && let Some(what) = sources.ungrounded_recurrence(&Recurrence::read(tool, &s.step.args))
+            && let Some(what) =
+                sources.ungrounded_recurrence(&Recurrence::read(tool, &s.step.args, &classes))
         {
             report(
                 out,
@@ -688,6 +691,11 @@ struct Moved<'a> {
     payment_amounts: Vec<f64>,
 }
 
+/// The classes of an object's keys, in order.
+fn key_classes(m: &Map<String, Value>) -> Vec<KeyClass> {
+    m.keys().map(|k| KeyClass::of(k)).collect()
+}
+
 /// One amount: `unit` times `quantity` (1 without a quantity).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Amount {
@@ -714,9 +722,10 @@ enum Within {
 }
 
 impl<'a> Moved<'a> {
-    fn read(args: &'a Map<String, Value>) -> Self {
+    /// What `args` move; `classes` are their keys' classes ([`key_classes`]).
+    fn read(args: &'a Map<String, Value>, classes: &[KeyClass]) -> Self {
         let mut m = Moved::default();
-        m.object(args, 1.0, 1.0, 0);
+        m.entries(args, classes, 1.0, 1.0, 0, Within::Args);
         m
     }
 
@@ -745,26 +754,27 @@ impl<'a> Moved<'a> {
             self.truncated = true;
             return;
         }
-        self.entries(m, quantity, factor, depth, Within::Args);
+        self.entries(m, &key_classes(m), quantity, factor, depth, Within::Args);
     }
 
     /// The entries of an object, outside an amount (`Within::Args`) or inside one (a money
     /// object such as `{"value": 9000, "currency": "USD"}`): currency, asset and scale keys,
     /// amount keys (inside an amount also `units`-like ones), and what the rest nests. The
-    /// object's own quantity and scale apply to all of it.
+    /// object's own quantity and scale apply to all of it. `classes` are its keys' classes, in
+    /// order ([`key_classes`]): each key is classified once, for the object's quantity and scale
+    /// and for its entry.
     fn entries(
         &mut self,
         m: &'a Map<String, Value>,
+        classes: &[KeyClass],
         quantity: f64,
         factor: f64,
         depth: usize,
         within: Within,
     ) {
-        // Each key is classified once, for the object's quantity and scale and for its entry.
-        let classes: Vec<KeyClass> = m.keys().map(|k| KeyClass::of(k)).collect();
-        let quantity = quantity_in(m, &classes).unwrap_or(quantity);
-        let factor = factor * scale_in(m, &classes);
-        for (v, class) in m.values().zip(&classes) {
+        let quantity = quantity_in(m, classes).unwrap_or(quantity);
+        let factor = factor * scale_in(m, classes);
+        for (v, class) in m.values().zip(classes) {
             if !self.visit() {
                 return;
             }
@@ -852,7 +862,14 @@ impl<'a> Moved<'a> {
                     self.amount(x, scale, quantity, depth + 1, top);
                 }
             }
-            Value::Object(m) => self.entries(m, quantity, scale, depth, Within::Amount { top }),
+            Value::Object(m) => self.entries(
+                m,
+                &key_classes(m),
+                quantity,
+                scale,
+                depth,
+                Within::Amount { top },
+            ),
             _ => {}
         }
     }
@@ -948,7 +965,8 @@ fn is_account_like(r: &str) -> bool {
 /// object, `{"name": "Bob", "bank": {"iban": "…"}}`), wherever they are nested
 /// (`{"payment": {"to": "…"}}`, `{"routing": {"beneficiary": {"iban": "…"}}}`), never under
 /// the payer's side (`from`, `sender`); at most [`MAX_RECIPIENTS`].
-fn recipients_of<'a>(s: StepContext<'a>) -> Vec<Cow<'a, str>> {
+/// `classes` are the classes of the step's argument keys ([`key_classes`]).
+fn recipients_of<'a>(s: StepContext<'a>, classes: &[KeyClass]) -> Vec<Cow<'a, str>> {
     fn scalar(v: &Value) -> Option<Cow<'_, str>> {
         match v {
             Value::String(x) => Some(Cow::Borrowed(x.trim())),
@@ -1037,11 +1055,10 @@ fn recipients_of<'a>(s: StepContext<'a>) -> Vec<Cow<'a, str>> {
         out: Vec::new(),
         nodes: 0,
     };
-    for (k, v) in &s.step.args {
+    for (v, class) in s.step.args.values().zip(classes) {
         if walk.full() {
             break;
         }
-        let class = KeyClass::of(k);
         if class.is_recipient() {
             walk.recipient(v, 1);
         } else if !class.is_payer() {
@@ -1116,7 +1133,8 @@ impl Recurrence {
     /// (`"recurring": true`, `"frequency": "weekly"`, `"schedule": {"rrule": "FREQ=DAILY"}`)
     /// and a repeat count (`"occurrences": 52`, `"installments": 12`). `false`, `"once"`,
     /// `"none"` and dates are no recurrence.
-    fn read(tool: &str, args: &Map<String, Value>) -> Self {
+    /// `classes` are the classes of `args`' keys ([`key_classes`]).
+    fn read(tool: &str, args: &Map<String, Value>, classes: &[KeyClass]) -> Self {
         let mut r = Recurrence::default();
         let t = tool.to_lowercase().replace(['-', '.', ' '], "_");
         if [
@@ -1135,18 +1153,26 @@ impl Recurrence {
             r.freqs.push(None);
         }
         let mut nodes = 0;
-        for (k, v) in args {
-            r.key(k, v, 0, &mut nodes);
+        for ((k, v), class) in args.iter().zip(classes) {
+            r.key(k, Some(class), v, 0, &mut nodes);
         }
         r
     }
 
-    fn key(&mut self, k: &str, v: &Value, depth: usize, nodes: &mut usize) {
+    /// One entry: key `k` (its class when already known), value `v`.
+    fn key(
+        &mut self,
+        k: &str,
+        class: Option<&KeyClass>,
+        v: &Value,
+        depth: usize,
+        nodes: &mut usize,
+    ) {
         *nodes += 1;
         if depth > MAX_DEPTH || *nodes > MAX_RECURRENCE_NODES || self.freqs.len() >= 16 {
             return;
         }
-        let class = KeyClass::of(k);
+        let class = class.copied().unwrap_or_else(|| KeyClass::of(k));
         let strong = class.is_strong_recurrence();
         let weak = class.is_weak_recurrence();
         match v {
@@ -1184,7 +1210,7 @@ impl Recurrence {
             }
             Value::Object(m) => {
                 for (k, v) in m {
-                    self.key(k, v, depth + 1, nodes);
+                    self.key(k, None, v, depth + 1, nodes);
                 }
             }
             Value::Array(a) => {
@@ -1195,7 +1221,7 @@ impl Recurrence {
                     }
                     if let Value::Object(m) = x {
                         for (k, v) in m {
-                            self.key(k, v, depth + 2, nodes);
+                            self.key(k, None, v, depth + 2, nodes);
                         }
                     }
                 }
@@ -1508,7 +1534,7 @@ mod tests {
     /// The totals (`unit × quantity`) a step's arguments move.
     fn amounts_of(args: &str) -> Vec<f64> {
         let args: Map<String, Value> = serde_json::from_str(args).unwrap();
-        let moved = Moved::read(&args);
+        let moved = Moved::read(&args, &key_classes(&args));
         assert!(!moved.truncated);
         moved.amounts.iter().map(Amount::total).collect()
     }
