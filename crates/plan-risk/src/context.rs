@@ -479,6 +479,16 @@ impl Grounding {
 /// A text's letters and digits, lower-cased (spaces, dashes and dots taken out): how
 /// identifiers are compared whatever their grouping (`DE89 3704…` = `de893704…`).
 pub(crate) fn compact(text: &str) -> String {
+    if text.is_ascii() {
+        // The same, byte by byte: an ASCII character is alphanumeric and lower-cases as ASCII.
+        let mut out = String::with_capacity(text.len());
+        out.extend(
+            text.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        return out;
+    }
     text.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
@@ -683,6 +693,15 @@ impl<'p> ArgStrings<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_keeps_letters_and_digits_lower_cased() {
+        assert_eq!(compact("DE89 3704-0044.05"), "de893704004405");
+        assert_eq!(compact("  "), "");
+        // Non-ASCII text takes the character path: the same rule.
+        assert_eq!(compact("Zürich Straße 5"), "zürichstraße5");
+        assert_eq!(compact("ÉTÉ-2024"), "été2024");
+    }
 
     #[test]
     fn content_asks_for_what_its_affirmative_imperative_clauses_begin_with() {

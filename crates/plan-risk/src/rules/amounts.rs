@@ -12,6 +12,22 @@
 //! Everything here is one linear pass over its text; no input panics (huge numbers become
 //! infinite, `NaN` and `inf` are no numbers at all).
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// `text` lower-cased ([`str::to_lowercase`]), borrowed when it is ASCII without capitals (a
+/// lower-cased request, most words and argument values): then nothing is copied.
+pub(super) fn lower(text: &str) -> Cow<'_, str> {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.to_lowercase())
+    }
+}
+
 /// The dollar currencies `$` and "dollar" may mean.
 pub(super) const DOLLARS: &[&str] = &["USD", "CAD", "AUD", "NZD", "HKD", "SGD"];
 
@@ -59,12 +75,40 @@ const SIGNS: &[(char, Currency)] = &[
     ('₿', &["BTC"]),
 ];
 
-/// The currency a lower-case word names ([`CURRENCY_WORDS`]).
+/// The currency a lower-case word names ([`CURRENCY_WORDS`]): a binary search of
+/// [`currency_table`], as every word of the text is looked up.
 pub(super) fn currency_word(word: &str) -> Option<Currency> {
+    let table = currency_table();
+    table
+        .binary_search_by(|(w, _)| (*w).cmp(word))
+        .ok()
+        .map(|i| table[i].1)
+}
+
+/// Every word of [`CURRENCY_WORDS`] with its currency, sorted by word (each word names one
+/// currency only).
+fn currency_table() -> &'static [(&'static str, Currency)] {
+    static TABLE: OnceLock<Vec<(&'static str, Currency)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table: Vec<(&'static str, Currency)> = CURRENCY_WORDS
+            .iter()
+            .flat_map(|(c, words)| words.iter().map(move |w| (*w, *c)))
+            .collect();
+        table.sort_unstable_by_key(|(w, _)| *w);
+        table
+    })
+}
+
+/// Builds the currency word table (monitor construction).
+pub(super) fn warm_up() {
+    currency_table();
+}
+
+/// Every word of [`CURRENCY_WORDS`].
+pub(super) fn currency_words() -> impl Iterator<Item = &'static str> {
     CURRENCY_WORDS
         .iter()
-        .find(|(_, words)| words.contains(&word))
-        .map(|(c, _)| *c)
+        .flat_map(|(_, words)| words.iter().copied())
 }
 
 /// The currencies `text` mentions (signs anywhere, codes and words as whole words), in order;
@@ -86,7 +130,7 @@ pub(super) fn currencies_in(text: &str, max: usize) -> Vec<Currency> {
             continue;
         }
         if let Some(start) = word_start.take() {
-            let word = text[start..i].to_lowercase();
+            let word = lower(&text[start..i]);
             if let Some(c) = currency_word(&word) {
                 push(c, &mut out);
             }
@@ -393,9 +437,9 @@ pub(super) fn number_values(text: &str) -> Vec<f64> {
                 }
                 i += ch.len_utf8();
             }
-            let word = text[start..i].to_lowercase();
+            let word = lower(&text[start..i]);
             reading.word(&word, after_a, &mut out);
-            after_a = matches!(word.as_str(), "a" | "an");
+            after_a = matches!(word.as_ref(), "a" | "an");
             continue;
         }
         if !(ch.is_whitespace() || ch == '-') {
@@ -411,7 +455,7 @@ pub(super) fn number_values(text: &str) -> Vec<f64> {
 /// The factor a scale word under a `units`/`scale` argument stands for: `thousands` → 1000,
 /// `millions`, `k`, `hundreds`, `cents` → 0.01, `ones`/`units` → 1.
 pub(super) fn scale_word(word: &str) -> Option<f64> {
-    let w = word.trim().to_lowercase();
+    let w = lower(word.trim());
     let w = w.trim_end_matches(|c: char| !c.is_alphanumeric());
     match w {
         "cents" | "cent" | "pence" | "penny" | "minor" | "minor_units" => return Some(0.01),
@@ -426,7 +470,7 @@ pub(super) fn scale_word(word: &str) -> Option<f64> {
 /// followed right away by another, not followed by a scale word; every such reading in
 /// `text`, at most `max`.
 pub(super) fn spoken_prices(text: &str, max: usize) -> Vec<f64> {
-    let lower = text.to_lowercase();
+    let lower = lower(text);
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
@@ -508,7 +552,7 @@ fn freq_word(word: &str) -> Option<(Freq, bool)> {
 /// `every other week` / `every two weeks` (biweekly); with `bare_units`, a unit alone too
 /// (an argument's `"month"`, `"FREQ=WEEKLY"`).
 pub(super) fn freqs_in(text: &str, bare_units: bool) -> Vec<Freq> {
-    let lower = text.to_lowercase();
+    let lower = lower(text);
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -536,6 +580,27 @@ pub(super) fn freqs_in(text: &str, bare_units: bool) -> Vec<Freq> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_currency_word_names_one_currency() {
+        let table = currency_table();
+        assert!(table.windows(2).all(|p| p[0].0 < p[1].0), "a word twice");
+        assert_eq!(currency_word("dollars"), Some(DOLLARS));
+        assert_eq!(currency_word("usd"), Some(&["USD"][..]));
+        assert_eq!(currency_word("gwei"), Some(&["ETH"][..]));
+        assert_eq!(currency_word("tether"), Some(&["USDT"][..]));
+        assert_eq!(currency_word("USD"), None);
+        assert_eq!(currency_word("dollarz"), None);
+    }
+
+    #[test]
+    fn lower_borrows_lower_case_ascii_and_lower_cases_the_rest() {
+        assert!(matches!(lower("pay bob $50"), Cow::Borrowed("pay bob $50")));
+        assert_eq!(lower("Pay BOB"), "pay bob");
+        assert!(matches!(lower("Pay"), Cow::Owned(_)));
+        assert_eq!(lower("ÉTÉ Σ"), "ÉTÉ Σ".to_lowercase());
+        assert!(matches!(lower("café"), Cow::Owned(_)));
+    }
 
     #[test]
     fn numbers_in_words_digits_suffixes_and_exponents() {

@@ -33,6 +33,7 @@ mod amounts;
 mod budget;
 pub mod injection;
 mod irreversible;
+mod keys;
 pub mod money;
 mod network_egress;
 mod permissions;
@@ -232,6 +233,8 @@ fn report(
 /// Builds the rules' pattern sets and the observation classifier (monitor construction).
 pub(crate) fn warm_up() {
     injection::warm_up();
+    amounts::warm_up();
+    keys::warm_up();
     sensitive_access::warm_up();
     permissions::warm_up();
     suspicious_pattern::warm_up();

@@ -74,9 +74,10 @@ use vigil_contracts::{Severity, Violation};
 use vigil_features::plan::Action;
 
 use super::amounts::{
-    Currency, CurrencyValue, Freq, currencies_in, currency_value, currency_word, decimal_comma,
-    freqs_in, number_values, run_value, scale_word, spoken_prices,
+    CurrencyValue, Freq, currencies_in, currency_value, currency_word, decimal_comma, freqs_in,
+    lower, number_values, run_value, spoken_prices,
 };
+use super::keys::KeyClass;
 use super::report;
 use super::scope::is_vague;
 use crate::context::{PlanContext, StepContext, TrustedText, compact};
@@ -217,11 +218,13 @@ impl Money {
             .sources
             .get_or_insert_with(|| Sources::of(request.text()));
         sources.read_trusted(trusted.as_str());
-        let recipients: Vec<Cow<'_, str>> = recipients_of(s)
+        // The step's argument keys are classified once, for all three readings of them.
+        let classes = key_classes(&s.step.args);
+        let recipients: Vec<Cow<'_, str>> = recipients_of(s, &classes)
             .into_iter()
             .filter(|v| !is_vague(v))
             .collect();
-        let moved = Moved::read(&s.step.args);
+        let moved = Moved::read(&s.step.args, &classes);
         let transfer = moved.largest();
         let tool = &s.step.tool;
         if !request.is_present() {
@@ -275,7 +278,8 @@ impl Money {
             );
         }
         if ctx.asks_for(Action::Transfer, s.index)
-            && let Some(what) = sources.ungrounded_recurrence(&Recurrence::read(tool, &s.step.args))
+            && let Some(what) =
+                sources.ungrounded_recurrence(&Recurrence::read(tool, &s.step.args, &classes))
         {
             report(
                 out,
@@ -667,7 +671,7 @@ const MAX_AMOUNTS: usize = 64;
 /// Nesting read at most.
 const MAX_DEPTH: usize = 16;
 /// An amount string longer than this is no amount.
-const MAX_AMOUNT_TEXT: usize = 256;
+pub(super) const MAX_AMOUNT_TEXT: usize = 256;
 
 /// What a transfer step's arguments say it moves: every amount-like value at any depth, each
 /// times the quantity next to it, and the currencies named.
@@ -685,6 +689,11 @@ struct Moved<'a> {
     payments: usize,
     /// The amounts of that list of amounts, at most [`MAX_PAID_TRACKED`].
     payment_amounts: Vec<f64>,
+}
+
+/// The classes of an object's keys, in order.
+fn key_classes(m: &Map<String, Value>) -> Vec<KeyClass> {
+    m.keys().map(|k| KeyClass::of(k)).collect()
 }
 
 /// One amount: `unit` times `quantity` (1 without a quantity).
@@ -713,9 +722,10 @@ enum Within {
 }
 
 impl<'a> Moved<'a> {
-    fn read(args: &'a Map<String, Value>) -> Self {
+    /// What `args` move; `classes` are their keys' classes ([`key_classes`]).
+    fn read(args: &'a Map<String, Value>, classes: &[KeyClass]) -> Self {
         let mut m = Moved::default();
-        m.object(args, 1.0, 1.0, 0);
+        m.entries(args, classes, 1.0, 1.0, 0, Within::Args);
         m
     }
 
@@ -744,36 +754,39 @@ impl<'a> Moved<'a> {
             self.truncated = true;
             return;
         }
-        self.entries(m, quantity, factor, depth, Within::Args);
+        self.entries(m, &key_classes(m), quantity, factor, depth, Within::Args);
     }
 
     /// The entries of an object, outside an amount (`Within::Args`) or inside one (a money
     /// object such as `{"value": 9000, "currency": "USD"}`): currency, asset and scale keys,
     /// amount keys (inside an amount also `units`-like ones), and what the rest nests. The
-    /// object's own quantity and scale apply to all of it.
+    /// object's own quantity and scale apply to all of it. `classes` are its keys' classes, in
+    /// order ([`key_classes`]): each key is classified once, for the object's quantity and scale
+    /// and for its entry.
     fn entries(
         &mut self,
         m: &'a Map<String, Value>,
+        classes: &[KeyClass],
         quantity: f64,
         factor: f64,
         depth: usize,
         within: Within,
     ) {
-        let quantity = quantity_in(m).unwrap_or(quantity);
-        let factor = factor * scale_in(m);
-        for (k, v) in m {
+        let quantity = quantity_in(m, classes).unwrap_or(quantity);
+        let factor = factor * scale_in(m, classes);
+        for (v, class) in m.values().zip(classes) {
             if !self.visit() {
                 return;
             }
-            if is_currency_key(k) {
+            if class.is_currency() {
                 self.currency(v);
-            } else if let Some(c) = asset_currency(k, v) {
+            } else if let Some(c) = class.asset_currency(v) {
                 self.push_currency(c);
-            } else if scale_of(k, v).is_some() {
+            } else if class.scale_factor(v).is_some() {
                 // Read by `scale_in`.
-            } else if let Some(key) = amount_key(k).or_else(|| match within {
+            } else if let Some(key) = class.amount().or_else(|| match within {
                 Within::Args => None,
-                Within::Amount { .. } => money_units_key(k),
+                Within::Amount { .. } => class.money_units(),
             }) {
                 if let Some(c) = key.currency {
                     self.push_currency(CurrencyValue::Known(c));
@@ -785,7 +798,7 @@ impl<'a> Moved<'a> {
                 self.amount(v, factor * key.scale, quantity, depth + 1, top);
             } else {
                 if let (Within::Args, Value::Array(a)) = (within, v)
-                    && is_payment_list_key(k)
+                    && class.is_payment_list()
                 {
                     self.payments = self
                         .payments
@@ -849,7 +862,14 @@ impl<'a> Moved<'a> {
                     self.amount(x, scale, quantity, depth + 1, top);
                 }
             }
-            Value::Object(m) => self.entries(m, quantity, scale, depth, Within::Amount { top }),
+            Value::Object(m) => self.entries(
+                m,
+                &key_classes(m),
+                quantity,
+                scale,
+                depth,
+                Within::Amount { top },
+            ),
             _ => {}
         }
     }
@@ -927,106 +947,10 @@ pub const RECIPIENT_WORDS: &[&str] = &[
     "target",
 ];
 
-/// Words that make a key the payer's side (`from_account`, `source_iban`, `my_wallet`).
-const PAYER_WORDS: &[&str] = &[
-    "from", "source", "src", "sender", "origin", "own", "my", "debit",
-];
-
-/// Verbs that make a `…_to` key the recipient (`payTo`, `send_to`, `remitTo`).
-const PAY_VERBS: &[&str] = &[
-    "pay", "payable", "payout", "send", "transfer", "wire", "remit", "credit", "deposit",
-];
-
-/// How a recipient key may begin when written without separators (`beneficiaryiban`,
-/// `creditorname`, `payeeaccount`).
-const RECIPIENT_PREFIXES: &[&str] = &[
-    "recipient",
-    "payee",
-    "beneficiar",
-    "creditor",
-    "receiver",
-    "counterpart",
-    "destination",
-    "biller",
-];
-
-/// `key` in snake case, lower-cased: `recipientIban` → `recipient_iban`, `toAccount` →
-/// `to_account`, `payee-id` → `payee_id`.
-fn snake_case(key: &str) -> std::borrow::Cow<'_, str> {
-    // Most keys are already lower-case snake case: no copy then.
-    if !key
-        .bytes()
-        .any(|b| b.is_ascii_uppercase() || matches!(b, b'-' | b' ' | b'.'))
-    {
-        return key.into();
-    }
-    let mut out = String::with_capacity(key.len() + 4);
-    let mut previous_lower = false;
-    for c in key.chars() {
-        if c.is_ascii_uppercase() && previous_lower {
-            out.push('_');
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        out.push(if matches!(c, '-' | ' ' | '.') {
-            '_'
-        } else {
-            c.to_ascii_lowercase()
-        });
-    }
-    out.into()
-}
-
-/// `a` equals `b` once `b`'s underscores are taken out.
-fn eq_unseparated(glued: &str, b: &str) -> bool {
-    glued.len() <= b.len() && glued.bytes().eq(b.bytes().filter(|&c| c != b'_'))
-}
-
-/// Recipient-like keys, whatever their case and separators (`payTo`, `PAY_TO`, `payto`):
-/// [`RECIPIENT_KEYS`], any `to_*`, a [`PAY_VERBS`] verb with `to` (`pay_to`, `remitTo`), a
-/// key starting with one of [`RECIPIENT_PREFIXES`], and any key with a [`RECIPIENT_WORDS`]
-/// word; never a key with a [`PAYER_WORDS`] word (`from_account`, `source_iban`).
-fn is_recipient_key(key: &str) -> bool {
-    let k = snake_case(key);
-    if RECIPIENT_KEYS.contains(&k.as_ref()) || k.starts_with("to_") {
-        return true;
-    }
-    let words: Vec<&str> = k.split('_').filter(|w| !w.is_empty()).collect();
-    let glued: String = words.concat();
-    if RECIPIENT_KEYS.iter().any(|r| eq_unseparated(&glued, r)) {
-        return true;
-    }
-    if words.iter().any(|w| PAYER_WORDS.contains(w))
-        || PAYER_WORDS
-            .iter()
-            .any(|p| p.len() >= 3 && glued.starts_with(p))
-    {
-        return false;
-    }
-    words.iter().any(|w| RECIPIENT_WORDS.contains(w))
-        || (words.contains(&"to") && words.first().is_some_and(|w| PAY_VERBS.contains(w)))
-        || PAY_VERBS
-            .iter()
-            .any(|v| glued.strip_prefix(v) == Some("to"))
-        || RECIPIENT_PREFIXES.iter().any(|p| glued.starts_with(p))
-}
-
 /// Recipient strings read per step at most.
 const MAX_RECIPIENTS: usize = 64;
 /// Argument values walked per step at most when looking for recipients.
 const MAX_RECIPIENT_NODES: usize = 4096;
-
-/// Keys whose value is the payer's side or a message, never searched for recipients
-/// (`from`, `sender`, `source_account`, `note`).
-fn is_payer_key(key: &str) -> bool {
-    let k = snake_case(key);
-    k.split('_').any(|w| {
-        PAYER_WORDS.contains(&w)
-            || matches!(
-                w,
-                "payer" | "sender" | "originator" | "memo" | "note" | "notes" | "subject"
-            )
-    })
-}
 
 /// Whether a recipient is an account rather than a display name: 4+ digits (IBAN, account
 /// number), an `@` (e-mail, handle), or a `0x` wallet.
@@ -1041,10 +965,8 @@ fn is_account_like(r: &str) -> bool {
 /// object, `{"name": "Bob", "bank": {"iban": "…"}}`), wherever they are nested
 /// (`{"payment": {"to": "…"}}`, `{"routing": {"beneficiary": {"iban": "…"}}}`), never under
 /// the payer's side (`from`, `sender`); at most [`MAX_RECIPIENTS`].
-fn recipients_of<'a>(s: StepContext<'a>) -> Vec<Cow<'a, str>> {
-    const NAME_FIELDS: &[&str] = &[
-        "name", "id", "email", "iban", "account", "address", "number", "handle", "phone",
-    ];
+/// `classes` are the classes of the step's argument keys ([`key_classes`]).
+fn recipients_of<'a>(s: StepContext<'a>, classes: &[KeyClass]) -> Vec<Cow<'a, str>> {
     fn scalar(v: &Value) -> Option<Cow<'_, str>> {
         match v {
             Value::String(x) => Some(Cow::Borrowed(x.trim())),
@@ -1072,10 +994,11 @@ fn recipients_of<'a>(s: StepContext<'a>) -> Vec<Cow<'a, str>> {
                         if self.full() {
                             return;
                         }
-                        if is_payer_key(k) && !is_recipient_key(k) {
+                        let class = KeyClass::of(k);
+                        if class.is_payer() && !class.is_recipient() {
                             continue;
                         }
-                        if is_recipient_key(k) {
+                        if class.is_recipient() {
                             self.recipient(v, depth + 1);
                         } else {
                             self.search(v, depth + 1);
@@ -1113,13 +1036,13 @@ fn recipients_of<'a>(s: StepContext<'a>) -> Vec<Cow<'a, str>> {
                         if self.full() {
                             return;
                         }
-                        let key = snake_case(k);
-                        if is_payer_key(&key) && !is_recipient_key(&key) {
+                        let class = KeyClass::of(k);
+                        if class.is_payer() && !class.is_recipient() {
                             continue;
                         }
                         if v.is_object() || v.is_array() {
                             self.recipient(v, depth + 1);
-                        } else if is_recipient_key(&key) || NAME_FIELDS.contains(&key.as_ref()) {
+                        } else if class.is_recipient() || class.is_name_field() {
                             self.out.extend(scalar(v));
                         }
                     }
@@ -1132,13 +1055,13 @@ fn recipients_of<'a>(s: StepContext<'a>) -> Vec<Cow<'a, str>> {
         out: Vec::new(),
         nodes: 0,
     };
-    for (k, v) in &s.step.args {
+    for (v, class) in s.step.args.values().zip(classes) {
         if walk.full() {
             break;
         }
-        if is_recipient_key(k) {
+        if class.is_recipient() {
             walk.recipient(v, 1);
-        } else if !is_payer_key(k) {
+        } else if !class.is_payer() {
             walk.search(v, 1);
         }
     }
@@ -1148,149 +1071,13 @@ fn recipients_of<'a>(s: StepContext<'a>) -> Vec<Cow<'a, str>> {
     out
 }
 
-/// Words of an amount-like key ([`amount_key`]).
-const AMOUNT_WORDS: &[&str] = &[
-    "amount", "amt", "sum", "total", "subtotal", "price", "cost", "value", "fee", "tip",
-];
-
-/// Words that make a key something other than an amount (`payment_date`, `amount_currency`,
-/// `total_count`, `price_id`).
-const NOT_AMOUNT_WORDS: &[&str] = &[
-    "date",
-    "time",
-    "timestamp",
-    "day",
-    "days",
-    "id",
-    "ids",
-    "currency",
-    "ccy",
-    "type",
-    "code",
-    "method",
-    "status",
-    "ref",
-    "reference",
-    "number",
-    "no",
-    "name",
-    "description",
-    "desc",
-    "memo",
-    "note",
-    "notes",
-    "subject",
-    "account",
-    "iban",
-    "recipient",
-    "payee",
-    "sender",
-    "frequency",
-    "interval",
-    "schedule",
-    "period",
-    "percent",
-    "percentage",
-    "pct",
-    "rate",
-    "count",
-    "quantity",
-    "qty",
-    "items",
-    "pages",
-    "results",
-];
-
-/// An amount-like key: how to read the number under it and the currency its name gives.
-#[derive(Debug, Clone, Copy)]
-struct AmountKey {
-    /// 0.01 for amounts in cents (`amount_cents`, `minor_units`).
-    scale: f64,
-    /// `value_usd`, `amount_eur`, `btc`.
-    currency: Option<Currency>,
-}
-
-/// Amount-like keys (in snake case, no [`NOT_AMOUNT_WORDS`] word): [`AMOUNT_KEYS`], a key with
-/// an [`AMOUNT_WORDS`] word (`transferAmount`, `value_usd`, `unit_price`), or a currency name
-/// alone (`"usd": 5000`).
-fn amount_key(k: &str) -> Option<AmountKey> {
-    let k = snake_case(k);
-    let words: Vec<&str> = k.split('_').filter(|w| !w.is_empty()).collect();
-    if words.iter().any(|w| NOT_AMOUNT_WORDS.contains(w)) {
-        return None;
-    }
-    let currency = words.iter().find_map(|w| currency_word(w));
-    let plural = |w: &&str| {
-        w.strip_suffix('s')
-            .is_some_and(|one| AMOUNT_WORDS.contains(&one))
-    };
-    let amountish = AMOUNT_KEYS.contains(&k.as_ref())
-        || words.iter().any(|w| AMOUNT_WORDS.contains(w) || plural(w))
-        || (currency.is_some() && words.len() == 1);
-    amountish.then(|| AmountKey {
-        scale: if words
-            .iter()
-            .any(|w| matches!(*w, "cents" | "cent" | "minor" | "pence"))
-        {
-            0.01
-        } else {
-            1.0
-        },
-        currency,
-    })
-}
-
-/// The amount fields of a money object besides [`amount_key`]s (`{"units": 50}`).
-fn money_units_key(k: &str) -> Option<AmountKey> {
-    match snake_case(k).as_ref() {
-        "units" => Some(AmountKey {
-            scale: 1.0,
-            currency: None,
-        }),
-        "minor_units" => Some(AmountKey {
-            scale: 0.01,
-            currency: None,
-        }),
-        _ => None,
-    }
-}
-
-/// Keys naming the currency of an amount (`currency`, `currencyCode`, `ccy`, `coin`).
-fn is_currency_key(k: &str) -> bool {
-    let k = snake_case(k);
-    k.split('_')
-        .any(|w| matches!(w, "currency" | "ccy" | "coin" | "denomination"))
-}
-
-/// Keys giving how many of an amount are bought or sent (`quantity`, `qty`, `count`,
-/// `num_cards`, `number_of_tickets`, `copies`, `times`), not a retry or page count.
-fn is_quantity_key(k: &str) -> bool {
-    let k = snake_case(k);
-    let words: Vec<&str> = k.split('_').filter(|w| !w.is_empty()).collect();
-    if words.iter().any(|w| {
-        matches!(
-            *w,
-            "retry" | "retries" | "page" | "max" | "min" | "limit" | "attempt" | "attempts" | "id"
-        )
-    }) {
-        return false;
-    }
-    words.iter().any(|w| {
-        matches!(
-            *w,
-            "quantity" | "qty" | "copies" | "count" | "times" | "repeat" | "repetitions"
-        )
-    }) || matches!(k.as_ref(), "n" | "num")
-        || k.starts_with("num_")
-        || k.starts_with("number_of_")
-}
-
-/// The largest quantity (> 1) an object gives for its amounts ([`is_quantity_key`]): a number
-/// or a number written in a string.
-fn quantity_in(m: &Map<String, Value>) -> Option<f64> {
-    m.iter()
-        .filter(|(k, _)| is_quantity_key(k))
-        .filter_map(|(_, v)| match v {
+/// The largest quantity (> 1) an object gives for its amounts ([`KeyClass::is_quantity`]): a
+/// number or a number written in a string. `classes` are its keys' classes, in order.
+fn quantity_in(m: &Map<String, Value>, classes: &[KeyClass]) -> Option<f64> {
+    m.values()
+        .zip(classes)
+        .filter(|(_, c)| c.is_quantity())
+        .filter_map(|(v, _)| match v {
             Value::Number(n) => n.as_f64(),
             Value::String(x) if x.len() <= MAX_AMOUNT_TEXT => number_values(x).first().copied(),
             _ => None,
@@ -1299,96 +1086,16 @@ fn quantity_in(m: &Map<String, Value>) -> Option<f64> {
         .reduce(f64::max)
 }
 
-/// Keys whose list holds one payment per item (`payments`, `transfers`, `transactions`,
-/// `batch`).
-fn is_payment_list_key(k: &str) -> bool {
-    snake_case(k).split('_').any(|w| {
-        matches!(
-            w,
-            "payments" | "transfers" | "transactions" | "batch" | "instructions" | "remittances"
-        )
-    })
-}
-
-/// The factor a scale argument sets for the amounts beside it: `"multiplier": 1000`,
-/// `"scale": "1e3"`, `"units": "thousands"`, `"decimals": -3` (× 1000; a positive
-/// `decimals` is read as not shrinking the amount, the larger reading), `"exponent": 3`
-/// (× 1000 either way); `None` for any other key or value. The result is finite or
-/// infinite, never `NaN`.
-fn scale_of(k: &str, v: &Value) -> Option<f64> {
-    let k = snake_case(k);
-    if amount_key(&k).is_some() || is_quantity_key(&k) {
-        return None;
-    }
-    let words: Vec<&str> = k.split('_').filter(|w| !w.is_empty()).collect();
-    let has = |set: &[&str]| words.iter().any(|w| set.contains(w));
-    let number = || match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(x) if x.len() <= MAX_AMOUNT_TEXT => number_values(x).first().copied(),
-        _ => None,
-    };
-    let power = |n: f64| 10f64.powi(n.clamp(-400.0, 400.0) as i32);
-    let factor = if has(&[
-        "multiplier",
-        "multiple",
-        "scale",
-        "scaling",
-        "factor",
-        "magnitude",
-    ]) {
-        match v {
-            Value::String(x) if x.len() <= MAX_AMOUNT_TEXT => {
-                scale_word(x).or_else(|| number_values(x).first().copied())
-            }
-            _ => number(),
-        }
-    } else if has(&["decimals", "decimal", "precision"]) {
-        number().map(|n| power(-n).max(1.0))
-    } else if has(&["exponent", "exp"]) {
-        number().map(|n| power(n.abs()))
-    } else if has(&["unit", "units", "denomination"]) {
-        v.as_str().and_then(scale_word)
-    } else {
-        None
-    }?;
-    (!factor.is_nan()).then_some(factor)
-}
-
-/// The product of an object's [`scale_of`] factors (1 without any).
-fn scale_in(m: &Map<String, Value>) -> f64 {
-    m.iter()
-        .filter_map(|(k, v)| scale_of(k, v))
+/// The product of an object's [`KeyClass::scale_factor`]s (1 without any). `classes` are its
+/// keys' classes, in order.
+fn scale_in(m: &Map<String, Value>, classes: &[KeyClass]) -> f64 {
+    m.values()
+        .zip(classes)
+        .filter_map(|(v, c)| c.scale_factor(v))
         .fold(1.0, |a, f| {
             let x = a * f;
             if x.is_nan() { f64::INFINITY } else { x }
         })
-}
-
-/// The currency an asset-like key names (`"asset": "BTC"`, `"token": "ETH"`,
-/// `"symbol": "$"`): a currency the value names, or a code of 3 to 5 upper-case letters and
-/// digits; `None` for another key or value (`"token": "tok_visa"`).
-fn asset_currency(k: &str, v: &Value) -> Option<CurrencyValue> {
-    let k = snake_case(k);
-    if !k.split('_').any(|w| {
-        matches!(
-            w,
-            "asset" | "token" | "symbol" | "ticker" | "crypto" | "cryptocurrency" | "instrument"
-        )
-    }) {
-        return None;
-    }
-    let v = v.as_str()?.trim();
-    if v.len() > MAX_AMOUNT_TEXT {
-        return None;
-    }
-    if let Some(c) = currencies_in(v, 1).first() {
-        return Some(CurrencyValue::Known(c));
-    }
-    let code = (3..=5).contains(&v.len())
-        && v.starts_with(|c: char| c.is_ascii_uppercase())
-        && v.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    code.then(|| CurrencyValue::Other(v.to_owned()))
 }
 
 /// Request words that ask for a recurring payment besides [`REPEAT_WORDS`] and the
@@ -1426,7 +1133,8 @@ impl Recurrence {
     /// (`"recurring": true`, `"frequency": "weekly"`, `"schedule": {"rrule": "FREQ=DAILY"}`)
     /// and a repeat count (`"occurrences": 52`, `"installments": 12`). `false`, `"once"`,
     /// `"none"` and dates are no recurrence.
-    fn read(tool: &str, args: &Map<String, Value>) -> Self {
+    /// `classes` are the classes of `args`' keys ([`key_classes`]).
+    fn read(tool: &str, args: &Map<String, Value>, classes: &[KeyClass]) -> Self {
         let mut r = Recurrence::default();
         let t = tool.to_lowercase().replace(['-', '.', ' '], "_");
         if [
@@ -1445,44 +1153,28 @@ impl Recurrence {
             r.freqs.push(None);
         }
         let mut nodes = 0;
-        for (k, v) in args {
-            r.key(k, v, 0, &mut nodes);
+        for ((k, v), class) in args.iter().zip(classes) {
+            r.key(k, Some(class), v, 0, &mut nodes);
         }
         r
     }
 
-    fn key(&mut self, k: &str, v: &Value, depth: usize, nodes: &mut usize) {
+    /// One entry: key `k` (its class when already known), value `v`.
+    fn key(
+        &mut self,
+        k: &str,
+        class: Option<&KeyClass>,
+        v: &Value,
+        depth: usize,
+        nodes: &mut usize,
+    ) {
         *nodes += 1;
         if depth > MAX_DEPTH || *nodes > MAX_RECURRENCE_NODES || self.freqs.len() >= 16 {
             return;
         }
-        let k = snake_case(k);
-        let words: Vec<&str> = k.split('_').filter(|w| !w.is_empty()).collect();
-        let has = |set: &[&str]| words.iter().any(|w| set.contains(w));
-        let strong = has(&[
-            "recurring",
-            "recurrence",
-            "recur",
-            "recurs",
-            "repeat",
-            "repeats",
-            "repeating",
-            "frequency",
-            "freq",
-            "cadence",
-            "periodicity",
-            "rrule",
-        ]);
-        let weak = has(&["schedule", "interval", "every"]);
-        let counted = has(&[
-            "occurrences",
-            "occurrence",
-            "installments",
-            "instalments",
-            "cycles",
-            "recurrences",
-            "repetitions",
-        ]) && !has(&["max", "limit", "retry", "retries"]);
+        let class = class.copied().unwrap_or_else(|| KeyClass::of(k));
+        let strong = class.is_strong_recurrence();
+        let weak = class.is_weak_recurrence();
         match v {
             Value::Bool(true) if strong => self.freqs.push(None),
             Value::String(x) if (strong || weak) && x.len() <= MAX_AMOUNT_TEXT => {
@@ -1511,14 +1203,14 @@ impl Recurrence {
                     self.freqs.push(None);
                 }
             }
-            Value::Number(n) if counted || has(&["repeat", "repeats", "recur"]) => {
+            Value::Number(n) if class.is_repeat_count() => {
                 if let Some(x) = n.as_f64().filter(|x| *x > 1.0) {
                     self.count = Some(self.count.map_or(x, |c| c.max(x)));
                 }
             }
             Value::Object(m) => {
                 for (k, v) in m {
-                    self.key(k, v, depth + 1, nodes);
+                    self.key(k, None, v, depth + 1, nodes);
                 }
             }
             Value::Array(a) => {
@@ -1529,7 +1221,7 @@ impl Recurrence {
                     }
                     if let Value::Object(m) = x {
                         for (k, v) in m {
-                            self.key(k, v, depth + 2, nodes);
+                            self.key(k, None, v, depth + 2, nodes);
                         }
                     }
                 }
@@ -1542,21 +1234,21 @@ impl Recurrence {
 /// The fractions of a named amount the request asks for: `half` (½), `third` (⅓),
 /// `quarter` (¼), `N%` / `N percent`; at most 8.
 fn fractions_in(text: &str) -> Vec<f64> {
-    let lower = text.to_lowercase();
-    let mut out = Vec::new();
-    for (word, part) in [
-        ("half", 0.5),
-        ("halves", 0.5),
-        ("third", 1.0 / 3.0),
-        ("thirds", 1.0 / 3.0),
-        ("quarter", 0.25),
-        ("quarters", 0.25),
-        ("fourth", 0.25),
-    ] {
-        if contains_word(&lower, word) && !out.contains(&part) {
-            out.push(part);
+    let lower = lower(text);
+    // Which of the fraction words the text writes as whole words: one pass over its words.
+    let (mut half, mut third, mut quarter) = (false, false, false);
+    for w in lower.split(|c: char| !c.is_alphanumeric()) {
+        match w {
+            "half" | "halves" => half = true,
+            "third" | "thirds" => third = true,
+            "quarter" | "quarters" | "fourth" => quarter = true,
+            _ => {}
         }
     }
+    let mut out: Vec<f64> = [(half, 0.5), (third, 1.0 / 3.0), (quarter, 0.25)]
+        .into_iter()
+        .filter_map(|(named, part)| named.then_some(part))
+        .collect();
     let words: Vec<&str> = lower.split_whitespace().take(4096).collect();
     for (i, w) in words.iter().enumerate() {
         let (num, percent) = match w.find('%') {
@@ -1777,15 +1469,21 @@ fn asks_counted_repeat(text: &str) -> bool {
         "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve",
         "several", "multiple", "separate", "both",
     ];
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
+    let lower = lower(text);
+    let mut previous: Option<&str> = None;
+    for w in lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect();
-    words.windows(2).any(|pair| {
-        COUNTED_REPEAT_WORDS.contains(&pair[1])
-            && (COUNTS.contains(&pair[0]) || pair[0].parse::<u32>().is_ok_and(|n| n >= 2))
-    })
+    {
+        if let Some(p) = previous
+            && COUNTED_REPEAT_WORDS.contains(&w)
+            && (COUNTS.contains(&p) || p.parse::<u32>().is_ok_and(|n| n >= 2))
+        {
+            return true;
+        }
+        previous = Some(w);
+    }
+    false
 }
 
 /// `x` in whole cents, when it is a finite amount of a sane size.
@@ -1836,7 +1534,7 @@ mod tests {
     /// The totals (`unit × quantity`) a step's arguments move.
     fn amounts_of(args: &str) -> Vec<f64> {
         let args: Map<String, Value> = serde_json::from_str(args).unwrap();
-        let moved = Moved::read(&args);
+        let moved = Moved::read(&args, &key_classes(&args));
         assert!(!moved.truncated);
         moved.amounts.iter().map(Amount::total).collect()
     }
@@ -1868,8 +1566,12 @@ mod tests {
             );
         }
         // The payer's side is not the recipient.
-        assert!(is_recipient_key("toAccount") && !is_recipient_key("fromAccount"));
-        assert!(!is_recipient_key("source_iban") && !is_recipient_key("myWallet"));
+        assert!(
+            KeyClass::of("toAccount").is_recipient() && !KeyClass::of("fromAccount").is_recipient()
+        );
+        assert!(
+            !KeyClass::of("source_iban").is_recipient() && !KeyClass::of("myWallet").is_recipient()
+        );
         // An amount as a money object is read (it was no amount at all).
         let plan = r#"{"request": "Pay the $20 parking fine to City of Boston", "steps": [
             {"tool": "send_money", "args": {"recipient": "City of Boston", "amount": {"value": 9000, "currency": "USD"}}}]}"#;
@@ -2200,7 +1902,7 @@ mod tests {
             "toiban",
             "biller",
         ] {
-            assert!(is_recipient_key(key), "{key}");
+            assert!(KeyClass::of(key).is_recipient(), "{key}");
             let plan = format!(
                 r#"{{"request": "Pay my electricity bill of $120 to PowerCo", "steps": [
                 {{"tool": "pay_bill", "args": {{"{key}": "DE44500105175407324931", "amount": 120}}}}]}}"#
@@ -2219,7 +1921,7 @@ mod tests {
             "memo",
             "sender",
         ] {
-            assert!(!is_recipient_key(key), "{key}");
+            assert!(!KeyClass::of(key).is_recipient(), "{key}");
         }
         // A number, and a recipient object, are recipients too.
         let plan = r#"{"request": "Pay my electricity bill of $120 to PowerCo", "steps": [
