@@ -605,6 +605,8 @@ pub const DELETE_VERBS: &[&str] = &[
     "discard",
     "archive",
     "free up",
+    // Emptying a table keeps it but deletes every row.
+    "truncate",
     // What the tool-name lexicon also reads as a deletion: shredding, overwriting (what was
     // there is gone), unsharing, and moving to the trash ("move draft.docx to the trash": the
     // noun after "the" is no verb of its own).
