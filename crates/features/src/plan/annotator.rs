@@ -12,7 +12,7 @@ use serde_json::Value;
 use vigil_contracts::hash::fnv1a64;
 use vigil_contracts::{Plan, Step};
 
-use super::args::{ArgScan, command_text, is_read_only_command};
+use super::args::{ArgScan, command_text};
 use super::endpoints::normalise_endpoints;
 use super::lexicon::{
     ACCESS_ARGS, ACCESS_OBJECTS, AMOUNT_ARGS, DELETE, DOMAINS, EXECUTE, EXTRA_VERBS, GRANT,
@@ -22,6 +22,7 @@ use super::lexicon::{
     TRANSFER, TRASH_OBJECTS, WRITE, domain_words,
 };
 use super::roles::ArgRoles;
+use super::shell::is_read_only_command;
 use crate::{Error, Result};
 
 /// What a step does, as inferred from its tool name (and HTTP method).

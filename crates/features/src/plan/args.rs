@@ -8,7 +8,7 @@ use crate::regex_fast::WordRegex;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use serde_json::Value;
 
-use super::lexicon::{READ_ONLY_COMMANDS, SENSITIVE_SUBSTRINGS};
+use super::lexicon::SENSITIVE_SUBSTRINGS;
 use crate::fold::fold;
 use crate::json_walk::for_each_string_in;
 
@@ -187,30 +187,6 @@ pub(super) fn command_text(args: &serde_json::Map<String, Value>) -> Option<Stri
         }
     }
     None
-}
-
-/// Every stage of the pipeline is a known read-only command (or `kubectl get/top/describe/logs`,
-/// `git status/log/diff/show`), with no redirection, substitution or chaining.
-pub fn is_read_only_command(cmd: &str) -> bool {
-    let c = cmd.trim();
-    if c.is_empty() || c.contains(['>', ';', '&', '`']) || c.contains("$(") {
-        return false;
-    }
-    c.split('|').all(|stage| {
-        let words: Vec<&str> = stage.split_whitespace().collect();
-        match words.as_slice() {
-            [] => false,
-            ["kubectl", sub, ..] => matches!(*sub, "get" | "top" | "describe" | "logs" | "explain"),
-            ["git", sub, ..] => matches!(*sub, "status" | "log" | "diff" | "show" | "branch"),
-            ["find", rest @ ..] => !rest
-                .iter()
-                .any(|w| matches!(*w, "-delete" | "-exec" | "-execdir")),
-            ["xargs", rest @ ..] => rest
-                .first()
-                .is_some_and(|w| READ_ONLY_COMMANDS.contains(w) && *w != "xargs"),
-            [first, ..] => READ_ONLY_COMMANDS.contains(first),
-        }
-    })
 }
 
 #[cfg(test)]

@@ -207,13 +207,6 @@ pub(super) const READ: &[&str] = &[
     "dump",
 ];
 
-/// Commands that only read (the first word of a pipeline stage).
-pub(super) const READ_ONLY_COMMANDS: &[&str] = &[
-    "ls", "cat", "head", "tail", "grep", "rg", "find", "wc", "df", "du", "top", "ps", "pwd",
-    "whoami", "uptime", "free", "stat", "file", "echo", "date", "which", "env", "uname", "tree",
-    "less", "sort", "uniq", "cut", "awk", "jq", "xargs", "diff", "hostname", "id", "lsblk",
-];
-
 /// Resource domains, in match order, with the tool-name tokens that identify them.
 pub(super) const DOMAINS: &[(&str, &[&str])] = &[
     (

@@ -71,7 +71,8 @@
 //! | `features.rs` | [`PLAN_FEATURES`], [`plan_schema`], [`plan_features`] |
 //! | `annotator.rs` | [`ToolAnnotator`], [`ToolCatalog`], [`CatalogEntry`], [`StepAnnotation`], [`Action`]; action, domain and cost inference ([`action_cost`], [`tool_tokens`]) |
 //! | `lexicon.rs` | the default word lists: action verbs, resource domains ([`domain_words`]), network, irreversible and sensitive tokens, sensitive substrings |
-//! | `args.rs` | the argument scan (URLs, e-mails, paths, SQL, sensitive terms) and command lines ([`is_read_only_command`]) |
+//! | `args.rs` | the argument scan (URLs, e-mails, paths, SQL, sensitive terms) |
+//! | `shell.rs` | whether a command line only looks ([`is_read_only_command`]) |
 //! | `endpoints.rs` | [`normalise_endpoints`], [`is_external`], [`endpoints_in_text`] |
 //! | `roles.rs` | what argument names say: invitees, mail-forward targets, trash moves ([`is_trash_path`]), public visibility |
 //!
@@ -84,15 +85,17 @@ mod endpoints;
 mod features;
 mod lexicon;
 mod roles;
+mod shell;
 
 pub use annotator::{
     Action, CatalogEntry, StepAnnotation, ToolAnnotator, ToolCatalog, action_cost, tool_tokens,
 };
-pub use args::{SEARCH_KEYS, is_read_only_command, is_search_key};
+pub use args::{SEARCH_KEYS, is_search_key};
 pub use endpoints::{endpoints_in_text, is_external, normalise_endpoints};
 pub use features::{PLAN_FEATURES, plan_features, plan_features_of, plan_schema};
 pub use lexicon::domain_words;
 pub use roles::is_trash_path;
+pub use shell::is_read_only_command;
 
 /// Builds the argument scan's regexes and the annotator's token table now (at model
 /// construction) instead of on the first step.
