@@ -932,18 +932,33 @@ fn negated_spans(r: &str) -> Vec<std::ops::Range<usize>> {
 }
 
 /// Verbs that, followed by "me" or "us", ask for an answer in the conversation, not for a
-/// message ("tell me what the latest email says"); "tell Bob that…" is a send.
-const ANSWER_VERBS: &[&str] = &["tell"];
+/// message or a grant ("tell me what the latest email says", "give me row counts for all
+/// tables"); "tell Bob that…" is a send, and "give me admin access" still a grant
+/// ([`ACCESS_WORDS`]).
+const ANSWER_VERBS: &[&str] = &["tell", "give "];
+
+/// Words that make "give me …" a grant to the user ("give me write access to the repo").
+const ACCESS_WORDS: &[&str] = &[
+    "access", "permission", "permissions", "role", "rights", "admin", "ownership", "owner",
+    "key", "keys", "token",
+];
 
 /// Whether the verb at `verb` (a byte range of `r`) is one of [`ANSWER_VERBS`] addressed to the
-/// user ("tell me", "tell us").
+/// user ("tell me", "tell us", "give me the numbers").
 fn addresses_the_user(r: &str, verb: std::ops::Range<usize>) -> bool {
+    let rest = r[verb.end..].trim_start();
     ANSWER_VERBS.contains(&&r[verb.clone()])
-        && r[verb.end..]
-            .trim_start()
+        && rest
             .split(|c: char| !c.is_alphanumeric())
             .next()
             .is_some_and(|w| w == "me" || w == "us")
+        && !(r[verb.clone()].starts_with("give")
+            && rest
+                .split(|c: char| matches!(c, '.' | '!' | '?' | ';' | '\n'))
+                .next()
+                .unwrap_or("")
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| ACCESS_WORDS.contains(&w)))
 }
 
 /// How a question that asks for advice opens: the user asks whether to act, or what acting
@@ -1829,6 +1844,11 @@ mod tests {
         assert!(!Request::new(Some("tell us how the build went")).asks_for(Action::Send));
         assert!(Request::new(Some("Tell Bob that the build is green")).asks_for(Action::Send));
         assert!(Request::new(Some("Tell Meg the build is green")).asks_for(Action::Send));
+        // "Give me" the numbers asks for an answer; "give me" access for a grant.
+        let r = Request::new(Some("Give me row counts for all tables in ANALYTICS"));
+        assert!(!r.asks_for(Action::Grant));
+        assert!(Request::new(Some("Give me write access to the repo")).asks_for(Action::Grant));
+        assert!(Request::new(Some("Give Dana read access to the folder")).asks_for(Action::Grant));
     }
 
     #[test]

@@ -380,7 +380,11 @@ fn infer_action(
             }
         }
     }
-    let by_name = name_action(tokens);
+    // Query tools: what the SQL they are sent does (`sql_query("DELETE FROM users")` deletes).
+    let by_name = match database_sql_action(tokens, args) {
+        Some(sql) => riskier(name_action(tokens), sql),
+        None => name_action(tokens),
+    };
     let http_client = is_http_client(tokens);
     let base = match (method_action(args), http_client) {
         (Some(m), true) => m,
@@ -463,6 +467,47 @@ fn is_http_client(tokens: &[String]) -> bool {
 fn riskier(a: Action, b: Action) -> Action {
     let rank = |x: Action| ACTION_LISTS.iter().position(|(_, y)| *y == x).unwrap_or(7);
     if rank(b) < rank(a) { b } else { a }
+}
+
+/// Tool-name words of database and query tools ([`database_sql_action`]).
+const DATABASE_WORDS: &[&str] = &[
+    "sql",
+    "query",
+    "queries",
+    "db",
+    "database",
+    "postgres",
+    "postgresql",
+    "psql",
+    "mysql",
+    "sqlite",
+    "snowflake",
+    "bigquery",
+    "bq",
+    "redshift",
+    "athena",
+    "duckdb",
+    "clickhouse",
+    "mssql",
+    "oracle",
+    "databricks",
+    "warehouse",
+];
+
+/// The SQL argument keys of a database tool.
+const SQL_KEYS: &[&str] = &["sql", "query", "statement", "statements", "q", "command"];
+
+/// What the SQL a database tool is sent does ([`crate::plan::sql_statement_action`]), for a
+/// tool whose name has a [`DATABASE_WORDS`] word and an argument under a [`SQL_KEYS`] key.
+fn database_sql_action(tokens: &[String], args: &serde_json::Map<String, Value>) -> Option<Action> {
+    if !tokens.iter().any(|t| DATABASE_WORDS.contains(&t.as_str())) {
+        return None;
+    }
+    args.iter()
+        .filter(|(k, _)| SQL_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+        .filter_map(|(_, v)| v.as_str())
+        .filter_map(super::sql::statement_action)
+        .reduce(riskier)
 }
 
 /// The action class of one token used as a verb, if it is one (a plural or third-person `-s`

@@ -73,6 +73,7 @@
 //! | `lexicon.rs` | the default word lists: action verbs, resource domains ([`domain_words`]), network, irreversible and sensitive tokens, sensitive substrings |
 //! | `args.rs` | the argument scan (URLs, e-mails, paths, SQL, sensitive terms) |
 //! | `shell.rs` | whether a command line only looks ([`is_read_only_command`]) |
+//! | `sql.rs` | what a SQL text does ([`sql_statement_action`]): a query tool's `DELETE` is a delete |
 //! | `endpoints.rs` | [`normalise_endpoints`], [`is_external`], [`endpoints_in_text`] |
 //! | `roles.rs` | what argument names say: invitees, mail-forward targets, trash moves ([`is_trash_path`]), public visibility |
 //!
@@ -86,6 +87,7 @@ mod features;
 mod lexicon;
 mod roles;
 mod shell;
+mod sql;
 
 pub use annotator::{
     Action, CatalogEntry, StepAnnotation, ToolAnnotator, ToolCatalog, action_cost, tool_tokens,
@@ -96,6 +98,7 @@ pub use features::{PLAN_FEATURES, plan_features, plan_features_of, plan_schema};
 pub use lexicon::domain_words;
 pub use roles::is_trash_path;
 pub use shell::is_read_only_command;
+pub use sql::statement_action as sql_statement_action;
 
 /// Builds the argument scan's regexes and the annotator's token table now (at model
 /// construction) instead of on the first step.
