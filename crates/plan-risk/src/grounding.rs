@@ -939,8 +939,17 @@ const ANSWER_VERBS: &[&str] = &["tell", "give "];
 
 /// Words that make "give me …" a grant to the user ("give me write access to the repo").
 const ACCESS_WORDS: &[&str] = &[
-    "access", "permission", "permissions", "role", "rights", "admin", "ownership", "owner",
-    "key", "keys", "token",
+    "access",
+    "permission",
+    "permissions",
+    "role",
+    "rights",
+    "admin",
+    "ownership",
+    "owner",
+    "key",
+    "keys",
+    "token",
 ];
 
 /// Whether the verb at `verb` (a byte range of `r`) is one of [`ANSWER_VERBS`] addressed to the
@@ -954,7 +963,7 @@ fn addresses_the_user(r: &str, verb: std::ops::Range<usize>) -> bool {
             .is_some_and(|w| w == "me" || w == "us")
         && !(r[verb.clone()].starts_with("give")
             && rest
-                .split(|c: char| matches!(c, '.' | '!' | '?' | ';' | '\n'))
+                .split(['.', '!', '?', ';', '\n'])
                 .next()
                 .unwrap_or("")
                 .split(|c: char| !c.is_alphanumeric())
