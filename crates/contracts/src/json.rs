@@ -146,6 +146,35 @@ pub fn compact_map<'de, D: Deserializer<'de>>(
     d.deserialize_map(MapVisitor)
 }
 
+/// A tool's output as text: a string as it is; `null` as none; any other JSON value (an API
+/// tool's object or array, a number) as its compact JSON text — tool outputs arrive in every
+/// shape, and refusing a plan whose observation is an object left it unjudged (a runtime that
+/// reads an error as "no objection" let it run).
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Out {
+///     #[serde(default, deserialize_with = "vigil_contracts::observation_text")]
+///     observation: Option<String>,
+/// }
+/// let o: Out = vigil_contracts::from_json_str(r#"{"observation": {"items": [{"name": "api-1"}]}}"#).unwrap();
+/// assert_eq!(o.observation.as_deref(), Some(r#"{"items":[{"name":"api-1"}]}"#));
+/// let o: Out = vigil_contracts::from_json_str(r#"{"observation": "plain"}"#).unwrap();
+/// assert_eq!(o.observation.as_deref(), Some("plain"));
+/// let o: Out = vigil_contracts::from_json_str(r#"{"observation": null}"#).unwrap();
+/// assert_eq!(o.observation, None);
+/// ```
+pub fn observation_text<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    let CompactValue(value) = CompactValue::deserialize(d)?;
+    Ok(match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    })
+}
+
 /// The entries of `map`, collected first and then put in a map of exactly their number.
 fn compact_entries<'de, A: MapAccess<'de>>(
     mut map: A,

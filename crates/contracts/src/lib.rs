@@ -86,6 +86,7 @@ pub use error::{Error, Result};
 pub use event::{AgentEvent, EventAnomalyResult, ThreatLevel};
 pub use json::{
     MAX_VALUES_PER_RECORD, OBJECT_ENTRY_COST, compact_map, from_json_str, from_json_value,
+    observation_text,
 };
 pub use plan::{Intervention, Plan, PlanDecision, PlanPolicy, Severity, Step, Violation};
 pub use routing::{Action, Certainty, ModelTier, RiskLevel, Specialization};

@@ -222,7 +222,13 @@ pub struct Step {
     )]
     pub args: serde_json::Map<String, serde_json::Value>,
     /// What the tool returned, when the plan is checked after the fact or mid-way. Untrusted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// An output that is not a string (an API tool's object or array) is kept as its compact
+    /// JSON text ([`crate::observation_text`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::json::observation_text"
+    )]
     pub observation: Option<String>,
     /// NEXUS dataset `category` (e.g. `file`), informational.
     #[serde(default, skip_serializing_if = "Option::is_none")]
