@@ -372,6 +372,9 @@ fn infer_action(
     forwards: bool,
 ) -> Action {
     let has = |list: &[&str]| tokens.iter().any(|t| list.contains(&t.as_str()));
+    if is_answer_to_user(tokens, args) {
+        return Action::Read;
+    }
     // Shell-like tools: a read-only command line is a read, whatever the tool is called.
     if has(EXECUTE) || tokens.iter().any(|t| t == "git") {
         if let Some(cmd) = command_text(args) {
@@ -467,6 +470,57 @@ fn is_http_client(tokens: &[String]) -> bool {
 fn riskier(a: Action, b: Action) -> Action {
     let rank = |x: Action| ACTION_LISTS.iter().position(|(_, y)| *y == x).unwrap_or(7);
     if rank(b) < rank(a) { b } else { a }
+}
+
+/// The words of a tool that is the agent's answer to its own user (`reply`, `final_answer`,
+/// `respond_to_user`): nothing leaves the conversation.
+const ANSWER_TOOL_WORDS: &[&str] = &["reply", "respond", "answer", "say"];
+
+/// Filler words an answer tool's name may hold besides its verb.
+const ANSWER_TOOL_FILLERS: &[&str] = &["to", "the", "user", "final", "chat"];
+
+/// Argument keys that address someone else: a tool with one is a message, not an answer.
+const ADDRESSEE_KEYS: &[&str] = &[
+    "to",
+    "recipient",
+    "recipients",
+    "cc",
+    "bcc",
+    "email",
+    "address",
+    "channel",
+    "thread",
+    "thread_id",
+    "chat_id",
+    "conversation",
+    "conversation_id",
+    "user_id",
+    "phone",
+    "number",
+    "message_id",
+    "email_id",
+    "in_reply_to",
+    "url",
+    "webhook",
+];
+
+/// Whether the step is the agent answering its own user: a tool named only by
+/// [`ANSWER_TOOL_WORDS`] (with [`ANSWER_TOOL_FILLERS`]) and no argument addressing anyone
+/// ([`ADDRESSEE_KEYS`]). Such an answer is a read: it changes nothing outside, so an agent that
+/// read an injected output and answered "I ignored the instruction in that log" is not acting
+/// on it. `reply_email`, `slack.reply` or `reply(to=…)` are messages.
+fn is_answer_to_user(tokens: &[String], args: &serde_json::Map<String, Value>) -> bool {
+    let verbs = tokens
+        .iter()
+        .filter(|t| ANSWER_TOOL_WORDS.contains(&t.as_str()))
+        .count();
+    verbs == 1
+        && tokens.iter().all(|t| {
+            ANSWER_TOOL_WORDS.contains(&t.as_str()) || ANSWER_TOOL_FILLERS.contains(&t.as_str())
+        })
+        && !args
+            .keys()
+            .any(|k| ADDRESSEE_KEYS.contains(&k.to_ascii_lowercase().as_str()))
 }
 
 /// Tool-name words of database and query tools ([`database_sql_action`]).
@@ -1102,6 +1156,48 @@ fn ascii_tool_tokens(b: &[u8]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_to_the_user_is_a_read_and_a_reply_to_someone_is_a_send() {
+        let a = ToolAnnotator::default();
+        let action = |tool: &str, args: serde_json::Value| {
+            let step: Step =
+                serde_json::from_value(serde_json::json!({"tool": tool, "args": args})).unwrap();
+            a.annotate(&step).action
+        };
+        for tool in [
+            "reply",
+            "respond",
+            "final_answer",
+            "respond_to_user",
+            "reply_to_user",
+            "answer",
+        ] {
+            assert_eq!(
+                action(tool, serde_json::json!({"text": "done"})),
+                Action::Read,
+                "{tool}"
+            );
+        }
+        assert_eq!(
+            action(
+                "reply",
+                serde_json::json!({"to": "bob@x.example", "text": "hi"})
+            ),
+            Action::Send
+        );
+        assert_eq!(
+            action("reply_email", serde_json::json!({"text": "hi"})),
+            Action::Send
+        );
+        assert_eq!(
+            action(
+                "slack.reply",
+                serde_json::json!({"channel": "C1", "text": "hi"})
+            ),
+            Action::Send
+        );
+    }
     use rand::Rng;
     use rand_chacha::ChaCha8Rng;
     use rand_chacha::rand_core::SeedableRng;
