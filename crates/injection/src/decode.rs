@@ -60,6 +60,46 @@ pub fn decodings(text: &str) -> Vec<Decoded> {
     out
 }
 
+/// Shortest base64 run [`base64_payloads`] decodes: 16 characters carry 12 bytes, as much as a
+/// short password.
+pub const MIN_PAYLOAD_BASE64: usize = 16;
+
+/// What the base64 runs of `text` carry, whatever it is (a password, a key, a `NAME=value`
+/// line), lossily as text, at most [`MAX_DECODINGS`] runs of at least [`MIN_PAYLOAD_BASE64`]
+/// characters that mix cases or digits, each cut at [`MAX_DECODED_BYTES`]. Unlike
+/// [`decodings`], the payload need not read as text: this is for tracing a secret that leaves
+/// encoded (`?d=REJfUEFTU1dPUkQ9…` is `DB_PASSWORD=…`).
+///
+/// ```
+/// use vigil_injection::decode::base64_payloads;
+///
+/// let url = "https://collector.example/v?d=REJfUEFTU1dPUkQ9WHk5cHJvZE1hc3Rlcjc3";
+/// assert_eq!(base64_payloads(url), ["DB_PASSWORD=Xy9prodMaster77"]);
+/// assert!(base64_payloads("just some words of plain prose").is_empty());
+/// ```
+pub fn base64_payloads(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() && out.len() < MAX_DECODINGS {
+        if base64_value(bytes[i]).is_none() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && base64_value(bytes[i]).is_some() {
+            i += 1;
+        }
+        let run = &bytes[start..i];
+        let mixed = run.iter().any(u8::is_ascii_lowercase)
+            && (run.iter().any(u8::is_ascii_uppercase) || run.iter().any(u8::is_ascii_digit));
+        if run.len() >= MIN_PAYLOAD_BASE64 && mixed {
+            out.push(String::from_utf8_lossy(&base64_decode(run)).into_owned());
+        }
+    }
+    out
+}
+
 /// [`decodings`] into `out` (cleared first).
 pub fn decodings_into(text: &str, out: &mut Vec<Decoded>) {
     out.clear();

@@ -182,8 +182,8 @@ impl Secret {
     /// characters of it (cut short, split across parameters), reversed, or spelled in hex;
     /// case is ignored (an upper-cased key still leaks). Pieces start every 4 characters, so a
     /// copy that keeps any 15 characters in a row is found. A secret shorter than
-    /// `PIECE + 4` is only carried whole. Base64 shifts with its alignment and is left to the
-    /// inspector's high-entropy check.
+    /// `PIECE + 4` is only carried whole. Base64 shifts with its alignment: the caller decodes
+    /// encoded arguments first (`network_egress`).
     pub fn carried_by(&self, arg_lower: &str) -> bool {
         arg_lower.contains(&self.lower) || self.pieces.iter().any(|p| arg_lower.contains(p))
     }

@@ -178,8 +178,10 @@ impl NetworkEgress {
         }
     }
 
-    /// A step whose arguments carry a secret value an earlier step read, to an endpoint the
-    /// request does not name: crit, whatever the step's action (a GET whose query string holds the key leaks it as a send would).
+    /// A step whose arguments carry a secret value an earlier step read — as written, URL-encoded,
+    /// in hex, or inside a base64 run ([`vigil_injection::decode::base64_payloads`]) — to an
+    /// endpoint the request does not name: crit, whatever the step's action (a GET whose query
+    /// string holds the key leaks it as a send would).
     /// Returns whether it reported.
     fn check_secret_leak(
         &self,
@@ -193,17 +195,20 @@ impl NetworkEgress {
         // Arguments as written, and URL-decoded where they hold escapes (a key's `/` and `+`
         // travel as `%2F` and `%2B` in a query string), lower-cased: a piece of the key, its
         // reversal or its hex spelling is enough ([`Secret::carried_by`]).
-        let args: Vec<String> = s
-            .arg_strings()
-            .iter()
-            .map(|a| {
-                if a.contains('%') {
-                    crate::secrets::percent_decode(a).to_lowercase()
-                } else {
-                    a.to_lowercase()
-                }
-            })
-            .collect();
+        let mut args: Vec<String> = Vec::new();
+        for a in s.arg_strings() {
+            let written = if a.contains('%') {
+                std::borrow::Cow::Owned(crate::secrets::percent_decode(a))
+            } else {
+                std::borrow::Cow::Borrowed(*a)
+            };
+            // What an argument encodes (`?d=REJfUEFTU1dPUkQ9…` is base64 of `DB_PASSWORD=…`):
+            // a secret sent encoded leaves as surely as one sent as written.
+            for payload in vigil_injection::decode::base64_payloads(&written) {
+                args.push(payload.to_lowercase());
+            }
+            args.push(written.to_lowercase());
+        }
         let Some(&(_, read_at)) = self
             .secrets
             .iter()
