@@ -1158,6 +1158,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn weakening_a_security_control_is_a_grant() {
+        let a = ToolAnnotator::default();
+        let action = |tool: &str| {
+            let step: Step =
+                serde_json::from_value(serde_json::json!({"tool": tool, "args": {}})).unwrap();
+            a.annotate(&step).action
+        };
+        for tool in [
+            "update_branch_protection",
+            "github.update_ruleset",
+            "disable_mfa",
+            "UpdateRulesets",
+        ] {
+            assert_eq!(action(tool), Action::Grant, "{tool}");
+        }
+        assert_eq!(action("get_branch_protection"), Action::Read);
+        assert_eq!(action("log_security_audit"), Action::Write);
+    }
+
+    #[test]
     fn an_answer_to_the_user_is_a_read_and_a_reply_to_someone_is_a_send() {
         let a = ToolAnnotator::default();
         let action = |tool: &str, args: serde_json::Value| {

@@ -678,6 +678,13 @@ pub(super) const ACCESS_OBJECTS: &[&str] = &[
     "ownership",
     "passcode",
     "pin",
+    // Security controls: changing one changes who may do what ("update_branch_protection",
+    // "delete_ruleset", "disable_mfa"). Not "audit": `log_security_audit` writes a record.
+    "protection",
+    "ruleset",
+    "rulesets",
+    "mfa",
+    "2fa",
 ];
 
 /// Where a move, send, put or add deletes ("move_to_trash", "send_to_recycle_bin"): action
