@@ -151,24 +151,38 @@ impl ArgRoles {
         if depth > MAX_ARG_DEPTH {
             return;
         }
+        // One buffer for every key of the object: every step's arguments pass through here.
+        let mut key = String::new();
         for (k, v) in map {
-            let key = compact_key(k);
+            // A number, a null or `false` says nothing here, whatever its name (most amounts,
+            // counts and ids): its name is not even compacted.
+            let truthy = match v {
+                Value::Null | Value::Number(_) | Value::Bool(false) => continue,
+                Value::Bool(true) => true,
+                Value::String(s) => s.eq_ignore_ascii_case("true"),
+                Value::Array(_) | Value::Object(_) => false,
+            };
+            compact_key_into(k, &mut key);
+            if truthy {
+                if TRASH_FLAG_KEYS.contains(&key.as_str()) {
+                    self.trashes = true;
+                }
+                if PUBLIC_FLAG_KEYS.contains(&key.as_str()) {
+                    self.publishes = true;
+                }
+            }
+            if matches!(v, Value::Bool(true)) {
+                continue;
+            }
             if INVITEE_KEY_ENDS.iter().any(|e| key.ends_with(e)) {
                 push_addresses(v, &mut self.invitees);
             }
             if FORWARD_KEY_STARTS.iter().any(|s| key.starts_with(s)) {
                 push_addresses(v, &mut self.forward);
             }
-            let truthy = matches!(v, Value::Bool(true))
-                || v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"));
-            if truthy && TRASH_FLAG_KEYS.contains(&key.as_str()) {
-                self.trashes = true;
-            }
-            if truthy && PUBLIC_FLAG_KEYS.contains(&key.as_str()) {
-                self.publishes = true;
-            }
-            if (DESTINATION_KEYS.contains(&key.as_str())
-                || DESTINATION_KEY_PARTS.iter().any(|p| key.contains(p)))
+            if !matches!(v, Value::Object(_))
+                && (DESTINATION_KEYS.contains(&key.as_str())
+                    || DESTINATION_KEY_PARTS.iter().any(|p| key.contains(p)))
                 && strings_of(v).any(is_trash_path)
             {
                 self.trashes = true;
@@ -200,11 +214,28 @@ impl ArgRoles {
 /// A key or value folded, lower-cased, without `_`, `-` and whitespace (`addLabelIds` →
 /// `addlabelids`, `Deleted Items` → `deleteditems`, `public-read` → `publicread`).
 pub(super) fn compact_key(k: &str) -> String {
-    crate::fold::fold(k)
-        .chars()
-        .filter(|c| !matches!(c, '_' | '-') && !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::new();
+    compact_key_into(k, &mut out);
+    out
+}
+
+/// [`compact_key`] into `out` (cleared first); an ASCII key byte by byte, without the fold.
+fn compact_key_into(k: &str, out: &mut String) {
+    out.clear();
+    if k.is_ascii() {
+        out.extend(
+            k.bytes()
+                .filter(|&b| !matches!(b, b'_' | b'-') && !char::from(b).is_whitespace())
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+    } else {
+        out.extend(
+            crate::fold::fold(k)
+                .chars()
+                .filter(|c| !matches!(c, '_' | '-') && !c.is_whitespace())
+                .flat_map(char::to_lowercase),
+        );
+    }
 }
 
 /// A string, or the strings of a list (one level: `["TRASH"]`, `["/Trash"]`).
