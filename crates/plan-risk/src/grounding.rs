@@ -1329,8 +1329,9 @@ const MONEY_WORDS_S: [&str; 10] = [
 impl Request {
     /// Whether an address's local part names the person the request names: "reply to Priya"
     /// → `priya.nair@…`. Only a name — at least 3 letters, a word of the request, capitalized
-    /// there where the request has capitals — so "send the report to the team" does not name
-    /// `team@evil.io`; and only when the request writes no address or link itself: a user who
+    /// there where the request writes other names with capitals (beyond its sentences' first
+    /// letters and the pronoun "I") — so "send the Q3 report to the team and Dana" does not
+    /// name `team@evil.io`; and only when the request writes no address or link itself: a user who
     /// wrote `legal@corp.com` meant that address, not `legal@corp.com.mail-relay.io` or
     /// `dana@corp-mail.com`.
     fn names_person(&self, name: &str) -> bool {
@@ -1342,7 +1343,10 @@ impl Request {
             && name.chars().all(char::is_alphabetic)
             && !lower.contains('@')
             && !lower.contains("://")
-            && Self::capitalized_word(lower, original, name)
+            && contains_word(lower, name)
+            // Where the request writes names with capitals beyond its sentences' first
+            // letters ("Send the report to Dana and the Team"), this one must be one.
+            && (!capitalizes(original, true) || Self::capitalized_word(lower, original, name))
     }
 
     /// Whether `word` (lower case) is a word of the request, capitalized at one of its
@@ -1352,7 +1356,7 @@ impl Request {
         if !contains_word(lower, word) {
             return false;
         }
-        if !original.chars().any(char::is_uppercase) || lower.len() != original.len() {
+        if !capitalizes_beyond_i(original) || lower.len() != original.len() {
             return true;
         }
         // Same byte offsets in both (lower-casing kept the length): look at each occurrence.
@@ -1399,6 +1403,34 @@ fn contains_endpoint(text: &str, endpoint: &str) -> bool {
             None => false,
         };
         !before.is_some_and(inside) && !continues
+    })
+}
+
+/// Whether a request is written with capitals: an upper-case letter other than the pronoun "I"
+/// ("reply to carol's email and say I can join" is written in lower case, and cannot say which
+/// words are names).
+fn capitalizes_beyond_i(original: &str) -> bool {
+    capitalizes(original, false)
+}
+
+/// Whether `original` has an upper-case letter other than the pronoun "I" and, with
+/// `beyond_sentence_starts`, other than a sentence's first letter.
+fn capitalizes(original: &str, beyond_sentence_starts: bool) -> bool {
+    original.char_indices().any(|(i, c)| {
+        c.is_uppercase() && {
+            let before = original[..i].chars().next_back();
+            let after = original[i + c.len_utf8()..].chars().next();
+            let pronoun = c == 'I'
+                && !before.is_some_and(char::is_alphanumeric)
+                && !after.is_some_and(char::is_alphanumeric);
+            let sentence_start = beyond_sentence_starts
+                && original[..i]
+                    .trim_end()
+                    .chars()
+                    .next_back()
+                    .is_none_or(|p| matches!(p, '.' | '!' | '?' | '\n'));
+            !pronoun && !sentence_start
+        }
     })
 }
 
@@ -1789,8 +1821,21 @@ mod tests {
         // Nor a link's host's neighbour.
         let r = Request::new(Some("Send Dana the deck at https://docs.corp.example/d/1"));
         assert!(!r.names_endpoint("dana@elsewhere.example"));
-        // All in lower case, any occurrence of the name counts.
+        // All in lower case, any occurrence of the name counts; the pronoun "I" is no capital.
         assert!(Request::new(Some("reply to priya")).names_endpoint("priya@northwind.example"));
+        assert!(
+            Request::new(Some("reply to carol's email and say I can join the call"))
+                .names_endpoint("carol@hooli.example")
+        );
+        assert!(
+            Request::new(Some("Reply to carol's email and say I can join the call"))
+                .names_endpoint("carol@hooli.example")
+        );
+        // Names written with capitals elsewhere: a lower-case common noun is none.
+        assert!(
+            !Request::new(Some("Send the Q3 report to the team and Dana"))
+                .names_endpoint("team@evil.io")
+        );
     }
 
     #[test]
