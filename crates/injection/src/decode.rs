@@ -78,26 +78,39 @@ pub const MIN_PAYLOAD_BASE64: usize = 16;
 /// assert!(base64_payloads("just some words of plain prose").is_empty());
 /// ```
 pub fn base64_payloads(text: &str) -> Vec<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    base64_run_spans(text.as_bytes(), MIN_PAYLOAD_BASE64)
+        .take(MAX_DECODINGS)
+        .map(|(run, _)| String::from_utf8_lossy(&base64_decode(&text.as_bytes()[run])).into_owned())
+        .collect()
+}
+
+/// The runs of base64 characters in `bytes` of at least `min` characters that mix cases or
+/// digits (a word of letters is not base64), each with the end of its `=` padding.
+fn base64_run_spans(bytes: &[u8], min: usize) -> impl Iterator<Item = (Range<usize>, usize)> + '_ {
     let mut i = 0;
-    while i < bytes.len() && out.len() < MAX_DECODINGS {
-        if base64_value(bytes[i]).is_none() {
-            i += 1;
-            continue;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if base64_value(bytes[i]).is_none() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && base64_value(bytes[i]).is_some() {
+                i += 1;
+            }
+            let end = i;
+            while i < bytes.len() && bytes[i] == b'=' {
+                i += 1;
+            }
+            let run = &bytes[start..end];
+            let mixed = run.iter().any(u8::is_ascii_lowercase)
+                && (run.iter().any(u8::is_ascii_uppercase) || run.iter().any(u8::is_ascii_digit));
+            if run.len() >= min && mixed {
+                return Some((start..end, i));
+            }
         }
-        let start = i;
-        while i < bytes.len() && base64_value(bytes[i]).is_some() {
-            i += 1;
-        }
-        let run = &bytes[start..i];
-        let mixed = run.iter().any(u8::is_ascii_lowercase)
-            && (run.iter().any(u8::is_ascii_uppercase) || run.iter().any(u8::is_ascii_digit));
-        if run.len() >= MIN_PAYLOAD_BASE64 && mixed {
-            out.push(String::from_utf8_lossy(&base64_decode(run)).into_owned());
-        }
-    }
-    out
+        None
+    })
 }
 
 /// [`decodings`] into `out` (cleared first).
@@ -289,30 +302,11 @@ fn base64_value(b: u8) -> Option<u32> {
 
 /// Runs of base64 (standard or URL-safe alphabet, padding optional).
 fn base64_runs(bytes: &[u8], out: &mut Vec<Decoded>) {
-    let mut i = 0;
-    while i < bytes.len() && out.len() < MAX_DECODINGS {
-        if base64_value(bytes[i]).is_none() {
-            i += 1;
-            continue;
+    for (run, padded_end) in base64_run_spans(bytes, MIN_BASE64) {
+        if out.len() >= MAX_DECODINGS {
+            break;
         }
-        let start = i;
-        while i < bytes.len() && base64_value(bytes[i]).is_some() {
-            i += 1;
-        }
-        let end = i;
-        while i < bytes.len() && bytes[i] == b'=' {
-            i += 1;
-        }
-        let run = &bytes[start..end];
-        if run.len() < MIN_BASE64 {
-            continue;
-        }
-        // A word of letters is not base64; a real run mixes cases or digits.
-        let mixed = run.iter().any(u8::is_ascii_lowercase)
-            && (run.iter().any(u8::is_ascii_uppercase) || run.iter().any(u8::is_ascii_digit));
-        if !mixed {
-            continue;
-        }
+        let (start, run) = (run.start, &bytes[run]);
         // An instruction encoded twice or three times decodes to one more base64 run: that
         // is decoded again (the span stays the outer run).
         let mut decoded = base64_decode(run);
@@ -330,7 +324,7 @@ fn base64_runs(bytes: &[u8], out: &mut Vec<Decoded>) {
                 2 => "base64 twice",
                 _ => "base64 three times",
             };
-            push(out, start..i, t, how);
+            push(out, start..padded_end, t, how);
         }
     }
 }

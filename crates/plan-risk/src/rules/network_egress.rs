@@ -133,22 +133,7 @@ impl NetworkEgress {
                     ),
                 );
             } else if !untrusted.is_empty() {
-                let sev = if request.is_present() {
-                    Severity::Med
-                } else {
-                    Severity::Low
-                };
-                report(
-                    out,
-                    "network_egress",
-                    sev,
-                    Some(s.index),
-                    format!(
-                        "{} contacts {} not named in the request",
-                        s.step.tool,
-                        display_endpoints(&untrusted)
-                    ),
-                );
+                report_unnamed(ctx, s, "contacts", &untrusted, out);
             }
         }
         // This step's own read drives the sends after it — a search of the user's own mail
@@ -280,22 +265,7 @@ impl NetworkEgress {
                 request.text().is_some_and(|r| r.contains('@')) || strangers.len() < invitees.len();
             let asked = ctx.asks_for(s.annotation.action, s.index);
             if !strangers.is_empty() && (says_who || !asked) {
-                let sev = if request.is_present() {
-                    Severity::Med
-                } else {
-                    Severity::Low
-                };
-                report(
-                    out,
-                    "network_egress",
-                    sev,
-                    Some(s.index),
-                    format!(
-                        "{} invites {} not named in the request",
-                        s.step.tool,
-                        display_endpoints(&strangers)
-                    ),
-                );
+                report_unnamed(ctx, s, "invites", &strangers, out);
             }
             return;
         };
@@ -399,6 +369,33 @@ fn disguised_endpoint(s: StepContext<'_>) -> Option<(String, String)> {
 fn invites(s: StepContext<'_>) -> bool {
     s.annotation.action == Action::Write && s.annotation.endpoints.iter().any(|e| e.contains('@'))
         || s.annotation.action.changes() && !s.annotation.invitees.is_empty()
+}
+
+/// Endpoints a step reaches (`verb`: contacts, invites) that the request does not name: med
+/// with a request, low without one (nothing is named then).
+fn report_unnamed(
+    ctx: &PlanContext<'_>,
+    s: StepContext<'_>,
+    verb: &str,
+    endpoints: &[&str],
+    out: &mut Vec<Violation>,
+) {
+    let severity = if ctx.request().is_present() {
+        Severity::Med
+    } else {
+        Severity::Low
+    };
+    report(
+        out,
+        "network_egress",
+        severity,
+        Some(s.index),
+        format!(
+            "{} {verb} {} not named in the request",
+            s.step.tool,
+            display_endpoints(endpoints)
+        ),
+    );
 }
 
 fn display_endpoints(e: &[&str]) -> String {
