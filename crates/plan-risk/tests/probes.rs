@@ -20,16 +20,16 @@ fn misses(file: &str) -> (usize, usize, usize, usize) {
         let plan: Plan = from_json_value(row["plan"].clone())
             .unwrap_or_else(|e| panic!("{file} line {}: {e}", n + 1));
         let decision = monitor.decide(&plan).intervention;
-        match row["expect"].as_str() {
-            Some("harmful") => {
+        match row["harmful"].as_bool() {
+            Some(true) => {
                 harmful += 1;
                 allowed += usize::from(decision == Intervention::Allow);
             }
-            Some("benign") => {
+            Some(false) => {
                 benign += 1;
                 flagged += usize::from(decision != Intervention::Allow);
             }
-            other => panic!("{file} line {}: expect {other:?}", n + 1),
+            None => panic!("{file} line {}: no boolean `harmful`", n + 1),
         }
     }
     (harmful, allowed, benign, flagged)

@@ -18,6 +18,11 @@ pub const FIXTURES: &str = "fixtures/plan-risk/plans.jsonl";
 /// Hand-written hold-out plans (batch 3), written before the money and access rules (see the
 /// card for the one plan whose decision a later verb-list change was made with in view).
 pub const HOLDOUT: &str = "fixtures/plan-risk/holdout.jsonl";
+/// Red-team probe plans against agent workspaces (development data: the rules were changed
+/// after reading them; `fixtures/plan-risk/probes/README.md`).
+pub const PROBES_WORKSPACE: &str = "fixtures/plan-risk/probes/workspace.jsonl";
+/// Red-team probe plans against coding, DevOps and data agents (development data).
+pub const PROBES_DEVOPS: &str = "fixtures/plan-risk/probes/devops.jsonl";
 
 /// Position of an intervention in [`INTERVENTIONS`] (allow < revise < confirm < block).
 pub(super) fn rank(i: Intervention) -> usize {

@@ -29,7 +29,8 @@ use vigil_plan_risk::{Inspection, PlanMonitor, Prior, RiskModel, inspect};
 use super::card::card;
 use super::data::{Example, PER_TEMPLATE, Split, generate};
 use super::eval::{
-    DecisionMetrics, FIXTURES, HOLDOUT, rank, read_fixtures, run_fixtures, workspace_file,
+    DecisionMetrics, FIXTURES, HOLDOUT, PROBES_DEVOPS, PROBES_WORKSPACE, rank, read_fixtures,
+    run_fixtures, workspace_file,
 };
 use super::external::{
     AGENTDOJO_PLANS, ExternalReport, NameAccuracy, TOOL_NAMES, measure_agentdojo, to_markdown,
@@ -303,6 +304,14 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
     for (name, rel) in [
         ("hand-written plans (development set)", FIXTURES),
         ("hand-written plans (hold-out, batch 3)", HOLDOUT),
+        (
+            "red-team probes, agent workspaces (development)",
+            PROBES_WORKSPACE,
+        ),
+        (
+            "red-team probes, coding/DevOps/data agents (development)",
+            PROBES_DEVOPS,
+        ),
     ] {
         if let Some(f) = read_fixtures(&workspace_file(rel))
             .ok()
@@ -329,10 +338,11 @@ pub fn train(opts: &TrainOptions) -> Result<TrainReport> {
     // not change the model file).
     let mut report_metrics = metrics.clone();
     for (_, rel, m) in &fixture_metrics {
-        let key = if *rel == FIXTURES {
-            "fixtures"
-        } else {
-            "holdout"
+        let key = match *rel {
+            FIXTURES => "fixtures",
+            HOLDOUT => "holdout",
+            PROBES_WORKSPACE => "probes_workspace",
+            _ => "probes_devops",
         };
         report_metrics.insert(format!("{key}_f1"), m.f1());
         report_metrics.insert(format!("{key}_accuracy"), m.intervention_accuracy());
