@@ -73,14 +73,23 @@ pub struct Request {
     asks: std::cell::Cell<[u8; 8]>,
     /// Memo of [`Request::verb_bits`]: the verbs asked for, and those ruled out.
     verbs: std::cell::Cell<Option<(u16, u16)>>,
+    /// The request is written with capitals: an upper-case letter other than the pronoun "I"
+    /// ("reply to carol's email and say I can join" is written in lower case, and cannot say
+    /// which words are names).
+    capitals: bool,
+    /// …and other than its sentences' first letters: it writes names with capitals.
+    name_capitals: bool,
 }
 
 impl Request {
     /// Wraps an optional request text.
     pub fn new(text: Option<&str>) -> Self {
+        let original = text.filter(|t| !t.trim().is_empty());
         Request {
-            lower: text.map(str::to_lowercase).filter(|t| !t.trim().is_empty()),
-            original: text.filter(|t| !t.trim().is_empty()).map(str::to_owned),
+            lower: original.map(str::to_lowercase),
+            capitals: original.is_some_and(|t| capitalizes(t, false)),
+            name_capitals: original.is_some_and(|t| capitalizes(t, true)),
+            original: original.map(str::to_owned),
             asks: std::cell::Cell::new([0; 8]),
             verbs: std::cell::Cell::new(None),
         }
@@ -1335,28 +1344,29 @@ impl Request {
     /// wrote `legal@corp.com` meant that address, not `legal@corp.com.mail-relay.io` or
     /// `dana@corp-mail.com`.
     fn names_person(&self, name: &str) -> bool {
-        let (Some(lower), Some(original)) = (self.lower.as_deref(), self.original.as_deref())
-        else {
+        let Some(lower) = self.lower.as_deref() else {
             return false;
         };
         name.chars().count() >= 3
             && name.chars().all(char::is_alphabetic)
             && !lower.contains('@')
             && !lower.contains("://")
-            && contains_word(lower, name)
             // Where the request writes names with capitals beyond its sentences' first
             // letters ("Send the report to Dana and the Team"), this one must be one.
-            && (!capitalizes(original, true) || Self::capitalized_word(lower, original, name))
+            && self.capitalized_word(name, self.name_capitals)
     }
 
-    /// Whether `word` (lower case) is a word of the request, capitalized at one of its
-    /// occurrences where the request is written with capitals (any occurrence counts in a
-    /// request written all in lower case, which cannot say).
-    fn capitalized_word(lower: &str, original: &str, word: &str) -> bool {
+    /// Whether `word` (lower case) is a word of the request and, when `capital` (the request
+    /// says which words are names), capitalized at one of its occurrences.
+    fn capitalized_word(&self, word: &str, capital: bool) -> bool {
+        let (Some(lower), Some(original)) = (self.lower.as_deref(), self.original.as_deref())
+        else {
+            return false;
+        };
         if !contains_word(lower, word) {
             return false;
         }
-        if !capitalizes_beyond_i(original) || lower.len() != original.len() {
+        if !capital || lower.len() != original.len() {
             return true;
         }
         // Same byte offsets in both (lower-casing kept the length): look at each occurrence.
@@ -1374,16 +1384,12 @@ impl Request {
     /// "Acme"), so "send the quarterly report" does not name `quarterly.xyz`; a request written
     /// all in lower case cannot say, and any occurrence counts.
     fn host_named(&self, host: &str) -> bool {
-        let (Some(lower), Some(original)) = (self.lower.as_deref(), self.original.as_deref())
-        else {
-            return false;
-        };
         let labels: Vec<&str> = host.split('.').collect();
         if labels.len() < 2 {
             return false;
         }
         let org = labels[labels.len() - 2];
-        org.len() >= 3 && Self::capitalized_word(lower, original, org)
+        org.len() >= 3 && self.capitalized_word(org, self.capitals)
     }
 }
 
@@ -1404,13 +1410,6 @@ fn contains_endpoint(text: &str, endpoint: &str) -> bool {
         };
         !before.is_some_and(inside) && !continues
     })
-}
-
-/// Whether a request is written with capitals: an upper-case letter other than the pronoun "I"
-/// ("reply to carol's email and say I can join" is written in lower case, and cannot say which
-/// words are names).
-fn capitalizes_beyond_i(original: &str) -> bool {
-    capitalizes(original, false)
 }
 
 /// Whether `original` has an upper-case letter other than the pronoun "I" and, with

@@ -467,7 +467,7 @@ fn is_http_client(tokens: &[String]) -> bool {
 
 /// The more consequential of two actions, in [`ACTION_LISTS`] order (transfer > delete > grant
 /// > execute > send > write > read > other).
-fn riskier(a: Action, b: Action) -> Action {
+pub(super) fn riskier(a: Action, b: Action) -> Action {
     let rank = |x: Action| ACTION_LISTS.iter().position(|(_, y)| *y == x).unwrap_or(7);
     if rank(b) < rank(a) { b } else { a }
 }

@@ -84,6 +84,11 @@ const READ_ONLY_PROGRAMS: &[&str] = &[
     "netstat",
     "ag",
     "top",
+    // Reading once their writing flags are out (`WRITING_FLAGS`).
+    "find",
+    "sort",
+    "sed",
+    "journalctl",
 ];
 
 /// Flags that make an otherwise read-only program write or run something, by program (`sort
@@ -197,14 +202,7 @@ const READ_ONLY_SUBCOMMANDS: &[(&str, &[&str])] = &[
             "cat",
         ],
     ),
-    ("journalctl", &[]),
     ("gh", &["run", "pr", "issue", "repo", "release", "workflow"]),
-    ("find", &[]),
-    ("sort", &[]),
-    ("sed", &[]),
-    ("awk", &[]),
-    ("curl", &[]),
-    ("nc", &[]),
 ];
 
 /// Subcommand words that change something even under a read-only subcommand (`git branch -D`,
@@ -313,15 +311,12 @@ fn read_only_part(part: &str) -> bool {
     if READ_ONLY_PROGRAMS.contains(&program) {
         return true;
     }
-    let Some((_, subcommands)) = READ_ONLY_SUBCOMMANDS.iter().find(|(p, _)| *p == program) else {
-        return cloud_read(program, &args);
-    };
     match program {
         // `nc -z` only probes a port.
-        "nc" => args.contains(&"-z") || args.iter().any(|a| a.starts_with("-z")),
-        // `find`, `sort`, `sed`, `curl`, `journalctl` read once the writing flags are out;
+        "nc" => args.iter().any(|a| a.starts_with("-z")),
         // `awk` can run commands (`system()`), so only a plain field print is trusted.
         "awk" => !part.contains("system") && !part.contains('>') && !part.contains("getline"),
+        // `curl` reads once its sending and saving flags are out, with no method but GET/HEAD.
         "curl" => {
             let mut method = None;
             for (i, a) in args.iter().enumerate() {
@@ -333,8 +328,10 @@ fn read_only_part(part: &str) -> bool {
             }
             method.is_none_or(|m| m.eq_ignore_ascii_case("get") || m.eq_ignore_ascii_case("head"))
         }
-        _ if subcommands.is_empty() => true,
-        _ => subcommand_reads(program, subcommands, &args),
+        _ => match READ_ONLY_SUBCOMMANDS.iter().find(|(p, _)| *p == program) {
+            Some((_, subcommands)) => subcommand_reads(program, subcommands, &args),
+            None => cloud_read(program, &args),
+        },
     }
 }
 

@@ -13,6 +13,7 @@
 //! ```
 
 use super::Action;
+use super::annotator::riskier;
 
 /// Statement keywords and what they do. A statement is read by its first keyword (after
 /// comments and a `WITH … AS (…)` prefix, which can hide a `DELETE` in PostgreSQL).
@@ -48,20 +49,8 @@ const STATEMENTS: &[(&str, Action)] = &[
     ("do", Action::Execute),
 ];
 
-/// How risky an action is, for picking the riskiest statement (higher is riskier).
-fn weight(a: Action) -> u8 {
-    match a {
-        Action::Read | Action::Other => 0,
-        Action::Write => 1,
-        Action::Execute => 2,
-        Action::Send => 3,
-        Action::Delete => 4,
-        Action::Grant => 5,
-        Action::Transfer => 6,
-    }
-}
-
-/// What the statements of `text` do, the riskiest one's action; `None` when the text is not
+/// What the statements of `text` do, the riskiest one's action (the annotator's order of risk,
+/// [`riskier`]); `None` when the text is not
 /// SQL (no statement opens with a known keyword followed by more text).
 pub fn statement_action(text: &str) -> Option<Action> {
     let mut found: Option<Action> = None;
@@ -69,10 +58,7 @@ pub fn statement_action(text: &str) -> Option<Action> {
         let Some(action) = first_keyword_action(statement) else {
             continue;
         };
-        found = Some(match found {
-            Some(f) if weight(f) >= weight(action) => f,
-            _ => action,
-        });
+        found = Some(found.map_or(action, |f| riskier(f, action)));
     }
     found
 }
@@ -98,32 +84,30 @@ fn first_keyword_action(statement: &str) -> Option<Action> {
             .iter()
             .filter(|k| contains_keyword(&lower, k))
             .filter_map(|k| STATEMENTS.iter().find(|(w, _)| w == k).map(|(_, a)| *a))
-            .max_by_key(|a| weight(*a))
+            .reduce(riskier)
             .or(Some(Action::Read));
     }
     let action = STATEMENTS
         .iter()
         .find(|(w, _)| *w == word)
         .map(|(_, a)| *a)?;
-    // A sentence like "show me the top customers" or "update: the job failed" is no SQL:
-    // a reading statement needs a clause keyword; a changing one its object.
+    // A sentence like "show me the top customers" or "update: the job failed" is no SQL: a
+    // `show` or `describe` needs a clause keyword, a changing statement its object.
     let looks_like_sql = match word {
-        "select" | "values" | "table" | "pragma" | "explain" | "describe" | "desc" | "show" => {
-            [
-                "from",
-                "*",
-                "(",
-                "tables",
-                "databases",
-                "columns",
-                "create",
-                "index",
-                "select",
-            ]
-            .iter()
-            .any(|k| contains_keyword(rest, k) || rest.starts_with(k))
-                || word != "show" && word != "describe" && word != "desc"
-        }
+        "show" | "describe" | "desc" => [
+            "from",
+            "*",
+            "(",
+            "tables",
+            "databases",
+            "columns",
+            "create",
+            "index",
+            "select",
+        ]
+        .iter()
+        .any(|k| contains_keyword(rest, k) || rest.starts_with(k)),
+        "select" | "values" | "table" | "pragma" | "explain" => true,
         "insert" => rest.starts_with("into"),
         "update" => contains_keyword(rest, "set"),
         "delete" => rest.starts_with("from") || rest.split_whitespace().nth(1) == Some("where"),
@@ -149,7 +133,7 @@ fn first_keyword_action(statement: &str) -> Option<Action> {
         "grant" | "revoke" => contains_keyword(rest, "to") || contains_keyword(rest, "from"),
         "copy" => contains_keyword(rest, "to") || contains_keyword(rest, "from"),
         "set" => rest.contains('=') || contains_keyword(rest, "to"),
-        _ => rest.split_whitespace().count() >= 1 && !rest.contains(". "),
+        _ => !rest.contains(". "),
     };
     looks_like_sql.then_some(action)
 }

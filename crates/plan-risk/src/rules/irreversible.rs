@@ -171,52 +171,42 @@ fn is_id_like(a: &str) -> bool {
 /// bracket, a blank line, or a line opening a list item (`- ` or `* `), so each item of a JSON
 /// array or a YAML list is its own record and an id is tied to its own item's name only.
 fn linked_by_record(text: &str, id: &str, names: &[String]) -> bool {
+    records(text).any(|r| holds_token(r, id) && names.iter().any(|n| r.contains(n.as_str())))
+}
+
+/// The records of a lower-cased output, in one pass ([`linked_by_record`]): the text between
+/// two record boundaries — a brace or bracket, a line break before a blank line, or a line
+/// break before a list item (`- `, `* `).
+fn records(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
-    let boundary_before = |at: usize| -> usize {
-        let mut i = at;
-        while i > 0 {
-            let b = bytes[i - 1];
-            if matches!(b, b'{' | b'}' | b'[' | b']')
-                || b == b'\n' && (i < 2 || bytes[i - 2] == b'\n')
-                || b == b'\n'
-                    && matches!(
-                        text[i..].trim_start_matches([' ', '\t']).as_bytes(),
-                        [b'-' | b'*', b' ', ..]
-                    )
-            {
-                return i;
-            }
-            i -= 1;
-        }
-        0
-    };
-    let boundary_after = |at: usize| -> usize {
-        let mut i = at;
+    let mut start = 0;
+    let mut i = 0;
+    std::iter::from_fn(move || {
         while i < bytes.len() {
-            let b = bytes[i];
-            if matches!(b, b'{' | b'}' | b'[' | b']')
-                || b == b'\n'
-                    && (bytes.get(i + 1) == Some(&b'\n')
-                        || matches!(
-                            text[i + 1..].trim_start_matches([' ', '\t']).as_bytes(),
-                            [b'-' | b'*', b' ', ..]
-                        ))
-            {
-                return i;
-            }
+            let at = i;
             i += 1;
+            let boundary = match bytes[at] {
+                b'{' | b'}' | b'[' | b']' => true,
+                b'\n' => {
+                    bytes.get(at + 1) == Some(&b'\n')
+                        || matches!(
+                            text[at + 1..].trim_start_matches([' ', '\t']).as_bytes(),
+                            [b'-' | b'*', b' ', ..]
+                        )
+                }
+                _ => false,
+            };
+            if boundary {
+                let record = &text[start..at];
+                start = i;
+                return Some(record);
+            }
         }
-        bytes.len()
-    };
-    let is_token_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_');
-    text.match_indices(id).any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        let after = text[i + id.len()..].chars().next();
-        if before.is_some_and(is_token_char) || after.is_some_and(is_token_char) {
-            return false;
-        }
-        let record = &text[boundary_before(i)..boundary_after(i + id.len())];
-        names.iter().any(|n| record.contains(n.as_str()))
+        (start <= bytes.len()).then(|| {
+            let record = &text[start..];
+            start = bytes.len() + 1;
+            record
+        })
     })
 }
 
@@ -341,6 +331,8 @@ mod tests {
         assert!(linked_by_record(lines, "7", &names));
         assert!(!linked_by_record(lines, "8", &names));
         assert!(!linked_by_record("", "7", &names));
+        // One pass: an output of one long record of ids is read once, not once per id.
+        assert!(!linked_by_record(&"1 ".repeat(100_000), "1", &names));
         assert!(is_id_like("1x9_ab-2") && !is_id_like("a b") && !is_id_like(""));
     }
 

@@ -20,6 +20,7 @@ use vigil_features::plan::Action;
 
 use super::{Prior, report};
 use crate::context::{PlanContext, StepContext};
+use crate::grounding::Request;
 use crate::secrets::{MAX_SECRETS, Secret};
 
 /// The family, with where sensitive data was last read so far.
@@ -80,12 +81,7 @@ impl NetworkEgress {
         } else if sends {
             let request = ctx.request();
             let trusted = ctx.trusted_text(s.index);
-            let unnamed: Vec<&str> = ann
-                .endpoints
-                .iter()
-                .filter(|e| !request.names_endpoint(e))
-                .map(String::as_str)
-                .collect();
+            let unnamed = unnamed_endpoints(request, &ann.endpoints);
             // Where the request did not name it, a clean observation of a requested step may
             // have (the address in the file the user asked about): no med note then.
             let untrusted: Vec<&str> = unnamed
@@ -203,14 +199,7 @@ impl NetworkEgress {
         };
         // Only the request can name where a secret may go: the file that holds the key can
         // also hold the collector's address (`metrics_endpoint: https://…`).
-        let request = ctx.request();
-        let unnamed: Vec<&str> = s
-            .annotation
-            .endpoints
-            .iter()
-            .filter(|e| !request.names_endpoint(e))
-            .map(String::as_str)
-            .collect();
+        let unnamed = unnamed_endpoints(ctx.request(), &s.annotation.endpoints);
         if unnamed.is_empty() && !s.annotation.endpoints.is_empty() {
             return false;
         }
@@ -369,6 +358,15 @@ fn disguised_endpoint(s: StepContext<'_>) -> Option<(String, String)> {
 fn invites(s: StepContext<'_>) -> bool {
     s.annotation.action == Action::Write && s.annotation.endpoints.iter().any(|e| e.contains('@'))
         || s.annotation.action.changes() && !s.annotation.invitees.is_empty()
+}
+
+/// The endpoints the request does not name ([`Request::names_endpoint`]).
+fn unnamed_endpoints<'a>(request: &Request, endpoints: &'a [String]) -> Vec<&'a str> {
+    endpoints
+        .iter()
+        .filter(|e| !request.names_endpoint(e))
+        .map(String::as_str)
+        .collect()
 }
 
 /// Endpoints a step reaches (`verb`: contacts, invites) that the request does not name: med
