@@ -31,6 +31,7 @@ use vigil_features::literal_gate::LiteralGate;
 
 use crate::cue_gate::cue_gate;
 use crate::foreign_cues;
+use crate::misspelling::fold_misspellings;
 
 /// Cue names, in feature order (part of the feature schema).
 pub const CUE_NAMES: &[&str] = &[
@@ -507,7 +508,8 @@ impl DetectionText {
     /// default-ignorable code points removed;
     /// Cyrillic/Greek look-alikes folded in words whose every non-ASCII letter has a Latin
     /// look-alike; `_`, `-` (and U+2010/U+2011) between letters → space; leetspeak digits
-    /// (0 1 3 4 5 7) folded in short words that have a digit before a letter and no other digit.
+    /// (0 1 3 4 5 7) folded in short words that have a digit before a letter and no other digit;
+    /// deliberate misspellings of override words folded ([`crate::misspelling`]).
     pub fn prepare(&mut self, raw: &str) -> &str {
         self.text.clear();
         self.token.clear();
@@ -526,6 +528,8 @@ impl DetectionText {
         // The cue patterns are written in lower case and matched case-sensitively: far cheaper
         // than case-insensitive matching, and the n-gram encoder lowercases anyway.
         self.text.make_ascii_lowercase();
+        // `ignroe your prevoius instrucitons` reads as what it imitates (`crate::misspelling`).
+        fold_misspellings(&mut self.text, &mut self.token);
         &self.text
     }
 

@@ -13,6 +13,7 @@
 //! | [`model`] | the artifact: [`InjectionModel`], its feature schema, [`EMBEDDED`], [`MODEL_ENV`], loading |
 //! | [`segment`] | how a long text is cut into the segments that are scored ([`segment::Segments`]) |
 //! | [`cues`] | structural cues and the detection copy ([`cues::DetectionText`]: NFKC, invisibles removed, look-alikes folded) |
+//! | [`misspelling`] | deliberate misspellings of override words (`ignroe`, `instrucitons`) read as the words, in the detection copy |
 //! | `cue_gate` | the literals each cue pattern needs, for [`vigil_features::literal_gate`] (the rest of the patterns are never run) |
 //!
 //! The encoder is [`vigil_features::text`] plus the cue block of [`cues`]; training, data and
@@ -46,6 +47,7 @@ pub mod decode;
 pub mod detect;
 mod error;
 mod foreign_cues;
+pub mod misspelling;
 pub mod model;
 pub mod segment;
 mod window;
