@@ -31,7 +31,7 @@ use vigil_features::literal_gate::LiteralGate;
 
 use crate::cue_gate::cue_gate;
 use crate::foreign_cues;
-use crate::misspelling::fold_misspellings;
+use crate::misspelling::{push_word, respell_tail};
 
 /// Cue names, in feature order (part of the feature schema).
 pub const CUE_NAMES: &[&str] = &[
@@ -528,8 +528,6 @@ impl DetectionText {
         // The cue patterns are written in lower case and matched case-sensitively: far cheaper
         // than case-insensitive matching, and the n-gram encoder lowercases anyway.
         self.text.make_ascii_lowercase();
-        // `ignroe your prevoius instrucitons` reads as what it imitates (`crate::misspelling`).
-        fold_misspellings(&mut self.text, &mut self.token);
         &self.text
     }
 
@@ -553,7 +551,7 @@ impl DetectionText {
                 }
                 let word = &raw[start..i];
                 if word.bytes().all(|b| b.is_ascii_alphabetic()) {
-                    self.text.push_str(word);
+                    push_word(&mut self.text, word);
                 } else {
                     self.token.push_str(word);
                     self.flush_token();
@@ -631,8 +629,8 @@ impl DetectionText {
             return;
         }
         if self.token.bytes().all(|b| b.is_ascii_alphabetic()) {
-            // Nothing to fold: no look-alike, no leetspeak digit.
-            self.text.push_str(&self.token);
+            // Nothing to fold but a misspelling: no look-alike, no leetspeak digit.
+            push_word(&mut self.text, &self.token);
             self.token.clear();
             return;
         }
@@ -666,10 +664,17 @@ impl DetectionText {
             }
         }
         let fold_leet = leet_ok && letters >= 2 && digit_before_letter;
+        let start = self.text.len();
+        let mut all_letters = true;
         for c in self.token.chars() {
             let c = folded(c);
             let c = if fold_leet { leet(c).unwrap_or(c) } else { c };
+            all_letters &= c.is_ascii_alphabetic();
             self.text.push(c);
+        }
+        if all_letters {
+            // `1gnr0e`, `ignrое` (Cyrillic о, е): a misspelling under the look-alikes.
+            respell_tail(&mut self.text, start);
         }
         self.token.clear();
     }

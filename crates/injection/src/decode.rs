@@ -853,6 +853,11 @@ fn substitutions(text: &str, out: &mut Vec<Decoded>) {
     if function * 5 >= tokens {
         return;
     }
+    // Records, tables and code fail the prose test below on their punctuation alone: it is
+    // counted first, stopping as soon as it decides, before the full statistics.
+    if punctuation_over_a_tenth(probe.as_bytes()) {
+        return;
+    }
     let p = ProbeStats::of(probe);
     // Prose: mostly letters (or digits standing for them) and spaces between words — not
     // a record, a table or code, whose words are not English either.
@@ -893,6 +898,22 @@ fn substitutions(text: &str, out: &mut Vec<Decoded>) {
             return;
         };
     push(out, 0..sample.len(), decode(sample), how);
+}
+
+/// Whether more than a tenth of `probe`'s bytes are neither ASCII letters, digits nor spaces:
+/// exactly when [`ProbeStats`]' `(alnum + spaces) * 10 < len * 9` holds, decided at the first
+/// byte that settles it.
+fn punctuation_over_a_tenth(probe: &[u8]) -> bool {
+    let mut other = 0usize;
+    for &b in probe {
+        if !(b.is_ascii_alphanumeric() || b == b' ') {
+            other += 1;
+            if other * 10 > probe.len() {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Names of the Caesar shifts (index = shift, forward).
@@ -1143,6 +1164,29 @@ mod tests {
                 assert!(text.is_char_boundary(d.range.end), "{text:?} {d:?}");
                 assert!(d.range.end <= text.len() && d.text.len() <= MAX_DECODED_BYTES);
             }
+        }
+    }
+
+    #[test]
+    fn the_punctuation_precheck_decides_as_the_prose_test_does() {
+        let texts = [
+            "",
+            "plain words and spaces only here",
+            "- id_: '14'\n  sender: maya@acme.example\n  subject: Offsite",
+            "Gur dhvpx oebja sbk whzcf bire gur ynml qbt, naq gura vg erfgf.",
+            "it's a dog's life, isn't it? yes: it is.",
+            "a,b c d e f g h i j",
+            "a,b c d e f g h i j k",
+            "日本語のテキスト",
+        ];
+        for t in texts {
+            let p = ProbeStats::of(t);
+            let prose_test_fails = (p.alnum + p.spaces) * 10 < t.len() * 9;
+            assert_eq!(
+                punctuation_over_a_tenth(t.as_bytes()),
+                prose_test_fails,
+                "{t:?}"
+            );
         }
     }
 }
