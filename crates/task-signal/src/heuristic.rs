@@ -49,12 +49,41 @@ impl Table {
     fn sums(&self, text: &str) -> [f64; GROUPS] {
         // From +0.0: an empty `sum()` of f64 is -0.0, which would print as "-0.0".
         let mut sums = [0.0; GROUPS];
-        for i in self.set.matches(text).iter() {
+        let stand_in;
+        let haystack = if text.is_ascii() {
+            text
+        } else {
+            stand_in = ascii_stand_in(text);
+            &stand_in
+        };
+        for i in self.set.matches(haystack).iter() {
             let (g, w) = self.weights[i];
             sums[g] += w;
         }
         sums
     }
+}
+
+/// `text` with every non-ASCII character replaced by an ASCII one the table's patterns treat
+/// alike: a word character by `_`, white space by a space, the two characters that case-fold to
+/// ASCII letters (the Kelvin sign, the long s) by those letters, anything else by `#`.
+///
+/// Why: the patterns' Unicode `\b` stops the lazy DFA at the first non-ASCII word character, and
+/// the set then runs in the PikeVM — 45 µs for a 60-byte Russian prompt, 15× an English one. The
+/// patterns are ASCII words joined by `\b`, `\s`, `\w`, groups, alternations and repetitions
+/// under `(?i)` (a test checks), so they match the stand-in exactly when they match the text:
+/// `\w`, `\s` and `\b` see the same classes at the same places, and no ASCII letter is made.
+fn ascii_stand_in(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            _ if c.is_ascii() => c,
+            '\u{212A}' => 'k',
+            '\u{017F}' => 's',
+            _ if c.is_whitespace() => ' ',
+            _ if regex_syntax::try_is_word_character(c).unwrap_or(true) => '_',
+            _ => '#',
+        })
+        .collect()
 }
 
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
@@ -434,6 +463,9 @@ mod tests {
             "explain how the scheduler works and summarize the design doc",
             "write a test for the parser; refactor, rename and delete the old module",
             "Überarbeite das gesamte Modul – rewrite the entire módulo ünd fix it",
+            "Исправь опечатку: fix функцию, implement функцию, explain\u{a0}why is it",
+            "fiЖ Ѳfix fixЖ fix‿it rewrite\u{2003}the checK if ſummarize",
+            "what\u{3000}is 重写 refactor 全部 – ﬁx",
             "",
             "   ",
             &"create a new page and analyze the logs ".repeat(300),
@@ -455,6 +487,31 @@ mod tests {
             matched >= 15,
             "the texts exercise the table: {matched} matches"
         );
+    }
+
+    #[test]
+    fn only_two_non_ascii_characters_case_fold_to_ascii_letters() {
+        // What `ascii_stand_in` relies on: under `(?i)`, no other character matches a letter.
+        let letter = regex::Regex::new("(?i)^[a-z]$").expect("pattern");
+        let folding: Vec<char> = ('\u{80}'..=char::MAX)
+            .filter(|c| letter.is_match(c.encode_utf8(&mut [0; 4])))
+            .collect();
+        assert_eq!(folding, ['\u{017F}', '\u{212A}']);
+    }
+
+    #[test]
+    fn the_patterns_use_only_what_the_ascii_stand_in_preserves() {
+        for p in TABLE.set.patterns() {
+            let body = p.strip_prefix("(?i)").expect("case-insensitive");
+            let mut chars = body.chars();
+            while let Some(c) = chars.next() {
+                let ok = match c {
+                    '\\' => matches!(chars.next(), Some('b' | 's' | 'w')),
+                    c => c.is_ascii_lowercase() || "()|?+ ".contains(c),
+                };
+                assert!(ok, "{p}: `{c}`");
+            }
+        }
     }
 
     #[test]
