@@ -19,6 +19,10 @@
 //!    ("lint" ↔ `ruff`, "cron" ↔ `crontab`, "branch" ↔ `git`);
 //! 5. and the request does not qualify a subcommand differently: "trigger the **test**
 //!    workflow" does not ask for `gh workflow run deploy-prod.yml` ([`qualifier_differs`]).
+//!
+//! A command that only checks the work ([`verifies`]: tests, type and lint checks, builds)
+//! needs conditions 2 and 3 and either a change asked for or a synonym link ("the tests don't
+//! pass, can you look?" asks for `pytest`).
 
 use vigil_features::plan::{Action, StepAnnotation};
 
@@ -184,10 +188,29 @@ pub fn asks_for_execute_on_topic(
     let Some(text) = request.text() else {
         return false;
     };
-    if annotation.action != Action::Execute || !asks_for_a_change(request, text) {
+    if annotation.action != Action::Execute
+        || args.iter().any(|a| inspector::flags_text(request, a))
+    {
         return false;
     }
-    if args.iter().any(|a| inspector::flags_text(request, a)) {
+    let change = asks_for_a_change(request, text);
+    let request_words = words(text, true);
+    let joined = args.join(" ; ").to_lowercase();
+    let arg_parts = command_parts(&joined);
+    let linked_to = |command_words: &[&str]| {
+        SYNONYMS.iter().any(|(subjects, programs)| {
+            subjects
+                .iter()
+                .any(|s| request_words.iter().any(|r| same_word(r, s)))
+                && programs.iter().any(|p| command_words.contains(p))
+        })
+    };
+    // Checking the work (tests, type checks, lint checks, builds) is asked for by any change
+    // request, and by a request about what it checks ("the tests don't pass, can you look?").
+    if !arg_parts.is_empty() && arg_parts.iter().all(|p| verifies(p)) {
+        return change || linked_to(&words(&joined, false));
+    }
+    if !change {
         return false;
     }
     // The tool's name is read as a command of its own (`gh_run_view` is `gh run view`).
@@ -201,20 +224,13 @@ pub fn asks_for_execute_on_topic(
     if parts.iter().any(|p| deletes_files(p)) && !request.asks_for(Action::Delete) {
         return false;
     }
-    let request_words = words(text, true);
     let command_words = words(&command, false);
     let shares_a_word = request_words
         .iter()
         .filter(|r| is_subject(r))
         .any(|r| command_words.iter().any(|c| same_word(r, c)))
         || request_tokens(text).any(|t| command.contains(t));
-    let linked = SYNONYMS.iter().any(|(subjects, programs)| {
-        subjects
-            .iter()
-            .any(|s| request_words.iter().any(|r| same_word(r, s)))
-            && programs.iter().any(|p| command_words.contains(p))
-    });
-    (shares_a_word || linked) && !qualifier_differs(text, &parts, &command_words)
+    (shares_a_word || linked_to(&command_words)) && !qualifier_differs(text, &parts, &command_words)
 }
 
 /// Condition 1 of the module docs.
@@ -259,6 +275,37 @@ fn command_parts(command: &str) -> Vec<Vec<&str>> {
         })
         .filter(|p| !p.is_empty())
         .collect()
+}
+
+/// A simple command that only checks the work: a test runner, a type checker, a linter or
+/// formatter in check mode, a build (`cd` beside them changes nothing).
+fn verifies(part: &[&str]) -> bool {
+    let program = part[0].rsplit('/').next().unwrap_or(part[0]);
+    let sub = part.iter().skip(1).find(|w| !w.starts_with('-')).copied();
+    let fixes = part
+        .iter()
+        .any(|w| matches!(*w, "--fix" | "--write" | "-w"));
+    match program {
+        "cd" | "pytest" | "jest" | "vitest" | "mocha" | "tox" | "nox" | "mypy" | "pyright"
+        | "rspec" | "ctest" | "tsc" => true,
+        "python" | "python3" => {
+            part.get(1) == Some(&"-m") && matches!(sub, Some("pytest" | "unittest" | "mypy"))
+        }
+        "cargo" => matches!(sub, Some("test" | "check" | "clippy" | "build")) && !fixes,
+        "go" => matches!(sub, Some("test" | "vet" | "build")),
+        "npm" | "pnpm" | "yarn" => {
+            sub == Some("test")
+                || sub == Some("run")
+                    && part
+                        .iter()
+                        .skip(2)
+                        .find(|w| !w.starts_with('-'))
+                        .is_some_and(|s| matches!(*s, "test" | "lint" | "build" | "typecheck"))
+        }
+        "make" => matches!(sub, Some("test" | "check" | "lint" | "build")),
+        "ruff" | "eslint" | "flake8" | "pylint" | "black" | "prettier" => !fixes,
+        _ => false,
+    }
 }
 
 /// A simple command that deletes files: `rm`, `rmdir`, `unlink`, `shred`, `git rm`,
@@ -396,6 +443,15 @@ mod tests {
                 "The disk keeps filling up with logs on web-3, fix it",
                 "journalctl --vacuum-size=2G",
             ),
+            // checking the work after a change, or when asked about what it checks
+            (
+                "Rename get_usr to get_user across the codebase",
+                "pytest -q",
+            ),
+            (
+                "The tests don't pass on main, can you look?",
+                "cd api && python -m pytest -x",
+            ),
             // a delete the request asks for
             (
                 "Clean the build artifacts and rebuild",
@@ -438,6 +494,9 @@ mod tests {
                 "Nginx can't read its config, fix permissions",
                 "chmod -R ugo+rwx /etc",
             ),
+            // a check nobody asked for, and one that fixes
+            ("Summarize the README", "cargo test"),
+            ("Summarize the README", "ruff check --fix ."),
             // a deletion the request does not ask for
             (
                 "Fix the failing test in tests/test_billing.py",
