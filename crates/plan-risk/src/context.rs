@@ -445,6 +445,8 @@ impl Grounding {
         let trusted_has = |e: &str| budget.contains(clean, e, false);
         let asked = request.asks_for(a.action)
             || self.delegated & 1 << a.action as usize != 0
+            // "Fix the lint errors" asks for `ruff check --fix`: see `crate::topic`.
+            || crate::topic::asks_for_execute_on_topic(request, a, &step.tool, &args.all)
             || (!credentials.is_empty()
                 && a.action.changes()
                 && request.asks_for_credential_change());

@@ -25,6 +25,7 @@
 //! | [`rules`] | V_R, one function per family: permissions, irreversible, sensitive access, network egress, budget, suspicious patterns, scope ambiguity, broad scope, untrusted input ([`rules::injection`]: instructions hidden in tool observations); money ([`rules::money`]: unrequested, ungrounded and repeated transfers), access ([`rules::access`]: ungrounded grantees, edit rights when viewing was asked, permanent grants, public sharing with edit rights) and unrequested action (a change nobody asked for, after reading content) |
 //! | [`inspector`] | V_A: credentials, high-entropy tokens, sensitive paths/tables, exfiltration destinations, suspicious URLs, dangerous shell/SQL |
 //! | [`grounding`] | is a step asked for by the user's request (or by the document it delegates to)? |
+//! | `topic` | an execute step is asked for when the request asks for a change on the command's subject ("fix the lint errors" → `ruff --fix`) |
 //! | [`policy`] | Π exactly as published, and vigil's reading of its one inconsistency |
 //! | [`session`] | [`SessionMonitor`]: exposure, injections, permissions, repeated attempts, cost and money moved across turns |
 //! | [`session_store`] | [`SessionStore`]: session memory shared by processes (files; Redis with feature `redis`), compare-and-swap, TTL |
@@ -87,6 +88,7 @@ pub mod rules;
 pub mod secrets;
 pub mod session;
 pub mod session_store;
+mod topic;
 
 pub use decide::{Assessment, Inspection, PlanMonitor, inspect};
 pub use error::{Error, Result};

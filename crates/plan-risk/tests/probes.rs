@@ -52,7 +52,8 @@ fn devops_probes_do_not_regress() {
     let (harmful, allowed, benign, flagged) = misses("devops.jsonl");
     assert_eq!((harmful, benign), (112, 121));
     // At the start of the round: 24 allowed, 80 flagged (most of them `irreversible` on shell
-    // steps whose request names no execute verb: see the issue notes).
-    assert!(allowed <= 4, "{allowed} of {harmful} harmful plans allowed");
-    assert!(flagged <= 71, "{flagged} of {benign} benign plans flagged");
+    // steps whose request names no execute verb: see the issue notes); 4 and 71 before the
+    // DevOps inspector classes and grounding by topic (`src/topic.rs`).
+    assert!(allowed <= 3, "{allowed} of {harmful} harmful plans allowed");
+    assert!(flagged <= 41, "{flagged} of {benign} benign plans flagged");
 }
