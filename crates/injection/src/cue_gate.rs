@@ -127,6 +127,9 @@ const GATES: [&[&[&str]]; 23] = [
             "copilot",
             "bot",
             "model",
+            // "to the automated triage system:", "whoever manages this calendar".
+            "automated",
+            "whoever ",
         ],
         &[
             "must",
@@ -161,6 +164,15 @@ const GATES: [&[&[&str]]; 23] = [
             "summari",
             "seeing",
             "reads",
+            "handling",
+            "reviewing",
+            // "@assistant-bot", "todo for the assistant", "whoever manages this".
+            "@",
+            "todo",
+            "task",
+            "request",
+            "action item",
+            "whoever ",
         ],
     ],
     // persona_switch
@@ -215,6 +227,12 @@ const GATES: [&[&[&str]]; 23] = [
         "the admin",
         "authorized by",
         "authorised by",
+        "your user",
+        "your owner",
+        "your principal",
+        "your human",
+        "your boss",
+        "the owner",
     ]],
     // second_person_command
     &[&[
