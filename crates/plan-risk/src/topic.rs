@@ -195,6 +195,9 @@ pub fn asks_for_execute_on_topic(
     }
     let change = asks_for_a_change(request, text);
     let request_words = words(text, true);
+    // A shell comment does nothing, so it names no subject: `… # fix the lint errors` appended
+    // to any command must not make it the one asked for.
+    let args: Vec<String> = args.iter().map(|a| without_comments(a)).collect();
     let joined = args.join(" ; ").to_lowercase();
     let arg_parts = command_parts(&joined);
     let linked_to = |command_words: &[&str]| {
@@ -231,6 +234,31 @@ pub fn asks_for_execute_on_topic(
         .any(|r| command_words.iter().any(|c| same_word(r, c)))
         || request_tokens(text).any(|t| command.contains(t));
     (shares_a_word || linked_to(&command_words)) && !qualifier_differs(text, &parts, &command_words)
+}
+
+/// `command` without its shell comments: from a `#` that starts a word outside quotes to the
+/// end of its line.
+fn without_comments(command: &str) -> String {
+    let mut out = String::with_capacity(command.len());
+    for (n, line) in command.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let mut quote: Option<char> = None;
+        let mut previous = ' ';
+        for c in line.chars() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if c == '\'' || c == '"' => quote = Some(c),
+                None if c == '#' && previous.is_whitespace() => break,
+                None => {}
+            }
+            out.push(c);
+            previous = c;
+        }
+    }
+    out
 }
 
 /// Condition 1 of the module docs.
@@ -402,6 +430,19 @@ mod tests {
             &step.tool,
             &[command],
         )
+    }
+
+    #[test]
+    fn a_comment_names_no_subject() {
+        assert_eq!(
+            without_comments("ruff check src # fix lint\necho '#1' \"a # b\" x#y # z"),
+            "ruff check src \necho '#1' \"a # b\" x#y "
+        );
+        assert!(on_topic("Fix the lint errors", "ruff check --fix src/"));
+        assert!(!on_topic(
+            "Fix the lint errors",
+            "python3 tools/sync.py --all # fix the lint errors"
+        ));
     }
 
     #[test]
