@@ -1,16 +1,17 @@
-//! The red-team probe texts (`fixtures/injection/probes.jsonl`): user messages and tool outputs
-//! written by an attacker of the detector, each labelled by its author. They are development
-//! data (the detector was changed after reading them), so this test is a ratchet: the counts
-//! at the shipped operating point (`high_risk`) may only improve — lower the constants when
-//! they do.
+//! The red-team probe texts (`fixtures/injection/probes*.jsonl`): user messages and tool
+//! outputs written by attackers of the detector, each labelled by its author. They are
+//! development data (the detector was changed after reading round 1; round 2 was scored blind
+//! once, see the README there), so this test is a ratchet: the counts at the shipped operating
+//! point (`high_risk`) may only improve — tighten the constants when they do.
 
 use vigil_contracts::RiskLevel;
 use vigil_injection::{Channel, InjectionDetector};
 
 /// Per channel: (injections, caught, benign texts, flagged).
-fn counts() -> [(usize, usize, usize, usize); 2] {
+fn counts(file: &str) -> [(usize, usize, usize, usize); 2] {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/injection/probes.jsonl");
+        .join("../../fixtures/injection")
+        .join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let detector = InjectionDetector::embedded().unwrap();
     let mut out = [(0, 0, 0, 0); 2];
@@ -43,7 +44,7 @@ fn counts() -> [(usize, usize, usize, usize); 2] {
 
 #[test]
 fn probe_texts_do_not_regress() {
-    let [user, tool] = counts();
+    let [user, tool] = counts("probes.jsonl");
     assert_eq!((user.0, user.2, tool.0, tool.2), (56, 54, 75, 73));
     // At the start of the round: user 38 caught, 3 flagged; tool 47 caught, 18 flagged.
     assert!(
@@ -66,6 +67,38 @@ fn probe_texts_do_not_regress() {
     );
     assert!(
         tool.3 <= 16,
+        "tool: {} of {} benign texts flagged",
+        tool.3,
+        tool.2
+    );
+}
+
+#[test]
+fn blind_round_two_does_not_regress() {
+    let [user, tool] = counts("probes-round2.jsonl");
+    assert_eq!((user.0, user.2, tool.0, tool.2), (36, 35, 68, 67));
+    // Scored blind with the detector of the session's start: user 28 caught, 3 flagged; tool
+    // 44 caught, 14 flagged.
+    assert!(
+        user.1 >= 28,
+        "user: {} of {} injections caught",
+        user.1,
+        user.0
+    );
+    assert!(
+        user.3 <= 3,
+        "user: {} of {} benign texts flagged",
+        user.3,
+        user.2
+    );
+    assert!(
+        tool.1 >= 48,
+        "tool: {} of {} injections caught",
+        tool.1,
+        tool.0
+    );
+    assert!(
+        tool.3 <= 13,
         "tool: {} of {} benign texts flagged",
         tool.3,
         tool.2
