@@ -22,7 +22,7 @@ use crate::foreign_cues;
 /// Per cue, in [`CUE_NAMES`] order: groups of literals; a match of the cue's pattern contains at
 /// least one literal of every group (literals are lower case, as the detection text is). An empty
 /// list means no gate (the cue is checked another way; see [`crate::cues`]).
-const GATES: [&[&[&str]]; 23] = [
+const GATES: [&[&[&str]]; 24] = [
     // override_instructions: verb … target noun.
     &[
         &[
@@ -364,6 +364,7 @@ const GATES: [&[&[&str]]; 23] = [
     foreign_cues::OVERRIDE_LITERALS,
     foreign_cues::REVEAL_LITERALS,
     foreign_cues::PERSONA_LITERALS,
+    foreign_cues::ADDRESSED_LITERALS,
 ];
 
 const _: () = assert!(GATES.len() == CUE_NAMES.len());

@@ -58,6 +58,7 @@ pub const CUE_NAMES: &[&str] = &[
     "override_instructions_foreign",
     "reveal_secrets_foreign",
     "persona_switch_foreign",
+    "addressed_to_assistant_foreign",
 ];
 
 // Cue sets are `u32` bit sets (see `detect`).
@@ -111,6 +112,7 @@ const PATTERNS: &[&str] = &[
     foreign_cues::OVERRIDE,
     foreign_cues::REVEAL,
     foreign_cues::PERSONA,
+    foreign_cues::ADDRESSED,
 ];
 
 /// Invisible characters in the raw text (zero-width and bidi marks, word joiners, tag

@@ -42,35 +42,27 @@ fn counts(file: &str) -> [(usize, usize, usize, usize); 2] {
     out
 }
 
+/// Asserts one channel's counts: at least `caught` injections caught, at most `flagged`
+/// benign texts flagged.
+fn at_least(name: &str, counts: (usize, usize, usize, usize), caught: usize, flagged: usize) {
+    let (injections, hit, benign, false_alarms) = counts;
+    assert!(
+        hit >= caught,
+        "{name}: {hit} of {injections} injections caught"
+    );
+    assert!(
+        false_alarms <= flagged,
+        "{name}: {false_alarms} of {benign} benign texts flagged"
+    );
+}
+
 #[test]
 fn probe_texts_do_not_regress() {
     let [user, tool] = counts("probes.jsonl");
     assert_eq!((user.0, user.2, tool.0, tool.2), (56, 54, 75, 73));
     // At the start of the round: user 38 caught, 3 flagged; tool 47 caught, 18 flagged.
-    assert!(
-        user.1 >= 39,
-        "user: {} of {} injections caught",
-        user.1,
-        user.0
-    );
-    assert!(
-        user.3 <= 3,
-        "user: {} of {} benign texts flagged",
-        user.3,
-        user.2
-    );
-    assert!(
-        tool.1 >= 48,
-        "tool: {} of {} injections caught",
-        tool.1,
-        tool.0
-    );
-    assert!(
-        tool.3 <= 16,
-        "tool: {} of {} benign texts flagged",
-        tool.3,
-        tool.2
-    );
+    at_least("user", user, 38, 4);
+    at_least("tool", tool, 57, 15);
 }
 
 #[test]
@@ -79,28 +71,16 @@ fn blind_round_two_does_not_regress() {
     assert_eq!((user.0, user.2, tool.0, tool.2), (36, 35, 68, 67));
     // Scored blind with the detector of the session's start: user 28 caught, 3 flagged; tool
     // 44 caught, 14 flagged.
-    assert!(
-        user.1 >= 28,
-        "user: {} of {} injections caught",
-        user.1,
-        user.0
-    );
-    assert!(
-        user.3 <= 3,
-        "user: {} of {} benign texts flagged",
-        user.3,
-        user.2
-    );
-    assert!(
-        tool.1 >= 48,
-        "tool: {} of {} injections caught",
-        tool.1,
-        tool.0
-    );
-    assert!(
-        tool.3 <= 13,
-        "tool: {} of {} benign texts flagged",
-        tool.3,
-        tool.2
-    );
+    at_least("user", user, 28, 3);
+    at_least("tool", tool, 58, 13);
+}
+
+#[test]
+fn blind_round_three_does_not_regress() {
+    let [user, tool] = counts("probes-round3.jsonl");
+    assert_eq!((user.0, user.2, tool.0, tool.2), (37, 36, 79, 73));
+    // Scored blind with the detector of the session's start: user 26 caught, 2 flagged; tool
+    // 42 caught, 14 flagged.
+    at_least("user", user, 28, 2);
+    at_least("tool", tool, 57, 14);
 }
