@@ -196,11 +196,13 @@ fn target_values(step: &Step) -> impl Iterator<Item = &str> + '_ {
 /// Keys that name what a step acts on: the [`TARGET_KEYS`] and any `*_id(s)`, `*_name`,
 /// `*_path` key.
 fn is_target_key(k: &str) -> bool {
-    let k = k.to_ascii_lowercase();
-    is_one_of(&k, TARGET_KEYS)
-        || ["_id", "_ids", "_name", "_path", "_email"]
-            .iter()
-            .any(|s| k.ends_with(s))
+    // Compared ASCII case-insensitively in place: every step's keys pass through here, and a
+    // lower-cased copy of each cost an allocation.
+    is_one_of(k, TARGET_KEYS)
+        || ["_id", "_ids", "_name", "_path", "_email"].iter().any(|s| {
+            k.len() >= s.len()
+                && k.as_bytes()[k.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
+        })
 }
 
 /// A vague target value (`""`, `?`, `tbd`, `someone`, …): not a named recipient or grantee.
