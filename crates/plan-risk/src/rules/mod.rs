@@ -236,6 +236,7 @@ pub(crate) fn warm_up() {
     access::warm_up();
     amounts::warm_up();
     keys::warm_up();
+    money::warm_up();
     sensitive_access::warm_up();
     permissions::warm_up();
     scope::warm_up();

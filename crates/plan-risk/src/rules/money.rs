@@ -69,14 +69,17 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 
 use serde_json::{Map, Value};
 use vigil_contracts::{Severity, Violation};
 use vigil_features::plan::Action;
 
 use super::amounts::{
-    CurrencyValue, Freq, currencies_in, currency_value, currency_word, decimal_comma, freqs_in,
-    lower, number_values, run_value, spoken_prices,
+    CurrencyValue, Freq, cue_automaton, currencies_in, currency_value, currency_word,
+    decimal_comma, freqs_in, lower, number_values, run_value, spoken_prices,
 };
 use super::keys::KeyClass;
 use super::report;
@@ -1280,6 +1283,9 @@ impl Recurrence {
 /// `quarter` (¼), `N%` / `N percent`; at most 8.
 fn fractions_in(text: &str) -> Vec<f64> {
     let lower = lower(text);
+    if !fraction_cues().is_match(lower.as_ref()) {
+        return Vec::new();
+    }
     // Which of the fraction words the text writes as whole words: one pass over its words.
     let (mut half, mut third, mut quarter) = (false, false, false);
     for w in lower.split(|c: char| !c.is_alphanumeric()) {
@@ -1315,6 +1321,24 @@ fn fractions_in(text: &str) -> Vec<f64> {
     out
 }
 
+/// What every fraction [`fractions_in`] reads is written with: a fraction word, or a
+/// percentage.
+fn fraction_cues() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| {
+        cue_automaton([
+            "half", "halves", "third", "quarter", "fourth", "%", "percent",
+        ])
+    })
+}
+
+/// Builds the request readings' cue automata now (at monitor construction).
+pub(super) fn warm_up() {
+    for cues in [fraction_cues(), counted_repeat_cues()] {
+        let _ = cues.is_match("warm up");
+    }
+}
+
 /// How many payments a request names by listing what they are for: "for May and June" (2),
 /// "for rent, deposit and the parking spot" (3) — a "for" followed by items of one or two
 /// words (after an optional "the", "my", …) joined by commas and a final "and", the list
@@ -1325,6 +1349,10 @@ fn listed_items(lower: &str) -> u32 {
         "to", "of", "in", "on", "at", "by", "via", "from", "with", "please", "thanks", "using",
     ];
     const NOT_ITEMS: &[&str] = &["and", "or", "for", "then", "but", "both", "each", "also"];
+    // A list needs a "for" and an "and" (or `&`) after its first item: most requests have none.
+    if !(lower.contains("for") && (lower.contains("and") || lower.contains('&'))) {
+        return 1;
+    }
     // Words, and punctuation that ends a list item (`,`) or the clause (`.;:!?`).
     let mut tokens: Vec<&str> = Vec::new();
     let mut start = None;
@@ -1414,6 +1442,9 @@ fn asks_another(text: &str) -> bool {
         "round",
         "tranche",
     ];
+    if !text.contains("another") {
+        return false;
+    }
     let mut tokens = text.split_whitespace();
     while let Some(t) = tokens.next() {
         if t != "another" {
@@ -1515,6 +1546,9 @@ fn asks_counted_repeat(text: &str) -> bool {
         "several", "multiple", "separate", "both",
     ];
     let lower = lower(text);
+    if !counted_repeat_cues().is_match(lower.as_ref()) {
+        return false;
+    }
     let mut previous: Option<&str> = None;
     for w in lower
         .split(|c: char| !c.is_alphanumeric())
@@ -1529,6 +1563,12 @@ fn asks_counted_repeat(text: &str) -> bool {
         previous = Some(w);
     }
     false
+}
+
+/// [`COUNTED_REPEAT_WORDS`], which a counted repeat ends with.
+fn counted_repeat_cues() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| cue_automaton(COUNTED_REPEAT_WORDS))
 }
 
 /// `x` in whole cents, when it is a finite amount of a sane size.
