@@ -410,10 +410,8 @@ impl Request {
             && !(annotation.action == Action::Send
                 && annotation.endpoints.is_empty()
                 && annotation.domain == "social"
-                && !vigil_features::plan::domain_words("social")
-                    .iter()
-                    .chain(["post", "publish", "channel", "public"].iter())
-                    .any(|w| self.mentions(w)))
+                && !self.mentions_any(social_words())
+                && !self.mentions_any(&PUBLICATION_WORDS))
     }
 }
 
@@ -457,6 +455,15 @@ fn delegated_words() -> &'static AhoCorasick {
     static A: OnceLock<AhoCorasick> = OnceLock::new();
     A.get_or_init(|| any_literal_automaton(DELEGATED_WORDS))
 }
+
+/// The social domain's words, searched in one pass ([`Request::names_what`]).
+fn social_words() -> &'static WordList {
+    static W: OnceLock<WordList> = OnceLock::new();
+    W.get_or_init(|| WordList::new(vigil_features::plan::domain_words("social")))
+}
+
+/// Words that name a publication besides the social platforms ([`Request::names_what`]).
+static PUBLICATION_WORDS: WordList = WordList::new(&["post", "publish", "channel", "public"]);
 
 /// Verbs of carrying out instructions ([`Request::delegates`]), as whole words.
 pub const DELEGATING_VERBS: &[&str] = &[
@@ -796,6 +803,8 @@ pub(crate) fn warm_up() {
     let _ = verb_index().automaton.is_match("warm up");
     let _ = delegated_words().is_match("warm up");
     let _ = negation_cues().is_match("warm up");
+    social_words().warm_up();
+    PUBLICATION_WORDS.warm_up();
 }
 
 /// Words that make the next word a noun ("my email", "the post"), not a request to act.
