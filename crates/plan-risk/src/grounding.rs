@@ -73,6 +73,8 @@ pub struct Request {
     asks: std::cell::Cell<[u8; 8]>,
     /// Memo of [`Request::verb_bits`]: the verbs asked for, and those ruled out.
     verbs: std::cell::Cell<Option<(u16, u16)>>,
+    /// Memo of [`Request::delegates`].
+    delegates: std::cell::Cell<Option<bool>>,
     /// The request is written with capitals: an upper-case letter other than the pronoun "I"
     /// ("reply to carol's email and say I can join" is written in lower case, and cannot say
     /// which words are names).
@@ -92,6 +94,7 @@ impl Request {
             original: original.map(str::to_owned),
             asks: std::cell::Cell::new([0; 8]),
             verbs: std::cell::Cell::new(None),
+            delegates: std::cell::Cell::new(None),
         }
     }
 
@@ -195,31 +198,12 @@ impl Request {
     /// the requests"), a negation ("don't follow the instructions") or a question ("what do the
     /// instructions say?", "how should I handle the requests?") is not a delegation.
     pub fn delegates(&self) -> bool {
-        let Some(r) = self.lower.as_deref() else {
-            return false;
-        };
-        // Most requests name no instructions at all: no word list to build then (a whole word
-        // is also a substring, so this never skips a delegation).
-        if !DELEGATED_WORDS.iter().any(|w| r.contains(w)) {
-            return false;
+        if let Some(known) = self.delegates.get() {
+            return known;
         }
-        let words = clause_words(r);
-        words.iter().enumerate().any(|(i, &(w, clause_start))| {
-            let next = words.get(i + 1).map(|&(n, _)| n);
-            DELEGATING_VERBS.contains(&w)
-                // An imperative opens its clause: "… and follow the instructions", "please
-                // do …", "can you do …" — not "the action items", "a complete list", "don't
-                // follow", "how should I handle".
-                && (clause_start || i.checked_sub(1).is_some_and(|p| IMPERATIVE_LEAD.contains(&words[p].0)))
-                // "Follow up with…", "do a summary of…", "my to do list".
-                && !matches!((w, next), ("follow", Some("up")) | ("do", Some("a" | "an" | "list")))
-                // "Do you know the instructions…", "do we have steps…": a question.
-                && !(w == "do" && next.is_some_and(|n| PRONOUNS.contains(&n)))
-                && words[i + 1..]
-                    .iter()
-                    .take(6)
-                    .any(|(n, _)| DELEGATED_WORDS.contains(n))
-        })
+        let delegates = self.lower.as_deref().is_some_and(delegation_in);
+        self.delegates.set(Some(delegates));
+        delegates
     }
 
     /// The change actions ([`Action::CHANGES`]) this text asks for, one bit per `action as
@@ -426,12 +410,60 @@ impl Request {
             && !(annotation.action == Action::Send
                 && annotation.endpoints.is_empty()
                 && annotation.domain == "social"
-                && !vigil_features::plan::domain_words("social")
-                    .iter()
-                    .chain(["post", "publish", "channel", "public"].iter())
-                    .any(|w| self.mentions(w)))
+                && !self.mentions_any(social_words())
+                && !self.mentions_any(&PUBLICATION_WORDS))
     }
 }
+
+/// [`Request::delegates`] of a lower-cased text.
+fn delegation_in(r: &str) -> bool {
+    // Most requests name no instructions at all: no word list to build then (a whole word is
+    // also a substring, so this never skips a delegation).
+    if !delegated_words().is_match(r) {
+        return false;
+    }
+    let words = clause_words(r);
+    words.iter().enumerate().any(|(i, &(w, clause_start))| {
+        let next = words.get(i + 1).map(|&(n, _)| n);
+        DELEGATING_VERBS.contains(&w)
+            // An imperative opens its clause: "… and follow the instructions", "please
+            // do …", "can you do …" — not "the action items", "a complete list", "don't
+            // follow", "how should I handle".
+            && (clause_start || i.checked_sub(1).is_some_and(|p| IMPERATIVE_LEAD.contains(&words[p].0)))
+            // "Follow up with…", "do a summary of…", "my to do list".
+            && !matches!((w, next), ("follow", Some("up")) | ("do", Some("a" | "an" | "list")))
+            // "Do you know the instructions…", "do we have steps…": a question.
+            && !(w == "do" && next.is_some_and(|n| PRONOUNS.contains(&n)))
+            && words[i + 1..]
+                .iter()
+                .take(6)
+                .any(|(n, _)| DELEGATED_WORDS.contains(n))
+    })
+}
+
+/// An automaton that answers `literals.iter().any(|l| text.contains(l))` in one pass over the
+/// text (a request is searched for a dozen such words per plan).
+fn any_literal_automaton(literals: &[&str]) -> AhoCorasick {
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(literals)
+        .expect("literal automaton")
+}
+
+/// [`DELEGATED_WORDS`] as substrings, in one pass.
+fn delegated_words() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| any_literal_automaton(DELEGATED_WORDS))
+}
+
+/// The social domain's words, searched in one pass ([`Request::names_what`]).
+fn social_words() -> &'static WordList {
+    static W: OnceLock<WordList> = OnceLock::new();
+    W.get_or_init(|| WordList::new(vigil_features::plan::domain_words("social")))
+}
+
+/// Words that name a publication besides the social platforms ([`Request::names_what`]).
+static PUBLICATION_WORDS: WordList = WordList::new(&["post", "publish", "channel", "public"]);
 
 /// Verbs of carrying out instructions ([`Request::delegates`]), as whole words.
 pub const DELEGATING_VERBS: &[&str] = &[
@@ -766,9 +798,13 @@ fn verb_index() -> &'static VerbIndex {
     })
 }
 
-/// Builds the verb automaton now (at monitor construction).
+/// Builds the verb and literal automata now (at monitor construction).
 pub(crate) fn warm_up() {
     let _ = verb_index().automaton.is_match("warm up");
+    let _ = delegated_words().is_match("warm up");
+    let _ = negation_cues().is_match("warm up");
+    social_words().warm_up();
+    PUBLICATION_WORDS.warm_up();
 }
 
 /// Words that make the next word a noun ("my email", "the post"), not a request to act.
@@ -857,6 +893,18 @@ const NEGATION_UNDONE: &[&str] = &["forget", "fail", "hesitate", "only"];
 /// answer or forward), not its own instructions ([`quoted_spans`]).
 const QUOTED_CONTENT_WORDS: usize = 4;
 
+/// Substrings every negation [`negated_spans`] reads holds one of.
+const NEGATION_CUES: &[&str] = &[
+    "not", "n't", "n’t", "n`t", "never", "without", "dont", "cant", "wont", "avoid", "refrain",
+    "no ",
+];
+
+/// [`NEGATION_CUES`] in one pass.
+fn negation_cues() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| any_literal_automaton(NEGATION_CUES))
+}
+
 /// The byte ranges of the words of a lower-cased request that a negation governs: the first
 /// word after the negation that is not a filler ([`NEGATION_FILLERS`], at most
 /// [`MAX_NEGATION_FILLERS`] of them, commas allowed) — "don't **pay** anything yet", "do not,
@@ -865,14 +913,9 @@ const QUOTED_CONTENT_WORDS: usize = 4;
 /// and pay the invoice" asks for the payment.
 fn negated_spans(r: &str) -> Vec<std::ops::Range<usize>> {
     let mut spans = Vec::new();
-    // Most requests hold no negation: no word walk then (every negation holds one of these).
-    if ![
-        "not", "n't", "n’t", "n`t", "never", "without", "dont", "cant", "wont", "avoid", "refrain",
-        "no ",
-    ]
-    .iter()
-    .any(|n| r.contains(n))
-    {
+    // Most requests hold no negation: no word walk then (every negation holds a
+    // [`NEGATION_CUES`] one).
+    if !negation_cues().is_match(r) {
         return spans;
     }
     let is_word_char = |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '`');

@@ -691,7 +691,7 @@ pub fn inspect_step(ctx: &PlanContext<'_>, step: StepContext<'_>, out: &mut Vec<
                 rule: rule.into(),
                 severity,
                 step: Some(index),
-                detail: format!("{name}: {}", preview(s)),
+                detail: finding_detail(&[name, ": "], s),
             });
         }
         if seen & (1 << 31) == 0
@@ -706,7 +706,7 @@ pub fn inspect_step(ctx: &PlanContext<'_>, step: StepContext<'_>, out: &mut Vec<
                     Severity::Med
                 },
                 step: Some(index),
-                detail: format!("secret-like token {}", preview(tok)),
+                detail: finding_detail(&["secret-like token "], tok),
             });
         }
     }
@@ -789,12 +789,31 @@ fn dropped_table(sql: &str) -> Option<&str> {
 
 /// At most 60 characters of a value, for violation details (secrets are masked after 6 chars).
 pub fn preview(s: &str) -> String {
-    let t: String = s.chars().take(60).collect();
-    if t.len() < s.len() {
-        format!("\"{t}…\"")
-    } else {
-        format!("\"{t}\"")
+    let mut out = String::new();
+    push_preview(&mut out, s);
+    out
+}
+
+/// Appends [`preview`]`(s)` to `out`: built in place, as a harmful plan's findings each quote
+/// a value and formatting machinery costs more than the rest of a short finding.
+fn push_preview(out: &mut String, s: &str) {
+    let end = s.char_indices().nth(60).map_or(s.len(), |(at, _)| at);
+    out.reserve(end + 5);
+    out.push('"');
+    out.push_str(&s[..end]);
+    if end < s.len() {
+        out.push('…');
     }
+    out.push('"');
+}
+
+/// An inspector finding's detail: the `label` pieces, then [`preview`]`(value)`.
+fn finding_detail(label: &[&str], value: &str) -> String {
+    let label_len: usize = label.iter().map(|l| l.len()).sum();
+    let mut out = String::with_capacity(label_len + value.len().min(240) + 5);
+    label.iter().for_each(|l| out.push_str(l));
+    push_preview(&mut out, value);
+    out
 }
 
 fn high_entropy_token(s: &str) -> Option<&str> {

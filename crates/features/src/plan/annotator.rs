@@ -854,10 +854,13 @@ const SOCIAL_BRANDS: &[&str] = &[
 /// What the arguments alone say: an amount with a payee moves money; an access level, role or
 /// permission grants access.
 fn args_action(args: &serde_json::Map<String, Value>) -> Option<Action> {
-    // Keys are folded like names: `ａｍｏｕｎｔ` or `am\u{200b}ount` is an amount.
+    // Keys are folded like names: `ａｍｏｕｎｔ` or `am\u{200b}ount` is an amount. The lists are
+    // lower-case ASCII, so an ASCII case-insensitive comparison needs no lower-cased copy.
     let key = |list: &[&str]| {
-        args.keys()
-            .any(|k| list.contains(&crate::fold::fold(k).to_ascii_lowercase().as_str()))
+        args.keys().any(|k| {
+            let k = crate::fold::fold(k);
+            list.iter().any(|w| w.eq_ignore_ascii_case(&k))
+        })
     };
     if key(AMOUNT_ARGS) && key(PAYEE_ARGS) {
         Some(Action::Transfer)
@@ -1224,6 +1227,18 @@ mod tests {
 
     /// The token table answers what walking the lists did, for every lexicon word, its plural
     /// and stem, and seeded random tokens and token sets.
+    #[test]
+    fn argument_name_lists_are_lower_case_ascii() {
+        // `args_action` compares keys to them ASCII case-insensitively, which is what lower-casing
+        // the key did only while every list word is lower-case ASCII.
+        for w in AMOUNT_ARGS.iter().chain(PAYEE_ARGS).chain(ACCESS_ARGS) {
+            assert!(
+                w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()),
+                "{w}"
+            );
+        }
+    }
+
     #[test]
     fn token_table_agrees_with_the_lists() {
         let mut words: Vec<String> = EXTRA_VERBS

@@ -105,4 +105,5 @@ pub use sql::statement_action as sql_statement_action;
 pub fn warm_up() {
     args::warm_up();
     annotator::warm_up();
+    roles::warm_up();
 }

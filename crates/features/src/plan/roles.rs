@@ -14,6 +14,9 @@
 //! | public | [`VISIBILITY_KEYS`] (`visibility`, `privacy`, `general_access`, `acl`, …), or `type` | [`PUBLIC_VALUES`] (`public`, `anyone`, `anyone_with_link`, `public-read`, …); for `type` only `anyone` | action grant |
 //! | public | [`PUBLIC_FLAG_KEYS`] (`public`, `is_public`, `publicly_accessible`, …) | `true` | action grant |
 
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use serde_json::Value;
 
 use crate::json_walk::MAX_ARG_DEPTH;
@@ -60,6 +63,23 @@ pub(super) const TRASH_FLAG_KEYS: &[&str] = &[
 pub(super) const DESTINATION_KEY_PARTS: &[&str] = &[
     "dest", "target", "parent", "folder", "label", "location", "mailbox",
 ];
+
+/// [`DESTINATION_KEY_PARTS`] in one pass over a key (a substring search per part cost more than
+/// the rest of a key's reading).
+fn destination_key_parts() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| {
+        AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(DESTINATION_KEY_PARTS)
+            .expect("destination key parts")
+    })
+}
+
+/// Builds the key automaton now (at model construction).
+pub(super) fn warm_up() {
+    let _ = destination_key_parts().is_match("warm up");
+}
 
 /// Whole argument names that say where a step puts something besides
 /// [`DESTINATION_KEY_PARTS`].
@@ -182,7 +202,7 @@ impl ArgRoles {
             }
             if !matches!(v, Value::Object(_))
                 && (DESTINATION_KEYS.contains(&key.as_str())
-                    || DESTINATION_KEY_PARTS.iter().any(|p| key.contains(p)))
+                    || destination_key_parts().is_match(&key))
                 && strings_of(v).any(is_trash_path)
             {
                 self.trashes = true;

@@ -23,7 +23,7 @@ use vigil_features::plan::Action;
 use super::report;
 use super::scope::is_vague;
 use crate::context::{PlanContext, StepContext, TrustedText, compact};
-use crate::grounding::Request;
+use crate::grounding::{Request, WordList};
 
 /// Argument keys naming who receives access (compared case-insensitively).
 pub const GRANTEE_KEYS: &[&str] = &[
@@ -146,6 +146,28 @@ pub const PERMANENT_WORDS: &[&str] = &[
     "no expir",
 ];
 
+/// Request words that ask to make something public.
+const PUBLIC_REQUEST_WORDS: &[&str] = &["public", "anyone", "everyone", "world", "publish"];
+
+/// The request word lists, each searched in one pass (a grant read them word by word, a
+/// substring search each).
+static PERMANENT_LIST: WordList = WordList::new(PERMANENT_WORDS);
+static VIEW_ONLY_LIST: WordList = WordList::new(VIEW_ONLY_WORDS);
+static EDIT_REQUEST_LIST: WordList = WordList::new(EDIT_REQUEST_WORDS);
+static PUBLIC_REQUEST_LIST: WordList = WordList::new(PUBLIC_REQUEST_WORDS);
+
+/// Builds the word automata now (at monitor construction).
+pub(super) fn warm_up() {
+    for list in [
+        &PERMANENT_LIST,
+        &VIEW_ONLY_LIST,
+        &EDIT_REQUEST_LIST,
+        &PUBLIC_REQUEST_LIST,
+    ] {
+        list.warm_up();
+    }
+}
+
 /// Values of a duration-like argument that mean "never expires".
 const FOREVER: &[&str] = &["permanent", "forever", "unlimited", "indefinite", "never"];
 
@@ -170,10 +192,7 @@ pub(super) fn access(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Vi
             );
         }
     }
-    if ann.action == Action::Grant
-        && is_permanent(s)
-        && !PERMANENT_WORDS.iter().any(|w| request.mentions(w))
-    {
+    if ann.action == Action::Grant && is_permanent(s) && !request.mentions_any(&PERMANENT_LIST) {
         report(
             out,
             "access.permanent_grant",
@@ -189,8 +208,8 @@ pub(super) fn access(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Vi
         );
     }
     if ann.action == Action::Grant
-        && VIEW_ONLY_WORDS.iter().any(|w| request.mentions(w))
-        && !EDIT_REQUEST_WORDS.iter().any(|w| request.mentions(w))
+        && request.mentions_any(&VIEW_ONLY_LIST)
+        && !request.mentions_any(&EDIT_REQUEST_LIST)
         && role_allows_edit(s)
     {
         report(
@@ -205,10 +224,8 @@ pub(super) fn access(ctx: &PlanContext<'_>, s: StepContext<'_>, out: &mut Vec<Vi
     if !public {
         return;
     }
-    let asks_public = ["public", "anyone", "everyone", "world", "publish"]
-        .iter()
-        .any(|w| request.mentions(w));
-    let asks_edit = EDIT_REQUEST_WORDS.iter().any(|w| request.mentions(w));
+    let asks_public = request.mentions_any(&PUBLIC_REQUEST_LIST);
+    let asks_edit = request.mentions_any(&EDIT_REQUEST_LIST);
     if edit {
         let sev = match (request.is_present(), asks_public && asks_edit) {
             (false, _) => Severity::High,

@@ -15,6 +15,8 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+
 /// `text` lower-cased ([`str::to_lowercase`]), borrowed when it is ASCII without capitals (a
 /// lower-cased request, most words and argument values): then nothing is copied.
 pub(super) fn lower(text: &str) -> Cow<'_, str> {
@@ -102,6 +104,41 @@ fn currency_table() -> &'static [(&'static str, Currency)] {
 /// Builds the currency word table (monitor construction).
 pub(super) fn warm_up() {
     currency_table();
+    for cues in [currency_cues(), spoken_price_cues(), freq_cues()] {
+        let _ = cues.is_match("warm up");
+    }
+}
+
+/// An automaton that answers whether a text holds any of `cues` as a substring, in one pass:
+/// the gate of a reading that only finds something next to one of them. Most requests and
+/// argument values name no currency, frequency or spoken price, and are not split into words
+/// at all then.
+pub(super) fn cue_automaton<S: AsRef<[u8]>>(cues: impl IntoIterator<Item = S>) -> AhoCorasick {
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(cues)
+        .expect("cue automaton")
+}
+
+/// What every currency [`currencies_in`] finds is written with: a sign or a currency word.
+fn currency_cues() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| {
+        let signs = SIGNS.iter().map(|(sign, _)| sign.to_string());
+        cue_automaton(currency_words().map(str::to_owned).chain(signs))
+    })
+}
+
+/// The words a [`spoken_prices`] reading starts with: ten to nineteen, or a multiple of ten.
+fn spoken_price_cues() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| cue_automaton(UNITS[10..].iter().chain(TENS)))
+}
+
+/// The words [`freq_word`] reads.
+fn freq_cues() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| cue_automaton(FREQ_WORDS.iter().map(|(w, _, _)| w)))
 }
 
 /// Every word of [`CURRENCY_WORDS`].
@@ -115,6 +152,10 @@ pub(super) fn currency_words() -> impl Iterator<Item = &'static str> {
 /// at most `max` of them.
 pub(super) fn currencies_in(text: &str, max: usize) -> Vec<Currency> {
     let mut out: Vec<Currency> = Vec::new();
+    // A word that lower-cases to a currency word is one in the lower-cased text too.
+    if !currency_cues().is_match(lower(text).as_ref()) {
+        return out;
+    }
     let mut word_start: Option<usize> = None;
     let push = |c: Currency, out: &mut Vec<Currency>| {
         if out.len() < max && !out.contains(&c) {
@@ -471,6 +512,9 @@ pub(super) fn scale_word(word: &str) -> Option<f64> {
 /// `text`, at most `max`.
 pub(super) fn spoken_prices(text: &str, max: usize) -> Vec<f64> {
     let lower = lower(text);
+    if !spoken_price_cues().is_match(lower.as_ref()) {
+        return Vec::new();
+    }
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
@@ -526,26 +570,42 @@ pub(super) enum Freq {
     Yearly,
 }
 
-/// The frequency a word names by itself (`weekly`, `annually`) or as a unit after "every",
-/// "each", "per", "a" (`week`, `months`).
+/// The frequency a word names by itself (`weekly`, `annually`: true) or as a unit after
+/// "every", "each", "per", "a" (`week`, `months`: false).
+const FREQ_WORDS: &[(&str, Freq, bool)] = &[
+    ("hourly", Freq::Hourly, true),
+    ("daily", Freq::Daily, true),
+    ("nightly", Freq::Daily, true),
+    ("everyday", Freq::Daily, true),
+    ("weekly", Freq::Weekly, true),
+    ("biweekly", Freq::Biweekly, true),
+    ("fortnightly", Freq::Biweekly, true),
+    ("monthly", Freq::Monthly, true),
+    ("quarterly", Freq::Quarterly, true),
+    ("yearly", Freq::Yearly, true),
+    ("annually", Freq::Yearly, true),
+    ("annual", Freq::Yearly, true),
+    ("hour", Freq::Hourly, false),
+    ("hours", Freq::Hourly, false),
+    ("day", Freq::Daily, false),
+    ("days", Freq::Daily, false),
+    ("week", Freq::Weekly, false),
+    ("weeks", Freq::Weekly, false),
+    ("fortnight", Freq::Biweekly, false),
+    ("month", Freq::Monthly, false),
+    ("months", Freq::Monthly, false),
+    ("quarter", Freq::Quarterly, false),
+    ("quarters", Freq::Quarterly, false),
+    ("year", Freq::Yearly, false),
+    ("years", Freq::Yearly, false),
+];
+
+/// The frequency a word names ([`FREQ_WORDS`]), and whether by itself.
 fn freq_word(word: &str) -> Option<(Freq, bool)> {
-    Some(match word {
-        "hourly" => (Freq::Hourly, true),
-        "daily" | "nightly" | "everyday" => (Freq::Daily, true),
-        "weekly" => (Freq::Weekly, true),
-        "biweekly" | "fortnightly" => (Freq::Biweekly, true),
-        "monthly" => (Freq::Monthly, true),
-        "quarterly" => (Freq::Quarterly, true),
-        "yearly" | "annually" | "annual" => (Freq::Yearly, true),
-        "hour" | "hours" => (Freq::Hourly, false),
-        "day" | "days" => (Freq::Daily, false),
-        "week" | "weeks" => (Freq::Weekly, false),
-        "fortnight" => (Freq::Biweekly, false),
-        "month" | "months" => (Freq::Monthly, false),
-        "quarter" | "quarters" => (Freq::Quarterly, false),
-        "year" | "years" => (Freq::Yearly, false),
-        _ => return None,
-    })
+    FREQ_WORDS
+        .iter()
+        .find(|(w, _, _)| *w == word)
+        .map(|&(_, f, alone)| (f, alone))
 }
 
 /// The frequencies `text` names: `weekly`, `every week`, `each month`, `$50 a month`,
@@ -553,6 +613,9 @@ fn freq_word(word: &str) -> Option<(Freq, bool)> {
 /// (an argument's `"month"`, `"FREQ=WEEKLY"`).
 pub(super) fn freqs_in(text: &str, bare_units: bool) -> Vec<Freq> {
     let lower = lower(text);
+    if !freq_cues().is_match(lower.as_ref()) {
+        return Vec::new();
+    }
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

@@ -233,9 +233,12 @@ fn report(
 /// Builds the rules' pattern sets and the observation classifier (monitor construction).
 pub(crate) fn warm_up() {
     injection::warm_up();
+    access::warm_up();
     amounts::warm_up();
     keys::warm_up();
+    money::warm_up();
     sensitive_access::warm_up();
     permissions::warm_up();
+    scope::warm_up();
     suspicious_pattern::warm_up();
 }

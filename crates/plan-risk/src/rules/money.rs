@@ -67,15 +67,19 @@
 //! [`SESSION_TRANSFER_LIMIT`](crate::session::SESSION_TRANSFER_LIMIT)).
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 
 use serde_json::{Map, Value};
 use vigil_contracts::{Severity, Violation};
 use vigil_features::plan::Action;
 
 use super::amounts::{
-    CurrencyValue, Freq, currencies_in, currency_value, currency_word, decimal_comma, freqs_in,
-    lower, number_values, run_value, spoken_prices,
+    CurrencyValue, Freq, cue_automaton, currencies_in, currency_value, currency_word,
+    decimal_comma, freqs_in, lower, number_values, run_value, spoken_prices,
 };
 use super::keys::KeyClass;
 use super::report;
@@ -167,7 +171,7 @@ pub const COUNTED_REPEAT_WORDS: &[&str] = &["payments", "transfers", "parts", "h
 /// The family, with what the plan's transfers so far paid to whom.
 #[derive(Debug, Default)]
 pub(super) struct Money {
-    /// The request's and the trusted text's numbers and compacted form, built on the first
+    /// The request's and the trusted text's compacted forms and numbers, built on the first
     /// transfer (most plans have none) and extended as the trusted text grows.
     sources: Option<Sources>,
     /// Transfers so far, by payee.
@@ -178,27 +182,35 @@ pub(super) struct Money {
 #[derive(Debug, Default)]
 struct Sources {
     request_compact: String,
-    request_numbers: Vec<f64>,
+    /// What the request says about money, read on first need: a transfer the request does not
+    /// ask for is judged by its recipients alone, and reading the request's numbers, currencies
+    /// and frequencies costs more than the rest of the plan's rules.
+    request: OnceCell<RequestMoney>,
+    /// The trusted text read so far (bytes), compacted, and its numbers.
+    trusted_len: usize,
+    trusted_compact: String,
+    trusted_numbers: Vec<f64>,
+    /// The trusted text's money-written numbers so far, in cents, sorted.
+    trusted_money: Vec<i64>,
+}
+
+/// What a (lower-cased) request says about money.
+#[derive(Debug, Default)]
+struct RequestMoney {
+    numbers: Vec<f64>,
     /// The currencies the request names (codes; `$` stands for every dollar).
-    request_currencies: Vec<&'static str>,
+    currencies: Vec<&'static str>,
     /// The request's money-written amounts in cents, sorted, each as often as it is written
     /// ("$20 for lunch and $20 for the taxi": two).
-    request_money: Vec<i64>,
+    money: Vec<i64>,
     asks_repeat: bool,
     /// How many payments the request names by listing what they are for ("for May and
     /// June": 2); 1 when it lists nothing.
     asked_payments: u32,
     /// The frequencies the request names ("weekly", "every month").
-    request_freqs: Vec<Freq>,
+    freqs: Vec<Freq>,
     /// Whether the request asks for a recurring payment of any frequency.
     asks_recurrence: bool,
-    /// The trusted text read so far (bytes), compacted, and its numbers.
-    trusted_len: usize,
-    trusted_compact: String,
-    trusted_numbers: Vec<f64>,
-    /// The money-written numbers of the request and the trusted text so far, in cents, sorted
-    /// (the terms of derived amounts).
-    money_cents: Vec<i64>,
 }
 
 impl Money {
@@ -217,6 +229,7 @@ impl Money {
         let sources = self
             .sources
             .get_or_insert_with(|| Sources::of(request.text()));
+        let request_text = request.text().unwrap_or("");
         sources.read_trusted(trusted.as_str());
         // The step's argument keys are classified once, for all three readings of them.
         let classes = key_classes(&s.step.args);
@@ -244,7 +257,7 @@ impl Money {
             .iter()
             .map(|r| r.as_ref())
             .filter(|r| judged(r))
-            .filter(|r| !sources.names(request.text().unwrap_or(""), trusted, r))
+            .filter(|r| !sources.names(request_text, trusted, r))
             .collect();
         if !ctx.asks_for(Action::Transfer, s.index) {
             report(
@@ -265,8 +278,7 @@ impl Money {
                     preview(who)
                 ),
             );
-        } else if let Some(what) = sources.ungrounded(&moved, request.text().unwrap_or(""), trusted)
-        {
+        } else if let Some(what) = sources.ungrounded(&moved, request_text, trusted) {
             report(
                 out,
                 "money.ungrounded_amount",
@@ -278,8 +290,10 @@ impl Money {
             );
         }
         if ctx.asks_for(Action::Transfer, s.index)
-            && let Some(what) =
-                sources.ungrounded_recurrence(&Recurrence::read(tool, &s.step.args, &classes))
+            && let Some(what) = sources.ungrounded_recurrence(
+                &Recurrence::read(tool, &s.step.args, &classes),
+                request_text,
+            )
         {
             report(
                 out,
@@ -327,7 +341,7 @@ impl Money {
                     payee.paid.push(c);
                 }
             }
-            if payee.count < 2 || payee.reported || sources.asks_repeat_of(payee) {
+            if payee.count < 2 || payee.reported || sources.asks_repeat_of(payee, request_text) {
                 continue;
             }
             payee.reported = true;
@@ -454,9 +468,8 @@ fn name_words(recipient: &str) -> Vec<String> {
     words
 }
 
-impl Sources {
-    fn of(request: Option<&str>) -> Self {
-        let text = request.unwrap_or("");
+impl RequestMoney {
+    fn of(text: &str) -> Self {
         let mut money_cents: Vec<i64> = money_numbers_in(text).filter_map(cents).collect();
         money_cents.sort_unstable();
         let mut request_numbers = numbers_in(text);
@@ -486,18 +499,29 @@ impl Sources {
             .collect();
         request_currencies.sort_unstable();
         request_currencies.dedup();
-        Sources {
-            request_compact: compact(text),
-            request_numbers,
-            request_currencies,
-            request_money: money_cents.clone(),
+        RequestMoney {
+            numbers: request_numbers,
+            currencies: request_currencies,
+            money: money_cents,
             asks_repeat,
             asked_payments: listed_items(text),
-            request_freqs,
+            freqs: request_freqs,
             asks_recurrence,
-            money_cents,
+        }
+    }
+}
+
+impl Sources {
+    fn of(request: Option<&str>) -> Self {
+        Sources {
+            request_compact: compact(request.unwrap_or("")),
             ..Sources::default()
         }
+    }
+
+    /// What the request (lower-cased, `""` without one) says about money, read once.
+    fn request(&self, request: &str) -> &RequestMoney {
+        self.request.get_or_init(|| RequestMoney::of(request))
     }
 
     /// Reads what the trusted text gained since the last transfer (it only grows, a whole
@@ -506,11 +530,11 @@ impl Sources {
         if let Some(new) = trusted.get(self.trusted_len..) {
             self.trusted_compact.push_str(&compact(new));
             self.trusted_numbers.extend(numbers_in(new));
-            let before = self.money_cents.len();
-            self.money_cents
+            let before = self.trusted_money.len();
+            self.trusted_money
                 .extend(money_numbers_in(new).filter_map(cents));
-            if self.money_cents.len() > before {
-                self.money_cents.sort_unstable();
+            if self.trusted_money.len() > before {
+                self.trusted_money.sort_unstable();
             }
             self.trusted_len = trusted.len();
         }
@@ -544,7 +568,7 @@ impl Sources {
         if moved.truncated {
             return Some("more amounts than can be read".to_owned());
         }
-        let has = |x: f64| self.has_number(x, trusted);
+        let has = |x: f64| self.has_number(x, request, trusted);
         for a in &moved.amounts {
             if a.quantity > 1.0 {
                 if !(has(a.total()) || has(a.unit) && has(a.quantity)) {
@@ -564,9 +588,10 @@ impl Sources {
         {
             return Some(format!("an amount of {:?}", preview(text)));
         }
-        if !self.request_currencies.is_empty() {
+        let asked = self.request(request);
+        if !asked.currencies.is_empty() {
             for c in &moved.currencies {
-                if c.within(&self.request_currencies) {
+                if c.within(&asked.currencies) {
                     continue;
                 }
                 let named = c.codes().iter().any(|code| {
@@ -588,19 +613,20 @@ impl Sources {
     /// does not name (any frequency, when the step gives none or an unknown one, unless the
     /// request asks for a recurring payment at all), or a repeat count (`"occurrences": 52`)
     /// it neither names nor asks a recurrence for.
-    fn ungrounded_recurrence(&self, r: &Recurrence) -> Option<String> {
+    fn ungrounded_recurrence(&self, r: &Recurrence, request: &str) -> Option<String> {
+        let asked = self.request(request);
         for f in &r.freqs {
             match f {
-                Some(f) if !self.request_freqs.contains(f) => {
+                Some(f) if !asked.freqs.contains(f) => {
                     return Some(format!("{f:?}").to_lowercase());
                 }
-                None if !self.asks_recurrence => return Some("recurring".to_owned()),
+                None if !asked.asks_recurrence => return Some("recurring".to_owned()),
                 _ => {}
             }
         }
         if let Some(n) = r.count {
             let close = |x: &f64| (x - n).abs() < 0.01;
-            if !(self.asks_recurrence || self.request_numbers.iter().any(close)) {
+            if !(asked.asks_recurrence || asked.numbers.iter().any(close)) {
                 return Some(format!("{} times", format_amount(n)));
             }
         }
@@ -610,57 +636,79 @@ impl Sources {
     /// Whether the request asks for the transfers made to `payee` so far: it asks for repeats
     /// ([`REPEAT_WORDS`], "two payments", "another $20"), or it writes each of their amounts as
     /// money, as often as they are paid ("$20 for lunch and $20 for the taxi").
-    fn asks_repeat_of(&self, payee: &Payee) -> bool {
-        if self.asks_repeat || payee.count <= self.asked_payments {
+    fn asks_repeat_of(&self, payee: &Payee, request: &str) -> bool {
+        let asked = self.request(request);
+        if asked.asks_repeat || payee.count <= asked.asked_payments {
             return true;
         }
-        if payee.paid.len() != payee.count as usize || payee.paid.len() > self.request_money.len() {
+        let request_money = &asked.money;
+        if payee.paid.len() != payee.count as usize || payee.paid.len() > request_money.len() {
             return false;
         }
         let mut paid = payee.paid.clone();
         paid.sort_unstable();
         let mut j = 0;
         paid.iter().all(|&p| {
-            while j < self.request_money.len() && self.request_money[j] < p - 1 {
+            while j < request_money.len() && request_money[j] < p - 1 {
                 j += 1;
             }
-            let hit = j < self.request_money.len() && self.request_money[j] <= p + 1;
+            let hit = j < request_money.len() && request_money[j] <= p + 1;
             j += 1;
             hit
         })
     }
 
     /// `amount` is a number the request or the trusted text writes (±0.01), or the sum or
-    /// difference of two money-written ones ([`Self::derives`]).
-    fn has_number(&self, amount: f64, trusted: TrustedText<'_>) -> bool {
+    /// difference of two money-written ones ([`derives`]).
+    fn has_number(&self, amount: f64, request: &str, trusted: TrustedText<'_>) -> bool {
         let close = |x: &f64| (x - amount).abs() < 0.01;
-        self.request_numbers.iter().any(close)
+        let asked = self.request(request);
+        asked.numbers.iter().any(close)
             || (trusted.spend(8 * self.trusted_numbers.len())
                 && self.trusted_numbers.iter().any(close))
-            || (trusted.spend(8 * self.money_cents.len()) && self.derives(amount))
+            || (trusted.spend(8 * (asked.money.len() + self.trusted_money.len()))
+                && derives(amount, &merge_sorted(&asked.money, &self.trusted_money)))
     }
+}
 
-    /// `amount` is `x + y` or `x − y` (±1 cent) for two money-written numbers `x`, `y` of
-    /// the sources: for each `x`, a binary search for `amount − x` and `x − amount`, so
-    /// `O(n log n)` in the number of money-written numbers.
-    fn derives(&self, amount: f64) -> bool {
-        let Some(a) = cents(amount) else {
-            return false;
-        };
-        let terms = &self.money_cents;
-        let holds = |target: i64, skip: usize| {
-            let from = terms.partition_point(|&t| t < target - 1);
-            terms[from..]
-                .iter()
-                .enumerate()
-                .take_while(|&(_, &t)| t <= target + 1)
-                .any(|(i, _)| from + i != skip)
-        };
-        terms
+/// The money-written numbers of the request and of the trusted text, in cents, in one sorted
+/// list (the terms of derived amounts).
+fn merge_sorted(a: &[i64], b: &[i64]) -> Vec<i64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] <= b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// `amount` is `x + y` or `x − y` (±1 cent) for two of the sorted `terms` (cents): for each
+/// `x`, a binary search for `amount − x` and `x − amount`, so `O(n log n)` in the number of
+/// terms.
+fn derives(amount: f64, terms: &[i64]) -> bool {
+    let Some(a) = cents(amount) else {
+        return false;
+    };
+    let holds = |target: i64, skip: usize| {
+        let from = terms.partition_point(|&t| t < target - 1);
+        terms[from..]
             .iter()
             .enumerate()
-            .any(|(i, &x)| holds(a - x, i) || holds(x - a, i))
-    }
+            .take_while(|&(_, &t)| t <= target + 1)
+            .any(|(i, _)| from + i != skip)
+    };
+    terms
+        .iter()
+        .enumerate()
+        .any(|(i, &x)| holds(a - x, i) || holds(x - a, i))
 }
 
 /// Values read per transfer step at most (argument keys, list items, nested values); past
@@ -1235,6 +1283,9 @@ impl Recurrence {
 /// `quarter` (¼), `N%` / `N percent`; at most 8.
 fn fractions_in(text: &str) -> Vec<f64> {
     let lower = lower(text);
+    if !fraction_cues().is_match(lower.as_ref()) {
+        return Vec::new();
+    }
     // Which of the fraction words the text writes as whole words: one pass over its words.
     let (mut half, mut third, mut quarter) = (false, false, false);
     for w in lower.split(|c: char| !c.is_alphanumeric()) {
@@ -1270,6 +1321,24 @@ fn fractions_in(text: &str) -> Vec<f64> {
     out
 }
 
+/// What every fraction [`fractions_in`] reads is written with: a fraction word, or a
+/// percentage.
+fn fraction_cues() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| {
+        cue_automaton([
+            "half", "halves", "third", "quarter", "fourth", "%", "percent",
+        ])
+    })
+}
+
+/// Builds the request readings' cue automata now (at monitor construction).
+pub(super) fn warm_up() {
+    for cues in [fraction_cues(), counted_repeat_cues()] {
+        let _ = cues.is_match("warm up");
+    }
+}
+
 /// How many payments a request names by listing what they are for: "for May and June" (2),
 /// "for rent, deposit and the parking spot" (3) — a "for" followed by items of one or two
 /// words (after an optional "the", "my", …) joined by commas and a final "and", the list
@@ -1280,6 +1349,10 @@ fn listed_items(lower: &str) -> u32 {
         "to", "of", "in", "on", "at", "by", "via", "from", "with", "please", "thanks", "using",
     ];
     const NOT_ITEMS: &[&str] = &["and", "or", "for", "then", "but", "both", "each", "also"];
+    // A list needs a "for" and an "and" (or `&`) after its first item: most requests have none.
+    if !(lower.contains("for") && (lower.contains("and") || lower.contains('&'))) {
+        return 1;
+    }
     // Words, and punctuation that ends a list item (`,`) or the clause (`.;:!?`).
     let mut tokens: Vec<&str> = Vec::new();
     let mut start = None;
@@ -1369,6 +1442,9 @@ fn asks_another(text: &str) -> bool {
         "round",
         "tranche",
     ];
+    if !text.contains("another") {
+        return false;
+    }
     let mut tokens = text.split_whitespace();
     while let Some(t) = tokens.next() {
         if t != "another" {
@@ -1470,6 +1546,9 @@ fn asks_counted_repeat(text: &str) -> bool {
         "several", "multiple", "separate", "both",
     ];
     let lower = lower(text);
+    if !counted_repeat_cues().is_match(lower.as_ref()) {
+        return false;
+    }
     let mut previous: Option<&str> = None;
     for w in lower
         .split(|c: char| !c.is_alphanumeric())
@@ -1484,6 +1563,12 @@ fn asks_counted_repeat(text: &str) -> bool {
         previous = Some(w);
     }
     false
+}
+
+/// [`COUNTED_REPEAT_WORDS`], which a counted repeat ends with.
+fn counted_repeat_cues() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| cue_automaton(COUNTED_REPEAT_WORDS))
 }
 
 /// `x` in whole cents, when it is a finite amount of a sane size.

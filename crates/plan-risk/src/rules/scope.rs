@@ -8,6 +8,7 @@ use vigil_features::plan::Action;
 
 use super::report;
 use crate::context::{PlanContext, StepContext};
+use crate::grounding::WordList;
 
 /// Target values that say "no particular target".
 const VAGUE: &[&str] = &[
@@ -107,6 +108,14 @@ const MASS_REQUEST: &[&str] = &[
     "in bulk",
 ];
 
+/// [`MASS_REQUEST`], searched in one pass.
+static MASS_REQUEST_LIST: WordList = WordList::new(MASS_REQUEST);
+
+/// Builds the word automaton now (at monitor construction).
+pub(super) fn warm_up() {
+    MASS_REQUEST_LIST.warm_up();
+}
+
 /// An irreversible step on everything matching its target (`*`, `all`, recursive on `/` or `~`,
 /// ≥ 20 list items, a bulk tool): high when the request asks for the action in bulk, crit
 /// otherwise. Returns whether it fired.
@@ -137,7 +146,7 @@ pub(super) fn broad_scope(
         return false;
     }
     let request = ctx.request();
-    let asked = request.asks_for(ann.action) && MASS_REQUEST.iter().any(|w| request.mentions(w));
+    let asked = request.asks_for(ann.action) && request.mentions_any(&MASS_REQUEST_LIST);
     let sev = if asked {
         Severity::High
     } else {
@@ -196,11 +205,13 @@ fn target_values(step: &Step) -> impl Iterator<Item = &str> + '_ {
 /// Keys that name what a step acts on: the [`TARGET_KEYS`] and any `*_id(s)`, `*_name`,
 /// `*_path` key.
 fn is_target_key(k: &str) -> bool {
-    let k = k.to_ascii_lowercase();
-    is_one_of(&k, TARGET_KEYS)
-        || ["_id", "_ids", "_name", "_path", "_email"]
-            .iter()
-            .any(|s| k.ends_with(s))
+    // Compared ASCII case-insensitively in place: every step's keys pass through here, and a
+    // lower-cased copy of each cost an allocation.
+    is_one_of(k, TARGET_KEYS)
+        || ["_id", "_ids", "_name", "_path", "_email"].iter().any(|s| {
+            k.len() >= s.len()
+                && k.as_bytes()[k.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
+        })
 }
 
 /// A vague target value (`""`, `?`, `tbd`, `someone`, …): not a named recipient or grantee.
