@@ -18,6 +18,8 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use vigil_features::plan::{Action, StepAnnotation};
 
+use crate::rules::amounts::cue_automaton;
+
 /// A fixed list of words looked for in a request in one pass:
 /// [`Request::mentions_any`] answers what `words.iter().any(|w| request.mentions(w))` does.
 /// The automaton is built on first use (or by [`WordList::warm_up`] at monitor construction).
@@ -441,19 +443,10 @@ fn delegation_in(r: &str) -> bool {
     })
 }
 
-/// An automaton that answers `literals.iter().any(|l| text.contains(l))` in one pass over the
-/// text (a request is searched for a dozen such words per plan).
-fn any_literal_automaton(literals: &[&str]) -> AhoCorasick {
-    AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(literals)
-        .expect("literal automaton")
-}
-
 /// [`DELEGATED_WORDS`] as substrings, in one pass.
 fn delegated_words() -> &'static AhoCorasick {
     static A: OnceLock<AhoCorasick> = OnceLock::new();
-    A.get_or_init(|| any_literal_automaton(DELEGATED_WORDS))
+    A.get_or_init(|| cue_automaton(DELEGATED_WORDS))
 }
 
 /// The social domain's words, searched in one pass ([`Request::names_what`]).
@@ -902,7 +895,7 @@ const NEGATION_CUES: &[&str] = &[
 /// [`NEGATION_CUES`] in one pass.
 fn negation_cues() -> &'static AhoCorasick {
     static A: OnceLock<AhoCorasick> = OnceLock::new();
-    A.get_or_init(|| any_literal_automaton(NEGATION_CUES))
+    A.get_or_init(|| cue_automaton(NEGATION_CUES))
 }
 
 /// The byte ranges of the words of a lower-cased request that a negation governs: the first

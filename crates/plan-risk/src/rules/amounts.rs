@@ -112,8 +112,8 @@ pub(super) fn warm_up() {
 /// An automaton that answers whether a text holds any of `cues` as a substring, in one pass:
 /// the gate of a reading that only finds something next to one of them. Most requests and
 /// argument values name no currency, frequency or spoken price, and are not split into words
-/// at all then.
-pub(super) fn cue_automaton<S: AsRef<[u8]>>(cues: impl IntoIterator<Item = S>) -> AhoCorasick {
+/// at all then; a request is searched for a dozen delegation or negation words per plan.
+pub(crate) fn cue_automaton<S: AsRef<[u8]>>(cues: impl IntoIterator<Item = S>) -> AhoCorasick {
     AhoCorasick::builder()
         .kind(Some(AhoCorasickKind::DFA))
         .build(cues)

@@ -29,7 +29,7 @@ use vigil_contracts::{Severity, Violation};
 use crate::context::PlanContext;
 
 pub mod access;
-mod amounts;
+pub(crate) mod amounts;
 mod budget;
 pub mod injection;
 mod irreversible;
