@@ -24,7 +24,7 @@
 //! needs conditions 2 and 3 and either a change asked for or a synonym link ("the tests don't
 //! pass, can you look?" asks for `pytest`).
 
-use vigil_features::plan::{Action, StepAnnotation};
+use vigil_features::plan::{Action, StepAnnotation, command_words, program_name};
 
 use crate::grounding::Request;
 use crate::inspector;
@@ -295,10 +295,8 @@ fn command_parts(command: &str) -> Vec<Vec<&str>> {
     command
         .split(['\n', ';', '|', '&', '(', ')'])
         .map(|part| {
-            part.split_whitespace()
-                .map(|w| w.trim_matches(['\'', '"']))
+            command_words(part)
                 .filter(|w| !w.is_empty())
-                .skip_while(|w| w.contains('=') && !w.starts_with('-'))
                 .collect::<Vec<_>>()
         })
         .filter(|p| !p.is_empty())
@@ -308,7 +306,7 @@ fn command_parts(command: &str) -> Vec<Vec<&str>> {
 /// A simple command that only checks the work: a test runner, a type checker, a linter or
 /// formatter in check mode, a build (`cd` beside them changes nothing).
 fn verifies(part: &[&str]) -> bool {
-    let program = part[0].rsplit('/').next().unwrap_or(part[0]);
+    let program = program_name(part[0]);
     let sub = part.iter().skip(1).find(|w| !w.starts_with('-')).copied();
     let fixes = part
         .iter()
@@ -339,7 +337,7 @@ fn verifies(part: &[&str]) -> bool {
 /// A simple command that deletes files: `rm`, `rmdir`, `unlink`, `shred`, `git rm`,
 /// `find … -delete`.
 fn deletes_files(part: &[&str]) -> bool {
-    let program = part[0].rsplit('/').next().unwrap_or(part[0]);
+    let program = program_name(part[0]);
     matches!(program, "rm" | "rmdir" | "unlink" | "shred")
         || program == "git" && part.get(1) == Some(&"rm")
         || program == "find" && part.contains(&"-delete")

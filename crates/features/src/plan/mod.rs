@@ -97,7 +97,7 @@ pub use endpoints::{endpoints_in_text, is_external, normalise_endpoints};
 pub use features::{PLAN_FEATURES, plan_features, plan_features_of, plan_schema};
 pub use lexicon::domain_words;
 pub use roles::is_trash_path;
-pub use shell::is_read_only_command;
+pub use shell::{command_words, is_read_only_command, program_name};
 pub use sql::statement_action as sql_statement_action;
 
 /// Builds the argument scan's regexes and the annotator's token table now (at model

@@ -282,17 +282,27 @@ fn has_file_redirection(command: &str) -> bool {
     })
 }
 
+/// The words of one simple command (a part of a command line between separators): quotes
+/// trimmed, variable assignments before the program skipped (`LC_ALL=C sort -u` → `sort`,
+/// `-u`).
+pub fn command_words(part: &str) -> impl Iterator<Item = &str> {
+    part.split_whitespace()
+        .map(|w| w.trim_matches(['\'', '"']))
+        .skip_while(|w| w.contains('=') && !w.starts_with('-'))
+}
+
+/// The program a command word names, without its directory (`/usr/bin/rm` → `rm`).
+pub fn program_name(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
 /// One simple command of a command line (no separators left).
 fn read_only_part(part: &str) -> bool {
-    let mut words = part
-        .split_whitespace()
-        .map(|w| w.trim_matches(['\'', '"']))
-        // Variable assignments before the program (`LC_ALL=C sort`).
-        .skip_while(|w| w.contains('=') && !w.starts_with('-'));
+    let mut words = command_words(part);
     let Some(program) = words.next() else {
         return true;
     };
-    let program = program.rsplit('/').next().unwrap_or(program);
+    let program = program_name(program);
     let args: Vec<&str> = words.collect();
     // `xargs grep -l foo`: the program xargs runs decides.
     if program == "xargs" {
